@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install what is needed, build, and run every test of in.iked: once in a
+# normal build and once under AddressSanitizer and UndefinedBehaviorSanitizer,
+# then each fuzz target for a short, fixed time.  Run as root on Debian 12:
+# the interop tests create network namespaces and run strongSwan and
+# libreswan peers in them.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+sh scripts/deps.sh
+
+status=0
+sh scripts/build.sh build
+meson test -C build --print-errorlogs --num-processes 2 || status=1
+
+sh scripts/build.sh build-asan -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dbuildtype=debug
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	meson test -C build-asan --print-errorlogs --num-processes 2 || status=1
+
+if [ -x scripts/fuzz.sh ]; then
+	sh scripts/fuzz.sh short || status=1
+fi
+
+python3 scripts/summary.py build/meson-logs/testlog.json \
+	build-asan/meson-logs/testlog.json \
+	build-fuzz/fuzz-results.json || status=1
+exit $status
