@@ -1,0 +1,373 @@
+/*
+ * The configuration of in.iked as plain structs: the globals and rules of
+ * /etc/inet/ike/config, the keys of /etc/inet/secret/ike.preshared and the
+ * IPsec policy of /etc/inet/ipsecinit.conf.
+ *
+ * The parsers fill a struct config; a separate validation pass
+ * (config_validate) then checks it and fills in every default, so that after
+ * a successful config_load every value below is the effective one and its
+ * `src' field says where it came from.  Every item records the file and
+ * line it was read from, for messages.
+ *
+ * Numbers of algorithms, groups and identity types are the IANA values that
+ * go on the wire (RFC 2407, RFC 2409, RFC 3526, RFC 5114, RFC 5903).
+ */
+#ifndef IKED_CONFIG_H
+#define IKED_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/wbuf.h"
+
+struct config_diag;
+
+/* Where a value came from, for "in.iked -c -v" and "ikeadm get defaults". */
+enum config_src {
+	CONFIG_SRC_DEFAULT = 0,	/* built-in default */
+	CONFIG_SRC_FILE,	/* set where it applies (global, or in the rule) */
+	CONFIG_SRC_GLOBAL,	/* rule value inherited from a global in the file */
+};
+
+/* File and line of an item; cw_file points into config->cf_files. */
+struct config_where {
+	const char	*cw_file;
+	unsigned int	 cw_line;
+};
+
+struct config_u32 {
+	uint32_t	 val;
+	uint8_t		 src;		/* enum config_src */
+	unsigned int	 line;		/* 0 unless src is CONFIG_SRC_FILE */
+};
+
+struct config_str {
+	char		*val;		/* NULL when unset */
+	uint8_t		 src;
+};
+
+struct config_strlist {
+	char		**items;
+	size_t		 n;
+};
+
+/* An IPv4 or IPv6 address in network byte order. */
+struct config_ip {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 addr[16];	/* IPv4 uses the first 4 bytes */
+};
+
+enum config_range_kind {
+	CONFIG_RANGE_SINGLE,		/* A */
+	CONFIG_RANGE_PREFIX,		/* A/len or A/MASK */
+	CONFIG_RANGE_RANGE,		/* A-B */
+};
+
+/* An inclusive range [lo, hi] of one family, and how it was written. */
+struct config_range {
+	struct config_ip	 lo;
+	struct config_ip	 hi;
+	uint8_t			 kind;	/* enum config_range_kind */
+	uint8_t			 plen;	/* prefix length for PREFIX */
+};
+
+struct config_addrlist {
+	struct config_range	*ranges;
+	size_t			 n;
+};
+
+/* Identity types (RFC 2407 section 4.6.2.1), plus "IP" of either family. */
+enum config_idtype {
+	CONFIG_ID_IPV4_ADDR = 1,
+	CONFIG_ID_FQDN = 2,
+	CONFIG_ID_USER_FQDN = 3,
+	CONFIG_ID_IPV4_SUBNET = 4,
+	CONFIG_ID_IPV6_ADDR = 5,
+	CONFIG_ID_IPV6_SUBNET = 6,
+	CONFIG_ID_IPV4_RANGE = 7,
+	CONFIG_ID_IPV6_RANGE = 8,
+	CONFIG_ID_DER_ASN1_DN = 9,
+	CONFIG_ID_DER_ASN1_GN = 10,
+	CONFIG_ID_KEY_ID = 11,
+	CONFIG_ID_IP = 256,	/* address of the family in use ("IP") */
+};
+
+/* Phase 1 authentication methods (RFC 2409 appendix A). */
+enum config_auth_method {
+	CONFIG_AUTH_PRESHARED = 1,
+	CONFIG_AUTH_DSS_SIG = 2,
+	CONFIG_AUTH_RSA_SIG = 3,
+	CONFIG_AUTH_RSA_ENCRYPT = 4,
+};
+
+/* Phase 1 encryption algorithms (RFC 2409 appendix A, RFC 3602). */
+enum config_p1_encr {
+	CONFIG_P1_ENCR_DES = 1,
+	CONFIG_P1_ENCR_BLOWFISH = 3,
+	CONFIG_P1_ENCR_3DES = 5,
+	CONFIG_P1_ENCR_AES = 7,
+};
+
+/* Phase 1 hash algorithms (RFC 2409 appendix A, RFC 4868). */
+enum config_p1_hash {
+	CONFIG_P1_HASH_MD5 = 1,
+	CONFIG_P1_HASH_SHA1 = 2,
+	CONFIG_P1_HASH_SHA256 = 4,
+	CONFIG_P1_HASH_SHA384 = 5,
+	CONFIG_P1_HASH_SHA512 = 6,
+};
+
+/* One p1_xform { } block: a Phase 1 proposal. */
+struct config_p1_xform {
+	int			 px_auth_method;	/* enum config_auth_method */
+	int			 px_group;		/* Oakley group number */
+	int			 px_encr;		/* enum config_p1_encr */
+	uint16_t		 px_klen_min;		/* key bits; 0 = fixed */
+	uint16_t		 px_klen_max;
+	int			 px_hash;		/* enum config_p1_hash */
+	struct config_u32	 px_lifetime_secs;	/* default: global */
+	struct config_where	 px_where;
+};
+
+/* Phase 2 values that are global defaults and per-rule overrides. */
+struct config_p2 {
+	struct config_u32	 p2_pfs;		/* 0 = no PFS, else group */
+	struct config_u32	 p2_lifetime_secs;
+	struct config_u32	 p2_softlife_secs;
+	struct config_u32	 p2_idletime_secs;	/* 0 = none */
+	struct config_u32	 p2_lifetime_kb;	/* 0 = unlimited */
+	struct config_u32	 p2_softlife_kb;	/* 0 = unlimited */
+};
+
+/* Built-in defaults; config_validate fills them in. */
+#define CONFIG_DEF_EXPIRE_TIMER		300
+#define CONFIG_DEF_RETRY_LIMIT		5
+#define CONFIG_DEF_RETRY_INIT_MS	500
+#define CONFIG_DEF_RETRY_MAX_MS		30000
+#define CONFIG_DEF_P1_LIFETIME		28800
+#define CONFIG_MIN_P1_LIFETIME		240
+#define CONFIG_DEF_NONCE_LEN		20
+#define CONFIG_MIN_NONCE_LEN		8	/* RFC 2409 section 5 */
+#define CONFIG_MAX_NONCE_LEN		256
+#define CONFIG_DEF_P2_LIFETIME		28800	/* kernel default, hard */
+#define CONFIG_DEF_P2_SOFTLIFE		24000	/* kernel default, soft */
+#define CONFIG_DEF_PKCS11_PATH		"libpkcs11.so"
+
+struct config_globals {
+	struct config_strlist	 cg_cert_root;
+	struct config_strlist	 cg_cert_trust;
+	struct config_strlist	 cg_ldap_server;	/* "host[:port]" each */
+	struct config_u32	 cg_expire_timer;	/* seconds */
+	struct config_u32	 cg_ignore_crls;	/* flag */
+	struct config_str	 cg_pkcs11_path;
+	struct config_u32	 cg_retry_limit;
+	struct config_u32	 cg_retry_timer_init;	/* milliseconds */
+	struct config_u32	 cg_retry_timer_max;	/* milliseconds */
+	struct config_str	 cg_proxy;
+	struct config_str	 cg_socks;
+	struct config_u32	 cg_use_http;		/* flag */
+	struct config_u32	 cg_p1_lifetime_secs;
+	struct config_u32	 cg_min_p1_lifetime;	/* not tunable */
+	struct config_u32	 cg_p1_nonce_len;	/* bytes */
+	struct config_u32	 cg_p2_nonce_len;	/* bytes */
+	struct config_p2	 cg_p2;
+	struct config_u32	 cg_local_id_type;	/* enum config_idtype */
+	struct config_p1_xform	*cg_xforms;
+	size_t			 cg_nxforms;
+};
+
+/* A certificate selector of local_id or remote_id. */
+struct config_idsel {
+	char			*is_sel;	/* without the leading "!" */
+	int			 is_exclude;	/* it had a leading "!" */
+};
+
+struct config_rule {
+	char			*cr_label;
+	unsigned int		 cr_cookie;	/* 1-based index, for ikeadm */
+	struct config_addrlist	 cr_local;
+	struct config_addrlist	 cr_remote;
+	struct config_u32	 cr_local_id_type;	/* enum config_idtype */
+	char			*cr_local_id;		/* NULL when unset */
+	struct config_idsel	*cr_remote_ids;
+	size_t			 cr_nremote_ids;
+	/*
+	 * The rule's own xforms, or a copy of the global list when the
+	 * rule has none (cr_xforms_global is then 1).
+	 */
+	struct config_p1_xform	*cr_xforms;
+	size_t			 cr_nxforms;
+	int			 cr_xforms_global;
+	struct config_p2	 cr_p2;			/* effective values */
+	struct config_where	 cr_where;		/* the opening "{" */
+};
+
+/* A preshared-key identity: an address form or a name. */
+struct config_psk_id {
+	int			 pi_type;	/* enum config_idtype */
+	struct config_range	 pi_range;	/* address, prefix or range */
+	char			*pi_name;	/* other types; NULL for addresses */
+};
+
+enum config_ike_mode {
+	CONFIG_IKE_MODE_MAIN = 1,
+	CONFIG_IKE_MODE_AGGRESSIVE = 2,
+	CONFIG_IKE_MODE_BOTH = 3,
+};
+
+struct config_psk {
+	struct config_psk_id	 ps_local;
+	struct config_psk_id	 ps_remote;
+	struct wbuf		 ps_key;	/* secret: wiped on free */
+	struct config_u32	 ps_ike_mode;	/* enum config_ike_mode */
+	struct config_where	 ps_where;
+};
+
+/* ipsecinit.conf actions. */
+enum config_spd_action {
+	CONFIG_SPD_IPSEC = 1,
+	CONFIG_SPD_BYPASS,
+	CONFIG_SPD_PASS,
+	CONFIG_SPD_DROP,
+	CONFIG_SPD_APPLY,	/* old style: ipsec, outbound */
+	CONFIG_SPD_PERMIT,	/* old style: ipsec, inbound */
+};
+
+enum config_spd_dir {
+	CONFIG_DIR_IN = 1,
+	CONFIG_DIR_OUT = 2,
+	CONFIG_DIR_BOTH = 3,
+};
+
+enum config_negotiate {
+	CONFIG_NEGOTIATE_TRANSPORT = 1,
+	CONFIG_NEGOTIATE_TUNNEL = 2,
+};
+
+/* One algorithm property; id numbers are those of ipsecalgs.h. */
+struct config_spd_alg {
+	uint8_t		 sa_set;
+	uint8_t		 sa_id;		/* 0 = any */
+	uint16_t	 sa_klen_min;	/* bits; 0 = algorithm default */
+	uint16_t	 sa_klen_max;
+};
+
+/* One "action { props }"; entries joined by "or" have several. */
+struct config_spd_alt {
+	int			 sp_action;	/* enum config_spd_action */
+	struct config_spd_alg	 sp_ah_auth;	/* auth_algs */
+	struct config_spd_alg	 sp_esp_encr;	/* encr_algs */
+	struct config_spd_alg	 sp_esp_auth;	/* encr_auth_algs */
+	int			 sp_sa_unique;	/* sa unique (default shared) */
+	int			 sp_dir;	/* old-style "dir" in props, or 0 */
+};
+
+/* A port, protocol, ICMP type or code: unset means any. */
+struct config_spd_num {
+	uint8_t		 sn_set;
+	uint16_t	 sn_lo;
+	uint16_t	 sn_hi;
+};
+
+struct config_spd {
+	/* Pattern; an unset pair is a wildcard. */
+	int			 sd_laddr_set;
+	struct config_range	 sd_laddr;	/* local: dst inbound, src out */
+	int			 sd_raddr_set;
+	struct config_range	 sd_raddr;
+	struct config_spd_num	 sd_lport;
+	struct config_spd_num	 sd_rport;
+	struct config_spd_num	 sd_ulp;	/* IP protocol number */
+	struct config_spd_num	 sd_icmp_type;
+	struct config_spd_num	 sd_icmp_code;
+	int			 sd_dir;	/* enum config_spd_dir, 0 unset */
+	int			 sd_negotiate;	/* enum config_negotiate, 0 unset */
+	/* Tunnel mode: outer endpoints; tdst may be a prefix or range. */
+	int			 sd_tunnel;
+	struct config_ip	 sd_tsrc;
+	struct config_range	 sd_tdst;
+	struct config_spd_alt	*sd_alts;
+	size_t			 sd_nalts;
+	struct config_where	 sd_where;
+};
+
+struct config {
+	struct config_globals	 cf_globals;
+	struct config_rule	*cf_rules;
+	size_t			 cf_nrules;
+	struct config_psk	*cf_psks;
+	size_t			 cf_npsks;
+	struct config_spd	*cf_spds;
+	size_t			 cf_nspds;
+	char			**cf_files;	/* names for config_where */
+	size_t			 cf_nfiles;
+};
+
+/* The file names config_load reads; NULL skips that file. */
+struct config_paths {
+	const char	*cp_config;
+	const char	*cp_preshared;
+	const char	*cp_ipsecinit;
+};
+
+/*
+ * A traffic selector, as seen for an outbound packet (local = source) or
+ * an inbound one (local = destination).  Ports and proto 0 mean any.
+ */
+struct config_selector {
+	struct config_ip	 cs_local;
+	struct config_ip	 cs_remote;
+	uint8_t			 cs_proto;
+	uint16_t		 cs_lport;	/* or ICMP type */
+	uint16_t		 cs_rport;	/* or ICMP code */
+	int			 cs_dir;	/* CONFIG_DIR_IN or _OUT */
+};
+
+struct config	*config_new(void);
+void		 config_free(struct config *);
+
+/*
+ * Read and validate all three files.  Missing preshared or ipsecinit files
+ * are not errors here (config_validate decides whether a rule needs them).
+ * Every error goes to diag; returns 0, or ERR_CONFIG with *out NULL.
+ */
+int	config_load(struct config **out, const struct config_paths *,
+	    struct config_diag *);
+
+/* Check a parsed config and fill in every default (section "Validation"). */
+int	config_validate(struct config *, struct config_diag *);
+
+/* Address helpers. */
+int	config_ip_from_sockaddr(struct config_ip *, const void *sa);
+int	config_ip_cmp(const struct config_ip *, const struct config_ip *);
+int	config_range_match(const struct config_range *,
+	    const struct config_ip *);
+int	config_addrlist_match(const struct config_addrlist *,
+	    const struct config_ip *);
+
+/* Lookups for the engine; each returns NULL when nothing matches. */
+const struct config_rule *config_rule_find(const struct config *,
+	    const struct config_ip *local, const struct config_ip *remote);
+const struct config_rule *config_rule_find_label(const struct config *,
+	    const char *);
+const struct config_psk *config_psk_find_addr(const struct config *,
+	    const struct config_ip *local, const struct config_ip *remote);
+const struct config_psk *config_psk_find_id(const struct config *,
+	    const struct config_psk_id *local,
+	    const struct config_psk_id *remote);
+const struct config_spd *config_spd_find(const struct config *,
+	    const struct config_selector *);
+const struct config_spd *config_spd_next_for_peer(const struct config *,
+	    const struct config_ip *local, const struct config_ip *remote,
+	    const struct config_spd *prev);
+int	config_spd_is_ipsec(const struct config_spd_alt *);
+
+/* Names for messages and dumps ("preshared", "aes-cbc", "IP"...). */
+const char	*config_auth_method_name(int);
+const char	*config_p1_encr_name(int);
+const char	*config_p1_hash_name(int);
+const char	*config_idtype_name(int);
+const char	*config_ike_mode_name(int);
+int		 config_group_known(int);
+
+#endif /* IKED_CONFIG_H */
