@@ -39,6 +39,54 @@ struct ike_host {
 	int	(*ih_send)(void *arg, const struct ike_packet *);
 	/* The earliest timer deadline changed; call ike_engine_run_timers. */
 	void	(*ih_timer_changed)(void *arg, uint64_t deadline_ms);
+	/*
+	 * Send a NAT-T keepalive: one 0xFF byte on UDP port 4500, without
+	 * the non-ESP marker (RFC 3948 section 2.3).  The engine sends one
+	 * every 20 seconds while we are behind a NAT.  May be NULL.
+	 */
+	int	(*ih_send_keepalive)(void *arg,
+		    const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *remote);
+};
+
+/* Phase 1 counters, as "ikeadm get stats" prints them. */
+struct ike_stats {
+	unsigned int	st_p1_current_init;	/* established now */
+	unsigned int	st_p1_current_resp;
+	unsigned int	st_p1_total_init;	/* established since start */
+	unsigned int	st_p1_total_resp;
+	unsigned int	st_p1_attempt_init;	/* exchanges started */
+	unsigned int	st_p1_attempt_resp;
+	unsigned int	st_p1_fail_init;	/* time-outs included */
+	unsigned int	st_p1_fail_resp;
+	unsigned int	st_p1_timeout_init;	/* peer never answered */
+	unsigned int	st_p2_installed;	/* IPsec SA pairs */
+	unsigned int	st_rx_dropped;		/* malformed or unexpected */
+};
+
+/* One ISAKMP SA, for "ikeadm dump p1"; no key material. */
+struct ike_p1_info {
+	uint8_t			 pi_icookie[8];
+	uint8_t			 pi_rcookie[8];
+	int			 pi_initiator;
+	const char		*pi_state;	/* "ACTIVE", "SENT FINAL MSG" */
+	const char		*pi_label;
+	struct sockaddr_storage	 pi_local;
+	struct sockaddr_storage	 pi_remote;
+	unsigned int		 pi_encr;	/* Phase 1 attribute values */
+	unsigned int		 pi_keybits;
+	unsigned int		 pi_hash;
+	unsigned int		 pi_auth;
+	unsigned int		 pi_group;
+	uint32_t		 pi_life_secs;
+	uint64_t		 pi_created_ms;	/* engine clock */
+	uint64_t		 pi_expire_ms;
+	int			 pi_nat_local;	/* we are behind a NAT */
+	int			 pi_nat_remote;
+	int			 pi_natt;	/* NAT-T negotiated */
+	int			 pi_peer_dpd;	/* the peer sent the DPD VID */
+	unsigned int		 pi_qm_created;
+	unsigned int		 pi_qm_deleted;
 };
 
 struct ike_engine	*ike_engine_new(const struct ike_host *, void *,
@@ -76,5 +124,22 @@ uint64_t ike_engine_run_timers(struct ike_engine *, uint64_t now_ms);
 
 /* Send Delete for every SA, remove the installed SAs and policies. */
 void	ike_engine_shutdown(struct ike_engine *, uint64_t now_ms);
+
+/*
+ * Write Wireshark decryption tables into dir (NULL turns it off): lines
+ * "<initiator cookie>,<encryption key>" to ikev1_decryption_table and
+ * UAT lines to esp_sa, both created with mode 0600.  The files contain
+ * keys: a debugging aid, off by default.  Returns 0 or ERR_NOMEM.
+ */
+int	ike_engine_set_keylog(struct ike_engine *, const char *dir);
+
+void	ike_engine_get_stats(const struct ike_engine *, struct ike_stats *);
+
+/* Call fn for every ISAKMP SA; stops early when fn returns non-zero. */
+void	ike_engine_foreach_p1(const struct ike_engine *,
+	    int (*fn)(void *arg, const struct ike_p1_info *), void *arg);
+
+/* Number of installed IPsec SA pairs. */
+size_t	ike_engine_child_count(const struct ike_engine *);
 
 #endif /* IKED_IKE_H */
