@@ -1,0 +1,315 @@
+/*
+ * Names and keyword parsing shared by the control server and ikeadm:
+ * error texts, privilege levels, debug categories and the IKE algorithm
+ * tables that "ikeadm dump groups|encralgs|authalgs" show.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "control/control.h"
+#include "control/names.h"
+
+static const char *const control_cmd_names[] = {
+	"GET_DBG", "SET_DBG", "GET_PRIV", "SET_PRIV", "GET_STATS",
+	"GET_P1", "DEL_P1", "DUMP_P1S", "FLUSH_P1S",
+	"GET_RULE", "NEW_RULE", "DEL_RULE", "DUMP_RULES", "READ_RULES",
+	"WRITE_RULES",
+	"GET_PS", "NEW_PS", "DEL_PS", "DUMP_PS", "READ_PS", "WRITE_PS",
+	"DBG_RBDUMP", "GET_DEFS",
+	"SET_PIN", "DEL_PIN", "DUMP_CERTCACHE", "FLUSH_CERTCACHE",
+	"DUMP_GROUPS", "DUMP_ENCRALGS", "DUMP_AUTHALGS",
+	"ERROR",
+};
+
+const char *
+control_cmd_name(int cmd)
+{
+	if (cmd < 0 || (size_t)cmd >= UTIL_NELEM(control_cmd_names))
+		return ("UNKNOWN");
+	return (control_cmd_names[cmd]);
+}
+
+static const char *const control_ecode_strs[] = {
+	[CONTROL_E_NO_OBJ] = "No data returned",
+	[CONTROL_E_NO_DESC] = "No destination provided",
+	[CONTROL_E_ID_INVALID] = "Id info invalid",
+	[CONTROL_E_LOC_INVALID] = "Destination invalid",
+	[CONTROL_E_CMD_INVALID] = "Command invalid",
+	[CONTROL_E_DATA_INVALID] = "Supplied data invalid",
+	[CONTROL_E_CMD_NOTSUP] = "Unknown command",
+	[CONTROL_E_REQ_INVALID] = "Request invalid",
+	[CONTROL_E_NO_PRIV] = "Not allowed at current privilege level",
+	[CONTROL_E_SYS_ERR] = "System error",
+	[CONTROL_E_DUP_IGNORED] = "One or more duplicate entries ignored",
+	[CONTROL_E_NO_AUTH] = "User not authorized",
+	[CONTROL_E_NO_TOKEN] =
+	    "PKCS#11 token login failed or no objects on device",
+	[CONTROL_E_IN_PROGRESS] = "Duplicate operation already in progress",
+	[CONTROL_E_NO_MEM] = "Insufficient memory",
+};
+
+const char *
+control_ecode_str(int code)
+{
+	if (code <= 0 || (size_t)code >= UTIL_NELEM(control_ecode_strs))
+		return ("Unknown error");
+	return (control_ecode_strs[code]);
+}
+
+const char *
+control_priv_desc(int level)
+{
+	switch (level) {
+	case CONTROL_PRIV_BASE:
+		return ("base privileges");
+	case CONTROL_PRIV_MODKEYS:
+		return ("access to preshared key information");
+	case CONTROL_PRIV_KEYMAT:
+		return ("access to keying material");
+	default:
+		return ("unknown privileges");
+	}
+}
+
+static const char *const control_priv_names[] = {
+	"base", "modkeys", "keymat",
+};
+
+const char *
+control_priv_name(int level)
+{
+	if (level < 0 || (size_t)level >= UTIL_NELEM(control_priv_names))
+		return ("unknown");
+	return (control_priv_names[level]);
+}
+
+int
+control_priv_parse(const char *s, uint32_t *out)
+{
+	size_t	i;
+
+	for (i = 0; i < UTIL_NELEM(control_priv_names); i++) {
+		if (strcasecmp(s, control_priv_names[i]) == 0 ||
+		    (s[0] == (char)('0' + i) && s[1] == '\0')) {
+			*out = (uint32_t)i;
+			return (0);
+		}
+	}
+	return (ERR_INVAL);
+}
+
+void
+control_err_to_ecode(int rv, uint32_t *ecode, uint32_t *eerrno)
+{
+	*eerrno = 0;
+	switch (rv) {
+	case ERR_NOTFOUND:
+		*ecode = CONTROL_E_NO_OBJ;
+		break;
+	case ERR_EXISTS:
+		*ecode = CONTROL_E_SYS_ERR;
+		*eerrno = EEXIST;
+		break;
+	case ERR_PERM:
+		*ecode = CONTROL_E_NO_PRIV;
+		break;
+	case ERR_NOMEM:
+		*ecode = CONTROL_E_NO_MEM;
+		break;
+	case ERR_UNSUPPORTED:
+		*ecode = CONTROL_E_CMD_NOTSUP;
+		break;
+	case ERR_STATE:
+		*ecode = CONTROL_E_IN_PROGRESS;
+		break;
+	case ERR_CONFIG:
+	case ERR_MALFORMED:
+	case ERR_INVAL:
+	case ERR_TRUNCATED:
+	case ERR_TOOBIG:
+		*ecode = CONTROL_E_DATA_INVALID;
+		break;
+	case ERR_SYSTEM:
+		*ecode = CONTROL_E_SYS_ERR;
+		*eerrno = errno != 0 ? (uint32_t)errno : EIO;
+		break;
+	default:
+		*ecode = CONTROL_E_SYS_ERR;
+		*eerrno = EIO;
+		break;
+	}
+}
+
+/* Debug categories in bit order, with every keyword that names them. */
+static const struct control_debug_cat control_debug_cats[] = {
+	{ D_CERT, "cert", NULL, "Certificate management" },
+	{ D_KEY, "key", NULL, "Key management" },
+	{ D_OP, "op", NULL, "Operational" },
+	{ D_P1, "p1", "phase1", "Phase 1 SA creation" },
+	{ D_P2, "p2", "phase2", "Phase 2 SA creation" },
+	{ D_PFKEY, "pfkey", NULL, "PF_KEY interface" },
+	{ D_POL, "pol", "policy", "Policy management" },
+	{ D_PROP, "prop", NULL, "Proposal construction" },
+	{ D_DOOR, "door", NULL, "Door interface" },
+	{ D_CONFIG, "config", NULL, "Config file processing" },
+};
+
+const struct control_debug_cat *
+control_debug_cats_get(size_t *n)
+{
+	*n = UTIL_NELEM(control_debug_cats);
+	return (control_debug_cats);
+}
+
+static int
+control_debug_keyword(const char *s, size_t len, uint32_t *bits)
+{
+	const struct control_debug_cat	*c;
+	size_t				 i;
+
+	if (len == 3 && strncasecmp(s, "all", 3) == 0) {
+		*bits = D_ALL;
+		return (0);
+	}
+	for (i = 0; i < UTIL_NELEM(control_debug_cats); i++) {
+		c = &control_debug_cats[i];
+		if ((strlen(c->name) == len &&
+		    strncasecmp(s, c->name, len) == 0) ||
+		    (c->alias != NULL && strlen(c->alias) == len &&
+		    strncasecmp(s, c->alias, len) == 0)) {
+			*bits = c->bit;
+			return (0);
+		}
+	}
+	return (ERR_INVAL);
+}
+
+static int
+control_debug_number(const char *s, uint32_t *out)
+{
+	unsigned long	v;
+	char		*end;
+	int		base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16;
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno != 0 || *end != '\0' || end == s || v > UINT32_MAX)
+		return (ERR_INVAL);
+	if (v & ~(unsigned long)D_ALL)
+		return (ERR_INVAL);
+	*out = (uint32_t)v;
+	return (0);
+}
+
+/*
+ * Parse a debug level: a number (decimal, or hex with 0x) or keywords
+ * joined by "+" (add) and "-" (remove), the first one added.
+ */
+int
+control_debug_parse(const char *s, uint32_t *out)
+{
+	uint32_t	level = 0, bits;
+	size_t		len;
+	char		op = '+';
+
+	if (s[0] >= '0' && s[0] <= '9')
+		return (control_debug_number(s, out));
+	for (;;) {
+		len = strcspn(s, "+-");
+		if (len == 0 ||
+		    control_debug_keyword(s, len, &bits) != 0)
+			return (ERR_INVAL);
+		if (op == '+')
+			level |= bits;
+		else
+			level &= ~bits;
+		s += len;
+		if (*s == '\0')
+			break;
+		op = *s++;
+	}
+	*out = level;
+	return (0);
+}
+
+/*
+ * The Oakley groups, encryption and hash algorithms of IKE Phase 1 (IANA
+ * "IPsec attribute" numbers, RFC 2409 appendix A, RFC 3526, RFC 5114,
+ * RFC 5903).  Strength is the bits of security of NIST SP 800-57 Part 1
+ * rev. 5 table 2 for the next smaller listed size.
+ * TODO: take these lists from the crypto module once it exports its
+ * group and algorithm tables, so that they show what is really built in.
+ */
+static const struct control_alg_info control_groups[] = {
+	{ 1, 64, 0, 0, "768-bit MODP (group 1)" },
+	{ 2, 80, 0, 0, "1024-bit MODP (group 2)" },
+	{ 5, 80, 0, 0, "1536-bit MODP (group 5)" },
+	{ 14, 112, 0, 0, "2048-bit MODP (group 14)" },
+	{ 15, 128, 0, 0, "3072-bit MODP (group 15)" },
+	{ 16, 128, 0, 0, "4096-bit MODP (group 16)" },
+	{ 17, 128, 0, 0, "6144-bit MODP (group 17)" },
+	{ 18, 192, 0, 0, "8192-bit MODP (group 18)" },
+	{ 19, 128, 0, 0, "256-bit ECP (group 19)" },
+	{ 20, 192, 0, 0, "384-bit ECP (group 20)" },
+	{ 21, 256, 0, 0, "521-bit ECP (group 21)" },
+	{ 22, 80, 0, 0, "1024-bit MODP with 160-bit subprime (group 22)" },
+	{ 23, 112, 0, 0, "2048-bit MODP with 224-bit subprime (group 23)" },
+	{ 24, 112, 0, 0, "2048-bit MODP with 256-bit subprime (group 24)" },
+	{ 25, 80, 0, 0, "192-bit ECP (group 25)" },
+	{ 26, 112, 0, 0, "224-bit ECP (group 26)" },
+};
+
+static const struct control_alg_info control_encralgs[] = {
+	{ 1, 0, 0, 0, "des-cbc" },
+	{ 3, 0, 40, 448, "blowfish-cbc" },
+	{ 5, 0, 0, 0, "3des-cbc" },
+	{ 7, 0, 128, 256, "aes-cbc" },
+};
+
+static const struct control_alg_info control_authalgs[] = {
+	{ 1, 0, 0, 0, "hmac-md5" },
+	{ 2, 0, 0, 0, "hmac-sha1" },
+	{ 4, 0, 0, 0, "hmac-sha256" },
+	{ 5, 0, 0, 0, "hmac-sha384" },
+	{ 6, 0, 0, 0, "hmac-sha512" },
+};
+
+const struct control_alg_info *
+control_algs_get(int cmd, size_t *n)
+{
+	switch (cmd) {
+	case CONTROL_DUMP_GROUPS:
+		*n = UTIL_NELEM(control_groups);
+		return (control_groups);
+	case CONTROL_DUMP_ENCRALGS:
+		*n = UTIL_NELEM(control_encralgs);
+		return (control_encralgs);
+	case CONTROL_DUMP_AUTHALGS:
+		*n = UTIL_NELEM(control_authalgs);
+		return (control_authalgs);
+	default:
+		*n = 0;
+		return (NULL);
+	}
+}
+
+/* Find a table entry by number; NULL when unknown. */
+const struct control_alg_info *
+control_algs_find(int cmd, uint32_t value)
+{
+	const struct control_alg_info	*t;
+	size_t				 n, i;
+
+	t = control_algs_get(cmd, &n);
+	for (i = 0; i < n; i++)
+		if (t[i].value == value)
+			return (&t[i]);
+	return (NULL);
+}
