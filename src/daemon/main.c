@@ -1,7 +1,7 @@
 /*
  * in.iked: IKEv1 key negotiation daemon for IPsec.
  *
- *	in.iked [-d] [-f config] [-p level] [-R root] [-B backend]
+ *	in.iked [-d] [-f config] [-p level] [-R root] [-B backend] [-K dir]
  *	in.iked -c [-v] [-f config] [-R root]
  */
 #include <stdio.h>
@@ -17,6 +17,7 @@ main_usage(void)
 	fprintf(stderr,
 	    "usage: in.iked [-d] [-f config] [-p level] [-R root] "
 	    "[-B xfrm|userspace|none]\n"
+	    "               [-K keyfile-dir]\n"
 	    "       in.iked -c [-v] [-f config] [-R root]\n");
 	exit(1);
 }
@@ -60,7 +61,7 @@ main(int argc, char *argv[])
 	opts.o_root = "/";
 	opts.o_backend = OPTS_BACKEND_AUTO;
 
-	while ((ch = getopt(argc, argv, "cdf:p:R:B:v")) != -1) {
+	while ((ch = getopt(argc, argv, "cdf:p:R:B:K:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			opts.o_check = 1;
@@ -79,6 +80,9 @@ main(int argc, char *argv[])
 			break;
 		case 'B':
 			opts.o_backend = main_parse_backend(optarg);
+			break;
+		case 'K':
+			opts.o_keylog_dir = optarg;
 			break;
 		case 'v':
 			opts.o_verbose = 1;

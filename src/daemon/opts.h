@@ -20,6 +20,7 @@ struct iked_opts {
 	const char		*o_root;	/* -R, default "/" */
 	const char		*o_config;	/* -f, NULL for the default */
 	enum opts_backend	 o_backend;	/* -B */
+	const char		*o_keylog_dir;	/* -K, NULL when off */
 };
 
 int	check_run(const struct iked_opts *);
