@@ -177,6 +177,31 @@ dh_group_supported(unsigned int group)
 	return (0);
 }
 
+int
+dh_group_prime(unsigned int group, struct wbuf *out)
+{
+	const struct dh_domain	*dd;
+	uint8_t			*p;
+	size_t			 i, len;
+	int			 r;
+
+	if (crypto_ready() != 0)
+		return (ERR_CRYPTO);
+	if (dh_impl_index(group, &i) != 0 || !dh_impl_ready(i) ||
+	    !dh_is_modp(dh_impl_type(i)))
+		return (ERR_UNSUPPORTED);
+	dd = &dh_domains[i];
+	len = dh_group_lookup(group)->dg_public_len;
+	wbuf_reset(out);
+	if ((r = wbuf_alloc(out, len, &p)) != 0)
+		return (r);
+	if (BN_bn2binpad(dd->dd_p, p, (int)len) != (int)len) {
+		wbuf_reset(out);
+		return (ERR_CRYPTO);
+	}
+	return (0);
+}
+
 /* EVP_PKEY_fromdata() for a key type ("DH", "EC"). */
 static int
 dh_fromdata(const char *type, int selection, OSSL_PARAM *params,

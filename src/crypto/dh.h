@@ -53,6 +53,14 @@ const struct dh_group_info	*dh_group_lookup(unsigned int group);
 int	 dh_group_supported(unsigned int group);
 
 /*
+ * Replace the contents of out with the prime p of a MODP group
+ * (big-endian, dg_public_len bytes), for display and tests.  Returns 0,
+ * ERR_UNSUPPORTED for a group that is not an implemented MODP group, or
+ * ERR_NOMEM.
+ */
+int	 dh_group_prime(unsigned int group, struct wbuf *out);
+
+/*
  * Generate a fresh key pair.  Returns 0, ERR_UNSUPPORTED or ERR_CRYPTO.
  */
 int	 dh_key_generate(unsigned int group, struct dh_key **);
