@@ -80,6 +80,7 @@ struct isakmp_proposal {
 	struct isakmp_transform *p_transforms;
 	size_t		 p_ntransforms;	/* equals the declared count */
 	size_t		 p_offset;
+	uint16_t	 p_length;	/* generic header included */
 };
 
 /* SA payload (RFC 2408 3.4, RFC 2407 4.6.1). */
@@ -179,7 +180,7 @@ int	isakmp_hdr_parse(const uint8_t *buf, size_t len, struct isakmp_hdr *,
  * 255 bytes after the last payload are counted in m_padding (RFC 2409
  * section 5.3 pads the plaintext to the cipher block).  Payloads are
  * appended to msg, which must be zeroed or previously parsed; the header
- * is left untouched.
+ * is left untouched.  On error the payloads of msg are released.
  */
 int	isakmp_payloads_parse(struct isakmp_msg *msg, uint8_t first,
 	    const uint8_t *buf, size_t len, size_t base, int flags,
@@ -207,7 +208,8 @@ size_t	isakmp_msg_count(const struct isakmp_msg *, uint8_t type);
 /*
  * Bytes from the payload after index idx to the end of the last payload,
  * padding excluded: what the Quick Mode HASH(1..3) covers when idx is the
- * HASH payload (RFC 2409 section 5.5).  Returns 0 or ERR_INVAL.
+ * HASH payload (RFC 2409 section 5.5).  *p is NULL when idx is the last
+ * payload.  Returns 0 or ERR_INVAL.
  */
 int	isakmp_msg_span_after(const struct isakmp_msg *, size_t idx,
 	    const uint8_t **p, size_t *len);
@@ -235,6 +237,9 @@ struct isakmp_builder {
 	size_t		 b_xf;		/* offset of the open transform */
 	uint8_t		 b_first;	/* type of the first payload */
 	uint8_t		 b_nxf;		/* transforms in the open proposal */
+	uint8_t		 b_nxf_want;	/* transforms it declares */
+	size_t		 b_prop_prev;	/* previous proposal of the open SA */
+	size_t		 b_xf_prev;	/* previous transform of the proposal */
 	size_t		 b_npayloads;
 	int		 b_err;
 };
