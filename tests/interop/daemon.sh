@@ -1,0 +1,120 @@
+#!/bin/bash
+# daemon.sh: in.iked as a process, without a peer: configuration errors
+# at start-up, sockets, the PID file, SIGHUP reloads (good and bad),
+# datagram checks on ports 500 and 4500, SIGTERM, and detaching without -d.
+IOP_NAME=dm
+. "$(dirname "$0")/lib.sh"
+
+iop_require_root
+iop_require_iked
+
+iop_setup
+iop_netns_pair
+R=$IOP_DIR/root
+iop_iked_conf "$R" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
+cfg=$R/etc/inet/ike/config
+cp "$cfg" "$IOP_DIR/config.good"
+
+# udp_listening PORT ADDR: in.iked has a UDP socket bound to ADDR:PORT.
+udp_listening() {
+	ip netns exec "$IOP_NSA" ss -H -u -l -n "sport = :$1" | grep -qF " $2:$1 "
+}
+
+# ---- start-up errors
+printf '{\n\tlabel "broken"\n\tlocal_addr 198.51.100.1\n\tbogus_keyword 1\n}\n' \
+    >>"$cfg"
+ip netns exec "$IOP_NSA" "$IOP_IKED" -d -R "$R" -B none \
+    >"$IOP_DIR/bad.log" 2>&1
+status=$?
+iop_check "config with errors: exit status 1" [ $status -eq 1 ]
+iop_check "config with errors: file:line message" \
+    grep -q "$cfg:[0-9]" "$IOP_DIR/bad.log"
+iop_check "config with errors: no PID file left" \
+    test ! -e "$R/var/run/in.iked.pid"
+
+ip netns exec "$IOP_NSA" "$IOP_IKED" -d -R "$R" -f "$IOP_DIR/missing" \
+    -B none >"$IOP_DIR/missing.log" 2>&1
+status=$?
+iop_check "missing config file: exit status 1" [ $status -eq 1 ]
+iop_check "missing config file: message names it" \
+    grep -q "$IOP_DIR/missing" "$IOP_DIR/missing.log"
+
+# ---- a running daemon
+cp "$IOP_DIR/config.good" "$cfg"
+IOP_BACKEND=none iop_iked_start "$IOP_NSA" "$R"
+pid=$IOP_IKED_PID
+log=$R/iked.log
+iop_check "PID file holds the daemon's PID" \
+    grep -qx "$pid" "$R/var/run/in.iked.pid"
+iop_check "listening on 198.51.100.1 port 500" udp_listening 500 198.51.100.1
+iop_check "listening on 198.51.100.1 port 4500" udp_listening 4500 198.51.100.1
+
+ip netns exec "$IOP_NSA" "$IOP_IKED" -d -R "$R" -B none \
+    >"$IOP_DIR/second.log" 2>&1
+status=$?
+iop_check "second instance on the same root: exit status 1" [ $status -eq 1 ]
+iop_check "second instance: message names the running PID" \
+    grep -q "already running (pid $pid" "$IOP_DIR/second.log"
+
+# Datagrams from B: too short for ISAKMP on 500, a NAT keepalive and a
+# two-byte runt on 4500.
+ip netns exec "$IOP_NSB" bash -c '
+	printf "short" >/dev/udp/198.51.100.1/500
+	printf "\377" >/dev/udp/198.51.100.1/4500
+	printf "ab" >/dev/udp/198.51.100.1/4500'
+iop_check "short ISAKMP datagram is dropped with a log line" \
+    iop_wait_grep "$log" "dropped a 5-byte datagram from 198.51.100.2.*ISAKMP header" 5
+iop_check "runt on port 4500 is dropped with a log line" \
+    iop_wait_grep "$log" "dropped a 2-byte datagram from 198.51.100.2" 5
+iop_check "NAT keepalive is not logged as dropped" \
+    iop_not grep -q "dropped a 1-byte" "$log"
+iop_check "daemon survives the bad datagrams" kill -0 "$pid"
+
+# ---- SIGHUP with a broken file keeps the old configuration
+printf 'p2_pfs 99\n' >>"$cfg"
+kill -HUP "$pid"
+iop_check "bad reload: errors logged with file:line" \
+    iop_wait_grep "$log" "$cfg:[0-9]+:.*p2_pfs" 5
+iop_check "bad reload: previous configuration stays in use" \
+    iop_wait_grep "$log" "reload failed" 5
+iop_check "bad reload: daemon still running" kill -0 "$pid"
+iop_check "bad reload: sockets kept" udp_listening 500 198.51.100.1
+
+# ---- SIGHUP with a prefix as local address: wildcard socket, PKTINFO
+sed 's#local_addr 198.51.100.1#local_addr 198.51.100.0/24#' \
+    "$IOP_DIR/config.good" >"$cfg"
+kill -HUP "$pid"
+iop_check "good reload: logged" \
+    iop_wait_grep "$log" "configuration reloaded" 5
+iop_check "prefix local_addr: wildcard socket on port 500" \
+    udp_listening 500 0.0.0.0
+iop_check "prefix local_addr: wildcard socket on port 4500" \
+    udp_listening 4500 0.0.0.0
+iop_check "prefix local_addr: specific socket closed" \
+    iop_not udp_listening 500 198.51.100.1
+
+# ---- SIGTERM
+iop_stop "$pid"
+status=$?
+iop_check "SIGTERM: exit status 0" [ $status -eq 0 ]
+iop_check "SIGTERM: PID file removed" test ! -e "$R/var/run/in.iked.pid"
+iop_check "SIGTERM: sockets closed" iop_not udp_listening 500 0.0.0.0
+
+# ---- without -d: detach, PID file, stop
+cp "$IOP_DIR/config.good" "$cfg"
+ip netns exec "$IOP_NSA" "$IOP_IKED" -R "$R" -B none \
+    >"$IOP_DIR/detach.out" 2>&1
+status=$?
+iop_check "detached start: parent exits 0" [ $status -eq 0 ]
+iop_check "detached start: PID file written" \
+    iop_wait_path "$R/var/run/in.iked.pid" 5
+dpid=$(cat "$R/var/run/in.iked.pid" 2>/dev/null)
+[ -n "$dpid" ] && iop_track "$dpid"
+iop_check "detached daemon left the test's session" \
+    test "$(ps -o sid= -p "${dpid:-0}" | tr -d ' ')" != \
+    "$(ps -o sid= -p $$ | tr -d ' ')"
+iop_check "detached daemon listens on port 500" udp_listening 500 198.51.100.1
+kill -TERM "${dpid:-0}" 2>/dev/null
+iop_check "detached daemon removes its PID file on SIGTERM" \
+    iop_wait_gone "$R/var/run/in.iked.pid" 5
+iop_summary
