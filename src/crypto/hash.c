@@ -100,7 +100,9 @@ hash_final(struct hash_ctx *ctx, uint8_t *out, size_t outsize)
 {
 	if (outsize < ctx->hc_len)
 		return (ERR_INVAL);
-	if (!EVP_DigestFinal_ex(ctx->hc_md, out, NULL)) {
+	/* Re-initialise so that the context can hash the next message. */
+	if (!EVP_DigestFinal_ex(ctx->hc_md, out, NULL) ||
+	    !EVP_DigestInit_ex2(ctx->hc_md, NULL, NULL)) {
 		crypto_log_errors("hash_final");
 		return (ERR_CRYPTO);
 	}

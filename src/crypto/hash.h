@@ -37,7 +37,10 @@ int	 hash_digest(enum hash_alg, const void *data, size_t len,
 /* Incremental hashing: init, any number of updates, final, free. */
 int	 hash_init(struct hash_ctx **, enum hash_alg);
 int	 hash_update(struct hash_ctx *, const void *, size_t);
-/* Write hash_length() bytes to out (room for outsize); ctx stays valid. */
+/*
+ * Write hash_length() bytes to out (room for outsize, else ERR_INVAL);
+ * the context is then ready to hash a new message.
+ */
 int	 hash_final(struct hash_ctx *, uint8_t *out, size_t outsize);
 void	 hash_free(struct hash_ctx *);
 
