@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lib/wbuf.h"
 
@@ -90,6 +91,7 @@ enum config_idtype {
 	CONFIG_ID_DER_ASN1_GN = 10,
 	CONFIG_ID_KEY_ID = 11,
 	CONFIG_ID_IP = 256,	/* address of the family in use ("IP") */
+	CONFIG_ID_PREFIX = 257,	/* prefix of either family (parsing only) */
 };
 
 /* Phase 1 authentication methods (RFC 2409 appendix A). */
@@ -121,6 +123,7 @@ enum config_p1_hash {
 struct config_p1_xform {
 	int			 px_auth_method;	/* enum config_auth_method */
 	int			 px_group;		/* Oakley group number */
+	unsigned int		 px_group_line;
 	int			 px_encr;		/* enum config_p1_encr */
 	uint16_t		 px_klen_min;		/* key bits; 0 = fixed */
 	uint16_t		 px_klen_max;
@@ -151,6 +154,7 @@ struct config_p2 {
 #define CONFIG_MAX_NONCE_LEN		256
 #define CONFIG_DEF_P2_LIFETIME		28800	/* kernel default, hard */
 #define CONFIG_DEF_P2_SOFTLIFE		24000	/* kernel default, soft */
+#define CONFIG_MIN_P2_LIFETIME		60
 #define CONFIG_DEF_PKCS11_PATH		"libpkcs11.so"
 
 struct config_globals {
@@ -301,7 +305,13 @@ struct config {
 	size_t			 cf_nspds;
 	char			**cf_files;	/* names for config_where */
 	size_t			 cf_nfiles;
+	unsigned int		 cf_missing;	/* CONFIG_MISSING_* */
+	const char		*cf_config_file; /* the ike.config read */
 };
+
+/* Optional files that config_load did not find. */
+#define CONFIG_MISSING_PRESHARED	0x1
+#define CONFIG_MISSING_IPSECINIT	0x2
 
 /* The file names config_load reads; NULL skips that file. */
 struct config_paths {
@@ -361,6 +371,9 @@ const struct config_spd *config_spd_next_for_peer(const struct config *,
 	    const struct config_ip *local, const struct config_ip *remote,
 	    const struct config_spd *prev);
 int	config_spd_is_ipsec(const struct config_spd_alt *);
+
+/* Write the effective configuration with sources; keys are hidden. */
+void	config_print(FILE *, const struct config *);
 
 /* Names for messages and dumps ("preshared", "aes-cbc", "IP"...). */
 const char	*config_auth_method_name(int);

@@ -1,0 +1,75 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/diag.h"
+
+void
+diag_init(struct config_diag *d)
+{
+	d->cd_msgs = NULL;
+	d->cd_n = 0;
+	d->cd_errors = 0;
+}
+
+void
+diag_free(struct config_diag *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->cd_n; i++)
+		free(d->cd_msgs[i]);
+	free(d->cd_msgs);
+	diag_init(d);
+}
+
+size_t
+diag_count(const struct config_diag *d)
+{
+	return (d->cd_errors);
+}
+
+/*
+ * Replace control and non-ASCII bytes, because messages echo values from
+ * the file and go to a terminal or a log.
+ */
+static void
+diag_sanitize(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+	}
+}
+
+void
+diag_add(struct config_diag *d, const char *file, unsigned int line,
+    const char *fmt, ...)
+{
+	va_list	  ap;
+	char	  msg[512];
+	char	 *full, **msgs;
+	int	  n;
+
+	d->cd_errors++;
+	if (d->cd_n >= DIAG_MAX_MESSAGES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_sanitize(msg);
+	if (line > 0)
+		n = asprintf(&full, "%s:%u: %s", file, line, msg);
+	else
+		n = asprintf(&full, "%s: %s", file, msg);
+	if (n < 0)
+		return;
+	msgs = realloc(d->cd_msgs, (d->cd_n + 1) * sizeof(*msgs));
+	if (msgs == NULL) {
+		free(full);
+		return;
+	}
+	d->cd_msgs = msgs;
+	d->cd_msgs[d->cd_n++] = full;
+}
