@@ -1,0 +1,154 @@
+/*
+ * The client end of the control socket: one connection per ikeadm run,
+ * one datagram per request and reply, an optional descriptor passed with
+ * SCM_RIGHTS.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/err.h"
+#include "lib/paths.h"
+#include "lib/util.h"
+#include "lib/wbuf.h"
+#include "control/control.h"
+#include "ikeadm/ikeadm.h"
+
+struct ikeadm_client {
+	int	fd;
+	char	path[PATH_MAX];
+};
+
+static void
+client_unreachable(const char *path, int saved)
+{
+	fprintf(stderr, "ikeadm: Unable to communicate with in.iked\n");
+	fprintf(stderr, "ikeadm: %s: %s; check that in.iked is running "
+	    "(with the same -R root)\n", path, strerror(saved));
+}
+
+int
+ikeadm_client_open(const char *root, struct ikeadm_client **out)
+{
+	struct ikeadm_client	*c;
+	struct sockaddr_un	 sun;
+	int			 rv = ERR_SYSTEM;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (ERR_NOMEM);
+	c->fd = -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (paths_join(c->path, sizeof(c->path), root, PATH_IKE_DOOR) != 0 ||
+	    strlen(c->path) >= sizeof(sun.sun_path)) {
+		client_unreachable(c->path, ENAMETOOLONG);
+		goto out;
+	}
+	memcpy(sun.sun_path, c->path, strlen(c->path));
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sun,
+	    sizeof(sun)) != 0) {
+		client_unreachable(c->path, errno);
+		goto out;
+	}
+	*out = c;
+	rv = 0;
+out:
+	if (rv != 0)
+		ikeadm_client_close(c);
+	return (rv);
+}
+
+void
+ikeadm_client_close(struct ikeadm_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		(void)close(c->fd);
+	free(c);
+}
+
+static int
+client_send(int sock, const struct wbuf *wb, int fd)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct msghdr	 msg;
+	struct iovec	 iov = { wb->wb_data, wb->wb_len };
+	struct cmsghdr	*cmsg;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fd >= 0) {
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	return (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0);
+}
+
+int
+ikeadm_client_call(struct ikeadm_client *c, const struct control_msg *req,
+    int fd, struct control_msg *rep)
+{
+	struct control_msg	 m;
+	struct wbuf		 wb;
+	uint8_t			*buf = NULL;
+	ssize_t			 n;
+	int			 rv, saved;
+
+	wbuf_init(&wb, 1);
+	m = *req;
+	m.has_fd = fd >= 0;
+	if ((rv = control_msg_encode(&m, &wb)) != 0) {
+		fprintf(stderr, "ikeadm: request too large: %s\n",
+		    err_str(rv));
+		goto out;
+	}
+	rv = ERR_SYSTEM;
+	if ((buf = malloc(CONTROL_MSG_MAX)) == NULL)
+		goto out;
+	/* A rejected peer's request may fail to send; read the reason. */
+	saved = client_send(c->fd, &wb, fd) != 0 ? errno : 0;
+	n = recv(c->fd, buf, CONTROL_MSG_MAX, 0);
+	if (n <= 0) {
+		client_unreachable(c->path, n < 0 ? errno : saved != 0 ?
+		    saved : ECONNRESET);
+		goto out;
+	}
+	if ((rv = control_msg_decode(rep, buf, (size_t)n)) != 0) {
+		fprintf(stderr, "ikeadm: malformed reply from in.iked (%s); "
+		    "check that ikeadm and in.iked are the same version\n",
+		    err_str(rv));
+		goto out;
+	}
+	if (rep->cmd != req->cmd && rep->cmd != CONTROL_ERROR) {
+		fprintf(stderr, "ikeadm: in.iked answered %s to %s\n",
+		    control_cmd_name(rep->cmd), control_cmd_name(req->cmd));
+		rv = ERR_MALFORMED;
+	}
+out:
+	control_msg_wipe(&m);
+	wbuf_free(&wb);
+	if (buf != NULL) {
+		util_wipe(buf, CONTROL_MSG_MAX);
+		free(buf);
+	}
+	return (rv);
+}
