@@ -27,8 +27,8 @@ struct cipher_ctx;
 const char	*cipher_name(enum cipher_alg);
 
 /*
- * Returns 0 when the algorithm can be used, ERR_UNSUPPORTED when it is
- * unknown or its provider is not loaded (a log line says which).
+ * Returns 0 when the algorithm can be used, or ERR_UNSUPPORTED when it
+ * is unknown or its provider is not loaded, which is also logged.
  */
 int	 cipher_supported(enum cipher_alg);
 
@@ -37,10 +37,10 @@ size_t	 cipher_block_size(enum cipher_alg);
 
 /*
  * Check a Key Length attribute (in bits; 0 when the attribute was
- * absent) and return the key length in bytes in *keylen.  The rules:
- * DES and 3DES have a fixed key and take no Key Length attribute
- * (64 and 192 bits, parity bits included); AES takes 128, 192 or 256,
- * default 128; Blowfish takes 40 to 448 in steps of 8, default 128.
+ * absent) and return the key length in bytes in *keylen.  DES and 3DES
+ * have a fixed key (64 and 192 bits, parity bits included) and take no
+ * Key Length attribute.  AES takes 128, 192 or 256 bits, default 128.
+ * Blowfish takes 40 to 448 bits in steps of 8, default 128.
  * Returns 0, ERR_UNSUPPORTED for an unknown algorithm or ERR_INVAL for
  * a length the algorithm does not allow.
  */

@@ -2,9 +2,9 @@
  * Start and stop the crypto module.  crypto_init() loads the OpenSSL
  * providers and fetches every digest, cipher and MAC once, because a
  * fetch per call is the slow path in OpenSSL 3.  Every other function
- * of the module calls crypto_init() itself when the program did not,
- * so tests may skip it; the daemon calls it at start to see failures
- * early.
+ * of the module calls crypto_init() itself when the program did not.
+ * The daemon calls it at start so that a missing provider stops it
+ * before any exchange.
  */
 #ifndef IKED_CRYPTO_H
 #define IKED_CRYPTO_H

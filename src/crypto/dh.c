@@ -22,10 +22,11 @@
 
 /*
  * Every group "ikeadm dump groups" lists.  Strength is an estimate in
- * bits: RFC 3526 section 8 (lower end) for MODP 5 and 14 to 18, NIST
- * SP 800-57 Part 1 table 2 for MODP 2 and the subgroup groups, half the
- * order size for the elliptic curves, and 60 for 768-bit MODP, which no
- * standard rates.  Lengths are 0 for groups that are not implemented.
+ * bits.  MODP 5 and 14 to 18 take the lower end of RFC 3526 section 8.
+ * MODP 2 and the subgroup groups take NIST SP 800-57 Part 1 table 2.
+ * Elliptic curves take half the order size.  768-bit MODP, which no
+ * standard rates, is put at 60.  Lengths are 0 for groups that are not
+ * implemented.
  */
 static const struct dh_group_info dh_groups[] = {
 	{ 1, DH_MODP, "768-bit MODP (group 1)", 60, 96, 96, 1 },
@@ -660,7 +661,7 @@ dh_key_public(const struct dh_key *key, struct wbuf *out)
 /* RFC 2409 section 5 and RFC 6989 section 2.1: 1 < y < p - 1. */
 static int
 dh_peer_modp(const struct dh_key *key, const uint8_t *y, size_t len,
-    EVP_PKEY **peer, const char **why)
+    EVP_PKEY **peer, const char **reason)
 {
 	const struct dh_domain	*dd = &dh_domains[key->dk_impl];
 	EVP_PKEY_CTX		*ctx = NULL;
@@ -672,11 +673,11 @@ dh_peer_modp(const struct dh_key *key, const uint8_t *y, size_t len,
 	for (i = 0; i + 1 < len; i++)
 		high |= y[i];
 	if (high == 0 && y[len - 1] <= 1) {
-		*why = "MODP public value is 0 or 1 (must be 1 < y < p-1)";
+		*reason = "MODP public value is 0 or 1 (must be 1 < y < p-1)";
 		goto out;
 	}
 	if (memcmp(y, dd->dd_pm1, len) >= 0) {
-		*why = "MODP public value is p-1 or larger "
+		*reason = "MODP public value is p-1 or larger "
 		    "(must be 1 < y < p-1)";
 		goto out;
 	}
@@ -684,7 +685,7 @@ dh_peer_modp(const struct dh_key *key, const uint8_t *y, size_t len,
 	if ((bn = BN_bin2bn(y, (int)len, NULL)) == NULL)
 		goto out;
 	if ((r = dh_modp_fromdata(key->dk_impl, bn, NULL, peer)) != 0) {
-		*why = "OpenSSL rejected the MODP public value";
+		*reason = "OpenSSL rejected the MODP public value";
 		goto out;
 	}
 	if (dd->dd_q == NULL)
@@ -693,7 +694,7 @@ dh_peer_modp(const struct dh_key *key, const uint8_t *y, size_t len,
 	r = ERR_MALFORMED;
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, *peer, NULL)) == NULL ||
 	    EVP_PKEY_public_check(ctx) != 1) {
-		*why = "MODP public value is not in the prime-order "
+		*reason = "MODP public value is not in the prime-order "
 		    "subgroup (y^q mod p != 1)";
 		goto out;
 	}
@@ -707,7 +708,7 @@ dh_peer_modp(const struct dh_key *key, const uint8_t *y, size_t len,
 /* RFC 5903 section 7 and RFC 6989 section 2.3: x | y must be on the curve. */
 static int
 dh_peer_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
-    EVP_PKEY **peer, const char **why)
+    EVP_PKEY **peer, const char **reason)
 {
 	uint8_t		 point[1 + 2 * DH_MAX_FIELD];
 	OSSL_PARAM	 params[3];
@@ -721,7 +722,7 @@ dh_peer_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
 	    OSSL_PKEY_PARAM_PUB_KEY, point, len + 1);
 	params[2] = OSSL_PARAM_construct_end();
 	if (dh_fromdata("EC", EVP_PKEY_PUBLIC_KEY, params, peer) != 0) {
-		*why = "ECP public value is not a point on the curve";
+		*reason = "ECP public value is not a point on the curve";
 		return (ERR_MALFORMED);
 	}
 	return (0);
@@ -729,12 +730,12 @@ dh_peer_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
 
 static int
 dh_peer_curve(const struct dh_key *key, const uint8_t *u, size_t len,
-    EVP_PKEY **peer, const char **why)
+    EVP_PKEY **peer, const char **reason)
 {
 	*peer = EVP_PKEY_new_raw_public_key_ex(NULL,
 	    dh_impl[key->dk_impl].im_name, NULL, u, len);
 	if (*peer == NULL) {
-		*why = "OpenSSL rejected the X25519/X448 public value";
+		*reason = "OpenSSL rejected the X25519/X448 public value";
 		return (ERR_MALFORMED);
 	}
 	return (0);
@@ -754,7 +755,7 @@ dh_is_zero(const uint8_t *p, size_t len)
 /* Run the exchange and left-pad the result to the group's length. */
 static int
 dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
-    const char **why)
+    const char **reason)
 {
 	size_t		 want = key->dk_info->dg_secret_len, len = 0;
 	EVP_PKEY_CTX	*ctx = NULL;
@@ -765,7 +766,7 @@ dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
 	if (ctx == NULL || EVP_PKEY_derive_init(ctx) <= 0 ||
 	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
 	    EVP_PKEY_derive(ctx, NULL, &len) <= 0 || len == 0) {
-		*why = "OpenSSL could not set up the key exchange";
+		*reason = "OpenSSL could not set up the key exchange";
 		goto out;
 	}
 	r = ERR_NOMEM;
@@ -774,18 +775,18 @@ dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
 	r = ERR_CRYPTO;
 	if (EVP_PKEY_derive(ctx, tmp, &len) <= 0) {
 		/* OpenSSL rejects an all-zero X25519/X448 result itself. */
-		*why = key->dk_info->dg_type == DH_CURVE ?
+		*reason = key->dk_info->dg_type == DH_CURVE ?
 		    "shared secret is all zero because the peer sent a "
 		    "low-order point (RFC 8031 section 2)" :
 		    "OpenSSL failed to compute the shared secret";
 		goto out;
 	}
 	if (len > want) {
-		*why = "shared secret is longer than the group allows";
+		*reason = "shared secret is longer than the group allows";
 		goto out;
 	}
 	if (dh_is_zero(tmp, len)) {
-		*why = "shared secret is all zero because the peer sent a "
+		*reason = "shared secret is all zero because the peer sent a "
 		    "low-order point (RFC 8031 section 2)";
 		goto out;
 	}
@@ -803,29 +804,29 @@ dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
 
 int
 dh_key_derive(const struct dh_key *key, const uint8_t *peer, size_t len,
-    struct wbuf *secret, const char **why)
+    struct wbuf *secret, const char **reason)
 {
 	const struct dh_group_info	*info = key->dk_info;
 	EVP_PKEY			*pk = NULL;
 	const char			*unused;
 	int				 r;
 
-	if (why == NULL)
-		why = &unused;
-	*why = NULL;
+	if (reason == NULL)
+		reason = &unused;
+	*reason = NULL;
 	if (len != info->dg_public_len) {
-		*why = "public value length does not match the group";
+		*reason = "public value length does not match the group";
 		return (ERR_MALFORMED);
 	}
 	if (dh_is_modp(info->dg_type))
-		r = dh_peer_modp(key, peer, len, &pk, why);
+		r = dh_peer_modp(key, peer, len, &pk, reason);
 	else if (info->dg_type == DH_ECP)
-		r = dh_peer_ecp(key, peer, len, &pk, why);
+		r = dh_peer_ecp(key, peer, len, &pk, reason);
 	else
-		r = dh_peer_curve(key, peer, len, &pk, why);
+		r = dh_peer_curve(key, peer, len, &pk, reason);
 	if (r != 0)
 		goto out;
-	r = dh_exchange(key, pk, secret, why);
+	r = dh_exchange(key, pk, secret, reason);
  out:
 	if (r != 0)
 		crypto_log_errors("dh_key_derive");

@@ -67,9 +67,9 @@ int	 dh_key_generate(unsigned int group, struct dh_key **);
 
 /*
  * Make a key pair from a given private value, for known-answer tests
- * only (the daemon always uses dh_key_generate()).  MODP and ECP take a
- * big-endian integer (MODP: any length up to the prime; ECP: at most the
- * order length); X25519/X448 take the raw 32/56-byte scalar.  Returns 0,
+ * only (the daemon always uses dh_key_generate()).  MODP takes a
+ * big-endian integer below the prime, and ECP a big-endian integer
+ * below the group order.  X25519/X448 take the raw 32/56-byte scalar.  Returns 0,
  * ERR_UNSUPPORTED, ERR_MALFORMED or ERR_CRYPTO.
  */
 int	 dh_key_from_private(unsigned int group, const uint8_t *priv,
@@ -96,10 +96,10 @@ int	 dh_key_public(const struct dh_key *, struct wbuf *out);
  *   subgroup MODP y^q != 1 mod p          -> ERR_MALFORMED
  *   ECP point not on the curve            -> ERR_MALFORMED
  *   X25519/X448 all-zero result           -> ERR_CRYPTO
- * When why is not NULL, *why is set to a static sentence for the log
- * line that names the check that failed (it contains no secret).
+ * When reason is not NULL, *reason is set to a static sentence for the
+ * log line that names the check that failed (it contains no secret).
  */
 int	 dh_key_derive(const struct dh_key *, const uint8_t *peer,
-	    size_t len, struct wbuf *secret, const char **why);
+	    size_t len, struct wbuf *secret, const char **reason);
 
 #endif /* IKED_DH_H */

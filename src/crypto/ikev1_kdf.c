@@ -14,8 +14,6 @@ struct ikev1_part {
 	size_t		 ip_len;
 };
 
-#define IKEV1_MAX_PARTS	8
-
 /* out = prf(key, parts[0] | parts[1] | ...), replacing its contents. */
 static int
 ikev1_prf(enum hash_alg alg, const uint8_t *key, size_t keylen,

@@ -28,10 +28,11 @@ int	 prf_compute(enum hash_alg, const void *key, size_t keylen,
 	    const void *data, size_t len, uint8_t *out, size_t outsize);
 
 /*
- * Incremental PRF.  prf_init() keys a new context; prf_update() adds
- * data; prf_final() writes prf_length() bytes and leaves the context
- * ready for a new computation under the same key, so a key expansion
- * (K1, K2, ...) keys once.  prf_free() wipes and frees the context.
+ * Incremental PRF.  prf_init() keys a new context and prf_update() adds
+ * data.  prf_final() writes prf_length() bytes and leaves the context
+ * ready for a new computation under the same key, so that a key
+ * expansion (K1, K2, ...) sets the key once.  prf_free() frees the
+ * context, and OpenSSL wipes its copy of the key.
  */
 int	 prf_init(struct prf_ctx **, enum hash_alg, const void *key,
 	    size_t keylen);

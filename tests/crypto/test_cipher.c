@@ -1,8 +1,10 @@
 /*
- * Phase 1 CBC ciphers: known answers from NIST SP 800-38A appendix F.2
- * (AES-CBC), NIST SP 800-67 (Triple DES), the DES worked example of
- * FIPS 46 textbooks and Schneier's Blowfish vectors; IV chaining and
- * the key length rules of RFC 2409 Appendix A.
+ * Phase 1 CBC ciphers.  Known answers come from NIST SP 800-38A
+ * appendix F.2 (AES-CBC) and the NIST SP 800-67 Triple DES example.
+ * DES and Blowfish use classic published single-block values: the DES
+ * example with key 133457799bbcdff1 and the all-zero and all-one
+ * Blowfish vectors.  IV chaining and the key length rules of RFC 2409
+ * Appendix A are checked too.
  */
 #include <stdarg.h>
 #include <stddef.h>
