@@ -345,7 +345,12 @@ iop_iked_start() {
 	    </dev/null >"$root/iked.log" 2>&1 &
 	IOP_IKED_PID=$!
 	iop_track "$IOP_IKED_PID"
-	iop_wait_grep "$root/iked.log" "in.iked running|error" 10
+	i=0
+	while ! grep -q "in.iked running" "$root/iked.log" &&
+	    kill -0 "$IOP_IKED_PID" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
 	grep -q "in.iked running" "$root/iked.log" ||
 	    iop_die "in.iked did not start in $ns (see $root/iked.log)"
 }

@@ -1,0 +1,106 @@
+#!/bin/bash
+# failures.sh psk|proposal|silent: negotiations that must fail cleanly.
+#
+#   psk       charon initiates with another preshared key: in.iked cannot
+#             authenticate Main Mode message 5, logs it and sends a Notify
+#   proposal  charon offers only AES-256/SHA-512/MODP-4096, in.iked accepts
+#             only AES-128/SHA-1/MODP-2048: in.iked answers NO_PROPOSAL_CHOSEN
+#   silent    in.iked initiates to an address where nothing answers: it
+#             retransmits Main Mode message 1, then gives up with a log line
+#
+# Each ends with no SA on either side and in.iked still running.
+mode=${1:?usage: failures.sh psk|proposal|silent}
+IOP_NAME=fl
+. "$(dirname "$0")/lib.sh"
+
+iop_require_root
+iop_require_charon
+iop_require_tshark
+iop_require_iked
+
+iop_setup
+iop_netns_pair
+A=$IOP_DIR/iked B=$IOP_DIR/charon
+mkdir -p "$A" "$B"
+iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
+iop_charon_conf "$B"
+case $mode in
+psk)
+	SW_PSK=another-psk-9876543210 \
+	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	;;
+proposal)
+	SW_IKE=aes256-sha512-modp4096 SW_ESP=aes256-sha512-modp4096 \
+	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	;;
+silent) ;;
+*)
+	echo "unknown mode $mode"
+	exit 2
+	;;
+esac
+cap=$IOP_DIR/cap.pcapng
+iop_cap_start "$IOP_NSA" veth0 "$cap"
+[ "$mode" != silent ] && iop_charon_start "$IOP_NSB" "$B"
+iop_iked_start "$IOP_NSA" "$A" -K "$A/keys"
+log=$A/iked.log
+
+case $mode in
+psk)
+	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
+	    >"$B/initiate.out" 2>&1
+	iop_check "charon's initiate fails" \
+	    iop_not grep -q "completed successfully" "$B/initiate.out"
+	iop_check "in.iked logs the authentication failure" \
+	    iop_wait_grep "$log" "authentication failed for peer 198.51.100.2" 5
+	;;
+proposal)
+	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
+	    >"$B/initiate.out" 2>&1
+	iop_check "charon's initiate fails" \
+	    iop_not grep -q "completed successfully" "$B/initiate.out"
+	iop_check "in.iked logs the rejected proposal" \
+	    iop_wait_grep "$log" "no acceptable Phase 1 proposal from 198.51.100.2" 5
+	iop_check "charon receives NO_PROPOSAL_CHOSEN" \
+	    iop_wait_grep "$B/charon.log" "received NO_PROPOSAL_CHOSEN error notify" 5
+	;;
+silent)
+	ip netns exec "$IOP_NSA" ping -n -c 1 -W 1 -I 192.0.2.1 203.0.113.1 \
+	    >/dev/null 2>&1
+	iop_check "in.iked gives up with a log line" \
+	    iop_wait_grep "$log" "with 198.51.100.2 .*removed: Phase 1 timed out" 20
+	;;
+esac
+iop_cap_stop
+
+if [ "$mode" != silent ]; then
+	iop_sw "$B" --list-sas --raw >"$B/sas.out" 2>&1
+	iop_check "charon has no IKE SA" \
+	    iop_not grep -q "state=ESTABLISHED" "$B/sas.out"
+	iop_check "charon has no child SA" \
+	    iop_not grep -q "state=INSTALLED" "$B/sas.out"
+fi
+iop_check "in.iked installed no ESP SA" \
+    iop_not test -s "$A/keys/esp_sa"
+
+# The Notify is an Informational exchange (type 5) from in.iked.
+notify=$(tshark -r "$cap" \
+    -Y 'isakmp.exchangetype == 5 && ip.src == 198.51.100.1' 2>/dev/null | wc -l)
+mm1=$(tshark -r "$cap" -T fields -e isakmp.ispi \
+    -Y 'isakmp.exchangetype == 2 && ip.src == 198.51.100.1 && isakmp.rspi == 00:00:00:00:00:00:00:00' \
+    2>/dev/null | sort | uniq -c | sort -rn | awk 'NR == 1 { print $1 }')
+case $mode in
+psk | proposal)
+	iop_check "in.iked sent a Notify ($notify Informational messages)" \
+	    [ "$notify" -ge 1 ]
+	;;
+silent)
+	iop_check "in.iked retransmitted Main Mode message 1 (${mm1:-0} copies)" \
+	    [ "${mm1:-0}" -ge 2 ]
+	;;
+esac
+iop_check "in.iked still running" kill -0 "$IOP_IKED_PID"
+iop_stop "$IOP_IKED_PID"
+status=$?
+iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+iop_summary
