@@ -13,9 +13,9 @@
  *
  * Every function returns 0 or a negative enum err code (lib/err.h).
  * SPIs are in host byte order.  Addresses are struct sockaddr_storage
- * holding a sockaddr_in or sockaddr_in6; ports are used only where the
- * field comment names them.  Key bytes passed in are copied into wiped memory before
- * the call returns, so the caller may wipe its own copy at once.
+ * containing a sockaddr_in or sockaddr_in6; ports are used only where the
+ * field comment names them.  Key bytes passed in are copied into wiped
+ * memory before the call returns, so the caller may wipe its own copy.
  */
 #ifndef IKED_KERNEL_H
 #define IKED_KERNEL_H
@@ -80,8 +80,8 @@ enum kernel_action {
  * Traffic selector.  Addresses are prefixes (sel_*_prefix bits of the
  * address); the port in each sockaddr is in network byte order, 0 for any.
  * For ICMP and ICMPv6, the source port contains the type and the
- * destination port the code, each 0 for any.  sel_proto is the upper-layer protocol,
- * 0 for any.
+ * destination port the code, each 0 for any.  sel_proto is the
+ * upper-layer protocol, 0 for any.
  */
 struct kernel_selector {
 	struct sockaddr_storage	 sel_src;
@@ -93,8 +93,9 @@ struct kernel_selector {
 
 /* The key of an installed SA. */
 struct kernel_sa_id {
-	struct sockaddr_storage	 id_src;	/* outer source; UDP port with encap */
-	struct sockaddr_storage	 id_dst;	/* outer destination; ditto */
+	/* Outer addresses; with UDP encapsulation, the ports are used too. */
+	struct sockaddr_storage	 id_src;
+	struct sockaddr_storage	 id_dst;
 	uint32_t		 id_spi;
 	uint8_t			 id_proto;	/* KERNEL_PROTO_* */
 };
@@ -105,7 +106,7 @@ struct kernel_lifetime {
 	uint64_t	lt_hard_seconds;
 	uint64_t	lt_soft_kbytes;		/* kilobytes of ESP payload */
 	uint64_t	lt_hard_kbytes;
-	uint64_t	lt_idle_seconds;	/* hard expiry after no traffic */
+	uint64_t	lt_idle_seconds;	/* hard expiry when unused */
 };
 
 struct kernel_sa {
@@ -120,12 +121,12 @@ struct kernel_sa {
 	const uint8_t		*sa_auth_key;
 	size_t			 sa_auth_keylen;
 	struct kernel_lifetime	 sa_lifetime;
-	uint32_t		 sa_replay_window; /* packets; 0 = default (64) */
-	uint32_t		 sa_reqid;	/* ties the SA to its policies */
+	uint32_t		 sa_replay_window; /* 0: default of 64 */
+	uint32_t		 sa_reqid;	/* links the SA to policies */
 	/*
 	 * Inner traffic the SA carries, as it flows in sa_dir (for an
 	 * inbound SA: remote prefix -> local prefix).  Inbound packets
-	 * outside it are dropped after decryption.
+	 * outside it are dropped after decryption, so it must be set.
 	 */
 	struct kernel_selector	 sa_sel;
 };
@@ -159,7 +160,7 @@ struct kernel_policy {
 	struct sockaddr_storage	 pol_tun_dst;
 	uint32_t		 pol_reqid;
 	uint32_t		 pol_priority;	/* lower is matched first */
-	uint32_t		 pol_index;	/* caller's id, echoed in acquires */
+	uint32_t		 pol_index;	/* caller's id, in acquires */
 };
 
 /* Outbound traffic matched an ipsec policy that has no SA. */
@@ -210,10 +211,11 @@ struct kernel_callbacks {
 
 /* Backend settings; a NULL options pointer or a zero field is the default. */
 struct kernel_options {
-	const char	*ko_tun_name;	/* userspace: TUN device, "iked0" */
-	uint32_t	 ko_route_table; /* userspace: table for tunnel routes */
-	uint32_t	 ko_fwmark;	/* userspace: mark that bypasses it */
-	uint32_t	 ko_rule_priority; /* userspace: the ip rule's priority */
+	/* The userspace backend's TUN device, routing table and rule. */
+	const char	*ko_tun_name;
+	uint32_t	 ko_route_table;
+	uint32_t	 ko_fwmark;	/* marked sockets bypass the table */
+	uint32_t	 ko_rule_priority;
 };
 
 #define KERNEL_DEFAULT_TUN	"iked0"

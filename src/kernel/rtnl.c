@@ -1,0 +1,147 @@
+#include <sys/socket.h>
+#include <linux/fib_rules.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+
+#include "kernel/rtnl.h"
+#include "lib/err.h"
+
+int
+rtnl_open(struct rtnl *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+	if ((rt->rt_nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) ==
+	    NULL)
+		return (ERR_SYSTEM);
+	if (mnl_socket_bind(rt->rt_nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(rt->rt_nl);
+		rt->rt_nl = NULL;
+		return (ERR_SYSTEM);
+	}
+	rt->rt_portid = mnl_socket_get_portid(rt->rt_nl);
+	rt->rt_seq = (uint32_t)time(NULL);
+	return (0);
+}
+
+void
+rtnl_close(struct rtnl *rt)
+{
+	if (rt->rt_nl != NULL)
+		mnl_socket_close(rt->rt_nl);
+	rt->rt_nl = NULL;
+}
+
+/* Send one request and wait for its acknowledgement (NLM_F_ACK). */
+static int
+rtnl_talk(struct rtnl *rt, struct nlmsghdr *nlh)
+{
+	uint8_t	buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t	n;
+	int	ret;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++rt->rt_seq;
+	if (mnl_socket_sendto(rt->rt_nl, nlh, nlh->nlmsg_len) < 0)
+		return (ERR_SYSTEM);
+	for (;;) {
+		n = mnl_socket_recvfrom(rt->rt_nl, buf, sizeof(buf));
+		if (n < 0)
+			return (ERR_SYSTEM);
+		/* libmnl checks each message length against n. */
+		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, rt->rt_portid,
+		    NULL, NULL);
+		if (ret == MNL_CB_ERROR)
+			return (ERR_SYSTEM);
+		if (ret == MNL_CB_STOP)
+			return (0);
+	}
+}
+
+int
+rtnl_link_up(struct rtnl *rt, unsigned int ifindex, unsigned int mtu)
+{
+	uint8_t			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct ifinfomsg	*ifi;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return (rtnl_talk(rt, nlh));
+}
+
+static size_t
+rtnl_addr_len(int family)
+{
+	return (family == AF_INET ? 4 : 16);
+}
+
+int
+rtnl_route(struct rtnl *rt, int add, const struct rtnl_route *rr)
+{
+	uint8_t		 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	if (add)
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)rr->rr_family;
+	rtm->rtm_dst_len = rr->rr_prefix;
+	rtm->rtm_table = RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_type = rr->rr_throw ? RTN_THROW : RTN_UNICAST;
+	rtm->rtm_scope = rr->rr_throw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	mnl_attr_put_u32(nlh, RTA_TABLE, rr->rr_table);
+	if (rr->rr_prefix > 0)
+		mnl_attr_put(nlh, RTA_DST, rtnl_addr_len(rr->rr_family),
+		    rr->rr_dst);
+	if (!rr->rr_throw)
+		mnl_attr_put_u32(nlh, RTA_OIF, rr->rr_ifindex);
+	if (rr->rr_prefsrc != NULL)
+		mnl_attr_put(nlh, RTA_PREFSRC, rtnl_addr_len(rr->rr_family),
+		    rr->rr_prefsrc);
+	return (rtnl_talk(rt, nlh));
+}
+
+int
+rtnl_rule(struct rtnl *rt, int add, int family, uint32_t table,
+    uint32_t fwmark, uint32_t priority)
+{
+	uint8_t			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct fib_rule_hdr	*frh;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
+	if (add)
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = (uint8_t)family;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = RT_TABLE_UNSPEC;
+	frh->flags = FIB_RULE_INVERT;
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, priority);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, fwmark);
+	mnl_attr_put_u32(nlh, FRA_FWMASK, fwmark);
+	return (rtnl_talk(rt, nlh));
+}

@@ -1,0 +1,871 @@
+/*
+ * The userspace backend: SA and policy tables, routes, lifetimes and
+ * acquires.  The packet paths are in user_io.c.
+ */
+#include <sys/random.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "kernel/tun.h"
+#include "kernel/user.h"
+#include "lib/err.h"
+#include "lib/log.h"
+
+/*
+ * Ethernet's 1500 minus the largest overhead, 121 bytes: IPv6, UDP, ESP
+ * header, AES-CBC IV and padding, HMAC-SHA-512 ICV.
+ */
+#define USER_TUN_MTU		1376
+#define USER_LARVAL_MS		(120 * 1000)	/* unused get_spi reservation */
+#define USER_ACQUIRE_RETRY_MS	(3 * 1000)
+#define USER_MAX_SAS		65536
+
+static struct kernel_user *
+user_state(const struct kernel *k)
+{
+	return (k->k_priv);
+}
+
+uint64_t
+user_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+static const struct kernel_sa *
+user_sa_kernel(const struct user_sa *us)
+{
+	return (&us->us_esp.es_rec.r_sa);
+}
+
+/* Route table maintenance: one reference per outbound policy. */
+
+static int
+user_route_install(struct kernel_user *ku, struct user_route *ur,
+    const struct kernel_policy *pol)
+{
+	struct rtnl_route	rr;
+	uint8_t			src[16];
+	int			r;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.rr_family = ur->ur_family;
+	rr.rr_dst = ur->ur_dst;
+	rr.rr_prefix = ur->ur_prefix;
+	rr.rr_table = ku->ku_k->k_route_table;
+	rr.rr_ifindex = ku->ku_ifindex;
+	rr.rr_throw = ur->ur_throw;
+	/* A single local inner address becomes the preferred source. */
+	if (!ur->ur_throw && pol->pol_sel.sel_src_prefix ==
+	    (ur->ur_family == AF_INET ? 32 : 128) &&
+	    flow_sockaddr_bytes(&pol->pol_sel.sel_src, src) == ur->ur_family)
+		rr.rr_prefsrc = src;
+	r = rtnl_route(&ku->ku_rtnl, 1, &rr);
+	if (r != 0 && rr.rr_prefsrc != NULL) {
+		/* The address may not be local (yet); route without it. */
+		rr.rr_prefsrc = NULL;
+		r = rtnl_route(&ku->ku_rtnl, 1, &rr);
+	}
+	return (r);
+}
+
+static int
+user_route_ref(struct kernel_user *ku, struct user_policy *up)
+{
+	const struct kernel_policy	*pol = &up->up_pol;
+	struct user_route		*ur;
+	uint8_t				 dst[16];
+	char				 text[INET6_ADDRSTRLEN];
+	int				 family, r;
+
+	memset(dst, 0, sizeof(dst));
+	family = flow_sockaddr_bytes(&pol->pol_sel.sel_dst, dst);
+	TAILQ_FOREACH(ur, &ku->ku_routes, ur_entry) {
+		if (ur->ur_family == family &&
+		    ur->ur_prefix == pol->pol_sel.sel_dst_prefix &&
+		    ur->ur_throw == (pol->pol_action == KERNEL_ACTION_BYPASS) &&
+		    memcmp(ur->ur_dst, dst, sizeof(dst)) == 0) {
+			ur->ur_refs++;
+			up->up_route = ur;
+			return (0);
+		}
+	}
+	if ((ur = calloc(1, sizeof(*ur))) == NULL)
+		return (ERR_NOMEM);
+	ur->ur_family = family;
+	memcpy(ur->ur_dst, dst, sizeof(dst));
+	ur->ur_prefix = pol->pol_sel.sel_dst_prefix;
+	ur->ur_throw = pol->pol_action == KERNEL_ACTION_BYPASS;
+	ur->ur_refs = 1;
+	if ((r = user_route_install(ku, ur, pol)) != 0) {
+		if (inet_ntop(family, dst, text, sizeof(text)) == NULL)
+			text[0] = '\0';
+		log_err("cannot add route to %s/%u in table %u: %s", text,
+		    ur->ur_prefix,
+		    ku->ku_k->k_route_table, strerror(errno));
+		free(ur);
+		return (r);
+	}
+	TAILQ_INSERT_TAIL(&ku->ku_routes, ur, ur_entry);
+	up->up_route = ur;
+	return (0);
+}
+
+static void
+user_route_unref(struct kernel_user *ku, struct user_route *ur)
+{
+	struct rtnl_route	rr;
+
+	if (ur == NULL || --ur->ur_refs > 0)
+		return;
+	memset(&rr, 0, sizeof(rr));
+	rr.rr_family = ur->ur_family;
+	rr.rr_dst = ur->ur_dst;
+	rr.rr_prefix = ur->ur_prefix;
+	rr.rr_table = ku->ku_k->k_route_table;
+	rr.rr_ifindex = ku->ku_ifindex;
+	rr.rr_throw = ur->ur_throw;
+	/* The route is gone already when the TUN device was removed. */
+	if (rtnl_route(&ku->ku_rtnl, 0, &rr) != 0 && errno != ESRCH &&
+	    errno != ENODEV)
+		log_warn("cannot delete route in table %u: %s",
+		    ku->ku_k->k_route_table, strerror(errno));
+	TAILQ_REMOVE(&ku->ku_routes, ur, ur_entry);
+	free(ur);
+}
+
+/* SA table */
+
+static unsigned int
+user_hash(uint32_t spi)
+{
+	return ((spi ^ (spi >> 16)) % USER_SPI_BUCKETS);
+}
+
+struct user_sa *
+user_sa_lookup_spi(struct kernel_user *ku, uint32_t spi)
+{
+	struct user_sa	*us;
+
+	for (us = ku->ku_hash[user_hash(spi)]; us != NULL;
+	    us = us->us_hash_next) {
+		if (user_sa_kernel(us)->sa_id.id_spi == spi)
+			return (us);
+	}
+	return (NULL);
+}
+
+static void
+user_hash_insert(struct kernel_user *ku, struct user_sa *us)
+{
+	unsigned int	h = user_hash(user_sa_kernel(us)->sa_id.id_spi);
+
+	us->us_hash_next = ku->ku_hash[h];
+	ku->ku_hash[h] = us;
+	us->us_in_hash = 1;
+}
+
+static void
+user_hash_remove(struct kernel_user *ku, struct user_sa *us)
+{
+	struct user_sa	**p;
+
+	if (!us->us_in_hash)
+		return;
+	p = &ku->ku_hash[user_hash(user_sa_kernel(us)->sa_id.id_spi)];
+	for (; *p != NULL; p = &(*p)->us_hash_next) {
+		if (*p == us) {
+			*p = us->us_hash_next;
+			break;
+		}
+	}
+	us->us_in_hash = 0;
+}
+
+static struct user_sa *
+user_sa_find(struct kernel_user *ku, const struct kernel_sa_id *id)
+{
+	struct user_sa	*us;
+
+	TAILQ_FOREACH(us, &ku->ku_sas, us_entry) {
+		if (kernel_sa_id_match(&user_sa_kernel(us)->sa_id, id))
+			return (us);
+	}
+	return (NULL);
+}
+
+static void
+user_sa_destroy(struct kernel_user *ku, struct user_sa *us)
+{
+	user_hash_remove(ku, us);
+	TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
+	if (us->us_timer != NULL)
+		event_free(us->us_timer);
+	if (!us->us_larval)
+		esp_sa_clear(&us->us_esp);
+	free(us);
+}
+
+static size_t
+user_sa_count(const struct kernel_user *ku)
+{
+	const struct user_sa	*us;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(us, &ku->ku_sas, us_entry)
+		n++;
+	return (n);
+}
+
+/* Lifetimes */
+
+static void	user_sa_timer(evutil_socket_t, short, void *);
+
+static uint64_t
+user_deadline(uint64_t base, uint64_t seconds, uint64_t best)
+{
+	uint64_t	when;
+
+	if (seconds == 0)
+		return (best);
+	when = base + seconds * 1000;
+	return (best == 0 || when < best ? when : best);
+}
+
+static void
+user_sa_schedule(struct user_sa *us)
+{
+	const struct kernel_lifetime	*lt = &user_sa_kernel(us)->sa_lifetime;
+	uint64_t			 when = 0, now;
+	uint64_t			 last;
+	struct timeval			 tv;
+
+	if (us->us_larval) {
+		when = us->us_add_ms + USER_LARVAL_MS;
+	} else {
+		if (!us->us_soft_sent)
+			when = user_deadline(us->us_add_ms,
+			    lt->lt_soft_seconds, when);
+		when = user_deadline(us->us_add_ms, lt->lt_hard_seconds, when);
+		last = us->us_use_ms != 0 ? us->us_use_ms : us->us_add_ms;
+		when = user_deadline(last, lt->lt_idle_seconds, when);
+	}
+	if (when == 0) {
+		evtimer_del(us->us_timer);
+		return;
+	}
+	now = user_now_ms();
+	when = when > now ? when - now : 0;
+	tv.tv_sec = (time_t)(when / 1000);
+	tv.tv_usec = (suseconds_t)(when % 1000) * 1000;
+	evtimer_add(us->us_timer, &tv);
+}
+
+/*
+ * Report an expiry.  A hard expiry removes the SA first.  The callback
+ * may add or delete SAs, so this is the caller's last use of us.
+ */
+static void
+user_sa_expire(struct kernel_user *ku, struct user_sa *us, int hard,
+    enum kernel_expire_reason reason)
+{
+	struct kernel		*k = ku->ku_k;
+	const struct kernel_sa	*sa = user_sa_kernel(us);
+	struct kernel_expire	 exp;
+
+	memset(&exp, 0, sizeof(exp));
+	exp.exp_id = sa->sa_id;
+	exp.exp_dir = sa->sa_dir;
+	exp.exp_reqid = sa->sa_reqid;
+	exp.exp_hard = hard;
+	exp.exp_reason = reason;
+	exp.exp_stats = us->us_esp.es_stats;
+	log_debug(D_PFKEY, "SA 0x%08x reached its %s lifetime (reason %d)",
+	    sa->sa_id.id_spi, hard ? "hard" : "soft", reason);
+	if (hard) {
+		user_sa_destroy(ku, us);
+	} else {
+		us->us_soft_sent = 1;
+		user_sa_schedule(us);
+	}
+	if (k->k_cb.kc_expire != NULL)
+		k->k_cb.kc_expire(k->k_arg, &exp);
+}
+
+static int
+user_reached(uint64_t base, uint64_t seconds, uint64_t now)
+{
+	return (seconds != 0 && now >= base + seconds * 1000);
+}
+
+static void
+user_sa_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct user_sa			*us = arg;
+	struct kernel_user		*ku = us->us_ku;
+	const struct kernel_lifetime	*lt = &user_sa_kernel(us)->sa_lifetime;
+	uint64_t			 now = user_now_ms(), last;
+
+	if (us->us_larval) {
+		log_debug(D_PFKEY, "SPI 0x%08x was reserved but never used",
+		    user_sa_kernel(us)->sa_id.id_spi);
+		user_sa_destroy(ku, us);
+		return;
+	}
+	last = us->us_use_ms != 0 ? us->us_use_ms : us->us_add_ms;
+	if (user_reached(us->us_add_ms, lt->lt_hard_seconds, now))
+		user_sa_expire(ku, us, 1, KERNEL_EXPIRE_SECONDS);
+	else if (user_reached(last, lt->lt_idle_seconds, now))
+		user_sa_expire(ku, us, 1, KERNEL_EXPIRE_IDLE);
+	else if (!us->us_soft_sent &&
+	    user_reached(us->us_add_ms, lt->lt_soft_seconds, now))
+		user_sa_expire(ku, us, 0, KERNEL_EXPIRE_SECONDS);
+	else
+		user_sa_schedule(us);
+}
+
+/* Count traffic and check the byte and sequence number limits. */
+void
+user_sa_used(struct kernel_user *ku, struct user_sa *us, size_t len)
+{
+	const struct kernel_lifetime	*lt = &user_sa_kernel(us)->sa_lifetime;
+	uint64_t			 kbytes;
+	uint32_t			 seq = us->us_esp.es_seq;
+
+	esp_sa_count(&us->us_esp, len, time(NULL));
+	us->us_use_ms = user_now_ms();
+	kbytes = us->us_esp.es_stats.st_bytes / 1024;
+	if (lt->lt_hard_kbytes != 0 && kbytes >= lt->lt_hard_kbytes)
+		user_sa_expire(ku, us, 1, KERNEL_EXPIRE_KBYTES);
+	else if (seq == UINT32_MAX)
+		user_sa_expire(ku, us, 1, KERNEL_EXPIRE_SEQUENCE);
+	else if (!us->us_soft_sent && lt->lt_soft_kbytes != 0 &&
+	    kbytes >= lt->lt_soft_kbytes)
+		user_sa_expire(ku, us, 0, KERNEL_EXPIRE_KBYTES);
+	else if (!us->us_soft_sent && seq >= ESP_SA_SEQ_SOFT)
+		user_sa_expire(ku, us, 0, KERNEL_EXPIRE_SEQUENCE);
+}
+
+static struct user_sa *
+user_sa_new(struct kernel_user *ku)
+{
+	struct user_sa	*us;
+
+	if (user_sa_count(ku) >= USER_MAX_SAS)
+		return (NULL);
+	if ((us = calloc(1, sizeof(*us))) == NULL)
+		return (NULL);
+	us->us_ku = ku;
+	us->us_add_ms = user_now_ms();
+	us->us_timer = evtimer_new(ku->ku_k->k_base, user_sa_timer, us);
+	if (us->us_timer == NULL) {
+		free(us);
+		return (NULL);
+	}
+	return (us);
+}
+
+/* Policies */
+
+static void
+user_policy_drop_queue(struct user_policy *up)
+{
+	while (up->up_queue_count > 0) {
+		free(up->up_queue[up->up_queue_head]);
+		up->up_queue[up->up_queue_head] = NULL;
+		up->up_queue_head = (up->up_queue_head + 1) % USER_QUEUE_MAX;
+		up->up_queue_count--;
+	}
+}
+
+struct user_policy *
+user_policy_match(struct kernel_user *ku, const struct flow *fl)
+{
+	struct user_policy	*up;
+
+	TAILQ_FOREACH(up, &ku->ku_pols, up_entry) {
+		if (up->up_pol.pol_dir == KERNEL_DIR_OUT &&
+		    flow_match(fl, &up->up_pol.pol_sel))
+			return (up);
+	}
+	return (NULL);
+}
+
+/* The newest outbound SA of the policy's reqid, or NULL. */
+struct user_sa *
+user_policy_sa(struct kernel_user *ku, const struct user_policy *up)
+{
+	struct user_sa	*us;
+
+	TAILQ_FOREACH_REVERSE(us, &ku->ku_sas, user_sa_head, us_entry) {
+		if (!us->us_larval &&
+		    user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT &&
+		    user_sa_kernel(us)->sa_reqid == up->up_pol.pol_reqid)
+			return (us);
+	}
+	return (NULL);
+}
+
+static void
+user_policy_acquire(struct kernel_user *ku, struct user_policy *up,
+    const struct flow *fl)
+{
+	struct kernel		*k = ku->ku_k;
+	struct kernel_acquire	 acq;
+
+	memset(&acq, 0, sizeof(acq));
+	flow_to_selector(fl, &acq.acq_packet);
+	acq.acq_policy = up->up_pol.pol_sel;
+	if (up->up_pol.pol_mode == KERNEL_MODE_TUNNEL) {
+		acq.acq_src = up->up_pol.pol_tun_src;
+		acq.acq_dst = up->up_pol.pol_tun_dst;
+	} else {
+		acq.acq_src = acq.acq_packet.sel_src;
+		acq.acq_dst = acq.acq_packet.sel_dst;
+	}
+	acq.acq_mode = up->up_pol.pol_mode;
+	acq.acq_proto = up->up_pol.pol_proto;
+	acq.acq_reqid = up->up_pol.pol_reqid;
+	acq.acq_index = up->up_pol.pol_index;
+	log_debug(D_PFKEY, "acquire for reqid %u (policy index %u)",
+	    acq.acq_reqid, acq.acq_index);
+	if (k->k_cb.kc_acquire != NULL)
+		k->k_cb.kc_acquire(k->k_arg, &acq);
+}
+
+/*
+ * Hold a packet that needs an SA that does not exist yet, and ask the
+ * daemon for it.  The queue keeps the newest USER_QUEUE_MAX packets.
+ */
+void
+user_policy_hold(struct kernel_user *ku, struct user_policy *up,
+    const struct flow *fl, const uint8_t *pkt, size_t len)
+{
+	unsigned int	slot;
+	uint8_t		*copy;
+	uint64_t	 now = user_now_ms();
+
+	if ((copy = malloc(len)) != NULL) {
+		if (up->up_queue_count == USER_QUEUE_MAX) {
+			free(up->up_queue[up->up_queue_head]);
+			up->up_queue_head = (up->up_queue_head + 1) %
+			    USER_QUEUE_MAX;
+			up->up_queue_count--;
+		}
+		memcpy(copy, pkt, len);
+		slot = (up->up_queue_head + up->up_queue_count) %
+		    USER_QUEUE_MAX;
+		up->up_queue[slot] = copy;
+		up->up_queue_len[slot] = len;
+		up->up_queue_count++;
+	}
+	if (up->up_acquire_ms != 0 &&
+	    now - up->up_acquire_ms < USER_ACQUIRE_RETRY_MS)
+		return;
+	up->up_acquire_ms = now;
+	user_policy_acquire(ku, up, fl);
+}
+
+/* Send the packets held for policies of reqid through the new SA. */
+static void
+user_policy_release(struct kernel_user *ku, uint32_t reqid)
+{
+	struct user_policy	*up;
+	struct user_sa		*us;
+	struct flow		 fl;
+	uint8_t			*pkt;
+	size_t			 len;
+
+	TAILQ_FOREACH(up, &ku->ku_pols, up_entry) {
+		if (up->up_pol.pol_reqid != reqid ||
+		    up->up_pol.pol_dir != KERNEL_DIR_OUT)
+			continue;
+		up->up_acquire_ms = 0;
+		while (up->up_queue_count > 0 &&
+		    (us = user_policy_sa(ku, up)) != NULL) {
+			pkt = up->up_queue[up->up_queue_head];
+			len = up->up_queue_len[up->up_queue_head];
+			up->up_queue[up->up_queue_head] = NULL;
+			up->up_queue_head = (up->up_queue_head + 1) %
+			    USER_QUEUE_MAX;
+			up->up_queue_count--;
+			if (flow_parse(&fl, pkt, len) == 0)
+				user_io_output(ku, us, pkt, &fl);
+			free(pkt);
+		}
+	}
+}
+
+static struct user_policy *
+user_policy_find(struct kernel_user *ku, const struct kernel_policy *pol)
+{
+	struct user_policy	*up;
+
+	TAILQ_FOREACH(up, &ku->ku_pols, up_entry) {
+		if (up->up_pol.pol_dir == pol->pol_dir &&
+		    kernel_selector_equal(&up->up_pol.pol_sel, &pol->pol_sel))
+			return (up);
+	}
+	return (NULL);
+}
+
+static void
+user_policy_destroy(struct kernel_user *ku, struct user_policy *up)
+{
+	TAILQ_REMOVE(&ku->ku_pols, up, up_entry);
+	user_route_unref(ku, up->up_route);
+	user_policy_drop_queue(up);
+	free(up);
+}
+
+/* Ops */
+
+static int
+user_get_spi(struct kernel *k, const struct sockaddr *src,
+    const struct sockaddr *dst, uint8_t proto, uint32_t reqid, uint32_t *spi)
+{
+	struct kernel_user	*ku = user_state(k);
+	struct user_sa		*us;
+	struct kernel_sa	*sa;
+	uint32_t		 v;
+	int			 tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			return (ERR_SYSTEM);
+		if (v >= 256 && user_sa_lookup_spi(ku, v) == NULL)
+			break;
+	}
+	if (tries == 64)
+		return (ERR_EXISTS);
+	if ((us = user_sa_new(ku)) == NULL)
+		return (ERR_NOMEM);
+	us->us_larval = 1;
+	sa = &us->us_esp.es_rec.r_sa;
+	sa->sa_dir = KERNEL_DIR_IN;
+	sa->sa_id.id_spi = v;
+	sa->sa_id.id_proto = proto;
+	sa->sa_reqid = reqid;
+	if (src != NULL && (src->sa_family == AF_INET ||
+	    src->sa_family == AF_INET6))
+		memcpy(&sa->sa_id.id_src, src, src->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	if (dst != NULL && (dst->sa_family == AF_INET ||
+	    dst->sa_family == AF_INET6))
+		memcpy(&sa->sa_id.id_dst, dst, dst->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
+	user_hash_insert(ku, us);
+	user_sa_schedule(us);
+	*spi = v;
+	log_debug(D_PFKEY, "SPI 0x%08x reserved (reqid %u)", v, reqid);
+	return (0);
+}
+
+/* An inbound SA takes over the reservation get_spi made for its SPI. */
+static struct user_sa *
+user_sa_claim(struct kernel_user *ku, const struct kernel_sa *sa, int *r)
+{
+	struct user_sa	*us;
+
+	*r = 0;
+	if (sa->sa_dir == KERNEL_DIR_IN &&
+	    (us = user_sa_lookup_spi(ku, sa->sa_id.id_spi)) != NULL) {
+		if (!us->us_larval) {
+			*r = ERR_EXISTS;
+			return (NULL);
+		}
+		user_hash_remove(ku, us);
+		TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
+		us->us_larval = 0;
+		us->us_add_ms = user_now_ms();
+		return (us);
+	}
+	if (user_sa_find(ku, &sa->sa_id) != NULL) {
+		*r = ERR_EXISTS;
+		return (NULL);
+	}
+	if ((us = user_sa_new(ku)) == NULL)
+		*r = ERR_NOMEM;
+	return (us);
+}
+
+static int
+user_add_sa(struct kernel *k, const struct kernel_sa *sa)
+{
+	struct kernel_user	*ku = user_state(k);
+	struct user_sa		*us;
+	char			 dst[INET6_ADDRSTRLEN];
+	int			 r;
+
+	if ((us = user_sa_claim(ku, sa, &r)) == NULL)
+		goto out;
+	if ((r = esp_sa_init(&us->us_esp, sa)) != 0) {
+		event_free(us->us_timer);
+		free(us);
+		goto out;
+	}
+	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
+	if (sa->sa_dir == KERNEL_DIR_IN)
+		user_hash_insert(ku, us);
+	user_sa_schedule(us);
+	log_debug(D_PFKEY, "%s SA 0x%08x to %s added (reqid %u)",
+	    sa->sa_dir == KERNEL_DIR_IN ? "inbound" : "outbound",
+	    sa->sa_id.id_spi, kernel_addr_str(&sa->sa_id.id_dst, dst,
+	    sizeof(dst)), sa->sa_reqid);
+	if (sa->sa_dir == KERNEL_DIR_OUT)
+		user_policy_release(ku, sa->sa_reqid);
+out:
+	if (r != 0)
+		log_warn("cannot add SA 0x%08x: %s", sa->sa_id.id_spi,
+		    err_str(r));
+	return (r);
+}
+
+static int
+user_update_sa(struct kernel *k, const struct kernel_sa_update *su)
+{
+	struct user_sa		*us;
+	struct kernel_sa	*sa;
+
+	if ((us = user_sa_find(user_state(k), &su->su_id)) == NULL)
+		return (ERR_NOTFOUND);
+	sa = &us->us_esp.es_rec.r_sa;
+	sa->sa_id.id_src = su->su_new_src;
+	sa->sa_id.id_dst = su->su_new_dst;
+	sa->sa_encap = su->su_encap;
+	return (0);
+}
+
+static int
+user_delete_sa(struct kernel *k, const struct kernel_sa_id *id)
+{
+	struct kernel_user	*ku = user_state(k);
+	struct user_sa		*us;
+
+	if ((us = user_sa_find(ku, id)) == NULL)
+		return (ERR_NOTFOUND);
+	user_sa_destroy(ku, us);
+	log_debug(D_PFKEY, "SA 0x%08x deleted", id->id_spi);
+	return (0);
+}
+
+static int
+user_query_sa(struct kernel *k, const struct kernel_sa_id *id,
+    struct kernel_sa_stats *st)
+{
+	struct user_sa	*us;
+
+	if ((us = user_sa_find(user_state(k), id)) == NULL || us->us_larval)
+		return (ERR_NOTFOUND);
+	*st = us->us_esp.es_stats;
+	return (0);
+}
+
+static void
+user_policy_insert(struct kernel_user *ku, struct user_policy *up)
+{
+	struct user_policy	*it;
+
+	/* Sorted by priority; equal priorities keep insertion order. */
+	TAILQ_FOREACH(it, &ku->ku_pols, up_entry) {
+		if (it->up_pol.pol_priority > up->up_pol.pol_priority) {
+			TAILQ_INSERT_BEFORE(it, up, up_entry);
+			return;
+		}
+	}
+	TAILQ_INSERT_TAIL(&ku->ku_pols, up, up_entry);
+}
+
+static int
+user_add_policy(struct kernel *k, const struct kernel_policy *pol)
+{
+	struct kernel_user	*ku = user_state(k);
+	struct user_policy	*up;
+	int			 r;
+
+	if (user_policy_find(ku, pol) != NULL)
+		return (ERR_EXISTS);
+	if ((up = calloc(1, sizeof(*up))) == NULL)
+		return (ERR_NOMEM);
+	up->up_pol = *pol;
+	/*
+	 * Only outbound traffic is steered into the TUN device.  Inbound
+	 * policies are recorded; the SA selectors check inbound traffic.
+	 */
+	if (pol->pol_dir == KERNEL_DIR_OUT &&
+	    (r = user_route_ref(ku, up)) != 0) {
+		free(up);
+		return (r);
+	}
+	user_policy_insert(ku, up);
+	log_debug(D_PFKEY, "policy added (reqid %u, index %u, priority %u)",
+	    pol->pol_reqid, pol->pol_index, pol->pol_priority);
+	return (0);
+}
+
+static int
+user_delete_policy(struct kernel *k, const struct kernel_policy *pol)
+{
+	struct kernel_user	*ku = user_state(k);
+	struct user_policy	*up;
+
+	if ((up = user_policy_find(ku, pol)) == NULL)
+		return (ERR_NOTFOUND);
+	user_policy_destroy(ku, up);
+	return (0);
+}
+
+static int
+user_flush(struct kernel *k)
+{
+	struct kernel_user	*ku = user_state(k);
+
+	while (!TAILQ_EMPTY(&ku->ku_sas))
+		user_sa_destroy(ku, TAILQ_FIRST(&ku->ku_sas));
+	while (!TAILQ_EMPTY(&ku->ku_pols))
+		user_policy_destroy(ku, TAILQ_FIRST(&ku->ku_pols));
+	return (0);
+}
+
+static int
+user_rule(struct kernel_user *ku, int add, int family)
+{
+	struct kernel	*k = ku->ku_k;
+
+	return (rtnl_rule(&ku->ku_rtnl, add, family, k->k_route_table,
+	    k->k_fwmark, k->k_rule_priority));
+}
+
+/* Install the rule; one left by an instance that crashed is replaced. */
+static int
+user_rules_add(struct kernel_user *ku, int family)
+{
+	int	r;
+
+	r = user_rule(ku, 1, family);
+	if (r != 0 && errno == EEXIST) {
+		(void)user_rule(ku, 0, family);
+		r = user_rule(ku, 1, family);
+	}
+	return (r);
+}
+
+static void	user_close(struct kernel *);
+
+static int
+user_open(struct kernel *k)
+{
+	struct kernel_user	*ku;
+	int			 r;
+
+	if (k->k_base == NULL)
+		return (ERR_INVAL);
+	if ((ku = calloc(1, sizeof(*ku))) == NULL)
+		return (ERR_NOMEM);
+	k->k_priv = ku;
+	ku->ku_k = k;
+	ku->ku_tun = ku->ku_esp4 = ku->ku_esp6 = -1;
+	ku->ku_raw4 = ku->ku_raw6 = -1;
+	TAILQ_INIT(&ku->ku_sas);
+	TAILQ_INIT(&ku->ku_pols);
+	TAILQ_INIT(&ku->ku_routes);
+	ku->ku_ratelimit = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 5);
+	if ((r = rtnl_open(&ku->ku_rtnl)) != 0) {
+		log_err("cannot open a route netlink socket: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = tun_open(k->k_tun_name, &ku->ku_tun, &ku->ku_ifindex)) != 0)
+		goto out;
+	if ((r = rtnl_link_up(&ku->ku_rtnl, ku->ku_ifindex,
+	    USER_TUN_MTU)) != 0) {
+		log_err("cannot set %s up: %s", k->k_tun_name,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = user_rules_add(ku, AF_INET)) != 0) {
+		log_err("cannot add the IPv4 rule for table %u: %s",
+		    k->k_route_table, strerror(errno));
+		goto out;
+	}
+	ku->ku_rule4 = 1;
+	if (user_rules_add(ku, AF_INET6) == 0)
+		ku->ku_rule6 = 1;
+	else
+		log_warn("cannot add the IPv6 rule for table %u: %s; IPv6 "
+		    "policies will not work", k->k_route_table,
+		    strerror(errno));
+	r = user_io_open(ku);
+out:
+	if (r != 0)
+		user_close(k);
+	return (r);
+}
+
+static void
+user_close(struct kernel *k)
+{
+	struct kernel_user	*ku = user_state(k);
+
+	if (ku == NULL)
+		return;
+	user_flush(k);
+	user_io_close(ku);
+	if (ku->ku_rule4 && user_rule(ku, 0, AF_INET) != 0)
+		log_warn("cannot delete the IPv4 rule for table %u: %s",
+		    k->k_route_table, strerror(errno));
+	if (ku->ku_rule6 && user_rule(ku, 0, AF_INET6) != 0)
+		log_warn("cannot delete the IPv6 rule for table %u: %s",
+		    k->k_route_table, strerror(errno));
+	rtnl_close(&ku->ku_rtnl);
+	free(ku);
+	k->k_priv = NULL;
+}
+
+static int
+user_bypass_socket(struct kernel *k, int fd, int family)
+{
+	return (user_io_mark_socket(user_state(k), fd));
+}
+
+/* The daemon passes ESP-in-UDP packets on; nothing to set up. */
+static int
+user_enable_udp_decap(struct kernel *k, int fd, int family, uint16_t port)
+{
+	return (0);
+}
+
+static void
+user_esp_udp_input(struct kernel *k, const struct sockaddr *local,
+    const struct sockaddr *remote, const uint8_t *pkt, size_t len)
+{
+	user_io_udp_input(user_state(k), local, remote, pkt, len);
+}
+
+const struct kernel_ops kernel_user_ops = {
+	.ko_name = "userspace",
+	.ko_open = user_open,
+	.ko_close = user_close,
+	.ko_get_spi = user_get_spi,
+	.ko_add_sa = user_add_sa,
+	.ko_update_sa = user_update_sa,
+	.ko_delete_sa = user_delete_sa,
+	.ko_query_sa = user_query_sa,
+	.ko_add_policy = user_add_policy,
+	.ko_delete_policy = user_delete_policy,
+	.ko_flush = user_flush,
+	.ko_bypass_socket = user_bypass_socket,
+	.ko_enable_udp_decap = user_enable_udp_decap,
+	.ko_esp_udp_input = user_esp_udp_input,
+};
