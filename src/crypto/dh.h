@@ -32,8 +32,8 @@ struct dh_group_info {
 	enum dh_type	 dg_type;
 	const char	*dg_desc;	/* "2048-bit MODP (group 14)" */
 	unsigned int	 dg_strength;	/* estimated security in bits */
-	size_t		 dg_public_len;	/* KE payload data, bytes */
-	size_t		 dg_secret_len;	/* g^xy, bytes */
+	size_t		 dg_public_len;	/* KE payload data, bytes; 0 if */
+	size_t		 dg_secret_len;	/* g^xy, bytes; not implemented */
 	int		 dg_implemented; /* 1 when keys can be generated */
 };
 
