@@ -69,8 +69,8 @@ int	 dh_key_generate(unsigned int group, struct dh_key **);
  * Make a key pair from a given private value, for known-answer tests
  * only (the daemon always uses dh_key_generate()).  MODP takes a
  * big-endian integer below the prime, and ECP a big-endian integer
- * below the group order.  X25519/X448 take the raw 32/56-byte scalar.  Returns 0,
- * ERR_UNSUPPORTED, ERR_MALFORMED or ERR_CRYPTO.
+ * below the group order.  X25519/X448 take the raw 32/56-byte scalar.
+ * Returns 0, ERR_UNSUPPORTED, ERR_MALFORMED or ERR_CRYPTO.
  */
 int	 dh_key_from_private(unsigned int group, const uint8_t *priv,
 	    size_t len, struct dh_key **);
