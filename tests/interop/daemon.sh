@@ -41,7 +41,7 @@ iop_check "missing config file: message names it" \
 
 # ---- a running daemon
 cp "$IOP_DIR/config.good" "$cfg"
-IOP_BACKEND=none iop_iked_start "$IOP_NSA" "$R"
+iop_iked_start "$IOP_NSA" "$R"
 pid=$IOP_IKED_PID
 log=$R/iked.log
 iop_check "PID file holds the daemon's PID" \
@@ -93,12 +93,44 @@ iop_check "prefix local_addr: wildcard socket on port 4500" \
 iop_check "prefix local_addr: specific socket closed" \
     iop_not udp_listening 500 198.51.100.1
 
+# ---- SIGHUP adding an IPv6 rule: both families get sockets
+cp "$IOP_DIR/config.good" "$cfg"
+cat >>"$cfg" <<EOF
+{
+	label "v6"
+	local_addr 2001:db8:1::1
+	remote_addr 2001:db8:1::2
+	p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
+}
+EOF
+cat >>"$R/etc/inet/secret/ike.preshared" <<EOF
+{
+	localidtype IP
+	localid 2001:db8:1::1
+	remoteidtype IP
+	remoteid 2001:db8:1::2
+	key "another-key-for-ipv6"
+}
+EOF
+kill -HUP "$pid"
+iop_check "IPv6 reload: logged" \
+    iop_wait_grep "$log" "configuration reloaded: 2 rules" 5
+iop_check "IPv6 rule: listening on [2001:db8:1::1] port 500" \
+    udp_listening 500 "[2001:db8:1::1]"
+iop_check "IPv6 rule: listening on [2001:db8:1::1] port 4500" \
+    udp_listening 4500 "[2001:db8:1::1]"
+iop_check "IPv6 reload: IPv4 socket back on 198.51.100.1" \
+    udp_listening 500 198.51.100.1
+ip netns exec "$IOP_NSB" bash -c 'printf "tiny" >/dev/udp/2001:db8:1::1/500'
+iop_check "short IPv6 datagram is dropped with a log line" \
+    iop_wait_grep "$log" "dropped a 4-byte datagram from 2001:db8:1::2" 5
+
 # ---- SIGTERM
 iop_stop "$pid"
 status=$?
 iop_check "SIGTERM: exit status 0" [ $status -eq 0 ]
 iop_check "SIGTERM: PID file removed" test ! -e "$R/var/run/in.iked.pid"
-iop_check "SIGTERM: sockets closed" iop_not udp_listening 500 0.0.0.0
+iop_check "SIGTERM: sockets closed" iop_not udp_listening 500 198.51.100.1
 
 # ---- without -d: detach, PID file, stop
 cp "$IOP_DIR/config.good" "$cfg"
