@@ -6,8 +6,8 @@
  * g^xi/g^xr are KE payload data and g^xy is the dh_key_derive() output.
  * Nonce lengths are not checked here (the payload parser does that).
  * Every output replaces the contents of the struct wbuf given.  A
- * caller creates that buffer with wbuf_init(..., 1) when it is a key.  Functions
- * return 0, ERR_UNSUPPORTED for an unknown hash, ERR_INVAL for a bad
+ * caller creates that buffer with wbuf_init(..., 1) when it is a key.
+ * Functions return 0, ERR_UNSUPPORTED for an unknown hash, ERR_INVAL for a bad
  * argument, ERR_NOMEM or ERR_CRYPTO.
  */
 #ifndef IKED_IKEV1_KDF_H

@@ -34,15 +34,18 @@ static const struct {
 } sp800_38a_cbc[] = {
 	{ "F.2.1 CBC-AES128", "2b7e151628aed2a6abf7158809cf4f3c",
 	    "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
-	    "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7" },
+	    "73bed6b8e3c1743b7116e69e22229516"
+	    "3ff1caa1681fac09120eca307586e1a7" },
 	{ "F.2.3 CBC-AES192",
 	    "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
 	    "4f021db243bc633d7178183a9fa071e8b4d9ada9ad7dedf4e5e738763f69145a"
-	    "571b242012fb7ae07fa9baac3df102e008b0e27988598881d920a9e64f5615cd" },
+	    "571b242012fb7ae07fa9baac3df102e0"
+	    "08b0e27988598881d920a9e64f5615cd" },
 	{ "F.2.5 CBC-AES256",
 	    "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
 	    "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
-	    "39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b" },
+	    "39f23369a9d9bacfa530e26304231461"
+	    "b2eb05e2c39be9fcda6c19078c6a9d1b" },
 };
 
 static void
@@ -60,7 +63,8 @@ cipher_aes_cbc_known_answers(void **state)
 		assert_int_equal(cipher_encrypt(CIPHER_AES_CBC, key, klen, iv,
 		    pt, ptlen, out, last), 0);
 		if (memcmp(out, ct, ctlen) != 0)
-			fail_msg("%s encryption differs", sp800_38a_cbc[i].name);
+			fail_msg("%s encryption differs",
+			    sp800_38a_cbc[i].name);
 		assert_memory_equal(last, ct + ctlen - 16, 16);
 		/* Decrypt in place; last is the last ciphertext block. */
 		memcpy(out, ct, ctlen);
@@ -68,7 +72,8 @@ cipher_aes_cbc_known_answers(void **state)
 		assert_int_equal(cipher_decrypt(CIPHER_AES_CBC, key, klen, iv,
 		    out, ctlen, out, last), 0);
 		if (memcmp(out, pt, ptlen) != 0)
-			fail_msg("%s decryption differs", sp800_38a_cbc[i].name);
+			fail_msg("%s decryption differs",
+			    sp800_38a_cbc[i].name);
 		assert_memory_equal(last, ct + ctlen - 16, 16);
 		free(key);
 		free(ct);

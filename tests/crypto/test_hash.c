@@ -26,13 +26,15 @@ static const struct {
 	{ HASH_MD5, "md5", 16, "900150983cd24fb0d6963f7d28e17f72" },
 	{ HASH_SHA1, "sha1", 20, "a9993e364706816aba3e25717850c26c9cd0d89d" },
 	{ HASH_SHA256, "sha256", 32,
-	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	    "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad" },
 	{ HASH_SHA384, "sha384", 48,
 	    "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
 	    "8086072ba1e7cc2358baeca134c825a7" },
 	{ HASH_SHA512, "sha512", 64,
 	    "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-	    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+	    "2192992a274fc1a836ba3c23a3feebbd"
+	    "454d4423643ce80e2a9ac94fa54ca49f" },
 };
 
 #define NCASES	(sizeof(hash_cases) / sizeof(hash_cases[0]))
