@@ -154,7 +154,7 @@ print_idtype_name(int t)
 	}
 }
 
-/* "(8.00 hours)": a duration in the largest unit that fits. */
+/* " (8.00 hours)": a duration in the largest unit that fits; none for 0. */
 static void
 print_duration(FILE *f, uint32_t secs)
 {
@@ -170,6 +170,8 @@ print_duration(FILE *f, uint32_t secs)
 	size_t	i;
 	double	v;
 
+	if (secs == 0)
+		return;
 	for (i = 0; i < UTIL_NELEM(units); i++) {
 		if (secs >= units[i].unit) {
 			v = (double)secs / units[i].unit;
