@@ -1,0 +1,561 @@
+/*
+ * The engine object: configuration, dispatch of received messages by
+ * exchange type, kernel events, timers and shutdown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ike_int.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+static struct log_ratelimit ike_engine_rl = LOG_RATELIMIT_INIT(10, 20);
+
+/* Globals before any configuration is installed. */
+static const struct config_globals ike_default_globals = {
+	.cg_expire_timer = { CONFIG_DEF_EXPIRE_TIMER, 0, 0 },
+	.cg_retry_limit = { CONFIG_DEF_RETRY_LIMIT, 0, 0 },
+	.cg_retry_timer_init = { CONFIG_DEF_RETRY_INIT_MS, 0, 0 },
+	.cg_retry_timer_max = { CONFIG_DEF_RETRY_MAX_MS, 0, 0 },
+	.cg_p1_lifetime_secs = { CONFIG_DEF_P1_LIFETIME, 0, 0 },
+	.cg_p1_nonce_len = { CONFIG_DEF_NONCE_LEN, 0, 0 },
+	.cg_p2_nonce_len = { CONFIG_DEF_NONCE_LEN, 0, 0 },
+};
+
+const struct config_globals *
+ike_globals(const struct ike_engine *eng)
+{
+	if (eng->e_cfg == NULL)
+		return (&ike_default_globals);
+	return (&eng->e_cfg->cf_globals);
+}
+
+int
+ike_spd_index(const struct ike_engine *eng, const struct config_spd *spd,
+    size_t *idx)
+{
+	if (eng->e_cfg == NULL || spd < eng->e_cfg->cf_spds ||
+	    spd >= eng->e_cfg->cf_spds + eng->e_cfg->cf_nspds)
+		return (ERR_NOTFOUND);
+	*idx = (size_t)(spd - eng->e_cfg->cf_spds);
+	return (0);
+}
+
+int
+ike_send_raw(struct ike_engine *eng, const struct sockaddr_storage *local,
+    const struct sockaddr_storage *remote, const struct wbuf *wb)
+{
+	struct ike_packet	pk;
+
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_local = *local;
+	pk.pk_remote = *remote;
+	pk.pk_data = wb->wb_data;
+	pk.pk_len = wb->wb_len;
+	return (eng->e_host.ih_send(eng->e_arg, &pk));
+}
+
+static void
+ike_deadline_min(uint64_t *d, uint64_t t)
+{
+	if (t != 0 && (*d == 0 || t < *d))
+		*d = t;
+}
+
+static uint64_t
+ike_next_deadline(const struct ike_engine *eng)
+{
+	const struct ike_p1	*p1;
+	const struct ike_qm	*qm;
+	uint64_t		 d = 0;
+
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
+		ike_deadline_min(&d, p1->p1_expire);
+		ike_deadline_min(&d, p1->p1_xmit.x_next);
+		ike_deadline_min(&d, p1->p1_keepalive);
+		TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry) {
+			ike_deadline_min(&d, qm->qm_xmit.x_next);
+			ike_deadline_min(&d, qm->qm_expire);
+		}
+	}
+	return (d);
+}
+
+/* Tell the host when the earliest deadline moved. */
+void
+ike_timer_update(struct ike_engine *eng)
+{
+	uint64_t	d = ike_next_deadline(eng);
+
+	if (d == eng->e_deadline)
+		return;
+	eng->e_deadline = d;
+	if (eng->e_host.ih_timer_changed != NULL)
+		eng->e_host.ih_timer_changed(eng->e_arg, d);
+}
+
+struct ike_engine *
+ike_engine_new(const struct ike_host *host, void *arg, struct kernel *kernel)
+{
+	struct ike_engine	*eng;
+
+	if (host == NULL || host->ih_send == NULL)
+		return (NULL);
+	if ((eng = calloc(1, sizeof(*eng))) == NULL)
+		return (NULL);
+	eng->e_host = *host;
+	eng->e_arg = arg;
+	eng->e_kernel = kernel;
+	TAILQ_INIT(&eng->e_p1s);
+	TAILQ_INIT(&eng->e_children);
+	return (eng);
+}
+
+static void
+ike_engine_free_all(struct ike_engine *eng)
+{
+	struct ike_p1		*p1;
+	struct ike_child	*ch;
+
+	while ((p1 = TAILQ_FIRST(&eng->e_p1s)) != NULL)
+		ike_p1_free(p1);
+	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
+		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+		free(ch);
+	}
+}
+
+void
+ike_engine_free(struct ike_engine *eng)
+{
+	if (eng == NULL)
+		return;
+	ike_engine_free_all(eng);
+	config_free(eng->e_cfg);
+	free(eng->e_keylog_dir);
+	util_freezero(eng, sizeof(*eng));
+}
+
+/* Delete an ISAKMP SA: a Delete to the peer when it is established. */
+static void
+ike_p1_delete(struct ike_p1 *p1, const char *why)
+{
+	uint8_t	spi[2 * ISAKMP_COOKIE_LEN];
+
+	if (p1->p1_state == IKE_P1_ESTABLISHED) {
+		memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+		memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie,
+		    ISAKMP_COOKIE_LEN);
+		(void)ike_info_send_delete(p1, ISAKMP_PROTO_ISAKMP, spi,
+		    sizeof(spi), 1);
+	}
+	ike_p1_kill(p1, why);
+}
+
+int
+ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
+    uint64_t now_ms)
+{
+	struct config		*old = eng->e_cfg;
+	struct ike_p1		*p1;
+	struct ike_qm		*qm, *qnext;
+	struct ike_pending	*pd;
+
+	if (cfg == NULL)
+		return (ERR_INVAL);
+	eng->e_now = now_ms;
+	eng->e_cfg = cfg;
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
+		/* Policy indexes of the old file mean nothing now. */
+		while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
+			TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
+			free(pd);
+		}
+		for (qm = TAILQ_FIRST(&p1->p1_qms); qm != NULL; qm = qnext) {
+			qnext = TAILQ_NEXT(qm, qm_entry);
+			if (qm->qm_state != IKE_QM_DONE)
+				ike_qm_free(qm);
+		}
+		if (p1->p1_state == IKE_P1_DEAD)
+			continue;
+		p1->p1_rule = config_rule_find_label(cfg, p1->p1_label);
+		if (p1->p1_rule == NULL)
+			ike_p1_delete(p1, "its rule is gone from the "
+			    "configuration");
+	}
+	config_free(old);
+	ike_timer_update(eng);
+	return (0);
+}
+
+void
+ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
+    uint64_t now_ms)
+{
+	struct isakmp_hdr	 hdr;
+	struct isakmp_error	 err;
+	struct ike_p1		*p1;
+	char			 peer[64];
+
+	eng->e_now = now_ms;
+	if (eng->e_cfg == NULL || pk == NULL || pk->pk_data == NULL) {
+		eng->e_stats.st_rx_dropped++;
+		return;
+	}
+	if (isakmp_hdr_parse(pk->pk_data, pk->pk_len, &hdr, &err) != 0) {
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_engine_rl)) {
+			ike_addr_str(&pk->pk_remote, peer, sizeof(peer));
+			log_warn("malformed ISAKMP message from %s dropped: "
+			    "%s", peer, err.ie_msg);
+		}
+		return;
+	}
+	switch (hdr.h_exchange) {
+	case ISAKMP_EX_IDPROT:
+		ike_mm_input(eng, pk, &hdr);
+		break;
+	case ISAKMP_EX_QUICK:
+	case ISAKMP_EX_INFO:
+		if (hdr.h_exchange == ISAKMP_EX_INFO &&
+		    !(hdr.h_flags & ISAKMP_FLAG_ENC)) {
+			ike_info_input_clear(eng, pk, &hdr);
+			break;
+		}
+		p1 = ike_p1_find(eng, hdr.h_icookie, hdr.h_rcookie, NULL);
+		if (p1 == NULL || p1->p1_state != IKE_P1_ESTABLISHED) {
+			eng->e_stats.st_rx_dropped++;
+			if (log_ratelimit_pass(&ike_engine_rl))
+				log_debug(D_OP, "%s message for unknown or "
+				    "unfinished ISAKMP SA dropped",
+				    isakmp_exchange_name(hdr.h_exchange));
+			break;
+		}
+		if (hdr.h_exchange == ISAKMP_EX_QUICK)
+			ike_qm_input(p1, pk, &hdr);
+		else
+			ike_info_input(p1, pk, &hdr);
+		break;
+	default:
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_engine_rl)) {
+			ike_addr_str(&pk->pk_remote, peer, sizeof(peer));
+			log_warn("%s exchange from %s is not supported; "
+			    "dropped", isakmp_exchange_name(hdr.h_exchange),
+			    peer);
+		}
+		break;
+	}
+	ike_timer_update(eng);
+}
+
+/* Queue a Quick Mode for policy entry idx, or start it at once. */
+static int
+ike_request_qm(struct ike_p1 *p1, size_t idx)
+{
+	struct ike_pending	*pd;
+	struct ike_qm		*qm;
+
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
+		if (qm->qm_initiator && qm->qm_spd == idx &&
+		    qm->qm_state == IKE_QM_I1)
+			return (0);
+	if (p1->p1_state == IKE_P1_ESTABLISHED)
+		return (ike_qm_initiate(p1, idx));
+	TAILQ_FOREACH(pd, &p1->p1_pending, pd_entry)
+		if (pd->pd_spd == idx)
+			return (0);
+	if ((pd = calloc(1, sizeof(*pd))) == NULL)
+		return (ERR_NOMEM);
+	pd->pd_spd = idx;
+	TAILQ_INSERT_TAIL(&p1->p1_pending, pd, pd_entry);
+	return (0);
+}
+
+/* Phase 1 is up: run the Quick Modes that waited for it. */
+void
+ike_pending_run(struct ike_p1 *p1)
+{
+	struct ike_pending	*pd;
+
+	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
+		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
+		if (p1->p1_eng->e_cfg != NULL &&
+		    pd->pd_spd < p1->p1_eng->e_cfg->cf_nspds)
+			(void)ike_qm_initiate(p1, pd->pd_spd);
+		free(pd);
+	}
+}
+
+/* The ISAKMP SA to use with a peer: an existing one, or a new one. */
+static int
+ike_p1_for_peer(struct ike_engine *eng, const struct config_rule *rule,
+    const struct config_ip *local, const struct config_ip *remote,
+    struct ike_p1 **out)
+{
+	struct sockaddr_storage	 l, r;
+	struct ike_p1		*p1;
+
+	ike_ip_to_sockaddr(local, IKE_PORT, &l);
+	ike_ip_to_sockaddr(remote, IKE_PORT, &r);
+	if ((p1 = ike_p1_find_peer(eng, &r)) != NULL &&
+	    (p1->p1_state == IKE_P1_ESTABLISHED || p1->p1_initiator)) {
+		*out = p1;
+		return (0);
+	}
+	return (ike_mm_initiate(eng, rule, &l, &r, out));
+}
+
+void
+ike_engine_acquire(struct ike_engine *eng, const struct kernel_acquire *acq,
+    uint64_t now_ms)
+{
+	const struct config_rule	*rule;
+	const struct config_spd		*spd;
+	struct config_selector		 sel;
+	struct config_ip		 l, r;
+	struct ike_p1			*p1;
+	size_t				 idx;
+
+	eng->e_now = now_ms;
+	if (eng->e_cfg == NULL)
+		return;
+	memset(&sel, 0, sizeof(sel));
+	if (config_ip_from_sockaddr(&sel.cs_local,
+	    &acq->acq_packet.sel_src) != 0 ||
+	    config_ip_from_sockaddr(&sel.cs_remote,
+	    &acq->acq_packet.sel_dst) != 0 ||
+	    config_ip_from_sockaddr(&l, &acq->acq_src) != 0 ||
+	    config_ip_from_sockaddr(&r, &acq->acq_dst) != 0)
+		return;
+	sel.cs_proto = acq->acq_packet.sel_proto;
+	sel.cs_dir = CONFIG_DIR_OUT;
+	spd = config_spd_find(eng->e_cfg, &sel);
+	if (spd == NULL || spd->sd_nalts == 0 ||
+	    !config_spd_is_ipsec(&spd->sd_alts[0]) ||
+	    ike_spd_index(eng, spd, &idx) != 0) {
+		log_warn("kernel ACQUIRE for traffic that no ipsec entry of "
+		    "ipsecinit.conf covers; ignored");
+		return;
+	}
+	if ((rule = config_rule_find(eng->e_cfg, &l, &r)) == NULL) {
+		log_warn("kernel ACQUIRE for the policy at %s:%u: no rule in "
+		    "ike.config for its endpoints; add one",
+		    spd->sd_where.cw_file, spd->sd_where.cw_line);
+		return;
+	}
+	if (ike_p1_for_peer(eng, rule, &l, &r, &p1) == 0)
+		(void)ike_request_qm(p1, idx);
+	ike_timer_update(eng);
+}
+
+void
+ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
+    uint64_t now_ms)
+{
+	struct ike_child	*ch;
+	struct ike_p1		*p1;
+	struct config_ip	 l, r;
+
+	eng->e_now = now_ms;
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		if ((ch->ch_in.id_spi == exp->exp_id.id_spi ||
+		    ch->ch_out.id_spi == exp->exp_id.id_spi) &&
+		    ch->ch_in.id_proto == exp->exp_id.id_proto)
+			break;
+	if (ch == NULL)
+		return;
+	if (exp->exp_hard) {
+		ike_child_delete(eng, ch, 1);
+		ike_timer_update(eng);
+		return;
+	}
+	/* Soft expiry: negotiate the replacement once (the initiator). */
+	if (ch->ch_rekeyed || !ch->ch_initiator || eng->e_cfg == NULL ||
+	    ch->ch_spd >= eng->e_cfg->cf_nspds)
+		return;
+	ch->ch_rekeyed = 1;
+	if (config_ip_from_sockaddr(&l, &ch->ch_out.id_src) != 0 ||
+	    config_ip_from_sockaddr(&r, &ch->ch_out.id_dst) != 0)
+		return;
+	p1 = ike_p1_find_peer(eng, &ch->ch_out.id_dst);
+	if (p1 == NULL || p1->p1_state == IKE_P1_DEAD) {
+		const struct config_rule *rule =
+		    config_rule_find_label(eng->e_cfg, ch->ch_label);
+
+		if (rule == NULL || ike_p1_for_peer(eng, rule, &l, &r,
+		    &p1) != 0)
+			return;
+	}
+	(void)ike_request_qm(p1, ch->ch_spd);
+	ike_timer_update(eng);
+}
+
+int
+ike_engine_initiate(struct ike_engine *eng, const char *label,
+    uint64_t now_ms)
+{
+	const struct config_rule	*rule;
+	const struct config_spd		*spd = NULL;
+	struct ike_p1			*p1;
+	size_t				 idx;
+	int				 rc;
+
+	eng->e_now = now_ms;
+	if (eng->e_cfg == NULL || label == NULL)
+		return (ERR_STATE);
+	if ((rule = config_rule_find_label(eng->e_cfg, label)) == NULL) {
+		log_warn("no rule with label \"%s\" in ike.config", label);
+		return (ERR_NOTFOUND);
+	}
+	if (rule->cr_local.n == 0 || rule->cr_remote.n == 0 ||
+	    rule->cr_remote.ranges[0].kind != CONFIG_RANGE_SINGLE) {
+		log_warn("rule \"%s\" has no single remote_addr to start a "
+		    "negotiation with; it can only respond", label);
+		return (ERR_CONFIG);
+	}
+	if ((rc = ike_p1_for_peer(eng, rule, &rule->cr_local.ranges[0].lo,
+	    &rule->cr_remote.ranges[0].lo, &p1)) != 0)
+		return (rc);
+	while ((spd = config_spd_next_for_peer(eng->e_cfg,
+	    &rule->cr_local.ranges[0].lo, &rule->cr_remote.ranges[0].lo,
+	    spd)) != NULL) {
+		if (ike_spd_index(eng, spd, &idx) == 0)
+			(void)ike_request_qm(p1, idx);
+	}
+	ike_timer_update(eng);
+	return (0);
+}
+
+static void
+ike_p1_timers(struct ike_p1 *p1, uint64_t now)
+{
+	if (p1->p1_state == IKE_P1_DEAD)
+		return;
+	if (p1->p1_state != IKE_P1_ESTABLISHED) {
+		if (ike_xmit_timer(p1, &p1->p1_xmit, now)) {
+			log_warn("ISAKMP SA %s: no answer from %s after %u "
+			    "retransmissions (rule \"%s\"), giving up",
+			    p1->p1_cookies, p1->p1_peer,
+			    p1->p1_xmit.x_tries, p1->p1_label);
+			ike_p1_fail(p1, 1);
+			return;
+		}
+		if (now >= p1->p1_expire) {
+			log_warn("ISAKMP SA %s: Main Mode with %s did not "
+			    "finish within expire_timer (rule \"%s\")",
+			    p1->p1_cookies, p1->p1_peer, p1->p1_label);
+			ike_p1_fail(p1, 1);
+		}
+		return;
+	}
+	(void)ike_xmit_timer(p1, &p1->p1_xmit, now);
+	if (now >= p1->p1_expire) {
+		ike_p1_delete(p1, "its lifetime ended");
+		return;
+	}
+	ike_qm_timers(p1, now);
+	ike_natt_keepalive(p1, now);
+}
+
+uint64_t
+ike_engine_run_timers(struct ike_engine *eng, uint64_t now_ms)
+{
+	struct ike_p1	*p1, *next;
+
+	eng->e_now = now_ms;
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
+		ike_p1_timers(p1, now_ms);
+	for (p1 = TAILQ_FIRST(&eng->e_p1s); p1 != NULL; p1 = next) {
+		next = TAILQ_NEXT(p1, p1_entry);
+		if (p1->p1_state == IKE_P1_DEAD)
+			ike_p1_free(p1);
+	}
+	eng->e_deadline = ike_next_deadline(eng);
+	return (eng->e_deadline);
+}
+
+void
+ike_engine_shutdown(struct ike_engine *eng, uint64_t now_ms)
+{
+	struct ike_child	*ch;
+	struct ike_p1		*p1;
+
+	eng->e_now = now_ms;
+	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL)
+		ike_child_delete(eng, ch, 1);
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
+		if (p1->p1_state != IKE_P1_DEAD)
+			ike_p1_delete(p1, "shutting down");
+	ike_engine_free_all(eng);
+	eng->e_deadline = 0;
+}
+
+int
+ike_engine_set_keylog(struct ike_engine *eng, const char *dir)
+{
+	char	*copy = NULL;
+
+	if (dir != NULL && (copy = strdup(dir)) == NULL)
+		return (ERR_NOMEM);
+	free(eng->e_keylog_dir);
+	eng->e_keylog_dir = copy;
+	if (copy != NULL)
+		log_warn("writing IKE and ESP keys to %s for Wireshark; "
+		    "anyone who can read them can decrypt the traffic", copy);
+	return (0);
+}
+
+void
+ike_engine_get_stats(const struct ike_engine *eng, struct ike_stats *st)
+{
+	*st = eng->e_stats;
+}
+
+void
+ike_engine_foreach_p1(const struct ike_engine *eng,
+    int (*fn)(void *, const struct ike_p1_info *), void *arg)
+{
+	const struct ike_p1	*p1;
+	struct ike_p1_info	 pi;
+
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
+		memset(&pi, 0, sizeof(pi));
+		memcpy(pi.pi_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+		memcpy(pi.pi_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+		pi.pi_initiator = p1->p1_initiator;
+		pi.pi_state = ike_p1_state_name(p1->p1_state);
+		pi.pi_label = p1->p1_label;
+		pi.pi_local = p1->p1_local;
+		pi.pi_remote = p1->p1_remote;
+		pi.pi_encr = p1->p1_encr;
+		pi.pi_keybits = p1->p1_keybits;
+		pi.pi_hash = p1->p1_hash;
+		pi.pi_auth = p1->p1_auth;
+		pi.pi_group = p1->p1_group;
+		pi.pi_life_secs = p1->p1_life_secs;
+		pi.pi_created_ms = p1->p1_created;
+		pi.pi_expire_ms = p1->p1_expire;
+		pi.pi_nat_local = p1->p1_nat_local;
+		pi.pi_nat_remote = p1->p1_nat_remote;
+		pi.pi_natt = p1->p1_floated;
+		pi.pi_peer_dpd = p1->p1_peer_dpd;
+		pi.pi_qm_created = p1->p1_qm_created;
+		pi.pi_qm_deleted = p1->p1_qm_deleted;
+		if (fn(arg, &pi) != 0)
+			break;
+	}
+}
+
+size_t
+ike_engine_child_count(const struct ike_engine *eng)
+{
+	const struct ike_child	*ch;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		n++;
+	return (n);
+}

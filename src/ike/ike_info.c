@@ -1,0 +1,353 @@
+/*
+ * Informational exchanges (RFC 2409 section 5.7): Notify and Delete,
+ * protected by HASH(1) = prf(SKEYID_a, M-ID | N/D) once an ISAKMP SA
+ * exists, and in the clear while Main Mode is still running.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/ikev1_kdf.h"
+#include "crypto/prf.h"
+#include "crypto/rand.h"
+#include "ike/ike_int.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+static struct log_ratelimit ike_info_rl = LOG_RATELIMIT_INIT(10, 20);
+
+static uint32_t
+ike_info_msgid(void)
+{
+	uint32_t	id = 0;
+
+	while (id == 0)
+		if (rand_bytes(&id, sizeof(id)) != 0)
+			return (1);
+	return (id);
+}
+
+/* An unencrypted Notify about the message in hdr, to where it came from. */
+int
+ike_info_send_notify_clear(struct ike_engine *eng, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr, uint16_t type)
+{
+	struct isakmp_builder	b;
+	struct isakmp_notify	n;
+	struct isakmp_hdr	h;
+	struct wbuf		wb;
+	int			rc;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.h_icookie, hdr->h_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(h.h_rcookie, hdr->h_rcookie, ISAKMP_COOKIE_LEN);
+	h.h_major = ISAKMP_VERSION_MAJOR;
+	h.h_minor = ISAKMP_VERSION_MINOR;
+	h.h_exchange = ISAKMP_EX_INFO;
+	h.h_msgid = ike_info_msgid();
+	memset(&n, 0, sizeof(n));
+	n.n_doi = ISAKMP_DOI_IPSEC;
+	n.n_proto = ISAKMP_PROTO_ISAKMP;
+	n.n_type = type;
+	wbuf_init(&wb, 0);
+	isakmp_build_init(&b, &wb, &h);
+	isakmp_build_notify(&b, &n);
+	if ((rc = isakmp_build_finish(&b)) == 0)
+		rc = ike_send_raw(eng, &pk->pk_local, &pk->pk_remote, &wb);
+	wbuf_free(&wb);
+	log_debug(D_OP, "sent Notify %s to the sender of a message with "
+	    "exchange %s", isakmp_notify_name(type),
+	    isakmp_exchange_name(hdr->h_exchange));
+	return (rc);
+}
+
+/* Send HDR*, HASH(1), payload (RFC 2409 5.7) with a fresh M-ID. */
+static int
+ike_info_send(struct ike_p1 *p1, struct wbuf *body, size_t hash_off,
+    uint8_t first)
+{
+	struct isakmp_hdr	 h;
+	struct wbuf		 hash, out, ivb;
+	size_t			 hl = prf_length(p1->p1_hash);
+	uint8_t			 iv[CIPHER_MAX_BLOCK];
+	uint32_t		 msgid = ike_info_msgid();
+	int			 rc;
+
+	wbuf_init(&hash, 0);
+	wbuf_init(&out, 0);
+	wbuf_init(&ivb, 0);
+	if ((rc = ikev1_info_hash(p1->p1_hash, p1->p1_skeyid_a.wb_data,
+	    p1->p1_skeyid_a.wb_len, msgid, body->wb_data + hash_off + hl,
+	    body->wb_len - hash_off - hl, &hash)) != 0 ||
+	    (rc = ikev1_phase2_iv(p1->p1_hash, p1->p1_last_block,
+	    p1->p1_blocklen, msgid, &ivb)) != 0)
+		goto out;
+	memcpy(body->wb_data + hash_off, hash.wb_data, hl);
+	memcpy(iv, ivb.wb_data, p1->p1_blocklen);
+	ike_hdr_fill(p1, &h, ISAKMP_EX_INFO, msgid, 1);
+	h.h_next = first;
+	if ((rc = ike_msg_encrypt(p1, &out, &h, body, iv)) != 0)
+		goto out;
+	rc = ike_send_raw(p1->p1_eng, &p1->p1_local, &p1->p1_remote, &out);
+out:
+	wbuf_free(&hash);
+	wbuf_free(&out);
+	wbuf_free(&ivb);
+	return (rc);
+}
+
+int
+ike_info_send_notify(struct ike_p1 *p1, uint16_t type, uint8_t proto,
+    const uint8_t *spi, size_t spi_len)
+{
+	struct isakmp_builder	b;
+	struct isakmp_notify	n;
+	struct wbuf		body;
+	size_t			hash_off;
+	int			rc;
+
+	if (p1->p1_state != IKE_P1_ESTABLISHED)
+		return (ERR_STATE);
+	memset(&n, 0, sizeof(n));
+	n.n_doi = ISAKMP_DOI_IPSEC;
+	n.n_proto = proto;
+	n.n_spi_size = spi_len;
+	n.n_spi = spi;
+	n.n_type = type;
+	wbuf_init(&body, 0);
+	isakmp_build_init_body(&b, &body);
+	isakmp_build_reserve(&b, ISAKMP_PL_HASH, prf_length(p1->p1_hash),
+	    &hash_off);
+	isakmp_build_notify(&b, &n);
+	if ((rc = isakmp_build_finish(&b)) == 0)
+		rc = ike_info_send(p1, &body, hash_off, b.b_first);
+	wbuf_free(&body);
+	log_debug(D_OP, "ISAKMP SA %s: sent Notify %s to %s", p1->p1_cookies,
+	    isakmp_notify_name(type), p1->p1_peer);
+	return (rc);
+}
+
+int
+ike_info_send_delete(struct ike_p1 *p1, uint8_t proto, const uint8_t *spis,
+    size_t spi_len, size_t nspi)
+{
+	struct isakmp_builder	b;
+	struct isakmp_delete	d;
+	struct wbuf		body;
+	size_t			hash_off;
+	int			rc;
+
+	if (p1->p1_state != IKE_P1_ESTABLISHED)
+		return (ERR_STATE);
+	memset(&d, 0, sizeof(d));
+	d.d_doi = ISAKMP_DOI_IPSEC;
+	d.d_proto = proto;
+	d.d_spi_size = spi_len;
+	d.d_nspi = nspi;
+	d.d_spis = spis;
+	wbuf_init(&body, 0);
+	isakmp_build_init_body(&b, &body);
+	isakmp_build_reserve(&b, ISAKMP_PL_HASH, prf_length(p1->p1_hash),
+	    &hash_off);
+	isakmp_build_delete(&b, &d);
+	if ((rc = isakmp_build_finish(&b)) == 0)
+		rc = ike_info_send(p1, &body, hash_off, b.b_first);
+	wbuf_free(&body);
+	log_debug(D_OP, "ISAKMP SA %s: sent Delete for %zu %s SA(s) to %s",
+	    p1->p1_cookies, nspi, isakmp_proto_name(proto), p1->p1_peer);
+	return (rc);
+}
+
+/* A Delete whose HASH verified. */
+static void
+ike_info_delete(struct ike_p1 *p1, const struct isakmp_delete *d)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct ike_child	*ch, *next;
+	struct ike_p1		*other;
+	uint32_t		 spi;
+	size_t			 i;
+
+	if (d->d_proto == ISAKMP_PROTO_ISAKMP) {
+		for (i = 0; i < d->d_nspi && d->d_spi_size == 16; i++) {
+			const uint8_t *c = d->d_spis + i * 16;
+
+			other = ike_p1_find(eng, c, c + 8, NULL);
+			if (other != NULL && other == p1)
+				ike_p1_kill(p1, "the peer sent a Delete");
+		}
+		return;
+	}
+	if (d->d_proto != ISAKMP_PROTO_ESP || d->d_spi_size != 4)
+		return;
+	for (i = 0; i < d->d_nspi; i++) {
+		memcpy(&spi, d->d_spis + i * 4, 4);
+		spi = ntohl(spi);
+		for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL;
+		    ch = next) {
+			struct config_ip a, b;
+
+			next = TAILQ_NEXT(ch, ch_entry);
+			/* The peer names its inbound SA: our outbound one. */
+			if (ch->ch_out.id_spi != spi ||
+			    config_ip_from_sockaddr(&a, &ch->ch_out.id_dst) ||
+			    config_ip_from_sockaddr(&b, &p1->p1_remote) ||
+			    config_ip_cmp(&a, &b) != 0)
+				continue;
+			log_info("ISAKMP SA %s: peer %s deleted ESP SPI "
+			    "0x%08x", p1->p1_cookies, p1->p1_peer, spi);
+			p1->p1_qm_deleted++;
+			ike_child_delete(eng, ch, 0);
+		}
+	}
+}
+
+static void
+ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
+{
+	struct isakmp_notify	ack;
+	struct isakmp_builder	b;
+	struct wbuf		body;
+	size_t			hash_off;
+
+	if (n->n_type == ISAKMP_N_R_U_THERE) {
+		/* RFC 3706 section 5.3: echo the sequence number. */
+		ack = *n;
+		ack.n_type = ISAKMP_N_R_U_THERE_ACK;
+		wbuf_init(&body, 0);
+		isakmp_build_init_body(&b, &body);
+		isakmp_build_reserve(&b, ISAKMP_PL_HASH,
+		    prf_length(p1->p1_hash), &hash_off);
+		isakmp_build_notify(&b, &ack);
+		if (isakmp_build_finish(&b) == 0)
+			(void)ike_info_send(p1, &body, hash_off, b.b_first);
+		wbuf_free(&body);
+		return;
+	}
+	if (n->n_type <= ISAKMP_N_ERROR_MAX)
+		log_warn("ISAKMP SA %s: peer %s reports %s (rule \"%s\")",
+		    p1->p1_cookies, p1->p1_peer, isakmp_notify_name(n->n_type),
+		    p1->p1_label);
+	else
+		log_debug(D_OP, "ISAKMP SA %s: Notify %s from %s",
+		    p1->p1_cookies, isakmp_notify_name(n->n_type),
+		    p1->p1_peer);
+}
+
+/* An encrypted Informational exchange on an established ISAKMP SA. */
+void
+ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr)
+{
+	struct ike_engine		*eng = p1->p1_eng;
+	const struct isakmp_payload	*hp;
+	struct isakmp_msg		 msg;
+	struct isakmp_error		 err;
+	struct wbuf			 plain, ivb, want;
+	const uint8_t			*rest;
+	size_t				 rest_len, i;
+	uint8_t				 iv[CIPHER_MAX_BLOCK];
+	int				 ok;
+
+	if (p1->p1_state != IKE_P1_ESTABLISHED) {
+		eng->e_stats.st_rx_dropped++;
+		return;
+	}
+	wbuf_init(&plain, 1);
+	wbuf_init(&ivb, 0);
+	wbuf_init(&want, 0);
+	memset(&msg, 0, sizeof(msg));
+	if (ikev1_phase2_iv(p1->p1_hash, p1->p1_last_block, p1->p1_blocklen,
+	    hdr->h_msgid, &ivb) != 0)
+		goto drop;
+	memcpy(iv, ivb.wb_data, p1->p1_blocklen);
+	if (ike_msg_decrypt(p1, pk, hdr, iv, &plain, &msg, &err) != 0) {
+		if (log_ratelimit_pass(&ike_info_rl))
+			log_warn("ISAKMP SA %s: Informational from %s does "
+			    "not decrypt to valid payloads (%s); dropped",
+			    p1->p1_cookies, p1->p1_peer, err.ie_msg);
+		goto drop;
+	}
+	ike_msg_print("received Informational", p1, &msg, D_OP);
+	hp = msg.m_npayloads > 1 ? &msg.m_payloads[0] : NULL;
+	if (hp == NULL || hp->pl_type != ISAKMP_PL_HASH ||
+	    isakmp_msg_span_after(&msg, 0, &rest, &rest_len) != 0 ||
+	    ikev1_info_hash(p1->p1_hash, p1->p1_skeyid_a.wb_data,
+	    p1->p1_skeyid_a.wb_len, hdr->h_msgid, rest, rest_len,
+	    &want) != 0)
+		goto bad_hash;
+	ok = hp->pl_u.data.len == want.wb_len &&
+	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len);
+	if (!ok)
+		goto bad_hash;
+	for (i = 1; i < msg.m_npayloads; i++) {
+		const struct isakmp_payload *pl = &msg.m_payloads[i];
+
+		if (pl->pl_type == ISAKMP_PL_N)
+			ike_info_notify(p1, &pl->pl_u.n);
+		else if (pl->pl_type == ISAKMP_PL_D)
+			ike_info_delete(p1, &pl->pl_u.d);
+	}
+	goto out;
+bad_hash:
+	if (log_ratelimit_pass(&ike_info_rl))
+		log_warn("ISAKMP SA %s: Informational from %s without a valid "
+		    "HASH(1); ignored (RFC 2409 section 5.7)", p1->p1_cookies,
+		    p1->p1_peer);
+drop:
+	eng->e_stats.st_rx_dropped++;
+out:
+	isakmp_msg_free(&msg);
+	wbuf_free(&plain);
+	wbuf_free(&ivb);
+	wbuf_free(&want);
+}
+
+/*
+ * An unencrypted Informational.  Only an error Notify about a Main Mode
+ * that has not finished is acted on: it ends that exchange.  Nothing
+ * unauthenticated touches an established SA.
+ */
+void
+ike_info_input_clear(struct ike_engine *eng, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr)
+{
+	const struct isakmp_payload	*pl;
+	struct isakmp_msg		 msg;
+	struct isakmp_error		 err;
+	struct ike_p1			*p1;
+
+	if (isakmp_msg_parse(pk->pk_data, pk->pk_len, &msg, &err) != 0) {
+		eng->e_stats.st_rx_dropped++;
+		return;
+	}
+	p1 = ike_p1_find(eng, hdr->h_icookie, hdr->h_rcookie, &pk->pk_remote);
+	if (p1 == NULL) {
+		static const uint8_t	zero[ISAKMP_COOKIE_LEN];
+
+		/* A Notify about MM1 carries a zero responder cookie. */
+		p1 = ike_p1_find(eng, hdr->h_icookie, zero, NULL);
+	}
+	pl = isakmp_msg_find(&msg, ISAKMP_PL_N, 0);
+	if (p1 == NULL || pl == NULL || p1->p1_state == IKE_P1_ESTABLISHED ||
+	    p1->p1_state == IKE_P1_DEAD ||
+	    !ike_addr_eq(&pk->pk_remote, &p1->p1_remote) ||
+	    pl->pl_u.n.n_type > ISAKMP_N_ERROR_MAX) {
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_info_rl))
+			log_debug(D_OP, "unencrypted Informational from a "
+			    "peer without an unfinished Main Mode dropped");
+		isakmp_msg_free(&msg);
+		return;
+	}
+	log_err("peer %s rejected Phase 1 (cookies %s, rule \"%s\"): %s%s",
+	    p1->p1_peer, p1->p1_cookies, p1->p1_label,
+	    isakmp_notify_name(pl->pl_u.n.n_type),
+	    pl->pl_u.n.n_type == ISAKMP_N_INVALID_HASH_INFORMATION ||
+	    pl->pl_u.n.n_type == ISAKMP_N_PAYLOAD_MALFORMED ?
+	    ", check the preshared key" : "");
+	isakmp_msg_free(&msg);
+	ike_p1_fail(p1, 0);
+}

@@ -1,0 +1,316 @@
+/*
+ * Internals of the IKEv1 engine, shared by its files: the ISAKMP SA
+ * (Phase 1) table, Quick Mode exchanges, installed IPsec SA pairs and the
+ * helpers every exchange uses.  Nothing outside src/ike includes this.
+ */
+#ifndef IKED_IKE_INT_H
+#define IKED_IKE_INT_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "crypto/cipher.h"
+#include "crypto/hash.h"
+#include "ike/ike.h"
+#include "isakmp/msg.h"
+#include "kernel/kernel.h"
+#include "lib/wbuf.h"
+
+struct dh_key;
+
+#define IKE_PORT		500
+#define IKE_NATT_PORT		4500
+#define IKE_HALF_OPEN_MAX	1024	/* unfinished responder Phase 1 SAs */
+#define IKE_KEEPALIVE_MS	20000	/* RFC 3948 section 4: 20 s */
+#define IKE_COOKIE_ROTATE_MS	(3600 * 1000)
+#define IKE_QM_LINGER_MS	60000	/* finished QM kept for retransmits */
+#define IKE_LABEL_MAX		256
+
+/* Phase 1 states; the names are those "ikeadm dump p1" prints. */
+enum ike_p1_state {
+	IKE_P1_MM_I1,		/* initiator sent MM1 */
+	IKE_P1_MM_I2,		/* initiator sent MM3 */
+	IKE_P1_MM_I3,		/* initiator sent MM5 */
+	IKE_P1_MM_R1,		/* responder sent MM2 */
+	IKE_P1_MM_R2,		/* responder sent MM4 */
+	IKE_P1_ESTABLISHED,
+	IKE_P1_DEAD,		/* removed at the next timer run */
+};
+
+/* How the NAT-T VID of the peer spells it. */
+enum ike_natt_kind {
+	IKE_NATT_NONE = 0,
+	IKE_NATT_DRAFT,		/* draft-ietf-ipsec-nat-t-ike-02/02n/03 */
+	IKE_NATT_RFC,		/* RFC 3947 */
+};
+
+/* Our last message of an exchange, for retransmission (RFC 2408 5.x). */
+struct ike_xmit {
+	struct wbuf		 x_msg;		/* the datagram as sent */
+	struct wbuf		 x_last_rx;	/* the message it answered */
+	struct sockaddr_storage	 x_local;
+	struct sockaddr_storage	 x_remote;
+	unsigned int		 x_tries;	/* retransmissions done */
+	uint64_t		 x_interval;	/* ms until the next one */
+	uint64_t		 x_next;	/* deadline; 0 = not armed */
+};
+
+/* A Phase 2 request waiting for its ISAKMP SA. */
+struct ike_pending {
+	TAILQ_ENTRY(ike_pending)	 pd_entry;
+	size_t				 pd_spd;	/* index in cf_spds */
+	struct kernel_selector		 pd_packet;	/* narrowing; unused */
+};
+TAILQ_HEAD(ike_pending_list, ike_pending);
+
+struct ike_p1;
+
+/* One Quick Mode exchange, from QM1 until it lingers after QM3. */
+struct ike_qm {
+	TAILQ_ENTRY(ike_qm)	 qm_entry;
+	struct ike_p1		*qm_p1;
+	uint32_t		 qm_msgid;
+	int			 qm_initiator;
+	int			 qm_state;	/* enum ike_qm_state */
+	uint8_t			 qm_iv[CIPHER_MAX_BLOCK];
+	size_t			 qm_spd;	/* index in cf_spds */
+	int			 qm_tunnel;
+	int			 qm_encap;	/* UDP encapsulation (NAT-T) */
+	uint32_t		 qm_spi_in;	/* ours, host order */
+	uint32_t		 qm_spi_out;	/* the peer's */
+	/* Chosen transform. */
+	uint8_t			 qm_esp_id;
+	uint16_t		 qm_auth_alg;
+	uint16_t		 qm_keybits;
+	uint16_t		 qm_encap_mode;	/* attribute value sent */
+	unsigned int		 qm_group;	/* PFS group, 0 = none */
+	uint32_t		 qm_life_secs;
+	uint32_t		 qm_life_kb;
+	int			 qm_send_resp_life;
+	/* Protected traffic as seen from here: local -> remote. */
+	struct config_range	 qm_local;
+	struct config_range	 qm_remote;
+	uint8_t			 qm_ulp;
+	uint16_t		 qm_lport;
+	uint16_t		 qm_rport;
+	int			 qm_have_ids;
+	struct wbuf		 qm_ni;		/* nonce bodies */
+	struct wbuf		 qm_nr;
+	struct dh_key		*qm_dh;
+	struct wbuf		 qm_peer_ke;
+	struct ike_xmit		 qm_xmit;
+	uint64_t		 qm_expire;	/* give up, or free after linger */
+};
+TAILQ_HEAD(ike_qm_list, ike_qm);
+
+enum ike_qm_state {
+	IKE_QM_I1,		/* initiator sent QM1 */
+	IKE_QM_R1,		/* responder sent QM2 */
+	IKE_QM_DONE,		/* SAs installed; kept for retransmits */
+};
+
+/* The ISAKMP SA. */
+struct ike_p1 {
+	TAILQ_ENTRY(ike_p1)	 p1_entry;
+	struct ike_engine	*p1_eng;
+	uint8_t			 p1_icookie[ISAKMP_COOKIE_LEN];
+	uint8_t			 p1_rcookie[ISAKMP_COOKIE_LEN];
+	char			 p1_cookies[40];	/* "icky:rcky" hex */
+	char			 p1_label[IKE_LABEL_MAX];
+	const struct config_rule *p1_rule;
+	int			 p1_initiator;
+	enum ike_p1_state	 p1_state;
+	struct sockaddr_storage	 p1_local;
+	struct sockaddr_storage	 p1_remote;
+	char			 p1_peer[64];	/* "addr[port]" for logs */
+	uint64_t		 p1_created;
+	uint64_t		 p1_expire;	/* half-open give-up or lifetime */
+	/* The chosen transform. */
+	uint16_t		 p1_encr;	/* enum cipher_alg */
+	uint16_t		 p1_keybits;
+	uint16_t		 p1_hash;	/* enum hash_alg */
+	uint16_t		 p1_auth;
+	unsigned int		 p1_group;
+	uint32_t		 p1_life_secs;
+	/* Exchange material. */
+	struct wbuf		 p1_sai_b;	/* initiator's SA body */
+	struct dh_key		*p1_dh;
+	struct wbuf		 p1_gxi;
+	struct wbuf		 p1_gxr;
+	struct wbuf		 p1_ni;
+	struct wbuf		 p1_nr;
+	struct wbuf		 p1_gxy;	/* secret */
+	struct wbuf		 p1_skeyid;	/* secret */
+	struct wbuf		 p1_skeyid_d;	/* secret */
+	struct wbuf		 p1_skeyid_a;	/* secret */
+	struct wbuf		 p1_skeyid_e;	/* secret */
+	struct wbuf		 p1_key;	/* secret: encryption key */
+	struct cipher_ctx	*p1_cipher;
+	size_t			 p1_blocklen;
+	uint8_t			 p1_iv[CIPHER_MAX_BLOCK];
+	uint8_t			 p1_last_block[CIPHER_MAX_BLOCK];
+	/* NAT traversal (RFC 3947). */
+	enum ike_natt_kind	 p1_natt;
+	int			 p1_peer_dpd;	/* RFC 3706 VID seen */
+	int			 p1_nat_local;	/* we are behind a NAT */
+	int			 p1_nat_remote;	/* the peer is behind a NAT */
+	int			 p1_floated;	/* IKE runs on port 4500 */
+	uint64_t		 p1_keepalive;	/* next keepalive, 0 = none */
+	struct ike_xmit		 p1_xmit;
+	struct ike_qm_list	 p1_qms;
+	struct ike_pending_list	 p1_pending;
+	unsigned int		 p1_qm_created;
+	unsigned int		 p1_qm_deleted;
+};
+TAILQ_HEAD(ike_p1_list, ike_p1);
+
+/* An installed pair of IPsec SAs. */
+struct ike_child {
+	TAILQ_ENTRY(ike_child)	 ch_entry;
+	char			 ch_label[IKE_LABEL_MAX];
+	uint8_t			 ch_icookie[ISAKMP_COOKIE_LEN];
+	uint8_t			 ch_rcookie[ISAKMP_COOKIE_LEN];
+	struct kernel_sa_id	 ch_in;
+	struct kernel_sa_id	 ch_out;
+	struct kernel_policy	 ch_pol[3];	/* out, in, fwd */
+	size_t			 ch_npol;	/* policies we added */
+	size_t			 ch_spd;
+	int			 ch_initiator;
+	int			 ch_rekeyed;
+};
+TAILQ_HEAD(ike_child_list, ike_child);
+
+struct ike_engine {
+	struct ike_host		 e_host;
+	void			*e_arg;
+	struct kernel		*e_kernel;
+	struct config		*e_cfg;
+	struct ike_p1_list	 e_p1s;
+	struct ike_child_list	 e_children;
+	size_t			 e_half_open;
+	uint8_t			 e_secret[32];	/* cookie secret */
+	uint64_t		 e_secret_time;
+	uint64_t		 e_cookie_ctr;
+	uint64_t		 e_now;
+	uint64_t		 e_deadline;	/* last one reported */
+	char			*e_keylog_dir;
+	struct ike_stats	 e_stats;
+	uint32_t		 e_trap_reqid_base;
+	int			 e_traps_installed;
+};
+
+/* ike_engine.c */
+void	 ike_timer_update(struct ike_engine *);
+int	 ike_send_raw(struct ike_engine *, const struct sockaddr_storage *,
+	    const struct sockaddr_storage *, const struct wbuf *);
+const struct config_globals *ike_globals(const struct ike_engine *);
+int	 ike_spd_index(const struct ike_engine *, const struct config_spd *,
+	    size_t *);
+void	 ike_pending_run(struct ike_p1 *);
+
+/* ike_sa.c */
+int	 ike_cookie_make(struct ike_engine *, const struct sockaddr_storage *,
+	    uint8_t *);
+struct ike_p1	*ike_p1_new(struct ike_engine *, int initiator,
+		    const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *remote);
+void	 ike_p1_free(struct ike_p1 *);
+void	 ike_p1_set_cookies(struct ike_p1 *, const uint8_t *,
+	    const uint8_t *);
+void	 ike_p1_kill(struct ike_p1 *, const char *why);
+void	 ike_p1_fail(struct ike_p1 *, int timeout);
+void	 ike_p1_established(struct ike_p1 *);
+struct ike_p1	*ike_p1_find(struct ike_engine *, const uint8_t *icky,
+		    const uint8_t *rcky, const struct sockaddr_storage *);
+struct ike_p1	*ike_p1_find_peer(struct ike_engine *,
+		    const struct sockaddr_storage *remote);
+const char	*ike_p1_state_name(enum ike_p1_state);
+void	 ike_xmit_init(struct ike_xmit *);
+void	 ike_xmit_clear(struct ike_xmit *);
+int	 ike_xmit_send(struct ike_p1 *, struct ike_xmit *, struct wbuf *,
+	    int retransmit);
+int	 ike_xmit_is_dup(struct ike_p1 *, struct ike_xmit *,
+	    const struct ike_packet *);
+void	 ike_xmit_store_rx(struct ike_xmit *, const struct ike_packet *);
+int	 ike_xmit_timer(struct ike_p1 *, struct ike_xmit *, uint64_t now);
+void	 ike_hdr_fill(struct ike_p1 *, struct isakmp_hdr *, uint8_t exchange,
+	    uint32_t msgid, int encrypted);
+int	 ike_msg_encrypt(struct ike_p1 *, struct wbuf *out,
+	    const struct isakmp_hdr *, const struct wbuf *body, uint8_t *iv);
+int	 ike_msg_decrypt(struct ike_p1 *, const struct ike_packet *,
+	    const struct isakmp_hdr *, uint8_t *iv, struct wbuf *plain,
+	    struct isakmp_msg *, struct isakmp_error *);
+void	 ike_msg_print(const char *what, const struct ike_p1 *,
+	    const struct isakmp_msg *, uint32_t category);
+int	 ike_payload_bit(uint8_t type, uint32_t *bit);
+int	 ike_payload_check(struct ike_p1 *, const struct isakmp_msg *,
+	    uint32_t required, uint32_t allowed, const char *what);
+void	 ike_addr_str(const struct sockaddr_storage *, char *, size_t);
+int	 ike_addr_port(const struct sockaddr_storage *);
+void	 ike_addr_set_port(struct sockaddr_storage *, uint16_t);
+int	 ike_addr_eq(const struct sockaddr_storage *,
+	    const struct sockaddr_storage *);
+void	 ike_ip_to_sockaddr(const struct config_ip *, uint16_t port,
+	    struct sockaddr_storage *);
+
+/* ike_prop.c */
+int	 ike_prop_p1_build(struct ike_p1 *, struct isakmp_builder *);
+int	 ike_prop_p1_select(struct ike_p1 *, const struct isakmp_sa *,
+	    struct isakmp_builder *);
+int	 ike_prop_p1_accept(struct ike_p1 *, const struct isakmp_sa *);
+int	 ike_prop_p2_build(struct ike_qm *, const struct config_spd *,
+	    struct isakmp_builder *);
+int	 ike_prop_p2_select(struct ike_qm *, const struct config_spd *,
+	    const struct isakmp_sa *, struct isakmp_builder *);
+int	 ike_prop_p2_accept(struct ike_qm *, const struct isakmp_sa *);
+int	 ike_prop_p2_responder_lifetime(struct ike_qm *,
+	    const struct isakmp_notify *);
+
+/* ike_mm.c */
+int	 ike_mm_initiate(struct ike_engine *, const struct config_rule *,
+	    const struct sockaddr_storage *local,
+	    const struct sockaddr_storage *remote, struct ike_p1 **);
+void	 ike_mm_input(struct ike_engine *, const struct ike_packet *,
+	    const struct isakmp_hdr *);
+
+/* ike_qm.c */
+int	 ike_qm_initiate(struct ike_p1 *, size_t spd);
+void	 ike_qm_input(struct ike_p1 *, const struct ike_packet *,
+	    const struct isakmp_hdr *);
+void	 ike_qm_free(struct ike_qm *);
+void	 ike_qm_timers(struct ike_p1 *, uint64_t now);
+void	 ike_child_delete(struct ike_engine *, struct ike_child *,
+	    int send_delete);
+
+/* ike_info.c */
+void	 ike_info_input(struct ike_p1 *, const struct ike_packet *,
+	    const struct isakmp_hdr *);
+void	 ike_info_input_clear(struct ike_engine *, const struct ike_packet *,
+	    const struct isakmp_hdr *);
+int	 ike_info_send_notify(struct ike_p1 *, uint16_t type,
+	    uint8_t proto, const uint8_t *spi, size_t spi_len);
+int	 ike_info_send_notify_clear(struct ike_engine *,
+	    const struct ike_packet *, const struct isakmp_hdr *,
+	    uint16_t type);
+int	 ike_info_send_delete(struct ike_p1 *, uint8_t proto,
+	    const uint8_t *spis, size_t spi_len, size_t nspi);
+
+/* ike_natt.c */
+int	 ike_natt_add_vids(struct isakmp_builder *);
+void	 ike_natt_parse_vids(struct ike_p1 *, const struct isakmp_msg *);
+int	 ike_natt_add_natd(struct ike_p1 *, struct isakmp_builder *);
+int	 ike_natt_check_natd(struct ike_p1 *, const struct isakmp_msg *);
+void	 ike_natt_float(struct ike_p1 *);
+void	 ike_natt_keepalive(struct ike_p1 *, uint64_t now);
+uint8_t	 ike_natt_natd_type(const struct ike_p1 *);
+uint8_t	 ike_natt_natoa_type(const struct ike_p1 *);
+uint16_t ike_natt_encap_mode(const struct ike_p1 *, int tunnel);
+
+/* ike_keylog.c */
+void	 ike_keylog_p1(struct ike_engine *, const struct ike_p1 *);
+void	 ike_keylog_esp(struct ike_engine *, const struct kernel_sa *);
+
+#endif /* IKED_IKE_INT_H */

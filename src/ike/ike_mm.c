@@ -1,0 +1,718 @@
+/*
+ * Phase 1 Main Mode with preshared keys (RFC 2409 section 5, 5.4):
+ *
+ *   MM1 HDR, SA                      ->
+ *                                    <- MM2 HDR, SA
+ *   MM3 HDR, KE, Ni [, NAT-D x2]     ->
+ *                                    <- MM4 HDR, KE, Nr [, NAT-D x2]
+ *   MM5 HDR*, IDii, HASH_I           ->
+ *                                    <- MM6 HDR*, IDir, HASH_R
+ *
+ * Each received message is matched against a table of steps by the SA's
+ * state; anything else is dropped or answered with a Notify.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/cipher.h"
+#include "crypto/dh.h"
+#include "crypto/ikev1_kdf.h"
+#include "crypto/prf.h"
+#include "crypto/rand.h"
+#include "ike/ike_int.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define BIT(t)	(1u << (t))
+
+/*
+ * Results of a step besides 0 and a Notify type: IKE_MM_FAIL ends the
+ * exchange without a Notify, IKE_MM_DROP ignores the message.
+ */
+#define IKE_MM_FAIL	(-1)
+#define IKE_MM_DROP	(-2)
+
+typedef int	ike_mm_fn(struct ike_p1 *, const struct ike_packet *,
+		    const struct isakmp_msg *);
+
+struct ike_mm_step {
+	enum ike_p1_state	 ms_state;	/* the SA's state before */
+	int			 ms_initiator;
+	int			 ms_encrypted;
+	uint32_t		 ms_required;
+	uint32_t		 ms_allowed;
+	const char		*ms_name;
+	ike_mm_fn		*ms_fn;
+};
+
+static ike_mm_fn ike_mm_i_mm2, ike_mm_r_mm3, ike_mm_i_mm4, ike_mm_r_mm5,
+    ike_mm_i_mm6;
+
+static struct log_ratelimit ike_mm_rl = LOG_RATELIMIT_INIT(10, 20);
+
+static const struct ike_mm_step ike_mm_steps[] = {
+	{ IKE_P1_MM_I1, 1, 0, BIT(ISAKMP_PL_SA),
+	    BIT(ISAKMP_PL_VID), "MM2", ike_mm_i_mm2 },
+	{ IKE_P1_MM_R1, 0, 0, BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_NONCE),
+	    BIT(ISAKMP_PL_NAT_D) | BIT(ISAKMP_PL_VID) | BIT(ISAKMP_PL_CR),
+	    "MM3", ike_mm_r_mm3 },
+	{ IKE_P1_MM_I2, 1, 0, BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_NONCE),
+	    BIT(ISAKMP_PL_NAT_D) | BIT(ISAKMP_PL_VID) | BIT(ISAKMP_PL_CR),
+	    "MM4", ike_mm_i_mm4 },
+	{ IKE_P1_MM_R2, 0, 1, BIT(ISAKMP_PL_ID) | BIT(ISAKMP_PL_HASH),
+	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_VID), "MM5", ike_mm_r_mm5 },
+	{ IKE_P1_MM_I3, 1, 1, BIT(ISAKMP_PL_ID) | BIT(ISAKMP_PL_HASH),
+	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_VID), "MM6", ike_mm_i_mm6 },
+};
+
+static const struct config_psk *
+ike_mm_psk(struct ike_p1 *p1)
+{
+	struct config_ip	l, r;
+
+	if (config_ip_from_sockaddr(&l, &p1->p1_local) != 0 ||
+	    config_ip_from_sockaddr(&r, &p1->p1_remote) != 0)
+		return (NULL);
+	return (config_psk_find_addr(p1->p1_eng->e_cfg, &l, &r));
+}
+
+/* Build a whole unencrypted message with the payloads fn adds. */
+static int
+ike_mm_send_clear(struct ike_p1 *p1, int (*fn)(struct ike_p1 *,
+    struct isakmp_builder *), int retransmit)
+{
+	struct isakmp_builder	b;
+	struct isakmp_hdr	h;
+	struct wbuf		wb;
+	int			rc;
+
+	wbuf_init(&wb, 0);
+	ike_hdr_fill(p1, &h, ISAKMP_EX_IDPROT, 0, 0);
+	isakmp_build_init(&b, &wb, &h);
+	if ((rc = fn(p1, &b)) != 0 || (rc = isakmp_build_finish(&b)) != 0)
+		goto out;
+	rc = ike_xmit_send(p1, &p1->p1_xmit, &wb, retransmit);
+out:
+	wbuf_free(&wb);
+	return (rc);
+}
+
+/* Keep SAi_b, the body of the initiator's SA payload (RFC 2409 5). */
+static int
+ike_mm_keep_sai(struct ike_p1 *p1, const struct isakmp_payload *pl)
+{
+	wbuf_reset(&p1->p1_sai_b);
+	return (wbuf_put(&p1->p1_sai_b, pl->pl_body, pl->pl_body_len));
+}
+
+static int
+ike_mm_build_mm1(struct ike_p1 *p1, struct isakmp_builder *b)
+{
+	int	rc;
+
+	if ((rc = ike_prop_p1_build(p1, b)) != 0)
+		return (rc);
+	return (ike_natt_add_vids(b));
+}
+
+int
+ike_mm_initiate(struct ike_engine *eng, const struct config_rule *rule,
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
+    struct ike_p1 **out)
+{
+	const struct config_globals	*g = ike_globals(eng);
+	struct ike_p1			*p1;
+	struct isakmp_msg		 msg;
+	struct isakmp_error		 err;
+	int				 rc;
+
+	if ((p1 = ike_p1_new(eng, 1, local, remote)) == NULL)
+		return (ERR_NOMEM);
+	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
+	p1->p1_rule = rule;
+	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
+	if (ike_mm_psk(p1) == NULL) {
+		log_err("no preshared key for %s in ike.preshared (rule "
+		    "\"%s\"); add an entry whose remoteid is the peer's "
+		    "address", p1->p1_peer, p1->p1_label);
+		rc = ERR_CONFIG;
+		goto fail;
+	}
+	if ((rc = ike_cookie_make(eng, remote, p1->p1_icookie)) != 0)
+		goto fail;
+	ike_p1_set_cookies(p1, NULL, NULL);
+	p1->p1_state = IKE_P1_MM_I1;
+	if ((rc = ike_mm_send_clear(p1, ike_mm_build_mm1, 1)) != 0)
+		goto fail;
+	/* SAi_b is what we just sent. */
+	if ((rc = isakmp_msg_parse(p1->p1_xmit.x_msg.wb_data,
+	    p1->p1_xmit.x_msg.wb_len, &msg, &err)) != 0)
+		goto fail;
+	rc = ike_mm_keep_sai(p1, isakmp_msg_find(&msg, ISAKMP_PL_SA, 0));
+	ike_msg_print("sent MM1", p1, &msg, D_P1);
+	isakmp_msg_free(&msg);
+	if (rc != 0)
+		goto fail;
+	log_info("starting Main Mode with %s for rule \"%s\" (cookies %s)",
+	    p1->p1_peer, p1->p1_label, p1->p1_cookies);
+	*out = p1;
+	return (0);
+fail:
+	ike_p1_fail(p1, 0);
+	return (rc);
+}
+
+/* MM1 at the responder: a new SA, if a rule and a key exist for it. */
+static void
+ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr, const struct isakmp_msg *msg)
+{
+	const struct config_globals	*g = ike_globals(eng);
+	const struct config_rule	*rule;
+	const struct isakmp_payload	*sa;
+	struct config_ip		 l, r;
+	struct ike_p1			*p1;
+	struct isakmp_builder		 b;
+	struct isakmp_hdr		 h;
+	struct wbuf			 wb;
+	char				 peer[64];
+	int				 rc;
+
+	ike_addr_str(&pk->pk_remote, peer, sizeof(peer));
+	if (config_ip_from_sockaddr(&l, &pk->pk_local) != 0 ||
+	    config_ip_from_sockaddr(&r, &pk->pk_remote) != 0)
+		return;
+	if ((rule = config_rule_find(eng->e_cfg, &l, &r)) == NULL) {
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_mm_rl))
+			log_warn("Main Mode from %s dropped: no rule in "
+			    "ike.config has this local and remote address; "
+			    "add a rule with remote_addr for it", peer);
+		return;
+	}
+	if (eng->e_half_open >= IKE_HALF_OPEN_MAX) {
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_mm_rl))
+			log_warn("Main Mode from %s dropped: %d unfinished "
+			    "Phase 1 exchanges already", peer,
+			    IKE_HALF_OPEN_MAX);
+		return;
+	}
+	if ((p1 = ike_p1_new(eng, 0, &pk->pk_local, &pk->pk_remote)) == NULL)
+		return;
+	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
+	p1->p1_rule = rule;
+	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
+	if (ike_addr_port(&pk->pk_local) == IKE_NATT_PORT)
+		p1->p1_floated = 1;
+	memcpy(p1->p1_icookie, hdr->h_icookie, ISAKMP_COOKIE_LEN);
+	if (ike_cookie_make(eng, &pk->pk_remote, p1->p1_rcookie) != 0)
+		goto fail;
+	ike_p1_set_cookies(p1, NULL, NULL);
+	ike_msg_print("received MM1", p1, msg, D_P1);
+	if (ike_payload_check(p1, msg, BIT(ISAKMP_PL_SA), BIT(ISAKMP_PL_VID),
+	    "MM1") != 0)
+		goto fail;
+	if (ike_mm_psk(p1) == NULL) {
+		log_warn("Main Mode from %s (rule \"%s\") rejected: no "
+		    "preshared key for this peer address in ike.preshared",
+		    p1->p1_peer, p1->p1_label);
+		(void)ike_info_send_notify_clear(eng, pk, hdr,
+		    ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		goto fail;
+	}
+	sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
+	ike_natt_parse_vids(p1, msg);
+	wbuf_init(&wb, 0);
+	ike_hdr_fill(p1, &h, ISAKMP_EX_IDPROT, 0, 0);
+	isakmp_build_init(&b, &wb, &h);
+	rc = ike_prop_p1_select(p1, &sa->pl_u.sa, &b);
+	if (rc == ERR_PROPOSAL) {
+		wbuf_free(&wb);
+		(void)ike_info_send_notify_clear(eng, pk, hdr,
+		    ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		goto fail;
+	}
+	if (rc == 0)
+		rc = ike_natt_add_vids(&b);
+	if (rc == 0)
+		rc = isakmp_build_finish(&b);
+	if (rc == 0)
+		rc = ike_mm_keep_sai(p1, sa);
+	if (rc == 0) {
+		p1->p1_state = IKE_P1_MM_R1;
+		ike_xmit_store_rx(&p1->p1_xmit, pk);
+		rc = ike_xmit_send(p1, &p1->p1_xmit, &wb, 1);
+	}
+	wbuf_free(&wb);
+	if (rc != 0)
+		goto fail;
+	log_debug(D_P1, "ISAKMP SA %s: answered MM1 from %s for rule \"%s\"",
+	    p1->p1_cookies, p1->p1_peer, p1->p1_label);
+	return;
+fail:
+	ike_p1_fail(p1, 0);
+}
+
+/* KE and Nonce of MM3 or MM4: our DH key and nonce. */
+static int
+ike_mm_add_ke_nonce(struct ike_p1 *p1, struct isakmp_builder *b)
+{
+	const struct config_globals	*g = ike_globals(p1->p1_eng);
+	struct wbuf			*mine_ke, *mine_n;
+	size_t				 nlen = g->cg_p1_nonce_len.val;
+	uint8_t				*np;
+	int				 rc;
+
+	mine_ke = p1->p1_initiator ? &p1->p1_gxi : &p1->p1_gxr;
+	mine_n = p1->p1_initiator ? &p1->p1_ni : &p1->p1_nr;
+	if (nlen < CONFIG_MIN_NONCE_LEN)
+		nlen = CONFIG_DEF_NONCE_LEN;
+	if (p1->p1_dh == NULL &&
+	    (rc = dh_key_generate(p1->p1_group, &p1->p1_dh)) != 0)
+		return (rc);
+	if ((rc = dh_key_public(p1->p1_dh, mine_ke)) != 0)
+		return (rc);
+	wbuf_reset(mine_n);
+	if ((rc = wbuf_alloc(mine_n, nlen, &np)) != 0 ||
+	    (rc = rand_bytes(np, nlen)) != 0)
+		return (rc);
+	if ((rc = isakmp_build_data(b, ISAKMP_PL_KE, mine_ke->wb_data,
+	    mine_ke->wb_len)) != 0 ||
+	    (rc = isakmp_build_data(b, ISAKMP_PL_NONCE, mine_n->wb_data,
+	    mine_n->wb_len)) != 0)
+		return (rc);
+	return (ike_natt_add_natd(p1, b));
+}
+
+/* The peer's KE and nonce from MM3 or MM4. */
+static int
+ike_mm_take_ke_nonce(struct ike_p1 *p1, const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*ke, *n;
+	const struct dh_group_info	*gi;
+	struct wbuf			*peer_ke, *peer_n;
+
+	ke = isakmp_msg_find(msg, ISAKMP_PL_KE, 0);
+	n = isakmp_msg_find(msg, ISAKMP_PL_NONCE, 0);
+	gi = dh_group_lookup(p1->p1_group);
+	if (gi == NULL || ke->pl_u.data.len != gi->dg_public_len) {
+		log_warn("ISAKMP SA %s: KE payload from %s has %zu bytes, "
+		    "group %u needs %zu; message dropped", p1->p1_cookies,
+		    p1->p1_peer, ke->pl_u.data.len, p1->p1_group,
+		    gi ? gi->dg_public_len : 0);
+		return (ERR_MALFORMED);
+	}
+	if (n->pl_u.data.len < CONFIG_MIN_NONCE_LEN ||
+	    n->pl_u.data.len > CONFIG_MAX_NONCE_LEN) {
+		log_warn("ISAKMP SA %s: nonce from %s has %zu bytes, outside "
+		    "8..256 (RFC 2409 section 5); message dropped",
+		    p1->p1_cookies, p1->p1_peer, n->pl_u.data.len);
+		return (ERR_MALFORMED);
+	}
+	peer_ke = p1->p1_initiator ? &p1->p1_gxr : &p1->p1_gxi;
+	peer_n = p1->p1_initiator ? &p1->p1_nr : &p1->p1_ni;
+	wbuf_reset(peer_ke);
+	wbuf_reset(peer_n);
+	if (wbuf_put(peer_ke, ke->pl_u.data.data, ke->pl_u.data.len) != 0 ||
+	    wbuf_put(peer_n, n->pl_u.data.data, n->pl_u.data.len) != 0)
+		return (ERR_NOMEM);
+	return (0);
+}
+
+/* g^xy, SKEYID, SKEYID_d/a/e, the key and the first IV (RFC 2409 5). */
+static int
+ike_mm_derive(struct ike_p1 *p1)
+{
+	const struct config_psk	*psk = ike_mm_psk(p1);
+	const uint8_t		*peer;
+	struct wbuf		 iv;
+	const char		*why = NULL;
+	size_t			 keylen, peer_len;
+	int			 rc;
+
+	if (psk == NULL)
+		return (ERR_CONFIG);
+	peer = p1->p1_initiator ? p1->p1_gxr.wb_data : p1->p1_gxi.wb_data;
+	peer_len = p1->p1_initiator ? p1->p1_gxr.wb_len : p1->p1_gxi.wb_len;
+	if ((rc = dh_key_derive(p1->p1_dh, peer, peer_len, &p1->p1_gxy,
+	    &why)) != 0) {
+		log_warn("ISAKMP SA %s: Diffie-Hellman with %s failed: %s",
+		    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc));
+		return (rc);
+	}
+	if ((rc = ikev1_skeyid_psk(p1->p1_hash, psk->ps_key.wb_data,
+	    psk->ps_key.wb_len, p1->p1_ni.wb_data, p1->p1_ni.wb_len,
+	    p1->p1_nr.wb_data, p1->p1_nr.wb_len, &p1->p1_skeyid)) != 0)
+		return (rc);
+	if ((rc = ikev1_skeyid_derive(p1->p1_hash, p1->p1_skeyid.wb_data,
+	    p1->p1_skeyid.wb_len, p1->p1_gxy.wb_data, p1->p1_gxy.wb_len,
+	    p1->p1_icookie, p1->p1_rcookie, &p1->p1_skeyid_d,
+	    &p1->p1_skeyid_a, &p1->p1_skeyid_e)) != 0)
+		return (rc);
+	if ((rc = cipher_key_length(p1->p1_encr, p1->p1_encr ==
+	    CIPHER_AES_CBC ? p1->p1_keybits : 0, &keylen)) != 0 ||
+	    (rc = ikev1_key_expand(p1->p1_hash, p1->p1_skeyid_e.wb_data,
+	    p1->p1_skeyid_e.wb_len, keylen, &p1->p1_key)) != 0)
+		return (rc);
+	cipher_ctx_free(p1->p1_cipher);
+	p1->p1_cipher = NULL;
+	if ((rc = cipher_ctx_new(&p1->p1_cipher, p1->p1_encr,
+	    p1->p1_key.wb_data, p1->p1_key.wb_len)) != 0)
+		return (rc);
+	p1->p1_blocklen = cipher_block_size(p1->p1_encr);
+	wbuf_init(&iv, 0);
+	rc = ikev1_phase1_iv(p1->p1_hash, p1->p1_gxi.wb_data,
+	    p1->p1_gxi.wb_len, p1->p1_gxr.wb_data, p1->p1_gxr.wb_len,
+	    p1->p1_blocklen, &iv);
+	if (rc == 0)
+		memcpy(p1->p1_iv, iv.wb_data, p1->p1_blocklen);
+	wbuf_free(&iv);
+	log_debug(D_KEY, "ISAKMP SA %s: keys derived (%s, %zu-byte key)",
+	    p1->p1_cookies, cipher_name(p1->p1_encr), keylen);
+	return (rc);
+}
+
+static int
+ike_mm_i_mm2(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*sa;
+	int				 rc;
+
+	sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
+	if ((rc = ike_prop_p1_accept(p1, &sa->pl_u.sa)) != 0)
+		return (ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	ike_natt_parse_vids(p1, msg);
+	p1->p1_state = IKE_P1_MM_I2;
+	if ((rc = ike_mm_send_clear(p1, ike_mm_add_ke_nonce, 1)) != 0)
+		return (IKE_MM_FAIL);
+	return (0);
+}
+
+static int
+ike_mm_r_mm3(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
+{
+	if (ike_mm_take_ke_nonce(p1, msg) != 0)
+		return (ISAKMP_N_INVALID_KEY_INFORMATION);
+	if (ike_natt_check_natd(p1, msg) != 0)
+		return (IKE_MM_FAIL);
+	p1->p1_state = IKE_P1_MM_R2;
+	if (ike_mm_send_clear(p1, ike_mm_add_ke_nonce, 1) != 0)
+		return (IKE_MM_FAIL);
+	if (ike_mm_derive(p1) != 0)
+		return (IKE_MM_FAIL);
+	if (p1->p1_nat_local && p1->p1_natt != IKE_NATT_NONE)
+		p1->p1_keepalive = p1->p1_eng->e_now + IKE_KEEPALIVE_MS;
+	return (0);
+}
+
+/* The ID payload body of Phase 1: our address (RFC 2407 4.6.2). */
+static int
+ike_mm_id_body(struct ike_p1 *p1, struct wbuf *id)
+{
+	struct config_ip	ip;
+	int			rc;
+
+	if ((rc = config_ip_from_sockaddr(&ip, &p1->p1_local)) != 0)
+		return (rc);
+	wbuf_reset(id);
+	wbuf_put_u8(id, ip.family == AF_INET ? ISAKMP_ID_IPV4_ADDR :
+	    ISAKMP_ID_IPV6_ADDR);
+	wbuf_put_u8(id, 0);
+	wbuf_put_u16(id, 0);
+	return (wbuf_put(id, ip.addr, ip.family == AF_INET ? 4 : 16));
+}
+
+/* HASH_I or HASH_R over the ID payload body id_b. */
+static int
+ike_mm_auth_hash(struct ike_p1 *p1, int of_initiator, const uint8_t *id_b,
+    size_t id_len, struct wbuf *out)
+{
+	struct ikev1_auth_input	in;
+
+	memset(&in, 0, sizeof(in));
+	in.ai_gxi = p1->p1_gxi.wb_data;
+	in.ai_gxi_len = p1->p1_gxi.wb_len;
+	in.ai_gxr = p1->p1_gxr.wb_data;
+	in.ai_gxr_len = p1->p1_gxr.wb_len;
+	in.ai_cky_i = p1->p1_icookie;
+	in.ai_cky_r = p1->p1_rcookie;
+	in.ai_sai_b = p1->p1_sai_b.wb_data;
+	in.ai_sai_b_len = p1->p1_sai_b.wb_len;
+	in.ai_id_b = id_b;
+	in.ai_id_b_len = id_len;
+	if (of_initiator)
+		return (ikev1_hash_i(p1->p1_hash, p1->p1_skeyid.wb_data,
+		    p1->p1_skeyid.wb_len, &in, out));
+	return (ikev1_hash_r(p1->p1_hash, p1->p1_skeyid.wb_data,
+	    p1->p1_skeyid.wb_len, &in, out));
+}
+
+/* MM5 or MM6: ID and HASH, encrypted. */
+static int
+ike_mm_send_auth(struct ike_p1 *p1, int retransmit)
+{
+	struct isakmp_builder	b;
+	struct isakmp_hdr	h;
+	struct wbuf		body, id, hash, out;
+	int			rc;
+
+	wbuf_init(&body, 0);
+	wbuf_init(&id, 0);
+	wbuf_init(&hash, 0);
+	wbuf_init(&out, 0);
+	if ((rc = ike_mm_id_body(p1, &id)) != 0 ||
+	    (rc = ike_mm_auth_hash(p1, p1->p1_initiator, id.wb_data,
+	    id.wb_len, &hash)) != 0)
+		goto out;
+	isakmp_build_init_body(&b, &body);
+	isakmp_build_data(&b, ISAKMP_PL_ID, id.wb_data, id.wb_len);
+	isakmp_build_data(&b, ISAKMP_PL_HASH, hash.wb_data, hash.wb_len);
+	if ((rc = isakmp_build_finish(&b)) != 0)
+		goto out;
+	ike_hdr_fill(p1, &h, ISAKMP_EX_IDPROT, 0, 1);
+	h.h_next = b.b_first;
+	if ((rc = ike_msg_encrypt(p1, &out, &h, &body, p1->p1_iv)) != 0)
+		goto out;
+	rc = ike_xmit_send(p1, &p1->p1_xmit, &out, retransmit);
+out:
+	wbuf_free(&body);
+	wbuf_free(&id);
+	wbuf_free(&hash);
+	wbuf_free(&out);
+	return (rc);
+}
+
+static int
+ike_mm_i_mm4(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
+{
+	if (ike_mm_take_ke_nonce(p1, msg) != 0)
+		return (ISAKMP_N_INVALID_KEY_INFORMATION);
+	if (ike_natt_check_natd(p1, msg) != 0 || ike_mm_derive(p1) != 0)
+		return (IKE_MM_FAIL);
+	ike_natt_float(p1);
+	p1->p1_state = IKE_P1_MM_I3;
+	if (ike_mm_send_auth(p1, 1) != 0)
+		return (IKE_MM_FAIL);
+	return (0);
+}
+
+/*
+ * Check the peer's HASH_I or HASH_R.  A mismatch with a preshared key
+ * almost always means the two sides have different keys.
+ */
+static int
+ike_mm_verify(struct ike_p1 *p1, const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*id, *hp;
+	struct wbuf			 want;
+	int				 rc, ok;
+
+	id = isakmp_msg_find(msg, ISAKMP_PL_ID, 0);
+	hp = isakmp_msg_find(msg, ISAKMP_PL_HASH, 0);
+	wbuf_init(&want, 1);
+	if ((rc = ike_mm_auth_hash(p1, !p1->p1_initiator, id->pl_body,
+	    id->pl_body_len, &want)) != 0)
+		goto out;
+	ok = hp->pl_u.data.len == want.wb_len &&
+	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len);
+	if (!ok) {
+		log_err("authentication failed for peer %s (cookies %s, rule "
+		    "\"%s\"): %s mismatch, check the preshared key",
+		    p1->p1_peer, p1->p1_cookies, p1->p1_label,
+		    p1->p1_initiator ? "HASH_R" : "HASH_I");
+		rc = ERR_AUTH;
+	}
+out:
+	wbuf_free(&want);
+	return (rc);
+}
+
+static void
+ike_mm_take_float(struct ike_p1 *p1, const struct ike_packet *pk)
+{
+	/* RFC 3947 section 4: follow the peer to port 4500. */
+	if (ike_addr_port(&pk->pk_local) != IKE_NATT_PORT)
+		return;
+	p1->p1_floated = 1;
+	p1->p1_local = pk->pk_local;
+	p1->p1_remote = pk->pk_remote;
+	ike_addr_str(&p1->p1_remote, p1->p1_peer, sizeof(p1->p1_peer));
+}
+
+static int
+ike_mm_r_mm5(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
+{
+	if (ike_mm_verify(p1, msg) != 0)
+		return (ISAKMP_N_INVALID_HASH_INFORMATION);
+	ike_mm_take_float(p1, pk);
+	p1->p1_xmit.x_next = 0;
+	if (ike_mm_send_auth(p1, 0) != 0)
+		return (IKE_MM_FAIL);
+	memcpy(p1->p1_last_block, p1->p1_iv, p1->p1_blocklen);
+	ike_p1_established(p1);
+	return (0);
+}
+
+static int
+ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
+{
+	if (ike_mm_verify(p1, msg) != 0)
+		return (ISAKMP_N_INVALID_HASH_INFORMATION);
+	p1->p1_xmit.x_next = 0;
+	memcpy(p1->p1_last_block, p1->p1_iv, p1->p1_blocklen);
+	ike_p1_established(p1);
+	return (0);
+}
+
+static const struct ike_mm_step *
+ike_mm_step_find(const struct ike_p1 *p1)
+{
+	size_t	i;
+
+	for (i = 0; i < UTIL_NELEM(ike_mm_steps); i++)
+		if (ike_mm_steps[i].ms_state == p1->p1_state &&
+		    ike_mm_steps[i].ms_initiator == p1->p1_initiator)
+			return (&ike_mm_steps[i]);
+	return (NULL);
+}
+
+/* Decrypt or parse a message for a step; logs and returns non-zero. */
+static int
+ike_mm_open(struct ike_p1 *p1, const struct ike_mm_step *st,
+    const struct ike_packet *pk, const struct isakmp_hdr *hdr,
+    struct wbuf *plain, struct isakmp_msg *msg)
+{
+	struct isakmp_error	err;
+	int			rc;
+
+	if (st->ms_encrypted != ((hdr->h_flags & ISAKMP_FLAG_ENC) != 0)) {
+		if (log_ratelimit_pass(&ike_mm_rl))
+			log_warn("ISAKMP SA %s: %s from %s is %sencrypted, "
+			    "which RFC 2409 does not allow; dropped",
+			    p1->p1_cookies, st->ms_name, p1->p1_peer,
+			    st->ms_encrypted ? "not " : "");
+		return (ISAKMP_N_INVALID_FLAGS);
+	}
+	if (!st->ms_encrypted)
+		rc = isakmp_msg_parse(pk->pk_data, pk->pk_len, msg, &err);
+	else
+		rc = ike_msg_decrypt(p1, pk, hdr, p1->p1_iv, plain, msg,
+		    &err);
+	if (rc == 0)
+		return (0);
+	if (st->ms_encrypted) {
+		/* Garbage after decryption: the keys differ. */
+		log_err("authentication failed for peer %s (cookies %s, rule "
+		    "\"%s\"): %s does not decrypt to valid payloads (%s), "
+		    "check the preshared key", p1->p1_peer, p1->p1_cookies,
+		    p1->p1_label, st->ms_name, err.ie_msg);
+		return (ISAKMP_N_PAYLOAD_MALFORMED);
+	}
+	if (log_ratelimit_pass(&ike_mm_rl))
+		log_warn("ISAKMP SA %s: malformed %s from %s dropped: %s",
+		    p1->p1_cookies, st->ms_name, p1->p1_peer, err.ie_msg);
+	return (IKE_MM_DROP);
+}
+
+void
+ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr)
+{
+	static const uint8_t		 zero[ISAKMP_COOKIE_LEN];
+	const struct ike_mm_step	*st;
+	struct ike_p1			*p1;
+	struct isakmp_msg		 msg;
+	struct isakmp_error		 err;
+	struct wbuf			 plain;
+	char				 what[32];
+	int				 rc;
+
+	p1 = ike_p1_find(eng, hdr->h_icookie, hdr->h_rcookie, &pk->pk_remote);
+	if (p1 == NULL) {
+		if (memcmp(hdr->h_rcookie, zero, ISAKMP_COOKIE_LEN) != 0 ||
+		    (hdr->h_flags & ISAKMP_FLAG_ENC) != 0) {
+			eng->e_stats.st_rx_dropped++;
+			if (log_ratelimit_pass(&ike_mm_rl))
+				log_debug(D_P1, "Main Mode message for "
+				    "unknown cookies dropped");
+			return;
+		}
+		if (isakmp_msg_parse(pk->pk_data, pk->pk_len, &msg,
+		    &err) != 0) {
+			eng->e_stats.st_rx_dropped++;
+			if (log_ratelimit_pass(&ike_mm_rl))
+				log_warn("malformed MM1 dropped: %s",
+				    err.ie_msg);
+			return;
+		}
+		ike_mm_r_mm1(eng, pk, hdr, &msg);
+		isakmp_msg_free(&msg);
+		return;
+	}
+	if (p1->p1_state == IKE_P1_DEAD)
+		return;
+	if (ike_xmit_is_dup(p1, &p1->p1_xmit, pk))
+		return;
+	if ((st = ike_mm_step_find(p1)) == NULL) {
+		eng->e_stats.st_rx_dropped++;
+		log_debug(D_P1, "ISAKMP SA %s: Main Mode message from %s in "
+		    "state %s dropped", p1->p1_cookies, p1->p1_peer,
+		    ike_p1_state_name(p1->p1_state));
+		return;
+	}
+	if (p1->p1_state == IKE_P1_MM_I1)
+		ike_p1_set_cookies(p1, NULL, hdr->h_rcookie);
+	wbuf_init(&plain, 1);
+	rc = ike_mm_open(p1, st, pk, hdr, &plain, &msg);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "received %s", st->ms_name);
+		ike_msg_print(what, p1, &msg, D_P1);
+		rc = ike_payload_check(p1, &msg, st->ms_required,
+		    st->ms_allowed, st->ms_name);
+		if (rc == 0) {
+			ike_xmit_store_rx(&p1->p1_xmit, pk);
+			rc = st->ms_fn(p1, pk, &msg);
+		}
+		isakmp_msg_free(&msg);
+	}
+	wbuf_free(&plain);
+	if (rc == 0)
+		return;
+	eng->e_stats.st_rx_dropped++;
+	if (p1->p1_state == IKE_P1_MM_I1)
+		ike_p1_set_cookies(p1, NULL, zero);
+	/*
+	 * A stray or malformed message leaves the SA waiting for the real
+	 * one; a wrong key, no common proposal or our own failure ends the
+	 * exchange.
+	 */
+	switch (rc) {
+	case IKE_MM_DROP:
+	case ISAKMP_N_INVALID_FLAGS:
+		break;
+	case ISAKMP_N_INVALID_PAYLOAD_TYPE:
+		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
+		break;
+	case ISAKMP_N_PAYLOAD_MALFORMED:
+		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
+		if (st->ms_encrypted)
+			ike_p1_fail(p1, 0);
+		break;
+	case IKE_MM_FAIL:
+		ike_p1_fail(p1, 0);
+		break;
+	default:
+		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
+		ike_p1_fail(p1, 0);
+		break;
+	}
+}

@@ -1,0 +1,827 @@
+/*
+ * Proposals: the Phase 1 SA payload from the rule's p1_xforms and the
+ * Quick Mode SA payload from an ipsecinit.conf entry, and the choice a
+ * responder makes among the peer's transforms (RFC 2408 section 4.2,
+ * RFC 2409 section 5, RFC 2407 section 4.5).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/ipsecalgs.h"
+#include "crypto/cipher.h"
+#include "crypto/dh.h"
+#include "crypto/hash.h"
+#include "ike/ike_int.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/rbuf.h"
+#include "lib/util.h"
+
+/* RFC 2407 section 4.5: the lifetime when the proposal names none. */
+#define IKE_P2_DEFAULT_LIFE	28800
+
+/* Decoded attributes of one transform. */
+struct ike_xf {
+	uint16_t	xf_encr;	/* Phase 1 Encryption Algorithm */
+	uint16_t	xf_hash;
+	uint16_t	xf_auth;	/* P1 method, or P2 Authentication Alg */
+	uint16_t	xf_group;
+	uint16_t	xf_keybits;
+	uint16_t	xf_encap;
+	uint32_t	xf_life_secs;	/* 0 = not given */
+	uint32_t	xf_life_kb;
+	int		xf_unknown;	/* an attribute we cannot honour */
+	char		xf_bad[64];
+};
+
+static void
+ike_xf_decode(const struct isakmp_transform *t, enum isakmp_attr_class cls,
+    struct ike_xf *xf)
+{
+	uint16_t	life_type = 0;
+	uint64_t	v;
+	size_t		i;
+
+	memset(xf, 0, sizeof(*xf));
+	for (i = 0; i < t->t_nattrs; i++) {
+		const struct isakmp_attr *a = &t->t_attrs[i];
+
+		if (isakmp_attr_get(a, &v) != 0 || v > UINT32_MAX) {
+			xf->xf_unknown = 1;
+			snprintf(xf->xf_bad, sizeof(xf->xf_bad),
+			    "%s with a non-integer value",
+			    isakmp_attr_name(cls, a->a_type));
+			continue;
+		}
+		if (cls == ISAKMP_ATTR_CLASS_P1) {
+			switch (a->a_type) {
+			case ISAKMP_P1_ENC:
+				xf->xf_encr = v;
+				continue;
+			case ISAKMP_P1_HASH:
+				xf->xf_hash = v;
+				continue;
+			case ISAKMP_P1_AUTH:
+				xf->xf_auth = v;
+				continue;
+			case ISAKMP_P1_GROUP_DESC:
+				xf->xf_group = v;
+				continue;
+			case ISAKMP_P1_KEY_LENGTH:
+				xf->xf_keybits = v;
+				continue;
+			case ISAKMP_P1_LIFE_TYPE:
+				life_type = v;
+				continue;
+			case ISAKMP_P1_LIFE_DURATION:
+				if (life_type == ISAKMP_LIFE_SECONDS)
+					xf->xf_life_secs = v;
+				else if (life_type == ISAKMP_LIFE_KILOBYTES)
+					xf->xf_life_kb = v;
+				continue;
+			}
+		} else {
+			switch (a->a_type) {
+			case ISAKMP_P2_LIFE_TYPE:
+				life_type = v;
+				continue;
+			case ISAKMP_P2_LIFE_DURATION:
+				if (life_type == ISAKMP_LIFE_SECONDS)
+					xf->xf_life_secs = v;
+				else if (life_type == ISAKMP_LIFE_KILOBYTES)
+					xf->xf_life_kb = v;
+				continue;
+			case ISAKMP_P2_GROUP_DESC:
+				xf->xf_group = v;
+				continue;
+			case ISAKMP_P2_ENCAP_MODE:
+				xf->xf_encap = v;
+				continue;
+			case ISAKMP_P2_AUTH_ALG:
+				xf->xf_auth = v;
+				continue;
+			case ISAKMP_P2_KEY_LENGTH:
+				xf->xf_keybits = v;
+				continue;
+			}
+		}
+		xf->xf_unknown = 1;
+		snprintf(xf->xf_bad, sizeof(xf->xf_bad), "%s (%u)",
+		    isakmp_attr_name(cls, a->a_type), a->a_type);
+	}
+}
+
+/* Key sizes a p1_xform allows, in the order we propose them. */
+static size_t
+ike_p1_keysizes(const struct config_p1_xform *px, uint16_t *out)
+{
+	static const uint16_t	aes[] = { 128, 192, 256 };
+	size_t			i, n = 0;
+
+	if (px->px_encr != CONFIG_P1_ENCR_AES) {
+		out[0] = 0;
+		return (1);
+	}
+	for (i = 0; i < 3; i++) {
+		if (px->px_klen_min != 0 && (aes[i] < px->px_klen_min ||
+		    aes[i] > px->px_klen_max))
+			continue;
+		out[n++] = aes[i];
+	}
+	return (n);
+}
+
+static uint32_t
+ike_p1_xform_life(const struct ike_engine *eng,
+    const struct config_p1_xform *px)
+{
+	if (px->px_lifetime_secs.val != 0)
+		return (px->px_lifetime_secs.val);
+	if (ike_globals(eng)->cg_p1_lifetime_secs.val != 0)
+		return (ike_globals(eng)->cg_p1_lifetime_secs.val);
+	return (CONFIG_DEF_P1_LIFETIME);
+}
+
+/* MM1: one proposal, each p1_xform (and key size) one transform. */
+int
+ike_prop_p1_build(struct ike_p1 *p1, struct isakmp_builder *b)
+{
+	const struct config_rule	*r = p1->p1_rule;
+	uint16_t			 ks[3];
+	size_t				 i, j, n, nxf = 0;
+	uint8_t				 num = 1;
+
+	for (i = 0; i < r->cr_nxforms; i++)
+		nxf += ike_p1_keysizes(&r->cr_xforms[i], ks);
+	if (nxf == 0 || nxf > 255)
+		return (ERR_CONFIG);
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(b, 1, ISAKMP_PROTO_ISAKMP, NULL, 0, nxf);
+	for (i = 0; i < r->cr_nxforms; i++) {
+		const struct config_p1_xform *px = &r->cr_xforms[i];
+
+		n = ike_p1_keysizes(px, ks);
+		for (j = 0; j < n; j++) {
+			isakmp_build_transform_begin(b, num++,
+			    ISAKMP_XF_KEY_IKE);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+			    ISAKMP_P1_ENC, px->px_encr);
+			if (ks[j] != 0)
+				isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+				    ISAKMP_P1_KEY_LENGTH, ks[j]);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+			    ISAKMP_P1_HASH, px->px_hash);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+			    ISAKMP_P1_AUTH, px->px_auth_method);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+			    ISAKMP_P1_GROUP_DESC, px->px_group);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+			    ISAKMP_P1_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P1,
+			    ISAKMP_P1_LIFE_DURATION,
+			    ike_p1_xform_life(p1->p1_eng, px));
+			isakmp_build_transform_end(b);
+		}
+	}
+	isakmp_build_proposal_end(b);
+	return (isakmp_build_sa_end(b));
+}
+
+/* Whether our p1_xform px allows the peer's transform xf. */
+static int
+ike_p1_xform_allows(const struct config_p1_xform *px, const struct ike_xf *xf)
+{
+	uint16_t	bits = xf->xf_keybits;
+	size_t		keylen;
+
+	/* NOTE: only preshared keys; certificate methods are not done. */
+	if (xf->xf_auth != ISAKMP_AUTH_PSK)
+		return (0);
+	if (xf->xf_unknown || px->px_encr != xf->xf_encr ||
+	    px->px_hash != xf->xf_hash || px->px_group != xf->xf_group ||
+	    px->px_auth_method != xf->xf_auth)
+		return (0);
+	if (cipher_supported(xf->xf_encr) != 0 ||
+	    cipher_key_length(xf->xf_encr, bits, &keylen) != 0 ||
+	    hash_length(xf->xf_hash) == 0 ||
+	    dh_group_supported(xf->xf_group) != 0)
+		return (0);
+	if (px->px_encr == CONFIG_P1_ENCR_AES) {
+		if (bits == 0)
+			bits = 128;
+		if (px->px_klen_min != 0 && (bits < px->px_klen_min ||
+		    bits > px->px_klen_max))
+			return (0);
+	}
+	return (1);
+}
+
+static void
+ike_p1_record(struct ike_p1 *p1, const struct config_p1_xform *px,
+    const struct ike_xf *xf)
+{
+	uint32_t	ours = ike_p1_xform_life(p1->p1_eng, px);
+
+	p1->p1_encr = xf->xf_encr;
+	p1->p1_keybits = xf->xf_keybits;
+	if (p1->p1_encr == CIPHER_AES_CBC && p1->p1_keybits == 0)
+		p1->p1_keybits = 128;
+	p1->p1_hash = xf->xf_hash;
+	p1->p1_auth = xf->xf_auth;
+	p1->p1_group = xf->xf_group;
+	/* The shorter lifetime of ours and the peer's applies. */
+	p1->p1_life_secs = ours;
+	if (xf->xf_life_secs != 0 && xf->xf_life_secs < ours)
+		p1->p1_life_secs = xf->xf_life_secs;
+}
+
+static void
+ike_xf_describe(const struct ike_xf *xf, char *buf, size_t len, int p1)
+{
+	if (p1)
+		snprintf(buf, len, "%s(%u)/%s/%s/group %u",
+		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P1,
+		    ISAKMP_P1_ENC, xf->xf_encr), xf->xf_keybits,
+		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P1,
+		    ISAKMP_P1_HASH, xf->xf_hash),
+		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P1,
+		    ISAKMP_P1_AUTH, xf->xf_auth), xf->xf_group);
+	else
+		snprintf(buf, len, "auth %s, key %u bits, encap %u, "
+		    "group %u", isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P2,
+		    ISAKMP_P2_AUTH_ALG, xf->xf_auth), xf->xf_keybits,
+		    xf->xf_encap, xf->xf_group);
+	if (xf->xf_unknown) {
+		size_t	l = strlen(buf);
+
+		snprintf(buf + l, len - l, " [unsupported %s]", xf->xf_bad);
+	}
+}
+
+/* Log what the peer offered and what we allow. */
+static void
+ike_p1_log_mismatch(struct ike_p1 *p1, const struct isakmp_sa *sa)
+{
+	const struct config_rule	*r = p1->p1_rule;
+	char				 line[1024], one[160];
+	size_t				 i, j, l;
+	struct ike_xf			 xf;
+
+	line[0] = '\0';
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		for (j = 0; j < p->p_ntransforms; j++) {
+			ike_xf_decode(&p->p_transforms[j],
+			    ISAKMP_ATTR_CLASS_P1, &xf);
+			ike_xf_describe(&xf, one, sizeof(one), 1);
+			l = strlen(line);
+			snprintf(line + l, sizeof(line) - l, "%s%s",
+			    l ? ", " : "", one);
+		}
+	}
+	log_warn("no acceptable Phase 1 proposal from %s (cookies %s, rule "
+	    "\"%s\"): the peer offered %s", p1->p1_peer, p1->p1_cookies,
+	    p1->p1_label, line[0] ? line : "nothing");
+	line[0] = '\0';
+	for (i = 0; i < r->cr_nxforms; i++) {
+		const struct config_p1_xform *px = &r->cr_xforms[i];
+
+		l = strlen(line);
+		snprintf(line + l, sizeof(line) - l,
+		    "%s%s(%u..%u)/%s/%s/group %d", l ? ", " : "",
+		    config_p1_encr_name(px->px_encr), px->px_klen_min,
+		    px->px_klen_max, config_p1_hash_name(px->px_hash),
+		    config_auth_method_name(px->px_auth_method),
+		    px->px_group);
+	}
+	log_warn("rule \"%s\" allows %s; add a matching p1_xform or change "
+	    "the peer's proposal", p1->p1_label, line);
+}
+
+/*
+ * Responder: choose the first peer transform that one of our p1_xforms
+ * allows, and build the SA payload of MM2 that returns it.  Returns 0,
+ * or ERR_PROPOSAL (logged) when nothing fits.
+ */
+int
+ike_prop_p1_select(struct ike_p1 *p1, const struct isakmp_sa *sa,
+    struct isakmp_builder *b)
+{
+	const struct config_rule	*r = p1->p1_rule;
+	struct isakmp_proposal		 prop;
+	struct isakmp_sa		 out;
+	struct ike_xf			 xf;
+	size_t				 i, j, k;
+
+	if (sa->sa_doi != ISAKMP_DOI_IPSEC ||
+	    sa->sa_situation != ISAKMP_SIT_IDENTITY_ONLY) {
+		log_warn("Phase 1 proposal from %s (cookies %s) has DOI %u "
+		    "situation %u; only the IPsec DOI with identity-only is "
+		    "supported", p1->p1_peer, p1->p1_cookies, sa->sa_doi,
+		    sa->sa_situation);
+		return (ERR_PROPOSAL);
+	}
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		if (p->p_proto != ISAKMP_PROTO_ISAKMP)
+			continue;
+		for (j = 0; j < p->p_ntransforms; j++) {
+			const struct isakmp_transform *t =
+			    &p->p_transforms[j];
+
+			if (t->t_id != ISAKMP_XF_KEY_IKE)
+				continue;
+			ike_xf_decode(t, ISAKMP_ATTR_CLASS_P1, &xf);
+			for (k = 0; k < r->cr_nxforms; k++) {
+				if (!ike_p1_xform_allows(&r->cr_xforms[k],
+				    &xf))
+					continue;
+				ike_p1_record(p1, &r->cr_xforms[k], &xf);
+				prop = *p;
+				prop.p_transforms = (struct isakmp_transform *)
+				    t;
+				prop.p_ntransforms = 1;
+				out = *sa;
+				out.sa_proposals = &prop;
+				out.sa_nproposals = 1;
+				return (isakmp_build_sa(b, &out));
+			}
+		}
+	}
+	ike_p1_log_mismatch(p1, sa);
+	return (ERR_PROPOSAL);
+}
+
+/* Initiator: the transform the responder returned must be one we sent. */
+int
+ike_prop_p1_accept(struct ike_p1 *p1, const struct isakmp_sa *sa)
+{
+	const struct config_rule	*r = p1->p1_rule;
+	const struct isakmp_proposal	*p;
+	struct ike_xf			 xf;
+	size_t				 k;
+
+	if (sa->sa_nproposals != 1 ||
+	    sa->sa_proposals[0].p_ntransforms != 1 ||
+	    sa->sa_proposals[0].p_proto != ISAKMP_PROTO_ISAKMP) {
+		log_warn("ISAKMP SA %s: the SA payload of MM2 from %s must "
+		    "hold one ISAKMP proposal with one transform",
+		    p1->p1_cookies, p1->p1_peer);
+		return (ERR_PROPOSAL);
+	}
+	p = &sa->sa_proposals[0];
+	ike_xf_decode(&p->p_transforms[0], ISAKMP_ATTR_CLASS_P1, &xf);
+	for (k = 0; k < r->cr_nxforms; k++) {
+		if (ike_p1_xform_allows(&r->cr_xforms[k], &xf)) {
+			ike_p1_record(p1, &r->cr_xforms[k], &xf);
+			return (0);
+		}
+	}
+	ike_p1_log_mismatch(p1, sa);
+	return (ERR_PROPOSAL);
+}
+
+/* Phase 2. */
+
+/* IPsec DOI Authentication Algorithm of an ipsecalgs auth number. */
+static uint16_t
+ike_auth_attr(unsigned int ipsecalgs_id)
+{
+	switch (ipsecalgs_id) {
+	case IPSECALGS_AUTH_HMAC_MD5:
+		return (ISAKMP_AUTH_ALG_HMAC_MD5);
+	case IPSECALGS_AUTH_HMAC_SHA1:
+		return (ISAKMP_AUTH_ALG_HMAC_SHA);
+	case IPSECALGS_AUTH_HMAC_SHA256:
+		return (ISAKMP_AUTH_ALG_HMAC_SHA2_256);
+	case IPSECALGS_AUTH_HMAC_SHA384:
+		return (ISAKMP_AUTH_ALG_HMAC_SHA2_384);
+	case IPSECALGS_AUTH_HMAC_SHA512:
+		return (ISAKMP_AUTH_ALG_HMAC_SHA2_512);
+	}
+	return (0);
+}
+
+/* Whether the kernel interface can run this ESP transform. */
+static int
+ike_esp_supported(uint8_t esp_id, uint16_t auth)
+{
+	switch (esp_id) {
+	case ISAKMP_ESP_3DES:
+	case ISAKMP_ESP_AES_CBC:
+	case ISAKMP_ESP_NULL:
+		break;
+	default:
+		return (0);
+	}
+	switch (auth) {
+	case ISAKMP_AUTH_ALG_HMAC_MD5:
+	case ISAKMP_AUTH_ALG_HMAC_SHA:
+	case ISAKMP_AUTH_ALG_HMAC_SHA2_256:
+	case ISAKMP_AUTH_ALG_HMAC_SHA2_384:
+	case ISAKMP_AUTH_ALG_HMAC_SHA2_512:
+		return (1);
+	case 0:
+		return (esp_id != ISAKMP_ESP_NULL);
+	}
+	return (0);
+}
+
+struct ike_p2_choice {
+	uint8_t		esp_id;
+	uint16_t	keybits;
+	uint16_t	auth;
+};
+
+/*
+ * The ESP transforms of one policy alternative, in the order we propose
+ * them: each encryption algorithm and key size with each integrity
+ * algorithm.  "any" offers AES-CBC and 3DES with HMAC-SHA-256 and
+ * HMAC-SHA-1.
+ */
+static size_t
+ike_p2_alt_choices(const struct config_spd_alt *alt,
+    struct ike_p2_choice *out, size_t max)
+{
+	uint8_t		 encr[2];
+	uint16_t	 auth[2], ks[3];
+	size_t		 ne = 0, na = 0, nk, i, j, k, n = 0;
+
+	if (!alt->sp_esp_encr.sa_set && !alt->sp_esp_auth.sa_set)
+		return (0);		/* AH only */
+	if (!alt->sp_esp_encr.sa_set)
+		encr[ne++] = ISAKMP_ESP_NULL;
+	else if (alt->sp_esp_encr.sa_id == IPSECALGS_ANY) {
+		encr[ne++] = ISAKMP_ESP_AES_CBC;
+		encr[ne++] = ISAKMP_ESP_3DES;
+	} else
+		encr[ne++] = alt->sp_esp_encr.sa_id;
+	if (alt->sp_esp_auth.sa_set && alt->sp_esp_auth.sa_id != 0)
+		auth[na++] = ike_auth_attr(alt->sp_esp_auth.sa_id);
+	else {
+		auth[na++] = ISAKMP_AUTH_ALG_HMAC_SHA2_256;
+		auth[na++] = ISAKMP_AUTH_ALG_HMAC_SHA;
+	}
+	for (i = 0; i < ne; i++) {
+		nk = 0;
+		if (encr[i] == ISAKMP_ESP_AES_CBC) {
+			uint16_t lo = alt->sp_esp_encr.sa_klen_min;
+			uint16_t hi = alt->sp_esp_encr.sa_klen_max;
+
+			if (lo == 0)
+				lo = hi = 128;
+			for (k = 128; k <= 256; k += 64)
+				if (k >= lo && k <= hi)
+					ks[nk++] = k;
+		} else
+			ks[nk++] = 0;
+		for (j = 0; j < nk; j++)
+			for (k = 0; k < na; k++) {
+				if (n == max ||
+				    !ike_esp_supported(encr[i], auth[k]))
+					continue;
+				out[n].esp_id = encr[i];
+				out[n].keybits = ks[j];
+				out[n].auth = auth[k];
+				n++;
+			}
+	}
+	return (n);
+}
+
+static const struct config_rule *
+ike_qm_rule(const struct ike_qm *qm)
+{
+	return (qm->qm_p1->p1_rule);
+}
+
+static uint32_t
+ike_p2_life_secs(const struct ike_qm *qm)
+{
+	uint32_t	v = ike_qm_rule(qm)->cr_p2.p2_lifetime_secs.val;
+
+	return (v ? v : CONFIG_DEF_P2_LIFETIME);
+}
+
+static uint32_t
+ike_p2_life_kb(const struct ike_qm *qm)
+{
+	return (ike_qm_rule(qm)->cr_p2.p2_lifetime_kb.val);
+}
+
+/* QM1: one proposal per alternative of the policy entry. */
+int
+ike_prop_p2_build(struct ike_qm *qm, const struct config_spd *spd,
+    struct isakmp_builder *b)
+{
+	struct ike_p2_choice	 ch[32];
+	uint32_t		 spi = htonl(qm->qm_spi_in);
+	size_t			 i, j, n;
+	uint8_t			 pnum = 0;
+
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY);
+	for (i = 0; i < spd->sd_nalts; i++) {
+		if (!config_spd_is_ipsec(&spd->sd_alts[i]))
+			continue;
+		n = ike_p2_alt_choices(&spd->sd_alts[i], ch, UTIL_NELEM(ch));
+		if (n == 0)
+			continue;
+		isakmp_build_proposal_begin(b, ++pnum, ISAKMP_PROTO_ESP,
+		    (const uint8_t *)&spi, 4, n);
+		for (j = 0; j < n; j++) {
+			isakmp_build_transform_begin(b, j + 1, ch[j].esp_id);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+			    ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+			    ISAKMP_P2_LIFE_DURATION, ike_p2_life_secs(qm));
+			if (ike_p2_life_kb(qm) != 0) {
+				isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+				    ISAKMP_P2_LIFE_TYPE,
+				    ISAKMP_LIFE_KILOBYTES);
+				isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+				    ISAKMP_P2_LIFE_DURATION,
+				    ike_p2_life_kb(qm));
+			}
+			if (qm->qm_group != 0)
+				isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+				    ISAKMP_P2_GROUP_DESC, qm->qm_group);
+			isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+			    ISAKMP_P2_ENCAP_MODE, qm->qm_encap_mode);
+			if (ch[j].auth != 0)
+				isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+				    ISAKMP_P2_AUTH_ALG, ch[j].auth);
+			if (ch[j].keybits != 0)
+				isakmp_build_attr(b, ISAKMP_ATTR_CLASS_P2,
+				    ISAKMP_P2_KEY_LENGTH, ch[j].keybits);
+			isakmp_build_transform_end(b);
+		}
+		isakmp_build_proposal_end(b);
+	}
+	if (pnum == 0) {
+		log_warn("policy entry at %s:%u has no ESP alternative this "
+		    "daemon can negotiate (AH and DES/Blowfish are not "
+		    "supported)", spd->sd_where.cw_file,
+		    spd->sd_where.cw_line);
+		return (ERR_CONFIG);
+	}
+	return (isakmp_build_sa_end(b));
+}
+
+/* Whether alt allows an ESP transform with these attributes. */
+static int
+ike_p2_alt_allows(const struct config_spd_alt *alt, uint8_t esp_id,
+    const struct ike_xf *xf)
+{
+	const struct config_spd_alg	*e = &alt->sp_esp_encr;
+	const struct config_spd_alg	*a = &alt->sp_esp_auth;
+	const struct ipsecalgs_alg	*ia;
+	uint16_t			 bits = xf->xf_keybits;
+
+	if (!config_spd_is_ipsec(alt) || (!e->sa_set && !a->sa_set))
+		return (0);
+	if (!ike_esp_supported(esp_id, xf->xf_auth))
+		return (0);
+	if (!e->sa_set) {
+		if (esp_id != ISAKMP_ESP_NULL)
+			return (0);
+	} else if (e->sa_id != IPSECALGS_ANY && e->sa_id != esp_id)
+		return (0);
+	if (esp_id == ISAKMP_ESP_AES_CBC) {
+		if (bits == 0)
+			return (0);	/* RFC 3602: Key Length is required */
+		ia = ipsecalgs_find_id(IPSECALGS_ESP, esp_id);
+		if (ia == NULL || !ipsecalgs_key_valid(ia, bits))
+			return (0);
+		if (e->sa_set && e->sa_klen_min != 0 &&
+		    (bits < e->sa_klen_min || bits > e->sa_klen_max))
+			return (0);
+	} else if (bits != 0)
+		return (0);
+	if (a->sa_set && a->sa_id != IPSECALGS_ANY &&
+	    ike_auth_attr(a->sa_id) != xf->xf_auth)
+		return (0);
+	if (a->sa_set && xf->xf_auth == 0)
+		return (0);
+	return (1);
+}
+
+static int
+ike_p2_encap_ok(const struct ike_qm *qm, uint16_t encap)
+{
+	const struct ike_p1	*p1 = qm->qm_p1;
+
+	switch (encap) {
+	case ISAKMP_ENCAP_TUNNEL:
+		return (qm->qm_tunnel && !p1->p1_floated);
+	case ISAKMP_ENCAP_TRANSPORT:
+		return (!qm->qm_tunnel && !p1->p1_floated);
+	case ISAKMP_ENCAP_UDP_TUNNEL:
+	case ISAKMP_ENCAP_UDP_TUNNEL_DRAFT:
+		return (qm->qm_tunnel && p1->p1_natt != IKE_NATT_NONE);
+	case ISAKMP_ENCAP_UDP_TRANSPORT:
+	case ISAKMP_ENCAP_UDP_TRANSPORT_DRAFT:
+		return (!qm->qm_tunnel && p1->p1_natt != IKE_NATT_NONE);
+	}
+	return (0);
+}
+
+/* Check and record a transform; returns 1 when acceptable. */
+static int
+ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
+    const struct ike_xf *xf, int responder)
+{
+	uint32_t	secs, kb, want_secs, want_kb;
+	size_t		i;
+
+	if (xf->xf_unknown || !ike_p2_encap_ok(qm, xf->xf_encap))
+		return (0);
+	if (xf->xf_group != 0 && dh_group_supported(xf->xf_group) != 0)
+		return (0);
+	if (!responder && xf->xf_group != qm->qm_group)
+		return (0);
+	if (responder && ike_qm_rule(qm)->cr_p2.p2_pfs.val != 0 &&
+	    xf->xf_group == 0)
+		return (0);	/* our policy requires PFS */
+	for (i = 0; i < spd->sd_nalts; i++)
+		if (ike_p2_alt_allows(&spd->sd_alts[i], esp_id, xf))
+			break;
+	if (i == spd->sd_nalts)
+		return (0);
+	qm->qm_esp_id = esp_id;
+	qm->qm_auth_alg = xf->xf_auth;
+	qm->qm_keybits = xf->xf_keybits;
+	qm->qm_encap_mode = xf->xf_encap;
+	qm->qm_encap = xf->xf_encap >= ISAKMP_ENCAP_UDP_TUNNEL;
+	qm->qm_group = xf->xf_group;
+	want_secs = xf->xf_life_secs ? xf->xf_life_secs : IKE_P2_DEFAULT_LIFE;
+	want_kb = xf->xf_life_kb;
+	secs = ike_p2_life_secs(qm);
+	kb = ike_p2_life_kb(qm);
+	qm->qm_life_secs = want_secs < secs ? want_secs : secs;
+	qm->qm_life_kb = want_kb;
+	if (kb != 0 && (want_kb == 0 || want_kb > kb))
+		qm->qm_life_kb = kb;
+	/* RFC 2407 4.6.3.1: tell the initiator what we shortened. */
+	qm->qm_send_resp_life = responder && (want_secs > secs ||
+	    qm->qm_life_kb != want_kb);
+	return (1);
+}
+
+static void
+ike_p2_log_mismatch(struct ike_qm *qm, const struct config_spd *spd,
+    const struct isakmp_sa *sa)
+{
+	char	line[1024], one[160];
+	size_t	i, j, l;
+
+	line[0] = '\0';
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		for (j = 0; j < p->p_ntransforms; j++) {
+			struct ike_xf xf;
+
+			ike_xf_decode(&p->p_transforms[j],
+			    ISAKMP_ATTR_CLASS_P2, &xf);
+			ike_xf_describe(&xf, one, sizeof(one), 0);
+			l = strlen(line);
+			snprintf(line + l, sizeof(line) - l, "%s%s %s %s",
+			    l ? "; " : "", isakmp_proto_name(p->p_proto),
+			    isakmp_transform_id_name(p->p_proto,
+			    p->p_transforms[j].t_id), one);
+		}
+	}
+	log_warn("no acceptable Quick Mode proposal from %s (ISAKMP SA %s, "
+	    "rule \"%s\"): the peer offered %s; the policy entry at %s:%u "
+	    "allows %s mode%s%s", qm->qm_p1->p1_peer, qm->qm_p1->p1_cookies,
+	    qm->qm_p1->p1_label, line[0] ? line : "nothing",
+	    spd->sd_where.cw_file, spd->sd_where.cw_line,
+	    qm->qm_tunnel ? "tunnel" : "transport",
+	    qm->qm_p1->p1_floated ? " (UDP-encapsulated)" :
+	    "", ike_qm_rule(qm)->cr_p2.p2_pfs.val ? " with PFS" : "");
+}
+
+/*
+ * Responder: pick the first acceptable ESP transform of the peer's
+ * proposals and build the SA payload of QM2 with our SPI.
+ */
+int
+ike_prop_p2_select(struct ike_qm *qm, const struct config_spd *spd,
+    const struct isakmp_sa *sa, struct isakmp_builder *b)
+{
+	struct isakmp_proposal	 prop;
+	struct isakmp_sa	 out;
+	struct ike_xf		 xf;
+	uint32_t		 spi;
+	size_t			 i, j, k, same;
+
+	if (sa->sa_doi != ISAKMP_DOI_IPSEC)
+		goto none;
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		/* Proposals sharing a number form a bundle (AH+ESP). */
+		for (k = 0, same = 0; k < sa->sa_nproposals; k++)
+			same += sa->sa_proposals[k].p_num == p->p_num;
+		if (same != 1 || p->p_proto != ISAKMP_PROTO_ESP ||
+		    p->p_spi_size != 4)
+			continue;
+		for (j = 0; j < p->p_ntransforms; j++) {
+			const struct isakmp_transform *t =
+			    &p->p_transforms[j];
+
+			ike_xf_decode(t, ISAKMP_ATTR_CLASS_P2, &xf);
+			if (!ike_p2_take(qm, spd, t->t_id, &xf, 1))
+				continue;
+			memcpy(&spi, p->p_spi, 4);
+			qm->qm_spi_out = ntohl(spi);
+			spi = htonl(qm->qm_spi_in);
+			prop = *p;
+			prop.p_spi = (const uint8_t *)&spi;
+			prop.p_transforms = (struct isakmp_transform *)t;
+			prop.p_ntransforms = 1;
+			out = *sa;
+			out.sa_proposals = &prop;
+			out.sa_nproposals = 1;
+			return (isakmp_build_sa(b, &out));
+		}
+	}
+none:
+	ike_p2_log_mismatch(qm, spd, sa);
+	return (ERR_PROPOSAL);
+}
+
+/* Initiator: accept the responder's choice in QM2. */
+int
+ike_prop_p2_accept(struct ike_qm *qm, const struct isakmp_sa *sa)
+{
+	const struct config_spd		*spd;
+	const struct isakmp_proposal	*p;
+	struct ike_xf			 xf;
+	uint32_t			 spi;
+
+	spd = &qm->qm_p1->p1_eng->e_cfg->cf_spds[qm->qm_spd];
+	if (sa->sa_nproposals != 1 || sa->sa_proposals[0].p_ntransforms != 1)
+		goto bad;
+	p = &sa->sa_proposals[0];
+	if (p->p_proto != ISAKMP_PROTO_ESP || p->p_spi_size != 4)
+		goto bad;
+	ike_xf_decode(&p->p_transforms[0], ISAKMP_ATTR_CLASS_P2, &xf);
+	if (!ike_p2_take(qm, spd, p->p_transforms[0].t_id, &xf, 0))
+		goto bad;
+	memcpy(&spi, p->p_spi, 4);
+	qm->qm_spi_out = ntohl(spi);
+	return (0);
+bad:
+	ike_p2_log_mismatch(qm, spd, sa);
+	return (ERR_PROPOSAL);
+}
+
+/* RESPONDER-LIFETIME (RFC 2407 4.6.3.1): take the shorter lifetimes. */
+int
+ike_prop_p2_responder_lifetime(struct ike_qm *qm,
+    const struct isakmp_notify *n)
+{
+	struct rbuf	rb;
+	uint16_t	type, len, life_type = 0;
+	uint32_t	v;
+	uint8_t		b;
+
+	rbuf_init(&rb, n->n_data, n->n_len);
+	while (rbuf_left(&rb) > 0) {
+		if (rbuf_get_u16(&rb, &type) != 0)
+			return (ERR_MALFORMED);
+		if (type & ISAKMP_ATTR_AF) {
+			if (rbuf_get_u16(&rb, &len) != 0)
+				return (ERR_MALFORMED);
+			v = len;
+		} else {
+			if (rbuf_get_u16(&rb, &len) != 0 || len > 4 ||
+			    rbuf_left(&rb) < len)
+				return (ERR_MALFORMED);
+			for (v = 0; len > 0; len--) {
+				(void)rbuf_get_u8(&rb, &b);
+				v = v << 8 | b;
+			}
+		}
+		type &= ISAKMP_ATTR_TYPE_MASK;
+		if (type == ISAKMP_P2_LIFE_TYPE)
+			life_type = v;
+		else if (type == ISAKMP_P2_LIFE_DURATION && v != 0) {
+			if (life_type == ISAKMP_LIFE_SECONDS &&
+			    v < qm->qm_life_secs)
+				qm->qm_life_secs = v;
+			if (life_type == ISAKMP_LIFE_KILOBYTES &&
+			    (qm->qm_life_kb == 0 || v < qm->qm_life_kb))
+				qm->qm_life_kb = v;
+		}
+	}
+	log_info("ISAKMP SA %s: peer %s shortened the IPsec SA lifetime to "
+	    "%u s, %u KB (RESPONDER-LIFETIME)", qm->qm_p1->p1_cookies,
+	    qm->qm_p1->p1_peer, qm->qm_life_secs, qm->qm_life_kb);
+	return (0);
+}
