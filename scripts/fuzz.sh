@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the libFuzzer targets in build-fuzz (clang, AddressSanitizer,
-# UndefinedBehaviorSanitizer) and run each one from a fresh seed corpus.
+# UndefinedBehaviorSanitizer) and run each one on its corpus, which is
+# seeded anew on each run and keeps what earlier runs found.
 #
 #   sh scripts/fuzz.sh short            each target for 25 seconds (CI)
 #   sh scripts/fuzz.sh long [seconds]   each target for 600 s or as given
@@ -60,7 +61,9 @@ seed() {
 
 status=0
 for target in "$build"/tests/fuzz/fuzz_*; do
-	[ -f "$target" ] && [ -x "$target" ] || continue
+	if [ ! -f "$target" ] || [ ! -x "$target" ]; then
+		continue
+	fi
 	name=$(basename "$target")
 	seed "$name"
 	log=$build/fuzz-logs/$name.log

@@ -1,7 +1,7 @@
 /*
- * ISAKMP message builder.  Payloads are appended to a struct wbuf; the
- * Next Payload field of the previous payload (or of the header) and each
- * length are patched in when the following item starts or ends.  The
+ * ISAKMP message builder.  Payloads are appended to a struct wbuf.  The
+ * Next Payload field of the previous payload (or of the header) is patched
+ * when the next item starts, and each length when its item ends.  The
  * first failure is stored in the builder and every later call returns it,
  * so a caller can check once, at isakmp_build_finish().
  */

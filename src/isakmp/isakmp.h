@@ -223,7 +223,7 @@ enum isakmp_cert_encoding {
 #define ISAKMP_ATTR_AF		0x8000
 #define ISAKMP_ATTR_TYPE_MASK	0x7fff
 
-/* Which attribute space a transform uses. */
+/* Attribute space of a transform, chosen by its proposal's protocol. */
 enum isakmp_attr_class {
 	ISAKMP_ATTR_CLASS_P1 = 1,	/* ISAKMP SA, RFC 2409 Appendix A */
 	ISAKMP_ATTR_CLASS_P2 = 2,	/* IPsec SA (AH, ESP, IPCOMP), RFC 2407 4.5 */
@@ -401,14 +401,14 @@ int		 isakmp_payload_known(uint8_t);
 
 /*
  * Whether an attribute is variable length by definition (the "V" of
- * RFC 2409 Appendix A and RFC 2407 4.5): such an attribute may use the
- * TLV form; the others ("B", basic) must use the TV form.
+ * RFC 2409 Appendix A and RFC 2407 4.5).  Such an attribute may use the
+ * TLV form, while the others ("B", basic) must use the TV form.
  */
 int		 isakmp_attr_is_variable(enum isakmp_attr_class, uint16_t type);
 
 /*
- * Whether a variable attribute holds an integer (Life-Duration) rather
- * than a byte string (Group-Prime, Group-Order ...).
+ * Whether an attribute value is an integer (every basic attribute, and
+ * Life-Duration) rather than a byte string (Group-Prime, Group-Order ...).
  */
 int		 isakmp_attr_is_integer(enum isakmp_attr_class, uint16_t type);
 

@@ -6,7 +6,7 @@
  * left, and then its sub-structures (proposals, transforms, attributes).
  * A rejected message leaves a struct isakmp_error naming the payload,
  * the field, the value and the byte offset from the start of the message,
- * plus the Notify type RFC 2408 section 5 asks the receiver to send.
+ * plus the Notify type that RFC 2408 section 5 tells the receiver to send.
  *
  * Parsed structures do not copy payload data: every pointer (pl_raw,
  * pl_body, data, SPIs, attribute values) points into the buffer that was
@@ -27,7 +27,11 @@
 
 struct wbuf;
 
-/* Why a message was rejected. */
+/*
+ * Reason a message was rejected.  An unknown or private-use payload type
+ * gives ERR_UNSUPPORTED with ie_notify ISAKMP_N_INVALID_PAYLOAD_TYPE and
+ * ie_payload set to that type (RFC 2408 section 5.2).
+ */
 struct isakmp_error {
 	int		 ie_code;	/* negative enum err */
 	uint16_t	 ie_notify;	/* Notify type to answer with, 0: none */
@@ -167,7 +171,9 @@ struct isakmp_msg {
  * Parse the 28-byte header of a datagram of len bytes and check it:
  * version 1.0 (IKEv2 is rejected with its own message), known flag bits,
  * and a Length field equal to len and within ISAKMP_MSG_MAX.
- * Returns 0 or a negative enum err with *err filled in.
+ * Returns 0 or a negative enum err with *err filled in.  After a check
+ * fails *h still holds the fields read (cookies, exchange, message ID),
+ * so the caller can address a Notify; it is zeroed below 28 bytes.
  */
 int	isakmp_hdr_parse(const uint8_t *buf, size_t len, struct isakmp_hdr *,
 	    struct isakmp_error *err);
@@ -176,9 +182,9 @@ int	isakmp_hdr_parse(const uint8_t *buf, size_t len, struct isakmp_hdr *,
  * Parse the chain of payloads in buf[0..len), starting with payload type
  * first.  base is the offset of buf in the message, used in messages and
  * in pl_offset (ISAKMP_HDR_LEN for the body after the header).  Without
- * ISAKMP_PARSE_PADDED the chain must end exactly at len; with it, up to
- * 255 bytes after the last payload are counted in m_padding (RFC 2409
- * section 5.3 pads the plaintext to the cipher block).  Payloads are
+ * ISAKMP_PARSE_PADDED the chain must end exactly at len.  With it, up to
+ * 255 bytes after the last payload are counted in m_padding, because
+ * RFC 2409 lets a sender pad the plaintext to the cipher block.  Payloads are
  * appended to msg, which must be zeroed or previously parsed; the header
  * is left untouched.  On error the payloads of msg are released.
  */
@@ -271,9 +277,9 @@ int	isakmp_build_finish(struct isakmp_builder *);
 int	isakmp_hdr_write(struct wbuf *wb, const struct isakmp_hdr *h);
 
 /*
- * Generic payload: begin writes the generic header and links it to the
- * previous payload; the caller appends the body to b_wb; end (or the next
- * begin, or finish) sets the Payload Length.
+ * Generic payload.  begin writes the generic header and links it to the
+ * previous payload, then the caller appends the body to b_wb.  end (or
+ * the next begin, or finish) sets the Payload Length.
  */
 int	isakmp_build_begin(struct isakmp_builder *, uint8_t type);
 int	isakmp_build_end(struct isakmp_builder *);

@@ -14,7 +14,7 @@
 #include "lib/err.h"
 #include "lib/rbuf.h"
 
-/* Where a parser is: its input, the payload, and the error to fill in. */
+/* Parser state: its input, the payload being parsed, the error to fill. */
 struct isakmp_pctx {
 	struct rbuf		 rb;
 	size_t			 base;	/* message offset of rb's first byte */

@@ -24,7 +24,10 @@ fuzz_line(void *arg, const char *line)
 	printed += strlen(line);
 }
 
-/* Build msg into a fresh buffer; body-only when first is not NULL. */
+/*
+ * Build msg into a fresh buffer: the whole message, or with body set only
+ * its payload chain, whose first type goes to *first.
+ */
 static void
 fuzz_build(const struct isakmp_msg *msg, int body, struct wbuf *wb,
     uint8_t *first)
