@@ -276,7 +276,9 @@ ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
 			addr_prefix_range(&r, &r.lo, plen);
 		return (ipsecinit_add_range(ii, a, &r));
 	}
-	if (buf[0] == '\0' || strchr(buf, ':') != NULL) {
+	/* Never send a malformed address literal to the resolver. */
+	if (buf[0] == '\0' || strchr(buf, ':') != NULL ||
+	    strspn(buf, "0123456789.") == strlen(buf)) {
 		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
 		    "expected an address, A/plen or a host name", kw,
 		    ii->ii_tok.lt_text);
@@ -304,7 +306,9 @@ ipsecinit_tunnel_addr(struct ipsecinit *ii, const char *kw, int single,
 		return (-1);
 	}
 	if (strchr(ii->ii_tok.lt_text, '/') != NULL ||
-	    strchr(ii->ii_tok.lt_text, ':') != NULL) {
+	    strchr(ii->ii_tok.lt_text, ':') != NULL ||
+	    strspn(ii->ii_tok.lt_text, "0123456789.-") ==
+	    ii->ii_tok.lt_len) {
 		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s: %s", kw,
 		    why);
 		return (-1);
@@ -419,7 +423,10 @@ ipsecinit_icmp_value(const char *s, const struct ipsecinit_name *names,
 	return (0);
 }
 
-/* "type T", "type T1-T2", "code C", "code C1-C2". */
+/*
+ * "type T", "type T1-T2", "code C", "code C1-C2".  Names contain dashes
+ * too ("port-unr"), so every dash is tried as the range separator.
+ */
 static int
 ipsecinit_icmp(struct ipsecinit *ii, const char *kw,
     const struct ipsecinit_name *names, uint32_t max,
@@ -428,24 +435,27 @@ ipsecinit_icmp(struct ipsecinit *ii, const char *kw,
 	char	buf[LEX_MAX_TOKEN + 1], *dash;
 
 	snprintf(buf, sizeof(buf), "%s", ii->ii_tok.lt_text);
-	dash = strchr(buf, '-');
-	/* Names contain dashes too ("port-unr"), so try the whole word. */
 	if (ipsecinit_icmp_value(buf, names, max, &n->sn_lo) == 0) {
 		n->sn_hi = n->sn_lo;
-	} else if (dash != NULL && (*dash = '\0',
-	    ipsecinit_icmp_value(buf, names, max, &n->sn_lo) == 0) &&
-	    ipsecinit_icmp_value(dash + 1, names, max, &n->sn_hi) == 0 &&
-	    n->sn_lo <= n->sn_hi) {
-		/* a range */
-	} else {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
-		    "expected a number from 0 to %u, a range N-M or a name "
-		    "such as %s", kw, ii->ii_tok.lt_text, max,
-		    names == ipsecinit_icmp_types ? "echo" : "port-unr");
-		return (-1);
+		n->sn_set = 1;
+		return (0);
 	}
-	n->sn_set = 1;
-	return (0);
+	for (dash = strchr(buf, '-'); dash != NULL;
+	    dash = strchr(dash + 1, '-')) {
+		*dash = '\0';
+		if (ipsecinit_icmp_value(buf, names, max, &n->sn_lo) == 0 &&
+		    ipsecinit_icmp_value(dash + 1, names, max,
+		    &n->sn_hi) == 0 && n->sn_lo <= n->sn_hi) {
+			n->sn_set = 1;
+			return (0);
+		}
+		*dash = '-';
+	}
+	ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': expected a "
+	    "number from 0 to %u, a range N-M or a name such as %s", kw,
+	    ii->ii_tok.lt_text, max,
+	    names == ipsecinit_icmp_types ? "echo" : "port-unr");
+	return (-1);
 }
 
 static int
@@ -546,7 +556,11 @@ ipsecinit_pattern_pair(struct ipsecinit *ii, struct ipsecinit_entry *e)
 		    ii->ii_tok.lt_text);
 		e->ok = 0;
 	}
-	ipsecinit_advance(ii);
+	if (id == PK_TSRC || id == PK_TDST) {
+		ii->ii_prev = ii->ii_tok.lt_type;
+		lex_next_joined(&ii->ii_lex, &ii->ii_tok);
+	} else
+		ipsecinit_advance(ii);
 	if (ii->ii_tok.lt_type != LEX_WORD) {
 		if (id >= 0)
 			ipsecinit_error(ii, line, "missing value after %s", kw);

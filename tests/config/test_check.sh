@@ -1,0 +1,162 @@
+#!/bin/sh
+# in.iked -c against file trees in a temporary root: the examples pass
+# with a one-line summary, errors give "file:line: message" lines and
+# exit 1, and -v shows every value with its source but no key bytes.
+set -u
+
+IKED=${IKED_BUILD:?set IKED_BUILD to the build root}/src/daemon/in.iked
+DATA=${IKED_SOURCE:?set IKED_SOURCE to the source root}/tests/config/data
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_check.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fails=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+
+# make_root DIR: the three example files, with the key file at mode 600.
+make_root() {
+	mkdir -p "$1/etc/inet/ike" "$1/etc/inet/secret"
+	cp "$DATA/example.config" "$1/etc/inet/ike/config"
+	cp "$DATA/example.preshared" "$1/etc/inet/secret/ike.preshared"
+	chmod 600 "$1/etc/inet/secret/ike.preshared"
+	cp "$DATA/example.ipsecinit" "$1/etc/inet/ipsecinit.conf"
+}
+
+# run ARGS...: in.iked -c ARGS, output in $tmp/out and $tmp/err, status
+# in $rc.
+run() {
+	"$IKED" -c "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+}
+
+expect_out() {
+	grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/: $(cat "$tmp/out")"
+}
+
+expect_err() {
+	grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/: $(cat "$tmp/err")"
+}
+
+# Every stderr line must read file:line: message.
+expect_err_format() {
+	if grep -Evq '^[^:]+:[0-9]+: .+' "$tmp/err"; then
+		fail "stderr line not in file:line: form: $(cat "$tmp/err")"
+	fi
+}
+
+# 1. The examples are valid.
+good=$tmp/good
+make_root "$good"
+run -R "$good"
+[ "$rc" -eq 0 ] || fail "examples: exit $rc: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && fail "examples: stderr not empty: $(cat "$tmp/err")"
+expect_out "configuration valid: 2 rules, 2 global p1_xforms; 2 preshared keys; 7 policy entries"
+[ "$(wc -l < "$tmp/out")" -eq 1 ] || fail "summary is not one line"
+
+# 2. -v shows sources and hides keys.
+run -v -R "$good"
+[ "$rc" -eq 0 ] || fail "-v: exit $rc"
+expect_out 'retry_timer_init +0\.500 s +\(file, line 3\)'
+expect_out 'min_p1_lifetime +240 s +\(default\)'
+expect_out 'p2_softlife_secs +3240 s +\(default\)'
+expect_out 'p2_pfs +14 +\(global, line 10\)'
+expect_out 'p2_lifetime_secs +1800 s +\(file, line 30\)'
+expect_out 'pkcs11_path +libpkcs11\.so +\(default\)'
+expect_out 'key \(hidden, 16 bytes\)'
+expect_out 'key \(hidden, 30 bytes\)'
+if grep -Eq '9f2c4e6a|battery' "$tmp/out"; then
+	fail "-v output contains key bytes"
+fi
+
+# 3. Errors: one file:line: message per error, exit 1, nothing on stdout.
+bad=$tmp/bad
+make_root "$bad"
+cat > "$bad/etc/inet/ike/config" <<'CONF'
+retry_limit many
+p1_xform { auth_method preshared oakley_group 13 encr_alg aes auth_alg sha1 }
+{
+	label "x"
+	local_addr 192.0.2.1
+	remote_addr 198.51.100.1
+	p1_nonce_len 20
+}
+CONF
+run -R "$bad"
+[ "$rc" -eq 1 ] || fail "bad config: exit $rc"
+[ -s "$tmp/out" ] && fail "bad config: stdout not empty"
+expect_err_format
+expect_err "$bad/etc/inet/ike/config:1: invalid retry_limit 'many'"
+expect_err "$bad/etc/inet/ike/config:2: invalid oakley_group 13: expected one of 1 2 5 14"
+expect_err "$bad/etc/inet/ike/config:7: p1_nonce_len is a global parameter"
+[ "$(wc -l < "$tmp/err")" -eq 3 ] || fail "bad config: not 3 errors: $(cat "$tmp/err")"
+
+# 4. -f replaces the config path only; keys and policy still come from -R.
+run -f "$bad/etc/inet/ike/config" -R "$good"
+[ "$rc" -eq 1 ] || fail "-f: exit $rc"
+expect_err "^$bad/etc/inet/ike/config:1: "
+run -f "$good/etc/inet/ike/config" -R "$bad"
+[ "$rc" -eq 0 ] || fail "-f good config with -R: exit $rc: $(cat "$tmp/err")"
+
+# 5. A key file that others may read is rejected with the fix.
+chmod 644 "$good/etc/inet/secret/ike.preshared"
+run -R "$good"
+[ "$rc" -eq 1 ] || fail "mode 644: exit $rc"
+expect_err "ike.preshared: file is readable or writable by group or others \(mode 0644\): run chmod 600 $good/etc/inet/secret/ike.preshared"
+chmod 600 "$good/etc/inet/secret/ike.preshared"
+
+# 6. No ipsecinit.conf: valid, and the summary says so.
+rm "$good/etc/inet/ipsecinit.conf"
+run -R "$good"
+[ "$rc" -eq 0 ] || fail "no ipsecinit.conf: exit $rc: $(cat "$tmp/err")"
+expect_out "no $good/etc/inet/ipsecinit.conf \(no IPsec policy\)"
+
+# 7. No key file: an error only when a rule uses preshared keys.
+rm "$good/etc/inet/secret/ike.preshared"
+run -R "$good"
+[ "$rc" -eq 1 ] || fail "no key file: exit $rc"
+expect_err "config:15: rule \"gw-a to gw-b\" uses preshared authentication but $good/etc/inet/secret/ike.preshared does not exist"
+cat > "$good/etc/inet/ike/config" <<'CONF'
+{
+	label "certificates only"
+	local_addr 192.0.2.1
+	remote_addr 198.51.100.0/24
+	local_id_type dn
+	local_id "CN=gw-a"
+	remote_id "CN=gw-b"
+	p1_xform { auth_method rsa_sig oakley_group 19 encr_alg aes auth_alg sha256 }
+}
+CONF
+run -R "$good"
+[ "$rc" -eq 0 ] || fail "certificate rules without key file: exit $rc: $(cat "$tmp/err")"
+expect_out "no $good/etc/inet/secret/ike.preshared \(no rule needs it\)"
+
+# 8. No config file at all.
+run -R "$tmp/empty"
+[ "$rc" -eq 1 ] || fail "no config: exit $rc"
+expect_err "$tmp/empty/etc/inet/ike/config: file not found"
+
+# 9. A host name that does not resolve is an error naming it.  The check
+# runs in a new network namespace with no interface up, so the lookup
+# cannot leave this machine.
+if unshare --net true 2>/dev/null; then
+	echo '{ raddr no-such-host.invalid } bypass { }' \
+		> "$good/etc/inet/ipsecinit.conf"
+	unshare --net "$IKED" -c -R "$good" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "unresolved name: exit $rc"
+	expect_err "ipsecinit.conf:1: invalid raddr 'no-such-host.invalid': host name not resolved"
+	echo '{ raddr localhost } bypass { }' > "$good/etc/inet/ipsecinit.conf"
+	unshare --net "$IKED" -c -R "$good" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "localhost: exit $rc: $(cat "$tmp/err")"
+else
+	echo "note: unshare --net not permitted; name resolution not checked"
+fi
+
+if [ "$fails" -ne 0 ]; then
+	echo "$fails check(s) failed" >&2
+	exit 1
+fi
+echo "all in.iked -c checks passed"
