@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "crypto/crypto_int.h"
 #include "crypto/x509/sig.h"
 #include "crypto/x509/x509_int.h"
 #include "lib/err.h"
@@ -21,7 +22,7 @@
 struct sig_spec {
 	enum pkey_type	 ss_type;
 	const char	*ss_group;	/* EC curve (OpenSSL group name) */
-	const char	*ss_md;		/* ECDSA digest of HASH_I */
+	enum hash_alg	 ss_md;		/* ECDSA digest of HASH_I, or 0 */
 	size_t		 ss_half;	/* ECDSA: size of r and of s */
 };
 
@@ -37,13 +38,13 @@ sig_spec(enum sig_method m, struct sig_spec *sp)
 		sp->ss_type = PKEY_DSA;
 		return (0);
 	case SIG_ECDSA_256:
-		*sp = (struct sig_spec){ PKEY_EC, "prime256v1", "SHA256", 32 };
+		*sp = (struct sig_spec){ PKEY_EC, "prime256v1", HASH_SHA256, 32 };
 		return (0);
 	case SIG_ECDSA_384:
-		*sp = (struct sig_spec){ PKEY_EC, "secp384r1", "SHA384", 48 };
+		*sp = (struct sig_spec){ PKEY_EC, "secp384r1", HASH_SHA384, 48 };
 		return (0);
 	case SIG_ECDSA_521:
-		*sp = (struct sig_spec){ PKEY_EC, "secp521r1", "SHA512", 66 };
+		*sp = (struct sig_spec){ PKEY_EC, "secp521r1", HASH_SHA512, 66 };
 		return (0);
 	}
 	return (ERR_UNSUPPORTED);
@@ -244,8 +245,10 @@ sig_sign_ecdsa(const struct pkey *k, const struct sig_spec *sp,
 
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return (ERR_NOMEM);
-	if (EVP_DigestSignInit_ex(md, NULL, sp->ss_md, NULL, NULL, k->pk_evp,
-	    NULL) != 1 ||
+	/* The digest was fetched once by crypto_init(). */
+	if (crypto_md(sp->ss_md) == NULL ||
+	    EVP_DigestSignInit(md, NULL, crypto_md(sp->ss_md), NULL,
+	    k->pk_evp) != 1 ||
 	    EVP_DigestSign(md, NULL, &len, hash, hashlen) != 1 ||
 	    (buf = OPENSSL_malloc(len)) == NULL ||
 	    EVP_DigestSign(md, buf, &len, hash, hashlen) != 1)
@@ -279,7 +282,7 @@ sig_sign(const struct pkey *k, enum sig_method m, const uint8_t *hash,
 		x509_why(why, whysize, "DSA key without subgroup order");
 		return (ERR_INVAL);
 	}
-	if (sp.ss_md != NULL)
+	if (sp.ss_md != 0)
 		rc = sig_sign_ecdsa(k, &sp, hash, hashlen, out);
 	else
 		rc = sig_sign_raw(k, m, hash, hashlen, out, half);
@@ -327,8 +330,9 @@ sig_verify_ecdsa(const struct pkey *k, const struct sig_spec *sp,
 
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return (0);
-	if (EVP_DigestVerifyInit_ex(md, NULL, sp->ss_md, NULL, NULL,
-	    k->pk_evp, NULL) == 1)
+	if (crypto_md(sp->ss_md) != NULL &&
+	    EVP_DigestVerifyInit(md, NULL, crypto_md(sp->ss_md), NULL,
+	    k->pk_evp) == 1)
 		ok = EVP_DigestVerify(md, der, derlen, hash, hashlen) == 1;
 	EVP_MD_CTX_free(md);
 	return (ok);
