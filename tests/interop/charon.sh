@@ -98,6 +98,9 @@ iop_check "SPIs match: in.iked $outer_a -> $outer_b uses charon's spi-in ${spi_i
 iop_check "SPIs match: in.iked $outer_b -> $outer_a uses charon's spi-out ${spi_out:-none}" \
     grep -qi "\"$outer_b\",\"$outer_a\",\"0x${spi_out:-none}\"" "$A/keys/esp_sa"
 
+iop_check "in.iked's log names the same SPIs" \
+    grep -qi "ESP SPI in 0x${spi_out:-none} out 0x${spi_in:-none}" "$A/iked.log"
+
 iop_stop "$IOP_IKED_PID"
 status=$?
 iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]

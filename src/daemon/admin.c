@@ -1,0 +1,498 @@
+/*
+ * The daemon's side of the ikeadm control socket ROOT/var/run/ike_door:
+ * the control_ops callbacks that read the debug mask, privilege level,
+ * counters, defaults, Phase 1 SAs, rules and preshared keys, and that
+ * reload the configuration ("ikeadm read rule" or "read preshared"
+ * without a file name).
+ */
+#include <sys/socket.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "control/control.h"
+#include "control/server.h"
+#include "daemon/daemon.h"
+#include "daemon/udp.h"
+#include "ike/ike.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+static uint32_t
+admin_get_debug(void *arg)
+{
+	return (log_get_debug());
+}
+
+/* The server closes fd after the call, so the log keeps a duplicate. */
+static int
+admin_set_debug(void *arg, uint32_t level, int fd)
+{
+	int	nfd;
+
+	if (fd >= 0) {
+		if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+			return (ERR_SYSTEM);
+		(void)log_set_debug_fd(nfd);
+	}
+	log_set_debug(level);
+	log_info("ikeadm set the debug mask to 0x%x", level);
+	return (0);
+}
+
+static uint32_t
+admin_get_priv(void *arg)
+{
+	struct daemon	*d = arg;
+
+	return (d->d_priv);
+}
+
+static int
+admin_set_priv(void *arg, uint32_t level)
+{
+	struct daemon	*d = arg;
+
+	d->d_priv = level;
+	log_info("ikeadm set the privilege level to %u", level);
+	return (0);
+}
+
+static int
+admin_get_stats(void *arg, struct control_stats *cs)
+{
+	struct daemon		*d = arg;
+	struct ike_stats	 st;
+
+	memset(&st, 0, sizeof(st));
+	ike_engine_get_stats(d->d_engine, &st);
+	cs->cur_init = st.st_p1_current_init;
+	cs->cur_resp = st.st_p1_current_resp;
+	cs->total_init = st.st_p1_total_init;
+	cs->total_resp = st.st_p1_total_resp;
+	cs->att_init = st.st_p1_attempt_init;
+	cs->att_resp = st.st_p1_attempt_resp;
+	/* The engine counts time-outs among the failures. */
+	cs->fail_init_noresp = st.st_p1_timeout_init;
+	cs->fail_init = st.st_p1_fail_init - st.st_p1_timeout_init;
+	cs->fail_resp = st.st_p1_fail_resp;
+	if (d->d_config != NULL &&
+	    d->d_config->cf_globals.cg_pkcs11_path.val != NULL)
+		(void)snprintf(cs->pkcs11_lib, sizeof(cs->pkcs11_lib), "%s",
+		    d->d_config->cf_globals.cg_pkcs11_path.val);
+	return (0);
+}
+
+static void
+admin_defaults_builtin(struct control_defaults *b)
+{
+	b->p1_lifetime_secs = CONFIG_DEF_P1_LIFETIME;
+	b->p1_min_lifetime_secs = CONFIG_MIN_P1_LIFETIME;
+	b->p1_nonce_len = CONFIG_DEF_NONCE_LEN;
+	b->p2_nonce_len = CONFIG_DEF_NONCE_LEN;
+	b->p2_lifetime_secs = CONFIG_DEF_P2_LIFETIME;
+	b->p2_softlife_secs = CONFIG_DEF_P2_SOFTLIFE;
+	b->sys_p2_lifetime_secs = CONFIG_DEF_P2_LIFETIME;
+	b->sys_p2_softlife_secs = CONFIG_DEF_P2_SOFTLIFE;
+	b->p2_min_lifetime_secs = CONFIG_MIN_P2_LIFETIME;
+	b->ike_port = UDP_PORT_IKE;
+	b->natt_port = UDP_PORT_NATT;
+}
+
+static int
+admin_get_defaults(void *arg, struct control_defaults *builtin,
+    struct control_defaults *eff)
+{
+	struct daemon			*d = arg;
+	const struct config_globals	*g;
+
+	admin_defaults_builtin(builtin);
+	*eff = *builtin;
+	if (d->d_config == NULL)
+		return (0);
+	g = &d->d_config->cf_globals;
+	eff->p1_lifetime_secs = g->cg_p1_lifetime_secs.val;
+	eff->p1_nonce_len = g->cg_p1_nonce_len.val;
+	eff->p2_nonce_len = g->cg_p2_nonce_len.val;
+	eff->p2_lifetime_secs = g->cg_p2.p2_lifetime_secs.val;
+	eff->p2_softlife_secs = g->cg_p2.p2_softlife_secs.val;
+	eff->p2_idletime_secs = g->cg_p2.p2_idletime_secs.val;
+	eff->p2_lifetime_kb = g->cg_p2.p2_lifetime_kb.val;
+	eff->p2_softlife_kb = g->cg_p2.p2_softlife_kb.val;
+	eff->p2_pfs = g->cg_p2.p2_pfs.val;
+	return (0);
+}
+
+static void
+admin_addr_from_sockaddr(struct control_addr *ca,
+    const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+
+	memset(ca, 0, sizeof(*ca));
+	if (ss->ss_family == AF_INET) {
+		ca->family = AF_INET;
+		ca->port = ntohs(sin->sin_port);
+		memcpy(ca->addr, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		ca->family = AF_INET6;
+		ca->port = ntohs(sin6->sin6_port);
+		memcpy(ca->addr, &sin6->sin6_addr, 16);
+	}
+}
+
+static int
+admin_addr_eq(const struct control_addr *ca,
+    const struct sockaddr_storage *ss)
+{
+	struct control_addr	tmp;
+
+	admin_addr_from_sockaddr(&tmp, ss);
+	return (ca->family == tmp.family &&
+	    memcmp(ca->addr, tmp.addr, sizeof(tmp.addr)) == 0);
+}
+
+static uint64_t
+admin_cookie(const uint8_t c[8])
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | c[i];
+	return (v);
+}
+
+static uint8_t
+admin_p1_state(const char *s)
+{
+	if (s == NULL)
+		return (CONTROL_P1_INIT);
+	if (strcmp(s, "ACTIVE") == 0)
+		return (CONTROL_P1_ACTIVE);
+	if (strcmp(s, "SENT FIRST MSG (SA)") == 0 ||
+	    strcmp(s, "SENT FIRST MSG") == 0)
+		return (CONTROL_P1_SENT_SA);
+	if (strcmp(s, "SENT SECOND MSG (KE)") == 0 ||
+	    strcmp(s, "SENT SECOND MSG") == 0)
+		return (CONTROL_P1_SENT_KE);
+	if (strcmp(s, "SENT FINAL MSG") == 0)
+		return (CONTROL_P1_SENT_FINAL);
+	if (strcmp(s, "DELETED") == 0)
+		return (CONTROL_P1_DELETED);
+	return (CONTROL_P1_INIT);
+}
+
+/* Engine clock (monotonic ms) to unix time. */
+static int64_t
+admin_unix_time(uint64_t ms)
+{
+	uint64_t	now = daemon_now_ms();
+
+	if (ms == 0)
+		return (0);
+	if (ms >= now)
+		return ((int64_t)time(NULL) + (int64_t)((ms - now) / 1000));
+	return ((int64_t)time(NULL) - (int64_t)((now - ms) / 1000));
+}
+
+static void
+admin_p1_fill(struct control_p1_info *ci, const struct ike_p1_info *pi)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->icookie = admin_cookie(pi->pi_icookie);
+	ci->rcookie = admin_cookie(pi->pi_rcookie);
+	ci->initiator = pi->pi_initiator ? 1 : 0;
+	ci->xchg = CONTROL_XCHG_MAIN;
+	ci->state = admin_p1_state(pi->pi_state);
+	ci->dpd = pi->pi_peer_dpd ? CONTROL_DPD_ENABLED : CONTROL_DPD_NONE;
+	ci->xform.auth_method = (uint16_t)pi->pi_auth;
+	ci->xform.encr = (uint16_t)pi->pi_encr;
+	ci->xform.encr_klen = (uint16_t)pi->pi_keybits;
+	ci->xform.hash = (uint16_t)pi->pi_hash;
+	ci->xform.group = (uint16_t)pi->pi_group;
+	ci->xform.lifetime_secs = pi->pi_life_secs;
+	ci->lifetime_secs = pi->pi_life_secs;
+	admin_addr_from_sockaddr(&ci->local, &pi->pi_local);
+	admin_addr_from_sockaddr(&ci->remote, &pi->pi_remote);
+	ci->created = admin_unix_time(pi->pi_created_ms);
+	ci->expires = admin_unix_time(pi->pi_expire_ms);
+	ci->p2_created = pi->pi_qm_created;
+	ci->p2_deleted = pi->pi_qm_deleted;
+}
+
+/* A walk over the engine's ISAKMP SAs for one index or one id. */
+struct admin_p1_walk {
+	uint32_t			 aw_index;	/* wanted position */
+	const struct control_id		*aw_id;		/* or wanted SA */
+	uint32_t			 aw_pos;
+	int				 aw_found;
+	int				 aw_more;	/* an SA follows */
+	struct control_p1_info		*aw_out;
+};
+
+static int
+admin_p1_matches(const struct control_id *id, const struct ike_p1_info *pi)
+{
+	if (id->kind == CONTROL_ID_COOKIES)
+		return (id->icookie == admin_cookie(pi->pi_icookie) &&
+		    (id->rcookie == 0 ||
+		    id->rcookie == admin_cookie(pi->pi_rcookie)));
+	if (id->kind == CONTROL_ID_ADDRS)
+		return (admin_addr_eq(&id->local, &pi->pi_local) &&
+		    admin_addr_eq(&id->remote, &pi->pi_remote));
+	return (0);
+}
+
+static int
+admin_p1_visit(void *arg, const struct ike_p1_info *pi)
+{
+	struct admin_p1_walk	*w = arg;
+
+	if (w->aw_found) {
+		w->aw_more = 1;
+		return (1);
+	}
+	if (w->aw_id != NULL ? admin_p1_matches(w->aw_id, pi) :
+	    w->aw_pos == w->aw_index) {
+		admin_p1_fill(w->aw_out, pi);
+		w->aw_found = 1;
+		if (w->aw_id != NULL)
+			return (1);
+	}
+	w->aw_pos++;
+	return (0);
+}
+
+static int
+admin_p1_get(void *arg, const struct control_id *id,
+    struct control_p1_info *out)
+{
+	struct daemon		*d = arg;
+	struct admin_p1_walk	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.aw_id = id;
+	w.aw_out = out;
+	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
+	return (w.aw_found ? 0 : ERR_NOTFOUND);
+}
+
+static int
+admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
+    uint32_t *next)
+{
+	struct daemon		*d = arg;
+	struct admin_p1_walk	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.aw_index = index;
+	w.aw_out = out;
+	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
+	if (!w.aw_found)
+		return (ERR_NOTFOUND);
+	*next = w.aw_more ? index + 1 : 0;
+	return (0);
+}
+
+static void
+admin_addr_from_ip(struct control_addr *ca, const struct config_ip *ip)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->family = (uint8_t)ip->family;
+	memcpy(ca->addr, ip->addr, ip->family == AF_INET ? 4 : 16);
+}
+
+static void
+admin_range_fill(struct control_range *cr, const struct config_range *r)
+{
+	admin_addr_from_ip(&cr->lo, &r->lo);
+	admin_addr_from_ip(&cr->hi, &r->hi);
+	if (r->kind == CONFIG_RANGE_PREFIX)
+		cr->lo.plen = cr->hi.plen = r->plen;
+}
+
+static uint32_t
+admin_ranges_fill(struct control_range *out, const struct config_addrlist *al)
+{
+	size_t	i;
+
+	for (i = 0; i < al->n && i < CONTROL_RANGES_MAX; i++)
+		admin_range_fill(&out[i], &al->ranges[i]);
+	return ((uint32_t)i);
+}
+
+static void
+admin_xform_fill(struct control_xform *cx, const struct config_p1_xform *x)
+{
+	memset(cx, 0, sizeof(*cx));
+	cx->auth_method = (uint16_t)x->px_auth_method;
+	cx->encr = (uint16_t)x->px_encr;
+	cx->encr_klen = x->px_klen_min;
+	cx->encr_klen_max = x->px_klen_max;
+	cx->hash = (uint16_t)x->px_hash;
+	cx->group = (uint16_t)x->px_group;
+	cx->lifetime_secs = x->px_lifetime_secs.val;
+}
+
+static void
+admin_rule_fill(struct control_rule_info *ci, const struct config *cf,
+    const struct config_rule *r)
+{
+	size_t	i;
+
+	memset(ci, 0, sizeof(*ci));
+	(void)snprintf(ci->label, sizeof(ci->label), "%s", r->cr_label);
+	ci->cookie = r->cr_cookie;
+	ci->local_idtype = (uint16_t)r->cr_local_id_type.val;
+	ci->xchg = CONTROL_XCHG_MAIN;
+	ci->p1_nonce_len = (uint16_t)cf->cf_globals.cg_p1_nonce_len.val;
+	ci->p2_nonce_len = (uint16_t)cf->cf_globals.cg_p2_nonce_len.val;
+	ci->p2_pfs = (uint16_t)r->cr_p2.p2_pfs.val;
+	ci->p2_lifetime_secs = r->cr_p2.p2_lifetime_secs.val;
+	ci->p2_softlife_secs = r->cr_p2.p2_softlife_secs.val;
+	ci->p2_idletime_secs = r->cr_p2.p2_idletime_secs.val;
+	ci->p2_lifetime_kb = r->cr_p2.p2_lifetime_kb.val;
+	ci->p2_softlife_kb = r->cr_p2.p2_softlife_kb.val;
+	ci->nlocal = admin_ranges_fill(ci->local, &r->cr_local);
+	ci->nremote = admin_ranges_fill(ci->remote, &r->cr_remote);
+	if (r->cr_local_id != NULL) {
+		ci->nlocal_ids = 1;
+		(void)snprintf(ci->local_ids[0].sel,
+		    sizeof(ci->local_ids[0].sel), "%s", r->cr_local_id);
+	}
+	for (i = 0; i < r->cr_nremote_ids && i < CONTROL_IDS_MAX; i++) {
+		ci->remote_ids[i].exclude = (uint8_t)r->cr_remote_ids[i].is_exclude;
+		(void)snprintf(ci->remote_ids[i].sel,
+		    sizeof(ci->remote_ids[i].sel), "%s",
+		    r->cr_remote_ids[i].is_sel);
+	}
+	ci->nremote_ids = (uint32_t)i;
+	for (i = 0; i < r->cr_nxforms && i < CONTROL_XFORMS_MAX; i++)
+		admin_xform_fill(&ci->xforms[i], &r->cr_xforms[i]);
+	ci->nxforms = (uint32_t)i;
+}
+
+static int
+admin_rule_get(void *arg, const char *label, struct control_rule_info *out)
+{
+	struct daemon			*d = arg;
+	const struct config_rule	*r;
+
+	if (d->d_config == NULL ||
+	    (r = config_rule_find_label(d->d_config, label)) == NULL)
+		return (ERR_NOTFOUND);
+	admin_rule_fill(out, d->d_config, r);
+	return (0);
+}
+
+static int
+admin_rule_dump(void *arg, uint32_t index, struct control_rule_info *out,
+    uint32_t *next)
+{
+	struct daemon	*d = arg;
+
+	if (d->d_config == NULL || index >= d->d_config->cf_nrules)
+		return (ERR_NOTFOUND);
+	admin_rule_fill(out, d->d_config, &d->d_config->cf_rules[index]);
+	*next = index + 1 < d->d_config->cf_nrules ? index + 1 : 0;
+	return (0);
+}
+
+static void
+admin_ident_fill(struct control_ident *ci, struct control_range *cr,
+    const struct config_psk_id *id)
+{
+	memset(ci, 0, sizeof(*ci));
+	memset(cr, 0, sizeof(*cr));
+	ci->type = (uint16_t)id->pi_type;
+	if (id->pi_name != NULL)
+		(void)snprintf(ci->value, sizeof(ci->value), "%s", id->pi_name);
+	else
+		admin_range_fill(cr, &id->pi_range);
+}
+
+static uint8_t
+admin_psk_xchg(uint32_t mode)
+{
+	switch (mode) {
+	case CONFIG_IKE_MODE_AGGRESSIVE:
+		return (CONTROL_XCHG_AGGRESSIVE);
+	case CONFIG_IKE_MODE_BOTH:
+		return (CONTROL_XCHG_BOTH);
+	}
+	return (CONTROL_XCHG_MAIN);
+}
+
+static int
+admin_psk_dump(void *arg, uint32_t index, struct control_psk_info *out,
+    uint32_t *next)
+{
+	struct daemon		*d = arg;
+	const struct config_psk	*p;
+	size_t			 n;
+
+	if (d->d_config == NULL || index >= d->d_config->cf_npsks)
+		return (ERR_NOTFOUND);
+	p = &d->d_config->cf_psks[index];
+	memset(out, 0, sizeof(*out));
+	out->xchg = admin_psk_xchg(p->ps_ike_mode.val);
+	admin_ident_fill(&out->local_id, &out->local, &p->ps_local);
+	admin_ident_fill(&out->remote_id, &out->remote, &p->ps_remote);
+	/* The server clears the key below the keymat privilege level. */
+	n = p->ps_key.wb_len;
+	if (n > sizeof(out->key.bytes))
+		n = sizeof(out->key.bytes);
+	memcpy(out->key.bytes, p->ps_key.wb_data, n);
+	out->key.len = (uint16_t)n;
+	*next = index + 1 < d->d_config->cf_npsks ? index + 1 : 0;
+	return (0);
+}
+
+/* "ikeadm read rule|preshared" without a file: reload as on SIGHUP. */
+static int
+admin_read(void *arg, int fd)
+{
+	struct daemon	*d = arg;
+
+	if (fd >= 0)
+		return (ERR_UNSUPPORTED);
+	return (daemon_reload(d, "ikeadm read"));
+}
+
+int
+admin_open(struct daemon *d)
+{
+	static const struct control_ops	ops = {
+		.get_debug = admin_get_debug,
+		.set_debug = admin_set_debug,
+		.get_priv = admin_get_priv,
+		.set_priv = admin_set_priv,
+		.get_stats = admin_get_stats,
+		.get_defaults = admin_get_defaults,
+		.p1_get = admin_p1_get,
+		.p1_dump = admin_p1_dump,
+		.rule_get = admin_rule_get,
+		.rule_dump = admin_rule_dump,
+		.rule_read = admin_read,
+		.psk_dump = admin_psk_dump,
+		.psk_read = admin_read,
+	};
+
+	return (control_server_open(d->d_door_path, d->d_base, &ops, d,
+	    &d->d_admin));
+}
+
+void
+admin_close(struct daemon *d)
+{
+	if (d->d_admin != NULL)
+		control_server_close(d->d_admin);
+	d->d_admin = NULL;
+}

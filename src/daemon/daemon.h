@@ -1,0 +1,76 @@
+/*
+ * State of the running in.iked, shared by the daemon's own files:
+ * daemon.c (start, configuration, signals, stop), hooks.c (the callbacks
+ * of the IKE engine, the SA backend and the sockets), policy.c (the
+ * ipsecinit.conf policy in the backend) and admin.c (the ikeadm socket).
+ */
+#ifndef IKED_DAEMON_DAEMON_H
+#define IKED_DAEMON_DAEMON_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "daemon/pidfile.h"
+
+struct config;
+struct control_server;
+struct event;
+struct event_base;
+struct ike_engine;
+struct iked_opts;
+struct kernel;
+struct kernel_policy;
+struct udp;
+
+/* Kernel policies loaded from ipsecinit.conf. */
+struct policy_set {
+	struct kernel_policy	*ps_pols;
+	size_t			 ps_n;
+};
+
+struct daemon {
+	const struct iked_opts	*d_opts;
+	struct event_base	*d_base;
+	struct ike_engine	*d_engine;
+	struct kernel		*d_kernel;
+	struct udp		*d_udp;
+	struct control_server	*d_admin;	/* ikeadm socket */
+	/* The configuration in use, owned by the engine. */
+	const struct config	*d_config;
+	uint32_t		 d_priv;	/* ikeadm privilege level */
+	struct policy_set	 d_policies;
+	struct event		*d_timer;	/* the engine's next deadline */
+	struct event		*d_sig_hup;
+	struct event		*d_sig_term;
+	struct event		*d_sig_int;
+	struct pidfile		 d_pidfile;
+	/* Absolute paths, resolved before the daemon changes to "/". */
+	char			 d_config_path[PATH_MAX];
+	char			 d_preshared_path[PATH_MAX];
+	char			 d_ipsecinit_path[PATH_MAX];
+	char			 d_pid_path[PATH_MAX];
+	char			 d_door_path[PATH_MAX];
+	char			 d_keylog_dir[PATH_MAX];
+};
+
+/* Monotonic clock in milliseconds, the engine's time base. */
+uint64_t	daemon_now_ms(void);
+
+/* Re-read the configuration files; the running one stays on failure. */
+int		daemon_reload(struct daemon *, const char *why);
+
+/* policy.c: ipsecinit.conf in the SA backend. */
+int	policy_sync(struct daemon *, const struct config *);
+void	policy_free(struct daemon *);
+
+/* admin.c: the ikeadm control socket. */
+int	admin_open(struct daemon *);
+void	admin_close(struct daemon *);
+
+/* hooks.c: wire the engine, backend and sockets to each other. */
+int	hooks_kernel_open(struct daemon *);
+int	hooks_udp_new(struct daemon *);
+int	hooks_engine_new(struct daemon *);
+void	hooks_timer_arm(struct daemon *, uint64_t deadline_ms);
+
+#endif /* IKED_DAEMON_DAEMON_H */
