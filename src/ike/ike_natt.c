@@ -239,6 +239,8 @@ ike_natt_float(struct ike_p1 *p1)
 			if (ike_addr_port(&p1->p1_remote) == IKE_PORT)
 				ike_addr_set_port(&p1->p1_remote,
 				    IKE_NATT_PORT);
+			ike_addr_str(&p1->p1_remote, p1->p1_peer,
+			    sizeof(p1->p1_peer));
 		}
 	}
 	if (p1->p1_nat_local && p1->p1_keepalive == 0)

@@ -684,7 +684,7 @@ no_common_esp_proposal(void **state)
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
 	    0);
 	net_pump(n);
-	/* Phase 1 stands, no IPsec SA anywhere. */
+	/* Phase 1 is established, but no IPsec SA exists. */
 	assert_int_equal(p1_count(n->s[0].eng), 1);
 	assert_int_equal(p1_count(n->s[1].eng), 1);
 	assert_int_equal(sa_count(&n->s[0]), 0);
