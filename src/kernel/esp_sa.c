@@ -1,3 +1,5 @@
+#include <netinet/in.h>
+
 #include <string.h>
 #include <time.h>
 
@@ -7,6 +9,10 @@
 #include "lib/rbuf.h"
 
 #define ESP_SA_TRAILER	2	/* pad length and next header */
+#define ESP_SA_NH_IPV4	4	/* IP in IP: tunnel mode */
+#define ESP_SA_NH_IPV6	41
+#define ESP_SA_NH_DUMMY	59	/* RFC 4303 2.6: discard */
+#define ESP_SA_TTL	64
 
 int
 esp_sa_init(struct esp_sa *es, const struct kernel_sa *sa)
@@ -178,4 +184,138 @@ esp_sa_count(struct esp_sa *es, size_t len, int64_t now)
 	es->es_stats.st_bytes += len;
 	es->es_stats.st_packets++;
 	es->es_stats.st_use_time = now;
+}
+
+int
+esp_sa_encap(struct esp_sa *es, const uint8_t *pkt, const struct flow *fl,
+    uint8_t *out, size_t cap, size_t *outlen, size_t *payload_len)
+{
+	const uint8_t	*payload = pkt;
+	size_t		 len = fl->fl_totlen;
+	uint8_t		 nh;
+
+	if (es->es_rec.r_sa.sa_mode == KERNEL_MODE_TUNNEL) {
+		nh = fl->fl_family == AF_INET ? ESP_SA_NH_IPV4 :
+		    ESP_SA_NH_IPV6;
+	} else {
+		/* NOTE: IPv6 extension headers are not carried over. */
+		nh = fl->fl_proto;
+		payload = pkt + fl->fl_hdrlen;
+		len = fl->fl_totlen - fl->fl_hdrlen;
+	}
+	*payload_len = len;
+	return (esp_sa_output(es, nh, payload, len, out, cap, outlen));
+}
+
+static uint16_t
+esp_sa_checksum(const uint8_t *p, size_t len)
+{
+	uint32_t	sum = 0;
+	size_t		i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ((uint16_t)~sum);
+}
+
+/*
+ * Transport mode: put an IP header with the outer addresses in front of
+ * the payload, in the headroom the caller guarantees.
+ */
+static uint8_t *
+esp_sa_rebuild(int family, const uint8_t *src, const uint8_t *dst,
+    uint8_t nh, uint8_t *payload, size_t len, size_t *pktlen)
+{
+	uint8_t		*h;
+	uint16_t	 csum;
+
+	if (family == AF_INET) {
+		if (len > 65535 - 20)
+			return (NULL);
+		h = payload - 20;
+		memset(h, 0, 20);
+		h[0] = 0x45;
+		h[2] = (uint8_t)((len + 20) >> 8);
+		h[3] = (uint8_t)(len + 20);
+		h[8] = ESP_SA_TTL;
+		h[9] = nh;
+		memcpy(h + 12, src, 4);
+		memcpy(h + 16, dst, 4);
+		csum = esp_sa_checksum(h, 20);
+		h[10] = (uint8_t)(csum >> 8);
+		h[11] = (uint8_t)csum;
+		*pktlen = len + 20;
+		return (h);
+	}
+	if (len > 65535)
+		return (NULL);
+	h = payload - 40;
+	memset(h, 0, 40);
+	h[0] = 0x60;
+	h[4] = (uint8_t)(len >> 8);
+	h[5] = (uint8_t)len;
+	h[6] = nh;
+	h[7] = ESP_SA_TTL;
+	memcpy(h + 8, src, 16);
+	memcpy(h + 24, dst, 16);
+	*pktlen = len + 40;
+	return (h);
+}
+
+/* Find the inner packet: the payload itself, or rebuilt for transport. */
+static uint8_t *
+esp_sa_inner(const struct kernel_sa *sa, int family, const uint8_t *src,
+    const uint8_t *dst, const struct esp_sa_payload *pl, uint8_t *esp,
+    size_t *len)
+{
+	uint8_t	*payload = esp + pl->ep_off;
+
+	if (sa->sa_mode == KERNEL_MODE_TUNNEL) {
+		if (pl->ep_next_header != ESP_SA_NH_IPV4 &&
+		    pl->ep_next_header != ESP_SA_NH_IPV6)
+			return (NULL);
+		*len = pl->ep_len;
+		return (payload);
+	}
+	return (esp_sa_rebuild(family, src, dst, pl->ep_next_header,
+	    payload, pl->ep_len, len));
+}
+
+static int
+esp_sa_version_ok(const struct kernel_sa *sa, uint8_t nh,
+    const struct flow *fl)
+{
+	if (sa->sa_mode != KERNEL_MODE_TUNNEL)
+		return (1);
+	if (nh == ESP_SA_NH_IPV4)
+		return (fl->fl_family == AF_INET);
+	return (fl->fl_family == AF_INET6);
+}
+
+int
+esp_sa_decap(struct esp_sa *es, int family, const uint8_t *src,
+    const uint8_t *dst, uint8_t *esp, size_t len, uint8_t **inner,
+    struct flow *fl)
+{
+	const struct kernel_sa	*sa = &es->es_rec.r_sa;
+	struct esp_sa_payload	 pl;
+	uint8_t			*pkt;
+	size_t			 pktlen;
+	int			 r;
+
+	*inner = NULL;
+	if ((r = esp_sa_input(es, esp, len, &pl)) != 0)
+		return (r);
+	if (pl.ep_next_header == ESP_SA_NH_DUMMY)
+		return (ERR_NOTFOUND);
+	pkt = esp_sa_inner(sa, family, src, dst, &pl, esp, &pktlen);
+	if (pkt == NULL || flow_parse(fl, pkt, pktlen) != 0 ||
+	    !esp_sa_version_ok(sa, pl.ep_next_header, fl))
+		return (esp_sa_drop(es, ERR_MALFORMED));
+	if (!flow_match(fl, &sa->sa_sel))
+		return (esp_sa_drop(es, ERR_MALFORMED));
+	*inner = pkt;
+	return (0);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/flow.h"
 #include "kernel/kernel_int.h"
 #include "kernel/replay.h"
 
@@ -54,6 +55,30 @@ int	 esp_sa_output(struct esp_sa *, uint8_t nh, const uint8_t *payload,
  */
 int	 esp_sa_input(struct esp_sa *, uint8_t *pkt, size_t len,
 	    struct esp_sa_payload *);
+
+/* Bytes esp_sa_decap needs before the ESP packet to rebuild a header. */
+#define ESP_SA_HEADROOM		40
+
+/*
+ * Encapsulate the IP packet pkt (parsed into fl) for the SA's mode:
+ * tunnel mode carries the whole packet, transport mode its payload.
+ */
+int	 esp_sa_encap(struct esp_sa *, const uint8_t *pkt,
+	    const struct flow *fl, uint8_t *out, size_t cap, size_t *outlen,
+	    size_t *payload_len);
+
+/*
+ * Decapsulate an ESP packet that arrived from src to dst (outer
+ * addresses of the given family): esp_sa_input, then the inner packet.
+ * Tunnel mode requires next header 4 or 41 and an inner IP packet of
+ * that version; transport mode rebuilds the IP header in the
+ * ESP_SA_HEADROOM bytes before esp.  The inner packet must lie inside
+ * the SA's selector.  Returns ERR_NOTFOUND for a dummy packet (next
+ * header 59, RFC 4303 2.6), which is dropped without counting.
+ */
+int	 esp_sa_decap(struct esp_sa *, int family, const uint8_t *src,
+	    const uint8_t *dst, uint8_t *esp, size_t len, uint8_t **inner,
+	    struct flow *fl);
 
 /* Count a delivered or sent payload of len bytes at wall time now. */
 void	 esp_sa_count(struct esp_sa *, size_t len, int64_t now);

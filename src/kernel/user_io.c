@@ -23,10 +23,6 @@
 #include "lib/rbuf.h"
 
 #define USER_IO_BATCH		64	/* packets read per wakeup */
-#define USER_IO_NH_IPV4		4	/* IP-in-IP: tunnel mode, IPv4 */
-#define USER_IO_NH_IPV6		41
-#define USER_IO_NH_DUMMY	59	/* RFC 4303 2.6: discard */
-#define USER_IO_TTL		64
 
 static void
 user_io_drop(struct kernel_user *ku, const char *what, uint32_t spi, int r)
@@ -153,22 +149,11 @@ user_io_output(struct kernel_user *ku, struct user_sa *us,
     const uint8_t *pkt, const struct flow *fl)
 {
 	const struct kernel_sa	*sa = &us->us_esp.es_rec.r_sa;
-	const uint8_t		*payload = pkt;
-	size_t			 len = fl->fl_totlen, outlen;
-	uint8_t			 nh;
+	size_t			 outlen, len;
 	int			 r;
 
-	if (sa->sa_mode == KERNEL_MODE_TUNNEL) {
-		nh = fl->fl_family == AF_INET ? USER_IO_NH_IPV4 :
-		    USER_IO_NH_IPV6;
-	} else {
-		/* NOTE: IPv6 extension headers are not carried over. */
-		nh = fl->fl_proto;
-		payload = pkt + fl->fl_hdrlen;
-		len = fl->fl_totlen - fl->fl_hdrlen;
-	}
-	r = esp_sa_output(&us->us_esp, nh, payload, len, ku->ku_tx,
-	    sizeof(ku->ku_tx), &outlen);
+	r = esp_sa_encap(&us->us_esp, pkt, fl, ku->ku_tx, sizeof(ku->ku_tx),
+	    &outlen, &len);
 	if (r != 0) {
 		user_io_drop(ku, "cannot build", sa->sa_id.id_spi, r);
 		return;
@@ -247,63 +232,6 @@ user_io_tun_read(evutil_socket_t fd, short what, void *arg)
 
 /* Inbound */
 
-static uint16_t
-user_io_checksum(const uint8_t *p, size_t len)
-{
-	uint32_t	sum = 0;
-	size_t		i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ((uint16_t)~sum);
-}
-
-/*
- * Transport mode: put an IP header with the outer addresses in front of
- * the payload.  The caller guarantees USER_HEADROOM bytes before it.
- */
-static uint8_t *
-user_io_rebuild(int family, const uint8_t *src, const uint8_t *dst,
-    uint8_t nh, uint8_t *payload, size_t len, size_t *pktlen)
-{
-	uint8_t		*h;
-	uint16_t	 csum;
-
-	if (family == AF_INET) {
-		if (len > 65535 - 20)
-			return (NULL);
-		h = payload - 20;
-		memset(h, 0, 20);
-		h[0] = 0x45;
-		h[2] = (uint8_t)((len + 20) >> 8);
-		h[3] = (uint8_t)(len + 20);
-		h[8] = USER_IO_TTL;
-		h[9] = nh;
-		memcpy(h + 12, src, 4);
-		memcpy(h + 16, dst, 4);
-		csum = user_io_checksum(h, 20);
-		h[10] = (uint8_t)(csum >> 8);
-		h[11] = (uint8_t)csum;
-		*pktlen = len + 20;
-		return (h);
-	}
-	if (len > 65535)
-		return (NULL);
-	h = payload - 40;
-	memset(h, 0, 40);
-	h[0] = 0x60;
-	h[4] = (uint8_t)(len >> 8);
-	h[5] = (uint8_t)len;
-	h[6] = nh;
-	h[7] = USER_IO_TTL;
-	memcpy(h + 8, src, 16);
-	memcpy(h + 24, dst, 16);
-	*pktlen = len + 40;
-	return (h);
-}
-
 static int
 user_io_sa_accepts(const struct kernel_sa *sa, int family, const uint8_t *dst,
     int encap)
@@ -317,35 +245,6 @@ user_io_sa_accepts(const struct kernel_sa *sa, int family, const uint8_t *dst,
 	return (memcmp(addr, dst, user_io_addr_len(family)) == 0);
 }
 
-/* Find the inner packet: the payload itself, or rebuilt for transport. */
-static uint8_t *
-user_io_inner(const struct kernel_sa *sa, int family, const uint8_t *src,
-    const uint8_t *dst, const struct esp_sa_payload *pl, uint8_t *esp,
-    size_t *len)
-{
-	uint8_t	*payload = esp + pl->ep_off;
-
-	if (sa->sa_mode == KERNEL_MODE_TUNNEL) {
-		if (pl->ep_next_header != USER_IO_NH_IPV4 &&
-		    pl->ep_next_header != USER_IO_NH_IPV6)
-			return (NULL);
-		*len = pl->ep_len;
-		return (payload);
-	}
-	return (user_io_rebuild(family, src, dst, pl->ep_next_header,
-	    payload, pl->ep_len, len));
-}
-
-static int
-user_io_version_ok(const struct kernel_sa *sa, uint8_t nh,
-    const struct flow *fl)
-{
-	if (sa->sa_mode != KERNEL_MODE_TUNNEL)
-		return (1);
-	return (nh == USER_IO_NH_IPV4 ? fl->fl_family == AF_INET :
-	    fl->fl_family == AF_INET6);
-}
-
 /*
  * Process one ESP packet (SPI to ICV) addressed from src to dst.  esp
  * lies in ku_rx with USER_HEADROOM bytes before it.
@@ -354,14 +253,12 @@ static void
 user_io_esp_input(struct kernel_user *ku, int family, const uint8_t *src,
     const uint8_t *dst, int encap, uint8_t *esp, size_t len)
 {
-	struct esp_sa_payload	 pl;
 	const struct kernel_sa	*sa;
 	struct user_sa		*us;
 	struct flow		 fl;
 	struct rbuf		 rb;
 	uint8_t			*inner;
 	uint32_t		 spi;
-	size_t			 inner_len;
 	int			 r;
 
 	rbuf_init(&rb, esp, len);
@@ -381,23 +278,11 @@ user_io_esp_input(struct kernel_user *ku, int family, const uint8_t *src,
 		    ERR_MALFORMED);
 		return;
 	}
-	if ((r = esp_sa_input(&us->us_esp, esp, len, &pl)) != 0) {
+	r = esp_sa_decap(&us->us_esp, family, src, dst, esp, len, &inner, &fl);
+	if (r == ERR_NOTFOUND)
+		return;
+	if (r != 0) {
 		user_io_drop(ku, "check failed", spi, r);
-		return;
-	}
-	if (pl.ep_next_header == USER_IO_NH_DUMMY)
-		return;
-	inner = user_io_inner(sa, family, src, dst, &pl, esp, &inner_len);
-	if (inner == NULL || flow_parse(&fl, inner, inner_len) != 0 ||
-	    !user_io_version_ok(sa, pl.ep_next_header, &fl)) {
-		us->us_esp.es_stats.st_other_drops++;
-		user_io_drop(ku, "invalid inner packet", spi, ERR_MALFORMED);
-		return;
-	}
-	if (!flow_match(&fl, &sa->sa_sel)) {
-		us->us_esp.es_stats.st_other_drops++;
-		user_io_drop(ku, "inner packet outside the SA's selector", spi,
-		    ERR_MALFORMED);
 		return;
 	}
 	if (write(ku->ku_tun, inner, fl.fl_totlen) == -1) {
