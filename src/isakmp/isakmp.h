@@ -387,6 +387,13 @@ const char	*isakmp_attr_name(enum isakmp_attr_class, uint16_t type);
 const char	*isakmp_attr_value_name(enum isakmp_attr_class, uint16_t type,
 		    uint64_t value);
 
+/*
+ * Name of a well-known Vendor ID (NAT-T RFC 3947 and drafts 00 to 03,
+ * RFC 3706 DPD, XAUTH, Cisco Unity, strongSwan...), or NULL when the bytes
+ * match none exactly.
+ */
+const char	*isakmp_vendor_name(const uint8_t *vid, size_t len);
+
 /* Attribute class of the transforms of a protocol ID. */
 enum isakmp_attr_class isakmp_proto_attr_class(uint8_t proto);
 

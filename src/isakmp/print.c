@@ -70,12 +70,19 @@ isakmp_print_hdr(const struct isakmp_hdr *h, isakmp_print_fn *fn, void *arg)
 	isakmp_line(&pr, "Version: %u.%u", h->h_major, h->h_minor);
 	isakmp_line(&pr, "Exchange type: %s (%u)",
 	    isakmp_exchange_name(h->h_exchange), h->h_exchange);
-	isakmp_line(&pr, "Flags: 0x%02x (Encryption: %s, Commit: %s, "
-	    "Authentication: %s)", h->h_flags,
-	    h->h_flags & ISAKMP_FLAG_ENC ? "Encrypted" : "Not encrypted",
-	    h->h_flags & ISAKMP_FLAG_COMMIT ? "Commit" : "No commit",
+	isakmp_line(&pr, "Flags: 0x%02x", h->h_flags);
+	pr.depth++;
+	isakmp_line(&pr, ".... ...%c = Encryption: %s",
+	    h->h_flags & ISAKMP_FLAG_ENC ? '1' : '0',
+	    h->h_flags & ISAKMP_FLAG_ENC ? "Encrypted" : "Not encrypted");
+	isakmp_line(&pr, ".... ..%c. = Commit: %s",
+	    h->h_flags & ISAKMP_FLAG_COMMIT ? '1' : '0',
+	    h->h_flags & ISAKMP_FLAG_COMMIT ? "Commit" : "No commit");
+	isakmp_line(&pr, ".... .%c.. = Authentication: %s",
+	    h->h_flags & ISAKMP_FLAG_AUTH_ONLY ? '1' : '0',
 	    h->h_flags & ISAKMP_FLAG_AUTH_ONLY ? "Authentication" :
 	    "No authentication");
+	pr.depth--;
 	isakmp_line(&pr, "Message ID: 0x%08x", h->h_msgid);
 	isakmp_line(&pr, "Length: %u", h->h_length);
 }
@@ -303,8 +310,17 @@ static void
 isakmp_print_payload_at(struct isakmp_printer *pr,
     const struct isakmp_payload *pl)
 {
-	isakmp_line(pr, "Payload: %s (%u)", isakmp_payload_name(pl->pl_type),
-	    pl->pl_type);
+	const char	*vendor = NULL;
+
+	if (pl->pl_type == ISAKMP_PL_VID)
+		vendor = isakmp_vendor_name(pl->pl_u.data.data,
+		    pl->pl_u.data.len);
+	if (vendor != NULL)
+		isakmp_line(pr, "Payload: %s (%u) : %s",
+		    isakmp_payload_name(pl->pl_type), pl->pl_type, vendor);
+	else
+		isakmp_line(pr, "Payload: %s (%u)",
+		    isakmp_payload_name(pl->pl_type), pl->pl_type);
 	pr->depth++;
 	isakmp_line_next(pr, pl->pl_next, pl->pl_length);
 	isakmp_print_body(pr, pl);

@@ -497,6 +497,159 @@ all_captures_robust(void **state)
 	}
 }
 
+/* Copy line without leading blanks and with runs of spaces made one. */
+static void
+squeeze(char *out, size_t outlen, const char *line)
+{
+	size_t	n = 0;
+
+	while (*line == ' ')
+		line++;
+	for (; *line != '\0' && *line != '\n' && n + 1 < outlen; line++) {
+		if (*line == ' ' && n > 0 && out[n - 1] == ' ')
+			continue;
+		out[n++] = *line;
+	}
+	out[n] = '\0';
+}
+
+/* tshark's lines for one frame, squeezed, from the ISAKMP tree on. */
+static char *
+tshark_lines(const char *name, size_t frame)
+{
+	char	 cmd[4400], line[4096], sq[4096], *all;
+	size_t	 len = 0, cap = 1 << 16;
+	FILE	*p;
+	int	 on = 0;
+
+	snprintf(cmd, sizeof(cmd), "tshark -r '%s/%s' -V -Y "
+	    "'frame.number==%zu' 2>/dev/null", pcaps, name, frame);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	all = calloc(1, cap);
+	assert_non_null(all);
+	all[len++] = '\n';
+	while (fgets(line, sizeof(line), p) != NULL) {
+		if (strncmp(line, "Internet Security Association", 29) == 0)
+			on = 1;
+		squeeze(sq, sizeof(sq), line);
+		if (!on || len + strlen(sq) + 2 >= cap)
+			continue;
+		len += (size_t)sprintf(all + len, "%s\n", sq);
+	}
+	pclose(p);
+	return (all);
+}
+
+/*
+ * Whether tshark printed our line: the same, or the same but for the
+ * value number we add to attribute lines, the vendor name we give a VID,
+ * or the end of a hex string tshark cuts with an ellipsis.
+ */
+static int
+tshark_has(const char *all, const char *ours)
+{
+	char		 want[4200];
+	const char	*p, *cut = NULL;
+	size_t		 n;
+
+	snprintf(want, sizeof(want), "\n%s\n", ours);
+	if (strstr(all, want) != NULL)
+		return (1);
+	if (strstr(ours, "Attribute (t=") != NULL)
+		cut = strrchr(ours, ' ');	/* before " (7)" */
+	else if (strncmp(ours, "Payload: Vendor ID", 18) == 0 &&
+	    (cut = strstr(ours, " : ")) == NULL)
+		cut = ours + strlen(ours);
+	if (cut != NULL) {
+		n = (size_t)(cut - ours);
+		snprintf(want, sizeof(want), "\n%.*s", (int)n, ours);
+		return (strstr(all, want) != NULL);
+	}
+	/* tshark ends a long hex string with U+2026 after some digits. */
+	for (p = strstr(all, "\xe2\x80\xa6\n"); p != NULL;
+	    p = strstr(p + 1, "\xe2\x80\xa6\n")) {
+		const char	*start = p;
+
+		while (start > all && start[-1] != '\n')
+			start--;
+		n = (size_t)(p - start);
+		if (n > 20 && strncmp(start, ours, n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+struct frame_check {
+	const char	*all;
+	const char	*file;
+	size_t		 frame;
+	int		 missing;
+};
+
+static void
+check_line(void *arg, const char *line)
+{
+	struct frame_check	*fc = arg;
+	char			 sq[4096];
+
+	squeeze(sq, sizeof(sq), line);
+	if (tshark_has(fc->all, sq))
+		return;
+	fprintf(stderr, "%s frame %zu: tshark has no line \"%s\"\n",
+	    fc->file, fc->frame, sq);
+	fc->missing++;
+}
+
+/* Every line the printer writes is one tshark -V writes too. */
+static void
+printer_matches_tshark(void **state)
+{
+	static const struct {
+		const char	*file;
+		size_t		 first, last;
+	} cases[] = {
+		{ "suricata-verify/ikev1-isakmp-main-mode.pcap", 1, 9 },
+		{ "tcpdump/isakmp4500.pcap", 3, 7 },
+		{ "tcpdump/ISAKMP_sa_setup.pcap", 1, 2 },
+	};
+	struct capture_set	 s;
+	struct frame_check	 fc;
+	struct isakmp_msg	 msg;
+	struct isakmp_error	 err;
+	size_t			 c, i;
+	int			 checked = 0;
+
+	if (system("command -v tshark >/dev/null 2>&1") != 0)
+		skip();
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		set_load(&s, cases[c].file);
+		for (i = 0; i < s.n; i++) {
+			if (s.frame[i] < cases[c].first ||
+			    s.frame[i] > cases[c].last)
+				continue;
+			memset(&fc, 0, sizeof(fc));
+			fc.file = cases[c].file;
+			fc.frame = s.frame[i];
+			fc.all = tshark_lines(fc.file, fc.frame);
+			if (isakmp_msg_parse(s.data[i], s.len[i], &msg,
+			    &err) == 0) {
+				isakmp_print_msg(&msg, check_line, &fc);
+				isakmp_msg_free(&msg);
+			} else {
+				assert_int_equal(isakmp_hdr_parse(s.data[i],
+				    s.len[i], &msg.m_hdr, &err), 0);
+				isakmp_print_hdr(&msg.m_hdr, check_line, &fc);
+			}
+			free((char *)fc.all);
+			assert_int_equal(fc.missing, 0);
+			checked++;
+		}
+		set_free(&s);
+	}
+	assert_int_equal(checked, 16);
+}
+
 static int
 vectors_present(void)
 {
@@ -519,6 +672,7 @@ main(void)
 		cmocka_unit_test(ikev2_rejected),
 		cmocka_unit_test(malformed_rejected),
 		cmocka_unit_test(all_captures_robust),
+		cmocka_unit_test(printer_matches_tshark),
 	};
 
 	if (!vectors_present()) {

@@ -1430,6 +1430,27 @@ names_tables(void **state)
 	    ISAKMP_ATTR_CLASS_P2);
 }
 
+static void
+vendor_names(void **state)
+{
+	static const uint8_t	rfc3947[16] = { 0x4a, 0x13, 0x1c, 0x81, 0x07,
+		0x03, 0x58, 0x45, 0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45,
+		0x2f };
+	static const uint8_t	dpd[16] = { 0xaf, 0xca, 0xd7, 0x13, 0x68,
+		0xa1, 0xf1, 0xc9, 0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01,
+		0x00 };
+	static const uint8_t	xauth[8] = { 0x09, 0x00, 0x26, 0x89, 0xdf,
+		0xd6, 0xb7, 0x12 };
+
+	assert_string_equal(isakmp_vendor_name(rfc3947, 16), "RFC 3947 NAT-T");
+	assert_string_equal(isakmp_vendor_name(dpd, 16), "RFC 3706 DPD");
+	assert_string_equal(isakmp_vendor_name(xauth, 8), "XAUTH");
+	/* A prefix or a longer string is another vendor. */
+	assert_null(isakmp_vendor_name(rfc3947, 15));
+	assert_null(isakmp_vendor_name(dpd, 8));
+	assert_null(isakmp_vendor_name(NULL, 0));
+}
+
 int
 main(void)
 {
@@ -1467,6 +1488,7 @@ main(void)
 		cmocka_unit_test(print_names_fields),
 		cmocka_unit_test(print_notify_delete),
 		cmocka_unit_test(names_tables),
+		cmocka_unit_test(vendor_names),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
