@@ -90,10 +90,10 @@ int	 cert_altname(const struct cert *, enum cert_alt, size_t index,
 	    char *, size_t);
 
 /*
- * Check that an IKEv1 identity (the ID payload's type and data, after
- * the protocol and port fields) names this certificate: the subject DN
- * for ID_DER_ASN1_DN (compared as a Name), or a subjectAltName entry of
- * the matching kind for the address, FQDN and user-FQDN types.  Returns
+ * Check that an IKEv1 identity names this certificate.  The identity is
+ * the ID payload's type and data, after the protocol and port fields.
+ * ID_DER_ASN1_DN must equal the subject (compared as a Name), and the
+ * address, FQDN and user-FQDN types a subjectAltName entry.  Returns
  * 0, ERR_AUTH with the reason in why, or ERR_UNSUPPORTED for other
  * identity types.
  */

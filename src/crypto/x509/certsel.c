@@ -152,7 +152,7 @@ certsel_dn_value(const char **sp, char *out, size_t outsize, size_t *outlen)
 	return (0);
 }
 
-/* Add "key=value" at *sp to name; plus says it continues the last RDN. */
+/* Add "key=value" at *sp to name; a set plus continues the last RDN. */
 static int
 certsel_dn_ava(const char **sp, X509_NAME *name, int plus, char *why,
     size_t whysize)

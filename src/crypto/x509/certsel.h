@@ -12,10 +12,10 @@
  *   ""                              any certificate
  *   !<selector>                     excludes what the selector matches
  *
- * DNs are compared as X.509 Names, not as strings: attribute names are
- * case-insensitive, values are compared in the canonical form of RFC 5280
- * 7.1 (case and inner whitespace folded), and a DN written in the reverse
- * (RFC 4514) order matches too.
+ * DNs are compared as X.509 Names, not as strings.  Attribute names are
+ * case-insensitive, and values are compared in the canonical form of
+ * RFC 5280 7.1 (case and inner whitespace folded).  A DN written in the
+ * reverse (RFC 4514) order matches too.
  */
 #ifndef IKED_X509_CERTSEL_H
 #define IKED_X509_CERTSEL_H

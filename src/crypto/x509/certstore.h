@@ -8,7 +8,7 @@
  * Every entry has a cache id (shown by "ikeadm dump certcache") and a
  * slot, the name of its file.  A file that cannot be used (unparsable,
  * a key readable by group or others, a key with no certificate) is
- * skipped; its message is kept in the store's error list and logged.
+ * skipped, and its message is logged and kept in the store's error list.
  */
 #ifndef IKED_X509_CERTSTORE_H
 #define IKED_X509_CERTSTORE_H
@@ -24,7 +24,7 @@
 
 struct certstore;
 
-/* Where an entry came from, for "dump certcache". */
+/* Origin of an entry, shown by "dump certcache". */
 enum certstore_origin {
 	CERTSTORE_PUBLIC_ONLY,		/* publickeys file, no private key */
 	CERTSTORE_PRIVATE_KEY,		/* publickeys file with its key */
@@ -104,7 +104,7 @@ int	 certstore_add_received(struct certstore *, struct cert *);
 
 /*
  * Verify a peer certificate at time now (seconds since the epoch; 0 for
- * the current time).  chain holds the other certificates the peer sent
+ * the current time).  chain contains the other certificates the peer sent
  * (intermediate CAs); the certificates of the store are used as
  * intermediates as well.  The certificate is accepted when it is itself
  * named by cert_trust (only its validity is checked then), or when it

@@ -62,10 +62,10 @@ int	 pkey_has_private(const struct pkey *);
 int	 pkey_public_equal(const struct pkey *, const struct pkey *);
 
 /*
- * Check the public key for values no signature check should accept:
- * an RSA exponent that is 0, 1 or even, an even or short RSA modulus
- * (below 1024 bits), a DSA or EC key that fails the OpenSSL public key
- * check.  Returns 0 or ERR_CRYPTO with the reason in why.
+ * Check the public key for values no signature check should accept.
+ * These are an RSA exponent that is 0, 1 or even, an even or short RSA
+ * modulus (below 1024 bits), and a DSA or EC key that fails the OpenSSL
+ * public key check.  Returns 0 or ERR_CRYPTO with the reason in why.
  */
 int	 pkey_check_public(const struct pkey *, char *why, size_t whysize);
 

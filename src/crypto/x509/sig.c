@@ -18,7 +18,7 @@
 #include "lib/err.h"
 #include "lib/rbuf.h"
 
-/* What a method requires of the key and how it hashes. */
+/* Key requirements and ECDSA digest of one signature method. */
 struct sig_spec {
 	enum pkey_type	 ss_type;
 	const char	*ss_group;	/* EC curve (OpenSSL group name) */

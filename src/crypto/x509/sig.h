@@ -3,12 +3,13 @@
  * private key of the local certificate and carried in the SIG payload.
  *
  *   SIG_DSS (auth method 1, RFC 2409 5.1): DSA over HASH_I as the
- *     message digest (RFC 2409 requires SHA-1, so 20 bytes); the payload
- *     is r | s, each the size of the subgroup order q (40 bytes for
- *     DSA with a 160-bit q).
+ *     message digest, 20 bytes with the SHA-1 that RFC 2409 requires for
+ *     DSS.  DSA truncates a longer hash to the size of q.  The payload is
+ *     r | s, each the size of q (40 bytes for DSA with a 160-bit q).
  *   SIG_RSA (auth method 3): PKCS#1 v1.5 type 1 padding of HASH_I itself,
- *     with no DigestInfo, as strongSwan and libreswan send it; the
- *     payload is as long as the modulus.
+ *     with no DigestInfo.  RFC 7296 (3.8) notes that IKEv1 signs this
+ *     way, unlike IKEv2.  The payload is as long as the modulus.
+ *     NOTE: not yet tested against a strongSwan or libreswan peer.
  *   SIG_ECDSA_256/384/521 (auth methods 9, 10, 11, RFC 4754): ECDSA over
  *     SHA-256/384/512 of HASH_I on P-256/384/521; the payload is r | s,
  *     each the size of the curve order (32, 48 or 66 bytes).

@@ -207,7 +207,7 @@ x509_time_text(int64_t t, char *out, size_t outsize)
 }
 
 /*
- * DER of a certificate, key or CRL starts with a SEQUENCE tag; anything
+ * DER of a certificate, key or CRL starts with a SEQUENCE tag.  Anything
  * else is read as PEM, which may have text before its BEGIN line.
  */
 int
