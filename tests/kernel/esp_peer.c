@@ -4,9 +4,12 @@
  * 198.51.100.1, side b is 203.0.113.1 behind 198.51.100.2.
  *
  *   esp_peer -s a|b [-e raw|udp] [-c cbc|gcm] [-m tunnel|transport] [-q]
- *            [-r readyfile]
+ *            [-l soft:hard] [-k soft:hard] [-i idle] [-r readyfile]
  *
- * -q adds the outbound SA only when the backend reports an acquire.
+ * -q adds the outbound SA only when the backend reports an acquire (the
+ * SA is also added again after each acquire).  -l sets lifetimes in
+ * seconds for both SAs, -i an idle time in seconds for both, -k
+ * lifetimes in kilobytes for the outbound SA.
  * On SIGTERM the program prints the SA counters ("out packets N",
  * "in packets N"), closes the backend and exits 0.
  */
@@ -42,6 +45,9 @@ struct peer {
 	struct kernel_sa	 p_out;
 	struct event		*p_add_timer;
 	const char		*p_ready;
+	struct kernel_lifetime	 p_lifetime;	/* -l and -i */
+	uint64_t		 p_soft_kbytes;	/* -k */
+	uint64_t		 p_hard_kbytes;
 };
 
 static const uint8_t peer_cbc_key[2][16] = {
@@ -133,6 +139,11 @@ peer_make_sa(const struct peer *p, struct kernel_sa *sa, int out)
 	}
 	sa->sa_reqid = 1;
 	peer_selector(p, &sa->sa_sel, out);
+	sa->sa_lifetime = p->p_lifetime;
+	if (out) {
+		sa->sa_lifetime.lt_soft_kbytes = p->p_soft_kbytes;
+		sa->sa_lifetime.lt_hard_kbytes = p->p_hard_kbytes;
+	}
 }
 
 static void
@@ -214,8 +225,11 @@ peer_acquire(void *arg, const struct kernel_acquire *acq)
 static void
 peer_expire(void *arg, const struct kernel_expire *exp)
 {
-	printf("expire spi 0x%08x hard %d\n", exp->exp_id.id_spi,
-	    exp->exp_hard);
+	static const char	*reasons[] = { "seconds", "kbytes", "idle",
+				    "sequence" };
+
+	printf("expire spi 0x%08x hard %d reason %s\n", exp->exp_id.id_spi,
+	    exp->exp_hard, reasons[exp->exp_reason]);
 	fflush(stdout);
 }
 
@@ -285,8 +299,20 @@ static void
 peer_usage(void)
 {
 	fprintf(stderr, "usage: esp_peer -s a|b [-e raw|udp] [-c cbc|gcm] "
-	    "[-m tunnel|transport] [-q] [-r readyfile]\n");
+	    "[-m tunnel|transport] [-q] [-l soft:hard] [-k soft:hard] "
+	    "[-i idle] [-r readyfile]\n");
 	exit(2);
+}
+
+static void
+peer_pair(const char *arg, uint64_t *soft, uint64_t *hard)
+{
+	unsigned long long	s, h;
+
+	if (sscanf(arg, "%llu:%llu", &s, &h) != 2)
+		peer_usage();
+	*soft = s;
+	*hard = h;
 }
 
 static void
@@ -294,8 +320,20 @@ peer_options(struct peer *p, int *acquire_mode, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "c:e:m:qr:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:e:i:k:l:m:qr:s:")) != -1) {
 		switch (ch) {
+		case 'i':
+			p->p_lifetime.lt_idle_seconds = strtoull(optarg, NULL,
+			    10);
+			break;
+		case 'k':
+			peer_pair(optarg, &p->p_soft_kbytes,
+			    &p->p_hard_kbytes);
+			break;
+		case 'l':
+			peer_pair(optarg, &p->p_lifetime.lt_soft_seconds,
+			    &p->p_lifetime.lt_hard_seconds);
+			break;
 		case 'c':
 			p->p_gcm = strcmp(optarg, "gcm") == 0;
 			break;

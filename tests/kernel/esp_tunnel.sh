@@ -42,7 +42,7 @@ cleanup() {
 	done
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
-	rm -rf "$WORK"
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -172,6 +172,63 @@ grep -q '^outbound SA added' "$WORK/acquire.a.out"
 result $? "acquire: SA added after the acquire"
 grep -q ' 3 received' "$WORK/acquire.ping"
 result $? "acquire: held packets delivered once the SA exists"
+
+# wait_line FILE PATTERN: up to 10 s for a line to appear
+wait_line() {
+	local i
+	for i in $(seq 100); do
+		grep -q "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Byte lifetimes: 1028-byte packets, soft at 2 KB, hard at 4 KB.  After
+# the hard expiry the next packet needs a new SA (acquire).
+if start_peers kbytes -e raw -c cbc -k 2:4; then
+	ip netns exec "$NS_A" ping -c 8 -i 0.2 -W 1 -s 1000 -I 192.0.2.1 \
+	    203.0.113.1 >"$WORK/kbytes.ping" 2>&1
+	stop_peers
+	grep -q '^expire spi 0x0a0b0001 hard 0 reason kbytes' \
+	    "$WORK/kbytes.a.out"
+	result $? "kbytes: soft expiry reported"
+	grep -q '^expire spi 0x0a0b0001 hard 1 reason kbytes' \
+	    "$WORK/kbytes.a.out"
+	result $? "kbytes: hard expiry reported"
+	sed -n '/hard 1 reason kbytes/,$p' "$WORK/kbytes.a.out" |
+	    grep -q '^acquire reqid 1'
+	result $? "kbytes: acquire after the SA is gone"
+else
+	result 1 "kbytes: peers start"
+	stop_peers
+fi
+
+# Time lifetimes: soft after 1 s, hard after 2 s, both SAs.
+if start_peers seconds -e raw -c gcm -l 1:2; then
+	wait_line "$WORK/seconds.a.out" \
+	    '^expire spi 0x0b0a0001 hard 1 reason seconds'
+	result $? "seconds: inbound SA hard expiry reported"
+	grep -q '^expire spi 0x0b0a0001 hard 0 reason seconds' \
+	    "$WORK/seconds.a.out"
+	result $? "seconds: inbound SA soft expiry reported first"
+	wait_line "$WORK/seconds.a.out" \
+	    '^expire spi 0x0a0b0001 hard 1 reason seconds'
+	result $? "seconds: outbound SA hard expiry reported"
+	stop_peers
+else
+	result 1 "seconds: peers start"
+	stop_peers
+fi
+
+# Idle: no traffic for 1 s removes the SAs.
+if start_peers idle -e udp -c gcm -i 1; then
+	wait_line "$WORK/idle.b.out" '^expire spi 0x0a0b0001 hard 1 reason idle'
+	result $? "idle: unused SA expires"
+	stop_peers
+else
+	result 1 "idle: peers start"
+	stop_peers
+fi
 
 echo "1..$N"
 exit $FAILED
