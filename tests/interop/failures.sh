@@ -68,7 +68,9 @@ silent)
 	ip netns exec "$IOP_NSA" ping -n -c 1 -W 1 -I 192.0.2.1 203.0.113.1 \
 	    >/dev/null 2>&1
 	iop_check "in.iked gives up with a log line" \
-	    iop_wait_grep "$log" "with 198.51.100.2 .*removed: Phase 1 timed out" 20
+	    iop_wait_grep "$log" "no answer from 198\.51\.100\.2\[500\] after [0-9]+ retransmissions" 20
+	iop_check "in.iked removes the half-open ISAKMP SA" \
+	    iop_wait_grep "$log" "removed: Phase 1 timed out" 5
 	;;
 esac
 iop_cap_stop
