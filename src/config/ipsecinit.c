@@ -124,6 +124,7 @@ struct ipsecinit {
 	struct config		*ii_cf;
 	struct config_diag	*ii_diag;
 	const char		*ii_file;
+	unsigned int		 ii_flags;	/* PARSE_NUMERIC */
 	int			 ii_nomem;
 };
 
@@ -201,6 +202,12 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	size_t			 n = 0;
 	int			 rc;
 
+	if (ii->ii_flags & PARSE_NUMERIC) {
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': host "
+		    "names are not resolved in numeric mode; write an address",
+		    kw, name);
+		return (-1);
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
@@ -1088,6 +1095,13 @@ int
 ipsecinit_parse(struct config *cf, const char *file, const void *buf,
     size_t len, struct config_diag *diag)
 {
+	return (ipsecinit_parse_flags(cf, file, buf, len, 0, diag));
+}
+
+int
+ipsecinit_parse_flags(struct config *cf, const char *file, const void *buf,
+    size_t len, unsigned int flags, struct config_diag *diag)
+{
 	struct ipsecinit	*ii;
 	size_t			 before = diag_count(diag);
 	size_t			 first = cf->cf_nspds;
@@ -1097,6 +1111,7 @@ ipsecinit_parse(struct config *cf, const char *file, const void *buf,
 		return (ERR_NOMEM);
 	ii->ii_cf = cf;
 	ii->ii_diag = diag;
+	ii->ii_flags = flags;
 	ii->ii_prev = LEX_RBRACE;
 	if ((ii->ii_file = parse_intern_file(cf, file)) == NULL) {
 		free(ii);

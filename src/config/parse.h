@@ -36,6 +36,10 @@ int	 preshared_parse(struct config *, const char *file, const void *,
 	    size_t, struct config_diag *);
 int	 ipsecinit_parse(struct config *, const char *file, const void *,
 	    size_t, struct config_diag *);
+/* As ipsecinit_parse; with PARSE_NUMERIC host names are errors. */
+#define PARSE_NUMERIC	0x1
+int	 ipsecinit_parse_flags(struct config *, const char *file,
+	    const void *, size_t, unsigned int flags, struct config_diag *);
 /* Read a whole file (at most 16 MB); ERR_NOTFOUND when it is absent. */
 int	 parse_read_file(const char *, char **, size_t *, int *mode,
 	    struct config_diag *);
