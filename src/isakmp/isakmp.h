@@ -71,13 +71,13 @@ enum isakmp_exchange {
 	ISAKMP_EX_AUTH_ONLY = 3,
 	ISAKMP_EX_AGGRESSIVE = 4,
 	ISAKMP_EX_INFO = 5,		/* Informational */
-	ISAKMP_EX_TRANSACTION = 6,	/* Mode Config, draft-ietf-ipsec-isakmp-mode-cfg */
+	ISAKMP_EX_TRANSACTION = 6,	/* Mode Config (draft) */
 	ISAKMP_EX_QUICK = 32,		/* Quick Mode */
 	ISAKMP_EX_NEW_GROUP = 33,	/* New Group Mode */
 };
 
 /* Header flags (RFC 2408 3.1). */
-#define ISAKMP_FLAG_ENC		0x01	/* payloads after the header are encrypted */
+#define ISAKMP_FLAG_ENC		0x01	/* the payloads are encrypted */
 #define ISAKMP_FLAG_COMMIT	0x02
 #define ISAKMP_FLAG_AUTH_ONLY	0x04
 #define ISAKMP_FLAG_MASK	0x07
@@ -226,7 +226,7 @@ enum isakmp_cert_encoding {
 /* Attribute space of a transform, chosen by its proposal's protocol. */
 enum isakmp_attr_class {
 	ISAKMP_ATTR_CLASS_P1 = 1,	/* ISAKMP SA, RFC 2409 Appendix A */
-	ISAKMP_ATTR_CLASS_P2 = 2,	/* IPsec SA (AH, ESP, IPCOMP), RFC 2407 4.5 */
+	ISAKMP_ATTR_CLASS_P2 = 2,	/* AH, ESP, IPCOMP: RFC 2407 4.5 */
 };
 
 /* Phase 1 attribute types (RFC 2409 Appendix A). */

@@ -34,7 +34,7 @@ struct wbuf;
  */
 struct isakmp_error {
 	int		 ie_code;	/* negative enum err */
-	uint16_t	 ie_notify;	/* Notify type to answer with, 0: none */
+	uint16_t	 ie_notify;	/* Notify to send back, 0: none */
 	uint8_t		 ie_payload;	/* payload type, 0 for the header */
 	size_t		 ie_offset;	/* byte offset in the message */
 	char		 ie_msg[256];	/* "SA payload at offset 28: ..." */
@@ -61,7 +61,7 @@ struct isakmp_attr {
 	uint64_t	 a_value;	/* TV value, or TLV integer value */
 	const uint8_t	*a_data;	/* TLV value bytes, NULL for TV */
 	uint16_t	 a_len;		/* TLV value length, 0 for TV */
-	size_t		 a_offset;	/* offset of the attribute in the message */
+	size_t		 a_offset;	/* offset in the message */
 };
 
 /* A Transform payload inside a Proposal (RFC 2408 3.6). */
@@ -70,7 +70,7 @@ struct isakmp_transform {
 	uint8_t		 t_id;
 	struct isakmp_attr *t_attrs;
 	size_t		 t_nattrs;
-	const uint8_t	*t_raw;		/* whole transform, generic header included */
+	const uint8_t	*t_raw;		/* whole transform, header included */
 	size_t		 t_rawlen;
 	size_t		 t_offset;
 };
@@ -143,7 +143,7 @@ struct isakmp_payload {
 	uint8_t		 pl_next;
 	uint16_t	 pl_length;	/* generic header included */
 	size_t		 pl_offset;	/* offset in the message */
-	const uint8_t	*pl_raw;	/* pl_length bytes, generic header first */
+	const uint8_t	*pl_raw;	/* pl_length bytes, header first */
 	const uint8_t	*pl_body;	/* after the generic header ("SAi_b") */
 	size_t		 pl_body_len;
 	union {
@@ -161,11 +161,11 @@ struct isakmp_msg {
 	struct isakmp_hdr	 m_hdr;
 	struct isakmp_payload	*m_payloads;
 	size_t			 m_npayloads;
-	size_t			 m_padding;	/* bytes after the last payload */
+	size_t			 m_padding;	/* bytes after the chain */
 };
 
-/* Flags of isakmp_payloads_parse(). */
-#define ISAKMP_PARSE_PADDED	0x01	/* decrypted body: allow trailing bytes */
+/* Flag of isakmp_payloads_parse(): a decrypted body may have padding. */
+#define ISAKMP_PARSE_PADDED	0x01
 
 /*
  * Parse the 28-byte header of a datagram of len bytes and check it:
@@ -226,7 +226,11 @@ int	isakmp_msg_span_after(const struct isakmp_msg *, size_t idx,
  */
 int	isakmp_attr_get(const struct isakmp_attr *, uint64_t *);
 
-/* First attribute of a type in a transform, or NULL. */
+/*
+ * First attribute of a type in a transform, or NULL.  Life-Type and
+ * Life-Duration may come in several pairs (seconds and kilobytes, RFC 2407
+ * section 4.5), so walk t_attrs in order for those.
+ */
 const struct isakmp_attr *isakmp_transform_attr(const struct isakmp_transform *,
 	    uint16_t type);
 
@@ -236,9 +240,9 @@ const struct isakmp_attr *isakmp_transform_attr(const struct isakmp_transform *,
  */
 struct isakmp_builder {
 	struct wbuf	*b_wb;
-	size_t		 b_hdr;		/* offset of the header, SIZE_MAX: none */
-	size_t		 b_next;	/* offset of the Next Payload byte to patch */
-	size_t		 b_pl;		/* offset of the open payload, SIZE_MAX: none */
+	size_t		 b_hdr;		/* header offset, SIZE_MAX: none */
+	size_t		 b_next;	/* Next Payload byte to patch */
+	size_t		 b_pl;		/* open payload, SIZE_MAX: none */
 	size_t		 b_prop;	/* offset of the open proposal */
 	size_t		 b_xf;		/* offset of the open transform */
 	uint8_t		 b_first;	/* type of the first payload */
@@ -303,8 +307,10 @@ int	isakmp_build_id(struct isakmp_builder *, uint8_t type,
 /* CERT or CR. */
 int	isakmp_build_cert(struct isakmp_builder *, uint8_t type,
 	    const struct isakmp_cert *);
-int	isakmp_build_notify(struct isakmp_builder *, const struct isakmp_notify *);
-int	isakmp_build_delete(struct isakmp_builder *, const struct isakmp_delete *);
+int	isakmp_build_notify(struct isakmp_builder *,
+	    const struct isakmp_notify *);
+int	isakmp_build_delete(struct isakmp_builder *,
+	    const struct isakmp_delete *);
 
 /*
  * SA payload in steps: sa_begin, then for each proposal proposal_begin,

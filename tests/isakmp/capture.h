@@ -17,7 +17,7 @@ struct capture_msg {
 	uint16_t	 cm_dport;
 	const uint8_t	*cm_data;	/* ISAKMP message, marker removed */
 	size_t		 cm_len;
-	size_t		 cm_udp_len;	/* UDP length field minus 8 (and marker) */
+	size_t		 cm_udp_len;	/* UDP data length, no marker */
 };
 
 /* Called for each ISAKMP message; a non-zero return stops the walk. */

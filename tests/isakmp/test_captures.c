@@ -372,6 +372,29 @@ tcpdump_nat_t_float(void **state)
 	set_free(&s);
 }
 
+/* A Life-Duration before its Life-Type, then a second pair. */
+static void
+suricata_repeated_life(void **state)
+{
+	const struct isakmp_transform	*t;
+	struct capture_set		 s;
+	struct isakmp_msg		 msg;
+
+	set_load(&s, "suricata-verify/ikev1-duplicate-proposals.pcap");
+	assert_int_equal(s.n, 1);
+	parse_msg(&s, 0, &msg);
+	t = first_transform(&msg);
+	assert_int_equal(t->t_nattrs, 8);
+	assert_int_equal(t->t_attrs[3].a_type, ISAKMP_P1_LIFE_DURATION);
+	assert_int_equal(t->t_attrs[3].a_value, 86400);
+	assert_int_equal(t->t_attrs[6].a_type, ISAKMP_P1_LIFE_TYPE);
+	assert_int_equal(t->t_attrs[7].a_type, ISAKMP_P1_LIFE_DURATION);
+	assert_int_equal(t->t_attrs[7].a_value, 65535);
+	assert_rebuild_same(&s, 0, &msg);
+	isakmp_msg_free(&msg);
+	set_free(&s);
+}
+
 static void
 ikev2_rejected(void **state)
 {
@@ -669,6 +692,7 @@ main(void)
 		cmocka_unit_test(suricata_main_mode),
 		cmocka_unit_test(tcpdump_sa_setup),
 		cmocka_unit_test(tcpdump_nat_t_float),
+		cmocka_unit_test(suricata_repeated_life),
 		cmocka_unit_test(ikev2_rejected),
 		cmocka_unit_test(malformed_rejected),
 		cmocka_unit_test(all_captures_robust),

@@ -1195,7 +1195,7 @@ encrypted_body_with_padding(void **state)
 	struct wbuf		 body, whole;
 	size_t			 i;
 
-	/* The body is built on its own, as the engine does before encrypting. */
+	/* The body is built alone, as the engine does before encrypting. */
 	wbuf_init(&body, 0);
 	isakmp_build_init_body(&b, &body);
 	isakmp_build_data(&b, ISAKMP_PL_HASH, hash, sizeof(hash));
