@@ -1,9 +1,10 @@
 /*
  * One end of a static ESP tunnel on the userspace backend, for the
  * end-to-end test (esp_tunnel.sh).  Side a is 192.0.2.1 behind
- * 198.51.100.1, side b is 203.0.113.1 behind 198.51.100.2.
+ * 198.51.100.1, side b is 203.0.113.1 behind 198.51.100.2; with -6,
+ * 2001:db8:1::1 behind 2001:db8::1 and 2001:db8:2::1 behind 2001:db8::2.
  *
- *   esp_peer -s a|b [-e raw|udp] [-c cbc|gcm] [-m tunnel|transport] [-q]
+ *   esp_peer -s a|b [-6] [-e raw|udp] [-c cbc|gcm] [-m tunnel|transport] [-q]
  *            [-l soft:hard] [-k soft:hard] [-i idle] [-r readyfile]
  *
  * -q adds the outbound SA only when the backend reports an acquire (the
@@ -41,6 +42,7 @@ struct peer {
 	int			 p_udp;
 	int			 p_gcm;
 	int			 p_transport;
+	int			 p_ipv6;
 	int			 p_fd;		/* UDP 4500, with -e udp */
 	struct kernel_sa	 p_out;
 	struct event		*p_add_timer;
@@ -72,22 +74,33 @@ static const uint8_t peer_gcm_key[2][20] = {
 	  0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f, 0xb0, 0xb1, 0xb2, 0xb3 },
 };
 
-static void
+static socklen_t
 peer_addr(struct sockaddr_storage *ss, const char *text, uint16_t port)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
+	if (strchr(text, ':') != NULL) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1)
+			abort();
+		return (sizeof(*sin6));
+	}
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons(port);
 	if (inet_pton(AF_INET, text, &sin->sin_addr) != 1)
 		abort();
+	return (sizeof(*sin));
 }
 
 /* Addresses of this side (local) or of the other side. */
 static const char *
 peer_outer(const struct peer *p, int local)
 {
+	if (p->p_ipv6)
+		return (p->p_side_a == local ? "2001:db8::1" : "2001:db8::2");
 	return (p->p_side_a == local ? "198.51.100.1" : "198.51.100.2");
 }
 
@@ -96,6 +109,9 @@ peer_inner(const struct peer *p, int local)
 {
 	if (p->p_transport)
 		return (peer_outer(p, local));
+	if (p->p_ipv6)
+		return (p->p_side_a == local ? "2001:db8:1::1" :
+		    "2001:db8:2::1");
 	return (p->p_side_a == local ? "192.0.2.1" : "203.0.113.1");
 }
 
@@ -105,8 +121,8 @@ peer_selector(const struct peer *p, struct kernel_selector *sel, int out)
 	memset(sel, 0, sizeof(*sel));
 	peer_addr(&sel->sel_src, peer_inner(p, out), 0);
 	peer_addr(&sel->sel_dst, peer_inner(p, !out), 0);
-	sel->sel_src_prefix = 32;
-	sel->sel_dst_prefix = 32;
+	sel->sel_src_prefix = p->p_ipv6 ? 128 : 32;
+	sel->sel_dst_prefix = p->p_ipv6 ? 128 : 32;
 }
 
 static void
@@ -168,7 +184,8 @@ peer_send_udp(void *arg, const struct sockaddr *local,
 {
 	struct peer	*p = arg;
 
-	if (sendto(p->p_fd, pkt, len, 0, remote,
+	if (sendto(p->p_fd, pkt, len, 0, remote, remote->sa_family ==
+	    AF_INET6 ? sizeof(struct sockaddr_in6) :
 	    sizeof(struct sockaddr_in)) == -1)
 		return (ERR_SYSTEM);
 	return (0);
@@ -211,10 +228,15 @@ peer_acquire(void *arg, const struct kernel_acquire *acq)
 {
 	struct peer	*p = arg;
 	struct timeval	 tv = { 0, 300 * 1000 };
-	char		 dst[INET_ADDRSTRLEN];
+	const struct sockaddr_storage	*ss = &acq->acq_packet.sel_dst;
+	char				 dst[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &((const struct sockaddr_in *)
-	    &acq->acq_packet.sel_dst)->sin_addr, dst, sizeof(dst));
+	if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->
+		    sin6_addr, dst, sizeof(dst));
+	else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+		    dst, sizeof(dst));
 	printf("acquire reqid %u index %u dst %s\n", acq->acq_reqid,
 	    acq->acq_index, dst);
 	fflush(stdout);
@@ -260,15 +282,15 @@ static int
 peer_open_udp(struct peer *p)
 {
 	struct sockaddr_storage	local;
+	socklen_t		len;
 
-	peer_addr(&local, peer_outer(p, 1), PEER_PORT);
-	if ((p->p_fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
-	    bind(p->p_fd, (struct sockaddr *)&local,
-	    sizeof(struct sockaddr_in)) == -1) {
+	len = peer_addr(&local, peer_outer(p, 1), PEER_PORT);
+	if ((p->p_fd = socket(local.ss_family, SOCK_DGRAM, 0)) == -1 ||
+	    bind(p->p_fd, (struct sockaddr *)&local, len) == -1) {
 		fprintf(stderr, "esp_peer: UDP socket: %s\n", strerror(errno));
 		return (-1);
 	}
-	if (kernel_bypass_socket(p->p_kernel, p->p_fd, AF_INET) != 0)
+	if (kernel_bypass_socket(p->p_kernel, p->p_fd, local.ss_family) != 0)
 		return (-1);
 	return (0);
 }
@@ -298,7 +320,7 @@ peer_install(struct peer *p, int acquire_mode)
 static void
 peer_usage(void)
 {
-	fprintf(stderr, "usage: esp_peer -s a|b [-e raw|udp] [-c cbc|gcm] "
+	fprintf(stderr, "usage: esp_peer -s a|b [-6] [-e raw|udp] [-c cbc|gcm] "
 	    "[-m tunnel|transport] [-q] [-l soft:hard] [-k soft:hard] "
 	    "[-i idle] [-r readyfile]\n");
 	exit(2);
@@ -320,8 +342,11 @@ peer_options(struct peer *p, int *acquire_mode, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "c:e:i:k:l:m:qr:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "6c:e:i:k:l:m:qr:s:")) != -1) {
 		switch (ch) {
+		case '6':
+			p->p_ipv6 = 1;
+			break;
 		case 'i':
 			p->p_lifetime.lt_idle_seconds = strtoull(optarg, NULL,
 			    10);

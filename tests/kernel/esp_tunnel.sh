@@ -3,9 +3,10 @@
 # joined by a veth pair (198.51.100.1 <-> 198.51.100.2, no default
 # route), one esp_peer in each, and a ping from 192.0.2.1 to 203.0.113.1
 # that can only arrive through the tunnel.  Cases: raw ESP and ESP in UDP,
-# AES-CBC with HMAC-SHA-256 and AES-GCM-16, transport mode, and an SA
-# that is added only after the acquire.  After SIGTERM the TUN device,
-# its routes and the routing rule must be gone.
+# AES-CBC with HMAC-SHA-256 and AES-GCM-16, transport mode, IPv6 (over
+# 2001:db8::/64), an SA that is added only after the acquire, and soft
+# and hard lifetimes.  After SIGTERM the TUN device, its routes and the
+# routing rule must be gone.
 set -u
 
 PEER=${IKED_BUILD:-.}/tests/kernel/esp_peer
@@ -55,6 +56,10 @@ netns_up() {
 	ip -n "$NS_B" addr add 198.51.100.2/24 dev veth-b
 	ip -n "$NS_A" addr add 192.0.2.1/32 dev lo
 	ip -n "$NS_B" addr add 203.0.113.1/32 dev lo
+	ip -n "$NS_A" addr add 2001:db8::1/64 dev veth-a nodad
+	ip -n "$NS_B" addr add 2001:db8::2/64 dev veth-b nodad
+	ip -n "$NS_A" addr add 2001:db8:1::1/128 dev lo
+	ip -n "$NS_B" addr add 2001:db8:2::1/128 dev lo
 	ip -n "$NS_A" link set lo up
 	ip -n "$NS_B" link set lo up
 	ip -n "$NS_A" link set veth-a up
@@ -165,6 +170,10 @@ run_case raw-gcm 192.0.2.1 203.0.113.1 -e raw -c gcm
 run_case udp-cbc 192.0.2.1 203.0.113.1 -e udp -c cbc
 run_case udp-gcm 192.0.2.1 203.0.113.1 -e udp -c gcm
 run_case transport 198.51.100.1 198.51.100.2 -e raw -c gcm -m transport
+run_case ipv6-raw 2001:db8:1::1 2001:db8:2::1 -6 -e raw -c cbc
+run_case ipv6-udp 2001:db8:1::1 2001:db8:2::1 -6 -e udp -c gcm
+run_case ipv6-transport 2001:db8::1 2001:db8::2 -6 -e raw -c gcm \
+    -m transport
 run_case acquire 192.0.2.1 203.0.113.1 -e raw -c gcm -q
 grep -q '^acquire reqid 1 index 1 dst 203.0.113.1' "$WORK/acquire.a.out"
 result $? "acquire: reported with reqid, index and destination"
