@@ -9,8 +9,8 @@
 #   veth0 198.51.100.1/24 <-- veth pair --> veth0 198.51.100.2/24
 #
 # Only documentation addresses are used and there is no default route, so
-# nothing leaves the two namespaces; both are deleted at the end, also when
-# a step fails.  Set DEMO_KEEP=1 to keep the files in the work folder, and
+# nothing leaves the two namespaces.  Both are deleted at the end, also
+# when a step fails.  Set DEMO_KEEP=1 to keep the files in the work folder, and
 # DEMO_BUILD to build somewhere other than build/.
 set -u
 cd "$(dirname "$0")/.."
@@ -259,15 +259,19 @@ pids=$(echo " $pids " | sed "s/ $cap / /")
 
 echo
 echo "==== on the wire between the gateways (capture in $nsa)"
-tshark -r "$dir/demo.pcapng" -q -z io,phs 2>/dev/null |
-    grep -E "isakmp|esp" | sed 's/^ */  /'
+count() {
+	tshark -r "$dir/demo.pcapng" -Y "$1" 2>/dev/null | wc -l
+}
+echo "  IKE messages: $(count 'isakmp.exchangetype == 2') Main Mode," \
+    "$(count 'isakmp.exchangetype == 32') Quick Mode," \
+    "$(count 'isakmp.exchangetype == 5') Informational (the Deletes)"
 for d in "198.51.100.1 198.51.100.2" "198.51.100.2 198.51.100.1"; do
 	set -- $d
 	tshark -r "$dir/demo.pcapng" -T fields -e frame.len -e esp.spi \
 	    -Y "esp && ip.src == $1" 2>/dev/null |
 	    awk -v s="$1" -v t="$2" '
 		{ n++; b += $1; spi = $2 }
-		END { printf "  ESP %s -> %s: %d packets, %d bytes, SPI %s\n",
+		END { printf "  ESP %s -> %s: %d packets, %d bytes on the wire, SPI %s\n",
 		    s, t, n, b, (n ? spi : "-") }'
 done
 [ "$st" -eq 0 ] || fail "in.iked exited with status $st on SIGTERM"
