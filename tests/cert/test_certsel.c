@@ -240,6 +240,68 @@ cert_names_as_text(void **state)
 }
 
 static void
+cert_dn_der_round_trip(void **state)
+{
+	struct wbuf	der;
+	char		buf[256];
+
+	wbuf_init(&der, 0);
+	assert_int_equal(cert_issuer_der(gw, &der), 0);
+	assert_int_equal(cert_dn_der_text(der.wb_data, der.wb_len, buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, GW_DN);
+	assert_int_equal(cert_dn_der_text(der.wb_data, der.wb_len - 1, buf,
+	    sizeof(buf)), ERR_MALFORMED);
+	assert_int_equal(cert_dn_der_text(der.wb_data, der.wb_len, buf, 8),
+	    ERR_TOOBIG);
+	assert_int_equal(cert_dn_der_text(der.wb_data, 0, buf, sizeof(buf)),
+	    ERR_MALFORMED);
+	wbuf_free(&der);
+}
+
+/*
+ * Every truncation of a certificate, and bytes from a fixed-seed
+ * generator, must be rejected without a crash (run under ASan too).
+ */
+static void
+cert_parse_survives_junk(void **state)
+{
+	struct wbuf	 der;
+	struct cert	*c;
+	struct certsel	*cs;
+	uint8_t		 junk[600];
+	char		 text[64], why[X509_WHY_SIZE];
+	size_t		 i, j, len;
+
+	wbuf_init(&der, 0);
+	assert_int_equal(cert_encode(gw, X509_FORMAT_DER, &der), 0);
+	for (len = 0; len < der.wb_len; len++) {
+		assert_int_equal(cert_parse_der(&c, der.wb_data, len, why,
+		    sizeof(why)), ERR_MALFORMED);
+		assert_null(c);
+	}
+	srand(4754);
+	for (i = 0; i < 2000; i++) {
+		memcpy(junk, der.wb_data, sizeof(junk) < der.wb_len ?
+		    sizeof(junk) : der.wb_len);
+		junk[rand() % sizeof(junk)] = (uint8_t)rand();
+		junk[rand() % 8] = (uint8_t)rand();
+		len = (size_t)rand() % sizeof(junk);
+		if (cert_parse_der(&c, junk, len, why, sizeof(why)) == 0)
+			cert_free(c);
+		for (j = 0; j < sizeof(text) - 1; j++)
+			text[j] = (char)(1 + rand() % 127);
+		text[rand() % sizeof(text)] = '\0';
+		text[sizeof(text) - 1] = '\0';
+		if (certsel_parse(&cs, text, why, sizeof(why)) == 0) {
+			(void)certsel_match(cs, gw, "1");
+			certsel_free(cs);
+		}
+	}
+	wbuf_free(&der);
+}
+
+static void
 cert_id_matches(void **state)
 {
 	struct wbuf	subj;
@@ -331,6 +393,8 @@ main(void)
 		cmocka_unit_test(certsel_invalid),
 		cmocka_unit_test(certsel_dn_der_matches_subject),
 		cmocka_unit_test(cert_names_as_text),
+		cmocka_unit_test(cert_dn_der_round_trip),
+		cmocka_unit_test(cert_parse_survives_junk),
 		cmocka_unit_test(cert_id_matches),
 		cmocka_unit_test(cert_parse_rejects_garbage),
 	};

@@ -171,6 +171,39 @@ cert_subject_der(const struct cert *c, struct wbuf *out)
 }
 
 int
+cert_issuer_der(const struct cert *c, struct wbuf *out)
+{
+	unsigned char	*der = NULL;
+	int		 len, rc;
+
+	len = i2d_X509_NAME(X509_get_issuer_name(c->c_x509), &der);
+	if (len <= 0)
+		return (ERR_CRYPTO);
+	rc = wbuf_put(out, der, (size_t)len);
+	OPENSSL_free(der);
+	return (rc);
+}
+
+int
+cert_dn_der_text(const uint8_t *der, size_t len, char *out, size_t outsize)
+{
+	const unsigned char	*p = der;
+	X509_NAME		*name;
+	int			 rc;
+
+	if (len == 0 || len > X509_MAX_INPUT)
+		return (ERR_MALFORMED);
+	name = d2i_X509_NAME(NULL, &p, (long)len);
+	if (name == NULL || p != der + len) {
+		X509_NAME_free(name);
+		return (ERR_MALFORMED);
+	}
+	rc = x509_name_text(name, out, outsize);
+	X509_NAME_free(name);
+	return (rc);
+}
+
+int
 cert_subject_text(const struct cert *c, char *out, size_t outsize)
 {
 	return (x509_name_text(X509_get_subject_name(c->c_x509), out,

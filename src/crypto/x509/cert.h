@@ -63,6 +63,19 @@ const struct pkey	*cert_public_key(const struct cert *);
 int	 cert_subject_der(const struct cert *, struct wbuf *out);
 
 /*
+ * Append the DER encoding of the issuer Name to out: what a peer's
+ * Certificate Request payload names (RFC 2408 3.10).
+ */
+int	 cert_issuer_der(const struct cert *, struct wbuf *out);
+
+/*
+ * Write a DER Name (an ID_DER_ASN1_DN identity or a Certificate Request
+ * authority) as text, like cert_subject_text().  The DER must be exact.
+ * Returns 0, ERR_MALFORMED or ERR_TOOBIG.
+ */
+int	 cert_dn_der_text(const uint8_t *der, size_t len, char *, size_t);
+
+/*
  * Write the subject or issuer as text, most significant RDN first, for
  * example "C=US, O=Example\, Inc., CN=gw".  A comma inside a value is
  * escaped with a backslash.  Returns ERR_TOOBIG when it does not fit.
