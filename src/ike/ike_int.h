@@ -97,6 +97,8 @@ struct ike_qm {
 	uint16_t		 qm_lport;
 	uint16_t		 qm_rport;
 	int			 qm_have_ids;
+	struct wbuf		 qm_peer_idi;	/* QM1 ID bodies, echoed */
+	struct wbuf		 qm_peer_idr;
 	struct wbuf		 qm_ni;		/* nonce bodies */
 	struct wbuf		 qm_nr;
 	struct dh_key		*qm_dh;

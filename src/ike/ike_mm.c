@@ -567,7 +567,9 @@ ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
 {
 	if (ike_mm_verify(p1, msg) != 0)
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
+	/* MM6 needs no answer: a repeat of it must not resend MM5. */
 	p1->p1_xmit.x_next = 0;
+	wbuf_reset(&p1->p1_xmit.x_msg);
 	memcpy(p1->p1_last_block, p1->p1_iv, p1->p1_blocklen);
 	ike_p1_established(p1);
 	return (0);

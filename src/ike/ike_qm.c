@@ -39,6 +39,8 @@ ike_qm_new(struct ike_p1 *p1, uint32_t msgid, int initiator)
 	wbuf_init(&qm->qm_ni, 0);
 	wbuf_init(&qm->qm_nr, 0);
 	wbuf_init(&qm->qm_peer_ke, 0);
+	wbuf_init(&qm->qm_peer_idi, 0);
+	wbuf_init(&qm->qm_peer_idr, 0);
 	ike_xmit_init(&qm->qm_xmit);
 	TAILQ_INSERT_TAIL(&p1->p1_qms, qm, qm_entry);
 	return (qm);
@@ -51,6 +53,8 @@ ike_qm_free(struct ike_qm *qm)
 	wbuf_free(&qm->qm_ni);
 	wbuf_free(&qm->qm_nr);
 	wbuf_free(&qm->qm_peer_ke);
+	wbuf_free(&qm->qm_peer_idi);
+	wbuf_free(&qm->qm_peer_idr);
 	dh_key_free(qm->qm_dh);
 	ike_xmit_clear(&qm->qm_xmit);
 	util_freezero(qm, sizeof(*qm));
@@ -328,7 +332,7 @@ static int
 ike_qm_add_tail(struct ike_qm *qm, struct isakmp_builder *b)
 {
 	struct ike_p1		*p1 = qm->qm_p1;
-	struct wbuf		 ke, idl, idr, *idi, *idr_p;
+	struct wbuf		 ke, idl, idr;
 	struct isakmp_id	 oa;
 	struct config_ip	 ip;
 	int			 rc = 0;
@@ -344,18 +348,21 @@ ike_qm_add_tail(struct ike_qm *qm, struct isakmp_builder *b)
 			goto out;
 		isakmp_build_data(b, ISAKMP_PL_KE, ke.wb_data, ke.wb_len);
 	}
-	if (qm->qm_have_ids) {
+	if (qm->qm_have_ids && !qm->qm_initiator) {
+		/* RFC 2409 5.5: the responder returns the IDs it received. */
+		isakmp_build_data(b, ISAKMP_PL_ID, qm->qm_peer_idi.wb_data,
+		    qm->qm_peer_idi.wb_len);
+		isakmp_build_data(b, ISAKMP_PL_ID, qm->qm_peer_idr.wb_data,
+		    qm->qm_peer_idr.wb_len);
+	} else if (qm->qm_have_ids) {
 		if ((rc = ike_qm_id_body(&qm->qm_local, qm->qm_ulp,
 		    qm->qm_lport, &idl)) != 0 ||
 		    (rc = ike_qm_id_body(&qm->qm_remote, qm->qm_ulp,
 		    qm->qm_rport, &idr)) != 0)
 			goto out;
-		/* IDci is the initiator's side, IDcr the responder's. */
-		idi = qm->qm_initiator ? &idl : &idr;
-		idr_p = qm->qm_initiator ? &idr : &idl;
-		isakmp_build_data(b, ISAKMP_PL_ID, idi->wb_data, idi->wb_len);
-		isakmp_build_data(b, ISAKMP_PL_ID, idr_p->wb_data,
-		    idr_p->wb_len);
+		/* IDci is our side, IDcr the responder's. */
+		isakmp_build_data(b, ISAKMP_PL_ID, idl.wb_data, idl.wb_len);
+		isakmp_build_data(b, ISAKMP_PL_ID, idr.wb_data, idr.wb_len);
 	}
 	/* RFC 3947 5.2: original addresses for transport mode. */
 	if (!qm->qm_tunnel && p1->p1_floated) {
@@ -780,6 +787,11 @@ ike_qm_peer_ids(struct ike_qm *qm, const struct isakmp_msg *msg,
 	    idi->pl_u.id.id_proto != idr->pl_u.id.id_proto)
 		return (ERR_MALFORMED);
 	qm->qm_have_ids = 1;
+	wbuf_reset(&qm->qm_peer_idi);
+	wbuf_reset(&qm->qm_peer_idr);
+	if (wbuf_put(&qm->qm_peer_idi, idi->pl_body, idi->pl_body_len) != 0 ||
+	    wbuf_put(&qm->qm_peer_idr, idr->pl_body, idr->pl_body_len) != 0)
+		return (ERR_NOMEM);
 	qm->qm_ulp = idi->pl_u.id.id_proto;
 	qm->qm_rport = idi->pl_u.id.id_port;
 	qm->qm_lport = idr->pl_u.id.id_port;
@@ -787,13 +799,17 @@ ike_qm_peer_ids(struct ike_qm *qm, const struct isakmp_msg *msg,
 }
 
 /*
- * Responder: the next policy entry after prev that allows the peer's
+ * Responder: the next policy entry after spd that allows the peer's
  * client IDs ri (its side) and rr (ours).  Transport entries without
- * addresses cover only the IKE endpoints.
+ * addresses cover only the IKE endpoints.  Behind a NAT, a transport
+ * mode ID names an original address (RFC 3947 section 5.2), so the
+ * address the ISAKMP SA sees takes its place; *eri and *err receive the
+ * ranges that apply.
  */
 static const struct config_spd *
 ike_qm_next_policy(struct ike_qm *qm, const struct config_range *ri,
-    const struct config_range *rr, const struct config_spd *spd)
+    const struct config_range *rr, const struct config_spd *spd,
+    struct config_range *eri, struct config_range *err)
 {
 	struct ike_p1		*p1 = qm->qm_p1;
 	const struct config	*cf = p1->p1_eng->e_cfg;
@@ -805,11 +821,17 @@ ike_qm_next_policy(struct ike_qm *qm, const struct config_range *ri,
 	ike_range_single(&le, &l);
 	ike_range_single(&re, &r);
 	while ((spd = config_spd_next_for_peer(cf, &l, &r, spd)) != NULL) {
+		*eri = *ri;
+		*err = *rr;
+		if (!spd->sd_tunnel && p1->p1_nat_remote)
+			*eri = re;
+		if (!spd->sd_tunnel && p1->p1_nat_local)
+			*err = le;
 		if (!ike_range_within(spd->sd_raddr_set ? &spd->sd_raddr :
-		    &re, ri) && (spd->sd_raddr_set || !spd->sd_tunnel))
+		    &re, eri) && (spd->sd_raddr_set || !spd->sd_tunnel))
 			continue;
 		if (!ike_range_within(spd->sd_laddr_set ? &spd->sd_laddr :
-		    &le, rr) && (spd->sd_laddr_set || !spd->sd_tunnel))
+		    &le, err) && (spd->sd_laddr_set || !spd->sd_tunnel))
 			continue;
 		if (spd->sd_ulp.sn_set && spd->sd_ulp.sn_lo != qm->qm_ulp)
 			continue;
@@ -830,7 +852,7 @@ ike_qm_choose(struct ike_qm *qm, const struct isakmp_msg *msg,
 	struct ike_p1			*p1 = qm->qm_p1;
 	const struct isakmp_payload	*sa;
 	const struct config_spd		*spd = NULL, *found = NULL;
-	struct config_range		 ri, rr;
+	struct config_range		 ri, rr, eri, err;
 	struct isakmp_builder		 tb;
 	struct wbuf			 scratch;
 	char				 a[96], bs[96];
@@ -841,7 +863,8 @@ ike_qm_choose(struct ike_qm *qm, const struct isakmp_msg *msg,
 		return (ERR_MALFORMED);
 	sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
 	wbuf_init(&scratch, 0);
-	while ((spd = ike_qm_next_policy(qm, &ri, &rr, spd)) != NULL) {
+	while ((spd = ike_qm_next_policy(qm, &ri, &rr, spd, &eri,
+	    &err)) != NULL) {
 		found = spd;
 		qm->qm_tunnel = spd->sd_tunnel;
 		wbuf_reset(&scratch);
@@ -863,8 +886,8 @@ ike_qm_choose(struct ike_qm *qm, const struct isakmp_msg *msg,
 		return (ERR_PROPOSAL);
 	(void)ike_spd_index(p1->p1_eng, spd, &idx);
 	qm->qm_spd = idx;
-	qm->qm_remote = ri;
-	qm->qm_local = rr;
+	qm->qm_remote = eri;
+	qm->qm_local = err;
 	if ((rc = kernel_get_spi(p1->p1_eng->e_kernel,
 	    (const struct sockaddr *)&p1->p1_remote,
 	    (const struct sockaddr *)&p1->p1_local, KERNEL_PROTO_ESP,
@@ -1060,6 +1083,11 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	}
 	ike_msg_print("received Quick Mode", p1, &msg, D_P2);
 	memcpy(qm->qm_iv, iv, sizeof(iv));
+	/*
+	 * QM1 and QM2 are answered, so a repeat of them gets the stored
+	 * answer again.  QM3 is not: the responder keeps QM1 as the message
+	 * its QM2 answers, or two stored replies would bounce forever.
+	 */
 	if (created)
 		rc = ike_qm_r_qm1(qm, &msg);
 	else if (qm->qm_state == IKE_QM_I1)
@@ -1069,7 +1097,8 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	isakmp_msg_free(&msg);
 	wbuf_free(&plain);
 	if (rc == 0) {
-		ike_xmit_store_rx(&qm->qm_xmit, pk);
+		if (qm->qm_initiator || created)
+			ike_xmit_store_rx(&qm->qm_xmit, pk);
 		return;
 	}
 	if (rc == ERR_AUTH || rc == ERR_MALFORMED) {

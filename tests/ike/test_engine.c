@@ -53,6 +53,7 @@ struct net {
 	uint64_t	 now;
 	int		 drop_from[2];	/* drop this many from side i */
 	int		 drop_all[2];
+	unsigned int	 drop_nth[2];	/* drop the side's Nth message, 1-based */
 	int		 nat;		/* side 0 is behind a NAT */
 	char		 dir[128];
 	struct pkt	 log[NPKT_MAX];	/* copy of everything sent */
@@ -108,7 +109,7 @@ host_send(void *arg, const struct ike_packet *pk)
 		memcpy(p->data, pk->pk_data, pk->pk_len);
 		p->len = pk->pk_len;
 	}
-	if (n->drop_all[s->idx])
+	if (n->drop_all[s->idx] || n->drop_nth[s->idx] == s->sent)
 		return (0);
 	if (n->drop_from[s->idx] > 0) {
 		n->drop_from[s->idx]--;
@@ -139,6 +140,18 @@ host_keepalive(void *arg, const struct sockaddr_storage *local,
 	s->keepalives++;
 	return (0);
 }
+
+static void
+host_expire(void *arg, const struct kernel_expire *exp)
+{
+	struct side	*s = arg;
+
+	ike_engine_expire(s->eng, exp, s->net->now);
+}
+
+static const struct kernel_callbacks test_kernel_cb = {
+	.kc_expire = host_expire,
+};
 
 static const struct ike_host test_host = {
 	.ih_send = host_send,
@@ -218,6 +231,9 @@ struct peer_conf {
 	int		 pfs;
 	const char	*esp;		/* ipsec { ... } properties */
 	int		 two_policies;
+	int		 transport;	/* laddr/raddr are the IKE peers */
+	int		 p2_life;	/* p2_lifetime_secs, 0: default */
+	const char	*label;		/* default "to-peer" */
 };
 
 static struct config *
@@ -237,19 +253,27 @@ make_config(struct net *n, int idx, const struct peer_conf *pc)
 	snprintf(ip, sizeof(ip), "%s/ipsecinit.conf", dir);
 	snprintf(text, sizeof(text),
 	    "retry_limit 3\nretry_timer_init 0.5\nretry_timer_max 2\n"
-	    "expire_timer 60\np2_pfs %d\n"
+	    "expire_timer 60\np2_pfs %d\n%s%d\n"
 	    "p1_xform { %s }\n"
-	    "{\n label \"to-peer\"\n local_addr %s\n remote_addr %s\n}\n",
-	    pc->pfs, pc->xform, pc->local, pc->remote);
+	    "{\n label \"%s\"\n local_addr %s\n remote_addr %s\n}\n",
+	    pc->pfs, pc->p2_life ? "p2_lifetime_secs " : "# ", pc->p2_life,
+	    pc->xform, pc->label ? pc->label : "to-peer", pc->local,
+	    pc->remote);
 	write_file(cf, text);
 	snprintf(text, sizeof(text),
 	    "{\n localidtype IP\n localid %s\n remoteidtype IP\n"
 	    " remoteid %s\n key \"%s\"\n}\n", pc->local, pc->remote, pc->key);
 	write_file(ps, text);
 	(void)chmod(ps, 0600);
-	snprintf(text, sizeof(text),
-	    "{ tsrc %s tdst %s laddr %s raddr %s } ipsec { %s }\n",
-	    pc->local, pc->remote, pc->inner_l, pc->inner_r, pc->esp);
+	if (pc->transport)
+		snprintf(text, sizeof(text),
+		    "{ laddr %s raddr %s } ipsec { %s }\n", pc->local,
+		    pc->remote, pc->esp);
+	else
+		snprintf(text, sizeof(text),
+		    "{ tsrc %s tdst %s laddr %s raddr %s } ipsec { %s }\n",
+		    pc->local, pc->remote, pc->inner_l, pc->inner_r,
+		    pc->esp);
 	if (pc->two_policies) {
 		size_t	l = strlen(text);
 
@@ -295,7 +319,7 @@ net_new(const struct peer_conf *a, const struct peer_conf *b, int nat)
 		s->idx = i;
 		snprintf(s->addr, sizeof(s->addr), "%s", pc[i]->local);
 		assert_int_equal(kernel_open(&s->kern, KERNEL_BACKEND_NONE,
-		    NULL, NULL, NULL, NULL), 0);
+		    NULL, &test_kernel_cb, s, NULL), 0);
 		/* Different SPIs on each side, so directions cannot mix. */
 		for (j = 0; j < 16 * i; j++) {
 			uint32_t spi;
@@ -913,6 +937,217 @@ keylog_writes_tables(void **state)
 	net_free(n);
 }
 
+static void
+transport_mode_behind_nat(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	size_t			 k;
+
+	a.local = "192.0.2.10";
+	a.transport = b.transport = 1;
+	b.remote = NAT_PUBLIC;
+	n = net_new(&a, &b, 1);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	for (k = 0; k < sa_count(&n->s[1]); k++) {
+		const struct kernel_sa *sa = kernel_none_sa_at(n->s[1].kern, k);
+
+		assert_int_equal(sa->sa_mode, KERNEL_MODE_TRANSPORT);
+		assert_int_equal(sa->sa_encap, 1);
+		/* The responder protects the address it sees. */
+		if (sa->sa_dir == KERNEL_DIR_IN)
+			assert_true(ss_is(&sa->sa_sel.sel_src, NAT_PUBLIC));
+	}
+	net_free(n);
+}
+
+static const struct kernel_sa *
+first_sa(const struct side *s, enum kernel_dir dir)
+{
+	size_t	k;
+
+	for (k = 0; k < sa_count(s); k++)
+		if (kernel_none_sa_at(s->kern, k)->sa_dir == dir)
+			return (kernel_none_sa_at(s->kern, k));
+	return (NULL);
+}
+
+static void
+soft_expiry_rekeys(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct kernel_sa_id	 old_out, old_in;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	old_out = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
+	old_in = first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id;
+	/* Soft expiry: a second pair is negotiated over the same SA. */
+	assert_int_equal(kernel_none_expire(n->s[0].kern, &old_out, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	check_sa_pairs(n, 2);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	/* Hard expiry of the old one removes it on both sides. */
+	assert_int_equal(kernel_none_expire(n->s[0].kern, &old_in, 1,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_null(sa_find(&n->s[0], KERNEL_DIR_OUT, old_out.id_spi));
+	assert_null(sa_find(&n->s[1], KERNEL_DIR_IN, old_out.id_spi));
+	net_free(n);
+}
+
+static void
+p1_lifetime_ends(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n;
+
+	a.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128) p1_lifetime_secs 300";
+	n = net_new(&a, &conf_b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[1].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	/* The responder took the shorter lifetime of the proposal. */
+	net_run(n, 299000);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	net_run(n, 2000);
+	assert_int_equal(p1_entries(n->s[0].eng), 0);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	/* IPsec SAs live on by their own lifetimes. */
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
+static void
+responder_lifetime_shortens(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+
+	a.p2_life = 7200;
+	b.p2_life = 3600;
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_lifetime
+	    .lt_hard_seconds, 3600);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_IN)->sa_lifetime
+	    .lt_hard_seconds, 3600);
+	assert_int_equal(first_sa(&n->s[1], KERNEL_DIR_OUT)->sa_lifetime
+	    .lt_hard_seconds, 3600);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_lifetime
+	    .lt_soft_seconds, 3240);
+	net_free(n);
+}
+
+static void
+acquire_starts_negotiation(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct kernel_acquire	 acq;
+	const struct kernel_sa	*sa;
+
+	memset(&acq, 0, sizeof(acq));
+	ss_set(&acq.acq_packet.sel_src, "192.0.2.5", 0);
+	ss_set(&acq.acq_packet.sel_dst, "203.0.113.7", 0);
+	acq.acq_packet.sel_src_prefix = 32;
+	acq.acq_packet.sel_dst_prefix = 32;
+	acq.acq_policy = acq.acq_packet;
+	ss_set(&acq.acq_src, "198.51.100.1", 0);
+	ss_set(&acq.acq_dst, "198.51.100.2", 0);
+	acq.acq_mode = KERNEL_MODE_TUNNEL;
+	acq.acq_proto = KERNEL_PROTO_ESP;
+	acq.acq_reqid = 1;
+	ike_engine_acquire(n->s[0].eng, &acq, n->now);
+	/* A second ACQUIRE while Phase 1 runs adds nothing. */
+	ike_engine_acquire(n->s[0].eng, &acq, n->now);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
+	assert_true(ss_is(&sa->sa_sel.sel_src, "192.0.2.0"));
+	assert_int_equal(sa->sa_sel.sel_src_prefix, 24);
+	assert_true(ss_is(&sa->sa_sel.sel_dst, "203.0.113.0"));
+	assert_int_equal(sa->sa_sel.sel_dst_prefix, 24);
+	assert_int_equal(sa->sa_reqid, 1);
+	net_free(n);
+}
+
+static void
+reload_without_rule_deletes(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	a.label = "renamed";
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &a), n->now), 0);
+	net_pump(n);
+	net_run(n, 200);
+	assert_int_equal(p1_entries(n->s[0].eng), 0);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	net_free(n);
+}
+
+static void
+quick_mode_retransmits(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	unsigned int	 sent_a, sent_b;
+	size_t		 i, nlog;
+
+	n->drop_nth[1] = 4;		/* MM2, MM4, MM6, then QM2 is lost */
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	net_run(n, 600);
+	/* QM1 again, the stored QM2 (or B's own retransmission), QM3. */
+	check_sa_pairs(n, 1);
+	sent_b = n->s[1].sent;
+	assert_true(sent_b >= 5);
+	/* Final messages are not answered: nothing bounces afterwards. */
+	sent_a = n->s[0].sent;
+	net_run(n, 5000);
+	assert_int_equal(n->s[0].sent, sent_a);
+	assert_int_equal(n->s[1].sent, sent_b);
+	/*
+	 * Every message once more: each request gets at most its stored
+	 * reply, and replies to final messages do not bounce.
+	 */
+	nlog = n->nlog;
+	for (i = 0; i < nlog; i++) {
+		struct ike_packet	in;
+		struct pkt		p = n->log[i];
+
+		memset(&in, 0, sizeof(in));
+		net_translate(n, &p, &in);
+		in.pk_data = p.data;
+		in.pk_len = p.len;
+		ike_engine_input(n->s[1 - p.from].eng, &in, n->now);
+		net_pump(n);
+	}
+	assert_true(n->s[0].sent - sent_a + n->s[1].sent - sent_b <= nlog);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -933,6 +1168,13 @@ main(void)
 		cmocka_unit_test(forged_delete_ignored),
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
+		cmocka_unit_test(transport_mode_behind_nat),
+		cmocka_unit_test(soft_expiry_rekeys),
+		cmocka_unit_test(p1_lifetime_ends),
+		cmocka_unit_test(responder_lifetime_shortens),
+		cmocka_unit_test(acquire_starts_negotiation),
+		cmocka_unit_test(reload_without_rule_deletes),
+		cmocka_unit_test(quick_mode_retransmits),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
