@@ -2,7 +2,7 @@
  * One ESP SA of the userspace data plane (RFC 4303): its keys, cipher
  * state, sequence number or replay window, and counters.  esp_sa_output
  * and esp_sa_input build and check the ESP part of a packet (from the SPI
- * to the ICV); the caller adds or removes the outer IP or UDP header.
+ * to the ICV).  The caller adds or removes the outer IP or UDP header.
  */
 #ifndef IKED_ESP_SA_H
 #define IKED_ESP_SA_H
@@ -71,7 +71,7 @@ int	 esp_sa_encap(struct esp_sa *, const uint8_t *pkt,
  * Decapsulate an ESP packet that arrived from src to dst (outer
  * addresses of the given family): esp_sa_input, then the inner packet.
  * Tunnel mode requires next header 4 or 41 and an inner IP packet of
- * that version; transport mode rebuilds the IP header in the
+ * that version.  Transport mode rebuilds the IP header in the
  * ESP_SA_HEADROOM bytes before esp.  The inner packet must lie inside
  * the SA's selector.  Returns ERR_NOTFOUND for a dummy packet (next
  * header 59, RFC 4303 2.6), which is dropped without counting.

@@ -4,11 +4,10 @@
  * Routing: outbound policies get routes to their destination prefix
  * through the TUN device in a table of their own (k_route_table), used
  * through the rule "not fwmark k_fwmark lookup k_route_table".  Every
- * socket of the backend (raw ESP, clear-text reinjection) and the
- * daemon's IKE sockets (kernel_bypass_socket) carry that mark, so they
- * use the main table: ESP and IKE to the peer never enter the tunnel,
- * even when a protected prefix contains the peer (transport mode,
- * 0.0.0.0/0 policies).
+ * socket of the backend (raw ESP, clear-text sends) and the daemon's IKE
+ * sockets (kernel_bypass_socket) carry that mark, so they use the main
+ * table.  ESP and IKE to the peer therefore never enter the tunnel, even
+ * when a protected prefix contains the peer (transport mode, 0.0.0.0/0).
  */
 #ifndef IKED_USER_H
 #define IKED_USER_H

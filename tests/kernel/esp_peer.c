@@ -240,7 +240,7 @@ peer_acquire(void *arg, const struct kernel_acquire *acq)
 	printf("acquire reqid %u index %u dst %s\n", acq->acq_reqid,
 	    acq->acq_index, dst);
 	fflush(stdout);
-	/* Answer later, as a negotiation would, so the packet is held. */
+	/* Add the SA later, as a negotiation would, so the packet is held. */
 	evtimer_add(p->p_add_timer, &tv);
 }
 

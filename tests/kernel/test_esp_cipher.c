@@ -37,7 +37,8 @@ cipher_new(uint16_t encr, const uint8_t *ekey, size_t ekeylen, uint16_t auth,
 /*
  * HMAC of "Hi There" under a key of 0x0b bytes as long as the output
  * (RFC 2202 test 1 for MD5 and SHA-1; the SHA-2 values were computed
- * with Python's hmac module), truncated as RFC 2403, 2404 and 4868 say.
+ * with Python's hmac module), truncated as RFC 2403, 2404 and 4868
+ * specify.
  */
 static void
 hmac_truncation(void **state)

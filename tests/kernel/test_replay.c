@@ -65,7 +65,7 @@ replay_gap_is_cleared(void **state)
 	replay_init(&rp, 1024);
 	for (seq = 1; seq <= 1024; seq++)
 		accept(&rp, seq);
-	/* A jump of less than the bitmap forgets the slots it passes. */
+	/* A jump of less than the bitmap clears the slots it passes. */
 	accept(&rp, 1500);
 	for (seq = 1025; seq < 1500; seq++)
 		assert_int_equal(replay_check(&rp, seq), 0);

@@ -1,6 +1,6 @@
 /*
  * ESP ciphers and integrity algorithms on OpenSSL 3 EVP.  The cipher and
- * MAC contexts are keyed once in esp_cipher_new; per packet only the IV
+ * MAC contexts are keyed once in esp_cipher_new.  Per packet, only the IV
  * changes (EVP_CipherInit_ex2 with a NULL key) and the HMAC restarts with
  * its stored key (EVP_MAC_init with a NULL key), so no packet allocates.
  */

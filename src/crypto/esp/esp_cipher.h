@@ -62,9 +62,9 @@ size_t	 esp_cipher_align(const struct esp_cipher *);
 
 /*
  * Protect one ESP packet in place.  pkt[0..8) is the ESP header, already
- * written.  The IV goes to pkt[8..8+iv_len); the bytes from there to
+ * written.  The IV goes to pkt[8..8+iv_len).  The bytes from there to
  * pkt[len) are the plaintext (payload, padding, pad length, next header)
- * and are encrypted; the ICV is written to pkt[len..len+icv_len).  For
+ * and are encrypted in place.  The ICV goes to pkt[len..len+icv_len).  For
  * GCM the IV is the 64-bit counter iv_counter (the sequence number),
  * for CBC it is random.
  */
