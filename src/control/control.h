@@ -9,9 +9,9 @@
  * itself a sequence of fields.  File descriptors travel beside the
  * datagram as SCM_RIGHTS ancillary data, at most one per message.
  *
- * Commands keep the order of the Solaris door protocol so that the numbers
- * stay recognisable; a reply echoes the command, or carries CONTROL_ERROR
- * with a CONTROL_E_* code and a unix errno.
+ * Commands keep the order of the Solaris door protocol, so that the
+ * numbers stay recognisable.  A reply echoes the command, or carries
+ * CONTROL_ERROR with a CONTROL_E_* code and a unix errno.
  *
  * Dumps use a cursor: the first request carries cursor 0, each reply holds
  * one item and the cursor of the next one, and cursor 0 in a reply ends the
@@ -138,7 +138,7 @@ enum control_idtype {
 	CONTROL_IDT_IP = 256,
 };
 
-/* How a get or del request names its object. */
+/* Kinds of identifier that name the object of a get or del request. */
 enum control_id_kind {
 	CONTROL_ID_NONE = 0,
 	CONTROL_ID_ADDRS,	/* local and remote address */

@@ -26,7 +26,7 @@ struct dispatch {
 	uint32_t			 priv;
 };
 
-/* How a command uses a descriptor. */
+/* Descriptor use of a command. */
 enum dispatch_fd {
 	FD_NONE = 0,
 	FD_OPTIONAL,

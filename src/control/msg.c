@@ -1,8 +1,8 @@
 /*
  * Encoding and decoding of control messages.  Each struct that travels is
- * described by a table of fields (tag, type, offset), and one encoder and
- * one decoder walk those tables, so that a new field is one table line and
- * every field is length-checked in the same place.
+ * described by a table of fields (tag, type, offset).  One encoder and one
+ * decoder walk those tables, so a new field is one table line and every
+ * field is length-checked in the same place.
  */
 #include <stddef.h>
 #include <string.h>

@@ -139,7 +139,7 @@ ikeadm_client_call(struct ikeadm_client *c, const struct control_msg *req,
 		goto out;
 	}
 	if (rep->cmd != req->cmd && rep->cmd != CONTROL_ERROR) {
-		fprintf(stderr, "ikeadm: in.iked answered %s to %s\n",
+		fprintf(stderr, "ikeadm: in.iked replied %s to request %s\n",
 		    control_cmd_name(rep->cmd), control_cmd_name(req->cmd));
 		rv = ERR_MALFORMED;
 	}

@@ -35,7 +35,6 @@ struct cmd_entry {
 	const char	*cmd;
 	const char	*obj;
 	int		(*fn)(struct cmd_ctx *);
-	int		 arg;		/* command code or object detail */
 };
 
 static const struct {
@@ -722,20 +721,20 @@ struct cmd_coded {
 };
 
 static const struct cmd_entry cmd_table[] = {
-	{ "get", "debug", cmd_get_debug, 0 },
-	{ "get", "priv", cmd_get_priv, 0 },
-	{ "get", "stats", cmd_get_stats, 0 },
-	{ "get", "defaults", cmd_get_defaults, 0 },
-	{ "get", "p1", cmd_get_p1, 0 },
-	{ "get", "rule", cmd_get_rule, 0 },
-	{ "get", "preshared", cmd_get_psk, 0 },
-	{ "set", "debug", cmd_set_debug, 0 },
-	{ "set", "priv", cmd_set_priv, 0 },
-	{ "add", "rule", cmd_add_rule, 0 },
-	{ "add", "preshared", cmd_add_psk, 0 },
-	{ "del", "p1", cmd_del_p1, 0 },
-	{ "del", "rule", cmd_del_rule, 0 },
-	{ "del", "preshared", cmd_del_psk, 0 },
+	{ "get", "debug", cmd_get_debug },
+	{ "get", "priv", cmd_get_priv },
+	{ "get", "stats", cmd_get_stats },
+	{ "get", "defaults", cmd_get_defaults },
+	{ "get", "p1", cmd_get_p1 },
+	{ "get", "rule", cmd_get_rule },
+	{ "get", "preshared", cmd_get_psk },
+	{ "set", "debug", cmd_set_debug },
+	{ "set", "priv", cmd_set_priv },
+	{ "add", "rule", cmd_add_rule },
+	{ "add", "preshared", cmd_add_psk },
+	{ "del", "p1", cmd_del_p1 },
+	{ "del", "rule", cmd_del_rule },
+	{ "del", "preshared", cmd_del_psk },
 };
 
 static const struct cmd_coded cmd_coded_table[] = {

@@ -499,7 +499,7 @@ dispatch_token_and_algs(void **state)
 	assert_int_equal(f->rep.u.alg.value, 1);
 	assert_int_equal(f->rep.cursor, 1);
 
-	/* A daemon without callbacks answers "Unknown command". */
+	/* A daemon without callbacks returns "Unknown command". */
 	memset(&none, 0, sizeof(none));
 	memset(&f->req, 0, sizeof(f->req));
 	f->req.cmd = CONTROL_GET_STATS;
