@@ -41,7 +41,13 @@ iop_check "missing config file: message names it" \
 
 # ---- a running daemon
 cp "$IOP_DIR/config.good" "$cfg"
-iop_iked_start "$IOP_NSA" "$R"
+ip netns exec "$IOP_NSA" "$IOP_IKED" -d -R "$R" -B xfrm \
+    >"$IOP_DIR/xfrm.log" 2>&1
+status=$?
+iop_check "-B xfrm, not available: exit status 1" [ $status -eq 1 ]
+iop_check "-B xfrm, not available: message names the backend" \
+    grep -q "opening the xfrm SA backend failed" "$IOP_DIR/xfrm.log"
+iop_iked_start "$IOP_NSA" "$R" -p modkeys
 pid=$IOP_IKED_PID
 log=$R/iked.log
 iop_check "PID file holds the daemon's PID" \
@@ -69,6 +75,24 @@ iop_check "runt on port 4500 is dropped with a log line" \
 iop_check "NAT keepalive is not logged as dropped" \
     iop_not grep -q "dropped a 1-byte" "$log"
 iop_check "daemon survives the bad datagrams" kill -0 "$pid"
+
+# ---- ikeadm over the control socket ROOT/var/run/ike_door
+ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
+if [ -x "$ikeadm" ]; then
+	iop_check "ikeadm: control socket created" test -S "$R/var/run/ike_door"
+	"$ikeadm" -R "$R" get priv >"$IOP_DIR/adm-priv.out" 2>&1
+	iop_check "ikeadm get priv: level of -p modkeys" \
+	    grep -q "privilege level is 0x1" "$IOP_DIR/adm-priv.out"
+	"$ikeadm" -R "$R" dump rule >"$IOP_DIR/adm-rule.out" 2>&1
+	iop_check "ikeadm dump rule: shows the rule" \
+	    grep -q "Label 'peer'" "$IOP_DIR/adm-rule.out"
+	iop_check "ikeadm get stats: succeeds" "$ikeadm" -R "$R" get stats
+	iop_check "ikeadm read rule: succeeds" "$ikeadm" -R "$R" read rule
+	iop_check "ikeadm read rule: the daemon reloads" \
+	    iop_wait_grep "$log" "ikeadm read: reading" 5
+else
+	echo "ikeadm not built: its checks are left out"
+fi
 
 # ---- SIGHUP with a broken file keeps the old configuration
 printf 'p2_pfs 99\n' >>"$cfg"
