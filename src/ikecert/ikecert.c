@@ -13,8 +13,11 @@
 static void
 ikecert_usage(void)
 {
-	fprintf(stderr, "Usage: ikecert [-R root] "
-	    "{ certdb | certrldb | certlocal | tokens } <options>\n");
+	fprintf(stderr,
+	    "Usage: ikecert { certdb | certrldb | certlocal | tokens } "
+	    "<options>\n"
+	    "       -R root, before the subcommand: look up the stores "
+	    "under root\n");
 }
 
 int

@@ -68,7 +68,7 @@ ik() {
 }
 
 # --- usage and PKCS#11 ---------------------------------------------------
-bad "no arguments" "^Usage: ikecert \[-R root\] \{ certdb \| certrldb \| certlocal \| tokens \} <options>" "$ikecert"
+bad "no arguments" "^Usage: ikecert \{ certdb \| certrldb \| certlocal \| tokens \} <options>$" "$ikecert"
 bad "unknown subcommand" "unknown subcommand \"certfoo\"" ik certfoo
 bad "tokens" "PKCS#11 tokens are not supported" ik tokens
 bad "certlocal -T" "-T: PKCS#11 tokens are not supported" \
