@@ -204,9 +204,21 @@ user_sa_find(struct kernel_user *ku, const struct kernel_sa_id *id)
 	return (NULL);
 }
 
+/* Forget the outbound SA every policy cached; the SA set changed. */
+static void
+user_policy_uncache(struct kernel_user *ku)
+{
+	struct user_policy	*up;
+
+	TAILQ_FOREACH(up, &ku->ku_pols, up_entry)
+		up->up_sa = NULL;
+}
+
 static void
 user_sa_destroy(struct kernel_user *ku, struct user_sa *us)
 {
+	if (user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT)
+		user_policy_uncache(ku);
 	user_hash_remove(ku, us);
 	TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
 	if (us->us_timer != NULL)
@@ -403,15 +415,19 @@ user_policy_match(struct kernel_user *ku, const struct flow *fl)
 
 /* The newest outbound SA of the policy's reqid, or NULL. */
 struct user_sa *
-user_policy_sa(struct kernel_user *ku, const struct user_policy *up)
+user_policy_sa(struct kernel_user *ku, struct user_policy *up)
 {
 	struct user_sa	*us;
 
+	if (up->up_sa != NULL)
+		return (up->up_sa);
 	TAILQ_FOREACH_REVERSE(us, &ku->ku_sas, user_sa_head, us_entry) {
 		if (!us->us_larval &&
 		    user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT &&
-		    user_sa_kernel(us)->sa_reqid == up->up_pol.pol_reqid)
+		    user_sa_kernel(us)->sa_reqid == up->up_pol.pol_reqid) {
+			up->up_sa = us;
 			return (us);
+		}
 	}
 	return (NULL);
 }
@@ -618,6 +634,8 @@ user_add_sa(struct kernel *k, const struct kernel_sa *sa)
 	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
 	if (sa->sa_dir == KERNEL_DIR_IN)
 		user_hash_insert(ku, us);
+	else
+		user_policy_uncache(ku);
 	user_sa_schedule(us);
 	log_debug(D_PFKEY, "%s SA 0x%08x to %s added (reqid %u)",
 	    sa->sa_dir == KERNEL_DIR_IN ? "inbound" : "outbound",

@@ -55,6 +55,7 @@ struct user_policy {
 	TAILQ_ENTRY(user_policy) up_entry;
 	struct kernel_policy	 up_pol;
 	struct user_route	*up_route;
+	struct user_sa		*up_sa;		/* cached outbound SA */
 	uint8_t			*up_queue[USER_QUEUE_MAX];
 	size_t			 up_queue_len[USER_QUEUE_MAX];
 	unsigned int		 up_queue_head;
@@ -91,7 +92,7 @@ struct user_sa		*user_sa_lookup_spi(struct kernel_user *, uint32_t);
 struct user_policy	*user_policy_match(struct kernel_user *,
 			    const struct flow *);
 struct user_sa		*user_policy_sa(struct kernel_user *,
-			    const struct user_policy *);
+			    struct user_policy *);
 void			 user_policy_hold(struct kernel_user *,
 			    struct user_policy *, const struct flow *,
 			    const uint8_t *, size_t);

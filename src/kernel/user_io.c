@@ -188,6 +188,20 @@ user_io_send_clear(struct kernel_user *ku, const uint8_t *pkt,
 		user_io_drop(ku, "cannot send in the clear", 0, ERR_SYSTEM);
 }
 
+/*
+ * Multicast and IPv6 link-local traffic that the kernel sends on every
+ * interface (router solicitations, MLD reports) never enters a tunnel.
+ */
+static int
+user_io_link_scope(const struct flow *fl)
+{
+	if (fl->fl_family == AF_INET)
+		return ((fl->fl_dst[0] & 0xf0) == 0xe0);
+	return (fl->fl_dst[0] == 0xff ||
+	    (fl->fl_dst[0] == 0xfe && (fl->fl_dst[1] & 0xc0) == 0x80) ||
+	    (fl->fl_src[0] == 0xfe && (fl->fl_src[1] & 0xc0) == 0x80));
+}
+
 static void
 user_io_outbound(struct kernel_user *ku, const uint8_t *pkt, size_t len)
 {
@@ -200,6 +214,8 @@ user_io_outbound(struct kernel_user *ku, const uint8_t *pkt, size_t len)
 		user_io_drop(ku, "invalid packet from the TUN device", 0, r);
 		return;
 	}
+	if (user_io_link_scope(&fl))
+		return;
 	up = user_policy_match(ku, &fl);
 	if (up == NULL || up->up_pol.pol_action == KERNEL_ACTION_BYPASS) {
 		user_io_send_clear(ku, pkt, &fl);
