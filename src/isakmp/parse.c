@@ -109,6 +109,19 @@ isakmp_pctx_sub(struct isakmp_pctx *p, size_t n, struct isakmp_pctx *sub)
 	(void)rbuf_get_sub(&p->rb, n, &sub->rb);
 }
 
+/*
+ * Number of items of at least size bytes that fit in what is left, at
+ * most max, for sizing an array so that a small message cannot make the
+ * parser allocate much more memory than the message itself.
+ */
+static size_t
+isakmp_fit(const struct isakmp_pctx *p, size_t size, size_t max)
+{
+	size_t	n = rbuf_left(&p->rb) / size;
+
+	return (n < max ? (n > 0 ? n : 1) : max);
+}
+
 /* Read the 4-byte generic header of a payload, proposal or transform. */
 static int
 isakmp_parse_gen(struct isakmp_pctx *p, const char *what, uint8_t *next,
@@ -227,11 +240,17 @@ isakmp_parse_transform(struct isakmp_pctx *p, enum isakmp_attr_class cls,
 	(void)rbuf_get_u16(&sub.rb, &reserved);
 	if (rbuf_left(&sub.rb) == 0)
 		return (0);
-	t->t_attrs = calloc(ISAKMP_ATTR_MAX, sizeof(*t->t_attrs));
+	t->t_attrs = calloc(isakmp_fit(&sub, 4, ISAKMP_ATTR_MAX + 1),
+	    sizeof(*t->t_attrs));
 	if (t->t_attrs == NULL)
 		return (isakmp_fail(p, ERR_NOMEM, 0, "out of memory"));
 	while (rbuf_left(&sub.rb) > 0) {
-		if (t->t_nattrs == ISAKMP_ATTR_MAX)
+		/* This also keeps the index within the array. */
+		if (rbuf_left(&sub.rb) < 4)
+			return (MALFORMED(p, "attribute at offset %zu needs 4 "
+			    "bytes, %zu left in the transform",
+			    isakmp_pos(&sub), rbuf_left(&sub.rb)));
+		if (t->t_nattrs >= ISAKMP_ATTR_MAX)
 			return (isakmp_fail(p, ERR_TOOBIG,
 			    ISAKMP_N_ATTRIBUTES_NOT_SUPPORTED,
 			    "transform at offset %zu has more than %d "
@@ -271,6 +290,12 @@ isakmp_parse_proposal_body(struct isakmp_pctx *p, size_t off,
 		return (isakmp_fail(p, ERR_MALFORMED,
 		    ISAKMP_N_BAD_PROPOSAL_SYNTAX,
 		    "proposal at offset %zu has no transform", off));
+	/* Each transform takes 8 bytes or more: check before allocating. */
+	if ((size_t)ntrans * 8 > rbuf_left(&p->rb))
+		return (isakmp_fail(p, ERR_MALFORMED,
+		    ISAKMP_N_BAD_PROPOSAL_SYNTAX, "proposal at offset %zu "
+		    "declares %u transforms, which need %u bytes, but %zu "
+		    "are left", off, ntrans, ntrans * 8u, rbuf_left(&p->rb)));
 	pr->p_transforms = calloc(ntrans, sizeof(*pr->p_transforms));
 	if (pr->p_transforms == NULL)
 		return (isakmp_fail(p, ERR_NOMEM, 0, "out of memory"));
@@ -345,7 +370,8 @@ isakmp_parse_sa(struct isakmp_pctx *p, struct isakmp_sa *sa)
 	if (rbuf_left(&p->rb) == 0)
 		return (isakmp_fail(p, ERR_MALFORMED,
 		    ISAKMP_N_BAD_PROPOSAL_SYNTAX, "no proposal"));
-	sa->sa_proposals = calloc(ISAKMP_PROPOSAL_MAX, sizeof(*pr));
+	sa->sa_proposals = calloc(isakmp_fit(p, 16, ISAKMP_PROPOSAL_MAX + 1),
+	    sizeof(*pr));
 	if (sa->sa_proposals == NULL)
 		return (isakmp_fail(p, ERR_NOMEM, 0, "out of memory"));
 	while (next == ISAKMP_PL_P) {
@@ -354,6 +380,11 @@ isakmp_parse_sa(struct isakmp_pctx *p, struct isakmp_sa *sa)
 			    ISAKMP_N_BAD_PROPOSAL_SYNTAX, "the last proposal "
 			    "names another proposal (2) as next, but the SA "
 			    "payload ends at offset %zu", isakmp_pos(p)));
+		/* This also keeps the index within the array. */
+		if (rbuf_left(&p->rb) < 16)
+			return (MALFORMED(p, "proposal at offset %zu needs at "
+			    "least 16 bytes with its transform, %zu left",
+			    isakmp_pos(p), rbuf_left(&p->rb)));
 		if (sa->sa_nproposals == ISAKMP_PROPOSAL_MAX)
 			return (isakmp_fail(p, ERR_TOOBIG,
 			    ISAKMP_N_BAD_PROPOSAL_SYNTAX, "more than %d "

@@ -982,6 +982,16 @@ proposal_errors(void **state)
 	parse_bad(wb.wb_data, wb.wb_len, &err);
 	assert_non_null(strstr(err.ie_msg, "the SA payload ends"));
 	wb.wb_data[MM1_PROP] = 0;
+	/* A second proposal too short to hold a transform. */
+	wb.wb_data[MM1_PROP] = 2;
+	wbuf_set_u16(&wb, MM1_PROP + 2, 48 - 12);
+	wbuf_set_u16(&wb, MM1_XF + 2, 40 - 12);
+	parse_bad(wb.wb_data, wb.wb_len, &err);
+	assert_non_null(strstr(err.ie_msg, "needs at least 16 bytes with its "
+	    "transform, 12 left"));
+	wb.wb_data[MM1_PROP] = 0;
+	wbuf_set_u16(&wb, MM1_PROP + 2, 48);
+	wbuf_set_u16(&wb, MM1_XF + 2, 40);
 	/* SPI size too large, then larger than what is left. */
 	wb.wb_data[MM1_PROP + 6] = 17;
 	parse_bad(wb.wb_data, wb.wb_len, &err);
@@ -991,6 +1001,11 @@ proposal_errors(void **state)
 	wb.wb_data[MM1_PROP + 7] = 2;
 	parse_bad(wb.wb_data, wb.wb_len, &err);
 	assert_non_null(strstr(err.ie_msg, "next payload 0, expected 3"));
+	/* More transforms declared than could fit in the bytes left. */
+	wb.wb_data[MM1_PROP + 7] = 200;
+	parse_bad(wb.wb_data, wb.wb_len, &err);
+	assert_non_null(strstr(err.ie_msg, "declares 200 transforms, which "
+	    "need 1600 bytes, but 40 are left"));
 	/* No transform declared. */
 	wb.wb_data[MM1_PROP + 7] = 0;
 	parse_bad(wb.wb_data, wb.wb_len, &err);
