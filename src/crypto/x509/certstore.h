@@ -105,21 +105,26 @@ int	 certstore_add_received(struct certstore *, struct cert *);
 /*
  * Verify a peer certificate at time now (seconds since the epoch; 0 for
  * the current time).  chain contains the other certificates the peer sent
- * (intermediate CAs); the certificates of the store are used as
- * intermediates as well.  The certificate is accepted when it is itself
- * named by cert_trust (only its validity is checked then), or when it
- * chains to a cert_root or cert_trust certificate with every certificate
- * valid at now and, unless ignore_crls is set, not revoked by a CRL of
- * the crls store (the CRL of every issuer on the chain must be present).
- * Nothing is fetched over the network.  Returns 0, or ERR_AUTH with the
- * reason in why ("expired on ...", "revoked by the CRL of ...",
- * "unknown issuer ...").
+ * (intermediate CAs), and the certificates of the store serve as
+ * intermediates as well.
+ *
+ * A certificate that cert_root or cert_trust names is accepted when it
+ * is within its validity period.  Any other certificate must chain to
+ * such a certificate, and every certificate on the chain must be valid
+ * at now.  Unless ignore_crls is set, none may be revoked, and the crls
+ * store must contain the CRL of every issuer on the chain.  Nothing is
+ * fetched over the network.  Returns 0, or ERR_AUTH with the reason in
+ * why ("expired on ...", "revoked by the CRL of ...", "unknown issuer
+ * ...").
  */
 int	 certstore_verify(const struct certstore *, const struct cert *peer,
 	    struct cert *const *chain, size_t nchain, int64_t now,
 	    char *why, size_t whysize);
 
-/* Append the "dump certcache" text of every entry to out. */
+/*
+ * Append the "dump certcache" text of every entry to out.  The closing
+ * "Completed dump of certcache" line is left to ikeadm.
+ */
 int	 certstore_dump(const struct certstore *, struct wbuf *out);
 
 #endif /* IKED_X509_CERTSTORE_H */
