@@ -48,6 +48,28 @@ isakmp_line_hex(struct isakmp_printer *pr, const char *label,
 	isakmp_line(pr, "%s: %s%s", label, hex, len > n ? "..." : "");
 }
 
+/*
+ * A name sent by the peer, with bytes outside printable ASCII written as
+ * \xNN so that a peer cannot forge log lines.
+ */
+static void
+isakmp_line_text(struct isakmp_printer *pr, const char *label,
+    const uint8_t *p, size_t len)
+{
+	char	text[512];
+	size_t	i, n = 0;
+
+	for (i = 0; i < len && n + 5 <= sizeof(text); i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			text[n++] = (char)p[i];
+		else
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+			    "\\x%02x", p[i]);
+	}
+	text[n] = '\0';
+	isakmp_line(pr, "%s: %s%s", label, text, i < len ? "..." : "");
+}
+
 static void
 isakmp_line_next(struct isakmp_printer *pr, uint8_t next, uint16_t length)
 {
@@ -179,9 +201,8 @@ isakmp_print_id_data(struct isakmp_printer *pr, const struct isakmp_id *id)
 	switch (id->id_type) {
 	case ISAKMP_ID_FQDN:
 	case ISAKMP_ID_USER_FQDN:
-		isakmp_line(pr, "Identification Data: %.*s",
-		    (int)(id->id_len > 255 ? 255 : id->id_len),
-		    (const char *)id->id_data);
+		isakmp_line_text(pr, "Identification Data", id->id_data,
+		    id->id_len);
 		return;
 	case ISAKMP_ID_IPV6_ADDR:
 	case ISAKMP_ID_IPV6_ADDR_SUBNET:

@@ -1397,6 +1397,34 @@ print_notify_delete(void **state)
 }
 
 static void
+print_escapes_peer_names(void **state)
+{
+	static const uint8_t	 name[] = "a.example\nLOG: x\\y\x01";
+	struct isakmp_id	 id = { ISAKMP_ID_FQDN, 0, 0, name,
+				    sizeof(name) - 1 };
+	struct isakmp_builder	 b;
+	struct isakmp_hdr	 h;
+	struct isakmp_msg	 msg;
+	struct lines		*l;
+	struct wbuf		 wb;
+
+	l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	wbuf_init(&wb, 0);
+	hdr_init(&h, ISAKMP_EX_IDPROT, 0);
+	isakmp_build_init(&b, &wb, &h);
+	isakmp_build_id(&b, ISAKMP_PL_ID, &id);
+	assert_int_equal(isakmp_build_finish(&b), 0);
+	assert_int_equal(parse_ok(&wb, &msg), 0);
+	isakmp_print_msg(&msg, collect_line, l);
+	assert_non_null(strstr(l->text, "Identification Data: "
+	    "a.example\\x0aLOG: x\\x5cy\\x01\n"));
+	isakmp_msg_free(&msg);
+	wbuf_free(&wb);
+	free(l);
+}
+
+static void
 names_tables(void **state)
 {
 	uint16_t	n;
@@ -1502,6 +1530,7 @@ main(void)
 		cmocka_unit_test(builder_state_errors),
 		cmocka_unit_test(print_names_fields),
 		cmocka_unit_test(print_notify_delete),
+		cmocka_unit_test(print_escapes_peer_names),
 		cmocka_unit_test(names_tables),
 		cmocka_unit_test(vendor_names),
 	};
