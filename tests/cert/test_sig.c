@@ -407,6 +407,114 @@ rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
 }
 
 /*
+ * The ECDSA test vectors of RFC 4754 section 8: the signatures of the
+ * message "abc" with the given public keys, in the r | s form that the
+ * SIG payload carries.  They check that ECDSA signs SHA-2 of the data
+ * (HASH_I in IKEv1) and the fixed-size encoding of r and s.
+ */
+static const struct {
+	enum sig_method	 method;
+	const char	*curve_oid;	/* DER of the named curve OID */
+	const char	*x, *y, *r, *s;
+} rfc4754[] = {
+	{ SIG_ECDSA_256, "06082a8648ce3d030107",
+	  "2442A5CC0ECD015FA3CA31DC8E2BBC70BF42D60CBCA20085E0822CB04235E970",
+	  "6FC98BD7E50211A4A27102FA3549DF79EBCB4BF246B80945CDDFE7D509BBFD7D",
+	  "CB28E0999B9C7715FD0A80D8E47A77079716CBBF917DD72E97566EA1C066957C",
+	  "86FA3BB4E26CAD5BF90B7F81899256CE7594BB1EA0C89212748BFF3B3D5B0315" },
+	{ SIG_ECDSA_384, "06052b81040022",
+	  "96281BF8DD5E0525CA049C048D345D3082968D10FEDF5C5ACA0C64E6465A97EA"
+	  "5CE10C9DFEC21797415710721F437922",
+	  "447688BA94708EB6E2E4D59F6AB6D7EDFF9301D249FE49C33096655F5D502FAD"
+	  "3D383B91C5E7EDAA2B714CC99D5743CA",
+	  "FB017B914E29149432D8BAC29A514640B46F53DDAB2C69948084E2930F1C8F7E"
+	  "08E07C9C63F2D21A07DCB56A6AF56EB3",
+	  "B263A1305E057F984D38726A1B46874109F417BCA112674C528262A40A629AF1"
+	  "CBB9F516CE0FA7D2FF630863A00E8B9F" },
+	{ SIG_ECDSA_521, "06052b81040023",
+	  "0151518F1AF0F563517EDD5485190DF95A4BF57B5CBA4CF2A9A3F6474725A35F"
+	  "7AFE0A6DDEB8BEDBCD6A197E592D40188901CECD650699C9B5E456AEA5ADD190"
+	  "52A8",
+	  "006F3B142EA1BFFF7E2837AD44C9E4FF6D2D34C73184BBAD90026DD5E6E85317"
+	  "D9DF45CAD7803C6C20035B2F3FF63AFF4E1BA64D1C077577DA3F4286C58F0AEA"
+	  "E643",
+	  "0154FD3836AF92D0DCA57DD5341D3053988534FDE8318FC6AAAAB68E2E6F4339"
+	  "B19F2F281A7E0B22C269D93CF8794A9278880ED7DBB8D9362CAEACEE54432055"
+	  "2251",
+	  "017705A7030290D1CEB605A9A1BB03FF9CDD521E87A696EC926C8C10C8362DF4"
+	  "975367101F67D1CF9BCCBF2F3D239534FA509E70AAC851AE01AAC68D62F86647"
+	  "2660" },
+};
+
+static void
+hex_append(struct wbuf *out, const char *hex)
+{
+	uint8_t	buf[80];
+	size_t	len;
+
+	assert_int_equal(util_hex_decode(buf, sizeof(buf), hex, &len), 0);
+	assert_int_equal(wbuf_put(out, buf, len), 0);
+}
+
+/* SubjectPublicKeyInfo of an EC key on the curve with point (x, y). */
+static struct pkey *
+ec_public(const char *curve_oid, const char *x, const char *y)
+{
+	struct wbuf	 alg, bits, body, spki;
+	struct pkey	*k;
+	char		 why[X509_WHY_SIZE];
+
+	wbuf_init(&alg, 0);
+	wbuf_init(&bits, 0);
+	wbuf_init(&body, 0);
+	wbuf_init(&spki, 0);
+	hex_append(&alg, "06072a8648ce3d0201");	/* id-ecPublicKey */
+	hex_append(&alg, curve_oid);
+	hex_append(&bits, "0004");	/* no unused bits; uncompressed */
+	hex_append(&bits, x);
+	hex_append(&bits, y);
+	der_tlv(&body, 0x30, alg.wb_data, alg.wb_len);
+	der_tlv(&body, 0x03, bits.wb_data, bits.wb_len);
+	der_tlv(&spki, 0x30, body.wb_data, body.wb_len);
+	if (pkey_parse_public(&k, spki.wb_data, spki.wb_len, why,
+	    sizeof(why)) != 0)
+		fail_msg("EC public key: %s", why);
+	wbuf_free(&alg);
+	wbuf_free(&bits);
+	wbuf_free(&body);
+	wbuf_free(&spki);
+	return (k);
+}
+
+static void
+sig_ecdsa_rfc4754_vectors(void **state)
+{
+	struct pkey	*k;
+	struct wbuf	 sig;
+	char		 why[X509_WHY_SIZE];
+	size_t		 i;
+
+	for (i = 0; i < UTIL_NELEM(rfc4754); i++) {
+		k = ec_public(rfc4754[i].curve_oid, rfc4754[i].x,
+		    rfc4754[i].y);
+		wbuf_init(&sig, 0);
+		hex_append(&sig, rfc4754[i].r);
+		hex_append(&sig, rfc4754[i].s);
+		if (sig_verify(k, rfc4754[i].method,
+		    (const uint8_t *)"abc", 3, sig.wb_data, sig.wb_len, why,
+		    sizeof(why)) != 0)
+			fail_msg("RFC 4754 %s: %s",
+			    sig_method_name(rfc4754[i].method), why);
+		sig.wb_data[sig.wb_len - 1] ^= 0x01;
+		assert_int_equal(sig_verify(k, rfc4754[i].method,
+		    (const uint8_t *)"abc", 3, sig.wb_data, sig.wb_len, why,
+		    sizeof(why)), ERR_AUTH);
+		wbuf_free(&sig);
+		pkey_free(k);
+	}
+}
+
+/*
  * Keys no signature may be accepted with.  OpenSSL parses these public
  * keys without complaint, so the check must come from pkey_check_public.
  * The modulus is 0xc5c5...c5 (odd) or ...c4 (even); it need not be a
@@ -529,6 +637,7 @@ main(void)
 		cmocka_unit_test(sig_rsa_above_modulus_rejected),
 		cmocka_unit_test(sig_random_bytes_rejected),
 		cmocka_unit_test(sig_rsa_digestinfo_rejected),
+		cmocka_unit_test(sig_ecdsa_rfc4754_vectors),
 		cmocka_unit_test(sig_wrong_key_type_rejected),
 		cmocka_unit_test(sig_sign_needs_private_key),
 		cmocka_unit_test(sig_bad_rsa_keys_rejected),
