@@ -72,6 +72,16 @@ iop_check "short ISAKMP datagram is dropped with a log line" \
     iop_wait_grep "$log" "dropped a 5-byte datagram from 198.51.100.2.*ISAKMP header" 5
 iop_check "runt on port 4500 is dropped with a log line" \
     iop_wait_grep "$log" "dropped a 2-byte datagram from 198.51.100.2" 5
+ip netns exec "$IOP_NSB" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"\x01" * 40000, ("198.51.100.1", 500))
+s.sendto(b"\x00\x00\x00\x00" + b"\x01" * 12, ("198.51.100.1", 4500))
+'
+iop_check "oversize ISAKMP datagram is dropped with a log line" \
+    iop_wait_grep "$log" "dropped a 40000-byte datagram from 198.51.100.2.*limit" 5
+iop_check "short message behind the non-ESP marker is dropped" \
+    iop_wait_grep "$log" "dropped a 12-byte datagram from 198.51.100.2.*ISAKMP header" 5
 iop_check "NAT keepalive is not logged as dropped" \
     iop_not grep -q "dropped a 1-byte" "$log"
 iop_check "daemon survives the bad datagrams" kill -0 "$pid"
