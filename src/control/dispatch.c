@@ -160,17 +160,16 @@ dispatch_priv(struct dispatch *d)
 static int
 dispatch_algs(struct dispatch *d)
 {
-	const struct control_alg_info	*t;
-	size_t				 n;
-	uint32_t			 i = d->req->cursor;
+	uint32_t	next;
+	int		rv;
 
-	t = control_algs_get(d->req->cmd, &n);
-	if (i >= n)
-		return (dispatch_error(d, CONTROL_E_NO_OBJ, 0, NULL));
 	d->rep->item = CONTROL_ITEM_ALG;
-	d->rep->u.alg = t[i];
+	rv = control_algs_row(d->req->cmd, d->req->cursor, &d->rep->u.alg,
+	    &next);
+	if (rv != 0)
+		return (dispatch_result(d, rv));
 	d->rep->has_cursor = 1;
-	d->rep->cursor = i + 1 < n ? i + 1 : 0;
+	d->rep->cursor = next;
 	return (0);
 }
 

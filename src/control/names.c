@@ -1,7 +1,6 @@
 /*
  * Names and keyword parsing shared by the control server and ikeadm:
- * error texts, privilege levels, debug categories and the IKE algorithm
- * tables that "ikeadm dump groups|encralgs|authalgs" show.
+ * error texts, privilege levels and debug categories.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -237,79 +236,4 @@ control_debug_parse(const char *s, uint32_t *out)
 	}
 	*out = level;
 	return (0);
-}
-
-/*
- * The Oakley groups, encryption and hash algorithms of IKE Phase 1 (IANA
- * "IPsec attribute" numbers, RFC 2409 appendix A, RFC 3526, RFC 5114,
- * RFC 5903).  Strength is the bits of security of NIST SP 800-57 Part 1
- * rev. 5 table 2 for the next smaller listed size.
- * TODO: take these lists from the crypto module once it exports its
- * group and algorithm tables, so that they show what is really built in.
- */
-static const struct control_alg_info control_groups[] = {
-	{ 1, 64, 0, 0, "768-bit MODP (group 1)" },
-	{ 2, 80, 0, 0, "1024-bit MODP (group 2)" },
-	{ 5, 80, 0, 0, "1536-bit MODP (group 5)" },
-	{ 14, 112, 0, 0, "2048-bit MODP (group 14)" },
-	{ 15, 128, 0, 0, "3072-bit MODP (group 15)" },
-	{ 16, 128, 0, 0, "4096-bit MODP (group 16)" },
-	{ 17, 128, 0, 0, "6144-bit MODP (group 17)" },
-	{ 18, 192, 0, 0, "8192-bit MODP (group 18)" },
-	{ 19, 128, 0, 0, "256-bit ECP (group 19)" },
-	{ 20, 192, 0, 0, "384-bit ECP (group 20)" },
-	{ 21, 256, 0, 0, "521-bit ECP (group 21)" },
-	{ 22, 80, 0, 0, "1024-bit MODP with 160-bit subprime (group 22)" },
-	{ 23, 112, 0, 0, "2048-bit MODP with 224-bit subprime (group 23)" },
-	{ 24, 112, 0, 0, "2048-bit MODP with 256-bit subprime (group 24)" },
-	{ 25, 80, 0, 0, "192-bit ECP (group 25)" },
-	{ 26, 112, 0, 0, "224-bit ECP (group 26)" },
-};
-
-static const struct control_alg_info control_encralgs[] = {
-	{ 1, 0, 0, 0, "des-cbc" },
-	{ 3, 0, 40, 448, "blowfish-cbc" },
-	{ 5, 0, 0, 0, "3des-cbc" },
-	{ 7, 0, 128, 256, "aes-cbc" },
-};
-
-static const struct control_alg_info control_authalgs[] = {
-	{ 1, 0, 0, 0, "hmac-md5" },
-	{ 2, 0, 0, 0, "hmac-sha1" },
-	{ 4, 0, 0, 0, "hmac-sha256" },
-	{ 5, 0, 0, 0, "hmac-sha384" },
-	{ 6, 0, 0, 0, "hmac-sha512" },
-};
-
-const struct control_alg_info *
-control_algs_get(int cmd, size_t *n)
-{
-	switch (cmd) {
-	case CONTROL_DUMP_GROUPS:
-		*n = UTIL_NELEM(control_groups);
-		return (control_groups);
-	case CONTROL_DUMP_ENCRALGS:
-		*n = UTIL_NELEM(control_encralgs);
-		return (control_encralgs);
-	case CONTROL_DUMP_AUTHALGS:
-		*n = UTIL_NELEM(control_authalgs);
-		return (control_authalgs);
-	default:
-		*n = 0;
-		return (NULL);
-	}
-}
-
-/* Find a table entry by number; NULL when unknown. */
-const struct control_alg_info *
-control_algs_find(int cmd, uint32_t value)
-{
-	const struct control_alg_info	*t;
-	size_t				 n, i;
-
-	t = control_algs_get(cmd, &n);
-	for (i = 0; i < n; i++)
-		if (t[i].value == value)
-			return (&t[i]);
-	return (NULL);
 }

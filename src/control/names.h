@@ -1,6 +1,7 @@
 /*
  * Keywords and tables shared by the control server and ikeadm: debug
- * categories, privilege names and the IKE algorithm lists.
+ * categories, privilege names and the IKE algorithm lists (which come
+ * from the crypto module).
  */
 #ifndef IKED_CONTROL_NAMES_H
 #define IKED_CONTROL_NAMES_H
@@ -30,8 +31,18 @@ int	control_debug_parse(const char *, uint32_t *);
 /* Parse "base", "modkeys", "keymat" or 0..2.  Returns 0 or ERR_INVAL. */
 int	control_priv_parse(const char *, uint32_t *);
 
-/* The rows of CONTROL_DUMP_GROUPS, _ENCRALGS or _AUTHALGS. */
-const struct control_alg_info *control_algs_get(int cmd, size_t *n);
-const struct control_alg_info *control_algs_find(int cmd, uint32_t value);
+/*
+ * Fill the row at index of CONTROL_DUMP_GROUPS, _ENCRALGS or _AUTHALGS
+ * from the crypto module, listing only what it implements, and set *next
+ * to the following index or 0 after the last row.  Returns 0 or
+ * ERR_NOTFOUND.
+ */
+int	control_algs_row(int cmd, uint32_t index, struct control_alg_info *,
+	    uint32_t *next);
+
+/* Names for output: "aes-cbc", "hmac-sha256", "2048-bit MODP (group 14)". */
+const char	*control_encr_name(uint32_t);
+const char	*control_auth_name(uint32_t);
+const char	*control_group_desc(uint32_t);
 
 #endif /* IKED_CONTROL_NAMES_H */

@@ -127,14 +127,6 @@ print_prf_name(int h)
 }
 
 static const char *
-print_alg_name(int cmd, uint32_t v)
-{
-	const struct control_alg_info	*a = control_algs_find(cmd, v);
-
-	return (a != NULL ? a->name : "<unknown>");
-}
-
-static const char *
 print_idtype_name(int t)
 {
 	switch (t) {
@@ -561,11 +553,10 @@ ikeadm_print_defaults(FILE *f, const struct ikeadm_opts *o,
 static void
 print_group(FILE *f, uint16_t group)
 {
-	const struct control_alg_info	*g;
+	const char	*desc = control_group_desc(group);
 
-	g = control_algs_find(CONTROL_DUMP_GROUPS, group);
-	if (g != NULL)
-		fputs(g->name, f);
+	if (strcmp(desc, "<unknown>") != 0)
+		fputs(desc, f);
 	else
 		fprintf(f, "<unknown> (group %u)", group);
 }
@@ -576,13 +567,13 @@ print_xform(FILE *f, const char *pfx, const struct control_xform *x)
 	fprintf(f, "%sAuthentication method: %s\n", pfx,
 	    print_auth_name(x->auth_method));
 	fprintf(f, "%sEncryption alg: %s", pfx,
-	    print_alg_name(CONTROL_DUMP_ENCRALGS, x->encr));
+	    control_encr_name(x->encr));
 	if (x->encr_klen != 0 && x->encr_klen_max > x->encr_klen)
 		fprintf(f, "(%u..%u)", x->encr_klen, x->encr_klen_max);
 	else if (x->encr_klen != 0)
 		fprintf(f, "(%u)", x->encr_klen);
 	fprintf(f, "; Authentication alg: %s\n",
-	    print_alg_name(CONTROL_DUMP_AUTHALGS, x->hash));
+	    control_auth_name(x->hash));
 	fprintf(f, "%sPRF: %s ; Oakley Group: ", pfx, print_prf_name(x->hash));
 	print_group(f, x->group);
 	fputc('\n', f);

@@ -17,6 +17,7 @@
 #include "lib/err.h"
 #include "lib/wbuf.h"
 #include "control/control.h"
+#include "control/names.h"
 #include "control/server.h"
 #include "fake_ops.h"
 
@@ -519,6 +520,50 @@ dispatch_token_and_algs(void **state)
 	expect_error(f, CONTROL_E_CMD_NOTSUP);
 }
 
+/* Walk one algorithm list by cursor; returns the rows seen. */
+static int
+algs_walk(int cmd, uint32_t want, struct control_alg_info *found)
+{
+	struct control_alg_info	a;
+	uint32_t		i = 0, next;
+	int			n = 0;
+
+	do {
+		assert_int_equal(control_algs_row(cmd, i, &a, &next), 0);
+		assert_true(next == 0 || next == i + 1);
+		if (a.value == want)
+			*found = a;
+		n++;
+		i = next;
+	} while (i != 0);
+	assert_int_equal(control_algs_row(cmd, (uint32_t)n, &a, &next),
+	    ERR_NOTFOUND);
+	return (n);
+}
+
+static void
+algs_from_crypto_module(void **state)
+{
+	struct control_alg_info	a;
+
+	memset(&a, 0, sizeof(a));
+	assert_true(algs_walk(CONTROL_DUMP_GROUPS, 14, &a) >= 4);
+	assert_string_equal(a.name, "2048-bit MODP (group 14)");
+	assert_true(a.strength > 0);
+	memset(&a, 0, sizeof(a));
+	assert_true(algs_walk(CONTROL_DUMP_ENCRALGS, 7, &a) >= 2);
+	assert_string_equal(a.name, "aes-cbc");
+	assert_int_equal(a.klen_min, 128);
+	assert_int_equal(a.klen_max, 256);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(algs_walk(CONTROL_DUMP_AUTHALGS, 4, &a), 5);
+	assert_string_equal(a.name, "hmac-sha256");
+	assert_string_equal(control_encr_name(5), "3des-cbc");
+	assert_string_equal(control_encr_name(99), "<unknown>");
+	assert_string_equal(control_group_desc(19), "256-bit ECP (group 19)");
+	assert_string_equal(control_group_desc(999), "<unknown>");
+}
+
 int
 main(void)
 {
@@ -528,6 +573,7 @@ main(void)
 		cmocka_unit_test(msg_decode_rejects_bad_header),
 		cmocka_unit_test(msg_decode_rejects_bad_fields),
 		cmocka_unit_test(msg_decode_rejects_long_list),
+		cmocka_unit_test(algs_from_crypto_module),
 		cmocka_unit_test_setup_teardown(dispatch_malformed_gets_error,
 		    dispatch_setup, dispatch_teardown),
 		cmocka_unit_test_setup_teardown(dispatch_checks_cursor_and_fd,

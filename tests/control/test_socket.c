@@ -512,8 +512,8 @@ socket_certcache_algs(void **state)
 	    "setting up IKE SAs\nThe values match the IPsec attribute "
 	    "assigned numbers published by IANA\n\nValue Strength "
 	    "Description"));
-	assert_non_null(strstr(res.out, "\n14    112      2048-bit MODP "
-	    "(group 14)"));
+	assert_non_null(strstr(res.out, "\n14    "));
+	assert_non_null(strstr(res.out, "2048-bit MODP (group 14)"));
 	assert_non_null(strstr(res.out, "\n\nCompleted dump of groups\n"));
 	IKEADM(s, "dump", "encralgs");
 	expect_ok(NULL, "");
@@ -526,8 +526,9 @@ socket_certcache_algs(void **state)
 	assert_non_null(strstr(res.out, "Completed dump of authalgs\n"));
 	IKEADM(s, "-j", "dump", "groups");
 	expect_ok(NULL, "");
-	assert_string_equal(strrchr(res.out, '{'), "{\"value\":26,"
-	    "\"strength\":112,\"description\":\"224-bit ECP (group 26)\"}\n");
+	assert_non_null(strstr(res.out, "{\"value\":14,\"strength\":"));
+	assert_non_null(strstr(res.out, "\"description\":\"2048-bit MODP "
+	    "(group 14)\"}\n"));
 
 	IKEADM(s, "token", "login", "my token");
 	expect_fail("PKCS#11 tokens are not supported");
