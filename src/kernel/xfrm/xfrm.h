@@ -53,10 +53,6 @@ struct kernel_xfrm {
 	struct log_ratelimit		 kx_ratelimit;
 };
 
-/* The parts of a kernel SA message that the backend uses. */
-struct xfrm_sa_info {
-	struct xfrm_usersa_info	 si_info;
-};
 
 /* xfrm_nl.c */
 int	 xfrm_nl_open(struct xfrm_nl *, unsigned int groups);
@@ -107,11 +103,26 @@ int	 xfrm_event_open(struct kernel_xfrm *);
 void	 xfrm_event_close(struct kernel_xfrm *);
 void	 xfrm_event_dispatch(struct kernel_xfrm *, const struct nlmsghdr *);
 
-/* kernel_xfrm.c: the tables the events consult */
-struct xfrm_sa	*xfrm_sa_find(struct kernel_xfrm *,
-		    const struct kernel_sa_id *);
-void		 xfrm_sa_forget(struct kernel_xfrm *, struct xfrm_sa *);
+/* xfrm_sa.c: SA operations and the table of our SAs */
+struct xfrm_sa	*xfrm_sa_find(struct kernel_xfrm *, const struct kernel_sa_id *);
+void	 xfrm_sa_forget(struct kernel_xfrm *, struct xfrm_sa *);
+int	 xfrm_sa_get_spi(struct kernel *, const struct sockaddr *,
+	    const struct sockaddr *, uint8_t, uint32_t, uint32_t *);
+int	 xfrm_sa_add(struct kernel *, const struct kernel_sa *);
+int	 xfrm_sa_update(struct kernel *, const struct kernel_sa_update *);
+int	 xfrm_sa_delete(struct kernel *, const struct kernel_sa_id *);
+int	 xfrm_sa_query(struct kernel *, const struct kernel_sa_id *,
+	    struct kernel_sa_stats *);
+void	 xfrm_sa_flush(struct kernel_xfrm *);
+
+/* xfrm_pol.c: policy operations and the table of our policies */
 struct xfrm_pol	*xfrm_pol_find(struct kernel_xfrm *, enum kernel_dir,
 		    const struct kernel_selector *);
+int	 xfrm_pol_add(struct kernel *, const struct kernel_policy *);
+int	 xfrm_pol_delete(struct kernel *, const struct kernel_policy *);
+void	 xfrm_pol_flush(struct kernel_xfrm *);
+
+/* kernel_xfrm.c */
+struct kernel_xfrm	*kernel_xfrm_state(const struct kernel *);
 
 #endif /* IKED_XFRM_H */
