@@ -524,6 +524,37 @@ truncated_every_length(void **state)
 	}
 }
 
+/* Random bytes after a valid SPI: always dropped, never accepted. */
+static void
+random_packets_dropped(void **state)
+{
+	static struct packet	 pk, work;
+	uint8_t			*got;
+	struct flow		 fl;
+	uint32_t		 x = 12345;
+	size_t			 i, j;
+	int			 gcm;
+
+	for (gcm = 0; gcm <= 1; gcm++) {
+		struct pair *p = pair_new(gcm, KERNEL_MODE_TRANSPORT,
+		    "198.51.100.1", "198.51.100.2", 32);
+
+		for (i = 0; i < 2000; i++) {
+			memset(&pk, 0, sizeof(pk));
+			x = x * 1103515245 + 12345;
+			pk.len = (x >> 16) % 200;
+			for (j = 0; j < pk.len; j++) {
+				x = x * 1103515245 + 12345;
+				pk.buf[ESP_SA_HEADROOM + j] = (uint8_t)(x >> 16);
+			}
+			assert_int_not_equal(decap(p, &pk, &work, &got, &fl),
+			    0);
+			assert_null(got);
+		}
+		pair_free(p);
+	}
+}
+
 static void
 sequence_space_exhausted(void **state)
 {
@@ -580,6 +611,7 @@ main(void)
 		cmocka_unit_test(wrong_next_header_rejected),
 		cmocka_unit_test(selector_mismatch_dropped),
 		cmocka_unit_test(truncated_every_length),
+		cmocka_unit_test(random_packets_dropped),
 		cmocka_unit_test(sequence_space_exhausted),
 		cmocka_unit_test(output_buffer_too_small),
 	};

@@ -213,6 +213,32 @@ flow_invalid_headers(void **state)
 	assert_int_equal(fl.fl_totlen, len);
 }
 
+/* Random bytes with a plausible first byte: parsed or rejected, no more. */
+static void
+flow_random_bytes(void **state)
+{
+	static const uint8_t	 first[] = { 0x45, 0x46, 0x4f, 0x60 };
+	uint8_t			 p[128];
+	struct flow		 fl;
+	uint32_t		 x = 777;
+	size_t			 i, j, len;
+
+	for (i = 0; i < 20000; i++) {
+		x = x * 1103515245 + 12345;
+		len = (x >> 16) % sizeof(p);
+		for (j = 0; j < len; j++) {
+			x = x * 1103515245 + 12345;
+			p[j] = (uint8_t)(x >> 16);
+		}
+		if (len > 0)
+			p[0] = first[i % 4];
+		if (flow_parse(&fl, p, len) == 0) {
+			assert_true(fl.fl_totlen <= len);
+			assert_true(fl.fl_hdrlen <= fl.fl_totlen);
+		}
+	}
+}
+
 static void
 flow_selector_from_packet(void **state)
 {
@@ -239,6 +265,7 @@ main(void)
 		cmocka_unit_test(flow_icmp_type_code),
 		cmocka_unit_test(flow_ipv6_extension_headers),
 		cmocka_unit_test(flow_invalid_headers),
+		cmocka_unit_test(flow_random_bytes),
 		cmocka_unit_test(flow_selector_from_packet),
 	};
 
