@@ -297,8 +297,8 @@ config_idtype_is_addr(int type)
 
 /*
  * Preshared entries are matched by address.  An entry for the single
- * remote address wins over one for a prefix or range that contains it;
- * otherwise the first entry in the file wins.
+ * remote address wins over one for a prefix or range that contains it.
+ * Otherwise the first entry in the file wins.
  */
 const struct config_psk *
 config_psk_find_addr(const struct config *cf, const struct config_ip *local,
@@ -428,10 +428,10 @@ config_spd_find(const struct config *cf, const struct config_selector *sel)
 }
 
 /*
- * The next IPsec entry after prev (NULL: the first) that the IKE peers
- * local and remote negotiate: in tunnel mode tsrc is local and tdst
- * contains remote; in transport mode laddr and raddr (where set) contain
- * them.
+ * Return the next IPsec entry after prev (NULL: the first) that the IKE
+ * peers local and remote negotiate.  In tunnel mode tsrc must be local
+ * and tdst contain remote.  In transport mode laddr and raddr, where
+ * set, must contain them.
  */
 const struct config_spd *
 config_spd_next_for_peer(const struct config *cf,

@@ -6,7 +6,7 @@
  * The parsers fill a struct config; a separate validation pass
  * (config_validate) then checks it and fills in every default, so that after
  * a successful config_load every value below is the effective one and its
- * `src' field says where it came from.  Every item records the file and
+ * `src' field records where it came from.  Every item records the file and
  * line it was read from, for messages.
  *
  * Numbers of algorithms, groups and identity types are the IANA values that
@@ -23,7 +23,7 @@
 
 struct config_diag;
 
-/* Where a value came from, for "in.iked -c -v" and "ikeadm get defaults". */
+/* Source of a value, for "in.iked -c -v" and "ikeadm get defaults". */
 enum config_src {
 	CONFIG_SRC_DEFAULT = 0,	/* built-in default */
 	CONFIG_SRC_FILE,	/* set where it applies (global, or in the rule) */

@@ -2,8 +2,8 @@
  * Parser of /etc/inet/ike/config: global parameters, rules { } and
  * p1_xform { } blocks.  This pass only reads the syntax into struct config
  * and reports errors that need the position in the file (unknown or
- * misplaced keywords, invalid values, repeated keywords); validate.c checks
- * the result as a whole and fills in defaults.
+ * misplaced keywords, invalid values, repeated keywords).  validate.c then
+ * checks the result as a whole and fills in defaults.
  *
  * After an error the parser goes on with the next keyword, so that one run
  * reports every error of the file.
@@ -18,6 +18,7 @@
 #include "config/diag.h"
 #include "config/lex.h"
 #include "config/parse.h"
+#include "crypto/x509/certsel.h"
 #include "lib/err.h"
 
 #define IKECONF_LEX_FLAGS \
@@ -25,7 +26,7 @@
 
 #define IKECONF_MAX_LABEL	255	/* the ikeadm label field is 256 bytes */
 
-/* Where a keyword may appear. */
+/* Scopes in which a keyword may appear. */
 #define IC_GLOBAL	0x1
 #define IC_RULE		0x2
 #define IC_XFORM	0x4
@@ -119,7 +120,7 @@ static const struct ikeconf_name ikeconf_hash_algs[] = {
 	{ NULL, 0 },
 };
 
-/* What a keyword's value is written into. */
+/* Destination of a keyword's value. */
 struct ikeconf_target {
 	struct config_globals	*g;
 	struct config_rule	*r;	/* NULL at top level */
@@ -313,6 +314,23 @@ ikeconf_string(struct ikeconf *ic, const char *kw, struct config_str *dst)
 	ikeconf_advance(ic);
 }
 
+/* Check the syntax of a certificate selector; 0 when valid. */
+static int
+ikeconf_selector(struct ikeconf *ic, const char *kw, const char *text)
+{
+	struct certsel	*sel = NULL;
+	char		 why[256];
+
+	why[0] = '\0';
+	if (certsel_parse(&sel, text, why, sizeof(why)) != 0) {
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': %s", kw,
+		    text, why[0] != '\0' ? why : "not a certificate selector");
+		return (-1);
+	}
+	certsel_free(sel);
+	return (0);
+}
+
 static int
 ikeconf_strlist_add(struct ikeconf *ic, struct config_strlist *list,
     const char *s)
@@ -335,7 +353,8 @@ ikeconf_strlist(struct ikeconf *ic, const char *kw,
 {
 	if (ikeconf_value(ic, kw, 0, "a certificate selector") != 0)
 		return;
-	(void)ikeconf_strlist_add(ic, list, ic->ic_tok.lt_text);
+	if (ikeconf_selector(ic, kw, ic->ic_tok.lt_text) == 0)
+		(void)ikeconf_strlist_add(ic, list, ic->ic_tok.lt_text);
 	ikeconf_advance(ic);
 }
 
@@ -455,15 +474,18 @@ ikeconf_addr(struct ikeconf *ic, const char *kw, struct config_addrlist *l)
 static void
 ikeconf_local_id(struct ikeconf *ic, struct config_rule *r)
 {
+	const char	*text;
+
 	if (ikeconf_value(ic, "local_id", 0, "a certificate selector") != 0)
 		return;
+	text = ic->ic_tok.lt_text;
 	if (r->cr_local_id != NULL)
 		ikeconf_duplicate(ic, "local_id", 0);
-	else if (ic->ic_tok.lt_text[0] == '!')
+	else if (text[0] == '!')
 		ikeconf_error(ic, ic->ic_tok.lt_line, "local_id '%s' cannot "
-		    "be negated with '!': name our own certificate",
-		    ic->ic_tok.lt_text);
-	else if ((r->cr_local_id = strdup(ic->ic_tok.lt_text)) == NULL)
+		    "be negated with '!': name our own certificate", text);
+	else if (ikeconf_selector(ic, "local_id", text) == 0 &&
+	    (r->cr_local_id = strdup(text)) == NULL)
 		ikeconf_nomem(ic);
 	ikeconf_advance(ic);
 }
@@ -478,6 +500,10 @@ ikeconf_remote_id(struct ikeconf *ic, struct config_rule *r)
 	if (ikeconf_value(ic, "remote_id", 0, "a certificate selector") != 0)
 		return;
 	text = ic->ic_tok.lt_text;
+	if (ikeconf_selector(ic, "remote_id", text) != 0) {
+		ikeconf_advance(ic);
+		return;
+	}
 	exclude = text[0] == '!';
 	if (exclude)
 		text++;

@@ -5,9 +5,9 @@
  *
  * with the old (saddr, daddr, sport, dport, apply, permit) and new (laddr,
  * raddr, lport, rport, ipsec, drop) keywords, and tsrc/tdst for tunnel
- * mode.  Host, service and protocol names are resolved while parsing; a
- * host name with several addresses yields one entry per address (per pair
- * when both sides have several).
+ * mode.  Host, service and protocol names are resolved while parsing.  A
+ * host name with several addresses yields one entry per address, or one
+ * per pair when both sides have several.
  *
  * An entry starts on a new line and "or" follows "}" on the same line.
  * After an error the parser skips to the next entry, so that every entry
@@ -244,7 +244,7 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	return (0);
 }
 
-/* "A", "A/plen" or "name[/plen]" of laddr, raddr, saddr or daddr. */
+/* Parse the "A", "A/plen" or "name[/plen]" of laddr, raddr, saddr, daddr. */
 static int
 ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
 {

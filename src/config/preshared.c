@@ -3,8 +3,9 @@
  * with localidtype, localid, remoteidtype, remoteid, ike_mode and key.
  * A "#" starts a comment only in column 1, so that it may appear in keys.
  *
- * Key bytes are copied only into secret wbufs; the token buffer that held
- * them is wiped after each token, and no message ever contains a key.
+ * Key bytes are copied only into secret wbufs, and the token buffer that
+ * held them is wiped after each token.  Messages do not echo keys, nor
+ * words that may be misplaced keys.
  */
 #include <sys/socket.h>
 

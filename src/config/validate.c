@@ -1,8 +1,8 @@
 /*
  * Validation of a parsed configuration, run after all files are read:
  * required rule keywords, unique labels, authentication methods, groups,
- * lifetimes.  It also fills in every default, so that the engine sees only
- * effective values, each with its source.
+ * lifetimes.  It also fills in every default, so that the engine reads
+ * only effective values, each with its source.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -5,8 +5,8 @@
  * with the source of each value, goes to stdout.
  *
  * The preshared file may be absent when no rule uses preshared keys, and
- * ipsecinit.conf may be absent (no IPsec policy is then loaded); the
- * summary says so.
+ * ipsecinit.conf may be absent (no IPsec policy is then loaded).  The
+ * summary names a file that was not found.
  */
 #include <stdio.h>
 

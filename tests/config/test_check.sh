@@ -106,7 +106,7 @@ run -R "$good"
 expect_err "ike.preshared: file is readable or writable by group or others \(mode 0644\): run chmod 600 $good/etc/inet/secret/ike.preshared"
 chmod 600 "$good/etc/inet/secret/ike.preshared"
 
-# 6. No ipsecinit.conf: valid, and the summary says so.
+# 6. No ipsecinit.conf: valid, and the summary names the missing file.
 rm "$good/etc/inet/ipsecinit.conf"
 run -R "$good"
 [ "$rc" -eq 0 ] || fail "no ipsecinit.conf: exit $rc: $(cat "$tmp/err")"
