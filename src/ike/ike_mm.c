@@ -213,9 +213,11 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 		goto fail;
 	ike_p1_set_cookies(p1, NULL, NULL);
 	ike_msg_print("received MM1", p1, msg, D_P1);
-	if (ike_payload_check(p1, msg, BIT(ISAKMP_PL_SA), BIT(ISAKMP_PL_VID),
-	    "MM1") != 0)
+	if ((rc = ike_payload_check(p1, msg, BIT(ISAKMP_PL_SA),
+	    BIT(ISAKMP_PL_VID), "MM1")) != 0) {
+		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
 		goto fail;
+	}
 	if (ike_mm_psk(p1) == NULL) {
 		log_warn("Main Mode from %s (rule \"%s\") rejected: no "
 		    "preshared key for this peer address in ike.preshared",

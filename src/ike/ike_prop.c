@@ -341,6 +341,11 @@ ike_prop_p1_select(struct ike_p1 *p1, const struct isakmp_sa *sa,
 				    &xf))
 					continue;
 				ike_p1_record(p1, &r->cr_xforms[k], &xf);
+				log_debug(D_PROP, "ISAKMP SA %s: chose the "
+				    "peer's transform %u, allowed by "
+				    "p1_xform %zu of rule \"%s\"",
+				    p1->p1_cookies, t->t_num, k + 1,
+				    p1->p1_label);
 				prop = *p;
 				prop.p_transforms = (struct isakmp_transform *)
 				    t;
@@ -737,6 +742,11 @@ ike_prop_p2_select(struct ike_qm *qm, const struct config_spd *spd,
 			ike_xf_decode(t, ISAKMP_ATTR_CLASS_P2, &xf);
 			if (!ike_p2_take(qm, spd, t->t_id, &xf, 1))
 				continue;
+			log_debug(D_PROP, "ISAKMP SA %s: Quick Mode %08x: chose "
+			    "proposal %u transform %u for the policy at %s:%u",
+			    qm->qm_p1->p1_cookies, qm->qm_msgid, p->p_num,
+			    t->t_num, spd->sd_where.cw_file,
+			    spd->sd_where.cw_line);
 			memcpy(&spi, p->p_spi, 4);
 			qm->qm_spi_out = ntohl(spi);
 			spi = htonl(qm->qm_spi_in);

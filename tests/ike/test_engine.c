@@ -25,6 +25,7 @@
 #include "kernel/kernel.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/wbuf.h"
 
 #define NPKT_MAX	256
 
@@ -1148,6 +1149,85 @@ quick_mode_retransmits(void **state)
 	net_free(n);
 }
 
+/* MM1 of side 0 as the test sent it, with a new initiator cookie. */
+static void
+mm1_variant(struct net *n, uint32_t tag, uint8_t *buf, size_t *len)
+{
+	assert_true(n->nlog > 0);
+	memcpy(buf, n->log[0].data, n->log[0].len);
+	*len = n->log[0].len;
+	memcpy(buf, &tag, sizeof(tag));
+}
+
+static void
+half_open_bounded(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_packet	 in;
+	struct ike_stats	 st;
+	uint8_t			 buf[2048];
+	size_t			 len;
+	uint32_t		 i;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	memset(&in, 0, sizeof(in));
+	net_translate(n, &n->q[0], &in);
+	n->drop_all[1] = 1;		/* the MM2 answers go nowhere */
+	for (i = 1; i <= 1100; i++) {
+		mm1_variant(n, i, buf, &len);
+		in.pk_data = buf;
+		in.pk_len = len;
+		ike_engine_input(n->s[1].eng, &in, n->now);
+	}
+	assert_int_equal(p1_entries(n->s[1].eng), 1024);
+	ike_engine_get_stats(n->s[1].eng, &st);
+	assert_int_equal(st.st_p1_attempt_resp, 1024);
+	assert_true(st.st_rx_dropped >= 1100 - 1024);
+	/* Unfinished exchanges end after expire_timer (60 s here). */
+	net_run(n, 61000);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	net_free(n);
+}
+
+static void
+unexpected_payload_rejected(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct isakmp_builder	 b;
+	struct isakmp_msg	 msg;
+	struct isakmp_error	 err;
+	struct ike_packet	 in;
+	struct wbuf		 wb;
+	static const uint8_t	 junk[20];
+	size_t			 i;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	/* MM1 with a HASH payload added, which MM1 must not carry. */
+	assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len, &msg,
+	    &err), 0);
+	wbuf_init(&wb, 0);
+	isakmp_build_init(&b, &wb, &msg.m_hdr);
+	for (i = 0; i < msg.m_npayloads; i++)
+		isakmp_build_payload(&b, &msg.m_payloads[i]);
+	isakmp_build_data(&b, ISAKMP_PL_HASH, junk, sizeof(junk));
+	assert_int_equal(isakmp_build_finish(&b), 0);
+	isakmp_msg_free(&msg);
+	memset(&in, 0, sizeof(in));
+	net_translate(n, &n->q[0], &in);
+	free(n->q[0].data);		/* only the altered MM1 arrives */
+	n->nq = 0;
+	in.pk_data = wb.wb_data;
+	in.pk_len = wb.wb_len;
+	ike_engine_input(n->s[1].eng, &in, n->now);
+	wbuf_free(&wb);
+	assert_int_equal(logged_notify(n, 1), ISAKMP_N_INVALID_PAYLOAD_TYPE);
+	net_run(n, 100);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -1175,6 +1255,8 @@ main(void)
 		cmocka_unit_test(acquire_starts_negotiation),
 		cmocka_unit_test(reload_without_rule_deletes),
 		cmocka_unit_test(quick_mode_retransmits),
+		cmocka_unit_test(half_open_bounded),
+		cmocka_unit_test(unexpected_payload_rejected),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
