@@ -279,9 +279,10 @@ ident_key_parse(const char *s, struct control_key *k)
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
-	if (strcspn(s, "/") >= sizeof(hex))
+	if ((len = strcspn(s, "/")) >= sizeof(hex))
 		return (ERR_TOOBIG);
-	(void)snprintf(hex, sizeof(hex), "%.*s", (int)strcspn(s, "/"), s);
+	memcpy(hex, s, len);
+	hex[len] = '\0';
 	if ((slash = strchr(s, '/')) != NULL) {
 		bits = strtoul(slash + 1, &end, 10);
 		if (slash[1] == '\0' || *end != '\0')
