@@ -123,7 +123,7 @@ dispatch_debug(struct dispatch *d)
 	if ((rv = ops->set_debug(d->arg, d->req->level, d->fd)) != 0)
 		return (dispatch_result(d, rv));
 	d->rep->level = ops->get_debug(d->arg);
-	log_info("debug level changed from 0x%x to 0x%x by ikeadm",
+	log_debug(D_DOOR, "debug level changed from 0x%x to 0x%x",
 	    d->rep->old_level, d->rep->level);
 	return (0);
 }
@@ -151,7 +151,7 @@ dispatch_priv(struct dispatch *d)
 		return (dispatch_result(d, rv));
 	d->rep->old_level = d->priv;
 	d->rep->level = d->ops->get_priv(d->arg);
-	log_info("privilege level lowered from %s to %s by ikeadm",
+	log_debug(D_DOOR, "privilege level lowered from %s to %s",
 	    control_priv_name((int)d->priv),
 	    control_priv_name((int)d->rep->level));
 	return (0);
@@ -473,6 +473,27 @@ dispatch_run(struct dispatch *d)
 	return (dispatch_cmd(d));
 }
 
+/*
+ * Encode the reply.  An item the daemon filled beyond a protocol limit
+ * (a list longer than CONTROL_RANGES_MAX, say) becomes an error reply
+ * instead of a partial datagram.
+ */
+static int
+dispatch_encode(struct dispatch *d, struct wbuf *out)
+{
+	size_t	start = out->wb_len;
+	int	rv;
+
+	if ((rv = control_msg_encode(d->rep, out)) == 0)
+		return (0);
+	log_warn("control reply %s not sent: %s; the item exceeds the "
+	    "protocol limits", control_cmd_name(d->rep->cmd), err_str(rv));
+	out->wb_len = start;
+	(void)dispatch_error(d, CONTROL_E_SYS_ERR, EMSGSIZE,
+	    "reply exceeds the control protocol limits");
+	return (control_msg_encode(d->rep, out));
+}
+
 int
 control_server_handle(const struct control_ops *ops, void *arg,
     const uint8_t *data, size_t len, int fd, struct wbuf *out)
@@ -501,7 +522,7 @@ control_server_handle(const struct control_ops *ops, void *arg,
 		    control_cmd_name(req->cmd));
 		(void)dispatch_run(&d);
 	}
-	rv = control_msg_encode(rep, out);
+	rv = dispatch_encode(&d, out);
 out:
 	if (fd >= 0)
 		(void)close(fd);

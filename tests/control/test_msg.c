@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +565,20 @@ algs_from_crypto_module(void **state)
 	assert_string_equal(control_group_desc(999), "<unknown>");
 }
 
+static void
+dispatch_oversize_item_error(void **state)
+{
+	struct dispatch_fixture	*f = *state;
+
+	f->st.rules[0].nlocal = CONTROL_RANGES_MAX + 1;
+	f->req.cmd = CONTROL_GET_RULE;
+	f->req.id.kind = CONTROL_ID_LABEL;
+	(void)strcpy(f->req.id.label, "hq-gw to branch-gw");
+	call(f, -1);
+	expect_error(f, CONTROL_E_SYS_ERR);
+	assert_int_equal(f->rep.eerrno, EMSGSIZE);
+}
+
 int
 main(void)
 {
@@ -588,6 +603,8 @@ main(void)
 		    dispatch_new_ps_needs_one_source,
 		    dispatch_setup, dispatch_teardown),
 		cmocka_unit_test_setup_teardown(dispatch_token_and_algs,
+		    dispatch_setup, dispatch_teardown),
+		cmocka_unit_test_setup_teardown(dispatch_oversize_item_error,
 		    dispatch_setup, dispatch_teardown),
 	};
 
