@@ -202,9 +202,28 @@ admin_unix_time(uint64_t ms)
 	return ((int64_t)time(NULL) - (int64_t)((now - ms) / 1000));
 }
 
+/* An address identity (the preshared-key case) as ikeadm prints it. */
 static void
-admin_p1_fill(struct control_p1_info *ci, const struct ike_p1_info *pi)
+admin_ident_addr(struct control_ident *id, const struct sockaddr_storage *ss)
 {
+	char	buf[UDP_ADDRSTRLEN];
+
+	memset(id, 0, sizeof(*id));
+	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
+		return;
+	id->type = ss->ss_family == AF_INET ? CONTROL_IDT_IPV4 :
+	    CONTROL_IDT_IPV6;
+	(void)udp_addr_str((const struct sockaddr *)ss, buf, sizeof(buf));
+	buf[strcspn(buf, "[")] = '\0';
+	(void)snprintf(id->value, sizeof(id->value), "%s", buf);
+}
+
+static void
+admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
+    const struct ike_p1_info *pi)
+{
+	const struct config_rule	*r = NULL;
+
 	memset(ci, 0, sizeof(*ci));
 	ci->icookie = admin_cookie(pi->pi_icookie);
 	ci->rcookie = admin_cookie(pi->pi_rcookie);
@@ -225,6 +244,14 @@ admin_p1_fill(struct control_p1_info *ci, const struct ike_p1_info *pi)
 	ci->expires = admin_unix_time(pi->pi_expire_ms);
 	ci->p2_created = pi->pi_qm_created;
 	ci->p2_deleted = pi->pi_qm_deleted;
+	if (ci->xform.auth_method == CONFIG_AUTH_PRESHARED) {
+		admin_ident_addr(&ci->local_id, &pi->pi_local);
+		admin_ident_addr(&ci->remote_id, &pi->pi_remote);
+	}
+	if (cf != NULL && pi->pi_label != NULL)
+		r = config_rule_find_label(cf, pi->pi_label);
+	if (r != NULL)
+		ci->p2_pfs = (uint16_t)r->cr_p2.p2_pfs.val;
 }
 
 /* A walk over the engine's ISAKMP SAs for one index or one id. */
@@ -234,6 +261,7 @@ struct admin_p1_walk {
 	uint32_t			 aw_pos;
 	int				 aw_found;
 	int				 aw_more;	/* an SA follows */
+	const struct config		*aw_config;
 	struct control_p1_info		*aw_out;
 };
 
@@ -261,7 +289,7 @@ admin_p1_visit(void *arg, const struct ike_p1_info *pi)
 	}
 	if (w->aw_id != NULL ? admin_p1_matches(w->aw_id, pi) :
 	    w->aw_pos == w->aw_index) {
-		admin_p1_fill(w->aw_out, pi);
+		admin_p1_fill(w->aw_out, w->aw_config, pi);
 		w->aw_found = 1;
 		if (w->aw_id != NULL)
 			return (1);
@@ -279,6 +307,7 @@ admin_p1_get(void *arg, const struct control_id *id,
 
 	memset(&w, 0, sizeof(w));
 	w.aw_id = id;
+	w.aw_config = d->d_config;
 	w.aw_out = out;
 	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
 	return (w.aw_found ? 0 : ERR_NOTFOUND);
@@ -293,6 +322,7 @@ admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
 
 	memset(&w, 0, sizeof(w));
 	w.aw_index = index;
+	w.aw_config = d->d_config;
 	w.aw_out = out;
 	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
 	if (!w.aw_found)

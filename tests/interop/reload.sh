@@ -1,0 +1,76 @@
+#!/bin/bash
+# reload.sh kept|removed: configuration reloads while a tunnel to
+# strongSwan charon is up.
+#
+#   kept     a SIGHUP with an unchanged configuration keeps the SAs (same
+#            SPIs, traffic keeps flowing), and ikeadm shows the ISAKMP SA
+#   removed  a SIGHUP that removes the rule deletes its ISAKMP SA and
+#            IPsec SAs, at the peer too, and the rule that replaces it
+#            negotiates new ones
+mode=${1:?usage: reload.sh kept|removed}
+IOP_NAME=rl
+. "$(dirname "$0")/lib.sh"
+
+iop_require_root
+iop_require_charon
+iop_require_iked
+
+iop_setup
+iop_netns_pair
+A=$IOP_DIR/iked B=$IOP_DIR/charon
+mkdir -p "$A" "$B"
+iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
+iop_charon_conf "$B"
+iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+iop_charon_start "$IOP_NSB" "$B"
+iop_iked_start "$IOP_NSA" "$A"
+pid=$IOP_IKED_PID
+log=$A/iked.log
+
+iop_check "tunnel up, first ping passes" \
+    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+spis_before=$(iop_sw_spis "$B")
+
+ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
+if [ -x "$ikeadm" ]; then
+	"$ikeadm" -R "$A" dump p1 >"$IOP_DIR/p1.out" 2>&1
+	iop_check "ikeadm dump p1: lists the ISAKMP SA with the peer" \
+	    grep -q "198.51.100.2" "$IOP_DIR/p1.out"
+	"$ikeadm" -R "$A" get stats >"$IOP_DIR/stats.out" 2>&1
+	iop_check "ikeadm get stats: one initiator SA" \
+	    grep -Eq "Current: +initiator: +1" "$IOP_DIR/stats.out"
+fi
+
+if [ "$mode" = kept ]; then
+	kill -HUP "$pid"
+	iop_check "unchanged reload: logged" \
+	    iop_wait_grep "$log" "configuration reloaded" 5
+	iop_check "unchanged reload: ping still passes" \
+	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+	iop_check "unchanged reload: same SPIs (${spis_before:-none})" \
+	    test "$(iop_sw_spis "$B")" = "${spis_before:-none}"
+	iop_check "unchanged reload: no second negotiation" \
+	    test "$(grep -c 'starting Main Mode' "$log")" -eq 1
+fi
+
+if [ "$mode" = removed ]; then
+	# The same tunnel under another label: the SAs of "peer" lose their rule.
+	sed -i 's/label "peer"/label "renamed"/' "$A/etc/inet/ike/config"
+	kill -HUP "$pid"
+	iop_check "rule removed: in.iked deletes its ISAKMP SA" \
+	    iop_wait_grep "$log" "its rule is gone from the configuration" 5
+	iop_check "rule removed: charon receives the Delete" \
+	    iop_wait_grep "$B/charon.log" "received DELETE for (ESP CHILD_SA|IKE_SA)" 5
+	iop_check "rule removed: in.iked removes the IPsec SAs of the rule" \
+	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 5
+	iop_check "rule removed: the renamed rule negotiates anew" \
+	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+	spis_after=$(iop_sw_spis "$B")
+	iop_check "rule removed: new SPIs (${spis_after:-none})" \
+	    test -n "$spis_after" -a "$spis_after" != "${spis_before:-none}"
+fi
+
+iop_stop "$pid"
+status=$?
+iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+iop_summary
