@@ -536,6 +536,72 @@ out:
 	return (rc);
 }
 
+/*
+ * The peer's Phase 1 identity.  With preshared keys the key was chosen
+ * by address, so an address identity must be the peer's address, unless
+ * a NAT is in between (the identity is then its private address).  A
+ * name identity must lead to the same ike.preshared entry.
+ */
+static int
+ike_mm_check_id(struct ike_p1 *p1, const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*pl;
+	const struct isakmp_id		*id;
+	const struct config_psk		*by_id;
+	struct config_psk_id		 lid, rid;
+	struct config_ip		 ip, l;
+	char				 name[256];
+	size_t				 alen;
+
+	pl = isakmp_msg_find(msg, ISAKMP_PL_ID, 0);
+	id = &pl->pl_u.id;
+	if (id->id_type == ISAKMP_ID_IPV4_ADDR ||
+	    id->id_type == ISAKMP_ID_IPV6_ADDR) {
+		memset(&ip, 0, sizeof(ip));
+		ip.family = id->id_type == ISAKMP_ID_IPV4_ADDR ? AF_INET :
+		    AF_INET6;
+		alen = ip.family == AF_INET ? 4 : 16;
+		if (id->id_len != alen)
+			return (ERR_MALFORMED);
+		memcpy(ip.addr, id->id_data, alen);
+		if (config_ip_from_sockaddr(&l, &p1->p1_remote) != 0)
+			return (ERR_MALFORMED);
+		if (p1->p1_nat_remote || config_ip_cmp(&ip, &l) == 0)
+			return (0);
+		log_warn("ISAKMP SA %s: peer %s identifies itself by another "
+		    "address; rejected (rule \"%s\"); with preshared keys the "
+		    "identity must be the peer's address", p1->p1_cookies,
+		    p1->p1_peer, p1->p1_label);
+		return (ERR_AUTH);
+	}
+	if (id->id_type != ISAKMP_ID_FQDN &&
+	    id->id_type != ISAKMP_ID_USER_FQDN &&
+	    id->id_type != ISAKMP_ID_KEY_ID)
+		goto bad;
+	if (id->id_len == 0 || id->id_len >= sizeof(name))
+		goto bad;
+	memcpy(name, id->id_data, id->id_len);
+	name[id->id_len] = '\0';
+	memset(&lid, 0, sizeof(lid));
+	memset(&rid, 0, sizeof(rid));
+	if (config_ip_from_sockaddr(&l, &p1->p1_local) != 0)
+		return (ERR_MALFORMED);
+	lid.pi_type = l.family == AF_INET ? CONFIG_ID_IPV4_ADDR :
+	    CONFIG_ID_IPV6_ADDR;
+	lid.pi_range.lo = lid.pi_range.hi = l;
+	rid.pi_type = id->id_type;
+	rid.pi_name = name;
+	by_id = config_psk_find_id(p1->p1_eng->e_cfg, &lid, &rid);
+	if (by_id != NULL && by_id == ike_mm_psk(p1))
+		return (0);
+bad:
+	log_warn("ISAKMP SA %s: peer %s sent a %s identity that no "
+	    "ike.preshared entry for this peer names; rejected (rule \"%s\")",
+	    p1->p1_cookies, p1->p1_peer, isakmp_id_type_name(id->id_type),
+	    p1->p1_label);
+	return (ERR_AUTH);
+}
+
 static void
 ike_mm_take_float(struct ike_p1 *p1, const struct ike_packet *pk)
 {
@@ -554,6 +620,8 @@ ike_mm_r_mm5(struct ike_p1 *p1, const struct ike_packet *pk,
 {
 	if (ike_mm_verify(p1, msg) != 0)
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
+	if (ike_mm_check_id(p1, msg) != 0)
+		return (ISAKMP_N_INVALID_ID_INFORMATION);
 	ike_mm_take_float(p1, pk);
 	p1->p1_xmit.x_next = 0;
 	if (ike_mm_send_auth(p1, 0) != 0)
@@ -569,6 +637,8 @@ ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
 {
 	if (ike_mm_verify(p1, msg) != 0)
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
+	if (ike_mm_check_id(p1, msg) != 0)
+		return (ISAKMP_N_INVALID_ID_INFORMATION);
 	/* MM6 needs no answer: a repeat of it must not resend MM5. */
 	p1->p1_xmit.x_next = 0;
 	wbuf_reset(&p1->p1_xmit.x_msg);
