@@ -5,8 +5,10 @@
 #   INITIATOR  iked: a ping from in.iked's inner host triggers the
 #              negotiation; peer: swanctl --initiate on charon's side
 #   SUITE      aes128-sha1-modp2048 (with PFS), aes256-sha256-ecp256,
-#              3des-md5-modp1024, aes128-sha256-x25519, or ipv6
-#              (aes128-sha1-modp2048 over 2001:db8::)
+#              3des-md5-modp1024, aes128-sha256-x25519, ipv6
+#              (aes128-sha1-modp2048 over 2001:db8::), or wildcard
+#              (aes128-sha1-modp2048 with local_addr 198.51.100.0/24, so
+#              in.iked listens on 0.0.0.0 and picks the source by PKTINFO)
 #
 # Checks: charon lists the IKE SA ESTABLISHED and the child SA INSTALLED
 # with the expected algorithms, a ping between the inner hosts passes,
@@ -24,11 +26,12 @@ iop_require_iked
 outer_a=198.51.100.1 outer_b=198.51.100.2
 inner_a=192.0.2.1 inner_b=203.0.113.1
 case $suite in
-aes128-sha1-modp2048 | ipv6)
+aes128-sha1-modp2048 | ipv6 | wildcard)
 	IKE_ENCR="aes(128..128)" IKE_HASH=sha1 IKE_GROUP=14 P2_PFS=14
 	ESP_ENCR="aes(128)" ESP_AUTH=hmac-sha1
 	SW_IKE=aes128-sha1-modp2048 SW_ESP=aes128-sha1-modp2048
 	expect="encr-alg=AES_CBC encr-keysize=128 integ-alg=HMAC_SHA1_96 dh-group=MODP_2048"
+	[ "$suite" = wildcard ] && IKE_LOCAL_ADDR=198.51.100.0/24
 	if [ "$suite" = ipv6 ]; then
 		outer_a=2001:db8:1::1 outer_b=2001:db8:1::2
 		inner_a=2001:db8:a::1 inner_b=2001:db8:b::1
@@ -57,7 +60,8 @@ aes128-sha256-x25519)
 	exit 2
 	;;
 esac
-export IKE_ENCR IKE_HASH IKE_GROUP P2_PFS ESP_ENCR ESP_AUTH SW_IKE SW_ESP
+export IKE_ENCR IKE_HASH IKE_GROUP P2_PFS ESP_ENCR ESP_AUTH SW_IKE SW_ESP \
+    IKE_LOCAL_ADDR
 
 iop_setup
 iop_netns_pair

@@ -4,7 +4,7 @@
 #   psk       charon initiates with another preshared key: in.iked cannot
 #             authenticate Main Mode message 5, logs it and sends a Notify
 #   proposal  charon offers only AES-256/SHA-512/MODP-4096, in.iked accepts
-#             only AES-128/SHA-1/MODP-2048: in.iked answers NO_PROPOSAL_CHOSEN
+#             only AES-128/SHA-1/MODP-2048: in.iked replies NO_PROPOSAL_CHOSEN
 #   silent    in.iked initiates to an address where nothing answers: it
 #             retransmits Main Mode message 1, then gives up with a log line
 #

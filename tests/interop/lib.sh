@@ -296,6 +296,7 @@ iop_iked_root() {
 #   IKE_ENCR "aes(128..128)"  IKE_HASH sha1  IKE_GROUP 14  P2_PFS 14
 #   ESP_ENCR "aes(128)"  ESP_AUTH hmac-sha1  PSK (default $IOP_PSK)
 #   IKE_GLOBALS: extra global lines, e.g. retransmission settings
+#   IKE_LOCAL_ADDR: local_addr of the rule when not LOCAL (a prefix)
 iop_iked_conf() {
 	root=$1 laddr=$2 raddr=$3 linner=$4 rinner=$5
 	iop_iked_root "$root"
@@ -308,7 +309,7 @@ p2_pfs ${P2_PFS:-14}
 ${IKE_GLOBALS:-}
 {
 	label "peer"
-	local_addr $laddr
+	local_addr ${IKE_LOCAL_ADDR:-$laddr}
 	remote_addr $raddr
 	p1_xform { auth_method preshared oakley_group ${IKE_GROUP:-14} auth_alg ${IKE_HASH:-sha1} encr_alg ${IKE_ENCR:-aes(128..128)} }
 }
