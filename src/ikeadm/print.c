@@ -210,7 +210,10 @@ print_addr_text(char *buf, size_t len, const struct control_addr *a)
 		(void)snprintf(buf, len, "<invalid>");
 }
 
-/* The " (name)" or " <unknown>" part; nothing with -n. */
+/*
+ * The " (name)" or " <unknown>" part, nothing with -n, and " <unspecified>"
+ * for the all-zero address, which needs no lookup.
+ */
 static void
 print_addr_name(FILE *f, const struct ikeadm_opts *o,
     const struct control_addr *a)
@@ -221,12 +224,12 @@ print_addr_name(FILE *f, const struct ikeadm_opts *o,
 	char			 host[NI_MAXHOST];
 	socklen_t		 slen;
 
-	if (o->numeric)
-		return;
 	if (print_addr_is_zero(a)) {
 		fputs(" <unspecified>", f);
 		return;
 	}
+	if (o->numeric)
+		return;
 	memset(&ss, 0, sizeof(ss));
 	if (a->family == AF_INET) {
 		sin->sin_family = AF_INET;
@@ -724,6 +727,54 @@ print_json_key_bytes(FILE *f, int *first, const struct ikeadm_opts *o,
 	fputc('"', f);
 }
 
+static const char *
+print_dpd_name(int dpd)
+{
+	switch (dpd) {
+	case CONTROL_DPD_ENABLED:	return ("enabled");
+	case CONTROL_DPD_SUCCESS:	return ("successful");
+	case CONTROL_DPD_FAILED:	return ("failed");
+	case CONTROL_DPD_IN_PROGRESS:	return ("in progress");
+	default:			return ("none");
+	}
+}
+
+/* The transform as a nested object {"auth_method":...}. */
+static void
+print_json_xform(FILE *f, const struct control_xform *x)
+{
+	int	first = 1;
+
+	print_json_str(f, &first, "auth_method",
+	    print_auth_name(x->auth_method));
+	print_json_str(f, &first, "encr_alg", control_encr_name(x->encr));
+	print_json_u64(f, &first, "encr_keylen", x->encr_klen);
+	if (x->encr_klen_max != 0)
+		print_json_u64(f, &first, "encr_keylen_max",
+		    x->encr_klen_max);
+	print_json_str(f, &first, "auth_alg", control_auth_name(x->hash));
+	print_json_str(f, &first, "prf", print_prf_name(x->hash));
+	print_json_u64(f, &first, "oakley_group", x->group);
+	print_json_str(f, &first, "oakley_group_desc",
+	    control_group_desc(x->group));
+	print_json_u64(f, &first, "lifetime_secs", x->lifetime_secs);
+	print_json_u64(f, &first, "lifetime_kb", x->lifetime_kb);
+	fputc('}', f);
+}
+
+static void
+print_p1_json_keys(FILE *f, int *first, const struct ikeadm_opts *o,
+    const struct control_p1_info *p)
+{
+	print_json_key_bytes(f, first, o, "psk", &p->psk);
+	print_json_key_bytes(f, first, o, "skeyid", &p->skeyid);
+	print_json_key_bytes(f, first, o, "skeyid_d", &p->skeyid_d);
+	print_json_key_bytes(f, first, o, "skeyid_a", &p->skeyid_a);
+	print_json_key_bytes(f, first, o, "skeyid_e", &p->skeyid_e);
+	print_json_key_bytes(f, first, o, "enc_key", &p->enc_key);
+	print_json_key_bytes(f, first, o, "iv", &p->iv);
+}
+
 static void
 print_p1_json(FILE *f, const struct ikeadm_opts *o,
     const struct control_p1_info *p)
@@ -741,11 +792,12 @@ print_p1_json(FILE *f, const struct ikeadm_opts *o,
 	    "responder");
 	print_json_str(f, &first, "exchange", print_xchg_name(p->xchg));
 	print_json_str(f, &first, "state", print_state_name(p->state));
-	print_json_u64(f, &first, "auth_method", p->xform.auth_method);
-	print_json_u64(f, &first, "encr", p->xform.encr);
-	print_json_u64(f, &first, "encr_keylen", p->xform.encr_klen);
-	print_json_u64(f, &first, "hash", p->xform.hash);
-	print_json_u64(f, &first, "group", p->xform.group);
+	print_json_str(f, &first, "dpd", print_dpd_name(p->dpd));
+	if (p->dpd == CONTROL_DPD_SUCCESS || p->dpd == CONTROL_DPD_FAILED)
+		print_json_u64(f, &first, "dpd_time",
+		    (unsigned long long)p->dpd_time);
+	print_json_key(f, &first, "xform");
+	print_json_xform(f, &p->xform);
 	print_json_u64(f, &first, "p2_pfs", p->p2_pfs);
 	print_json_addr(f, &first, "local_addr", &p->local);
 	print_json_u64(f, &first, "local_port", p->local.port);
@@ -753,21 +805,24 @@ print_p1_json(FILE *f, const struct ikeadm_opts *o,
 	print_json_u64(f, &first, "remote_port", p->remote.port);
 	print_json_u64(f, &first, "lifetime_secs", p->lifetime_secs);
 	print_json_u64(f, &first, "lifetime_kb", p->lifetime_kb);
+	print_json_u64(f, &first, "max_keyuses", p->max_keyuses);
 	print_json_u64(f, &first, "created", (unsigned long long)p->created);
-	print_json_u64(f, &first, "expires", (unsigned long long)p->expires);
 	print_json_u64(f, &first, "kb_used", p->kb_used);
 	print_json_u64(f, &first, "keyuses", p->keyuses);
+	print_json_u64(f, &first, "expires", (unsigned long long)p->expires);
 	print_json_u64(f, &first, "qm_created", p->p2_created);
 	print_json_u64(f, &first, "qm_deleted", p->p2_deleted);
+	print_json_u64(f, &first, "rx_decrypt_errors", p->rx_decrypt_errs);
+	print_json_u64(f, &first, "rx_hash_errors", p->rx_hash_errs);
+	print_json_u64(f, &first, "rx_other_errors", p->rx_other_errs);
+	print_json_u64(f, &first, "tx_errors", p->tx_errs);
+	print_json_str(f, &first, "local_idtype",
+	    print_idtype_name(p->local_id.type));
 	print_json_str(f, &first, "local_id", p->local_id.value);
+	print_json_str(f, &first, "remote_idtype",
+	    print_idtype_name(p->remote_id.type));
 	print_json_str(f, &first, "remote_id", p->remote_id.value);
-	print_json_key_bytes(f, &first, o, "psk", &p->psk);
-	print_json_key_bytes(f, &first, o, "skeyid", &p->skeyid);
-	print_json_key_bytes(f, &first, o, "skeyid_d", &p->skeyid_d);
-	print_json_key_bytes(f, &first, o, "skeyid_a", &p->skeyid_a);
-	print_json_key_bytes(f, &first, o, "skeyid_e", &p->skeyid_e);
-	print_json_key_bytes(f, &first, o, "enc_key", &p->enc_key);
-	print_json_key_bytes(f, &first, o, "iv", &p->iv);
+	print_p1_json_keys(f, &first, o, p);
 	print_json_end(f, &first);
 }
 
@@ -896,7 +951,8 @@ print_json_ids(FILE *f, int *first, const char *key,
 static void
 print_rule_json(FILE *f, const struct control_rule_info *r)
 {
-	int	first = 1;
+	uint32_t	i;
+	int		first = 1;
 
 	print_json_str(f, &first, "label", r->label);
 	print_json_u64(f, &first, "cookie", r->cookie);
@@ -916,7 +972,14 @@ print_rule_json(FILE *f, const struct control_rule_info *r)
 	print_json_ids(f, &first, "local_id", r->local_ids, r->nlocal_ids);
 	print_json_ids(f, &first, "remote_id", r->remote_ids,
 	    r->nremote_ids);
-	print_json_u64(f, &first, "xforms", r->nxforms);
+	print_json_key(f, &first, "xforms");
+	fputc('[', f);
+	for (i = 0; i < r->nxforms && i < CONTROL_XFORMS_MAX; i++) {
+		if (i > 0)
+			fputc(',', f);
+		print_json_xform(f, &r->xforms[i]);
+	}
+	fputc(']', f);
 	print_json_end(f, &first);
 }
 
@@ -970,6 +1033,18 @@ print_psk_text(FILE *f, const struct ikeadm_opts *o,
 }
 
 static void
+print_json_psk_range(FILE *f, int *first, const char *key,
+    const struct control_range *r)
+{
+	char	buf[PRINT_RANGE_LEN];
+
+	if (r->lo.family == 0)
+		return;
+	print_range_text(buf, sizeof(buf), r);
+	print_json_str(f, first, key, buf);
+}
+
+static void
 print_psk_json(FILE *f, const struct ikeadm_opts *o,
     const struct control_psk_info *p)
 {
@@ -982,6 +1057,8 @@ print_psk_json(FILE *f, const struct ikeadm_opts *o,
 	print_json_str(f, &first, "remote_idtype",
 	    print_idtype_name(p->remote_id.type));
 	print_json_str(f, &first, "remote_id", p->remote_id.value);
+	print_json_psk_range(f, &first, "local_addr", &p->local);
+	print_json_psk_range(f, &first, "remote_addr", &p->remote);
 	print_json_key_bytes(f, &first, o, "key", &p->key);
 	print_json_end(f, &first);
 }

@@ -303,6 +303,13 @@ print_p1_json_line(void **state)
 	    "\"0x92a3b4c5d6e7f809\",\"role\":\"initiator\","));
 	assert_non_null(strstr(c.buf, "\"local_addr\":\"192.0.2.10\","
 	    "\"local_port\":500,"));
+	assert_non_null(strstr(c.buf, "\"dpd\":\"none\",\"xform\":{"
+	    "\"auth_method\":\"pre-shared key\",\"encr_alg\":\"aes-cbc\","
+	    "\"encr_keylen\":256,\"auth_alg\":\"hmac-sha256\",\"prf\":"
+	    "\"HMAC SHA256\",\"oakley_group\":14,\"oakley_group_desc\":"
+	    "\"2048-bit MODP (group 14)\",\"lifetime_secs\":28800,"
+	    "\"lifetime_kb\":0},\"p2_pfs\":14,"));
+	assert_non_null(strstr(c.buf, "\"rx_hash_errors\":1,"));
 	assert_non_null(strstr(c.buf, "\"psk\":"
 	    "\"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\""));
 	assert_null(strstr(c.buf, "101112"));
@@ -369,7 +376,7 @@ print_rule_json_escapes(void **state)
 	    "\"cookie\":2,");
 	assert_non_null(strstr(c.buf, "\"local_addr\":[\"192.0.2.0/24\"],"
 	    "\"remote_addr\":[\"2001:db8::1\"],\"local_id\":[\"CN=hq\"],"
-	    "\"remote_id\":[],\"xforms\":0}\n"));
+	    "\"remote_id\":[],\"xforms\":[]}\n"));
 	free(c.buf);
 	fake_state_init(&st);
 }
@@ -396,6 +403,28 @@ print_psk_layout(void **state)
 	    "LOCID: hq.example.com\n"
 	    "REMID: Identity, uid=0, type FQDN\n"
 	    "REMID: branch.example.com\n");
+}
+
+static void
+print_json_psk_and_xforms(void **state)
+{
+	struct capture	c;
+
+	ikeadm_print_psk(cap_open(&c), &json, &st.psks[0]);
+	cap_check(&c, "{\"ike_mode\":\"main mode (identity protect)\","
+	    "\"local_idtype\":\"IP address\",\"local_id\":\"192.0.2.10\","
+	    "\"remote_idtype\":\"IP address\",\"remote_id\":"
+	    "\"198.51.100.20\",\"local_addr\":\"192.0.2.10\","
+	    "\"remote_addr\":\"198.51.100.20\",\"key\":"
+	    "\"9fa0a1a2a3a4a5a6a7a8a9aaabacadae\"}\n");
+	ikeadm_print_rule(cap_open(&c), &json, &st.rules[0]);
+	(void)fclose(c.f);
+	assert_non_null(strstr(c.buf, "\"xforms\":[{\"auth_method\":"
+	    "\"pre-shared key\",\"encr_alg\":\"aes-cbc\",\"encr_keylen\":128,"
+	    "\"encr_keylen_max\":256,\"auth_alg\":\"hmac-sha256\","));
+	assert_non_null(strstr(c.buf, "\"remote_id\":[\"CN=branch\","
+	    "\"!CN=revoked\"],"));
+	free(c.buf);
 }
 
 static void
@@ -479,6 +508,8 @@ print_addresses(void **state)
 	a.family = AF_INET;
 	ikeadm_print_addr(cap_open(&c), &names, &a);
 	cap_check(&c, "AF_INET: port 0, 0.0.0.0 <unspecified>.\n");
+	ikeadm_print_addr(cap_open(&c), &numeric, &a);
+	cap_check(&c, "AF_INET: port 0, 0.0.0.0 <unspecified>.\n");
 	a.family = AF_INET6;
 	a.port = 500;
 	a.addr[0] = 0x20;
@@ -504,6 +535,7 @@ main(void)
 		cmocka_unit_test(print_rule_layout),
 		cmocka_unit_test(print_rule_json_escapes),
 		cmocka_unit_test(print_psk_layout),
+		cmocka_unit_test(print_json_psk_and_xforms),
 		cmocka_unit_test(print_cert_layout),
 		cmocka_unit_test(print_alg_tables),
 		cmocka_unit_test(print_addresses),
