@@ -79,6 +79,46 @@ certtest_load_cert(const char *path)
 	return (c);
 }
 
+const char *
+certtest_make_pki(void)
+{
+	static char	 pki[128];
+	const char	*src = getenv("IKED_SOURCE");
+	char		 cmd[512];
+
+	snprintf(pki, sizeof(pki), "%s/pki", certtest_tmpdir());
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/cert/mkpki.sh' '%s'",
+	    src != NULL ? src : "../..", pki);
+	assert_int_equal(system(cmd), 0);
+	return (pki);
+}
+
+void
+certtest_copy(const char *from, const char *dir, const char *name, int mode)
+{
+	uint8_t	*data;
+	size_t	 len;
+
+	certtest_read(from, &data, &len);
+	certtest_write(dir, name, data, len, mode);
+	free(data);
+}
+
+struct pkey *
+certtest_load_key(const char *path)
+{
+	struct pkey	*k;
+	uint8_t		*data;
+	size_t		 len;
+	char		 why[X509_WHY_SIZE];
+
+	certtest_read(path, &data, &len);
+	assert_int_equal(pkey_parse_private(&k, data, len, why, sizeof(why)),
+	    0);
+	free(data);
+	return (k);
+}
+
 struct cert *
 certtest_self_signed(enum pkey_type type, unsigned int bits, const char *dn,
     const char *const *alts, size_t nalts, struct pkey **keyp)

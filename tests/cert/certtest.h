@@ -27,4 +27,15 @@ struct cert	*certtest_self_signed(enum pkey_type, unsigned int bits,
 	    const char *dn, const char *const *alts, size_t nalts,
 	    struct pkey **key);
 
+/*
+ * Build the test PKI of mkpki.sh (root CA, intermediate CA, leaves,
+ * CRLs) in a new temporary directory; returns its path, static storage.
+ */
+const char	*certtest_make_pki(void);
+/* Copy a file into dir/name with the given mode. */
+void	 certtest_copy(const char *from, const char *dir, const char *name,
+	    int mode);
+/* Parse a PEM or DER private key file. */
+struct pkey	*certtest_load_key(const char *path);
+
 #endif /* IKED_TEST_CERTTEST_H */
