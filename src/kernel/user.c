@@ -645,8 +645,10 @@ user_add_sa(struct kernel *k, const struct kernel_sa *sa)
 		user_policy_release(ku, sa->sa_reqid);
 out:
 	if (r != 0)
-		log_warn("cannot add SA 0x%08x: %s", sa->sa_id.id_spi,
-		    err_str(r));
+		log_warn("cannot add SA 0x%08x to %s (ESP transform %u, "
+		    "authentication %u, reqid %u): %s", sa->sa_id.id_spi,
+		    kernel_addr_str(&sa->sa_id.id_dst, dst, sizeof(dst)),
+		    sa->sa_encr, sa->sa_auth, sa->sa_reqid, err_str(r));
 	return (r);
 }
 

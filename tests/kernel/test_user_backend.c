@@ -1,0 +1,292 @@
+/*
+ * The userspace backend's control plane in a private network namespace:
+ * the TUN device, the routing rule and the routes that follow outbound
+ * policies, SPI reservations, SA add, update, query and delete, socket
+ * marks, and the cleanup on close.  Needs root (exits 77 otherwise).
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+
+#include "kernel/kernel.h"
+#include "lib/err.h"
+
+struct fixture {
+	struct event_base	*base;
+	struct kernel		*k;
+};
+
+/* Run an ip(8) command and return its first 4 KB of output. */
+static const char *
+ip_output(const char *args)
+{
+	static char	out[4096];
+	char		cmd[256];
+	FILE		*f;
+	size_t		n;
+
+	snprintf(cmd, sizeof(cmd), "ip %s 2>&1", args);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	return (out);
+}
+
+static void
+addr(struct sockaddr_storage *ss, const char *text)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, text, &sin->sin_addr), 1);
+}
+
+static void
+policy(struct kernel_policy *pol, const char *dst, uint8_t prefix,
+    enum kernel_action action)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->pol_dir = KERNEL_DIR_OUT;
+	addr(&pol->pol_sel.sel_src, "192.0.2.0");
+	pol->pol_sel.sel_src_prefix = 24;
+	addr(&pol->pol_sel.sel_dst, dst);
+	pol->pol_sel.sel_dst_prefix = prefix;
+	pol->pol_action = action;
+	pol->pol_mode = KERNEL_MODE_TUNNEL;
+	pol->pol_proto = KERNEL_PROTO_ESP;
+	addr(&pol->pol_tun_src, "198.51.100.1");
+	addr(&pol->pol_tun_dst, "198.51.100.2");
+	pol->pol_reqid = 5;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->base = event_base_new();
+	assert_non_null(f->base);
+	assert_int_equal(kernel_open(&f->k, KERNEL_BACKEND_USERSPACE,
+	    f->base, NULL, NULL, NULL), 0);
+	*state = f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	kernel_close(f->k);
+	event_base_free(f->base);
+	free(f);
+	return (0);
+}
+
+static void
+user_device_and_rule(void **state)
+{
+	assert_int_not_equal(if_nametoindex(KERNEL_DEFAULT_TUN), 0);
+	assert_non_null(strstr(ip_output("link show iked0"), "UP"));
+	assert_non_null(strstr(ip_output("-4 rule show"),
+	    "not from all fwmark 0x4500/0x4500 lookup 4500"));
+	assert_non_null(strstr(ip_output("-6 rule show"), "lookup 4500"));
+}
+
+static void
+user_policy_routes(void **state)
+{
+	struct fixture		*f = *state;
+	struct kernel_policy	 a, b, bypass;
+
+	policy(&a, "203.0.113.0", 24, KERNEL_ACTION_IPSEC);
+	policy(&b, "203.0.113.0", 24, KERNEL_ACTION_IPSEC);
+	addr(&b.pol_sel.sel_src, "192.0.2.128");
+	policy(&bypass, "203.0.113.64", 26, KERNEL_ACTION_BYPASS);
+	assert_int_equal(kernel_add_policy(f->k, &a), 0);
+	assert_int_equal(kernel_add_policy(f->k, &a), ERR_EXISTS);
+	assert_int_equal(kernel_add_policy(f->k, &b), 0);
+	assert_int_equal(kernel_add_policy(f->k, &bypass), 0);
+	assert_non_null(strstr(ip_output("route show table 4500"),
+	    "203.0.113.0/24 dev iked0"));
+	assert_non_null(strstr(ip_output("route show table 4500"),
+	    "throw 203.0.113.64/26"));
+	/* The route stays while another policy needs it. */
+	assert_int_equal(kernel_delete_policy(f->k, &a), 0);
+	assert_non_null(strstr(ip_output("route show table 4500"),
+	    "203.0.113.0/24 dev iked0"));
+	assert_int_equal(kernel_delete_policy(f->k, &b), 0);
+	assert_null(strstr(ip_output("route show table 4500"),
+	    "203.0.113.0/24"));
+	assert_int_equal(kernel_delete_policy(f->k, &b), ERR_NOTFOUND);
+	assert_int_equal(kernel_flush(f->k), 0);
+	assert_string_equal(ip_output("route show table 4500"), "");
+}
+
+static void
+make_sa(struct kernel_sa *sa, uint32_t spi, enum kernel_dir dir,
+    const uint8_t *key)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sa_dir = dir;
+	addr(&sa->sa_id.id_src, dir == KERNEL_DIR_IN ? "198.51.100.2" :
+	    "198.51.100.1");
+	addr(&sa->sa_id.id_dst, dir == KERNEL_DIR_IN ? "198.51.100.1" :
+	    "198.51.100.2");
+	sa->sa_id.id_spi = spi;
+	sa->sa_id.id_proto = KERNEL_PROTO_ESP;
+	sa->sa_mode = KERNEL_MODE_TUNNEL;
+	sa->sa_encr = KERNEL_ENCR_AES_GCM_16;
+	sa->sa_encr_key = key;
+	sa->sa_encr_keylen = 20;
+	sa->sa_reqid = 5;
+}
+
+static void
+user_sa_lifecycle(void **state)
+{
+	struct fixture		*f = *state;
+	struct kernel_sa	 in, out;
+	struct kernel_sa_update	 su;
+	struct kernel_sa_stats	 st;
+	struct sockaddr_storage	 peer, us;
+	uint8_t			 key[20] = { 1, 2, 3 };
+	uint32_t		 spi, spi2;
+
+	addr(&peer, "198.51.100.2");
+	addr(&us, "198.51.100.1");
+	assert_int_equal(kernel_get_spi(f->k, (struct sockaddr *)&peer,
+	    (struct sockaddr *)&us, KERNEL_PROTO_ESP, 5, &spi), 0);
+	assert_int_equal(kernel_get_spi(f->k, (struct sockaddr *)&peer,
+	    (struct sockaddr *)&us, KERNEL_PROTO_ESP, 5, &spi2), 0);
+	assert_true(spi >= 256);
+	assert_int_not_equal(spi, spi2);
+	/* A reservation has no counters yet. */
+	make_sa(&in, spi, KERNEL_DIR_IN, key);
+	assert_int_equal(kernel_query_sa(f->k, &in.sa_id, &st), ERR_NOTFOUND);
+	assert_int_equal(kernel_add_sa(f->k, &in), 0);
+	assert_int_equal(kernel_add_sa(f->k, &in), ERR_EXISTS);
+	assert_int_equal(kernel_query_sa(f->k, &in.sa_id, &st), 0);
+	assert_int_equal(st.st_packets, 0);
+	assert_true(st.st_add_time > 0);
+	make_sa(&out, spi, KERNEL_DIR_OUT, key);
+	assert_int_equal(kernel_add_sa(f->k, &out), 0);
+	/* Move the outbound SA to UDP encapsulation (NAT-T). */
+	memset(&su, 0, sizeof(su));
+	su.su_id = out.sa_id;
+	su.su_new_src = out.sa_id.id_src;
+	su.su_new_dst = out.sa_id.id_dst;
+	((struct sockaddr_in *)&su.su_new_dst)->sin_port = htons(4500);
+	su.su_encap = 1;
+	assert_int_equal(kernel_update_sa(f->k, &su), 0);
+	assert_int_equal(kernel_delete_sa(f->k, &out.sa_id), 0);
+	assert_int_equal(kernel_delete_sa(f->k, &out.sa_id), ERR_NOTFOUND);
+	assert_int_equal(kernel_delete_sa(f->k, &in.sa_id), 0);
+	/* An unknown transform is rejected, and nothing is left behind. */
+	make_sa(&in, spi2, KERNEL_DIR_IN, key);
+	in.sa_encr = 2;
+	assert_int_not_equal(kernel_add_sa(f->k, &in), 0);
+	assert_int_equal(kernel_query_sa(f->k, &in.sa_id, &st), ERR_NOTFOUND);
+}
+
+static void
+user_bypass_marks_socket(void **state)
+{
+	struct fixture	*f = *state;
+	uint32_t	 mark = 0;
+	socklen_t	 len = sizeof(mark);
+	int		 fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(kernel_bypass_socket(f->k, fd, AF_INET), 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len), 0);
+	assert_int_equal(mark, KERNEL_DEFAULT_FWMARK);
+	close(fd);
+}
+
+static void
+user_close_cleans_up(void **state)
+{
+	struct event_base	*base = event_base_new();
+	struct kernel_options	 opts = { .ko_tun_name = "espclose0",
+		.ko_route_table = 4600, .ko_fwmark = 0x4600,
+		.ko_rule_priority = 4600 };
+	struct kernel_policy	 pol;
+	struct kernel		*k;
+
+	assert_int_equal(kernel_open(&k, KERNEL_BACKEND_USERSPACE, base, NULL,
+	    NULL, &opts), 0);
+	assert_int_not_equal(if_nametoindex("espclose0"), 0);
+	policy(&pol, "203.0.113.0", 24, KERNEL_ACTION_IPSEC);
+	assert_int_equal(kernel_add_policy(k, &pol), 0);
+	assert_non_null(strstr(ip_output("route show table 4600"),
+	    "dev espclose0"));
+	kernel_close(k);
+	event_base_free(base);
+	assert_int_equal(if_nametoindex("espclose0"), 0);
+	assert_string_equal(ip_output("route show table 4600"), "");
+	assert_null(strstr(ip_output("rule show"), "lookup 4600"));
+}
+
+static void
+user_open_errors(void **state)
+{
+	struct event_base	*base = event_base_new();
+	struct kernel_options	 opts = {
+		.ko_tun_name = "a-name-longer-than-ifnamsiz" };
+	struct kernel		*k;
+
+	assert_int_equal(kernel_open(&k, KERNEL_BACKEND_USERSPACE, NULL, NULL,
+	    NULL, NULL), ERR_INVAL);
+	assert_int_equal(kernel_open(&k, KERNEL_BACKEND_USERSPACE, base, NULL,
+	    NULL, &opts), ERR_INVAL);
+	assert_null(k);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test_setup_teardown(user_device_and_rule, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(user_policy_routes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(user_sa_lifecycle, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(user_bypass_marks_socket, setup,
+		    teardown),
+		cmocka_unit_test(user_close_cleans_up),
+		cmocka_unit_test(user_open_errors),
+	};
+
+	if (geteuid() != 0) {
+		printf("skipped: needs root for a network namespace and TUN\n");
+		return (77);
+	}
+	/* A namespace of our own: nothing here touches the host's routes. */
+	if (unshare(CLONE_NEWNET) != 0) {
+		printf("skipped: cannot create a network namespace\n");
+		return (77);
+	}
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
