@@ -265,6 +265,18 @@ iop_wait_grep() {
 	return 0
 }
 
+# iop_wait_count FILE PATTERN N [SECONDS]: wait until grep -E counts at
+# least N lines matching PATTERN.
+iop_wait_count() {
+	i=0
+	until [ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "$3" ]; do
+		i=$((i + 1))
+		[ $i -gt $((${4:-5} * 20)) ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
 # iop_ping NS SRC DST [SECONDS]: retry single pings until one gets a reply.
 # The first packets on in.iked's side only trigger the negotiation.
 iop_ping() {

@@ -1,0 +1,53 @@
+#!/bin/bash
+# rekey.sh: in.iked replaces an IPsec SA before it expires.  The rule
+# sets p2_softlife_secs 5, so the userspace backend reports a soft expiry
+# after 5 s; the daemon hands it to the engine, which runs a new Quick
+# Mode with strongSwan charon.  Traffic then uses the new SAs.
+IOP_NAME=rk
+. "$(dirname "$0")/lib.sh"
+
+iop_require_root
+iop_require_charon
+iop_require_iked
+
+iop_setup
+iop_netns_pair
+A=$IOP_DIR/iked B=$IOP_DIR/charon
+mkdir -p "$A" "$B"
+IKE_GLOBALS="p2_lifetime_secs 60
+p2_softlife_secs 5" \
+    iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
+iop_charon_conf "$B"
+iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+iop_charon_start "$IOP_NSB" "$B"
+iop_iked_start "$IOP_NSA" "$A"
+log=$A/iked.log
+
+iop_check "tunnel up, first ping passes" \
+    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+first=$(iop_sw_spis "$B")
+
+iop_check "soft expiry: a second Quick Mode starts" \
+    iop_wait_count "$log" "Quick Mode [0-9a-f]+ started" 2 10
+iop_check "soft expiry: a second SA pair is installed" \
+    iop_wait_count "$log" "IPsec SAs with .* installed" 2 5
+iop_check "only one Main Mode: the ISAKMP SA is reused" \
+    test "$(grep -c 'starting Main Mode' "$log")" -eq 1
+iop_check "ping through the new SAs" \
+    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+
+iop_sw "$B" --list-sas --raw >"$B/sas.out" 2>&1
+new=$(sed -n 's/.*state=INSTALLED.* spi-in=\([0-9a-f]*\) spi-out=\([0-9a-f]*\) .*bytes-in=\([1-9][0-9]*\) .*/\1 \2/p' \
+    "$B/sas.out" | tail -n 1)
+read -r new_in new_out <<EOF
+$new
+EOF
+iop_check "charon's SAs carrying the ping are new (${new:-none}, first ${first:-none})" \
+    test -n "$new" -a "$new" != "${first:-none}"
+iop_check "in.iked's log names the new SPIs" \
+    grep -qi "ESP SPI in 0x${new_out:-none} out 0x${new_in:-none}" "$log"
+
+iop_stop "$IOP_IKED_PID"
+status=$?
+iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+iop_summary
