@@ -538,7 +538,7 @@ EOF
 # iop_pluto_start NS DIR: pluto in NS (bind mount of its libexec over
 # /usr/libexec, which pluto hard-codes); sets IOP_PLUTO_PID.
 iop_pluto_start() {
-	rm -f "$2/run/pluto.pid" "$2/run/pluto.ctl"
+	rm -f "$2/run/pluto.pid" "$2/run/pluto.ctl" "$2/pluto.log"
 	ip netns exec "$1" sh -c '
 		mount --bind "$2/usr/libexec" /usr/libexec || exit 1
 		exec "$2/usr/libexec/ipsec/pluto" --nofork \
