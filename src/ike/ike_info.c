@@ -282,6 +282,7 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len);
 	if (!ok)
 		goto bad_hash;
+	ike_p1_peer_moved(p1, pk);
 	for (i = 1; i < msg.m_npayloads; i++) {
 		const struct isakmp_payload *pl = &msg.m_payloads[i];
 

@@ -225,6 +225,7 @@ void	 ike_p1_set_cookies(struct ike_p1 *, const uint8_t *,
 void	 ike_p1_kill(struct ike_p1 *, const char *why);
 void	 ike_p1_fail(struct ike_p1 *, int timeout);
 void	 ike_p1_established(struct ike_p1 *);
+void	 ike_p1_peer_moved(struct ike_p1 *, const struct ike_packet *);
 struct ike_p1	*ike_p1_find(struct ike_engine *, const uint8_t *icky,
 		    const uint8_t *rcky, const struct sockaddr_storage *);
 struct ike_p1	*ike_p1_find_peer(struct ike_engine *,

@@ -930,7 +930,8 @@ ike_qm_add_resp_life(struct ike_qm *qm, struct isakmp_builder *b)
 }
 
 static int
-ike_qm_r_qm1(struct ike_qm *qm, const struct isakmp_msg *msg)
+ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
 {
 	struct ike_p1			*p1 = qm->qm_p1;
 	struct ike_engine		*eng = p1->p1_eng;
@@ -941,6 +942,7 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct isakmp_msg *msg)
 
 	if (ike_qm_verify(qm, msg, 1) != 0)
 		return (ERR_AUTH);
+	ike_p1_peer_moved(p1, pk);
 	if (ike_payload_check(p1, msg, BIT(ISAKMP_PL_HASH) | BIT(ISAKMP_PL_SA)
 	    | BIT(ISAKMP_PL_NONCE), BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_ID) |
 	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_NAT_OA), "QM1") != 0)
@@ -978,7 +980,8 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct isakmp_msg *msg)
 }
 
 static int
-ike_qm_i_qm2(struct ike_qm *qm, const struct isakmp_msg *msg)
+ike_qm_i_qm2(struct ike_qm *qm, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
 {
 	struct ike_p1			*p1 = qm->qm_p1;
 	const struct isakmp_payload	*pl;
@@ -995,6 +998,7 @@ ike_qm_i_qm2(struct ike_qm *qm, const struct isakmp_msg *msg)
 	/* HASH(2) covers Ni_b, which we have, and the rest. */
 	if (ike_qm_verify(qm, msg, 2) != 0)
 		return (ERR_AUTH);
+	ike_p1_peer_moved(p1, pk);
 	pl = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
 	if (ike_prop_p2_accept(qm, &pl->pl_u.sa) != 0)
 		return (ERR_PROPOSAL);
@@ -1024,12 +1028,14 @@ ike_qm_i_qm2(struct ike_qm *qm, const struct isakmp_msg *msg)
 }
 
 static int
-ike_qm_r_qm3(struct ike_qm *qm, const struct isakmp_msg *msg)
+ike_qm_r_qm3(struct ike_qm *qm, const struct ike_packet *pk,
+    const struct isakmp_msg *msg)
 {
 	int	rc;
 
 	if (msg->m_npayloads < 1 || ike_qm_verify(qm, msg, 3) != 0)
 		return (ERR_AUTH);
+	ike_p1_peer_moved(qm->qm_p1, pk);
 	qm->qm_xmit.x_next = 0;
 	if ((rc = ike_qm_install(qm)) != 0)
 		return (rc);
@@ -1089,11 +1095,11 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	 * its QM2 answers, or two stored replies would bounce forever.
 	 */
 	if (created)
-		rc = ike_qm_r_qm1(qm, &msg);
+		rc = ike_qm_r_qm1(qm, pk, &msg);
 	else if (qm->qm_state == IKE_QM_I1)
-		rc = ike_qm_i_qm2(qm, &msg);
+		rc = ike_qm_i_qm2(qm, pk, &msg);
 	else
-		rc = ike_qm_r_qm3(qm, &msg);
+		rc = ike_qm_r_qm3(qm, pk, &msg);
 	isakmp_msg_free(&msg);
 	wbuf_free(&plain);
 	if (rc == 0) {

@@ -455,7 +455,8 @@ ike_xmit_is_dup(struct ike_p1 *p1, struct ike_xmit *x,
 		log_debug(D_OP, "ISAKMP SA %s: retransmitted message from %s, "
 		    "sending our stored reply again", p1->p1_cookies,
 		    p1->p1_peer);
-		(void)ike_send_raw(p1->p1_eng, &x->x_local, &x->x_remote,
+		/* To where the request came from: a NAT may have moved it. */
+		(void)ike_send_raw(p1->p1_eng, &pk->pk_local, &pk->pk_remote,
 		    &x->x_msg);
 	}
 	return (1);
@@ -669,4 +670,62 @@ ike_payload_check(struct ike_p1 *p1, const struct isakmp_msg *msg,
 		return (ISAKMP_N_PAYLOAD_MALFORMED);
 	}
 	return (0);
+}
+
+/* Move one installed SA to the peer's new address and port. */
+static void
+ike_child_move(struct ike_engine *eng, struct kernel_sa_id *id,
+    const struct sockaddr_storage *src, const struct sockaddr_storage *dst)
+{
+	struct kernel_sa_update	su;
+	int			rc;
+
+	memset(&su, 0, sizeof(su));
+	su.su_id = *id;
+	su.su_new_src = *src;
+	su.su_new_dst = *dst;
+	su.su_encap = 1;
+	if ((rc = kernel_update_sa(eng->e_kernel, &su)) != 0) {
+		log_warn("moving ESP SPI 0x%08x to the peer's new address "
+		    "failed: %s", id->id_spi, err_str(rc));
+		return;
+	}
+	id->id_src = *src;
+	id->id_dst = *dst;
+}
+
+/*
+ * An authenticated message came from another address or port than the
+ * SA knows: a NAT in front of the peer changed its mapping.  IKE and the
+ * UDP-encapsulated IPsec SAs follow it (RFC 3947 section 5, RFC 3948).
+ */
+void
+ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct ike_child	*ch;
+	char			 was[64];
+
+	if (!p1->p1_floated || !p1->p1_nat_remote ||
+	    ike_addr_eq(&pk->pk_remote, &p1->p1_remote))
+		return;
+	snprintf(was, sizeof(was), "%s", p1->p1_peer);
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+		if (memcmp(ch->ch_icookie, p1->p1_icookie,
+		    ISAKMP_COOKIE_LEN) != 0 ||
+		    memcmp(ch->ch_rcookie, p1->p1_rcookie,
+		    ISAKMP_COOKIE_LEN) != 0 || !ike_addr_eq(&ch->ch_out.id_dst,
+		    &p1->p1_remote))
+			continue;
+		ike_child_move(eng, &ch->ch_out, &pk->pk_local,
+		    &pk->pk_remote);
+		ike_child_move(eng, &ch->ch_in, &pk->pk_remote,
+		    &pk->pk_local);
+	}
+	p1->p1_local = pk->pk_local;
+	p1->p1_remote = pk->pk_remote;
+	ike_addr_str(&p1->p1_remote, p1->p1_peer, sizeof(p1->p1_peer));
+	log_info("ISAKMP SA %s (rule \"%s\"): peer moved from %s to %s "
+	    "behind its NAT; IKE and its IPsec SAs follow", p1->p1_cookies,
+	    p1->p1_label, was, p1->p1_peer);
 }

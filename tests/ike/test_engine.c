@@ -56,6 +56,7 @@ struct net {
 	int		 drop_all[2];
 	unsigned int	 drop_nth[2];	/* drop the side's Nth message, 1-based */
 	int		 nat;		/* side 0 is behind a NAT */
+	uint16_t	 nat_port4500;	/* its mapping of port 4500 */
 	char		 dir[128];
 	struct pkt	 log[NPKT_MAX];	/* copy of everything sent */
 	size_t		 nlog;
@@ -170,10 +171,10 @@ net_translate(struct net *n, struct pkt *p, struct ike_packet *in)
 		return;
 	if (p->from == 0) {
 		ss_set(&in->pk_remote, NAT_PUBLIC, ss_port(&p->local) ==
-		    4500 ? NAT_PORT_4500 : NAT_PORT_500);
+		    4500 ? n->nat_port4500 : NAT_PORT_500);
 	} else {
 		ss_set(&in->pk_local, n->s[0].addr, ss_port(&p->remote) ==
-		    NAT_PORT_4500 ? 4500 : 500);
+		    NAT_PORT_500 ? 500 : 4500);
 	}
 }
 
@@ -312,6 +313,7 @@ net_new(const struct peer_conf *a, const struct peer_conf *b, int nat)
 	    (int)getpid());
 	assert_non_null(mkdtemp(n->dir));
 	n->nat = nat;
+	n->nat_port4500 = NAT_PORT_4500;
 	n->now = 1000;
 	for (i = 0; i < 2; i++) {
 		struct side *s = &n->s[i];
@@ -565,6 +567,9 @@ mm_qm_curve25519(void **state)
 	net_free(n);
 }
 
+static const struct kernel_sa *first_sa(const struct side *,
+		    enum kernel_dir);
+
 static void
 mm_qm_nat_traversal(void **state)
 {
@@ -605,6 +610,40 @@ mm_qm_nat_traversal(void **state)
 	net_run(n, 41000);
 	assert_true(n->s[0].keepalives >= 2);
 	assert_int_equal(n->s[1].keepalives, 0);
+	net_free(n);
+}
+
+static void
+nat_mapping_change_followed(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	size_t			 k;
+
+	a.local = "192.0.2.10";
+	a.inner_l = "192.0.2.128/25";
+	b.remote = NAT_PUBLIC;
+	b.inner_r = "192.0.2.128/25";
+	n = net_new(&a, &b, 1);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	/* The NAT forgets the mapping; the next message uses a new port. */
+	n->nat_port4500 = 45000;
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	check_sa_pairs(n, 2);
+	for (k = 0; k < sa_count(&n->s[1]); k++) {
+		const struct kernel_sa *sa = kernel_none_sa_at(n->s[1].kern, k);
+
+		if (sa->sa_dir == KERNEL_DIR_OUT)
+			assert_int_equal(ss_port(&sa->sa_id.id_dst), 45000);
+		else
+			assert_int_equal(ss_port(&sa->sa_id.id_src), 45000);
+	}
 	net_free(n);
 }
 
@@ -1237,6 +1276,7 @@ main(void)
 		cmocka_unit_test(mm_qm_algorithms),
 		cmocka_unit_test(mm_qm_curve25519),
 		cmocka_unit_test(mm_qm_nat_traversal),
+		cmocka_unit_test(nat_mapping_change_followed),
 		cmocka_unit_test(wrong_psk_no_sa),
 		cmocka_unit_test(no_common_proposal),
 		cmocka_unit_test(no_common_esp_proposal),
