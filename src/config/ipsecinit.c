@@ -5,7 +5,8 @@
  *
  * with the old (saddr, daddr, sport, dport, apply, permit) and new (laddr,
  * raddr, lport, rport, ipsec, drop) keywords, and tsrc/tdst for tunnel
- * mode.  Host, service and protocol names are resolved while parsing.  A
+ * mode.  Host, network, service and protocol names are resolved while
+ * parsing.  A
  * host name with several addresses yields one entry per address, or one
  * per pair when both sides have several.
  *
@@ -244,6 +245,41 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	return (0);
 }
 
+/*
+ * Look name up in the network names (/etc/networks).  Without /plen the
+ * prefix ends after the last non-zero byte, as the class of the network
+ * number implies (loopback 127.0.0.0 is a /8).  Returns 1 when found.
+ */
+static int
+ipsecinit_network(struct ipsecinit *ii, const char *name, int plen,
+    struct ipsecinit_addrs *a)
+{
+	struct config_range	 r;
+	struct config_ip	 ip;
+	struct netent		*ne;
+	uint32_t		 net;
+
+	if ((ne = getnetbyname(name)) == NULL || ne->n_addrtype != AF_INET)
+		return (0);
+	net = (uint32_t)ne->n_net;
+	memset(&ip, 0, sizeof(ip));
+	ip.family = AF_INET;
+	ip.addr[0] = (uint8_t)(net >> 24);
+	ip.addr[1] = (uint8_t)(net >> 16);
+	ip.addr[2] = (uint8_t)(net >> 8);
+	ip.addr[3] = (uint8_t)net;
+	if (plen < 0) {
+		for (plen = 32; plen > 0 && ip.addr[plen / 8 - 1] == 0;
+		    plen -= 8)
+			;
+	}
+	if (plen > 32)
+		return (0);
+	addr_prefix_range(&r, &ip, (unsigned int)plen);
+	(void)ipsecinit_add_range(ii, a, &r);
+	return (1);
+}
+
 /* Parse the "A", "A/plen" or "name[/plen]" of laddr, raddr, saddr, daddr. */
 static int
 ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
@@ -291,6 +327,8 @@ ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
 		    ii->ii_tok.lt_text);
 		return (-1);
 	}
+	if (ipsecinit_network(ii, buf, has_plen ? (int)plen : -1, a))
+		return (0);
 	return (ipsecinit_resolve(ii, kw, buf, has_plen ? (int)plen : -1, a));
 }
 
@@ -944,6 +982,10 @@ ipsecinit_check_pattern(struct ipsecinit *ii, struct ipsecinit_entry *e)
 			return (-1);
 		}
 		s->sd_negotiate = CONFIG_NEGOTIATE_TUNNEL;
+	} else if (s->sd_negotiate == CONFIG_NEGOTIATE_TUNNEL) {
+		ipsecinit_error(ii, e->line, "negotiate tunnel needs the outer "
+		    "addresses: add tsrc A tdst B to the pattern");
+		return (-1);
 	}
 	return (0);
 }

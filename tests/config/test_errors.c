@@ -207,6 +207,8 @@ static const struct bad_input bad_inputs[] = {
 	{ POL, "\n{ tsrc 192.0.2.1 tdst 192.0.2.2 negotiate transport } ipsec "
 	    "{ encr_algs aes }\n", 2, "negotiate transport conflicts with "
 	    "tsrc/tdst" },
+	{ POL, "{ laddr 192.0.2.1 negotiate tunnel } ipsec { encr_algs aes "
+	    "}\n", 1, "negotiate tunnel needs the outer addresses" },
 	{ POL, "{ tsrc 192.0.2.1 } ipsec { encr_algs aes }\n", 1,
 	    "needs both tsrc" },
 	{ POL, "{ tsrc 192.0.2.0/24 tdst 192.0.2.9 } ipsec { encr_algs aes "

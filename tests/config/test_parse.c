@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <netdb.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -424,6 +425,27 @@ policy_forms(void **state)
 	config_free(cf);
 }
 
+/* Network names come from /etc/networks, with the classful prefix. */
+static void
+policy_network_names(void **state)
+{
+	struct config		*cf;
+	struct config_ip	 lo, hi;
+
+	if (getnetbyname("loopback") == NULL)
+		skip();
+	cf = parse_ok(2, "{ raddr loopback } bypass { }\n"
+	    "{ laddr loopback/16 } bypass { }\n");
+	lo = ip("127.0.0.0");
+	hi = ip("127.255.255.255");
+	assert_int_equal(cf->cf_nspds, 2);
+	assert_int_equal(cf->cf_spds[0].sd_raddr.plen, 8);
+	assert_int_equal(config_ip_cmp(&cf->cf_spds[0].sd_raddr.lo, &lo), 0);
+	assert_int_equal(config_ip_cmp(&cf->cf_spds[0].sd_raddr.hi, &hi), 0);
+	assert_int_equal(cf->cf_spds[1].sd_laddr.plen, 16);
+	config_free(cf);
+}
+
 static void
 rule_and_psk_lookup(void **state)
 {
@@ -580,6 +602,7 @@ main(void)
 		cmocka_unit_test(preshared_forms),
 		cmocka_unit_test(example_policy_values),
 		cmocka_unit_test(policy_forms),
+		cmocka_unit_test(policy_network_names),
 		cmocka_unit_test(rule_and_psk_lookup),
 		cmocka_unit_test(policy_lookup),
 		cmocka_unit_test(ipsecalgs_table),
