@@ -1267,6 +1267,84 @@ unexpected_payload_rejected(void **state)
 	net_free(n);
 }
 
+static void
+mutated_messages_change_nothing(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_packet	 in;
+	uint8_t			 buf[4096];
+	uint32_t		 seed = 12345;
+	size_t			 i, nlog, k, j;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	/*
+	 * Every message of the exchange, with 1 to 4 bytes changed, 64
+	 * times each.  Nothing may crash and the SAs must stay.
+	 */
+	nlog = n->nlog;
+	n->drop_all[0] = n->drop_all[1] = 1;
+	for (i = 0; i < nlog; i++) {
+		struct pkt *p = &n->log[i];
+
+		assert_true(p->len <= sizeof(buf));
+		for (k = 0; k < 64; k++) {
+			memcpy(buf, p->data, p->len);
+			for (j = 0; j <= k % 4; j++) {
+				seed = seed * 1103515245 + 12345;
+				buf[(seed >> 8) % p->len] ^= (uint8_t)(seed >>
+				    24 | 1);
+			}
+			memset(&in, 0, sizeof(in));
+			net_translate(n, p, &in);
+			in.pk_data = buf;
+			in.pk_len = p->len - (k % 8 == 7 ? (seed >> 4) %
+			    p->len : 0);
+			ike_engine_input(n->s[1 - p->from].eng, &in, n->now);
+		}
+	}
+	check_sa_pairs(n, 1);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	net_free(n);
+}
+
+static int
+p1_info_copy(void *arg, const struct ike_p1_info *pi)
+{
+	*(struct ike_p1_info *)arg = *pi;
+	return (1);
+}
+
+static void
+p1_info_reports_sa(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_p1_info	 pi;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	memset(&pi, 0, sizeof(pi));
+	ike_engine_foreach_p1(n->s[1].eng, p1_info_copy, &pi);
+	assert_string_equal(pi.pi_state, "ACTIVE");
+	assert_string_equal(pi.pi_label, "to-peer");
+	assert_int_equal(pi.pi_initiator, 0);
+	assert_int_equal(pi.pi_encr, 7);
+	assert_int_equal(pi.pi_keybits, 128);
+	assert_int_equal(pi.pi_hash, 2);
+	assert_int_equal(pi.pi_auth, 1);
+	assert_int_equal(pi.pi_group, 14);
+	assert_int_equal(pi.pi_life_secs, 28800);
+	assert_int_equal(pi.pi_peer_dpd, 1);
+	assert_int_equal(pi.pi_natt, 0);
+	assert_int_equal(pi.pi_qm_created, 1);
+	assert_true(ss_is(&pi.pi_remote, "198.51.100.1"));
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -1297,6 +1375,8 @@ main(void)
 		cmocka_unit_test(quick_mode_retransmits),
 		cmocka_unit_test(half_open_bounded),
 		cmocka_unit_test(unexpected_payload_rejected),
+		cmocka_unit_test(mutated_messages_change_nothing),
+		cmocka_unit_test(p1_info_reports_sa),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
