@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/diag.h"
 #include "crypto/crypto.h"
+#include "daemon/caps.h"
 #include "daemon/daemon.h"
 #include "daemon/opts.h"
 #include "daemon/udp.h"
@@ -354,6 +355,7 @@ daemon_run(const struct iked_opts *opts)
 		daemon_stop(&d);
 		return (1);
 	}
+	(void)caps_drop();
 	if (notify >= 0)
 		daemon_detach_done(notify);
 	log_info("in.iked running (pid %ld)", (long)getpid());

@@ -53,6 +53,11 @@ log=$R/iked.log
 iop_check "PID file holds the daemon's PID" \
     grep -qx "$pid" "$R/var/run/in.iked.pid"
 iop_check "listening on 198.51.100.1 port 500" udp_listening 500 198.51.100.1
+# CAP_NET_BIND_SERVICE (10), CAP_NET_ADMIN (12) and CAP_NET_RAW (13) only.
+if ! grep -q "built without libcap-ng" "$log"; then
+	iop_check "capabilities reduced to 0x3400" \
+	    grep -Eq "^CapEff:[[:space:]]+0+3400$" "/proc/$pid/status"
+fi
 iop_check "listening on 198.51.100.1 port 4500" udp_listening 4500 198.51.100.1
 
 ip netns exec "$IOP_NSA" "$IOP_IKED" -d -R "$R" -B none \
