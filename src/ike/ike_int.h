@@ -40,7 +40,7 @@ enum ike_p1_state {
 	IKE_P1_DEAD,		/* removed at the next timer run */
 };
 
-/* How the NAT-T VID of the peer spells it. */
+/* NAT-T flavour of the peer's Vendor ID. */
 enum ike_natt_kind {
 	IKE_NATT_NONE = 0,
 	IKE_NATT_DRAFT,		/* draft-ietf-ipsec-nat-t-ike-02/02n/03 */

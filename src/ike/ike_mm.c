@@ -9,7 +9,7 @@
  *                                    <- MM6 HDR*, IDir, HASH_R
  *
  * Each received message is matched against a table of steps by the SA's
- * state; anything else is dropped or answered with a Notify.
+ * state.  Anything else is dropped, or rejected with a Notify.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -252,7 +252,7 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 	wbuf_free(&wb);
 	if (rc != 0)
 		goto fail;
-	log_debug(D_P1, "ISAKMP SA %s: answered MM1 from %s for rule \"%s\"",
+	log_debug(D_P1, "ISAKMP SA %s: sent MM2 to %s for rule \"%s\"",
 	    p1->p1_cookies, p1->p1_peer, p1->p1_label);
 	return;
 fail:
@@ -639,7 +639,7 @@ ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
 	if (ike_mm_check_id(p1, msg) != 0)
 		return (ISAKMP_N_INVALID_ID_INFORMATION);
-	/* MM6 needs no answer: a repeat of it must not resend MM5. */
+	/* MM6 gets no response, so a repeat of it must not resend MM5. */
 	p1->p1_xmit.x_next = 0;
 	wbuf_reset(&p1->p1_xmit.x_msg);
 	memcpy(p1->p1_last_block, p1->p1_iv, p1->p1_blocklen);

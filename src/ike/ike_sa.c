@@ -269,8 +269,8 @@ ike_p1_free(struct ike_p1 *p1)
 }
 
 /*
- * Mark the SA dead: it answers nothing more and the next timer run frees
- * it.  Counters move here, once.
+ * Mark the SA dead: it processes no more messages, and the next timer run
+ * frees it.  The counters change here, once.
  */
 void
 ike_p1_kill(struct ike_p1 *p1, const char *why)
@@ -405,7 +405,7 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 /*
  * Send a message of the exchange and keep it.  With retransmit set the
  * message is sent again after retry_timer_init, doubling up to
- * retry_timer_max, retry_limit times, until an answer disarms it.
+ * retry_timer_max, retry_limit times, until a response disarms it.
  */
 int
 ike_xmit_send(struct ike_p1 *p1, struct ike_xmit *x, struct wbuf *msg,
@@ -432,7 +432,7 @@ ike_xmit_send(struct ike_p1 *p1, struct ike_xmit *x, struct wbuf *msg,
 	return (rc);
 }
 
-/* Remember the message our stored reply answers. */
+/* Store the request that our stored reply responds to. */
 void
 ike_xmit_store_rx(struct ike_xmit *x, const struct ike_packet *pk)
 {
@@ -479,7 +479,7 @@ ike_xmit_timer(struct ike_p1 *p1, struct ike_xmit *x, uint64_t now)
 		return (1);
 	}
 	x->x_tries++;
-	log_debug(D_OP, "ISAKMP SA %s: no answer from %s, retransmission "
+	log_debug(D_OP, "ISAKMP SA %s: no response from %s, retransmission "
 	    "%u of %u", p1->p1_cookies, p1->p1_peer, x->x_tries,
 	    g->cg_retry_limit.val);
 	(void)ike_send_raw(p1->p1_eng, &x->x_local, &x->x_remote, &x->x_msg);
@@ -695,8 +695,8 @@ ike_child_move(struct ike_engine *eng, struct kernel_sa_id *id,
 }
 
 /*
- * An authenticated message came from another address or port than the
- * SA knows: a NAT in front of the peer changed its mapping.  IKE and the
+ * An authenticated message came from an address or port other than the
+ * SA's: a NAT in front of the peer changed its mapping.  IKE and the
  * UDP-encapsulated IPsec SAs follow it (RFC 3947 section 5, RFC 3948).
  */
 void
