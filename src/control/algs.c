@@ -82,7 +82,7 @@ algs_encr_klen(uint32_t v, struct control_alg_info *a)
 	}
 }
 
-/* Index i of the list, counting only the usable entries. */
+/* Fill the row at index, counting only the implemented groups. */
 static int
 algs_groups_row(uint32_t index, struct control_alg_info *a, uint32_t *next)
 {
