@@ -259,6 +259,8 @@ ipsecinit_network(struct ipsecinit *ii, const char *name, int plen,
 	struct netent		*ne;
 	uint32_t		 net;
 
+	if (ii->ii_flags & PARSE_NUMERIC)
+		return (0);
 	if ((ne = getnetbyname(name)) == NULL || ne->n_addrtype != AF_INET)
 		return (0);
 	net = (uint32_t)ne->n_net;
