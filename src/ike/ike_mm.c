@@ -455,6 +455,76 @@ ike_mm_auth_hash(struct ike_p1 *p1, int of_initiator, const uint8_t *id_b,
 	    p1->p1_skeyid.wb_len, &in, out));
 }
 
+/*
+ * Whether remote is the same peer as p1's: the address, and behind a NAT
+ * also the port, because several peers may share the NAT's address.
+ */
+static int
+ike_mm_same_peer(const struct ike_p1 *p1, const struct sockaddr_storage *ss)
+{
+	struct config_ip	a, b;
+
+	if (p1->p1_nat_remote)
+		return (ike_addr_eq(&p1->p1_remote, ss));
+	if (config_ip_from_sockaddr(&a, &p1->p1_remote) != 0 ||
+	    config_ip_from_sockaddr(&b, ss) != 0)
+		return (0);
+	return (config_ip_cmp(&a, &b) == 0);
+}
+
+/* No other SA with this peer exists: MM5 carries INITIAL-CONTACT. */
+static int
+ike_mm_first_contact(const struct ike_p1 *p1)
+{
+	const struct ike_engine	*eng = p1->p1_eng;
+	const struct ike_p1	*o;
+	const struct ike_child	*ch;
+
+	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+		if (o != p1 && o->p1_state != IKE_P1_DEAD &&
+		    ike_mm_same_peer(p1, &o->p1_remote))
+			return (0);
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		if (ike_mm_same_peer(p1, &ch->ch_out.id_dst))
+			return (0);
+	return (1);
+}
+
+/*
+ * INITIAL-CONTACT (RFC 2407 4.6.3.3): the peer has no state from before
+ * this SA, so every other SA with it is stale.  They go without a
+ * Delete, which the peer could not read anyway.
+ */
+static void
+ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
+{
+	struct ike_engine		*eng = p1->p1_eng;
+	const struct isakmp_payload	*pl;
+	struct ike_child		*ch, *next;
+	struct ike_p1			*o;
+	size_t				 i;
+
+	for (i = 0; i < msg->m_npayloads; i++) {
+		pl = &msg->m_payloads[i];
+		if (pl->pl_type == ISAKMP_PL_N &&
+		    pl->pl_u.n.n_type == ISAKMP_N_INITIAL_CONTACT)
+			break;
+	}
+	if (i == msg->m_npayloads)
+		return;
+	log_info("ISAKMP SA %s: INITIAL-CONTACT from %s (rule \"%s\"): "
+	    "removing older SAs with this peer", p1->p1_cookies, p1->p1_peer,
+	    p1->p1_label);
+	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+		if (o != p1 && ike_mm_same_peer(p1, &o->p1_remote))
+			ike_p1_kill(o, "the peer restarted (INITIAL-CONTACT)");
+	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
+		next = TAILQ_NEXT(ch, ch_entry);
+		if (ike_mm_same_peer(p1, &ch->ch_out.id_dst))
+			ike_child_delete(eng, ch, 0);
+	}
+}
+
 /* MM5 or MM6: ID and HASH, encrypted. */
 static int
 ike_mm_send_auth(struct ike_p1 *p1, int retransmit)
@@ -475,6 +545,21 @@ ike_mm_send_auth(struct ike_p1 *p1, int retransmit)
 	isakmp_build_init_body(&b, &body);
 	isakmp_build_data(&b, ISAKMP_PL_ID, id.wb_data, id.wb_len);
 	isakmp_build_data(&b, ISAKMP_PL_HASH, hash.wb_data, hash.wb_len);
+	if (p1->p1_initiator && ike_mm_first_contact(p1)) {
+		struct isakmp_notify	n;
+		uint8_t			spi[2 * ISAKMP_COOKIE_LEN];
+
+		memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+		memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie,
+		    ISAKMP_COOKIE_LEN);
+		memset(&n, 0, sizeof(n));
+		n.n_doi = ISAKMP_DOI_IPSEC;
+		n.n_proto = ISAKMP_PROTO_ISAKMP;
+		n.n_spi_size = sizeof(spi);
+		n.n_spi = spi;
+		n.n_type = ISAKMP_N_INITIAL_CONTACT;
+		isakmp_build_notify(&b, &n);
+	}
 	if ((rc = isakmp_build_finish(&b)) != 0)
 		goto out;
 	ike_hdr_fill(p1, &h, ISAKMP_EX_IDPROT, 0, 1);
@@ -623,6 +708,7 @@ ike_mm_r_mm5(struct ike_p1 *p1, const struct ike_packet *pk,
 	if (ike_mm_check_id(p1, msg) != 0)
 		return (ISAKMP_N_INVALID_ID_INFORMATION);
 	ike_mm_take_float(p1, pk);
+	ike_mm_initial_contact(p1, msg);
 	p1->p1_xmit.x_next = 0;
 	if (ike_mm_send_auth(p1, 0) != 0)
 		return (IKE_MM_FAIL);
@@ -639,6 +725,7 @@ ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
 	if (ike_mm_check_id(p1, msg) != 0)
 		return (ISAKMP_N_INVALID_ID_INFORMATION);
+	ike_mm_initial_contact(p1, msg);
 	/* MM6 gets no response, so a repeat of it must not resend MM5. */
 	p1->p1_xmit.x_next = 0;
 	wbuf_reset(&p1->p1_xmit.x_msg);

@@ -1345,6 +1345,44 @@ p1_info_reports_sa(void **state)
 	net_free(n);
 }
 
+static void
+initial_contact_clears_stale(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct kernel		*old_kern;
+	size_t			 k;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	/* Side 0 restarts and forgets everything, without Deletes. */
+	ike_engine_free(n->s[0].eng);
+	old_kern = n->s[0].kern;
+	assert_int_equal(kernel_open(&n->s[0].kern, KERNEL_BACKEND_NONE,
+	    NULL, &test_kernel_cb, &n->s[0], NULL), 0);
+	for (k = 0; k < 64; k++) {
+		uint32_t spi;
+
+		assert_int_equal(kernel_get_spi(n->s[0].kern, NULL, NULL,
+		    KERNEL_PROTO_ESP, 0, &spi), 0);
+	}
+	kernel_close(old_kern);
+	n->s[0].eng = ike_engine_new(&test_host, &n->s[0], n->s[0].kern);
+	assert_non_null(n->s[0].eng);
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &conf_a), n->now), 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	net_run(n, 200);
+	/* Side 1 dropped the old ISAKMP SA and the old IPsec SAs. */
+	check_sa_pairs(n, 1);
+	assert_int_equal(p1_entries(n->s[1].eng), 1);
+	assert_int_equal(ike_engine_child_count(n->s[1].eng), 1);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -1377,6 +1415,7 @@ main(void)
 		cmocka_unit_test(unexpected_payload_rejected),
 		cmocka_unit_test(mutated_messages_change_nothing),
 		cmocka_unit_test(p1_info_reports_sa),
+		cmocka_unit_test(initial_contact_clears_stale),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
