@@ -17,7 +17,7 @@ TEST_PKGS="iproute2 iputils-ping tshark iperf3 python3 procps psmisc
 	strongswan-charon strongswan-swanctl libcharon-extra-plugins
 	libstrongswan-standard-plugins
 	libldns3 libevent-pthreads-2.1-7 libnss3-tools
-	nftables"
+	nftables qemu-system-x86 busybox-static"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
