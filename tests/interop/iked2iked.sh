@@ -8,22 +8,27 @@
 #   nat    A sits behind a masquerading router (random source ports): the
 #          NAT-D hashes mismatch, IKE floats to port 4500 and ESP is
 #          UDP-encapsulated (RFC 3947, RFC 3948)
+#   nat-keepalive
+#          nat, then an idle wait of 22 s: A, behind the NAT, must send
+#          a NAT keepalive (RFC 3948 section 2.3; the engine sends one
+#          every 20 s) that B ignores
 #
 # Checks: the ping passes both ways, both daemons installed the same SPIs,
 # and a capture shows the expected encapsulation.
-mode=${1:?usage: iked2iked.sh plain|plain6|nat}
+mode=${1:?usage: iked2iked.sh plain|plain6|nat|nat-keepalive}
 IOP_NAME=ii
 . "$(dirname "$0")/lib.sh"
 
 iop_require_root
 iop_require_iked
 iop_require_tshark
-[ "$mode" = nat ] && iop_require_nft
+case $mode in nat*) iop_require_nft ;; esac
 
 iop_setup
 A=$IOP_DIR/a B=$IOP_DIR/b
 mkdir -p "$A" "$B"
-if [ "$mode" = nat ]; then
+case $mode in nat*) nat=1 ;; *) nat=0 ;; esac
+if [ $nat -eq 1 ]; then
 	iop_netns_nat
 	inner_a=192.0.2.1 inner_b=192.0.2.129
 	# A's packets reach B from the router's public address.
@@ -54,6 +59,7 @@ iop_check "acquire starts the negotiation, first ping passes" \
     iop_ping "$IOP_NSA" $inner_a $inner_b 15
 iop_check "ping from A's inner host" iop_ping_ok "$IOP_NSA" $inner_a $inner_b
 iop_check "ping from B's inner host" iop_ping_ok "$IOP_NSB" $inner_b $inner_a
+[ "$mode" = nat-keepalive ] && sleep 22
 iop_cap_stop
 
 # Each daemon logs both directions; the SPI column must agree.
@@ -71,7 +77,7 @@ count() {
 esp_udp=$(count 'esp && udp.port == 4500')
 esp_raw=$(count 'esp && !udp')
 natt=$(count 'udp.port == 4500')
-if [ "$mode" = nat ]; then
+if [ $nat -eq 1 ]; then
 	iop_check "ESP is UDP-encapsulated on port 4500 ($esp_udp packets)" \
 	    [ "$esp_udp" -ge 6 ]
 	iop_check "no plain ESP crosses the NAT ($esp_raw packets)" \
@@ -80,6 +86,13 @@ else
 	iop_check "ESP travels as IP protocol 50 ($esp_raw packets)" \
 	    [ "$esp_raw" -ge 6 ]
 	iop_check "nothing uses port 4500 ($natt packets)" [ "$natt" -eq 0 ]
+fi
+if [ "$mode" = nat-keepalive ]; then
+	# One 0xff byte from A's NAT mapping to B's port 4500.
+	ka=$(count 'ip.src == 203.0.113.254 && udp.dstport == 4500 && udp.length == 9')
+	iop_check "A sent a NAT keepalive through the NAT ($ka)" [ "$ka" -ge 1 ]
+	iop_check "B ignored the keepalive without a log line" \
+	    iop_not grep -q "dropped a 1-byte" "$B/iked.log"
 fi
 
 iop_stop "$pid_a"
