@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs inside the test guest (run-guest.sh CMD): executes every
 # SHARE/cmd/NAME.sh the host drops, writes its output to NAME.out and
-# renames it to NAME.sh.done, until SHARE/stop exists.  SHARE/ready tells
-# the host that the guest is up.
+# renames it to NAME.sh.done, until SHARE/stop exists.  SHARE/ready signals
+# to the host that the guest is up.
 #
 #   agent.sh [SHARE]     SHARE defaults to /tmp/share
 SHARE=${1:-/tmp/share}

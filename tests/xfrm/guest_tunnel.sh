@@ -52,7 +52,7 @@ cleanup() {
 	[ -n "$HOST_PID" ] && kill -TERM "$HOST_PID" 2>/dev/null
 	touch "$SHARE/stop"
 	if [ -n "$QEMU" ]; then
-		# The agent powers the guest off once it sees the stop file.
+		# The agent exits on the stop file, and the guest powers off.
 		for _ in $(seq 50); do
 			kill -0 "$QEMU" 2>/dev/null || break
 			sleep 0.1
@@ -180,8 +180,10 @@ run_case() {
 		[ $before = 0 ] || FAILED=1
 		return
 	fi
+
 	ping_tunnel "$name"
 	result $? "$name: ping 192.0.2.1 -> 203.0.113.1 through the tunnel"
+
 	gcmd "$name-state" 'ip xfrm state' >"$SHARE/$name.state"
 	gcmd "$name-policy" 'ip xfrm policy' >"$SHARE/$name.policy"
 	grep -q 'src 198.51.100.2 dst 198.51.100.1' "$SHARE/$name.state" &&
@@ -199,12 +201,14 @@ run_case() {
 	    grep -q 'tmpl src 198.51.100.2 dst 198.51.100.1' \
 	    "$SHARE/$name.policy"
 	result $? "$name: guest kernel has the out, in and fwd policies"
+
 	stop_case "$name"
 	grep -Eq '^out spi 0x0b0a0100 packets [1-9]' "$SHARE/$name.b.out"
 	result $? "$name: guest kernel counted outbound packets"
 	grep -Eq '^in spi 0x0a0b0100 packets [1-9][0-9]* bytes [1-9][0-9]* drops 0' \
 	    "$SHARE/$name.b.out"
 	result $? "$name: guest kernel counted inbound packets, no drops"
+
 	sed -n '/^STATES/,/^POLICIES/p' "$SHARE/$name.after" |
 	    grep -q 'proto esp'
 	[ $? != 0 ]

@@ -1,8 +1,8 @@
 /*
  * The XFRM backend against the running kernel, in a network namespace
- * that xfrm_host.sh creates: policies read back with `ip xfrm policy`,
- * SPI reservation, the error for a kernel without ESP, acquires for a
- * policy without SA, the socket options, and cleanup on close.
+ * that xfrm_host.sh creates.  Cases: policies read back with `ip xfrm
+ * policy`, SPI reservation, the error for a kernel without ESP, acquires
+ * for a policy without SA, the socket options, and cleanup on close.
  *
  * The namespace has 192.0.2.1/32 on lo and a veth device with
  * 198.51.100.1/24 and a route to 203.0.113.0/24, so packets to
@@ -380,7 +380,7 @@ host_acquire_reported(void **state)
 	char			 text[INET_ADDRSTRLEN];
 	int			 fd, byp;
 
-	/* Somebody else's policy: its acquires are not ours. */
+	/* A policy of another program: its acquires are not ours. */
 	assert_int_equal(system("ip xfrm policy add src 192.0.2.1/32 "
 	    "dst 203.0.113.2/32 dir out tmpl src 198.51.100.1 "
 	    "dst 198.51.100.3 proto esp reqid 99 mode tunnel"), 0);

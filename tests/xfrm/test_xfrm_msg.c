@@ -1,8 +1,8 @@
 /*
  * XFRM netlink messages built from the kernel interface structs, checked
  * field by field without a kernel: algorithms and key lengths, replay
- * window, encapsulation, lifetimes, selectors and policy templates; and
- * the parsers on short input.
+ * window, encapsulation, lifetimes, selectors and policy templates.  The
+ * parsers get short input.
  */
 #include <netinet/in.h>
 #include <arpa/inet.h>

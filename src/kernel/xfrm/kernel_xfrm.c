@@ -50,7 +50,6 @@ kernel_xfrm_open(struct kernel *k)
 		    "in.iked with -B userspace", strerror(errno));
 		goto out;
 	}
-	kx->kx_k = k;
 	k->k_priv = kx;
 	if ((r = xfrm_event_open(kx)) != 0) {
 		log_err("cannot listen for XFRM acquires and expiries: %s",

@@ -7,7 +7,7 @@
  * recorded, so kernel_flush and kernel_close remove exactly that and
  * leave other users' SAs alone.  Acquires and expiries come from the
  * XFRMNLGRP_ACQUIRE and XFRMNLGRP_EXPIRE multicast groups through the
- * handle's event base; only those about our own policies and SAs reach
+ * handle's event base.  Only those about our own policies and SAs reach
  * the callbacks.
  */
 #ifndef IKED_KERNEL_XFRM_H

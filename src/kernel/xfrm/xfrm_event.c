@@ -101,7 +101,10 @@ xfrm_event_expire(struct kernel_xfrm *kx, const struct nlmsghdr *nlh)
 	if ((xs = xfrm_sa_find(kx, &id)) == NULL)
 		return;		/* not ours */
 	if (xs->xs_larval) {
-		/* The kernel drops an unused SPI reservation after 30 s. */
+		/*
+		 * The kernel drops an unused SPI reservation after
+		 * net.core.xfrm_acq_expires seconds (30 by default).
+		 */
 		log_debug(D_PFKEY, "SPI 0x%08x reservation expired",
 		    id.id_spi);
 		if (ue.hard)

@@ -25,8 +25,10 @@ xfrm_nl_open(struct xfrm_nl *xn, unsigned int groups)
 
 	memset(xn, 0, sizeof(*xn));
 	if ((xn->xn_sock = mnl_socket_open2(NETLINK_XFRM, SOCK_CLOEXEC)) ==
-	    NULL)
+	    NULL) {
+		xn->xn_errno = errno;
 		return (ERR_SYSTEM);
+	}
 	/*
 	 * CAP_ACK keeps the kernel from echoing a failed request, which
 	 * would copy its keys into our receive buffer once more.
@@ -43,8 +45,10 @@ xfrm_nl_open(struct xfrm_nl *xn, unsigned int groups)
 	r = 0;
 out:
 	if (r != 0) {
+		xn->xn_errno = errno;
 		mnl_socket_close(xn->xn_sock);
 		xn->xn_sock = NULL;
+		errno = xn->xn_errno;
 	}
 	return (r);
 }

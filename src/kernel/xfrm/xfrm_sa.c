@@ -227,8 +227,9 @@ xfrm_sa_add(struct kernel *k, const struct kernel_sa *sa)
 	if ((r = kernel_sa_rec_init(&xs->xs_rec, sa)) != 0)
 		goto out;
 	/*
-	 * An inbound SA replaces the larval SA of its SPI reservation;
-	 * when that expired (30 s in the kernel), it is added afresh.
+	 * An inbound SA replaces the larval SA of its SPI reservation.
+	 * When that has expired (net.core.xfrm_acq_expires, 30 s by
+	 * default), the SA is added afresh.
 	 */
 	r = ERR_NOTFOUND;
 	if (larval != NULL)
