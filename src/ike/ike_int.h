@@ -279,7 +279,22 @@ int	 ike_mm_initiate(struct ike_engine *, const struct config_rule *,
 void	 ike_mm_input(struct ike_engine *, const struct ike_packet *,
 	    const struct isakmp_hdr *);
 
+/* ike_id.c */
+size_t	 ike_ip_len(const struct config_ip *);
+void	 ike_range_single(struct config_range *, const struct config_ip *);
+int	 ike_range_plen(const struct config_range *);
+int	 ike_qm_id_body(const struct config_range *, uint8_t proto,
+	    uint16_t port, struct wbuf *);
+int	 ike_qm_id_range(const struct isakmp_id *, struct config_range *);
+int	 ike_range_within(const struct config_range *outer,
+	    const struct config_range *inner);
+void	 ike_range_str(const struct config_range *, char *, size_t);
+
+/* ike_child.c */
+int	 ike_qm_install(struct ike_qm *);
+
 /* ike_qm.c */
+uint32_t ike_qm_reqid(const struct ike_qm *);
 int	 ike_qm_initiate(struct ike_p1 *, size_t spd);
 void	 ike_qm_input(struct ike_p1 *, const struct ike_packet *,
 	    const struct isakmp_hdr *);

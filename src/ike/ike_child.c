@@ -1,0 +1,275 @@
+/*
+ * IPsec SA pairs: the keys of each direction from KEYMAT (RFC 2409
+ * section 5.5), their installation with policies through the kernel
+ * interface, and their removal.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/dh.h"
+#include "crypto/ikev1_kdf.h"
+#include "ike/ike_int.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+/* Key bytes of the chosen ESP transform. */
+static size_t
+ike_qm_encr_keylen(const struct ike_qm *qm)
+{
+	switch (qm->qm_esp_id) {
+	case ISAKMP_ESP_3DES:
+		return (24);
+	case ISAKMP_ESP_AES_CBC:
+		return (qm->qm_keybits / 8);
+	}
+	return (0);
+}
+
+static size_t
+ike_qm_auth_keylen(const struct ike_qm *qm)
+{
+	switch (qm->qm_auth_alg) {
+	case ISAKMP_AUTH_ALG_HMAC_MD5:
+		return (16);
+	case ISAKMP_AUTH_ALG_HMAC_SHA:
+		return (20);
+	case ISAKMP_AUTH_ALG_HMAC_SHA2_256:
+		return (32);
+	case ISAKMP_AUTH_ALG_HMAC_SHA2_384:
+		return (48);
+	case ISAKMP_AUTH_ALG_HMAC_SHA2_512:
+		return (64);
+	}
+	return (0);
+}
+
+static void
+ike_sel_from_range(const struct config_range *r, uint16_t port,
+    struct sockaddr_storage *ss, uint8_t *plen)
+{
+	int	p = ike_range_plen(r);
+
+	ike_ip_to_sockaddr(&r->lo, port, ss);
+	*plen = p < 0 ? (r->lo.family == AF_INET ? 32 : 128) : p;
+}
+
+static void
+ike_qm_kernel_sel(const struct ike_qm *qm, int inbound,
+    struct kernel_selector *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (inbound) {
+		ike_sel_from_range(&qm->qm_remote, qm->qm_rport, &sel->sel_src,
+		    &sel->sel_src_prefix);
+		ike_sel_from_range(&qm->qm_local, qm->qm_lport, &sel->sel_dst,
+		    &sel->sel_dst_prefix);
+	} else {
+		ike_sel_from_range(&qm->qm_local, qm->qm_lport, &sel->sel_src,
+		    &sel->sel_src_prefix);
+		ike_sel_from_range(&qm->qm_remote, qm->qm_rport, &sel->sel_dst,
+		    &sel->sel_dst_prefix);
+	}
+	sel->sel_proto = qm->qm_ulp;
+}
+
+static void
+ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
+{
+	const struct config_p2	*p2 = &qm->qm_p1->p1_rule->cr_p2;
+
+	memset(lt, 0, sizeof(*lt));
+	lt->lt_hard_seconds = qm->qm_life_secs;
+	lt->lt_soft_seconds = (uint64_t)qm->qm_life_secs * 9 / 10;
+	if (p2->p2_softlife_secs.val != 0 &&
+	    p2->p2_softlife_secs.val < qm->qm_life_secs)
+		lt->lt_soft_seconds = p2->p2_softlife_secs.val;
+	lt->lt_hard_kbytes = qm->qm_life_kb;
+	lt->lt_soft_kbytes = (uint64_t)qm->qm_life_kb * 9 / 10;
+	if (p2->p2_softlife_kb.val != 0 &&
+	    p2->p2_softlife_kb.val < qm->qm_life_kb)
+		lt->lt_soft_kbytes = p2->p2_softlife_kb.val;
+	lt->lt_idle_seconds = p2->p2_idletime_secs.val;
+}
+
+/* One direction: KEYMAT with that SA's SPI (RFC 2409 5.5). */
+static int
+ike_qm_make_sa(struct ike_qm *qm, int inbound, const struct wbuf *gqm,
+    struct kernel_sa *sa, struct wbuf *keymat)
+{
+	struct ike_p1	*p1 = qm->qm_p1;
+	uint32_t	 spi = inbound ? qm->qm_spi_in : qm->qm_spi_out;
+	uint32_t	 nspi = htonl(spi);
+	size_t		 ek = ike_qm_encr_keylen(qm), ak = ike_qm_auth_keylen(qm);
+	int		 rc;
+
+	if ((rc = ikev1_keymat(p1->p1_hash, p1->p1_skeyid_d.wb_data,
+	    p1->p1_skeyid_d.wb_len, gqm->wb_len ? gqm->wb_data : NULL,
+	    gqm->wb_len, ISAKMP_PROTO_ESP, (const uint8_t *)&nspi, 4,
+	    qm->qm_ni.wb_data, qm->qm_ni.wb_len, qm->qm_nr.wb_data,
+	    qm->qm_nr.wb_len, ek + ak, keymat)) != 0)
+		return (rc);
+	memset(sa, 0, sizeof(*sa));
+	sa->sa_dir = inbound ? KERNEL_DIR_IN : KERNEL_DIR_OUT;
+	sa->sa_id.id_src = inbound ? p1->p1_remote : p1->p1_local;
+	sa->sa_id.id_dst = inbound ? p1->p1_local : p1->p1_remote;
+	sa->sa_id.id_spi = spi;
+	sa->sa_id.id_proto = KERNEL_PROTO_ESP;
+	sa->sa_mode = qm->qm_tunnel ? KERNEL_MODE_TUNNEL :
+	    KERNEL_MODE_TRANSPORT;
+	sa->sa_encap = qm->qm_encap;
+	sa->sa_encr = qm->qm_esp_id;
+	sa->sa_encr_key = keymat->wb_data;
+	sa->sa_encr_keylen = ek;
+	sa->sa_auth = qm->qm_auth_alg;
+	sa->sa_auth_key = keymat->wb_data + ek;
+	sa->sa_auth_keylen = ak;
+	ike_qm_lifetime(qm, &sa->sa_lifetime);
+	sa->sa_reqid = ike_qm_reqid(qm);
+	ike_qm_kernel_sel(qm, inbound, &sa->sa_sel);
+	return (0);
+}
+
+static int
+ike_qm_add_policies(struct ike_qm *qm, struct ike_child *ch)
+{
+	struct ike_engine	*eng = qm->qm_p1->p1_eng;
+	struct ike_p1		*p1 = qm->qm_p1;
+	static const enum kernel_dir dirs[] = {
+		KERNEL_DIR_OUT, KERNEL_DIR_IN, KERNEL_DIR_FWD,
+	};
+	size_t			 i, n = qm->qm_tunnel ? 3 : 2;
+	int			 rc;
+
+	for (i = 0; i < n; i++) {
+		struct kernel_policy *pol = &ch->ch_pol[ch->ch_npol];
+
+		memset(pol, 0, sizeof(*pol));
+		pol->pol_dir = dirs[i];
+		ike_qm_kernel_sel(qm, dirs[i] != KERNEL_DIR_OUT,
+		    &pol->pol_sel);
+		pol->pol_action = KERNEL_ACTION_IPSEC;
+		pol->pol_mode = qm->qm_tunnel ? KERNEL_MODE_TUNNEL :
+		    KERNEL_MODE_TRANSPORT;
+		pol->pol_proto = KERNEL_PROTO_ESP;
+		pol->pol_tun_src = dirs[i] == KERNEL_DIR_OUT ? p1->p1_local :
+		    p1->p1_remote;
+		pol->pol_tun_dst = dirs[i] == KERNEL_DIR_OUT ? p1->p1_remote :
+		    p1->p1_local;
+		ike_addr_set_port(&pol->pol_tun_src, 0);
+		ike_addr_set_port(&pol->pol_tun_dst, 0);
+		pol->pol_reqid = ike_qm_reqid(qm);
+		pol->pol_priority = 1000 + (uint32_t)qm->qm_spd;
+		pol->pol_index = (uint32_t)qm->qm_spd;
+		rc = kernel_add_policy(eng->e_kernel, pol);
+		if (rc == 0)
+			ch->ch_npol++;
+		else if (rc != ERR_EXISTS)
+			return (rc);
+	}
+	return (0);
+}
+
+/* Both SAs and their policies, then the record of the pair. */
+int
+ike_qm_install(struct ike_qm *qm)
+{
+	struct ike_p1		*p1 = qm->qm_p1;
+	struct ike_engine	*eng = p1->p1_eng;
+	struct kernel_sa	 in, out;
+	struct ike_child	*ch;
+	struct wbuf		 gqm, kin, kout;
+	const char		*why = NULL;
+	int			 rc;
+
+	wbuf_init(&gqm, 1);
+	wbuf_init(&kin, 1);
+	wbuf_init(&kout, 1);
+	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	if (qm->qm_group != 0 && (rc = dh_key_derive(qm->qm_dh,
+	    qm->qm_peer_ke.wb_data, qm->qm_peer_ke.wb_len, &gqm,
+	    &why)) != 0) {
+		log_warn("ISAKMP SA %s: PFS Diffie-Hellman with %s failed: %s",
+		    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc));
+		goto out;
+	}
+	if ((rc = ike_qm_make_sa(qm, 1, &gqm, &in, &kin)) != 0 ||
+	    (rc = ike_qm_make_sa(qm, 0, &gqm, &out, &kout)) != 0)
+		goto out;
+	if ((rc = kernel_add_sa(eng->e_kernel, &in)) != 0)
+		goto out;
+	if ((rc = kernel_add_sa(eng->e_kernel, &out)) != 0) {
+		(void)kernel_delete_sa(eng->e_kernel, &in.sa_id);
+		goto out;
+	}
+	snprintf(ch->ch_label, sizeof(ch->ch_label), "%s", p1->p1_label);
+	memcpy(ch->ch_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(ch->ch_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	ch->ch_in = in.sa_id;
+	ch->ch_out = out.sa_id;
+	ch->ch_spd = qm->qm_spd;
+	ch->ch_initiator = qm->qm_initiator;
+	if ((rc = ike_qm_add_policies(qm, ch)) != 0)
+		log_warn("ISAKMP SA %s: installing the policies for SPI "
+		    "0x%08x failed: %s", p1->p1_cookies, qm->qm_spi_in,
+		    err_str(rc));
+	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
+	ch = NULL;
+	ike_keylog_esp(eng, &in);
+	ike_keylog_esp(eng, &out);
+	eng->e_stats.st_p2_installed++;
+	p1->p1_qm_created++;
+	log_info("IPsec SAs with %s installed (ISAKMP SA %s, rule \"%s\"): "
+	    "ESP SPI in 0x%08x out 0x%08x, %s(%u)/%s, %s mode%s%s, "
+	    "lifetime %u s", p1->p1_peer, p1->p1_cookies, p1->p1_label,
+	    qm->qm_spi_in, qm->qm_spi_out,
+	    isakmp_transform_id_name(ISAKMP_PROTO_ESP, qm->qm_esp_id),
+	    qm->qm_keybits, isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P2,
+	    ISAKMP_P2_AUTH_ALG, qm->qm_auth_alg) ? isakmp_attr_value_name(
+	    ISAKMP_ATTR_CLASS_P2, ISAKMP_P2_AUTH_ALG, qm->qm_auth_alg) :
+	    "none", qm->qm_tunnel ? "tunnel" : "transport",
+	    qm->qm_encap ? ", UDP-encapsulated" : "",
+	    qm->qm_group ? ", PFS" : "", qm->qm_life_secs);
+	rc = 0;
+out:
+	free(ch);
+	wbuf_free(&gqm);
+	wbuf_free(&kin);
+	wbuf_free(&kout);
+	if (rc != 0)
+		log_err("ISAKMP SA %s: installing the IPsec SAs with %s "
+		    "failed: %s", p1->p1_cookies, p1->p1_peer, err_str(rc));
+	return (rc);
+}
+
+/* Remove an IPsec SA pair; send a Delete through its ISAKMP SA. */
+void
+ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
+{
+	struct ike_p1	*p1;
+	uint32_t	 spi = htonl(ch->ch_in.id_spi);
+	size_t		 i;
+
+	if (send_delete) {
+		p1 = ike_p1_find(eng, ch->ch_icookie, ch->ch_rcookie, NULL);
+		if (p1 == NULL || p1->p1_state != IKE_P1_ESTABLISHED)
+			p1 = ike_p1_find_peer(eng, &ch->ch_out.id_dst);
+		if (p1 != NULL && p1->p1_state == IKE_P1_ESTABLISHED)
+			(void)ike_info_send_delete(p1, ISAKMP_PROTO_ESP,
+			    (const uint8_t *)&spi, 4, 1);
+	}
+	for (i = 0; i < ch->ch_npol; i++)
+		(void)kernel_delete_policy(eng->e_kernel, &ch->ch_pol[i]);
+	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_in);
+	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_out);
+	log_info("IPsec SAs (rule \"%s\") removed: ESP SPI in 0x%08x out "
+	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
+	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+	free(ch);
+}
