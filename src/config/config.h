@@ -372,6 +372,29 @@ const struct config_spd *config_spd_next_for_peer(const struct config *,
 	    const struct config_spd *prev);
 int	config_spd_is_ipsec(const struct config_spd_alt *);
 
+/* The three file formats, for config_parse_buf and config_read_fd. */
+enum config_file {
+	CONFIG_FILE_IKE = 1,		/* ike.config */
+	CONFIG_FILE_PRESHARED,		/* ike.preshared */
+	CONFIG_FILE_IPSECINIT,		/* ipsecinit.conf */
+};
+
+/*
+ * Parse text of one format into cf (for ikeadm add and read), adding to
+ * what cf has.  name is the file name for messages.  Run config_validate
+ * afterwards.  Returns 0, or ERR_CONFIG with the errors in diag.
+ */
+int	config_parse_buf(struct config *, int kind, const char *name,
+	    const void *, size_t, struct config_diag *);
+int	config_read_fd(struct config *, int kind, int fd, const char *name,
+	    struct config_diag *);
+/*
+ * Write the globals and rules, or the preshared entries with their keys
+ * in hex, in the file format.  Only values set in a file are written.
+ */
+int	config_write_rules(FILE *, const struct config *);
+int	config_write_preshared(FILE *, const struct config *);
+
 /* Write the effective configuration with sources; keys are hidden. */
 void	config_print(FILE *, const struct config *);
 

@@ -150,12 +150,13 @@ parse_idtype(const char *name)
  * key file is normally read without realloc leaving copies behind; the
  * caller wipes the result.
  */
-static int
+int
 parse_read_fd(int fd, const char *path, size_t size, char **bufp,
     size_t *lenp, struct config_diag *diag)
 {
 	char	*buf = NULL, *nbuf;
-	size_t	 len = 0, cap = size < PARSE_MAX_FILE ? size + 1 : 4096;
+	size_t	 len = 0, cap = size > 0 && size < PARSE_MAX_FILE ? size + 1 :
+		    4096;
 	ssize_t	 n;
 
 	if ((buf = malloc(cap + 1)) == NULL)

@@ -40,6 +40,12 @@ int	 ipsecinit_parse(struct config *, const char *file, const void *,
 #define PARSE_NUMERIC	0x1
 int	 ipsecinit_parse_flags(struct config *, const char *file,
 	    const void *, size_t, unsigned int flags, struct config_diag *);
+/*
+ * Read all of fd (at most 16 MB) into a NUL-terminated buffer; size is a
+ * hint for the first allocation, 0 when unknown.
+ */
+int	 parse_read_fd(int fd, const char *name, size_t size, char **,
+	    size_t *, struct config_diag *);
 /* Read a whole file (at most 16 MB); ERR_NOTFOUND when it is absent. */
 int	 parse_read_file(const char *, char **, size_t *, int *mode,
 	    struct config_diag *);

@@ -566,6 +566,165 @@ policy_lookup(void **state)
 	free(text);
 }
 
+/* Write cf in the given format and parse the text again. */
+static struct config *
+round_trip(const struct config *cf, int kind)
+{
+	struct config	*again;
+	char		*text = NULL;
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&text, &len);
+
+	assert_non_null(fp);
+	if (kind == CONFIG_FILE_IKE)
+		assert_int_equal(config_write_rules(fp, cf), 0);
+	else
+		assert_int_equal(config_write_preshared(fp, cf), 0);
+	assert_int_equal(fclose(fp), 0);
+	again = parse_ok(kind == CONFIG_FILE_IKE ? 0 : 1, text);
+	free(text);
+	return (again);
+}
+
+static void
+assert_u32_same(const struct config_u32 *a, const struct config_u32 *b)
+{
+	assert_int_equal(a->val, b->val);
+	assert_int_equal(a->src, b->src);
+}
+
+static void
+assert_p2_same(const struct config_p2 *a, const struct config_p2 *b)
+{
+	assert_u32_same(&a->p2_pfs, &b->p2_pfs);
+	assert_u32_same(&a->p2_lifetime_secs, &b->p2_lifetime_secs);
+	assert_u32_same(&a->p2_softlife_secs, &b->p2_softlife_secs);
+	assert_u32_same(&a->p2_idletime_secs, &b->p2_idletime_secs);
+	assert_u32_same(&a->p2_lifetime_kb, &b->p2_lifetime_kb);
+	assert_u32_same(&a->p2_softlife_kb, &b->p2_softlife_kb);
+}
+
+static void
+assert_xforms_same(const struct config_p1_xform *a,
+    const struct config_p1_xform *b, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(a[i].px_auth_method, b[i].px_auth_method);
+		assert_int_equal(a[i].px_group, b[i].px_group);
+		assert_int_equal(a[i].px_encr, b[i].px_encr);
+		assert_int_equal(a[i].px_klen_min, b[i].px_klen_min);
+		assert_int_equal(a[i].px_klen_max, b[i].px_klen_max);
+		assert_int_equal(a[i].px_hash, b[i].px_hash);
+		assert_u32_same(&a[i].px_lifetime_secs, &b[i].px_lifetime_secs);
+	}
+}
+
+static void
+assert_rules_same(const struct config_rule *a, const struct config_rule *b)
+{
+	size_t	i;
+
+	assert_string_equal(a->cr_label, b->cr_label);
+	assert_int_equal(a->cr_local.n, b->cr_local.n);
+	assert_memory_equal(a->cr_local.ranges, b->cr_local.ranges,
+	    a->cr_local.n * sizeof(*a->cr_local.ranges));
+	assert_int_equal(a->cr_remote.n, b->cr_remote.n);
+	assert_memory_equal(a->cr_remote.ranges, b->cr_remote.ranges,
+	    a->cr_remote.n * sizeof(*a->cr_remote.ranges));
+	assert_u32_same(&a->cr_local_id_type, &b->cr_local_id_type);
+	if (a->cr_local_id != NULL)
+		assert_string_equal(a->cr_local_id, b->cr_local_id);
+	else
+		assert_null(b->cr_local_id);
+	assert_int_equal(a->cr_nremote_ids, b->cr_nremote_ids);
+	for (i = 0; i < a->cr_nremote_ids; i++) {
+		assert_string_equal(a->cr_remote_ids[i].is_sel,
+		    b->cr_remote_ids[i].is_sel);
+		assert_int_equal(a->cr_remote_ids[i].is_exclude,
+		    b->cr_remote_ids[i].is_exclude);
+	}
+	assert_p2_same(&a->cr_p2, &b->cr_p2);
+	assert_int_equal(a->cr_xforms_global, b->cr_xforms_global);
+	assert_int_equal(a->cr_nxforms, b->cr_nxforms);
+	assert_xforms_same(a->cr_xforms, b->cr_xforms, a->cr_nxforms);
+}
+
+static void
+rules_write_round_trip(void **state)
+{
+	static const char	 extra[] =
+	    "cert_root \"CN=Root \\\"A\\\"\"\nignore_crls\n"
+	    "ldap_server \"l1,l2:636\"\nproxy \"http://p\"\n"
+	    "socks \"socks://relay\"\nlocal_id_type fqdn\n"
+	    "{ label \"c\" local_addr 2001:db8::/64 remote_addr 0.0.0.0/0\n"
+	    "  local_id_type dn local_id \"CN=a\\\\, b\"\n"
+	    "  remote_id \"!CN=x\" remote_id \"\"\n"
+	    "  p2_softlife_secs 100 p2_lifetime_kb 9 p2_idletime_secs 5\n"
+	    "  p1_xform { auth_method rsa_sig oakley_group 21 encr_alg des "
+	    "auth_alg sha512 p1_lifetime_secs 999 } }\n";
+	char			*text = read_example("example.config");
+	char			*both;
+	struct config		*cf, *again;
+	size_t			 i;
+
+	assert_true(asprintf(&both, "%s%s", text, extra) > 0);
+	cf = parse_ok(0, both);
+	again = round_trip(cf, CONFIG_FILE_IKE);
+	assert_int_equal(again->cf_nrules, cf->cf_nrules);
+	for (i = 0; i < cf->cf_nrules; i++)
+		assert_rules_same(&cf->cf_rules[i], &again->cf_rules[i]);
+	assert_int_equal(again->cf_globals.cg_nxforms,
+	    cf->cf_globals.cg_nxforms);
+	assert_xforms_same(cf->cf_globals.cg_xforms,
+	    again->cf_globals.cg_xforms, cf->cf_globals.cg_nxforms);
+	assert_p2_same(&cf->cf_globals.cg_p2, &again->cf_globals.cg_p2);
+	assert_u32_same(&cf->cf_globals.cg_retry_timer_init,
+	    &again->cf_globals.cg_retry_timer_init);
+	assert_u32_same(&cf->cf_globals.cg_ignore_crls,
+	    &again->cf_globals.cg_ignore_crls);
+	assert_u32_same(&cf->cf_globals.cg_local_id_type,
+	    &again->cf_globals.cg_local_id_type);
+	assert_string_equal(again->cf_globals.cg_cert_root.items[0],
+	    "CN=Root \"A\"");
+	assert_int_equal(again->cf_globals.cg_ldap_server.n, 2);
+	assert_string_equal(again->cf_globals.cg_proxy.val, "http://p");
+	config_free(again);
+	config_free(cf);
+	free(both);
+	free(text);
+}
+
+static void
+preshared_write_round_trip(void **state)
+{
+	char			*text = read_example("example.preshared");
+	struct config		*cf, *again;
+	size_t			 i;
+
+	cf = parse_ok(1, text);
+	again = round_trip(cf, CONFIG_FILE_PRESHARED);
+	assert_int_equal(again->cf_npsks, cf->cf_npsks);
+	for (i = 0; i < cf->cf_npsks; i++) {
+		assert_int_equal(again->cf_psks[i].ps_local.pi_type,
+		    cf->cf_psks[i].ps_local.pi_type);
+		assert_memory_equal(&again->cf_psks[i].ps_remote.pi_range,
+		    &cf->cf_psks[i].ps_remote.pi_range,
+		    sizeof(struct config_range));
+		assert_int_equal(again->cf_psks[i].ps_ike_mode.val,
+		    cf->cf_psks[i].ps_ike_mode.val);
+		assert_int_equal(again->cf_psks[i].ps_key.wb_len,
+		    cf->cf_psks[i].ps_key.wb_len);
+		assert_memory_equal(again->cf_psks[i].ps_key.wb_data,
+		    cf->cf_psks[i].ps_key.wb_data,
+		    cf->cf_psks[i].ps_key.wb_len);
+	}
+	config_free(again);
+	config_free(cf);
+	free(text);
+}
+
 static void
 ipsecalgs_table(void **state)
 {
@@ -605,6 +764,8 @@ main(void)
 		cmocka_unit_test(policy_network_names),
 		cmocka_unit_test(rule_and_psk_lookup),
 		cmocka_unit_test(policy_lookup),
+		cmocka_unit_test(rules_write_round_trip),
+		cmocka_unit_test(preshared_write_round_trip),
 		cmocka_unit_test(ipsecalgs_table),
 	};
 
