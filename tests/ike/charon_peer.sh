@@ -1,11 +1,14 @@
 #!/bin/bash
-# charon_peer.sh INITIATOR [SW_IKE SW_ESP]: the engine (through ike_peer)
+# charon_peer.sh INITIATOR [SW_IKE SW_ESP [dpd]]: the engine (through ike_peer)
 # against strongSwan charon with kernel-libipsec, IKEv1 Main Mode and
 # Quick Mode with a preshared key.  INITIATOR is "engine" or "charon".
 # charon's libipsec fakes a NAT, so this also runs NAT-T (port float and
-# UDP-encapsulated tunnel mode).  Needs root; skips (77) without charon.
+# UDP-encapsulated tunnel mode).  With "dpd", charon probes the engine
+# with R-U-THERE every second (RFC 3706), which it must acknowledge.
+# Needs root; skips (77) without charon.
 initiator=${1:?usage: charon_peer.sh engine|charon [SW_IKE SW_ESP]}
 export SW_IKE=${2:-aes128-sha1-modp2048} SW_ESP=${3:-aes128-sha1-modp2048}
+dpd=${4:-}
 IOP_NAME=ikp
 . "${IKED_SOURCE:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 
@@ -57,6 +60,7 @@ cat >"$A/ipsecinit.conf" <<EOC
 EOC
 iop_charon_conf "$B"
 iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+[ "$dpd" = dpd ] && sed -i 's/dpd_delay = 0/dpd_delay = 1s/' "$B/swanctl.conf"
 iop_charon_start "$IOP_NSB" "$B"
 
 if [ "$initiator" = engine ]; then
@@ -87,6 +91,12 @@ iop_check "SPIs match: engine 198.51.100.1 -> .2 uses charon's spi-in ${spi_in:-
     grep -qi "\"198.51.100.1\",\"198.51.100.2\",\"0x${spi_in:-none}\"" "$A/esp_sa"
 iop_check "SPIs match: engine .2 -> .1 uses charon's spi-out ${spi_out:-none}" \
     grep -qi "\"198.51.100.2\",\"198.51.100.1\",\"0x${spi_out:-none}\"" "$A/esp_sa"
+if [ "$dpd" = dpd ]; then
+	iop_check "charon sends R-U-THERE" \
+	    iop_wait_grep "$B/charon.log" "generating INFORMATIONAL_V1 request .*N\(DPD\)" 10
+	iop_check "engine acknowledges R-U-THERE" \
+	    iop_wait_grep "$B/charon.log" "parsed INFORMATIONAL_V1 request .*N\(DPD_ACK\)" 10
+fi
 iop_stop $pid
 iop_check "charon received the engine's Delete" \
     iop_wait_grep "$B/charon.log" "received DELETE for (ESP CHILD_SA|IKE_SA)" 5
