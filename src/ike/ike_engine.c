@@ -178,9 +178,9 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 			if (qm->qm_state != IKE_QM_DONE)
 				ike_qm_free(qm);
 		}
+		p1->p1_rule = config_rule_find_label(cfg, p1->p1_label);
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
-		p1->p1_rule = config_rule_find_label(cfg, p1->p1_label);
 		if (p1->p1_rule == NULL)
 			ike_p1_delete(p1, "its rule is gone from the "
 			    "configuration");
