@@ -14,6 +14,12 @@
 #include "kernel/rtnl.h"
 #include "lib/err.h"
 
+/*
+ * Packets the kernel queues on the TUN device for the backend to read;
+ * TUN's default of 500 drops bursts of TCP while the backend encrypts.
+ */
+#define RTNL_TXQLEN	2048
+
 int
 rtnl_open(struct rtnl *rt)
 {
@@ -81,6 +87,7 @@ rtnl_link_up(struct rtnl *rt, unsigned int ifindex, unsigned int mtu)
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_put_u32(nlh, IFLA_TXQLEN, RTNL_TXQLEN);
 	return (rtnl_talk(rt, nlh));
 }
 

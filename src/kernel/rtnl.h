@@ -28,7 +28,7 @@ struct rtnl_route {
 
 int	 rtnl_open(struct rtnl *);
 void	 rtnl_close(struct rtnl *);
-/* Set the link up with the given MTU.  */
+/* Set the link up with the given MTU and a longer transmit queue. */
 int	 rtnl_link_up(struct rtnl *, unsigned int ifindex, unsigned int mtu);
 int	 rtnl_route(struct rtnl *, int add, const struct rtnl_route *);
 /* "not fwmark mark/mark lookup table" at the given priority. */

@@ -23,6 +23,7 @@
 #include "lib/rbuf.h"
 
 #define USER_IO_BATCH		64	/* packets read per wakeup */
+#define USER_IO_RCVBUF		(4 * 1024 * 1024)	/* raw ESP sockets */
 
 static void
 user_io_drop(struct kernel_user *ku, const char *what, uint32_t spi, int r)
@@ -414,13 +415,21 @@ user_io_udp_input(struct kernel_user *ku, const struct sockaddr *local,
 static int
 user_io_socket(struct kernel_user *ku, int family, int proto)
 {
-	int	fd, on = 1;
+	int	fd, on = 1, size = USER_IO_RCVBUF;
 
 	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd == -1)
 		return (-1);
 	if (user_io_mark_socket(ku, fd) != 0)
 		goto fail;
+	/*
+	 * Bursts of ESP overflow the default receive buffer while a packet
+	 * is decrypted.  FORCE passes net.core.rmem_max (CAP_NET_ADMIN).
+	 */
+	if (proto == IPPROTO_ESP && setsockopt(fd, SOL_SOCKET,
+	    SO_RCVBUFFORCE, &size, sizeof(size)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof(size));
 	if (family == AF_INET6 && proto == IPPROTO_ESP &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
 	    sizeof(on)) == -1)
