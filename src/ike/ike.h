@@ -83,7 +83,7 @@ struct ike_p1_info {
 	uint64_t		 pi_expire_ms;
 	int			 pi_nat_local;	/* we are behind a NAT */
 	int			 pi_nat_remote;
-	int			 pi_natt;	/* NAT-T negotiated */
+	int			 pi_natt;	/* IKE moved to port 4500 */
 	int			 pi_peer_dpd;	/* the peer sent the DPD VID */
 	unsigned int		 pi_qm_created;
 	unsigned int		 pi_qm_deleted;
@@ -117,8 +117,9 @@ int	ike_engine_initiate(struct ike_engine *, const char *label,
 	    uint64_t now_ms);
 
 /*
- * Run the timers that are due: retransmissions, give-ups, lifetimes,
- * keepalives, DPD.  Returns the next deadline, or 0 when none is armed.
+ * Run the timers that are due: retransmissions, give-ups, lifetimes and
+ * NAT-T keepalives.  Returns the next deadline, or 0 when none is armed.
+ * NOTE: the engine answers DPD probes but sends none of its own yet.
  */
 uint64_t ike_engine_run_timers(struct ike_engine *, uint64_t now_ms);
 
