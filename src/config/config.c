@@ -3,11 +3,13 @@
  * IKE engine uses, and names of the values for messages.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config/addr.h"
 #include "config/config.h"
@@ -111,18 +113,23 @@ config_load_file(struct config *cf, const char *path, int secret,
     int (*parse)(struct config *, const char *, const void *, size_t,
     struct config_diag *), struct config_diag *diag)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	int	 mode = 0, rc;
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	int		 rc;
 
-	rc = parse_read_file(path, &buf, &len, &mode, diag);
+	rc = parse_read_file(path, &buf, &len, &st, diag);
 	if (rc != 0)
 		return (rc);
-	/* Keys must not be readable by anyone but root. */
-	if (secret && (mode & 066) != 0)
+	/* Keys must be readable and writable only by root (or our user). */
+	if (secret && (st.st_mode & 066) != 0)
 		diag_add(diag, path, 0, "file is readable or writable by "
-		    "group or others (mode %04o): run chmod 600 %s", mode,
-		    path);
+		    "group or others (mode %04o): run chmod 600 %s",
+		    (unsigned int)(st.st_mode & 07777), path);
+	if (secret && st.st_uid != 0 && st.st_uid != geteuid())
+		diag_add(diag, path, 0, "file is owned by uid %u, which could "
+		    "change the keys: run chown root %s",
+		    (unsigned int)st.st_uid, path);
 	rc = parse(cf, path, buf, len, diag);
 	if (secret)
 		util_freezero(buf, len + 1);

@@ -196,8 +196,8 @@ parse_read_fd(int fd, const char *path, size_t size, char **bufp,
 }
 
 int
-parse_read_file(const char *path, char **bufp, size_t *lenp, int *mode,
-    struct config_diag *diag)
+parse_read_file(const char *path, char **bufp, size_t *lenp,
+    struct stat *stp, struct config_diag *diag)
 {
 	struct stat	st;
 	int		fd, rc;
@@ -214,8 +214,8 @@ parse_read_file(const char *path, char **bufp, size_t *lenp, int *mode,
 		close(fd);
 		return (ERR_CONFIG);
 	}
-	if (mode != NULL)
-		*mode = (int)(st.st_mode & 07777);
+	if (stp != NULL)
+		*stp = st;
 	rc = parse_read_fd(fd, path, (size_t)st.st_size, bufp, lenp, diag);
 	close(fd);
 	return (rc);

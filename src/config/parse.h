@@ -5,6 +5,8 @@
 #ifndef IKED_CONFIG_PARSE_H
 #define IKED_CONFIG_PARSE_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,7 +49,7 @@ int	 ipsecinit_parse_flags(struct config *, const char *file,
 int	 parse_read_fd(int fd, const char *name, size_t size, char **,
 	    size_t *, struct config_diag *);
 /* Read a whole file (at most 16 MB); ERR_NOTFOUND when it is absent. */
-int	 parse_read_file(const char *, char **, size_t *, int *mode,
+int	 parse_read_file(const char *, char **, size_t *, struct stat *,
 	    struct config_diag *);
 
 #endif /* IKED_CONFIG_PARSE_H */

@@ -139,6 +139,24 @@ preshared_mode_rejected(void **state)
 }
 
 static void
+preshared_owner_rejected(void **state)
+{
+	struct files		*f = *state;
+	struct config_diag	 diag;
+	struct config		*cf;
+
+	if (geteuid() != 0)
+		skip();
+	write_file(f->config, PSK_CONFIG, 0644);
+	write_file(f->preshared, PSK_FILE, 0600);
+	assert_int_equal(chown(f->preshared, 4242, 4242), 0);
+	assert_int_equal(load(f, &diag, &cf), ERR_CONFIG);
+	assert_true(diag_has(&diag, "file is owned by uid 4242, which could "
+	    "change the keys: run chown root"));
+	diag_free(&diag);
+}
+
+static void
 missing_preshared_needed(void **state)
 {
 	struct files		*f = *state;
@@ -214,6 +232,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(preshared_mode_rejected,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(preshared_owner_rejected,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_preshared_needed,
 		    setup, teardown),
