@@ -26,7 +26,7 @@
 
 #include <event2/event.h>
 
-#include "kernel/kernel.h"
+#include "kernel/kernel_int.h"
 #include "kernel/xfrm/kernel_xfrm.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -455,6 +455,26 @@ host_udp_decap_option(void **state)
 	close(fd);
 }
 
+/* The backend's own open refuses a kernel that rejects ESP SAs. */
+static void
+host_open_requires_esp(void **state)
+{
+	struct kernel	k;
+	int		esp = kernel_xfrm_probe();
+
+	memset(&k, 0, sizeof(k));
+	k.k_ops = &kernel_xfrm_ops;
+	k.k_backend = KERNEL_BACKEND_XFRM;
+	if (esp) {
+		assert_int_equal(kernel_xfrm_ops.ko_open(&k), 0);
+		kernel_xfrm_ops.ko_close(&k);
+	} else {
+		assert_int_equal(kernel_xfrm_ops.ko_open(&k),
+		    ERR_UNSUPPORTED);
+		assert_null(k.k_priv);
+	}
+}
+
 static void
 host_close_keeps_foreign_policies(void **state)
 {
@@ -491,6 +511,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    host_close_keeps_foreign_policies, host_setup,
 		    host_teardown),
+		cmocka_unit_test(host_open_requires_esp),
 	};
 
 	log_init("test_xfrm_host", LOG_DEST_STDERR);

@@ -10,13 +10,10 @@
 
 #include "kernel/kernel_int.h"
 #include "kernel/xfrm/kernel_xfrm.h"
+#include "kernel/xfrm/xfrm.h"
 #include "lib/err.h"
 #include "xfrm_test.h"
 
-/*
- * NOTE: while kernel_open does not dispatch KERNEL_BACKEND_XFRM yet, the
- * handle is built here the way kernel_open builds it.
- */
 int
 xfrm_test_open(struct kernel **out, struct event_base *base,
     const struct kernel_callbacks *cb, void *arg)
@@ -24,9 +21,6 @@ xfrm_test_open(struct kernel **out, struct event_base *base,
 	struct kernel	*k;
 	int		 r;
 
-	r = kernel_open(out, KERNEL_BACKEND_XFRM, base, cb, arg, NULL);
-	if (r != ERR_UNSUPPORTED)
-		return (r);
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return (ERR_NOMEM);
 	k->k_ops = &kernel_xfrm_ops;
@@ -35,7 +29,7 @@ xfrm_test_open(struct kernel **out, struct event_base *base,
 	if (cb != NULL)
 		k->k_cb = *cb;
 	k->k_arg = arg;
-	if ((r = kernel_xfrm_ops.ko_open(k)) != 0) {
+	if ((r = kernel_xfrm_attach(k)) != 0) {
 		free(k);
 		return (r);
 	}

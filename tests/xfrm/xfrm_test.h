@@ -11,7 +11,10 @@
 
 struct event_base;
 
-/* Open the XFRM backend with kernel_open semantics. */
+/*
+ * Open the XFRM backend like kernel_open does, but without its ESP probe,
+ * so the parts that work without ESP can be tested on any kernel.
+ */
 int	 xfrm_test_open(struct kernel **, struct event_base *,
 	    const struct kernel_callbacks *, void *);
 /* An IPv4 or IPv6 address from text, with a port in host order. */

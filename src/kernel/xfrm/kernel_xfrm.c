@@ -32,8 +32,12 @@ kernel_xfrm_free(struct kernel_xfrm *kx)
 	free(kx);
 }
 
-static int
-kernel_xfrm_open(struct kernel *k)
+/*
+ * Set up the handle's netlink sockets and tables without the ESP probe,
+ * for tests that run on kernels without ESP.
+ */
+int
+kernel_xfrm_attach(struct kernel *k)
 {
 	struct kernel_xfrm	*kx;
 	int			 r;
@@ -63,6 +67,18 @@ out:
 		kernel_xfrm_free(kx);
 	}
 	return (r);
+}
+
+/* A kernel without ESP could install policies but never an SA. */
+static int
+kernel_xfrm_open(struct kernel *k)
+{
+	if (!kernel_xfrm_probe()) {
+		log_err("the xfrm backend needs ESP in the kernel: load the "
+		    "esp4 and esp6 modules, or run in.iked with -B userspace");
+		return (ERR_UNSUPPORTED);
+	}
+	return (kernel_xfrm_attach(k));
 }
 
 static int

@@ -3,7 +3,8 @@
  * the Linux kernel through XFRM netlink (linux/xfrm.h), for kernels with
  * ESP (esp4/esp6 modules).
  *
- * Everything the handle installs (SAs, SPI reservations, policies) is
+ * Opening fails with ERR_UNSUPPORTED when the kernel rejects ESP SAs
+ * (kernel_xfrm_probe).  Everything the handle installs (SAs, SPI reservations, policies) is
  * recorded, so kernel_flush and kernel_close remove exactly that and
  * leave other users' SAs alone.  Acquires and expiries come from the
  * XFRMNLGRP_ACQUIRE and XFRMNLGRP_EXPIRE multicast groups through the

@@ -124,5 +124,6 @@ void	 xfrm_pol_flush(struct kernel_xfrm *);
 
 /* kernel_xfrm.c */
 struct kernel_xfrm	*kernel_xfrm_state(const struct kernel *);
+int			 kernel_xfrm_attach(struct kernel *);
 
 #endif /* IKED_XFRM_H */
