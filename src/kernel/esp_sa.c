@@ -198,7 +198,13 @@ esp_sa_encap(struct esp_sa *es, const uint8_t *pkt, const struct flow *fl,
 		nh = fl->fl_family == AF_INET ? ESP_SA_NH_IPV4 :
 		    ESP_SA_NH_IPV6;
 	} else {
-		/* NOTE: IPv6 extension headers are not carried over. */
+		/*
+		 * Transport mode protects whole datagrams (RFC 4303 3.3.4).
+		 * NOTE: fragments are dropped, not reassembled, and IPv6
+		 * extension headers are not carried over.
+		 */
+		if (fl->fl_fragment)
+			return (ERR_UNSUPPORTED);
 		nh = fl->fl_proto;
 		payload = pkt + fl->fl_hdrlen;
 		len = fl->fl_totlen - fl->fl_hdrlen;

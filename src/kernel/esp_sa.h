@@ -62,6 +62,7 @@ int	 esp_sa_input(struct esp_sa *, uint8_t *pkt, size_t len,
 /*
  * Encapsulate the IP packet pkt (parsed into fl) for the SA's mode:
  * tunnel mode carries the whole packet, transport mode its payload.
+ * Transport mode returns ERR_UNSUPPORTED for a fragment.
  */
 int	 esp_sa_encap(struct esp_sa *, const uint8_t *pkt,
 	    const struct flow *fl, uint8_t *out, size_t cap, size_t *outlen,

@@ -71,6 +71,7 @@ flow_parse_v4(struct flow *fl, struct rbuf *rb, const uint8_t *pkt,
 	fl->fl_ttl = ttl;
 	fl->fl_hdrlen = ihl;
 	fl->fl_totlen = totlen;
+	fl->fl_fragment = (frag & 0x3fff) != 0;	/* MF or an offset */
 	/* Only the first fragment (offset 0) carries the ports. */
 	if ((frag & 0x1fff) != 0)
 		return (0);
@@ -103,6 +104,7 @@ flow_parse_v6_ext(struct flow *fl, struct rbuf *rb, uint8_t nh)
 		    rbuf_get_u8(rb, &extlen) != 0)
 			return (ERR_TRUNCATED);
 		if (nh == FLOW_IPV6_FRAGMENT) {
+			fl->fl_fragment = 1;
 			if (rbuf_get_u16(rb, &offset) != 0 ||
 			    rbuf_skip(rb, 4) != 0)
 				return (ERR_TRUNCATED);

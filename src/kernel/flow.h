@@ -16,6 +16,7 @@ struct flow {
 	uint8_t		fl_dst[16];
 	uint8_t		fl_proto;	/* upper-layer protocol */
 	int		fl_has_ports;	/* 0 for non-first fragments */
+	int		fl_fragment;	/* any fragment, the first too */
 	uint16_t	fl_sport;	/* host order; ICMP: type */
 	uint16_t	fl_dport;	/* host order; ICMP: code */
 	size_t		fl_hdrlen;	/* IP header and IPv6 extensions */

@@ -297,6 +297,28 @@ transport_ipv6_round_trip(void **state)
 }
 
 static void
+transport_fragment_rejected(void **state)
+{
+	static struct packet	 pk;
+	uint8_t			 inner[256];
+	struct flow		 fl;
+	struct pair		*p;
+	size_t			 len, payload;
+
+	p = pair_new(0, KERNEL_MODE_TRANSPORT, "198.51.100.1",
+	    "198.51.100.2", 32);
+	len = ipv4_packet(inner, "198.51.100.1", "198.51.100.2", IPPROTO_UDP,
+	    20);
+	inner[6] = 0x20;	/* more fragments */
+	assert_int_equal(flow_parse(&fl, inner, len), 0);
+	assert_int_equal(esp_sa_encap(&p->out, inner, &fl,
+	    pk.buf + ESP_SA_HEADROOM, BUF_LEN, &pk.len, &payload),
+	    ERR_UNSUPPORTED);
+	assert_int_equal(p->out.es_seq, 0);
+	pair_free(p);
+}
+
+static void
 tampered_byte_dropped(void **state)
 {
 	static struct packet	 pk, bad, work;
@@ -603,6 +625,7 @@ main(void)
 		cmocka_unit_test(tunnel_ipv6_round_trip),
 		cmocka_unit_test(transport_round_trip),
 		cmocka_unit_test(transport_ipv6_round_trip),
+		cmocka_unit_test(transport_fragment_rejected),
 		cmocka_unit_test(tampered_byte_dropped),
 		cmocka_unit_test(replayed_packet_rejected),
 		cmocka_unit_test(sequence_window_edges),

@@ -121,10 +121,28 @@ flow_fragment_has_no_ports(void **state)
 	/* Offset 8 (in units of 8 bytes): a non-first fragment. */
 	assert_int_equal(flow_parse(&fl, p, ipv4(p, IPPROTO_TCP, 8, 20)), 0);
 	assert_false(fl.fl_has_ports);
+	assert_true(fl.fl_fragment);
 	selector(&sel, "192.0.2.0", 24, "203.0.113.0", 24, IPPROTO_TCP, 0, 80);
 	assert_false(flow_match(&fl, &sel));
 	selector(&sel, "192.0.2.0", 24, "203.0.113.0", 24, IPPROTO_TCP, 0, 0);
 	assert_true(flow_match(&fl, &sel));
+}
+
+static void
+flow_first_fragment_has_ports(void **state)
+{
+	uint8_t		p[64];
+	struct flow	fl;
+
+	/* More fragments (0x2000), offset 0. */
+	assert_int_equal(flow_parse(&fl, p, ipv4(p, IPPROTO_TCP, 0x2000,
+	    20)), 0);
+	assert_true(fl.fl_has_ports);
+	assert_true(fl.fl_fragment);
+	/* Don't fragment (0x4000) is not a fragment. */
+	assert_int_equal(flow_parse(&fl, p, ipv4(p, IPPROTO_TCP, 0x4000,
+	    20)), 0);
+	assert_false(fl.fl_fragment);
 }
 
 static void
@@ -178,6 +196,7 @@ flow_ipv6_extension_headers(void **state)
 	assert_int_equal(fl.fl_hdrlen, 56);
 	assert_int_equal(fl.fl_sport, 5000);
 	assert_int_equal(fl.fl_dport, 53);
+	assert_true(fl.fl_fragment);
 	selector(&sel, "2001:db8:1::", 48, "2001:db8:2::", 48, IPPROTO_UDP,
 	    0, 53);
 	assert_true(flow_match(&fl, &sel));
@@ -262,6 +281,7 @@ main(void)
 		cmocka_unit_test(flow_ipv4_tcp_ports),
 		cmocka_unit_test(flow_prefix_bits),
 		cmocka_unit_test(flow_fragment_has_no_ports),
+		cmocka_unit_test(flow_first_fragment_has_ports),
 		cmocka_unit_test(flow_icmp_type_code),
 		cmocka_unit_test(flow_ipv6_extension_headers),
 		cmocka_unit_test(flow_invalid_headers),
