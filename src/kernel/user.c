@@ -721,7 +721,9 @@ user_add_policy(struct kernel *k, const struct kernel_policy *pol)
 	up->up_pol = *pol;
 	/*
 	 * Only outbound traffic is steered into the TUN device.  Inbound
-	 * policies are recorded; the SA selectors check inbound traffic.
+	 * policies are recorded, and the SA selectors check what arrives
+	 * through ESP.  NOTE: clear-text packets that an inbound policy
+	 * requires to be protected still reach the host.
 	 */
 	if (pol->pol_dir == KERNEL_DIR_OUT &&
 	    (r = user_route_ref(ku, up)) != 0) {
