@@ -1383,6 +1383,39 @@ initial_contact_clears_stale(void **state)
 	net_free(n);
 }
 
+static void
+quick_mode_from_p1_responder(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	struct kernel_acquire	 acq;
+	struct ike_stats	 st;
+
+	a.two_policies = b.two_policies = 1;
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 2);
+	/* The Phase 1 responder starts a Quick Mode over the same SA. */
+	memset(&acq, 0, sizeof(acq));
+	ss_set(&acq.acq_packet.sel_src, "203.0.113.200", 0);
+	ss_set(&acq.acq_packet.sel_dst, "192.0.2.200", 0);
+	acq.acq_packet.sel_src_prefix = 32;
+	acq.acq_packet.sel_dst_prefix = 32;
+	acq.acq_packet.sel_proto = 6;
+	acq.acq_policy = acq.acq_packet;
+	ss_set(&acq.acq_src, "198.51.100.2", 0);
+	ss_set(&acq.acq_dst, "198.51.100.1", 0);
+	ike_engine_acquire(n->s[1].eng, &acq, n->now);
+	net_pump(n);
+	check_sa_pairs(n, 3);
+	ike_engine_get_stats(n->s[1].eng, &st);
+	assert_int_equal(st.st_p1_attempt_init, 0);
+	assert_int_equal(st.st_p1_current_resp, 1);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -1400,6 +1433,7 @@ main(void)
 		cmocka_unit_test(duplicate_request_gets_stored_reply),
 		cmocka_unit_test(peer_never_answers),
 		cmocka_unit_test(several_quick_modes),
+		cmocka_unit_test(quick_mode_from_p1_responder),
 		cmocka_unit_test(delete_removes_sas),
 		cmocka_unit_test(forged_delete_ignored),
 		cmocka_unit_test(garbage_input_dropped),
