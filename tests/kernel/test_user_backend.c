@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "kernel/esp_sa.h"
 #include "kernel/kernel.h"
 #include "lib/err.h"
 
@@ -247,6 +248,110 @@ user_close_cleans_up(void **state)
 	assert_null(strstr(ip_output("rule show"), "lookup 4600"));
 }
 
+struct captured {
+	int	acquires;
+	uint8_t	pkts[16][256];
+	size_t	lens[16];
+	int	count;
+};
+
+static void
+capture_acquire(void *arg, const struct kernel_acquire *acq)
+{
+	struct captured	*c = arg;
+
+	c->acquires++;
+	assert_int_equal(acq->acq_reqid, 5);
+	assert_int_equal(acq->acq_packet.sel_proto, IPPROTO_UDP);
+}
+
+static int
+capture_send_udp(void *arg, const struct sockaddr *local,
+    const struct sockaddr *remote, const uint8_t *pkt, size_t len)
+{
+	struct captured	*c = arg;
+
+	assert_true(c->count < 16);
+	assert_true(len <= sizeof(c->pkts[0]));
+	memcpy(c->pkts[c->count], pkt, len);
+	c->lens[c->count++] = len;
+	return (0);
+}
+
+/*
+ * Twelve datagrams wait for an SA: one acquire, and the newest eight
+ * leave through the SA once it is added.
+ */
+static void
+user_queue_keeps_newest(void **state)
+{
+	struct kernel_callbacks	 cb = { capture_acquire, NULL,
+				    capture_send_udp };
+	struct kernel_options	 opts = { .ko_tun_name = "espqueue0",
+		.ko_route_table = 4700, .ko_fwmark = 0x4700,
+		.ko_rule_priority = 4700 };
+	struct event_base	*base = event_base_new();
+	static struct captured	 c;
+	struct kernel_policy	 pol;
+	struct kernel_sa	 sa;
+	struct esp_sa		 in;
+	struct sockaddr_in	 dst;
+	struct flow		 fl;
+	static uint8_t		 buf[ESP_SA_HEADROOM + 256];
+	uint8_t			 key[20] = { 9 }, *inner, i;
+	struct kernel		*k;
+	int			 fd, n;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(system("ip link set lo up && "
+	    "ip addr add 192.0.2.1/32 dev lo"), 0);
+	assert_int_equal(kernel_open(&k, KERNEL_BACKEND_USERSPACE, base, &cb,
+	    &c, &opts), 0);
+	policy(&pol, "203.0.113.0", 24, KERNEL_ACTION_IPSEC);
+	addr(&pol.pol_sel.sel_src, "192.0.2.1");
+	pol.pol_sel.sel_src_prefix = 32;
+	assert_int_equal(kernel_add_policy(k, &pol), 0);
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	memset(&dst, 0, sizeof(dst));
+	dst.sin_family = AF_INET;
+	dst.sin_port = htons(9);
+	inet_pton(AF_INET, "203.0.113.1", &dst.sin_addr);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(sendto(fd, &i, 1, 0, (struct sockaddr *)&dst,
+		    sizeof(dst)), 1);
+	close(fd);
+	for (n = 0; n < 100 && c.acquires == 0; n++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	assert_int_equal(c.acquires, 1);
+	assert_int_equal(c.count, 0);
+
+	make_sa(&sa, 0x7000, KERNEL_DIR_OUT, key);
+	addr(&sa.sa_sel.sel_src, "192.0.2.1");
+	addr(&sa.sa_sel.sel_dst, "203.0.113.0");
+	sa.sa_sel.sel_src_prefix = 32;
+	sa.sa_sel.sel_dst_prefix = 24;
+	sa.sa_encap = 1;
+	assert_int_equal(kernel_add_sa(k, &sa), 0);
+	assert_int_equal(c.count, 8);
+
+	/* Decrypt what left: datagrams 4 to 11, in order. */
+	sa.sa_dir = KERNEL_DIR_IN;
+	assert_int_equal(esp_sa_init(&in, &sa), 0);
+	for (n = 0; n < 8; n++) {
+		memcpy(buf + ESP_SA_HEADROOM, c.pkts[n], c.lens[n]);
+		assert_int_equal(esp_sa_decap(&in, AF_INET, NULL, NULL,
+		    buf + ESP_SA_HEADROOM, c.lens[n], &inner, &fl), 0);
+		assert_int_equal(fl.fl_totlen, 20 + 8 + 1);
+		assert_int_equal(inner[28], n + 4);
+	}
+	esp_sa_clear(&in);
+	kernel_close(k);
+	event_base_free(base);
+}
+
 static void
 user_open_errors(void **state)
 {
@@ -276,6 +381,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(user_bypass_marks_socket, setup,
 		    teardown),
 		cmocka_unit_test(user_close_cleans_up),
+		cmocka_unit_test(user_queue_keeps_newest),
 		cmocka_unit_test(user_open_errors),
 	};
 
