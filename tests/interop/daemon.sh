@@ -105,6 +105,13 @@ if [ -x "$ikeadm" ]; then
 	iop_check "ikeadm read rule: succeeds" "$ikeadm" -R "$R" read rule
 	iop_check "ikeadm read rule: the daemon reloads" \
 	    iop_wait_grep "$log" "ikeadm read: reading" 5
+	"$ikeadm" -R "$R" set debug all "$IOP_DIR/debug.log" \
+	    >"$IOP_DIR/adm-debug.out" 2>&1
+	iop_check "ikeadm set debug FILE: succeeds" \
+	    grep -q "0x3ff" "$IOP_DIR/adm-debug.out"
+	"$ikeadm" -R "$R" read rule >/dev/null 2>&1
+	iop_check "ikeadm set debug FILE: the daemon logs to that file" \
+	    iop_wait_grep "$IOP_DIR/debug.log" "ikeadm read: reading" 5
 else
 	echo "ikeadm not built: its checks are left out"
 fi
