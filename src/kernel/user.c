@@ -250,6 +250,9 @@ user_deadline(uint64_t base, uint64_t seconds, uint64_t best)
 
 	if (seconds == 0)
 		return (best);
+	/* Lifetimes beyond 136 years are as good as none, and cannot wrap. */
+	if (seconds > UINT32_MAX)
+		seconds = UINT32_MAX;
 	when = base + seconds * 1000;
 	return (best == 0 || when < best ? when : best);
 }
@@ -317,6 +320,8 @@ user_sa_expire(struct kernel_user *ku, struct user_sa *us, int hard,
 static int
 user_reached(uint64_t base, uint64_t seconds, uint64_t now)
 {
+	if (seconds > UINT32_MAX)
+		seconds = UINT32_MAX;
 	return (seconds != 0 && now >= base + seconds * 1000);
 }
 
