@@ -7,9 +7,13 @@
 #             only AES-128/SHA-1/MODP-2048: in.iked replies NO_PROPOSAL_CHOSEN
 #   silent    in.iked initiates to an address where nothing answers: it
 #             retransmits Main Mode message 1, then gives up with a log line
+#   flood     thousands of short, malformed and unknown-SPI datagrams on
+#             ports 500 and 4500 first: in.iked logs them at a limited
+#             rate, then still negotiates when charon initiates
 #
-# Each ends with no SA on either side and in.iked still running.
-mode=${1:?usage: failures.sh psk|proposal|silent}
+# Except for flood, each ends with no SA on either side and in.iked still
+# running.
+mode=${1:?usage: failures.sh psk|proposal|silent|flood}
 IOP_NAME=fl
 . "$(dirname "$0")/lib.sh"
 
@@ -33,7 +37,9 @@ proposal)
 	SW_IKE=aes256-sha512-modp4096 SW_ESP=aes256-sha512-modp4096 \
 	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
 	;;
-silent) ;;
+silent | flood)
+	iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	;;
 *)
 	echo "unknown mode $mode"
 	exit 2
@@ -64,6 +70,27 @@ proposal)
 	iop_check "charon receives NO_PROPOSAL_CHOSEN" \
 	    iop_wait_grep "$B/charon.log" "received NO_PROPOSAL_CHOSEN error notify" 5
 	;;
+flood)
+	ip netns exec "$IOP_NSB" python3 -c '
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(3000):
+    s.sendto(b"x" * (i % 20), ("198.51.100.1", 500))
+    s.sendto(os.urandom(28 + i % 200), ("198.51.100.1", 500))
+    s.sendto(b"\xde\xad\xbe\xef" + os.urandom(60), ("198.51.100.1", 4500))
+    s.sendto(b"\0\0\0\0" + os.urandom(i % 40), ("198.51.100.1", 4500))
+'
+	iop_check "in.iked survives the flood" kill -0 "$IOP_IKED_PID"
+	lines=$(grep -Ec "dropped|malformed" "$log")
+	iop_check "flood is logged at a limited rate ($lines lines for 12000 datagrams)" \
+	    [ "$lines" -le 120 ]
+	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
+	    >"$B/initiate.out" 2>&1
+	iop_check "charon still negotiates after the flood" \
+	    grep -q "completed successfully" "$B/initiate.out"
+	iop_check "ping through the tunnel after the flood" \
+	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+	;;
 silent)
 	ip netns exec "$IOP_NSA" ping -n -c 1 -W 1 -I 192.0.2.1 203.0.113.1 \
 	    >/dev/null 2>&1
@@ -75,6 +102,13 @@ silent)
 esac
 iop_cap_stop
 
+if [ "$mode" = flood ]; then
+	iop_stop "$IOP_IKED_PID"
+	status=$?
+	iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+	iop_summary
+	exit
+fi
 if [ "$mode" != silent ]; then
 	iop_sw "$B" --list-sas --raw >"$B/sas.out" 2>&1
 	iop_check "charon has no IKE SA" \
