@@ -178,20 +178,28 @@ iop_check "SIGTERM: exit status 0" [ $status -eq 0 ]
 iop_check "SIGTERM: PID file removed" test ! -e "$R/var/run/in.iked.pid"
 iop_check "SIGTERM: sockets closed" iop_not udp_listening 500 198.51.100.1
 
-# ---- without -d: detach, PID file, stop
+# ---- without -d: detach, PID file, stop.  The root is given relative
+# to the current folder, which the daemon leaves for "/".
 cp "$IOP_DIR/config.good" "$cfg"
-ip netns exec "$IOP_NSA" "$IOP_IKED" -R "$R" -B none \
-    >"$IOP_DIR/detach.out" 2>&1
+(cd "$IOP_DIR" && ip netns exec "$IOP_NSA" "$IOP_IKED" -R root -B none \
+    >"$IOP_DIR/detach.out" 2>&1)
 status=$?
 iop_check "detached start: parent exits 0" [ $status -eq 0 ]
 iop_check "detached start: PID file written" \
     iop_wait_path "$R/var/run/in.iked.pid" 5
 dpid=$(cat "$R/var/run/in.iked.pid" 2>/dev/null)
 [ -n "$dpid" ] && iop_track "$dpid"
-iop_check "detached daemon left the test's session" \
-    test "$(ps -o sid= -p "${dpid:-0}" | tr -d ' ')" != \
-    "$(ps -o sid= -p $$ | tr -d ' ')"
+# other_session PID: PID runs in a session other than this script's.
+other_session() {
+	sid=$(ps -o sid= -p "$1" | tr -d ' ')
+	[ -n "$sid" ] && [ "$sid" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
+}
+iop_check "detached daemon left the test's session" other_session "${dpid:-0}"
 iop_check "detached daemon listens on port 500" udp_listening 500 198.51.100.1
+if [ -x "$ikeadm" ]; then
+	iop_check "detached daemon reloads files under a relative -R" \
+	    "$ikeadm" -R "$R" read rule
+fi
 kill -TERM "${dpid:-0}" 2>/dev/null
 iop_check "detached daemon removes its PID file on SIGTERM" \
     iop_wait_gone "$R/var/run/in.iked.pid" 5

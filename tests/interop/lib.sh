@@ -101,6 +101,7 @@ iop_require_iked() {
 	IOP_IKED=${IKED_BUILD:-}/src/daemon/in.iked
 	[ -x "$IOP_IKED" ] ||
 	    iop_skip "in.iked not built at $IOP_IKED (set IKED_BUILD)"
+	IOP_IKED=$(realpath "$IOP_IKED")
 }
 
 # Stop every recorded process, wait for it, delete the namespaces.
