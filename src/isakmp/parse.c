@@ -119,7 +119,11 @@ isakmp_fit(const struct isakmp_pctx *p, size_t size, size_t max)
 {
 	size_t	n = rbuf_left(&p->rb) / size;
 
-	return (n < max ? (n > 0 ? n : 1) : max);
+	if (n == 0)
+		return (1);
+	if (n > max)
+		return (max);
+	return (n);
 }
 
 /* Read the 4-byte generic header of a payload, proposal or transform. */
