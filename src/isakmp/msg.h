@@ -174,6 +174,8 @@ struct isakmp_msg {
  * Returns 0 or a negative enum err with *err filled in.  After a check
  * fails *h still holds the fields read (cookies, exchange, message ID),
  * so the caller can address a Notify; it is zeroed below 28 bytes.
+ * Exchange types and cookies are left to the caller, which answers with
+ * INVALID-EXCHANGE-TYPE or INVALID-COOKIE as its state requires.
  */
 int	isakmp_hdr_parse(const uint8_t *buf, size_t len, struct isakmp_hdr *,
 	    struct isakmp_error *err);
