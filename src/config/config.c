@@ -482,6 +482,12 @@ config_auth_method_name(int m)
 		return ("rsa_sig");
 	case CONFIG_AUTH_RSA_ENCRYPT:
 		return ("rsa_encrypt");
+	case CONFIG_AUTH_ECDSA_P256:
+		return ("ecdsa_p256");
+	case CONFIG_AUTH_ECDSA_P384:
+		return ("ecdsa_p384");
+	case CONFIG_AUTH_ECDSA_P521:
+		return ("ecdsa_p521");
 	default:
 		return ("unknown");
 	}

@@ -94,12 +94,15 @@ enum config_idtype {
 	CONFIG_ID_PREFIX = 257,	/* prefix of either family (parsing only) */
 };
 
-/* Phase 1 authentication methods (RFC 2409 appendix A). */
+/* Phase 1 authentication methods (RFC 2409 appendix A, RFC 4754). */
 enum config_auth_method {
 	CONFIG_AUTH_PRESHARED = 1,
 	CONFIG_AUTH_DSS_SIG = 2,
 	CONFIG_AUTH_RSA_SIG = 3,
 	CONFIG_AUTH_RSA_ENCRYPT = 4,
+	CONFIG_AUTH_ECDSA_P256 = 9,	/* ecdsa_p256: SHA-256 on P-256 */
+	CONFIG_AUTH_ECDSA_P384 = 10,	/* ecdsa_p384: SHA-384 on P-384 */
+	CONFIG_AUTH_ECDSA_P521 = 11,	/* ecdsa_p521: SHA-512 on P-521 */
 };
 
 /* Phase 1 encryption algorithms (RFC 2409 appendix A, RFC 3602). */
@@ -256,7 +259,11 @@ struct config_spd_alg {
 	uint16_t	 sa_klen_max;
 };
 
-/* One "action { props }"; entries joined by "or" have several. */
+/*
+ * One "action { props }"; entries joined by "or" have several.  An unset
+ * sp_esp_auth with sp_esp_encr set accepts ESP with or without integrity;
+ * encr_auth_algs alone gives sp_esp_encr "null".
+ */
 struct config_spd_alt {
 	int			 sp_action;	/* enum config_spd_action */
 	struct config_spd_alg	 sp_ah_auth;	/* auth_algs */
@@ -337,14 +344,18 @@ struct config	*config_new(void);
 void		 config_free(struct config *);
 
 /*
- * Read and validate all three files.  Missing preshared or ipsecinit files
- * are not errors here (config_validate decides whether a rule needs them).
- * Every error goes to diag; returns 0, or ERR_CONFIG with *out NULL.
+ * Read and validate all three files.  A missing ipsecinit.conf is not an
+ * error, and a missing preshared file is one only when a rule uses
+ * preshared keys (cf_missing records both).  Every error goes to diag.
+ * Returns 0, or ERR_CONFIG (ERR_NOMEM) with *out NULL.
  */
 int	config_load(struct config **out, const struct config_paths *,
 	    struct config_diag *);
 
-/* Check a parsed config and fill in every default (section "Validation"). */
+/*
+ * Check a parsed config as a whole (required keywords, unique labels,
+ * authentication methods, groups, lifetimes) and fill in every default.
+ */
 int	config_validate(struct config *, struct config_diag *);
 
 /* Address helpers. */
@@ -355,7 +366,11 @@ int	config_range_match(const struct config_range *,
 int	config_addrlist_match(const struct config_addrlist *,
 	    const struct config_ip *);
 
-/* Lookups for the engine; each returns NULL when nothing matches. */
+/*
+ * Lookups for the engine; each returns NULL when nothing matches.  Rules
+ * are searched in file order.  Policy entries are searched in match
+ * order: bypass and pass entries first, then the others in file order.
+ */
 const struct config_rule *config_rule_find(const struct config *,
 	    const struct config_ip *local, const struct config_ip *remote);
 const struct config_rule *config_rule_find_label(const struct config *,

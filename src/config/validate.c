@@ -185,7 +185,8 @@ validate_xform(struct validate *v, struct config_p1_xform *x)
 
 	if (x->px_auth_method == 0)
 		diag_add(v->v_diag, file, line, "p1_xform has no auth_method: "
-		    "add one of preshared rsa_sig rsa_encrypt dss_sig");
+		    "add one of preshared rsa_sig rsa_encrypt dss_sig "
+		    "ecdsa_p256 ecdsa_p384 ecdsa_p521");
 	if (x->px_group == 0)
 		diag_add(v->v_diag, file, line, "p1_xform has no oakley_group: "
 		    "add one such as oakley_group 14");
