@@ -2,7 +2,7 @@
  * Signatures of IKEv1 Main Mode: HASH_I and HASH_R are signed with the
  * private key of the local certificate and carried in the SIG payload.
  *
- *   SIG_DSS (auth method 1, RFC 2409 5.1): DSA over HASH_I as the
+ *   SIG_DSS (auth method 2, RFC 2409 5.1): DSA over HASH_I as the
  *     message digest, 20 bytes with the SHA-1 that RFC 2409 requires for
  *     DSS.  DSA truncates a longer hash to the size of q.  The payload is
  *     r | s, each the size of q (40 bytes for DSA with a 160-bit q).
@@ -25,7 +25,7 @@
 
 /* Values of the IKEv1 Authentication Method attribute. */
 enum sig_method {
-	SIG_DSS = 1,
+	SIG_DSS = 2,
 	SIG_RSA = 3,
 	SIG_ECDSA_256 = 9,
 	SIG_ECDSA_384 = 10,
