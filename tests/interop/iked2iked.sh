@@ -5,6 +5,9 @@
 #   plain  both on one link: no NAT is detected, so ESP travels as IP
 #          protocol 50 and IKE stays on port 500
 #   plain6 the same over IPv6 (2001:db8::)
+#   transport
+#          transport mode between the two gateways for ICMP only
+#          ({ laddr A raddr B ulp icmp } in ipsecinit.conf)
 #   nat    A sits behind a masquerading router (random source ports): the
 #          NAT-D hashes mismatch, IKE floats to port 4500 and ESP is
 #          UDP-encapsulated (RFC 3947, RFC 3948)
@@ -15,7 +18,7 @@
 #
 # Checks: the ping passes both ways, both daemons installed the same SPIs,
 # and a capture shows the expected encapsulation.
-mode=${1:?usage: iked2iked.sh plain|plain6|nat|nat-keepalive}
+mode=${1:?usage: iked2iked.sh plain|plain6|transport|nat|nat-keepalive}
 IOP_NAME=ii
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +38,17 @@ if [ $nat -eq 1 ]; then
 	iop_iked_conf "$A" 198.51.100.1 203.0.113.2 $inner_a $inner_b
 	iop_iked_conf "$B" 203.0.113.2 203.0.113.254 $inner_b $inner_a
 	cap_ns=$IOP_NSN cap_if=vethb
+elif [ "$mode" = transport ]; then
+	iop_netns_pair
+	inner_a=198.51.100.1 inner_b=198.51.100.2
+	iop_iked_conf "$A" 198.51.100.1 198.51.100.2 $inner_a $inner_b
+	iop_iked_conf "$B" 198.51.100.2 198.51.100.1 $inner_b $inner_a
+	for side in "$A 198.51.100.1 198.51.100.2" "$B 198.51.100.2 198.51.100.1"; do
+		set -- $side
+		echo "{ laddr $2 raddr $3 ulp icmp } ipsec { encr_algs aes(128) encr_auth_algs hmac-sha1 sa shared }" \
+		    >"$1/etc/inet/ipsecinit.conf"
+	done
+	cap_ns=$IOP_NSA cap_if=veth0
 elif [ "$mode" = plain6 ]; then
 	iop_netns_pair
 	inner_a=2001:db8:a::1 inner_b=2001:db8:b::1
@@ -86,6 +100,10 @@ else
 	iop_check "ESP travels as IP protocol 50 ($esp_raw packets)" \
 	    [ "$esp_raw" -ge 6 ]
 	iop_check "nothing uses port 4500 ($natt packets)" [ "$natt" -eq 0 ]
+fi
+if [ "$mode" = transport ]; then
+	iop_check "A installed transport-mode SAs" \
+	    grep -q "installed .* transport mode" "$A/iked.log"
 fi
 if [ "$mode" = nat-keepalive ]; then
 	# One 0xff byte from A's NAT mapping to B's port 4500.
