@@ -84,20 +84,24 @@ certauth_from_store(const struct certstore *cs, const struct certauth_peer *p)
 static int
 certauth_check(struct certstore *cs, const struct certsel_list *remote_id,
     const struct certauth_peer *p, struct cert *peer, struct cert **chain,
-    size_t nchain, int64_t now, char *why, size_t whysize)
+    size_t nchain, int64_t now, enum certauth_fail *fail, char *why,
+    size_t whysize)
 {
 	char	detail[X509_WHY_SIZE], subject[512];
 	int	rc;
 
 	if (cert_subject_text(peer, subject, sizeof(subject)) != 0)
 		strcpy(subject, "(name too long)");
+	*fail = CERTAUTH_UNTRUSTED;
 	if (certstore_verify(cs, peer, chain, nchain, now, why, whysize) != 0)
 		return (ERR_AUTH);
+	*fail = CERTAUTH_REMOTE_ID;
 	if (!certsel_list_match(remote_id, peer, NULL)) {
 		x509_why(why, whysize, "certificate \"%s\" does not match the "
 		    "rule's remote_id", subject);
 		return (ERR_AUTH);
 	}
+	*fail = CERTAUTH_ID;
 	rc = cert_match_id(peer, p->cp_idtype, p->cp_id, p->cp_idlen, detail,
 	    sizeof(detail));
 	if (rc != 0) {
@@ -105,6 +109,7 @@ certauth_check(struct certstore *cs, const struct certsel_list *remote_id,
 		    "\"%s\": %s", subject, detail);
 		return (ERR_AUTH);
 	}
+	*fail = CERTAUTH_SIGNATURE;
 	if (sig_verify(cert_public_key(peer), p->cp_method, p->cp_hash,
 	    p->cp_hashlen, p->cp_sig, p->cp_siglen, detail,
 	    sizeof(detail)) != 0) {
@@ -112,6 +117,7 @@ certauth_check(struct certstore *cs, const struct certsel_list *remote_id,
 		    detail);
 		return (ERR_AUTH);
 	}
+	*fail = CERTAUTH_OK;
 	return (0);
 }
 
@@ -120,12 +126,25 @@ certauth_verify_peer(struct certstore *cs,
     const struct certsel_list *remote_id, const struct certauth_peer *p,
     int64_t now, struct cert **peerp, char *why, size_t whysize)
 {
+	enum certauth_fail	fail;
+
+	return (certauth_verify_peer_fail(cs, remote_id, p, now, peerp,
+	    &fail, why, whysize));
+}
+
+int
+certauth_verify_peer_fail(struct certstore *cs,
+    const struct certsel_list *remote_id, const struct certauth_peer *p,
+    int64_t now, struct cert **peerp, enum certauth_fail *fail, char *why,
+    size_t whysize)
+{
 	struct cert	*certs[CERTAUTH_MAX_CERTS], *peer = NULL;
 	size_t		 n = 0, i;
 	int		 rc;
 
 	if (peerp != NULL)
 		*peerp = NULL;
+	*fail = CERTAUTH_BAD_CERT;
 	if ((rc = certauth_parse(p, certs, &n, why, whysize)) != 0)
 		goto out;
 	if (n > 0)
@@ -133,11 +152,12 @@ certauth_verify_peer(struct certstore *cs,
 	else if ((peer = certauth_from_store(cs, p)) == NULL) {
 		x509_why(why, whysize, "the peer sent no certificate and none "
 		    "in the publickeys directory matches its identity");
+		*fail = CERTAUTH_NO_CERT;
 		rc = ERR_AUTH;
 		goto out;
 	}
 	rc = certauth_check(cs, remote_id, p, peer, n > 1 ? certs + 1 : NULL,
-	    n > 1 ? n - 1 : 0, now, why, whysize);
+	    n > 1 ? n - 1 : 0, now, fail, why, whysize);
 	for (i = 0; rc == 0 && i < n; i++)
 		(void)certstore_add_received(cs, certs[i]);
 	if (rc == 0 && peerp != NULL)

@@ -60,4 +60,24 @@ int	 certauth_verify_peer(struct certstore *,
 	    const struct certauth_peer *, int64_t now, struct cert **peer,
 	    char *why, size_t whysize);
 
+/*
+ * Which check failed, so that the caller can answer with the Notify of
+ * RFC 2408 3.14.1 that fits it.
+ */
+enum certauth_fail {
+	CERTAUTH_OK = 0,
+	CERTAUTH_BAD_CERT,	/* a CERT payload does not parse */
+	CERTAUTH_NO_CERT,	/* no certificate sent, none in the store */
+	CERTAUTH_UNTRUSTED,	/* chain, validity or revocation */
+	CERTAUTH_REMOTE_ID,	/* no remote_id selector matches */
+	CERTAUTH_ID,		/* the ID payload does not name it */
+	CERTAUTH_SIGNATURE,	/* the signature does not verify */
+};
+
+/* certauth_verify_peer(), telling in *fail which check failed. */
+int	 certauth_verify_peer_fail(struct certstore *,
+	    const struct certsel_list *remote_id,
+	    const struct certauth_peer *, int64_t now, struct cert **peer,
+	    enum certauth_fail *fail, char *why, size_t whysize);
+
 #endif /* IKED_X509_CERTAUTH_H */
