@@ -8,6 +8,9 @@
 #   transport
 #          transport mode between the two gateways for ICMP only
 #          ({ laddr A raddr B ulp icmp } in ipsecinit.conf)
+#   bypass plain, with "{ ulp icmp dir both } bypass { }" first in
+#          ipsecinit.conf: pings pass in the clear without a negotiation,
+#          UDP between the inner hosts starts one
 #   nat    A sits behind a masquerading router (random source ports): the
 #          NAT-D hashes mismatch, IKE floats to port 4500 and ESP is
 #          UDP-encapsulated (RFC 3947, RFC 3948)
@@ -18,7 +21,7 @@
 #
 # Checks: the ping passes both ways, both daemons installed the same SPIs,
 # and a capture shows the expected encapsulation.
-mode=${1:?usage: iked2iked.sh plain|plain6|transport|nat|nat-keepalive}
+mode=${1:?usage: iked2iked.sh plain|plain6|transport|bypass|nat|nat-keepalive}
 IOP_NAME=ii
 . "$(dirname "$0")/lib.sh"
 
@@ -62,17 +65,43 @@ else
 	iop_iked_conf "$B" 198.51.100.2 198.51.100.1 $inner_b $inner_a
 	cap_ns=$IOP_NSA cap_if=veth0
 fi
+cap_filter="udp port 500 or udp port 4500 or esp"
+if [ "$mode" = bypass ]; then
+	for side in "$A" "$B"; do
+		f=$side/etc/inet/ipsecinit.conf
+		{ echo "{ ulp icmp dir both } bypass { }"; cat "$f"; } >"$f.new"
+		mv "$f.new" "$f"
+	done
+	# Clear traffic between the inner hosts needs a route.
+	ip -n "$IOP_NSA" route add $inner_b/32 via 198.51.100.2
+	ip -n "$IOP_NSB" route add $inner_a/32 via 198.51.100.1
+	cap_filter="$cap_filter or icmp"
+fi
 
-iop_cap_start "$cap_ns" "$cap_if" "$IOP_DIR/cap.pcapng"
+iop_cap_start "$cap_ns" "$cap_if" "$IOP_DIR/cap.pcapng" "$cap_filter"
 iop_iked_start "$IOP_NSB" "$B" -K "$B/keys"
 pid_b=$IOP_IKED_PID
 iop_iked_start "$IOP_NSA" "$A" -K "$A/keys"
 pid_a=$IOP_IKED_PID
 
-iop_check "acquire starts the negotiation, first ping passes" \
-    iop_ping "$IOP_NSA" $inner_a $inner_b 15
+if [ "$mode" = bypass ]; then
+	iop_check "bypass: pings pass in the clear" \
+	    iop_ping_ok "$IOP_NSA" $inner_a $inner_b
+	iop_check "bypass: pings start no negotiation" \
+	    iop_not grep -q "starting Main Mode" "$A/iked.log"
+	ip netns exec "$IOP_NSA" bash -c "echo start >/dev/udp/$inner_b/9"
+	iop_check "bypass: UDP between the inner hosts starts one" \
+	    iop_wait_grep "$A/iked.log" "IPsec SAs with .* installed" 10
+else
+	iop_check "acquire starts the negotiation, first ping passes" \
+	    iop_ping "$IOP_NSA" $inner_a $inner_b 15
+fi
 iop_check "ping from A's inner host" iop_ping_ok "$IOP_NSA" $inner_a $inner_b
 iop_check "ping from B's inner host" iop_ping_ok "$IOP_NSB" $inner_b $inner_a
+if [ "$mode" = bypass ]; then
+	ip netns exec "$IOP_NSA" bash -c \
+	    "for i in 1 2 3 4 5 6; do echo data >/dev/udp/$inner_b/9; done"
+fi
 [ "$mode" = nat-keepalive ] && sleep 22
 iop_cap_stop
 
@@ -100,6 +129,11 @@ else
 	iop_check "ESP travels as IP protocol 50 ($esp_raw packets)" \
 	    [ "$esp_raw" -ge 6 ]
 	iop_check "nothing uses port 4500 ($natt packets)" [ "$natt" -eq 0 ]
+fi
+if [ "$mode" = bypass ]; then
+	icmp_clear=$(count 'icmp && !esp && ip.src == 192.0.2.1')
+	iop_check "bypass: ICMP stays in the clear ($icmp_clear packets)" \
+	    [ "$icmp_clear" -ge 9 ]
 fi
 if [ "$mode" = transport ]; then
 	iop_check "A installed transport-mode SAs" \

@@ -563,10 +563,11 @@ iop_whack() {
 
 # ---- capture
 
-# iop_cap_start NS IFACE FILE: dumpcap of IKE and ESP; sets IOP_CAP_PID.
+# iop_cap_start NS IFACE FILE [FILTER]: dumpcap, by default of IKE and
+# ESP only; sets IOP_CAP_PID.
 iop_cap_start() {
 	ip netns exec "$1" dumpcap -q -i "$2" \
-	    -f 'udp port 500 or udp port 4500 or esp' -w "$3" \
+	    -f "${4:-udp port 500 or udp port 4500 or esp}" -w "$3" \
 	    </dev/null >"$3.log" 2>&1 &
 	IOP_CAP_PID=$!
 	iop_track "$IOP_CAP_PID"
