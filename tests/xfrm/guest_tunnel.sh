@@ -43,6 +43,7 @@ NS=xfrmguest$$
 TAP=xgtap$$
 SHARE=$(mktemp -d /tmp/xfrm_guest.XXXXXX)
 GSHARE=/tmp/share	# the same folder as the guest sees it
+GPEER=$GSHARE/bin/xfrm_peer
 QEMU=""
 HOST_PID=""
 FAILED=0
@@ -107,12 +108,16 @@ show() {
 	done
 }
 
+# The guest's /tmp is its own, so the programs go through the share.
+mkdir -p "$SHARE/bin"
+cp "$PEER" "$GUESTS/agent.sh" "$SHARE/bin/"
+
 T0=$(now)
 ip netns add "$NS" || exit 1
 ip -n "$NS" link set lo up
 ip -n "$NS" addr add 192.0.2.1/32 dev lo
 QEMU=$("$GUESTS/run-guest.sh" "$NS" "$TAP" "$SHARE" \
-    "$(readlink -f "$GUESTS/agent.sh")" "$GUEST_DIR") || exit 1
+    "$GSHARE/bin/agent.sh" "$GUEST_DIR") || exit 1
 for _ in $(seq 100); do
 	ip -n "$NS" link show "$TAP" >/dev/null 2>&1 && break
 	sleep 0.1
@@ -141,7 +146,7 @@ result $? "no path to 203.0.113.1 without the tunnel"
 start_case() {
 	local name=$1
 	shift
-	gcmd "$name-start" "$PEER -B xfrm -s b $* -r $GSHARE/$name.b.ready \
+	gcmd "$name-start" "$GPEER -B xfrm -s b $* -r $GSHARE/$name.b.ready \
 	    >$GSHARE/$name.b.out 2>&1 &
 echo \$! >$GSHARE/$name.b.pid" >/dev/null
 	ip netns exec "$NS" "$PEER" -B userspace -s a "$@" \
