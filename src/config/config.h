@@ -135,7 +135,10 @@ struct config_p1_xform {
 	struct config_where	 px_where;
 };
 
-/* Phase 2 values that are global defaults and per-rule overrides. */
+/*
+ * Values that are global defaults and per-rule overrides: Phase 2, and
+ * the Dead Peer Detection settings of the ISAKMP SA (RFC 3706).
+ */
 struct config_p2 {
 	struct config_u32	 p2_pfs;		/* 0 = no PFS, else group */
 	struct config_u32	 p2_lifetime_secs;
@@ -143,6 +146,8 @@ struct config_p2 {
 	struct config_u32	 p2_idletime_secs;	/* 0 = none */
 	struct config_u32	 p2_lifetime_kb;	/* 0 = unlimited */
 	struct config_u32	 p2_softlife_kb;	/* 0 = unlimited */
+	struct config_u32	 p2_dpd_interval;	/* seconds, 0 = off */
+	struct config_u32	 p2_dpd_retries;	/* unanswered probes */
 };
 
 /* Built-in defaults; config_validate fills them in. */
@@ -158,6 +163,10 @@ struct config_p2 {
 #define CONFIG_DEF_P2_LIFETIME		28800	/* kernel default, hard */
 #define CONFIG_DEF_P2_SOFTLIFE		24000	/* kernel default, soft */
 #define CONFIG_MIN_P2_LIFETIME		60
+#define CONFIG_DEF_DPD_INTERVAL		30	/* seconds idle before a probe */
+#define CONFIG_MAX_DPD_INTERVAL		86400
+#define CONFIG_DEF_DPD_RETRIES		5
+#define CONFIG_MAX_DPD_RETRIES		100
 #define CONFIG_DEF_PKCS11_PATH		"libpkcs11.so"
 
 struct config_globals {

@@ -39,7 +39,8 @@ enum ikeconf_kwid {
 	KW_P2_IDLETIME, KW_P2_LIFETIME_KB, KW_P2_SOFTLIFE_KB, KW_P2_PFS,
 	KW_LOCAL_ID_TYPE, KW_P1_XFORM, KW_LABEL, KW_LOCAL_ADDR,
 	KW_REMOTE_ADDR, KW_LOCAL_ID, KW_REMOTE_ID, KW_AUTH_METHOD,
-	KW_OAKLEY_GROUP, KW_ENCR_ALG, KW_AUTH_ALG,
+	KW_OAKLEY_GROUP, KW_ENCR_ALG, KW_AUTH_ALG, KW_DPD_INTERVAL,
+	KW_DPD_RETRIES,
 };
 
 struct ikeconf_kw {
@@ -70,6 +71,8 @@ static const struct ikeconf_kw ikeconf_kws[] = {
 	{ "p2_lifetime_kb", KW_P2_LIFETIME_KB, IC_GLOBAL | IC_RULE },
 	{ "p2_softlife_kb", KW_P2_SOFTLIFE_KB, IC_GLOBAL | IC_RULE },
 	{ "p2_pfs", KW_P2_PFS, IC_GLOBAL | IC_RULE },
+	{ "dpd_interval", KW_DPD_INTERVAL, IC_GLOBAL | IC_RULE },
+	{ "dpd_retries", KW_DPD_RETRIES, IC_GLOBAL | IC_RULE },
 	{ "local_id_type", KW_LOCAL_ID_TYPE, IC_GLOBAL | IC_RULE },
 	{ "p1_xform", KW_P1_XFORM, IC_GLOBAL | IC_RULE },
 	{ "label", KW_LABEL, IC_RULE },
@@ -783,6 +786,10 @@ ikeconf_p2_field(struct ikeconf_target *t, int id)
 		return (&p2->p2_lifetime_kb);
 	case KW_P2_SOFTLIFE_KB:
 		return (&p2->p2_softlife_kb);
+	case KW_DPD_INTERVAL:
+		return (&p2->p2_dpd_interval);
+	case KW_DPD_RETRIES:
+		return (&p2->p2_dpd_retries);
 	default:
 		return (&p2->p2_pfs);
 	}
@@ -886,6 +893,8 @@ ikeconf_keyword(struct ikeconf *ic, const struct ikeconf_kw *kw)
 	case KW_P2_LIFETIME_KB:
 	case KW_P2_SOFTLIFE_KB:
 	case KW_P2_PFS:
+	case KW_DPD_INTERVAL:
+	case KW_DPD_RETRIES:
 		ikeconf_u32(ic, kw->name, ikeconf_p2_field(&t, kw->id));
 		break;
 	case KW_LOCAL_ID_TYPE:

@@ -77,6 +77,8 @@ print_p2(FILE *fp, const char *indent, const struct config_p2 *p2)
 	print_u32(fp, indent, "p2_idletime_secs", &p2->p2_idletime_secs, "s");
 	print_u32(fp, indent, "p2_lifetime_kb", &p2->p2_lifetime_kb, "KB");
 	print_u32(fp, indent, "p2_softlife_kb", &p2->p2_softlife_kb, "KB");
+	print_u32(fp, indent, "dpd_interval", &p2->p2_dpd_interval, "s");
+	print_u32(fp, indent, "dpd_retries", &p2->p2_dpd_retries, "");
 }
 
 static void

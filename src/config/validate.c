@@ -61,6 +61,10 @@ validate_p2_values(struct validate *v, const struct config_p2 *p2)
 	validate_pfs(v, &p2->p2_pfs);
 	validate_range(v, "p2_lifetime_secs", &p2->p2_lifetime_secs,
 	    CONFIG_MIN_P2_LIFETIME, UINT32_MAX, "seconds");
+	validate_range(v, "dpd_interval", &p2->p2_dpd_interval, 0,
+	    CONFIG_MAX_DPD_INTERVAL, "seconds");
+	validate_range(v, "dpd_retries", &p2->p2_dpd_retries, 1,
+	    CONFIG_MAX_DPD_RETRIES, "probes");
 }
 
 /* Soft lifetime limits: at most the hard value (equal means no soft). */
@@ -124,6 +128,8 @@ validate_globals_p2(struct validate *v, struct config_p2 *p2)
 	validate_default(&p2->p2_lifetime_secs, CONFIG_DEF_P2_LIFETIME);
 	validate_default(&p2->p2_idletime_secs, 0);
 	validate_default(&p2->p2_lifetime_kb, 0);
+	validate_default(&p2->p2_dpd_interval, CONFIG_DEF_DPD_INTERVAL);
+	validate_default(&p2->p2_dpd_retries, CONFIG_DEF_DPD_RETRIES);
 	validate_soft_default(&p2->p2_softlife_secs, &p2->p2_lifetime_secs,
 	    CONFIG_DEF_P2_SOFTLIFE);
 	validate_soft_default(&p2->p2_softlife_kb, &p2->p2_lifetime_kb, 0);
@@ -343,6 +349,8 @@ validate_rule_p2(struct validate *v, struct config_rule *r)
 	validate_p2_values(v, p2);
 	validate_inherit(&p2->p2_pfs, &g->p2_pfs);
 	validate_inherit(&p2->p2_idletime_secs, &g->p2_idletime_secs);
+	validate_inherit(&p2->p2_dpd_interval, &g->p2_dpd_interval);
+	validate_inherit(&p2->p2_dpd_retries, &g->p2_dpd_retries);
 	if (p2->p2_lifetime_secs.src == CONFIG_SRC_FILE)
 		validate_soft_default(&p2->p2_softlife_secs,
 		    &p2->p2_lifetime_secs, 0);

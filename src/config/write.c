@@ -47,6 +47,8 @@ write_p2(FILE *fp, const char *indent, const struct config_p2 *p2)
 	write_u32(fp, indent, "p2_idletime_secs", &p2->p2_idletime_secs);
 	write_u32(fp, indent, "p2_lifetime_kb", &p2->p2_lifetime_kb);
 	write_u32(fp, indent, "p2_softlife_kb", &p2->p2_softlife_kb);
+	write_u32(fp, indent, "dpd_interval", &p2->p2_dpd_interval);
+	write_u32(fp, indent, "dpd_retries", &p2->p2_dpd_retries);
 }
 
 static void
