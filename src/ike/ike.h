@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct certstore;
 struct config;
 struct kernel;
 struct kernel_acquire;
@@ -87,6 +88,14 @@ struct ike_p1_info {
 	int			 pi_peer_dpd;	/* the peer sent the DPD VID */
 	unsigned int		 pi_qm_created;
 	unsigned int		 pi_qm_deleted;
+	/*
+	 * Identities of a signature method (ID payload type and text, a
+	 * DN decoded); type 0 with preshared keys, which use addresses.
+	 */
+	unsigned int		 pi_local_idtype;
+	const char		*pi_local_id;
+	unsigned int		 pi_remote_idtype;
+	const char		*pi_remote_id;
 };
 
 struct ike_engine	*ike_engine_new(const struct ike_host *, void *,
@@ -99,6 +108,13 @@ void			 ike_engine_free(struct ike_engine *);
  */
 int	ike_engine_set_config(struct ike_engine *, struct config *,
 	    uint64_t now_ms);
+
+/*
+ * The certificates, keys and CRLs of signature methods (rsa_sig,
+ * dss_sig, ecdsa_*).  The caller keeps ownership and may reload the store
+ * in place; NULL leaves the engine without one.
+ */
+void	ike_engine_set_certstore(struct ike_engine *, struct certstore *);
 
 /* A datagram arrived; malformed input is logged, counted and dropped. */
 void	ike_engine_input(struct ike_engine *, const struct ike_packet *,

@@ -138,6 +138,12 @@ ike_engine_free(struct ike_engine *eng)
 	util_freezero(eng, sizeof(*eng));
 }
 
+void
+ike_engine_set_certstore(struct ike_engine *eng, struct certstore *cs)
+{
+	eng->e_certs = cs;
+}
+
 /* Delete an ISAKMP SA: a Delete to the peer when it is established. */
 static void
 ike_p1_delete(struct ike_p1 *p1, const char *why)
@@ -544,6 +550,10 @@ ike_engine_foreach_p1(const struct ike_engine *eng,
 		pi.pi_peer_dpd = p1->p1_peer_dpd;
 		pi.pi_qm_created = p1->p1_qm_created;
 		pi.pi_qm_deleted = p1->p1_qm_deleted;
+		pi.pi_local_idtype = p1->p1_local_idtype;
+		pi.pi_local_id = p1->p1_local_id;
+		pi.pi_remote_idtype = p1->p1_remote_idtype;
+		pi.pi_remote_id = p1->p1_remote_id;
 		if (fn(arg, &pi) != 0)
 			break;
 	}

@@ -19,6 +19,8 @@
 #include "kernel/kernel.h"
 #include "lib/wbuf.h"
 
+struct certstore;
+struct certstore_entry;
 struct dh_key;
 
 #define IKE_PORT		500
@@ -28,6 +30,7 @@ struct dh_key;
 #define IKE_COOKIE_ROTATE_MS	(3600 * 1000)
 #define IKE_QM_LINGER_MS	60000	/* finished QM kept for retransmits */
 #define IKE_LABEL_MAX		256
+#define IKE_ID_TEXT_MAX		256	/* Phase 1 identity, as text */
 
 /* Phase 1 states; the names are those "ikeadm dump p1" prints. */
 enum ike_p1_state {
@@ -160,6 +163,11 @@ struct ike_p1 {
 	int			 p1_nat_local;	/* we are behind a NAT */
 	int			 p1_nat_remote;	/* the peer is behind a NAT */
 	int			 p1_floated;	/* IKE runs on port 4500 */
+	/* Identities of signature methods, for "ikeadm dump p1". */
+	uint8_t			 p1_local_idtype;	/* ID payload type */
+	uint8_t			 p1_remote_idtype;
+	char			 p1_local_id[IKE_ID_TEXT_MAX];
+	char			 p1_remote_id[IKE_ID_TEXT_MAX];
 	uint64_t		 p1_keepalive;	/* next keepalive, 0 = none */
 	struct ike_xmit		 p1_xmit;
 	struct ike_qm_list	 p1_qms;
@@ -190,6 +198,7 @@ struct ike_engine {
 	void			*e_arg;
 	struct kernel		*e_kernel;
 	struct config		*e_cfg;
+	struct certstore	*e_certs;	/* not owned; may be NULL */
 	struct ike_p1_list	 e_p1s;
 	struct ike_child_list	 e_children;
 	size_t			 e_half_open;
@@ -264,6 +273,8 @@ int	 ike_prop_p1_build(struct ike_p1 *, struct isakmp_builder *);
 int	 ike_prop_p1_select(struct ike_p1 *, const struct isakmp_sa *,
 	    struct isakmp_builder *);
 int	 ike_prop_p1_accept(struct ike_p1 *, const struct isakmp_sa *);
+int	 ike_prop_p1_offers(const struct config_rule *,
+	    const struct isakmp_sa *);
 int	 ike_prop_p2_build(struct ike_qm *, const struct config_spd *,
 	    struct isakmp_builder *);
 int	 ike_prop_p2_select(struct ike_qm *, const struct config_spd *,
@@ -278,6 +289,18 @@ int	 ike_mm_initiate(struct ike_engine *, const struct config_rule *,
 	    const struct sockaddr_storage *remote, struct ike_p1 **);
 void	 ike_mm_input(struct ike_engine *, const struct ike_packet *,
 	    const struct isakmp_hdr *);
+
+/* ike_cert.c */
+int	 ike_cert_is_sig(unsigned int auth);
+int	 ike_cert_rule_is_sig(const struct config_rule *);
+int	 ike_cert_add_cr(struct ike_p1 *, struct isakmp_builder *);
+int	 ike_cert_local(struct ike_p1 *, struct certstore_entry *);
+int	 ike_cert_id_body(struct ike_p1 *, const struct certstore_entry *,
+	    struct wbuf *id);
+int	 ike_cert_add_auth(struct ike_p1 *, const struct certstore_entry *,
+	    struct isakmp_builder *, const uint8_t *hash, size_t hashlen);
+int	 ike_cert_verify(struct ike_p1 *, const struct isakmp_msg *,
+	    const uint8_t *hash, size_t hashlen);
 
 /* ike_id.c */
 size_t	 ike_ip_len(const struct config_ip *);

@@ -1,5 +1,6 @@
 /*
- * Phase 1 Main Mode with preshared keys (RFC 2409 section 5, 5.4):
+ * Phase 1 Main Mode with preshared keys (RFC 2409 section 5, 5.4), and
+ * with signatures, whose CR, CERT and SIG payloads ike_cert.c adds:
  *
  *   MM1 HDR, SA                      ->
  *                                    <- MM2 HDR, SA
@@ -21,6 +22,7 @@
 #include "crypto/ikev1_kdf.h"
 #include "crypto/prf.h"
 #include "crypto/rand.h"
+#include "crypto/x509/certstore.h"
 #include "ike/ike_int.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -48,6 +50,10 @@ struct ike_mm_step {
 	ike_mm_fn		*ms_fn;
 };
 
+#define IKE_MM_AUTH_PAYLOADS	(BIT(ISAKMP_PL_HASH) | BIT(ISAKMP_PL_SIG) | \
+	BIT(ISAKMP_PL_CERT) | BIT(ISAKMP_PL_CR) | BIT(ISAKMP_PL_N) | \
+	BIT(ISAKMP_PL_VID))
+
 static ike_mm_fn ike_mm_i_mm2, ike_mm_r_mm3, ike_mm_i_mm4, ike_mm_r_mm5,
     ike_mm_i_mm6;
 
@@ -62,10 +68,11 @@ static const struct ike_mm_step ike_mm_steps[] = {
 	{ IKE_P1_MM_I2, 1, 0, BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_NONCE),
 	    BIT(ISAKMP_PL_NAT_D) | BIT(ISAKMP_PL_VID) | BIT(ISAKMP_PL_CR),
 	    "MM4", ike_mm_i_mm4 },
-	{ IKE_P1_MM_R2, 0, 1, BIT(ISAKMP_PL_ID) | BIT(ISAKMP_PL_HASH),
-	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_VID), "MM5", ike_mm_r_mm5 },
-	{ IKE_P1_MM_I3, 1, 1, BIT(ISAKMP_PL_ID) | BIT(ISAKMP_PL_HASH),
-	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_VID), "MM6", ike_mm_i_mm6 },
+	/* HASH or SIG, by the method: ike_mm_authenticate checks. */
+	{ IKE_P1_MM_R2, 0, 1, BIT(ISAKMP_PL_ID), IKE_MM_AUTH_PAYLOADS,
+	    "MM5", ike_mm_r_mm5 },
+	{ IKE_P1_MM_I3, 1, 1, BIT(ISAKMP_PL_ID), IKE_MM_AUTH_PAYLOADS,
+	    "MM6", ike_mm_i_mm6 },
 };
 
 static const struct config_psk *
@@ -134,7 +141,14 @@ ike_mm_initiate(struct ike_engine *eng, const struct config_rule *rule,
 	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
 	p1->p1_rule = rule;
 	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
-	if (ike_mm_psk(p1) == NULL) {
+	if (ike_cert_rule_is_sig(rule)) {
+		if (eng->e_certs == NULL) {
+			log_err("rule \"%s\" uses certificates but no "
+			    "certificate store is loaded", p1->p1_label);
+			rc = ERR_CONFIG;
+			goto fail;
+		}
+	} else if (ike_mm_psk(p1) == NULL) {
 		log_err("no preshared key for %s in ike.preshared (rule "
 		    "\"%s\"); add an entry whose remoteid is the peer's "
 		    "address", p1->p1_peer, p1->p1_label);
@@ -165,6 +179,34 @@ fail:
 	return (rc);
 }
 
+/*
+ * The rule for an MM1: the first whose addresses match and that allows
+ * one of the offered transforms, so that a preshared rule and a
+ * certificate rule may share addresses.  Without such a rule, the first
+ * rule of the addresses (whose mismatch is then logged).
+ */
+static const struct config_rule *
+ike_mm_rule(struct ike_engine *eng, const struct config_ip *l,
+    const struct config_ip *r, const struct isakmp_msg *msg)
+{
+	const struct config_rule	*first, *cr;
+	const struct isakmp_payload	*sa;
+	size_t				 i;
+
+	first = config_rule_find(eng->e_cfg, l, r);
+	sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
+	if (first == NULL || sa == NULL)
+		return (first);
+	for (i = 0; i < eng->e_cfg->cf_nrules; i++) {
+		cr = &eng->e_cfg->cf_rules[i];
+		if (config_addrlist_match(&cr->cr_local, l) &&
+		    config_addrlist_match(&cr->cr_remote, r) &&
+		    ike_prop_p1_offers(cr, &sa->pl_u.sa))
+			return (cr);
+	}
+	return (first);
+}
+
 /* MM1 at the responder: a new SA, if a rule and a key exist for it. */
 static void
 ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
@@ -185,7 +227,7 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 	if (config_ip_from_sockaddr(&l, &pk->pk_local) != 0 ||
 	    config_ip_from_sockaddr(&r, &pk->pk_remote) != 0)
 		return;
-	if ((rule = config_rule_find(eng->e_cfg, &l, &r)) == NULL) {
+	if ((rule = ike_mm_rule(eng, &l, &r, msg)) == NULL) {
 		eng->e_stats.st_rx_dropped++;
 		if (log_ratelimit_pass(&ike_mm_rl))
 			log_warn("Main Mode from %s dropped: no rule in "
@@ -218,7 +260,7 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
 		goto fail;
 	}
-	if (ike_mm_psk(p1) == NULL) {
+	if (!ike_cert_rule_is_sig(rule) && ike_mm_psk(p1) == NULL) {
 		log_warn("Main Mode from %s (rule \"%s\") rejected: no "
 		    "preshared key for this peer address in ike.preshared",
 		    p1->p1_peer, p1->p1_label);
@@ -285,7 +327,8 @@ ike_mm_add_ke_nonce(struct ike_p1 *p1, struct isakmp_builder *b)
 	if ((rc = isakmp_build_data(b, ISAKMP_PL_KE, mine_ke->wb_data,
 	    mine_ke->wb_len)) != 0 ||
 	    (rc = isakmp_build_data(b, ISAKMP_PL_NONCE, mine_n->wb_data,
-	    mine_n->wb_len)) != 0)
+	    mine_n->wb_len)) != 0 ||
+	    (rc = ike_cert_add_cr(p1, b)) != 0)
 		return (rc);
 	return (ike_natt_add_natd(p1, b));
 }
@@ -329,14 +372,14 @@ ike_mm_take_ke_nonce(struct ike_p1 *p1, const struct isakmp_msg *msg)
 static int
 ike_mm_derive(struct ike_p1 *p1)
 {
-	const struct config_psk	*psk = ike_mm_psk(p1);
+	const struct config_psk	*psk = NULL;
 	const uint8_t		*peer;
 	struct wbuf		 iv;
 	const char		*why = NULL;
 	size_t			 keylen, peer_len;
-	int			 rc;
+	int			 rc, sig = ike_cert_is_sig(p1->p1_auth);
 
-	if (psk == NULL)
+	if (!sig && (psk = ike_mm_psk(p1)) == NULL)
 		return (ERR_CONFIG);
 	peer = p1->p1_initiator ? p1->p1_gxr.wb_data : p1->p1_gxi.wb_data;
 	peer_len = p1->p1_initiator ? p1->p1_gxr.wb_len : p1->p1_gxi.wb_len;
@@ -346,9 +389,16 @@ ike_mm_derive(struct ike_p1 *p1)
 		    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc));
 		return (rc);
 	}
-	if ((rc = ikev1_skeyid_psk(p1->p1_hash, psk->ps_key.wb_data,
-	    psk->ps_key.wb_len, p1->p1_ni.wb_data, p1->p1_ni.wb_len,
-	    p1->p1_nr.wb_data, p1->p1_nr.wb_len, &p1->p1_skeyid)) != 0)
+	/* RFC 2409 5: SKEYID = prf(Ni_b | Nr_b, g^xy) for signatures. */
+	if (sig)
+		rc = ikev1_skeyid_sig(p1->p1_hash, p1->p1_ni.wb_data,
+		    p1->p1_ni.wb_len, p1->p1_nr.wb_data, p1->p1_nr.wb_len,
+		    p1->p1_gxy.wb_data, p1->p1_gxy.wb_len, &p1->p1_skeyid);
+	else
+		rc = ikev1_skeyid_psk(p1->p1_hash, psk->ps_key.wb_data,
+		    psk->ps_key.wb_len, p1->p1_ni.wb_data, p1->p1_ni.wb_len,
+		    p1->p1_nr.wb_data, p1->p1_nr.wb_len, &p1->p1_skeyid);
+	if (rc != 0)
 		return (rc);
 	if ((rc = ikev1_skeyid_derive(p1->p1_hash, p1->p1_skeyid.wb_data,
 	    p1->p1_skeyid.wb_len, p1->p1_gxy.wb_data, p1->p1_gxy.wb_len,
@@ -525,26 +575,35 @@ ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	}
 }
 
-/* MM5 or MM6: ID and HASH, encrypted. */
+/* MM5 or MM6: ID and HASH, or ID, CERT and SIG; encrypted. */
 static int
 ike_mm_send_auth(struct ike_p1 *p1, int retransmit)
 {
+	struct certstore_entry	e;
 	struct isakmp_builder	b;
 	struct isakmp_hdr	h;
 	struct wbuf		body, id, hash, out;
-	int			rc;
+	int			rc, sig = ike_cert_is_sig(p1->p1_auth);
 
 	wbuf_init(&body, 0);
 	wbuf_init(&id, 0);
-	wbuf_init(&hash, 0);
+	wbuf_init(&hash, 1);
 	wbuf_init(&out, 0);
-	if ((rc = ike_mm_id_body(p1, &id)) != 0 ||
+	if (sig)
+		rc = ike_cert_local(p1, &e);
+	else
+		rc = ike_mm_id_body(p1, &id);
+	if (rc != 0 || (sig && (rc = ike_cert_id_body(p1, &e, &id)) != 0) ||
 	    (rc = ike_mm_auth_hash(p1, p1->p1_initiator, id.wb_data,
 	    id.wb_len, &hash)) != 0)
 		goto out;
 	isakmp_build_init_body(&b, &body);
 	isakmp_build_data(&b, ISAKMP_PL_ID, id.wb_data, id.wb_len);
-	isakmp_build_data(&b, ISAKMP_PL_HASH, hash.wb_data, hash.wb_len);
+	if (sig)
+		ike_cert_add_auth(p1, &e, &b, hash.wb_data, hash.wb_len);
+	else
+		isakmp_build_data(&b, ISAKMP_PL_HASH, hash.wb_data,
+		    hash.wb_len);
 	if (p1->p1_initiator && ike_mm_first_contact(p1)) {
 		struct isakmp_notify	n;
 		uint8_t			spi[2 * ISAKMP_COOKIE_LEN];
@@ -687,6 +746,42 @@ bad:
 	return (ERR_AUTH);
 }
 
+/*
+ * Authenticate MM5 or MM6: the HASH with a preshared key, the SIG and
+ * certificate otherwise.  Returns 0 or the Notify type to answer with.
+ */
+static int
+ike_mm_authenticate(struct ike_p1 *p1, const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*id;
+	struct wbuf			 want;
+	int				 rc;
+
+	if (!ike_cert_is_sig(p1->p1_auth)) {
+		if (isakmp_msg_find(msg, ISAKMP_PL_HASH, 0) == NULL) {
+			log_err("authentication failed for peer %s (cookies "
+			    "%s, rule \"%s\"): no HASH payload, but preshared "
+			    "keys were agreed", p1->p1_peer, p1->p1_cookies,
+			    p1->p1_label);
+			return (ISAKMP_N_PAYLOAD_MALFORMED);
+		}
+		if (ike_mm_verify(p1, msg) != 0)
+			return (ISAKMP_N_INVALID_HASH_INFORMATION);
+		if (ike_mm_check_id(p1, msg) != 0)
+			return (ISAKMP_N_INVALID_ID_INFORMATION);
+		return (0);
+	}
+	id = isakmp_msg_find(msg, ISAKMP_PL_ID, 0);
+	wbuf_init(&want, 1);
+	if (ike_mm_auth_hash(p1, !p1->p1_initiator, id->pl_body,
+	    id->pl_body_len, &want) != 0)
+		rc = IKE_MM_FAIL;
+	else
+		rc = ike_cert_verify(p1, msg, want.wb_data, want.wb_len);
+	wbuf_free(&want);
+	return (rc);
+}
+
 static void
 ike_mm_take_float(struct ike_p1 *p1, const struct ike_packet *pk)
 {
@@ -703,10 +798,10 @@ static int
 ike_mm_r_mm5(struct ike_p1 *p1, const struct ike_packet *pk,
     const struct isakmp_msg *msg)
 {
-	if (ike_mm_verify(p1, msg) != 0)
-		return (ISAKMP_N_INVALID_HASH_INFORMATION);
-	if (ike_mm_check_id(p1, msg) != 0)
-		return (ISAKMP_N_INVALID_ID_INFORMATION);
+	int	rc;
+
+	if ((rc = ike_mm_authenticate(p1, msg)) != 0)
+		return (rc);
 	ike_mm_take_float(p1, pk);
 	ike_mm_initial_contact(p1, msg);
 	p1->p1_xmit.x_next = 0;
@@ -721,10 +816,10 @@ static int
 ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
     const struct isakmp_msg *msg)
 {
-	if (ike_mm_verify(p1, msg) != 0)
-		return (ISAKMP_N_INVALID_HASH_INFORMATION);
-	if (ike_mm_check_id(p1, msg) != 0)
-		return (ISAKMP_N_INVALID_ID_INFORMATION);
+	int	rc;
+
+	if ((rc = ike_mm_authenticate(p1, msg)) != 0)
+		return (rc);
 	ike_mm_initial_contact(p1, msg);
 	/* MM6 gets no response, so a repeat of it must not resend MM5. */
 	p1->p1_xmit.x_next = 0;

@@ -196,8 +196,8 @@ ike_p1_xform_allows(const struct config_p1_xform *px, const struct ike_xf *xf)
 	uint16_t	bits = xf->xf_keybits;
 	size_t		keylen;
 
-	/* NOTE: only preshared keys; certificate methods are not done. */
-	if (xf->xf_auth != ISAKMP_AUTH_PSK)
+	/* RSA encryption (methods 4 and 5) is not implemented. */
+	if (xf->xf_auth != ISAKMP_AUTH_PSK && !ike_cert_is_sig(xf->xf_auth))
 		return (0);
 	if (xf->xf_unknown || px->px_encr != xf->xf_encr ||
 	    px->px_hash != xf->xf_hash || px->px_group != xf->xf_group ||
@@ -359,6 +359,35 @@ ike_prop_p1_select(struct ike_p1 *p1, const struct isakmp_sa *sa,
 	}
 	ike_p1_log_mismatch(p1, sa);
 	return (ERR_PROPOSAL);
+}
+
+/*
+ * Whether one of the peer's transforms fits the rule: how a responder
+ * chooses among rules of the same addresses by the method offered.
+ */
+int
+ike_prop_p1_offers(const struct config_rule *r, const struct isakmp_sa *sa)
+{
+	struct ike_xf	xf;
+	size_t		i, j, k;
+
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		if (p->p_proto != ISAKMP_PROTO_ISAKMP)
+			continue;
+		for (j = 0; j < p->p_ntransforms; j++) {
+			if (p->p_transforms[j].t_id != ISAKMP_XF_KEY_IKE)
+				continue;
+			ike_xf_decode(&p->p_transforms[j],
+			    ISAKMP_ATTR_CLASS_P1, &xf);
+			for (k = 0; k < r->cr_nxforms; k++)
+				if (ike_p1_xform_allows(&r->cr_xforms[k],
+				    &xf))
+					return (1);
+		}
+	}
+	return (0);
 }
 
 /* Initiator: the transform the responder returned must be one we sent. */
