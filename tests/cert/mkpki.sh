@@ -5,7 +5,11 @@
 # each run so that no certificate in the repository can expire.
 #
 #   DIR/root.pem inter.pem leaf.pem revoked.pem stranger.pem (+ keys)
+#   DIR/peer.pem (a second good leaf) expired.pem (validity in 2020)
 #   DIR/root.crl inter.crl
+#
+# KEYALG picks the keys: ec (P-256, the default), rsa (2048 bits) or
+# ec384.
 set -eu
 
 dir=$1
@@ -59,8 +63,14 @@ newca() {
 }
 
 key() {
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	    -out "$1.key" 2>/dev/null
+	case ${KEYALG:-ec} in
+	rsa)	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		    -out "$1.key" 2>/dev/null ;;
+	ec384)	openssl genpkey -algorithm EC \
+		    -pkeyopt ec_paramgen_curve:P-384 -out "$1.key" 2>/dev/null ;;
+	*)	openssl genpkey -algorithm EC \
+		    -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null ;;
+	esac
 }
 
 # sign NAME SUBJECT CA-NAME EXTENSION [openssl ca options...]
@@ -97,6 +107,11 @@ ALT="DNS:old.example.com"
 sign revoked "/C=US/O=Example/CN=old.example.com" inter v3_leaf
 CA_NAME=inter openssl ca -config ca.cnf -cert inter.pem -keyfile inter.key \
     -revoke revoked.pem 2>/dev/null
+ALT="DNS:peer.example.com,IP:203.0.113.1,email:peer@example.com"
+sign peer "/C=US/O=Example/CN=peer.example.com" inter v3_leaf
+ALT="DNS:expired.example.com,IP:192.0.2.3"
+sign expired "/C=US/O=Example/CN=expired.example.com" inter v3_leaf \
+    -startdate 20200101000000Z -enddate 20200201000000Z
 selfsign other "/C=US/O=Other/CN=Other Root CA"
 ALT="DNS:stranger.example.com"
 sign stranger "/C=US/O=Other/CN=stranger.example.com" other v3_leaf
