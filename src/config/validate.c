@@ -219,6 +219,22 @@ validate_xform(struct validate *v, struct config_p1_xform *x)
 	}
 }
 
+/* Whether some local and some remote range are of the same family. */
+static int
+validate_same_family(const struct config_rule *r)
+{
+	size_t	i, j;
+
+	for (i = 0; i < r->cr_local.n; i++) {
+		for (j = 0; j < r->cr_remote.n; j++) {
+			if (r->cr_local.ranges[i].lo.family ==
+			    r->cr_remote.ranges[j].lo.family)
+				return (1);
+		}
+	}
+	return (0);
+}
+
 static void
 validate_required(struct validate *v, const struct config_rule *r)
 {
@@ -234,6 +250,10 @@ validate_required(struct validate *v, const struct config_rule *r)
 	if (r->cr_remote.n == 0)
 		diag_add(v->v_diag, file, line, "rule has no remote_addr: add "
 		    "the peer address, prefix or range it applies to");
+	else if (r->cr_local.n > 0 && !validate_same_family(r))
+		diag_add(v->v_diag, file, line, "rule \"%s\" can never match: "
+		    "its local_addr and remote_addr have no address family in "
+		    "common", r->cr_label != NULL ? r->cr_label : "");
 }
 
 static void

@@ -83,6 +83,9 @@ static const struct bad_input bad_inputs[] = {
 	/* ike.config: rules */
 	{ CONF, XF "{\nlocal_addr 192.0.2.1\nremote_addr 192.0.2.2\n}\n", 2,
 	    "rule has no label" },
+	{ CONF, XF "{\nlabel \"a\"\nlocal_addr 192.0.2.1\n"
+	    "remote_addr 2001:db8::1\n}\n", 2, "rule \"a\" can never match: "
+	    "its local_addr and remote_addr have no address family" },
 	{ CONF, XF "{\nlabel \"a\"\nremote_addr 192.0.2.2\n}\n", 2,
 	    "rule has no local_addr" },
 	{ CONF, XF "{\nlabel \"a\"\nlocal_addr 192.0.2.2\n}\n", 2,

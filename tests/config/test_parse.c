@@ -658,7 +658,7 @@ rules_write_round_trip(void **state)
 	    "cert_root \"CN=Root \\\"A\\\"\"\nignore_crls\n"
 	    "ldap_server \"l1,l2:636\"\nproxy \"http://p\"\n"
 	    "socks \"socks://relay\"\nlocal_id_type fqdn\n"
-	    "{ label \"c\" local_addr 2001:db8::/64 remote_addr 0.0.0.0/0\n"
+	    "{ label \"c\" local_addr 2001:db8::/64 remote_addr ::/0\n"
 	    "  local_id_type dn local_id \"CN=a\\\\, b\"\n"
 	    "  remote_id \"!CN=x\" remote_id \"\"\n"
 	    "  p2_softlife_secs 100 p2_lifetime_kb 9 p2_idletime_secs 5\n"
