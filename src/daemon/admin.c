@@ -496,6 +496,19 @@ admin_read(void *arg, int fd)
 	return (daemon_reload(d, "ikeadm read"));
 }
 
+static int
+admin_certcache_dump(void *arg, uint32_t index, struct control_cert_info *out,
+    uint32_t *next)
+{
+	return (certs_dump(arg, index, out, next));
+}
+
+static int
+admin_certcache_flush(void *arg)
+{
+	return (certs_flush(arg));
+}
+
 int
 admin_open(struct daemon *d)
 {
@@ -513,6 +526,8 @@ admin_open(struct daemon *d)
 		.rule_read = admin_read,
 		.psk_dump = admin_psk_dump,
 		.psk_read = admin_read,
+		.certcache_dump = admin_certcache_dump,
+		.certcache_flush = admin_certcache_flush,
 	};
 
 	return (control_server_open(d->d_door_path, d->d_base, &ops, d,

@@ -62,10 +62,10 @@ static int
 daemon_paths(struct daemon *d)
 {
 	const struct iked_opts	*o = d->d_opts;
-	char			 root[PATH_MAX];
+	char			*root = d->d_root;
 	int			 rc;
 
-	if ((rc = daemon_abspath(root, sizeof(root), o->o_root)) != 0)
+	if ((rc = daemon_abspath(root, sizeof(d->d_root), o->o_root)) != 0)
 		goto out;
 	if (o->o_config != NULL)
 		rc = daemon_abspath(d->d_config_path,
@@ -135,7 +135,8 @@ daemon_reload(struct daemon *d, const char *why)
 
 	log_info("%s: reading %s, %s and %s again", why, d->d_config_path,
 	    d->d_preshared_path, d->d_ipsecinit_path);
-	if (daemon_load(d, &cf) != 0) {
+	if (daemon_load(d, &cf) != 0 || certs_reload(d, cf) != 0) {
+		config_free(cf);
 		log_err("reload failed: the previous configuration stays in "
 		    "use");
 		return (ERR_CONFIG);
@@ -284,7 +285,8 @@ daemon_start(struct daemon *d)
 	    (rc = udp_sync(d->d_udp, cf)) != 0 ||
 	    (rc = hooks_engine_new(d)) != 0)
 		goto out;
-	if (d->d_keylog_dir[0] != '\0' && (rc = daemon_keylog(d)) != 0)
+	if ((d->d_keylog_dir[0] != '\0' && (rc = daemon_keylog(d)) != 0) ||
+	    (rc = certs_open(d, cf)) != 0)
 		goto out;
 	log_info("in.iked starting: %zu rules, %zu preshared keys, %zu "
 	    "policy entries from %s", cf->cf_nrules, cf->cf_npsks,
@@ -309,6 +311,7 @@ static void
 daemon_stop(struct daemon *d)
 {
 	admin_close(d);
+	certs_close(d);
 	if (d->d_engine != NULL)
 		ike_engine_free(d->d_engine);
 	if (d->d_kernel != NULL)

@@ -2,7 +2,8 @@
  * State of the running in.iked, shared by the daemon's own files:
  * daemon.c (start, configuration, signals, stop), hooks.c (the callbacks
  * of the IKE engine, the SA backend and the sockets), policy.c (the
- * ipsecinit.conf policy in the backend) and admin.c (the ikeadm socket).
+ * ipsecinit.conf policy in the backend), certs.c (the certificate store)
+ * and admin.c (the ikeadm socket).
  */
 #ifndef IKED_DAEMON_DAEMON_H
 #define IKED_DAEMON_DAEMON_H
@@ -12,7 +13,9 @@
 
 #include "daemon/pidfile.h"
 
+struct certstore;
 struct config;
+struct control_cert_info;
 struct control_server;
 struct event;
 struct event_base;
@@ -39,12 +42,14 @@ struct daemon {
 	const struct config	*d_config;
 	uint32_t		 d_priv;	/* ikeadm privilege level */
 	struct policy_set	 d_policies;
+	struct certstore	*d_certs;	/* owned; the engine borrows it */
 	struct event		*d_timer;	/* the engine's next deadline */
 	struct event		*d_sig_hup;
 	struct event		*d_sig_term;
 	struct event		*d_sig_int;
 	struct pidfile		 d_pidfile;
 	/* Absolute paths, resolved before the daemon changes to "/". */
+	char			 d_root[PATH_MAX];
 	char			 d_config_path[PATH_MAX];
 	char			 d_preshared_path[PATH_MAX];
 	char			 d_ipsecinit_path[PATH_MAX];
@@ -62,6 +67,14 @@ int		daemon_reload(struct daemon *, const char *why);
 /* policy.c: ipsecinit.conf in the SA backend. */
 int	policy_sync(struct daemon *, const struct config *);
 void	policy_free(struct daemon *);
+
+/* certs.c: certificates, keys and CRLs for the signature methods. */
+int	certs_open(struct daemon *, const struct config *);
+int	certs_reload(struct daemon *, const struct config *);
+void	certs_close(struct daemon *);
+int	certs_dump(struct daemon *, uint32_t index,
+	    struct control_cert_info *, uint32_t *next);
+int	certs_flush(struct daemon *);
 
 /* admin.c: the ikeadm control socket. */
 int	admin_open(struct daemon *);

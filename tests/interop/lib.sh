@@ -413,7 +413,7 @@ charon {
   }
 }
 swanctl {
-  load = pem pkcs1 x509 pubkey openssl random
+  load = pem pkcs1 pkcs8 x509 pubkey openssl random
 }
 EOF
 }
