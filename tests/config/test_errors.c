@@ -156,6 +156,10 @@ static const struct bad_input bad_inputs[] = {
 	{ CONF, "p2_lifetime_kb 100\np2_softlife_kb 200\n", 2,
 	    "p2_softlife_kb 200 is larger than p2_lifetime_kb 100" },
 	{ CONF, "p2_lifetime_secs 10\n", 1, "invalid p2_lifetime_secs 10" },
+	{ CONF, "dpd_retries 0\n", 1, "invalid dpd_retries 0: expected 1 to "
+	    "100" },
+	{ CONF, XF RULE("dpd_interval 90000\n"), 6,
+	    "invalid dpd_interval 90000" },
 	{ CONF, "p2_lifetime_secs 4294967296\n", 1,
 	    "invalid p2_lifetime_secs '4294967296'" },
 	{ CONF, "expire_timer 30\nexpire_timer 40\n", 2,

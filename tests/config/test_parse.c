@@ -165,6 +165,8 @@ builtin_defaults(void **state)
 	assert_int_equal(g->cg_p2.p2_softlife_secs.val, 24000);
 	assert_int_equal(g->cg_p2.p2_lifetime_kb.val, 0);
 	assert_int_equal(g->cg_p2.p2_pfs.val, 0);
+	assert_int_equal(g->cg_p2.p2_dpd_interval.val, 30);
+	assert_int_equal(g->cg_p2.p2_dpd_retries.val, 5);
 	assert_int_equal(g->cg_local_id_type.val, CONFIG_ID_IP);
 	assert_string_equal(g->cg_pkcs11_path.val, "libpkcs11.so");
 	config_free(cf);
@@ -662,6 +664,7 @@ rules_write_round_trip(void **state)
 	    "  local_id_type dn local_id \"CN=a\\\\, b\"\n"
 	    "  remote_id \"!CN=x\" remote_id \"\"\n"
 	    "  p2_softlife_secs 100 p2_lifetime_kb 9 p2_idletime_secs 5\n"
+	    "  dpd_interval 0 dpd_retries 3\n"
 	    "  p1_xform { auth_method rsa_sig oakley_group 21 encr_alg des "
 	    "auth_alg sha512 p1_lifetime_secs 999 } }\n";
 	char			*text = read_example("example.config");
