@@ -1,6 +1,8 @@
 #!/bin/bash
-# certs.sh iked|peer: in.iked against strongSwan charon with RSA signature
-# authentication (auth_method rsa_sig) and self-signed certificates.
+# certs.sh iked|peer [rsa|ecdsa]: in.iked against strongSwan charon with
+# signature authentication and self-signed certificates: RSA-2048
+# (auth_method rsa_sig, the default) or ECDSA on P-256 with SHA-256
+# (auth_method ecdsa_p256, RFC 4754).
 #
 # in.iked's key and certificate come from ikecert certlocal -ks; charon's
 # from the openssl command.  Each side trusts the other's certificate
@@ -9,7 +11,8 @@
 # Checks: the IKE SA is ESTABLISHED with public-key authentication on
 # charon's side, the child SA is INSTALLED, a ping passes, and ikeadm
 # dump certcache lists both certificates.
-initiator=${1:?usage: certs.sh iked|peer}
+initiator=${1:?usage: certs.sh iked|peer [rsa|ecdsa]}
+keytype=${2:-rsa}
 IOP_NAME=ct
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +24,21 @@ ikecert=${IKED_BUILD}/src/ikecert/ikecert
 ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
 [ -x "$ikecert" ] || iop_skip "ikecert not built at $ikecert"
 
+case $keytype in
+rsa)
+	method=rsa_sig ikecert_key="-m 2048 -t rsa-sha1"
+	openssl_key="-newkey rsa:2048" sig_log="RSA"
+	;;
+ecdsa)
+	method=ecdsa_p256 ikecert_key="-t ecdsa-sha256"
+	openssl_key="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
+	sig_log="ECDSA"
+	;;
+*)
+	echo "unknown key type $keytype"
+	exit 2
+	;;
+esac
 dn_a="C=US, O=Example, CN=iked-a"
 dn_b="C=US, O=Example, CN=charon-b"
 
@@ -31,12 +49,12 @@ mkdir -p "$A" "$B"
 IKE_GLOBALS="cert_trust \"$dn_b\"" \
     iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
 # The rule authenticates with certificates instead of the preshared key.
-sed -i -e "s/auth_method preshared/auth_method rsa_sig/" \
+sed -i -e "s/auth_method preshared/auth_method $method/" \
     -e "s/^\tlabel \"peer\"/\tlabel \"peer\"\n\tlocal_id_type dn\n\tlocal_id \"$dn_a\"\n\tremote_id \"$dn_b\"/" \
     "$A/etc/inet/ike/config"
 : >"$A/etc/inet/secret/ike.preshared"
 
-"$ikecert" -R "$A" certlocal -ks -m 2048 -t rsa-sha1 -D "$dn_a" \
+"$ikecert" -R "$A" certlocal -ks $ikecert_key -D "$dn_a" \
     -A IP=198.51.100.1 >"$IOP_DIR/iked-cert.pem" 2>"$IOP_DIR/ikecert.log" ||
     iop_die "ikecert certlocal -ks failed (see $IOP_DIR/ikecert.log)"
 sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$IOP_DIR/iked-cert.pem" \
@@ -44,7 +62,7 @@ sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$IOP_DIR/iked-cert.pem" \
 
 iop_charon_conf "$B"
 sed -i 's/ pem pkcs1 / pem pkcs1 pkcs8 /' "$B/strongswan.conf"
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+openssl req -x509 $openssl_key -nodes -days 30 -sha256 \
     -subj "/C=US/O=Example/CN=charon-b" \
     -addext "subjectAltName=IP:198.51.100.2" \
     -keyout "$B/private/charon.key" -out "$B/x509/charon.crt" \
@@ -99,7 +117,7 @@ iop_sw "$B" --list-sas --raw >"$B/sas.out" 2>&1
 iop_check "charon: IKE SA ESTABLISHED" grep -q "state=ESTABLISHED" "$B/sas.out"
 iop_check "charon: child SA INSTALLED" grep -q "state=INSTALLED" "$B/sas.out"
 iop_check "charon: peer authenticated with its certificate" \
-    grep -Eq "authentication of '$dn_a' with RSA.* successful" "$B/charon.log"
+    grep -Eq "authentication of '$dn_a' with $sig_log.* successful" "$B/charon.log"
 iop_check "ping between the inner hosts" \
     iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
 if [ -x "$ikeadm" ]; then
