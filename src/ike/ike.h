@@ -133,9 +133,9 @@ int	ike_engine_initiate(struct ike_engine *, const char *label,
 	    uint64_t now_ms);
 
 /*
- * Run the timers that are due: retransmissions, give-ups, lifetimes and
- * NAT-T keepalives.  Returns the next deadline, or 0 when none is armed.
- * NOTE: the engine answers DPD probes but sends none of its own yet.
+ * Run the timers that are due: retransmissions, give-ups, lifetimes,
+ * rekeying, Dead Peer Detection and NAT-T keepalives.  Returns the next
+ * deadline, or 0 when none is armed.
  */
 uint64_t ike_engine_run_timers(struct ike_engine *, uint64_t now_ms);
 

@@ -11,6 +11,7 @@
 
 #include "crypto/dh.h"
 #include "crypto/ikev1_kdf.h"
+#include "crypto/rand.h"
 #include "ike/ike_int.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -76,6 +77,23 @@ ike_qm_kernel_sel(const struct ike_qm *qm, int inbound,
 	sel->sel_proto = qm->qm_ulp;
 }
 
+/*
+ * A soft limit of the Quick Mode responder: 30 to 60 % of the way from
+ * the soft to the hard limit, at random.  The initiator of the pair
+ * renegotiates at the soft limit itself, so normally only one side
+ * rekeys; the responder steps in only when the initiator did not.
+ */
+static uint64_t
+ike_qm_responder_soft(uint64_t soft, uint64_t hard)
+{
+	uint8_t	r = 0;
+
+	if (soft == 0 || hard <= soft)
+		return (soft);
+	(void)rand_bytes(&r, sizeof(r));
+	return (soft + (hard - soft) * (30 + r % 31) / 100);
+}
+
 static void
 ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
 {
@@ -93,6 +111,12 @@ ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
 	    p2->p2_softlife_kb.val < qm->qm_life_kb)
 		lt->lt_soft_kbytes = p2->p2_softlife_kb.val;
 	lt->lt_idle_seconds = p2->p2_idletime_secs.val;
+	if (!qm->qm_initiator) {
+		lt->lt_soft_seconds = ike_qm_responder_soft(lt->lt_soft_seconds,
+		    lt->lt_hard_seconds);
+		lt->lt_soft_kbytes = ike_qm_responder_soft(lt->lt_soft_kbytes,
+		    lt->lt_hard_kbytes);
+	}
 }
 
 /* One direction: KEYMAT with that SA's SPI (RFC 2409 5.5). */
@@ -173,14 +197,96 @@ ike_qm_add_policies(struct ike_qm *qm, struct ike_child *ch)
 	return (0);
 }
 
-/* Both SAs and their policies, then the record of the pair. */
+int
+ike_child_same_peer(const struct ike_child *ch,
+    const struct sockaddr_storage *remote)
+{
+	struct config_ip	a, b;
+
+	return (config_ip_from_sockaddr(&a, &ch->ch_out.id_dst) == 0 &&
+	    config_ip_from_sockaddr(&b, remote) == 0 &&
+	    config_ip_cmp(&a, &b) == 0);
+}
+
+/* The pair that a new pair of the same policy entry and peer replaces. */
+static struct ike_child *
+ike_child_predecessor(struct ike_engine *eng, const struct ike_qm *qm)
+{
+	struct ike_child	*ch, *found = NULL;
+
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		if (!ch->ch_replaced && ch->ch_spd == qm->qm_spd &&
+		    ike_child_same_peer(ch, &qm->qm_p1->p1_remote))
+			found = ch;
+	return (found);
+}
+
+/*
+ * Hold the outbound SA of a rekey back for IKE_REKEY_SWITCH_MS.  The key
+ * bytes move into the child's own wiped buffer.
+ */
+static int
+ike_child_defer_out(struct ike_child *ch, const struct kernel_sa *out,
+    uint64_t now)
+{
+	int	rc;
+
+	ch->ch_out_sa = *out;
+	wbuf_reset(&ch->ch_out_key);
+	if ((rc = wbuf_put(&ch->ch_out_key, out->sa_encr_key,
+	    out->sa_encr_keylen)) != 0 ||
+	    (rc = wbuf_put(&ch->ch_out_key, out->sa_auth_key,
+	    out->sa_auth_keylen)) != 0)
+		return (rc);
+	ch->ch_out_sa.sa_encr_key = ch->ch_out_key.wb_data;
+	ch->ch_out_sa.sa_auth_key = ch->ch_out_key.wb_data +
+	    out->sa_encr_keylen;
+	ch->ch_switch_at = now + IKE_REKEY_SWITCH_MS;
+	return (0);
+}
+
+/*
+ * The new pair takes over from old: it becomes the owner of the policies
+ * (so that deleting the old pair leaves them), and the side that ran the
+ * Quick Mode deletes the old pair after the grace period.  The other
+ * side keeps it until the peer's Delete or its hard lifetime.
+ */
+static void
+ike_child_take_over(struct ike_child *ch, struct ike_child *old,
+    const struct ike_qm *qm, uint64_t now)
+{
+	size_t	i;
+
+	old->ch_replaced = 1;
+	old->ch_rekeyed = 1;
+	if (ch->ch_npol == 0) {
+		for (i = 0; i < old->ch_npol; i++)
+			ch->ch_pol[i] = old->ch_pol[i];
+		ch->ch_npol = old->ch_npol;
+		old->ch_npol = 0;
+	}
+	if (qm->qm_initiator)
+		old->ch_delete_at = now + IKE_REKEY_SWITCH_MS +
+		    IKE_REKEY_GRACE_MS;
+	log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x out 0x%08x "
+	    "replaced by SPI in 0x%08x out 0x%08x%s", old->ch_label,
+	    old->ch_in.id_spi, old->ch_out.id_spi, ch->ch_in.id_spi,
+	    ch->ch_out.id_spi, qm->qm_initiator ? "; outbound traffic "
+	    "moves in 1 s, the old pair is deleted 5 s later" : "");
+}
+
+/*
+ * Both SAs and their policies, then the record of the pair.  A pair that
+ * replaces an older one is installed make-before-break: see
+ * IKE_REKEY_SWITCH_MS.
+ */
 int
 ike_qm_install(struct ike_qm *qm)
 {
 	struct ike_p1		*p1 = qm->qm_p1;
 	struct ike_engine	*eng = p1->p1_eng;
 	struct kernel_sa	 in, out;
-	struct ike_child	*ch;
+	struct ike_child	*ch, *old;
 	struct wbuf		 gqm, kin, kout;
 	const char		*why = NULL;
 	int			 rc;
@@ -192,6 +298,8 @@ ike_qm_install(struct ike_qm *qm)
 		rc = ERR_NOMEM;
 		goto out;
 	}
+	wbuf_init(&ch->ch_out_key, 1);
+	old = ike_child_predecessor(eng, qm);
 	if (qm->qm_group != 0 && (rc = dh_key_derive(qm->qm_dh,
 	    qm->qm_peer_ke.wb_data, qm->qm_peer_ke.wb_len, &gqm,
 	    &why)) != 0) {
@@ -204,7 +312,11 @@ ike_qm_install(struct ike_qm *qm)
 		goto out;
 	if ((rc = kernel_add_sa(eng->e_kernel, &in)) != 0)
 		goto out;
-	if ((rc = kernel_add_sa(eng->e_kernel, &out)) != 0) {
+	if (old != NULL && qm->qm_initiator)
+		rc = ike_child_defer_out(ch, &out, eng->e_now);
+	else
+		rc = kernel_add_sa(eng->e_kernel, &out);
+	if (rc != 0) {
 		(void)kernel_delete_sa(eng->e_kernel, &in.sa_id);
 		goto out;
 	}
@@ -215,10 +327,13 @@ ike_qm_install(struct ike_qm *qm)
 	ch->ch_out = out.sa_id;
 	ch->ch_spd = qm->qm_spd;
 	ch->ch_initiator = qm->qm_initiator;
+	ike_qm_kernel_sel(qm, 0, &ch->ch_sel);
 	if ((rc = ike_qm_add_policies(qm, ch)) != 0)
 		log_warn("ISAKMP SA %s: installing the policies for SPI "
 		    "0x%08x failed: %s", p1->p1_cookies, qm->qm_spi_in,
 		    err_str(rc));
+	if (old != NULL)
+		ike_child_take_over(ch, old, qm, eng->e_now);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
 	ch = NULL;
 	ike_keylog_esp(eng, &in);
@@ -238,7 +353,8 @@ ike_qm_install(struct ike_qm *qm)
 	    qm->qm_group ? ", PFS" : "", qm->qm_life_secs);
 	rc = 0;
 out:
-	free(ch);
+	if (ch != NULL)
+		ike_child_free(ch);
 	wbuf_free(&gqm);
 	wbuf_free(&kin);
 	wbuf_free(&kout);
@@ -267,9 +383,72 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 	for (i = 0; i < ch->ch_npol; i++)
 		(void)kernel_delete_policy(eng->e_kernel, &ch->ch_pol[i]);
 	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_in);
-	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_out);
+	if (ch->ch_switch_at == 0)
+		(void)kernel_delete_sa(eng->e_kernel, &ch->ch_out);
 	log_info("IPsec SAs (rule \"%s\") removed: ESP SPI in 0x%08x out "
 	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
 	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
-	free(ch);
+	ike_child_free(ch);
+}
+
+void
+ike_child_free(struct ike_child *ch)
+{
+	wbuf_free(&ch->ch_out_key);
+	util_freezero(ch, sizeof(*ch));
+}
+
+/* Move outbound traffic to a rekeyed pair: install its outbound SA. */
+static void
+ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
+{
+	int	rc;
+
+	ch->ch_switch_at = 0;
+	rc = kernel_add_sa(eng->e_kernel, &ch->ch_out_sa);
+	wbuf_free(&ch->ch_out_key);
+	memset(&ch->ch_out_sa, 0, sizeof(ch->ch_out_sa));
+	if (rc != 0) {
+		log_err("IPsec SAs (rule \"%s\"): installing the outbound SA "
+		    "0x%08x failed: %s; traffic stays on the old SAs until "
+		    "they expire", ch->ch_label, ch->ch_out.id_spi,
+		    err_str(rc));
+		return;
+	}
+	log_debug(D_P2, "IPsec SAs (rule \"%s\"): outbound traffic moved to "
+	    "ESP SPI 0x%08x", ch->ch_label, ch->ch_out.id_spi);
+}
+
+/* Deferred outbound SAs and the deletion of replaced pairs. */
+void
+ike_child_timers(struct ike_engine *eng, uint64_t now)
+{
+	struct ike_child	*ch, *next;
+
+	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
+		next = TAILQ_NEXT(ch, ch_entry);
+		if (ch->ch_switch_at != 0 && now >= ch->ch_switch_at)
+			ike_child_switch(eng, ch);
+		if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
+			log_info("IPsec SAs (rule \"%s\") with ESP SPI in "
+			    "0x%08x: deleting the replaced pair",
+			    ch->ch_label, ch->ch_in.id_spi);
+			ike_child_delete(eng, ch, 1);
+		}
+	}
+}
+
+uint64_t
+ike_child_deadline(const struct ike_engine *eng)
+{
+	const struct ike_child	*ch;
+	uint64_t		 d = 0;
+
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+		if (ch->ch_switch_at != 0 && (d == 0 || ch->ch_switch_at < d))
+			d = ch->ch_switch_at;
+		if (ch->ch_delete_at != 0 && (d == 0 || ch->ch_delete_at < d))
+			d = ch->ch_delete_at;
+	}
+	return (d);
 }

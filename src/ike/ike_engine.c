@@ -71,10 +71,12 @@ ike_next_deadline(const struct ike_engine *eng)
 	const struct ike_qm	*qm;
 	uint64_t		 d = 0;
 
+	ike_deadline_min(&d, ike_child_deadline(eng));
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
 		ike_deadline_min(&d, p1->p1_expire);
 		ike_deadline_min(&d, p1->p1_xmit.x_next);
 		ike_deadline_min(&d, p1->p1_keepalive);
+		ike_deadline_min(&d, ike_life_p1_deadline(p1));
 		TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry) {
 			ike_deadline_min(&d, qm->qm_xmit.x_next);
 			ike_deadline_min(&d, qm->qm_expire);
@@ -123,7 +125,7 @@ ike_engine_free_all(struct ike_engine *eng)
 		ike_p1_free(p1);
 	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
 		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
-		free(ch);
+		ike_child_free(ch);
 	}
 }
 
@@ -144,22 +146,6 @@ ike_engine_set_certstore(struct ike_engine *eng, struct certstore *cs)
 	eng->e_certs = cs;
 }
 
-/* Delete an ISAKMP SA: a Delete to the peer when it is established. */
-static void
-ike_p1_delete(struct ike_p1 *p1, const char *why)
-{
-	uint8_t	spi[2 * ISAKMP_COOKIE_LEN];
-
-	if (p1->p1_state == IKE_P1_ESTABLISHED) {
-		memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
-		memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie,
-		    ISAKMP_COOKIE_LEN);
-		(void)ike_info_send_delete(p1, ISAKMP_PROTO_ISAKMP, spi,
-		    sizeof(spi), 1);
-	}
-	ike_p1_kill(p1, why);
-}
-
 int
 ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
     uint64_t now_ms)
@@ -173,6 +159,8 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 		return (ERR_INVAL);
 	eng->e_now = now_ms;
 	eng->e_cfg = cfg;
+	/* First, while the ISAKMP SAs can still carry their Delete. */
+	ike_life_reload(eng);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
 		/* Policy indexes of the old file mean nothing now. */
 		while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
@@ -188,7 +176,7 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
 		if (p1->p1_rule == NULL)
-			ike_p1_delete(p1, "its rule is gone from the "
+			ike_life_p1_delete(p1, "its rule is gone from the "
 			    "configuration");
 	}
 	config_free(old);
@@ -378,10 +366,18 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 		ike_timer_update(eng);
 		return;
 	}
-	/* Soft expiry: negotiate the replacement once (the initiator). */
-	if (ch->ch_rekeyed || !ch->ch_initiator || eng->e_cfg == NULL ||
+	/*
+	 * Soft expiry: negotiate the replacement once.  The responder's soft
+	 * limit is later (ike_qm_lifetime), so it gets here only when the
+	 * initiator has not rekeyed; a pair already replaced needs nothing.
+	 */
+	if (ch->ch_rekeyed || ch->ch_replaced || eng->e_cfg == NULL ||
 	    ch->ch_spd >= eng->e_cfg->cf_nspds)
 		return;
+	log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x reached "
+	    "their soft %s limit: renegotiating", ch->ch_label,
+	    ch->ch_in.id_spi, exp->exp_reason == KERNEL_EXPIRE_KBYTES ?
+	    "traffic" : "lifetime");
 	ch->ch_rekeyed = 1;
 	if (config_ip_from_sockaddr(&l, &ch->ch_out.id_src) != 0 ||
 	    config_ip_from_sockaddr(&r, &ch->ch_out.id_dst) != 0)
@@ -459,11 +455,12 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 	}
 	(void)ike_xmit_timer(p1, &p1->p1_xmit, now);
 	if (now >= p1->p1_expire) {
-		ike_p1_delete(p1, "its lifetime ended");
+		ike_life_p1_delete(p1, "its lifetime ended");
 		return;
 	}
 	ike_qm_timers(p1, now);
 	ike_natt_keepalive(p1, now);
+	ike_life_p1_timers(p1, now);
 }
 
 uint64_t
@@ -472,6 +469,7 @@ ike_engine_run_timers(struct ike_engine *eng, uint64_t now_ms)
 	struct ike_p1	*p1, *next;
 
 	eng->e_now = now_ms;
+	ike_child_timers(eng, now_ms);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
 		ike_p1_timers(p1, now_ms);
 	for (p1 = TAILQ_FIRST(&eng->e_p1s); p1 != NULL; p1 = next) {
@@ -494,7 +492,7 @@ ike_engine_shutdown(struct ike_engine *eng, uint64_t now_ms)
 		ike_child_delete(eng, ch, 1);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
 		if (p1->p1_state != IKE_P1_DEAD)
-			ike_p1_delete(p1, "shutting down");
+			ike_life_p1_delete(p1, "shutting down");
 	ike_engine_free_all(eng);
 	eng->e_deadline = 0;
 }

@@ -160,6 +160,46 @@ ike_info_send_delete(struct ike_p1 *p1, uint8_t proto, const uint8_t *spis,
 	return (rc);
 }
 
+/*
+ * R-U-THERE or R-U-THERE-ACK (RFC 3706 section 5.3): the SPI is the
+ * cookie pair, the data the 32-bit sequence number.
+ */
+int
+ike_info_send_dpd(struct ike_p1 *p1, uint16_t type, uint32_t seq)
+{
+	struct isakmp_builder	b;
+	struct isakmp_notify	n;
+	struct wbuf		body;
+	uint8_t			spi[2 * ISAKMP_COOKIE_LEN];
+	uint32_t		nseq = htonl(seq);
+	size_t			hash_off;
+	int			rc;
+
+	if (p1->p1_state != IKE_P1_ESTABLISHED)
+		return (ERR_STATE);
+	memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	memset(&n, 0, sizeof(n));
+	n.n_doi = ISAKMP_DOI_IPSEC;
+	n.n_proto = ISAKMP_PROTO_ISAKMP;
+	n.n_spi_size = sizeof(spi);
+	n.n_spi = spi;
+	n.n_type = type;
+	n.n_data = (const uint8_t *)&nseq;
+	n.n_len = sizeof(nseq);
+	wbuf_init(&body, 0);
+	isakmp_build_init_body(&b, &body);
+	isakmp_build_reserve(&b, ISAKMP_PL_HASH, prf_length(p1->p1_hash),
+	    &hash_off);
+	isakmp_build_notify(&b, &n);
+	if ((rc = isakmp_build_finish(&b)) == 0)
+		rc = ike_info_send(p1, &body, hash_off, b.b_first);
+	wbuf_free(&body);
+	log_debug(D_OP, "ISAKMP SA %s: sent %s %u to %s", p1->p1_cookies,
+	    isakmp_notify_name(type), seq, p1->p1_peer);
+	return (rc);
+}
+
 /* A Delete whose HASH verified. */
 static void
 ike_info_delete(struct ike_p1 *p1, const struct isakmp_delete *d)
@@ -212,6 +252,10 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 	struct wbuf		body;
 	size_t			hash_off;
 
+	if (n->n_type == ISAKMP_N_R_U_THERE_ACK) {
+		ike_dpd_ack(p1, n);
+		return;
+	}
 	if (n->n_type == ISAKMP_N_R_U_THERE) {
 		/* RFC 3706 section 5.3: echo the sequence number. */
 		ack = *n;

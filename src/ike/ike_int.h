@@ -30,6 +30,18 @@ struct dh_key;
 #define IKE_COOKIE_ROTATE_MS	(3600 * 1000)
 #define IKE_QM_LINGER_MS	60000	/* finished QM kept for retransmits */
 #define IKE_LABEL_MAX		256
+/*
+ * Make-before-break rekeying of an IPsec SA pair.  The initiator of the
+ * new Quick Mode installs the new inbound SA at once but moves its
+ * outbound traffic only IKE_REKEY_SWITCH_MS later, so that the peer has
+ * processed QM3 and installed its inbound SA first.  IKE_REKEY_GRACE_MS
+ * after that it deletes the old pair (Delete to the peer), so packets
+ * still in flight on the old SAs are accepted.
+ */
+#define IKE_REKEY_SWITCH_MS	1000
+#define IKE_REKEY_GRACE_MS	5000
+/* Unanswered R-U-THERE probes are repeated at most this far apart. */
+#define IKE_DPD_RETRY_MS	5000
 #define IKE_ID_TEXT_MAX		256	/* Phase 1 identity, as text */
 
 /* Phase 1 states; the names are those "ikeadm dump p1" prints. */
@@ -174,6 +186,17 @@ struct ike_p1 {
 	struct ike_pending_list	 p1_pending;
 	unsigned int		 p1_qm_created;
 	unsigned int		 p1_qm_deleted;
+	/* Lifetime: a new Main Mode replaces this SA before it expires. */
+	uint64_t		 p1_rekey_at;	/* 0 = not (or no longer) */
+	int			 p1_replacing;	/* our new Main Mode runs */
+	uint64_t		 p1_last_rx;	/* last authenticated message */
+	/* Dead Peer Detection (RFC 3706). */
+	uint64_t		 p1_dpd_next;	/* next check, 0 = off */
+	uint32_t		 p1_dpd_seq;	/* last R-U-THERE sent */
+	uint32_t		 p1_dpd_first;	/* first unanswered one */
+	unsigned int		 p1_dpd_tries;	/* unanswered, 0 = none */
+	uint64_t		 p1_dpd_packets; /* inbound ESP at last check */
+	uint64_t		 p1_dpd_checked; /* time of the last check */
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
@@ -189,7 +212,14 @@ struct ike_child {
 	size_t			 ch_npol;	/* policies we added */
 	size_t			 ch_spd;
 	int			 ch_initiator;
-	int			 ch_rekeyed;
+	int			 ch_rekeyed;	/* replacement requested */
+	int			 ch_replaced;	/* a newer pair took over */
+	struct kernel_selector	 ch_sel;	/* outbound traffic */
+	uint64_t		 ch_delete_at;	/* replaced: delete then */
+	/* Rekey initiator: the outbound SA, installed at ch_switch_at. */
+	struct kernel_sa	 ch_out_sa;
+	struct wbuf		 ch_out_key;	/* secret: its key bytes */
+	uint64_t		 ch_switch_at;	/* 0 = installed */
 };
 TAILQ_HEAD(ike_child_list, ike_child);
 
@@ -315,6 +345,23 @@ void	 ike_range_str(const struct config_range *, char *, size_t);
 
 /* ike_child.c */
 int	 ike_qm_install(struct ike_qm *);
+void	 ike_child_free(struct ike_child *);
+void	 ike_child_timers(struct ike_engine *, uint64_t now);
+uint64_t ike_child_deadline(const struct ike_engine *);
+int	 ike_child_same_peer(const struct ike_child *,
+	    const struct sockaddr_storage *remote);
+
+/* ike_life.c */
+void	 ike_life_p1_up(struct ike_p1 *);
+void	 ike_life_p1_timers(struct ike_p1 *, uint64_t now);
+uint64_t ike_life_p1_deadline(const struct ike_p1 *);
+void	 ike_life_p1_delete(struct ike_p1 *, const char *why);
+void	 ike_life_reload(struct ike_engine *);
+
+/* ike_dpd.c */
+void	 ike_dpd_start(struct ike_p1 *);
+void	 ike_dpd_timer(struct ike_p1 *, uint64_t now);
+void	 ike_dpd_ack(struct ike_p1 *, const struct isakmp_notify *);
 
 /* ike_qm.c */
 uint32_t ike_qm_reqid(const struct ike_qm *);
@@ -338,6 +385,7 @@ int	 ike_info_send_notify_clear(struct ike_engine *,
 	    uint16_t type);
 int	 ike_info_send_delete(struct ike_p1 *, uint8_t proto,
 	    const uint8_t *spis, size_t spi_len, size_t nspi);
+int	 ike_info_send_dpd(struct ike_p1 *, uint16_t type, uint32_t seq);
 
 /* ike_natt.c */
 int	 ike_natt_add_vids(struct isakmp_builder *);

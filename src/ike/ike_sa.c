@@ -334,6 +334,7 @@ ike_p1_established(struct ike_p1 *p1)
 	    p1->p1_floated ? ", NAT-T on port 4500" : "",
 	    p1->p1_nat_local ? ", we are behind a NAT" : "");
 	ike_keylog_p1(eng, p1);
+	ike_life_p1_up(p1);
 	ike_pending_run(p1);
 	ike_timer_update(eng);
 }
@@ -706,6 +707,8 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 	struct ike_child	*ch;
 	char			 was[64];
 
+	/* Callers pass only authenticated messages: the peer is alive. */
+	p1->p1_last_rx = eng->e_now;
 	if (!p1->p1_floated || !p1->p1_nat_remote ||
 	    ike_addr_eq(&pk->pk_remote, &p1->p1_remote))
 		return;

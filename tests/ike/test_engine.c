@@ -20,7 +20,9 @@
 
 #include "config/config.h"
 #include "config/diag.h"
+#include "crypto/dh.h"
 #include "ike/ike.h"
+#include "ike/ike_int.h"
 #include "isakmp/msg.h"
 #include "kernel/kernel.h"
 #include "lib/err.h"
@@ -236,6 +238,7 @@ struct peer_conf {
 	int		 transport;	/* laddr/raddr are the IKE peers */
 	int		 p2_life;	/* p2_lifetime_secs, 0: default */
 	const char	*label;		/* default "to-peer" */
+	const char	*globals;	/* more global lines, or NULL */
 };
 
 static struct config *
@@ -255,10 +258,11 @@ make_config(struct net *n, int idx, const struct peer_conf *pc)
 	snprintf(ip, sizeof(ip), "%s/ipsecinit.conf", dir);
 	snprintf(text, sizeof(text),
 	    "retry_limit 3\nretry_timer_init 0.5\nretry_timer_max 2\n"
-	    "expire_timer 60\np2_pfs %d\n%s%d\n"
+	    "expire_timer 60\n%s\np2_pfs %d\n%s%d\n"
 	    "p1_xform { %s }\n"
 	    "{\n label \"%s\"\n local_addr %s\n remote_addr %s\n}\n",
-	    pc->pfs, pc->p2_life ? "p2_lifetime_secs " : "# ", pc->p2_life,
+	    pc->globals ? pc->globals : "", pc->pfs,
+	    pc->p2_life ? "p2_lifetime_secs " : "# ", pc->p2_life,
 	    pc->xform, pc->label ? pc->label : "to-peer", pc->local,
 	    pc->remote);
 	write_file(cf, text);
@@ -635,6 +639,8 @@ nat_mapping_change_followed(void **state)
 	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
 	    KERNEL_EXPIRE_SECONDS), 0);
 	net_pump(n);
+	/* The rekey initiator's new outbound SA follows after a second. */
+	net_run(n, 1500);
 	check_sa_pairs(n, 2);
 	for (k = 0; k < sa_count(&n->s[1]); k++) {
 		const struct kernel_sa *sa = kernel_none_sa_at(n->s[1].kern, k);
@@ -1015,39 +1021,240 @@ first_sa(const struct side *s, enum kernel_dir dir)
 	return (NULL);
 }
 
+/*
+ * Every outbound SA of both sides has its inbound twin on the other side,
+ * and each side has one: traffic can flow both ways.
+ */
 static void
-soft_expiry_rekeys(void **state)
+check_outbound_valid(const struct net *n)
 {
-	struct net		*n = net_new(&conf_a, &conf_b, 0);
-	struct kernel_sa_id	 old_out, old_in;
+	size_t	k, nout;
+	int	i;
 
+	for (i = 0; i < 2; i++) {
+		nout = 0;
+		for (k = 0; k < sa_count(&n->s[i]); k++) {
+			const struct kernel_sa *o =
+			    kernel_none_sa_at(n->s[i].kern, k);
+
+			if (o->sa_dir != KERNEL_DIR_OUT)
+				continue;
+			nout++;
+			assert_non_null(sa_find(&n->s[1 - i], KERNEL_DIR_IN,
+			    o->sa_id.id_spi));
+		}
+		assert_true(nout >= 1);
+	}
+}
+
+/* Soft expiry on one side: make-before-break, checked every 100 ms. */
+static void
+rekey_without_gap(int side, int pfs)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	uint32_t		 old_out, old_in;
+	int			 i;
+
+	a.pfs = b.pfs = pfs;
+	n = net_new(&a, &b, 0);
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
 	    0);
 	net_pump(n);
 	check_sa_pairs(n, 1);
-	old_out = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
-	old_in = first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id;
-	/* Soft expiry: a second pair is negotiated over the same SA. */
-	assert_int_equal(kernel_none_expire(n->s[0].kern, &old_out, 0,
+	old_out = first_sa(&n->s[side], KERNEL_DIR_OUT)->sa_id.id_spi;
+	old_in = first_sa(&n->s[side], KERNEL_DIR_IN)->sa_id.id_spi;
+	assert_int_equal(kernel_none_expire(n->s[side].kern,
+	    &first_sa(&n->s[side], KERNEL_DIR_OUT)->sa_id, 0,
 	    KERNEL_EXPIRE_SECONDS), 0);
 	net_pump(n);
-	check_sa_pairs(n, 2);
-	assert_int_equal(p1_entries(n->s[0].eng), 1);
-	/* Hard expiry of the old one removes it on both sides. */
-	assert_int_equal(kernel_none_expire(n->s[0].kern, &old_in, 1,
-	    KERNEL_EXPIRE_SECONDS), 0);
-	net_pump(n);
+	check_outbound_valid(n);
+	/* New inbound SA at once, the new outbound one held back. */
+	assert_int_equal(sa_count(&n->s[side]), 3);
+	assert_int_equal(sa_count(&n->s[1 - side]), 4);
+	for (i = 0; i < 80; i++) {
+		net_run(n, 100);
+		check_outbound_valid(n);
+	}
+	/* The old pair is gone on both sides, by the Delete. */
 	check_sa_pairs(n, 1);
-	assert_null(sa_find(&n->s[0], KERNEL_DIR_OUT, old_out.id_spi));
-	assert_null(sa_find(&n->s[1], KERNEL_DIR_IN, old_out.id_spi));
+	assert_null(sa_find(&n->s[side], KERNEL_DIR_OUT, old_out));
+	assert_null(sa_find(&n->s[side], KERNEL_DIR_IN, old_in));
+	assert_null(sa_find(&n->s[1 - side], KERNEL_DIR_IN, old_out));
+	assert_null(sa_find(&n->s[1 - side], KERNEL_DIR_OUT, old_in));
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 1);
+	assert_int_equal(ike_engine_child_count(n->s[1].eng), 1);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
 	net_free(n);
 }
 
 static void
-p1_lifetime_ends(void **state)
+rekey_by_initiator_no_gap(void **state)
+{
+	rekey_without_gap(0, 0);
+}
+
+static void
+rekey_by_responder_no_gap(void **state)
+{
+	rekey_without_gap(1, 14);
+}
+
+/* The public value of a Quick Mode's PFS key. */
+static void
+qm_public(const struct ike_qm *qm, struct wbuf *out)
+{
+	assert_non_null(qm->qm_dh);
+	assert_int_equal(dh_key_public(qm->qm_dh, out), 0);
+}
+
+static void
+pfs_rekey_fresh_dh(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	struct ike_p1		*p1;
+	struct ike_qm		*q1, *q2;
+	struct wbuf		 k1, k2;
+	const struct kernel_sa	*sa;
+	uint8_t			 key1[KERNEL_KEY_MAX];
+	size_t			 keylen;
+
+	a.pfs = b.pfs = 14;
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
+	keylen = sa->sa_encr_keylen;
+	memcpy(key1, sa->sa_encr_key, keylen);
+	assert_int_equal(kernel_none_expire(n->s[0].kern, &sa->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	net_run(n, 1500);
+	check_sa_pairs(n, 2);
+	/* Both Quick Modes still linger for retransmissions. */
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	q1 = TAILQ_FIRST(&p1->p1_qms);
+	assert_non_null(q1);
+	q2 = TAILQ_NEXT(q1, qm_entry);
+	assert_non_null(q2);
+	wbuf_init(&k1, 0);
+	wbuf_init(&k2, 0);
+	qm_public(q1, &k1);
+	qm_public(q2, &k2);
+	assert_int_equal(k1.wb_len, k2.wb_len);
+	assert_memory_not_equal(k1.wb_data, k2.wb_data, k1.wb_len);
+	assert_int_equal(q1->qm_peer_ke.wb_len, q2->qm_peer_ke.wb_len);
+	assert_memory_not_equal(q1->qm_peer_ke.wb_data,
+	    q2->qm_peer_ke.wb_data, q1->qm_peer_ke.wb_len);
+	wbuf_free(&k1);
+	wbuf_free(&k2);
+	/* The newest outbound SA has keys of its own. */
+	net_run(n, 6000);
+	check_sa_pairs(n, 1);
+	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
+	assert_memory_not_equal(sa->sa_encr_key, key1, keylen);
+	net_free(n);
+}
+
+static void
+responder_soft_lifetime_later(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	const struct kernel_lifetime *li, *lr;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	li = &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_lifetime;
+	lr = &first_sa(&n->s[1], KERNEL_DIR_OUT)->sa_lifetime;
+	assert_int_equal(li->lt_hard_seconds, 28800);
+	assert_int_equal(li->lt_soft_seconds, 24000);
+	assert_int_equal(lr->lt_hard_seconds, 28800);
+	/* 30 to 60 % of the way from the soft to the hard lifetime. */
+	assert_true(lr->lt_soft_seconds >= 24000 + 4800 * 30 / 100);
+	assert_true(lr->lt_soft_seconds <= 24000 + 4800 * 60 / 100);
+	net_free(n);
+}
+
+static void
+idle_expiry_deletes(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	const struct kernel_sa	*sa;
+
+	a.globals = b.globals = "p2_idletime_secs 120";
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	sa = first_sa(&n->s[0], KERNEL_DIR_IN);
+	assert_int_equal(sa->sa_lifetime.lt_idle_seconds, 120);
+	assert_int_equal(kernel_none_expire(n->s[0].kern, &sa->sa_id, 1,
+	    KERNEL_EXPIRE_IDLE), 0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	assert_int_equal(ike_engine_child_count(n->s[1].eng), 0);
+	/* Phase 1 stays for the next Quick Mode. */
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	net_free(n);
+}
+
+static void
+kbyte_limits_rekey_and_delete(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	const struct kernel_sa	*sa;
+	struct kernel_sa_id	 old, new_out;
+	size_t			 k;
+
+	a.globals = b.globals = "p2_lifetime_kb 1000";
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
+	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 1000);
+	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 900);
+	sa = first_sa(&n->s[1], KERNEL_DIR_OUT);
+	assert_true(sa->sa_lifetime.lt_soft_kbytes > 900);
+	assert_true(sa->sa_lifetime.lt_soft_kbytes < 1000);
+	old = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
+	assert_int_equal(kernel_none_expire(n->s[0].kern, &old, 0,
+	    KERNEL_EXPIRE_KBYTES), 0);
+	net_pump(n);
+	net_run(n, 1500);
+	check_sa_pairs(n, 2);
+	memset(&new_out, 0, sizeof(new_out));
+	for (k = 0; k < sa_count(&n->s[0]); k++) {
+		sa = kernel_none_sa_at(n->s[0].kern, k);
+		if (sa->sa_dir == KERNEL_DIR_OUT &&
+		    sa->sa_id.id_spi != old.id_spi)
+			new_out = sa->sa_id;
+	}
+	assert_int_not_equal(new_out.id_spi, 0);
+	/* The hard limit of the new pair removes it on both sides. */
+	assert_int_equal(kernel_none_expire(n->s[0].kern, &new_out, 1,
+	    KERNEL_EXPIRE_KBYTES), 0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_null(sa_find(&n->s[1], KERNEL_DIR_IN, new_out.id_spi));
+	net_free(n);
+}
+
+static void
+p1_rekey_keeps_ipsec_sas(void **state)
 {
 	struct peer_conf	 a = conf_a;
 	struct net		*n;
+	struct ike_stats	 st;
+	uint8_t			 icookie[ISAKMP_COOKIE_LEN];
+	uint32_t		 spi;
 
 	a.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
 	    "encr_alg aes(128..128) p1_lifetime_secs 300";
@@ -1056,15 +1263,205 @@ p1_lifetime_ends(void **state)
 	    0);
 	net_pump(n);
 	check_sa_pairs(n, 1);
-	/* The responder took the shorter lifetime of the proposal. */
-	net_run(n, 299000);
+	memcpy(icookie, TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
+	    sizeof(icookie));
+	spi = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
+	/*
+	 * The responder took the shorter lifetime without telling the
+	 * initiator, so the responder renews, at 93 to 97 % of 300 s.
+	 */
+	net_run(n, 278000);
+	assert_memory_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
+	    icookie, sizeof(icookie));
+	net_run(n, 21000);
+	/* A new ISAKMP SA replaced the old one before it expired. */
 	assert_int_equal(p1_count(n->s[0].eng), 1);
 	assert_int_equal(p1_count(n->s[1].eng), 1);
-	net_run(n, 2000);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_int_equal(p1_entries(n->s[1].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
+	    icookie, sizeof(icookie));
+	ike_engine_get_stats(n->s[0].eng, &st);
+	assert_int_equal(st.st_p1_total_init, 1);
+	/* The IPsec SAs are the same ones. */
+	check_sa_pairs(n, 1);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi,
+	    spi);
+	/* The next Quick Mode runs over the new ISAKMP SA. */
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	net_run(n, 1500);
+	check_sa_pairs(n, 2);
+	net_free(n);
+}
+
+static void
+p1_not_renewed_without_sas(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n;
+	struct ike_stats	 st;
+
+	a.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128) p1_lifetime_secs 300";
+	n = net_new(&a, &conf_b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[1].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id, 1,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	assert_int_equal(ike_engine_child_count(n->s[1].eng), 0);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	/* Nothing needs Phase 1: it runs out without a replacement. */
+	net_run(n, 302000);
 	assert_int_equal(p1_entries(n->s[0].eng), 0);
 	assert_int_equal(p1_entries(n->s[1].eng), 0);
-	/* IPsec SAs live on by their own lifetimes. */
+	ike_engine_get_stats(n->s[1].eng, &st);
+	assert_int_equal(st.st_p1_total_init, 1);
+	net_free(n);
+}
+
+static const char dpd_globals[] = "dpd_interval 2\ndpd_retries 2";
+
+static void
+dpd_answered_keeps_sas(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	unsigned int		 sent;
+
+	a.globals = b.globals = dpd_globals;
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
 	check_sa_pairs(n, 1);
+	sent = n->s[0].sent;
+	/* No ESP arrives (the none backend counts none): probes go out. */
+	net_run(n, 20000);
+	assert_true(n->s[0].sent >= sent + 5);
+	check_sa_pairs(n, 1);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	net_free(n);
+}
+
+static void
+dpd_silent_peer_cleared(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+
+	a.globals = b.globals = dpd_globals;
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	n->drop_all[1] = 1;
+	net_run(n, 5000);
+	assert_int_equal(sa_count(&n->s[0]), 2);
+	/* Probes at 2 s and 4 s unanswered: dead at 6 s. */
+	net_run(n, 2000);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 0);
+	assert_int_equal(p1_entries(n->s[0].eng), 0);
+	net_free(n);
+}
+
+static void
+dpd_off_sends_no_probe(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+
+	a.globals = "dpd_interval 0";
+	b.globals = dpd_globals;
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	n->drop_all[1] = 1;
+	net_run(n, 20000);
+	/* Side 1 gave up on the silent side 0; side 0 never probed. */
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(sa_count(&n->s[0]), 2);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	net_free(n);
+}
+
+static void
+dpd_ack_checked(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct isakmp_notify	 ack;
+	struct net		*n;
+	struct ike_p1		*p1;
+	uint8_t			 spi[2 * ISAKMP_COOKIE_LEN], seq[4];
+
+	a.globals = b.globals = "dpd_interval 2\ndpd_retries 5";
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	n->drop_all[1] = 1;
+	net_run(n, 2500);
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	assert_int_equal(p1->p1_dpd_tries, 1);
+	memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	memset(&ack, 0, sizeof(ack));
+	ack.n_proto = ISAKMP_PROTO_ISAKMP;
+	ack.n_type = ISAKMP_N_R_U_THERE_ACK;
+	ack.n_spi_size = sizeof(spi);
+	ack.n_spi = spi;
+	ack.n_data = seq;
+	ack.n_len = sizeof(seq);
+	/* A sequence number we never sent. */
+	seq[0] = (uint8_t)((p1->p1_dpd_seq + 1) >> 24);
+	seq[1] = (uint8_t)((p1->p1_dpd_seq + 1) >> 16);
+	seq[2] = (uint8_t)((p1->p1_dpd_seq + 1) >> 8);
+	seq[3] = (uint8_t)(p1->p1_dpd_seq + 1);
+	ike_dpd_ack(p1, &ack);
+	assert_int_equal(p1->p1_dpd_tries, 1);
+	/* The right number with the wrong cookies. */
+	seq[3]--;
+	spi[0] ^= 1;
+	ike_dpd_ack(p1, &ack);
+	assert_int_equal(p1->p1_dpd_tries, 1);
+	/* No sequence number at all. */
+	spi[0] ^= 1;
+	ack.n_len = 2;
+	ike_dpd_ack(p1, &ack);
+	assert_int_equal(p1->p1_dpd_tries, 1);
+	ack.n_len = sizeof(seq);
+	ike_dpd_ack(p1, &ack);
+	assert_int_equal(p1->p1_dpd_tries, 0);
+	assert_true(p1->p1_dpd_next >= n->now + 2000);
+	net_free(n);
+}
+
+static void
+delete_from_responder(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	ike_engine_shutdown(n->s[1].eng, n->now);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 0);
+	net_run(n, 200);
+	assert_int_equal(p1_entries(n->s[0].eng), 0);
 	net_free(n);
 }
 
@@ -1141,6 +1538,9 @@ reload_without_rule_deletes(void **state)
 	net_run(n, 200);
 	assert_int_equal(p1_entries(n->s[0].eng), 0);
 	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	/* Its IPsec SAs went too, with a Delete to the peer. */
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
 	net_free(n);
 }
 
@@ -1409,6 +1809,8 @@ quick_mode_from_p1_responder(void **state)
 	ss_set(&acq.acq_dst, "198.51.100.1", 0);
 	ike_engine_acquire(n->s[1].eng, &acq, n->now);
 	net_pump(n);
+	/* It replaces the pair of that entry: both exist for a while. */
+	net_run(n, 1500);
 	check_sa_pairs(n, 3);
 	ike_engine_get_stats(n->s[1].eng, &st);
 	assert_int_equal(st.st_p1_attempt_init, 0);
@@ -1439,8 +1841,19 @@ main(void)
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
 		cmocka_unit_test(transport_mode_behind_nat),
-		cmocka_unit_test(soft_expiry_rekeys),
-		cmocka_unit_test(p1_lifetime_ends),
+		cmocka_unit_test(rekey_by_initiator_no_gap),
+		cmocka_unit_test(rekey_by_responder_no_gap),
+		cmocka_unit_test(pfs_rekey_fresh_dh),
+		cmocka_unit_test(responder_soft_lifetime_later),
+		cmocka_unit_test(idle_expiry_deletes),
+		cmocka_unit_test(kbyte_limits_rekey_and_delete),
+		cmocka_unit_test(p1_rekey_keeps_ipsec_sas),
+		cmocka_unit_test(p1_not_renewed_without_sas),
+		cmocka_unit_test(dpd_answered_keeps_sas),
+		cmocka_unit_test(dpd_silent_peer_cleared),
+		cmocka_unit_test(dpd_off_sends_no_probe),
+		cmocka_unit_test(dpd_ack_checked),
+		cmocka_unit_test(delete_from_responder),
 		cmocka_unit_test(responder_lifetime_shortens),
 		cmocka_unit_test(acquire_starts_negotiation),
 		cmocka_unit_test(reload_without_rule_deletes),
