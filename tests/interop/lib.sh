@@ -487,11 +487,13 @@ iop_sw() {
 	    --uri "unix://$d/run/charon.vici"
 }
 
-# iop_sw_spis DIR: "SPI-IN SPI-OUT" of the first installed child SA.
+# iop_sw_spis DIR: "SPI-IN SPI-OUT" of the newest child SA in state
+# INSTALLED (a rekeyed one is REKEYED).  The raw listing is one line per
+# IKE SA, so it is split at each child SA first.
 iop_sw_spis() {
-	iop_sw "$1" --list-sas --raw 2>/dev/null |
+	iop_sw "$1" --list-sas --raw 2>/dev/null | tr '{' '\n' |
 	    sed -n 's/.*state=INSTALLED.* spi-in=\([0-9a-f]*\) spi-out=\([0-9a-f]*\).*/\1 \2/p' |
-	    head -n 1
+	    tail -n 1
 }
 
 # ---- libreswan pluto

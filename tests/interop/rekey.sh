@@ -36,13 +36,11 @@ iop_check "only one Main Mode: the ISAKMP SA is reused" \
 iop_check "ping through the new SAs" \
     iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
 
-iop_sw "$B" --list-sas --raw >"$B/sas.out" 2>&1
-new=$(sed -n 's/.*state=INSTALLED.* spi-in=\([0-9a-f]*\) spi-out=\([0-9a-f]*\) .*bytes-in=\([1-9][0-9]*\) .*/\1 \2/p' \
-    "$B/sas.out" | tail -n 1)
+new=$(iop_sw_spis "$B")
 read -r new_in new_out <<EOF
 $new
 EOF
-iop_check "charon's SAs carrying the ping are new (${new:-none}, first ${first:-none})" \
+iop_check "charon's installed SAs are new (${new:-none}, first ${first:-none})" \
     test -n "$new" -a "$new" != "${first:-none}"
 iop_check "in.iked's log names the new SPIs" \
     grep -qi "ESP SPI in 0x${new_out:-none} out 0x${new_in:-none}" "$log"
