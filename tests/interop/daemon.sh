@@ -59,6 +59,12 @@ if ! grep -q "built without libcap-ng" "$log"; then
 	    grep -Eq "^CapEff:[[:space:]]+0+3400$" "/proc/$pid/status"
 fi
 iop_check "listening on 198.51.100.1 port 4500" udp_listening 4500 198.51.100.1
+iop_check "userspace backend: TUN device iked0 up" \
+    ip -n "$IOP_NSA" link show iked0
+iop_check "userspace backend: routing rule for its table" \
+    sh -c "ip -n '$IOP_NSA' rule | grep -q 'lookup 4500'"
+iop_check "userspace backend: tunnel route for 203.0.113.1" \
+    sh -c "ip -n '$IOP_NSA' route show table 4500 | grep -q '203.0.113.1'"
 
 ip netns exec "$IOP_NSA" "$IOP_IKED" -d -R "$R" -B none \
     >"$IOP_DIR/second.log" 2>&1
@@ -177,6 +183,9 @@ status=$?
 iop_check "SIGTERM: exit status 0" [ $status -eq 0 ]
 iop_check "SIGTERM: PID file removed" test ! -e "$R/var/run/in.iked.pid"
 iop_check "SIGTERM: sockets closed" iop_not udp_listening 500 198.51.100.1
+iop_check "SIGTERM: TUN device removed" iop_not ip -n "$IOP_NSA" link show iked0
+iop_check "SIGTERM: routing rule removed" \
+    iop_not sh -c "ip -n '$IOP_NSA' rule | grep -q 'lookup 4500'"
 
 # ---- without -d: detach, PID file, stop.  The root is given relative
 # to the current folder, which the daemon leaves for "/".
