@@ -480,12 +480,30 @@ ike_mm_id_body(struct ike_p1 *p1, struct wbuf *id)
 	return (wbuf_put(id, ip.addr, ip.family == AF_INET ? 4 : 16));
 }
 
-/* HASH_I or HASH_R over the ID payload body id_b. */
+/*
+ * HASH_I or HASH_R over the ID payload body id_b.  With an ECDSA method
+ * the PRF is HMAC with the method's hash (SHA-256, SHA-384, SHA-512),
+ * not the negotiated one, so that the signed hash fits the curve
+ * (RFC 4754 section 4; strongSwan does the same).
+ */
 static int
 ike_mm_auth_hash(struct ike_p1 *p1, int of_initiator, const uint8_t *id_b,
     size_t id_len, struct wbuf *out)
 {
 	struct ikev1_auth_input	in;
+	enum hash_alg		prf = (enum hash_alg)p1->p1_hash;
+
+	switch (p1->p1_auth) {
+	case ISAKMP_AUTH_ECDSA_SHA256_P256:
+		prf = HASH_SHA256;
+		break;
+	case ISAKMP_AUTH_ECDSA_SHA384_P384:
+		prf = HASH_SHA384;
+		break;
+	case ISAKMP_AUTH_ECDSA_SHA512_P521:
+		prf = HASH_SHA512;
+		break;
+	}
 
 	memset(&in, 0, sizeof(in));
 	in.ai_gxi = p1->p1_gxi.wb_data;
@@ -499,9 +517,9 @@ ike_mm_auth_hash(struct ike_p1 *p1, int of_initiator, const uint8_t *id_b,
 	in.ai_id_b = id_b;
 	in.ai_id_b_len = id_len;
 	if (of_initiator)
-		return (ikev1_hash_i(p1->p1_hash, p1->p1_skeyid.wb_data,
+		return (ikev1_hash_i(prf, p1->p1_skeyid.wb_data,
 		    p1->p1_skeyid.wb_len, &in, out));
-	return (ikev1_hash_r(p1->p1_hash, p1->p1_skeyid.wb_data,
+	return (ikev1_hash_r(prf, p1->p1_skeyid.wb_data,
 	    p1->p1_skeyid.wb_len, &in, out));
 }
 

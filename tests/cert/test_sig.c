@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "certtest.h"
+#include "crypto/hash.h"
 #include "crypto/x509/pkey.h"
 #include "crypto/x509/sig.h"
 #include "lib/err.h"
@@ -409,20 +410,22 @@ rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
 /*
  * The ECDSA test vectors of RFC 4754 section 8: the signatures of the
  * message "abc" with the given public keys, in the r | s form that the
- * SIG payload carries.  They check that ECDSA signs SHA-2 of the data
- * (HASH_I in IKEv1) and the fixed-size encoding of r and s.
+ * SIG payload carries.  The vectors sign SHA-2 of "abc"; sig_verify takes
+ * that digest as it takes HASH_I in IKEv1, which it does not hash again.
+ * They check the digest handling and the fixed-size encoding of r and s.
  */
 static const struct {
 	enum sig_method	 method;
+	enum hash_alg	 md;
 	const char	*curve_oid;	/* DER of the named curve OID */
 	const char	*x, *y, *r, *s;
 } rfc4754[] = {
-	{ SIG_ECDSA_256, "06082a8648ce3d030107",
+	{ SIG_ECDSA_256, HASH_SHA256, "06082a8648ce3d030107",
 	  "2442A5CC0ECD015FA3CA31DC8E2BBC70BF42D60CBCA20085E0822CB04235E970",
 	  "6FC98BD7E50211A4A27102FA3549DF79EBCB4BF246B80945CDDFE7D509BBFD7D",
 	  "CB28E0999B9C7715FD0A80D8E47A77079716CBBF917DD72E97566EA1C066957C",
 	  "86FA3BB4E26CAD5BF90B7F81899256CE7594BB1EA0C89212748BFF3B3D5B0315" },
-	{ SIG_ECDSA_384, "06052b81040022",
+	{ SIG_ECDSA_384, HASH_SHA384, "06052b81040022",
 	  "96281BF8DD5E0525CA049C048D345D3082968D10FEDF5C5ACA0C64E6465A97EA"
 	  "5CE10C9DFEC21797415710721F437922",
 	  "447688BA94708EB6E2E4D59F6AB6D7EDFF9301D249FE49C33096655F5D502FAD"
@@ -431,7 +434,7 @@ static const struct {
 	  "08E07C9C63F2D21A07DCB56A6AF56EB3",
 	  "B263A1305E057F984D38726A1B46874109F417BCA112674C528262A40A629AF1"
 	  "CBB9F516CE0FA7D2FF630863A00E8B9F" },
-	{ SIG_ECDSA_521, "06052b81040023",
+	{ SIG_ECDSA_521, HASH_SHA512, "06052b81040023",
 	  "0151518F1AF0F563517EDD5485190DF95A4BF57B5CBA4CF2A9A3F6474725A35F"
 	  "7AFE0A6DDEB8BEDBCD6A197E592D40188901CECD650699C9B5E456AEA5ADD190"
 	  "52A8",
@@ -492,23 +495,25 @@ sig_ecdsa_rfc4754_vectors(void **state)
 	struct pkey	*k;
 	struct wbuf	 sig;
 	char		 why[X509_WHY_SIZE];
-	size_t		 i;
+	uint8_t		 md[64];
+	size_t		 i, mdlen;
 
 	for (i = 0; i < UTIL_NELEM(rfc4754); i++) {
+		mdlen = hash_length(rfc4754[i].md);
+		assert_int_equal(hash_digest(rfc4754[i].md, "abc", 3, md,
+		    sizeof(md)), 0);
 		k = ec_public(rfc4754[i].curve_oid, rfc4754[i].x,
 		    rfc4754[i].y);
 		wbuf_init(&sig, 0);
 		hex_append(&sig, rfc4754[i].r);
 		hex_append(&sig, rfc4754[i].s);
-		if (sig_verify(k, rfc4754[i].method,
-		    (const uint8_t *)"abc", 3, sig.wb_data, sig.wb_len, why,
-		    sizeof(why)) != 0)
+		if (sig_verify(k, rfc4754[i].method, md, mdlen, sig.wb_data,
+		    sig.wb_len, why, sizeof(why)) != 0)
 			fail_msg("RFC 4754 %s: %s",
 			    sig_method_name(rfc4754[i].method), why);
 		sig.wb_data[sig.wb_len - 1] ^= 0x01;
-		assert_int_equal(sig_verify(k, rfc4754[i].method,
-		    (const uint8_t *)"abc", 3, sig.wb_data, sig.wb_len, why,
-		    sizeof(why)), ERR_AUTH);
+		assert_int_equal(sig_verify(k, rfc4754[i].method, md, mdlen,
+		    sig.wb_data, sig.wb_len, why, sizeof(why)), ERR_AUTH);
 		wbuf_free(&sig);
 		pkey_free(k);
 	}

@@ -18,11 +18,10 @@
 #include "lib/err.h"
 #include "lib/rbuf.h"
 
-/* Key requirements and ECDSA digest of one signature method. */
+/* Key requirements of one signature method. */
 struct sig_spec {
 	enum pkey_type	 ss_type;
 	const char	*ss_group;	/* EC curve (OpenSSL group name) */
-	enum hash_alg	 ss_md;		/* ECDSA digest of HASH_I, or 0 */
 	size_t		 ss_half;	/* ECDSA: size of r and of s */
 };
 
@@ -38,13 +37,13 @@ sig_spec(enum sig_method m, struct sig_spec *sp)
 		sp->ss_type = PKEY_DSA;
 		return (0);
 	case SIG_ECDSA_256:
-		*sp = (struct sig_spec){ PKEY_EC, "prime256v1", HASH_SHA256, 32 };
+		*sp = (struct sig_spec){ PKEY_EC, "prime256v1", 32 };
 		return (0);
 	case SIG_ECDSA_384:
-		*sp = (struct sig_spec){ PKEY_EC, "secp384r1", HASH_SHA384, 48 };
+		*sp = (struct sig_spec){ PKEY_EC, "secp384r1", 48 };
 		return (0);
 	case SIG_ECDSA_521:
-		*sp = (struct sig_spec){ PKEY_EC, "secp521r1", HASH_SHA512, 66 };
+		*sp = (struct sig_spec){ PKEY_EC, "secp521r1", 66 };
 		return (0);
 	}
 	return (ERR_UNSUPPORTED);
@@ -234,32 +233,6 @@ out:
 	return (rc);
 }
 
-static int
-sig_sign_ecdsa(const struct pkey *k, const struct sig_spec *sp,
-    const uint8_t *hash, size_t hashlen, struct wbuf *out)
-{
-	EVP_MD_CTX	*md;
-	unsigned char	*buf = NULL;
-	size_t		 len = 0;
-	int		 rc = ERR_CRYPTO;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return (ERR_NOMEM);
-	/* The digest was fetched once by crypto_init(). */
-	if (crypto_md(sp->ss_md) == NULL ||
-	    EVP_DigestSignInit(md, NULL, crypto_md(sp->ss_md), NULL,
-	    k->pk_evp) != 1 ||
-	    EVP_DigestSign(md, NULL, &len, hash, hashlen) != 1 ||
-	    (buf = OPENSSL_malloc(len)) == NULL ||
-	    EVP_DigestSign(md, buf, &len, hash, hashlen) != 1)
-		goto out;
-	rc = sig_der_to_raw(buf, len, sp->ss_half, out);
-out:
-	OPENSSL_free(buf);
-	EVP_MD_CTX_free(md);
-	return (rc);
-}
-
 int
 sig_sign(const struct pkey *k, enum sig_method m, const uint8_t *hash,
     size_t hashlen, struct wbuf *out, char *why, size_t whysize)
@@ -282,10 +255,9 @@ sig_sign(const struct pkey *k, enum sig_method m, const uint8_t *hash,
 		x509_why(why, whysize, "DSA key without subgroup order");
 		return (ERR_INVAL);
 	}
-	if (sp.ss_md != 0)
-		rc = sig_sign_ecdsa(k, &sp, hash, hashlen, out);
-	else
-		rc = sig_sign_raw(k, m, hash, hashlen, out, half);
+	if (m != SIG_DSS)
+		half = sp.ss_half;
+	rc = sig_sign_raw(k, m, hash, hashlen, out, half);
 	if (rc != 0)
 		x509_why_openssl(why, whysize, "signing");
 	return (rc);
@@ -317,24 +289,6 @@ sig_verify_raw(const struct pkey *k, enum sig_method m, const uint8_t *hash,
 	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0))
 		ok = EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1;
 	EVP_PKEY_CTX_free(ctx);
-	return (ok);
-}
-
-static int
-sig_verify_ecdsa(const struct pkey *k, const struct sig_spec *sp,
-    const uint8_t *hash, size_t hashlen, const unsigned char *der,
-    size_t derlen)
-{
-	EVP_MD_CTX	*md;
-	int		 ok = 0;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return (0);
-	if (crypto_md(sp->ss_md) != NULL &&
-	    EVP_DigestVerifyInit(md, NULL, crypto_md(sp->ss_md), NULL,
-	    k->pk_evp) == 1)
-		ok = EVP_DigestVerify(md, der, derlen, hash, hashlen) == 1;
-	EVP_MD_CTX_free(md);
 	return (ok);
 }
 
@@ -389,10 +343,7 @@ sig_verify(const struct pkey *k, enum sig_method m, const uint8_t *hash,
 			    "signature", sig_method_name(m));
 			return (ERR_AUTH);
 		}
-		ok = m == SIG_DSS ?
-		    sig_verify_raw(k, m, hash, hashlen, der, (size_t)derlen) :
-		    sig_verify_ecdsa(k, &sp, hash, hashlen, der,
-		    (size_t)derlen);
+		ok = sig_verify_raw(k, m, hash, hashlen, der, (size_t)derlen);
 		OPENSSL_free(der);
 	}
 	ERR_clear_error();

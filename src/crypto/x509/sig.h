@@ -10,8 +10,11 @@
  *     with no DigestInfo.  RFC 7296 (3.8) notes that IKEv1 signs this
  *     way, unlike IKEv2.  The payload is as long as the modulus.
  *     NOTE: not yet tested against a strongSwan or libreswan peer.
- *   SIG_ECDSA_256/384/521 (auth methods 9, 10, 11, RFC 4754): ECDSA over
- *     SHA-256/384/512 of HASH_I on P-256/384/521; the payload is r | s,
+ *   SIG_ECDSA_256/384/521 (auth methods 9, 10, 11, RFC 4754): ECDSA on
+ *     P-256/384/521 with HASH_I itself as the message digest, as for DSS.
+ *     For these methods the engine computes HASH_I with HMAC-SHA-256/
+ *     384/512 (the method's hash), so it is already that digest and is not
+ *     hashed again; strongSwan signs the same way.  The payload is r | s,
  *     each the size of the curve order (32, 48 or 66 bytes).
  */
 #ifndef IKED_X509_SIG_H
