@@ -247,6 +247,15 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 	if (ci->xform.auth_method == CONFIG_AUTH_PRESHARED) {
 		admin_ident_addr(&ci->local_id, &pi->pi_local);
 		admin_ident_addr(&ci->remote_id, &pi->pi_remote);
+	} else {
+		/* Signature methods: the identities sent, a DN as text. */
+		ci->local_id.type = (uint16_t)pi->pi_local_idtype;
+		(void)snprintf(ci->local_id.value, sizeof(ci->local_id.value),
+		    "%s", pi->pi_local_id != NULL ? pi->pi_local_id : "");
+		ci->remote_id.type = (uint16_t)pi->pi_remote_idtype;
+		(void)snprintf(ci->remote_id.value,
+		    sizeof(ci->remote_id.value), "%s",
+		    pi->pi_remote_id != NULL ? pi->pi_remote_id : "");
 	}
 	if (cf != NULL && pi->pi_label != NULL)
 		r = config_rule_find_label(cf, pi->pi_label);

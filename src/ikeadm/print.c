@@ -109,6 +109,9 @@ print_auth_name(int a)
 	case 3:		return ("RSA signatures");
 	case 4:		return ("RSA Encryption");
 	case 5:		return ("Revised RSA Encryption");
+	case 9:		return ("ECDSA P-256 signatures");
+	case 10:	return ("ECDSA P-384 signatures");
+	case 11:	return ("ECDSA P-521 signatures");
 	default:	return ("<unknown>");
 	}
 }
