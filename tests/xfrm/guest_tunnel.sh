@@ -5,7 +5,8 @@
 # xfrm_peer -B userspace.  A ping from 192.0.2.1 (host side) to
 # 203.0.113.1 (guest) can only pass through the tunnel.  For each case
 # the guest's `ip xfrm state` and `ip xfrm policy` must show what was
-# installed, and be empty again after the peer exits.  Cases: ESP in UDP
+# installed, and be empty again after the peer exits.  test_xfrm_esp runs
+# in the guest first.  Cases: ESP in UDP
 # with AES-CBC and HMAC-SHA-256, raw ESP with AES-GCM, 3DES with
 # HMAC-SHA1, a rekey that replaces the kernel SAs, and soft expiries.
 #
@@ -17,6 +18,7 @@ set -u
 SRC=${IKED_SOURCE:-.}
 BUILD=${IKED_BUILD:-./build}
 PEER=$BUILD/tests/xfrm/xfrm_peer
+ESP_TEST=$BUILD/tests/xfrm/test_xfrm_esp
 GUEST_DIR=${IKED_GUEST_DIR:-/var/cache/iked-guest}
 GUESTS=$SRC/scripts/guest
 
@@ -110,7 +112,7 @@ show() {
 
 # The guest's /tmp is its own, so the programs go through the share.
 mkdir -p "$SHARE/bin"
-cp "$PEER" "$GUESTS/agent.sh" "$SHARE/bin/"
+cp "$PEER" "$ESP_TEST" "$GUESTS/agent.sh" "$SHARE/bin/"
 
 T0=$(now)
 ip netns add "$NS" || exit 1
@@ -141,6 +143,13 @@ result $? "guest reachable on the outer network"
 ip netns exec "$NS" ping -c 1 -W 1 -I 192.0.2.1 203.0.113.1 >/dev/null 2>&1
 [ $? != 0 ]
 result $? "no path to 203.0.113.1 without the tunnel"
+
+# The backend's SA operations, on a kernel that has ESP.
+gcmd esp-unit "$GSHARE/bin/test_xfrm_esp 2>&1; echo EXIT=\$?" 120 \
+    >"$SHARE/esp-unit.out"
+grep -q '^EXIT=0$' "$SHARE/esp-unit.out"
+result $? "test_xfrm_esp passes in the guest"
+[ $FAILED = 0 ] || show "$SHARE/esp-unit.out"
 
 # start_case NAME ARGS...: xfrm_peer in the guest (side b), then here
 start_case() {

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Runs test_xfrm_host in a network namespace of its own: 192.0.2.1/32 on
+# xfrm_host.sh [PROGRAM]: runs PROGRAM of tests/xfrm (test_xfrm_host by
+# default) in a network namespace of its own: 192.0.2.1/32 on
 # lo, and a veth pair with both ends inside, one with 198.51.100.1/24 and
 # a route to 203.0.113.0/24, so no packet can leave the namespace.
 set -u
 
-TEST=${IKED_BUILD:-.}/tests/xfrm/test_xfrm_host
+TEST=${IKED_BUILD:-.}/tests/xfrm/${1:-test_xfrm_host}
 NS=xfrmhost$$
 
 if [ "$(id -u)" != 0 ]; then
