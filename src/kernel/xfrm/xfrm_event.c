@@ -3,6 +3,7 @@
  * XFRMNLGRP_EXPIRE multicast groups, turned into the kc_acquire and
  * kc_expire callbacks for our own policies and SAs.
  */
+#include <sys/socket.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #define XFRM_EVENT_GROUP(g)	(1U << ((g) - 1))
 #define XFRM_EVENT_MAX_TMPL	8
+#define XFRM_EVENT_RCVBUF	(1024 * 1024)
 
 static void
 xfrm_event_acquire(struct kernel_xfrm *kx, const struct nlmsghdr *nlh)
@@ -185,7 +187,7 @@ xfrm_event_read(evutil_socket_t fd, short what, void *arg)
 int
 xfrm_event_open(struct kernel_xfrm *kx)
 {
-	int	fd, r;
+	int	fd, r, rcvbuf = XFRM_EVENT_RCVBUF;
 
 	if (kx->kx_k->k_base == NULL)
 		return (0);	/* no event loop: no notifications */
@@ -196,6 +198,11 @@ xfrm_event_open(struct kernel_xfrm *kx)
 	fd = xfrm_nl_fd(&kx->kx_events);
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
 		return (ERR_SYSTEM);
+	/*
+	 * A burst of acquires (many policies hit at once) must not
+	 * overrun the default buffer; the kernel caps this at rmem_max.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	kx->kx_ev = event_new(kx->kx_k->k_base, fd, EV_READ | EV_PERSIST,
 	    xfrm_event_read, kx);
 	if (kx->kx_ev == NULL || event_add(kx->kx_ev, NULL) != 0)

@@ -31,13 +31,14 @@ xfrm_nl_open(struct xfrm_nl *xn, unsigned int groups)
 	}
 	/*
 	 * CAP_ACK keeps the kernel from echoing a failed request, which
-	 * would copy its keys into our receive buffer once more.
+	 * would copy its keys into our receive buffer once more.  EXT_ACK
+	 * adds the kernel's error text.  Kernels before 4.12 lack both,
+	 * and then errors carry only errno.
 	 */
-	if (mnl_socket_setsockopt(xn->xn_sock, NETLINK_CAP_ACK, &on,
-	    sizeof(on)) < 0 ||
-	    mnl_socket_setsockopt(xn->xn_sock, NETLINK_EXT_ACK, &on,
-	    sizeof(on)) < 0)
-		goto out;
+	(void)mnl_socket_setsockopt(xn->xn_sock, NETLINK_CAP_ACK, &on,
+	    sizeof(on));
+	(void)mnl_socket_setsockopt(xn->xn_sock, NETLINK_EXT_ACK, &on,
+	    sizeof(on));
 	if (mnl_socket_bind(xn->xn_sock, groups, MNL_SOCKET_AUTOPID) < 0)
 		goto out;
 	xn->xn_portid = mnl_socket_get_portid(xn->xn_sock);
