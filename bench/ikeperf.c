@@ -1,0 +1,766 @@
+/*
+ * ikeperf: an IKEv1 load generator.  It plays many initiators, one per
+ * source address, each running Main Mode with a preshared key and one
+ * Quick Mode against a single responder, with a bounded number of
+ * exchanges in flight.  Every initiator is an instance of in.iked's own
+ * engine (src/ike/ike.h) with a none kernel backend, so the messages,
+ * NAT-T floating and key derivation are those the daemon uses.  This
+ * file only moves datagrams between the engines and two UDP sockets
+ * (ports 500 and 4500, bound to the wildcard address).  IP_PKTINFO
+ * picks the source address of each datagram.  The source addresses must be local in the
+ * namespace, e.g. through "ip route add local 198.18.0.0/15 dev lo".
+ *
+ * The generator keeps one Diffie-Hellman key pair per group for all its
+ * initiators (the linker wraps dh_key_generate and dh_key_free), so it
+ * spends about half the responder's DH time per tunnel and the
+ * responder stays the bottleneck.  The responder gets fresh values in
+ * every exchange, as from real peers.
+ *
+ * Output: one "ikeperf:" line of key=value pairs (tunnels per second,
+ * latency percentiles, failures, the responder's CPU time and resident
+ * memory when -P names its PID).
+ */
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "config/diag.h"
+#include "crypto/crypto.h"
+#include "crypto/dh.h"
+#include "ike/ike.h"
+#include "kernel/kernel.h"
+#include "lib/err.h"
+#include "lib/log.h"
+
+#define IKEPERF_MAX_DGRAM	65536
+#define IKEPERF_GROUP_MAX	64
+
+struct ikeperf_opts {
+	uint32_t	 src_base;	/* first source address, host order */
+	uint32_t	 src_count;
+	uint32_t	 inner_offset;	/* inner address = source + offset */
+	struct in_addr	 target;	/* the responder's IKE address */
+	const char	*target_inner;	/* its protected host */
+	unsigned int	 total;
+	unsigned int	 concurrency;
+	int		 group;
+	int		 pfs;
+	const char	*p1_encr;
+	const char	*p1_hash;
+	const char	*esp;
+	const char	*psk;
+	unsigned int	 timeout_ms;
+	unsigned int	 extra_qm;	/* Quick Modes after the first */
+	unsigned int	 limit_s;	/* start no tunnel after this; 0 = none */
+	int		 resp_pid;
+	int		 reuse_dh;
+	int		 verbose;
+};
+
+struct ikeperf_slot {
+	struct ikeperf		*ip;
+	struct ike_engine	*eng;
+	struct kernel		*kern;
+	uint32_t		 addr;		/* host order */
+	uint64_t		 start_us;
+	uint64_t		 timer_ms;	/* engine deadline, 0 = none */
+	uint64_t		 give_up_ms;
+	uint64_t		 qm_start_us;	/* extra Quick Mode running */
+	unsigned int		 qm_left;
+	unsigned int		 p2_seen;	/* SA pairs installed so far */
+	int			 busy;
+};
+
+struct ikeperf {
+	struct ikeperf_opts	 o;
+	int			 fd500;
+	int			 fd4500;
+	struct ikeperf_slot	*slots;
+	struct ikeperf_slot	**by_addr;	/* slot of a source address */
+	uint32_t		 next_addr;
+	unsigned int		 started;
+	unsigned int		 ok;
+	unsigned int		 failed;
+	unsigned int		 active;
+	uint32_t		*lat_us;
+	uint32_t		*qm_us;		/* extra Quick Modes */
+	unsigned int		 qm_ok;
+	uint8_t			*rxbuf;
+	FILE			*out;		/* stdout; stderr takes logs */
+};
+
+/* Diffie-Hellman keys the generator's initiators share, by group. */
+static struct dh_key	*ikeperf_dh_cache[IKEPERF_GROUP_MAX];
+static int		 ikeperf_dh_reuse;
+
+int	__real_dh_key_generate(unsigned int, struct dh_key **);
+void	__real_dh_key_free(struct dh_key *);
+int	__wrap_dh_key_generate(unsigned int, struct dh_key **);
+void	__wrap_dh_key_free(struct dh_key *);
+
+/* Called instead of dh_key_generate (-Wl,--wrap): one cached key per group. */
+int
+__wrap_dh_key_generate(unsigned int group, struct dh_key **key)
+{
+	int	rc;
+
+	if (!ikeperf_dh_reuse || group >= IKEPERF_GROUP_MAX)
+		return (__real_dh_key_generate(group, key));
+	if (ikeperf_dh_cache[group] == NULL &&
+	    (rc = __real_dh_key_generate(group,
+	    &ikeperf_dh_cache[group])) != 0)
+		return (rc);
+	*key = ikeperf_dh_cache[group];
+	return (0);
+}
+
+void
+__wrap_dh_key_free(struct dh_key *key)
+{
+	unsigned int	g;
+
+	for (g = 0; g < IKEPERF_GROUP_MAX; g++)
+		if (key != NULL && ikeperf_dh_cache[g] == key)
+			return;
+	__real_dh_key_free(key);
+}
+
+static uint64_t
+ikeperf_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
+static uint64_t
+ikeperf_now_ms(void)
+{
+	return (ikeperf_now_us() / 1000);
+}
+
+static void
+ikeperf_addr_str(uint32_t addr, char *buf, size_t len)
+{
+	struct in_addr	a;
+
+	a.s_addr = htonl(addr);
+	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+}
+
+static int
+ikeperf_send(void *arg, const struct ike_packet *pk)
+{
+	static const uint8_t	 marker[4];
+	struct ikeperf_slot	*s = arg;
+	const struct sockaddr_in *l = (const struct sockaddr_in *)&pk->pk_local;
+	const struct sockaddr_in *r =
+	    (const struct sockaddr_in *)&pk->pk_remote;
+	union {
+		struct cmsghdr	c;
+		uint8_t		b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	}			 cbuf;
+	struct in_pktinfo	*pi;
+	struct cmsghdr		*cm;
+	struct iovec		 iov[2];
+	struct msghdr		 mh;
+	int			 natt, n = 0;
+
+	if (l->sin_family != AF_INET || r->sin_family != AF_INET)
+		return (ERR_INVAL);
+	natt = ntohs(l->sin_port) == 4500 || ntohs(r->sin_port) == 4500;
+	if (natt) {
+		iov[n].iov_base = (void *)marker;
+		iov[n++].iov_len = sizeof(marker);
+	}
+	iov[n].iov_base = (void *)pk->pk_data;
+	iov[n++].iov_len = pk->pk_len;
+	memset(&mh, 0, sizeof(mh));
+	memset(&cbuf, 0, sizeof(cbuf));
+	mh.msg_name = (void *)r;
+	mh.msg_namelen = sizeof(*r);
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)n;
+	mh.msg_control = cbuf.b;
+	mh.msg_controllen = sizeof(cbuf.b);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)(void *)CMSG_DATA(cm);
+	pi->ipi_spec_dst = l->sin_addr;
+	if (sendmsg(natt ? s->ip->fd4500 : s->ip->fd500, &mh, 0) < 0)
+		return (ERR_SYSTEM);
+	return (0);
+}
+
+static void
+ikeperf_timer(void *arg, uint64_t deadline_ms)
+{
+	struct ikeperf_slot	*s = arg;
+
+	s->timer_ms = deadline_ms;
+}
+
+static int
+ikeperf_keepalive(void *arg, const struct sockaddr_storage *local,
+    const struct sockaddr_storage *remote)
+{
+	return (0);
+}
+
+static void
+ikeperf_expire(void *arg, const struct kernel_expire *exp)
+{
+}
+
+static const struct ike_host ikeperf_host = {
+	.ih_send = ikeperf_send,
+	.ih_timer_changed = ikeperf_timer,
+	.ih_send_keepalive = ikeperf_keepalive,
+};
+
+static const struct kernel_callbacks ikeperf_kernel_cb = {
+	.kc_expire = ikeperf_expire,
+};
+
+/* The three files of one initiator, parsed from memory. */
+static struct config *
+ikeperf_config(struct ikeperf *ip, uint32_t addr)
+{
+	const struct ikeperf_opts *o = &ip->o;
+	struct config_diag	 diag;
+	struct config		*cfg;
+	char			 src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+	char			 inner[INET_ADDRSTRLEN], text[1024];
+	int			 len, rc = 0;
+	size_t			 i;
+
+	ikeperf_addr_str(addr, src, sizeof(src));
+	ikeperf_addr_str(addr + o->inner_offset, inner, sizeof(inner));
+	inet_ntop(AF_INET, &o->target, dst, sizeof(dst));
+	if ((cfg = config_new()) == NULL)
+		return (NULL);
+	diag_init(&diag);
+	len = snprintf(text, sizeof(text),
+	    "retry_timer_init 1\nretry_timer_max 4\nretry_limit 4\n"
+	    "expire_timer 60\np2_pfs %d\n{\n label \"t\"\n local_addr %s\n"
+	    " remote_addr %s\n p1_xform { auth_method preshared "
+	    "oakley_group %d auth_alg %s encr_alg %s }\n}\n", o->pfs, src,
+	    dst, o->group, o->p1_hash, o->p1_encr);
+	rc = config_parse_buf(cfg, CONFIG_FILE_IKE, "ikeperf:ike.config",
+	    text, (size_t)len, &diag);
+	len = snprintf(text, sizeof(text), "{\n localidtype IP\n localid %s\n"
+	    " remoteidtype IP\n remoteid %s\n key \"%s\"\n}\n", src, dst,
+	    o->psk);
+	if (rc == 0)
+		rc = config_parse_buf(cfg, CONFIG_FILE_PRESHARED,
+		    "ikeperf:ike.preshared", text, (size_t)len, &diag);
+	len = snprintf(text, sizeof(text), "{ tsrc %s tdst %s laddr %s/32 "
+	    "raddr %s/32 } ipsec { %s }\n", src, dst, inner, o->target_inner,
+	    o->esp);
+	if (rc == 0)
+		rc = config_parse_buf(cfg, CONFIG_FILE_IPSECINIT,
+		    "ikeperf:ipsecinit.conf", text, (size_t)len, &diag);
+	if (rc == 0)
+		rc = config_validate(cfg, &diag);
+	for (i = 0; i < diag_count(&diag); i++)
+		fprintf(ip->out, "ikeperf: config: %s\n", diag.cd_msgs[i]);
+	diag_free(&diag);
+	if (rc != 0) {
+		config_free(cfg);
+		return (NULL);
+	}
+	return (cfg);
+}
+
+static void
+ikeperf_slot_end(struct ikeperf_slot *s, int ok, uint64_t now_us)
+{
+	struct ikeperf	*ip = s->ip;
+
+	/* ok < 0: the caller counted the result already. */
+	if (ok == 0)
+		ip->failed++;
+	ike_engine_free(s->eng);
+	kernel_close(s->kern);
+	s->eng = NULL;
+	s->kern = NULL;
+	ip->by_addr[s->addr - ip->o.src_base] = NULL;
+	s->busy = 0;
+	s->timer_ms = 0;
+	ip->active--;
+}
+
+/*
+ * Done once the initiator installed its IPsec SA pair.  With extra
+ * Quick Modes, each further pair is negotiated on the same ISAKMP SA,
+ * which times the responder's handling of a message for an existing SA.
+ */
+static void
+ikeperf_slot_check(struct ikeperf_slot *s)
+{
+	struct ikeperf		*ip = s->ip;
+	struct ike_stats	 st;
+	uint64_t		 now_us;
+
+	ike_engine_get_stats(s->eng, &st);
+	if (st.st_p2_installed > s->p2_seen) {
+		now_us = ikeperf_now_us();
+		if (s->p2_seen > 0)
+			ip->qm_us[ip->qm_ok++] =
+			    (uint32_t)(now_us - s->qm_start_us);
+		else
+			ip->lat_us[ip->ok++] =
+			    (uint32_t)(now_us - s->start_us);
+		s->p2_seen = st.st_p2_installed;
+		if (s->qm_left > 0) {
+			s->qm_left--;
+			s->qm_start_us = now_us;
+			if (ike_engine_initiate(s->eng, "t",
+			    now_us / 1000) == 0)
+				return;
+			ip->failed++;
+		}
+		ikeperf_slot_end(s, -1, now_us);
+		return;
+	}
+	if (st.st_p1_fail_init > 0)
+		ikeperf_slot_end(s, 0, ikeperf_now_us());
+}
+
+static int
+ikeperf_slot_start(struct ikeperf *ip, struct ikeperf_slot *s)
+{
+	struct config	*cfg;
+	uint32_t	 idx;
+	unsigned int	 tries;
+	uint64_t	 now = ikeperf_now_ms();
+
+	/* The next source address that no exchange in flight uses. */
+	for (tries = 0; tries < ip->o.src_count; tries++) {
+		idx = ip->next_addr;
+		ip->next_addr = (ip->next_addr + 1) % ip->o.src_count;
+		if (ip->by_addr[idx] == NULL)
+			break;
+	}
+	if (tries == ip->o.src_count)
+		return (ERR_STATE);
+	s->addr = ip->o.src_base + idx;
+	if ((cfg = ikeperf_config(ip, s->addr)) == NULL)
+		return (ERR_CONFIG);
+	if (kernel_open(&s->kern, KERNEL_BACKEND_NONE, NULL,
+	    &ikeperf_kernel_cb, s, NULL) != 0) {
+		config_free(cfg);
+		return (ERR_NOMEM);
+	}
+	if ((s->eng = ike_engine_new(&ikeperf_host, s, s->kern)) == NULL) {
+		config_free(cfg);
+		kernel_close(s->kern);
+		return (ERR_NOMEM);
+	}
+	s->busy = 1;
+	s->timer_ms = 0;
+	s->p2_seen = 0;
+	s->qm_left = ip->o.extra_qm;
+	s->start_us = ikeperf_now_us();
+	s->give_up_ms = now + ip->o.timeout_ms;
+	ip->by_addr[idx] = s;
+	ip->active++;
+	ip->started++;
+	if (ike_engine_set_config(s->eng, cfg, now) != 0 ||
+	    ike_engine_initiate(s->eng, "t", now) != 0)
+		ikeperf_slot_end(s, 0, ikeperf_now_us());
+	return (0);
+}
+
+static int
+ikeperf_socket(uint16_t port)
+{
+	struct sockaddr_in	sin;
+	int			fd, on = 1, sz = 4 << 20;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) < 0)
+		return (-1);
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0)
+		goto fail;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+		goto fail;
+	return (fd);
+fail:
+	close(fd);
+	return (-1);
+}
+
+/* Read every waiting datagram of one socket and feed its engine. */
+static void
+ikeperf_recv(struct ikeperf *ip, int fd, uint16_t port)
+{
+	union {
+		struct cmsghdr	c;
+		uint8_t		b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	}			 cbuf;
+	struct sockaddr_in	 from, *loc;
+	struct ikeperf_slot	*s;
+	struct ike_packet	 pk;
+	struct cmsghdr		*cm;
+	struct iovec		 iov;
+	struct msghdr		 mh;
+	ssize_t			 n;
+	uint32_t		 dst, idx;
+	size_t			 skip;
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = ip->rxbuf;
+		iov.iov_len = IKEPERF_MAX_DGRAM;
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof(from);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		if ((n = recvmsg(fd, &mh, 0)) < 0)
+			return;
+		dst = 0;
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_PKTINFO)
+				dst = ntohl(((struct in_pktinfo *)(void *)
+				    CMSG_DATA(cm))->ipi_addr.s_addr);
+		skip = 0;
+		if (port == 4500) {
+			/* Keepalives and ESP have no zero marker. */
+			if (n < 8 || ip->rxbuf[0] != 0 || ip->rxbuf[1] != 0 ||
+			    ip->rxbuf[2] != 0 || ip->rxbuf[3] != 0)
+				continue;
+			skip = 4;
+		}
+		idx = dst - ip->o.src_base;
+		if (dst < ip->o.src_base || idx >= ip->o.src_count ||
+		    (s = ip->by_addr[idx]) == NULL)
+			continue;
+		memset(&pk, 0, sizeof(pk));
+		loc = (struct sockaddr_in *)&pk.pk_local;
+		loc->sin_family = AF_INET;
+		loc->sin_port = htons(port);
+		loc->sin_addr.s_addr = htonl(dst);
+		memcpy(&pk.pk_remote, &from, sizeof(from));
+		pk.pk_data = ip->rxbuf + skip;
+		pk.pk_len = (size_t)n - skip;
+		ike_engine_input(s->eng, &pk, ikeperf_now_ms());
+		ikeperf_slot_check(s);
+	}
+}
+
+/* Run the timers and give-ups that are due; return the next deadline. */
+static uint64_t
+ikeperf_timers(struct ikeperf *ip, uint64_t now)
+{
+	struct ikeperf_slot	*s;
+	uint64_t		 next = now + 50;
+	unsigned int		 i;
+
+	for (i = 0; i < ip->o.concurrency; i++) {
+		s = &ip->slots[i];
+		if (!s->busy)
+			continue;
+		if (now >= s->give_up_ms) {
+			ikeperf_slot_end(s, 0, ikeperf_now_us());
+			continue;
+		}
+		if (s->timer_ms != 0 && now >= s->timer_ms) {
+			s->timer_ms = ike_engine_run_timers(s->eng, now);
+			ikeperf_slot_check(s);
+			if (!s->busy)
+				continue;
+		}
+		if (s->timer_ms != 0 && s->timer_ms < next)
+			next = s->timer_ms;
+		if (s->give_up_ms < next)
+			next = s->give_up_ms;
+	}
+	return (next);
+}
+
+/* utime+stime in seconds and VmRSS in kB of a process; 0 on error. */
+static void
+ikeperf_proc(int pid, double *cpu, long *rss_kb)
+{
+	char		 path[64], buf[4096], *p;
+	unsigned long	 ut = 0, st = 0;
+	FILE		*f;
+	ssize_t		 n;
+	int		 fd, field;
+
+	*cpu = 0;
+	*rss_kb = 0;
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY)) >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			/* Fields after the command name, which may hold spaces. */
+			if ((p = strrchr(buf, ')')) != NULL) {
+				field = 2;
+				for (p = strtok(p + 1, " "); p != NULL;
+				    p = strtok(NULL, " ")) {
+					field++;
+					if (field == 14)
+						ut = strtoul(p, NULL, 10);
+					if (field == 15) {
+						st = strtoul(p, NULL, 10);
+						break;
+					}
+				}
+			}
+		}
+		*cpu = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(buf, sizeof(buf), f) != NULL)
+			if (strncmp(buf, "VmRSS:", 6) == 0)
+				*rss_kb = strtol(buf + 6, NULL, 10);
+		fclose(f);
+	}
+}
+
+static int
+ikeperf_cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static double
+ikeperf_pct(const uint32_t *v, unsigned int n, double pct)
+{
+	size_t	i;
+
+	if (n == 0)
+		return (0);
+	i = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
+	return ((double)v[i] / 1000.0);
+}
+
+static double
+ikeperf_self_cpu(void)
+{
+	struct rusage	ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+}
+
+static int
+ikeperf_run(struct ikeperf *ip)
+{
+	struct pollfd	 pfd[2];
+	uint64_t	 t0, t1, now, next;
+	double		 cpu0, cpu1, self0;
+	long		 rss0, rss1;
+	unsigned int	 i;
+	int		 timeout;
+
+	ikeperf_proc(ip->o.resp_pid, &cpu0, &rss0);
+	self0 = ikeperf_self_cpu();
+	t0 = ikeperf_now_us();
+	pfd[0].fd = ip->fd500;
+	pfd[1].fd = ip->fd4500;
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (ip->started < ip->o.total || ip->active > 0) {
+		if (ip->o.limit_s > 0 &&
+		    ikeperf_now_us() - t0 > (uint64_t)ip->o.limit_s * 1000000)
+			ip->o.total = ip->started;
+		for (i = 0; i < ip->o.concurrency &&
+		    ip->started < ip->o.total; i++)
+			if (!ip->slots[i].busy &&
+			    ikeperf_slot_start(ip, &ip->slots[i]) ==
+			    ERR_CONFIG)
+				return (1);
+		now = ikeperf_now_ms();
+		next = ikeperf_timers(ip, now);
+		now = ikeperf_now_ms();
+		timeout = next > now ? (int)(next - now) : 0;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			return (1);
+		if (pfd[0].revents & POLLIN)
+			ikeperf_recv(ip, ip->fd500, 500);
+		if (pfd[1].revents & POLLIN)
+			ikeperf_recv(ip, ip->fd4500, 4500);
+	}
+	t1 = ikeperf_now_us();
+	cpu1 = 0;
+	rss1 = 0;
+	ikeperf_proc(ip->o.resp_pid, &cpu1, &rss1);
+	qsort(ip->lat_us, ip->ok, sizeof(ip->lat_us[0]), ikeperf_cmp_u32);
+	qsort(ip->qm_us, ip->qm_ok, sizeof(ip->qm_us[0]), ikeperf_cmp_u32);
+	fprintf(ip->out, "ikeperf: ok=%u fail=%u wall_s=%.3f rate=%.1f "
+	    "p50_ms=%.2f p99_ms=%.2f resp_cpu_s=%.2f resp_rss_kb_start=%ld "
+	    "resp_rss_kb_end=%ld gen_cpu_s=%.2f qm_ok=%u qm_p50_ms=%.3f "
+	    "qm_p99_ms=%.3f\n", ip->ok, ip->failed,
+	    (double)(t1 - t0) / 1e6,
+	    ip->ok / ((double)(t1 - t0) / 1e6),
+	    ikeperf_pct(ip->lat_us, ip->ok, 50),
+	    ikeperf_pct(ip->lat_us, ip->ok, 99), cpu1 - cpu0, rss0, rss1,
+	    ikeperf_self_cpu() - self0, ip->qm_ok,
+	    ikeperf_pct(ip->qm_us, ip->qm_ok, 50),
+	    ikeperf_pct(ip->qm_us, ip->qm_ok, 99));
+	return (ip->failed == 0 ? 0 : 2);
+}
+
+static void
+ikeperf_usage(void)
+{
+	fprintf(stderr, "usage: ikeperf -t RESPONDER [-T INNER] "
+	    "[-s FIRST_SRC] [-a N_ADDRS]\n"
+	    "               [-n TUNNELS] [-c IN_FLIGHT] [-g GROUP] "
+	    "[-f PFS_GROUP]\n"
+	    "               [-e P1_ENCR] [-h P1_HASH] [-E ESP_PROPS] "
+	    "[-k PSK] [-w TIMEOUT_MS]\n"
+	    "               [-i INNER_OFFSET] [-q EXTRA_QM] [-L SECONDS] "
+	    "[-P PID] [-F] [-v]\n");
+	exit(64);
+}
+
+static int
+ikeperf_parse_addr(const char *s, uint32_t *out)
+{
+	struct in_addr	a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return (ERR_INVAL);
+	*out = ntohl(a.s_addr);
+	return (0);
+}
+
+static void
+ikeperf_opts(struct ikeperf_opts *o, int argc, char **argv)
+{
+	uint32_t	a;
+	int		ch;
+
+	memset(o, 0, sizeof(*o));
+	(void)ikeperf_parse_addr("198.18.0.1", &o->src_base);
+	o->src_count = 1000;
+	o->inner_offset = 0x10000;	/* 198.18.x.y -> 198.19.x.y */
+	o->target_inner = "203.0.113.1";
+	o->total = 100;
+	o->concurrency = 16;
+	o->group = 14;
+	o->pfs = 14;
+	o->p1_encr = "aes(128..128)";
+	o->p1_hash = "sha256";
+	o->esp = "encr_algs aes(128) encr_auth_algs hmac-sha256 sa shared";
+	o->psk = "ikeperf-psk-0123456789";
+	o->timeout_ms = 20000;
+	o->reuse_dh = 1;
+	while ((ch = getopt(argc, argv, "a:c:e:E:f:Fg:h:i:k:L:n:P:q:s:t:T:vw:"))
+	    != -1) {
+		switch (ch) {
+		case 'a': o->src_count = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'c': o->concurrency = (unsigned)atoi(optarg); break;
+		case 'e': o->p1_encr = optarg; break;
+		case 'E': o->esp = optarg; break;
+		case 'f': o->pfs = atoi(optarg); break;
+		case 'F': o->reuse_dh = 0; break;
+		case 'g': o->group = atoi(optarg); break;
+		case 'h': o->p1_hash = optarg; break;
+		case 'i': o->inner_offset = (uint32_t)strtoul(optarg, NULL,
+		    0);
+			break;
+		case 'k': o->psk = optarg; break;
+		case 'n': o->total = (unsigned)atoi(optarg); break;
+		case 'L': o->limit_s = (unsigned)atoi(optarg); break;
+		case 'q': o->extra_qm = (unsigned)atoi(optarg); break;
+		case 'P': o->resp_pid = atoi(optarg); break;
+		case 's':
+			if (ikeperf_parse_addr(optarg, &o->src_base) != 0)
+				ikeperf_usage();
+			break;
+		case 't':
+			if (ikeperf_parse_addr(optarg, &a) != 0)
+				ikeperf_usage();
+			o->target.s_addr = htonl(a);
+			break;
+		case 'T': o->target_inner = optarg; break;
+		case 'v': o->verbose = 1; break;
+		case 'w': o->timeout_ms = (unsigned)atoi(optarg); break;
+		default: ikeperf_usage();
+		}
+	}
+	if (o->target.s_addr == 0 || o->concurrency == 0 ||
+	    o->src_count < o->concurrency)
+		ikeperf_usage();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ikeperf	ip;
+	int		null;
+
+	memset(&ip, 0, sizeof(ip));
+	ikeperf_opts(&ip.o, argc, argv);
+	ikeperf_dh_reuse = ip.o.reuse_dh;
+	ip.out = stdout;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	log_init("ikeperf", LOG_DEST_STDERR);
+	/* The engines log every exchange; keep that off the terminal. */
+	if (!ip.o.verbose && (null = open("/dev/null", O_WRONLY)) >= 0) {
+		dup2(null, 2);
+		close(null);
+	}
+	if (crypto_init() != 0) {
+		fprintf(ip.out, "ikeperf: the crypto module did not start\n");
+		return (1);
+	}
+	ip.slots = calloc(ip.o.concurrency, sizeof(*ip.slots));
+	ip.by_addr = calloc(ip.o.src_count, sizeof(*ip.by_addr));
+	ip.lat_us = calloc(ip.o.total + 1, sizeof(*ip.lat_us));
+	ip.qm_us = calloc((size_t)ip.o.total * ip.o.extra_qm + 1,
+	    sizeof(*ip.qm_us));
+	ip.rxbuf = malloc(IKEPERF_MAX_DGRAM);
+	if (ip.slots == NULL || ip.by_addr == NULL || ip.lat_us == NULL ||
+	    ip.qm_us == NULL ||
+	    ip.rxbuf == NULL) {
+		fprintf(ip.out, "ikeperf: out of memory\n");
+		return (1);
+	}
+	for (unsigned int i = 0; i < ip.o.concurrency; i++)
+		ip.slots[i].ip = &ip;
+	if ((ip.fd500 = ikeperf_socket(500)) < 0 ||
+	    (ip.fd4500 = ikeperf_socket(4500)) < 0) {
+		fprintf(ip.out, "ikeperf: cannot bind UDP ports 500 and 4500: "
+		    "%s; run it as root in its own namespace\n",
+		    strerror(errno));
+		return (1);
+	}
+	return (ikeperf_run(&ip));
+}
