@@ -1,11 +1,12 @@
 /*
- * The daemon's side of the ikeadm control socket ROOT/var/run/ike_door:
- * the control_ops callbacks that read the debug mask, privilege level,
- * counters, defaults, Phase 1 SAs, rules and preshared keys, and that
- * reload the configuration ("ikeadm read rule" or "read preshared"
- * without a file name).
+ * The daemon's side of the ikeadm control socket ROOT/var/run/ike_door.
+ * These control_ops callbacks read the debug mask, privilege level,
+ * counters, defaults, Phase 1 SAs, rules, preshared keys and
+ * certificates.  The ones that change the configuration (read, add and
+ * write of rules and preshared keys) call edit.c.
  */
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -322,6 +323,52 @@ admin_p1_get(void *arg, const struct control_id *id,
 	return (w.aw_found ? 0 : ERR_NOTFOUND);
 }
 
+/* The cookies of the ISAKMP SA that an ikeadm identifier names. */
+struct admin_p1_pick {
+	const struct control_id	*ap_id;
+	uint8_t			 ap_icookie[8];
+	uint8_t			 ap_rcookie[8];
+	int			 ap_found;
+};
+
+static int
+admin_p1_pick(void *arg, const struct ike_p1_info *pi)
+{
+	struct admin_p1_pick	*ap = arg;
+
+	if (!admin_p1_matches(ap->ap_id, pi))
+		return (0);
+	memcpy(ap->ap_icookie, pi->pi_icookie, sizeof(ap->ap_icookie));
+	memcpy(ap->ap_rcookie, pi->pi_rcookie, sizeof(ap->ap_rcookie));
+	ap->ap_found = 1;
+	return (1);
+}
+
+/* "ikeadm del p1": the ISAKMP SA goes, with a Delete to the peer. */
+static int
+admin_p1_del(void *arg, const struct control_id *id)
+{
+	struct daemon		*d = arg;
+	struct admin_p1_pick	 ap;
+
+	memset(&ap, 0, sizeof(ap));
+	ap.ap_id = id;
+	ike_engine_foreach_p1(d->d_engine, admin_p1_pick, &ap);
+	if (!ap.ap_found)
+		return (ERR_NOTFOUND);
+	return (ike_engine_delete_p1(d->d_engine, ap.ap_icookie,
+	    ap.ap_rcookie, daemon_now_ms()));
+}
+
+static int
+admin_p1_flush(void *arg)
+{
+	struct daemon	*d = arg;
+
+	ike_engine_flush_p1(d->d_engine, daemon_now_ms());
+	return (0);
+}
+
 static int
 admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
     uint32_t *next)
@@ -494,15 +541,110 @@ admin_psk_dump(void *arg, uint32_t index, struct control_psk_info *out,
 	return (0);
 }
 
-/* "ikeadm read rule|preshared" without a file: reload as on SIGHUP. */
+/* "ikeadm read rule": a file, or without one a reload as on SIGHUP. */
 static int
-admin_read(void *arg, int fd)
+admin_rule_read(void *arg, int fd)
 {
-	struct daemon	*d = arg;
+	return (edit_read(arg, CONFIG_FILE_IKE, fd));
+}
 
-	if (fd >= 0)
-		return (ERR_UNSUPPORTED);
-	return (daemon_reload(d, "ikeadm read"));
+static int
+admin_psk_read(void *arg, int fd)
+{
+	return (edit_read(arg, CONFIG_FILE_PRESHARED, fd));
+}
+
+static int
+admin_rule_add(void *arg, int fd)
+{
+	return (edit_add(arg, CONFIG_FILE_IKE, fd, NULL));
+}
+
+static int
+admin_rule_write(void *arg, int fd)
+{
+	return (edit_write(arg, CONFIG_FILE_IKE, fd));
+}
+
+static int
+admin_psk_write(void *arg, int fd)
+{
+	return (edit_write(arg, CONFIG_FILE_PRESHARED, fd));
+}
+
+/* An identity of an entry in ike.preshared syntax ("localid ..."). */
+static int
+admin_psk_id_text(FILE *f, const char *side, const struct control_ident *id,
+    const struct control_range *r)
+{
+	char	lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+
+	if (r->lo.family == 0) {
+		if (id->value[0] == '\0' || strpbrk(id->value, "\"\n{}") != NULL)
+			return (ERR_INVAL);
+		fprintf(f, "\t%sidtype %s\n\t%sid %s\n", side,
+		    config_idtype_name(id->type), side, id->value);
+		return (0);
+	}
+	if (inet_ntop(r->lo.family, r->lo.addr, lo, sizeof(lo)) == NULL ||
+	    inet_ntop(r->hi.family, r->hi.addr, hi, sizeof(hi)) == NULL)
+		return (ERR_INVAL);
+	fprintf(f, "\t%sidtype IP\n\t%sid %s", side, side, lo);
+	if (r->lo.plen != 0)
+		fprintf(f, "/%u", r->lo.plen);
+	else if (strcmp(lo, hi) != 0)
+		fprintf(f, "-%s", hi);
+	fputc('\n', f);
+	return (0);
+}
+
+/*
+ * One entry of "ikeadm add preshared" as ike.preshared text; the key is
+ * written in hex, so the buffer is wiped by the caller.
+ */
+static int
+admin_psk_text(const struct control_psk_info *p, char **buf, size_t *len)
+{
+	FILE	*f;
+	size_t	 i;
+	int	 rc;
+
+	if (p->key.len == 0)
+		return (ERR_INVAL);
+	if ((f = open_memstream(buf, len)) == NULL)
+		return (ERR_NOMEM);
+	fputs("{\n", f);
+	rc = admin_psk_id_text(f, "local", &p->local_id, &p->local);
+	if (rc == 0)
+		rc = admin_psk_id_text(f, "remote", &p->remote_id, &p->remote);
+	if (p->xchg == CONTROL_XCHG_AGGRESSIVE)
+		fputs("\tike_mode aggressive\n", f);
+	else if (p->xchg == CONTROL_XCHG_BOTH)
+		fputs("\tike_mode both\n", f);
+	fputs("\tkey ", f);
+	for (i = 0; i < p->key.len && i < sizeof(p->key.bytes); i++)
+		fprintf(f, "%02x", p->key.bytes[i]);
+	fputs("\n}\n", f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = ERR_NOMEM;
+	return (rc);
+}
+
+/* "ikeadm add preshared": one entry, or ike.preshared text on fd. */
+static int
+admin_psk_add(void *arg, const struct control_psk_info *psk, int fd)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	if (psk == NULL)
+		return (edit_add(arg, CONFIG_FILE_PRESHARED, fd, NULL));
+	if ((rc = admin_psk_text(psk, &text, &len)) == 0)
+		rc = edit_add(arg, CONFIG_FILE_PRESHARED, -1, text);
+	if (text != NULL)
+		util_freezero(text, len);
+	return (rc);
 }
 
 static int
@@ -529,12 +671,18 @@ admin_open(struct daemon *d)
 		.get_stats = admin_get_stats,
 		.get_defaults = admin_get_defaults,
 		.p1_get = admin_p1_get,
+		.p1_del = admin_p1_del,
+		.p1_flush = admin_p1_flush,
 		.p1_dump = admin_p1_dump,
 		.rule_get = admin_rule_get,
 		.rule_dump = admin_rule_dump,
-		.rule_read = admin_read,
+		.rule_add = admin_rule_add,
+		.rule_read = admin_rule_read,
+		.rule_write = admin_rule_write,
+		.psk_add = admin_psk_add,
 		.psk_dump = admin_psk_dump,
-		.psk_read = admin_read,
+		.psk_read = admin_psk_read,
+		.psk_write = admin_psk_write,
 		.certcache_dump = admin_certcache_dump,
 		.certcache_flush = admin_certcache_flush,
 	};

@@ -123,41 +123,50 @@ daemon_load(struct daemon *d, struct config **out)
 }
 
 /*
- * SIGHUP: a configuration that fails to load leaves the running one in
- * place.  Otherwise the sockets follow its local addresses, and the
- * engine keeps the SAs whose rule still exists.
+ * Put a validated configuration in place of the running one: the
+ * sockets follow its local addresses, the engine keeps the SAs whose rule
+ * still exists, and the policy follows its ipsecinit.conf entries.
  */
+int
+daemon_apply(struct daemon *d, struct config *cf, const char *why)
+{
+	int	rc;
+
+	if (udp_sync(d->d_udp, cf) != 0)
+		log_warn("%s: some local addresses have no socket (see "
+		    "above); their rules cannot negotiate", why);
+	if ((rc = ike_engine_set_config(d->d_engine, cf,
+	    daemon_now_ms())) != 0) {
+		log_err("%s: the IKE engine rejected the new configuration: "
+		    "%s", why, err_str(rc));
+		config_free(cf);
+		return (rc);
+	}
+	d->d_config = cf;
+	if (policy_sync(d, cf) != 0)
+		log_warn("%s: some policy entries are not loaded (see above)",
+		    why);
+	log_info("%s: configuration in use: %zu rules, %zu preshared keys, "
+	    "%zu policy entries, %zu UDP sockets", why, cf->cf_nrules,
+	    cf->cf_npsks, cf->cf_nspds, udp_count(d->d_udp));
+	return (0);
+}
+
+/* SIGHUP: a configuration that fails to load leaves the running one. */
 int
 daemon_reload(struct daemon *d, const char *why)
 {
 	struct config	*cf = NULL;
-	int		 rc;
 
 	log_info("%s: reading %s, %s and %s again", why, d->d_config_path,
 	    d->d_preshared_path, d->d_ipsecinit_path);
 	if (daemon_load(d, &cf) != 0 || certs_reload(d, cf) != 0) {
 		config_free(cf);
-		log_err("reload failed: the previous configuration stays in "
-		    "use");
+		log_err("%s: reload failed: the previous configuration stays "
+		    "in use", why);
 		return (ERR_CONFIG);
 	}
-	if (udp_sync(d->d_udp, cf) != 0)
-		log_warn("reload: some local addresses have no socket (see "
-		    "above); their rules cannot negotiate");
-	if ((rc = ike_engine_set_config(d->d_engine, cf,
-	    daemon_now_ms())) != 0) {
-		log_err("reload: the IKE engine rejected the new "
-		    "configuration: %s", err_str(rc));
-		return (rc);
-	}
-	d->d_config = cf;
-	if (policy_sync(d, cf) != 0)
-		log_warn("reload: some policy entries are not loaded (see "
-		    "above)");
-	log_info("configuration reloaded: %zu rules, %zu preshared keys, "
-	    "%zu policy entries, %zu UDP sockets", cf->cf_nrules,
-	    cf->cf_npsks, cf->cf_nspds, udp_count(d->d_udp));
-	return (0);
+	return (daemon_apply(d, cf, why));
 }
 
 static void

@@ -63,6 +63,13 @@ uint64_t	daemon_now_ms(void);
 
 /* Re-read the configuration files; the running one stays on failure. */
 int		daemon_reload(struct daemon *, const char *why);
+/* Install a validated configuration (taken over, also on failure). */
+int		daemon_apply(struct daemon *, struct config *, const char *why);
+
+/* edit.c: ikeadm read, add and write of rules and preshared keys. */
+int	edit_read(struct daemon *, int kind, int fd);
+int	edit_add(struct daemon *, int kind, int fd, const char *text);
+int	edit_write(struct daemon *, int kind, int fd);
 
 /* policy.c: ipsecinit.conf in the SA backend. */
 int	policy_sync(struct daemon *, const struct config *);

@@ -118,6 +118,41 @@ if [ -x "$ikeadm" ]; then
 	"$ikeadm" -R "$R" read rule >/dev/null 2>&1
 	iop_check "ikeadm set debug FILE: the daemon logs to that file" \
 	    iop_wait_grep "$IOP_DIR/debug.log" "ikeadm read: reading" 5
+
+	# Rules and keys written out, changed and read back, then added to.
+	iop_check "ikeadm write rule: succeeds" \
+	    "$ikeadm" -R "$R" write rule "$IOP_DIR/rules.out"
+	iop_check "ikeadm write rule: file has the rule" \
+	    grep -q 'label "peer"' "$IOP_DIR/rules.out"
+	sed 's/label "peer"/label "renamed"/' "$IOP_DIR/rules.out" \
+	    >"$IOP_DIR/rules.in"
+	iop_check "ikeadm read rule FILE: succeeds" \
+	    "$ikeadm" -R "$R" read rule "$IOP_DIR/rules.in"
+	"$ikeadm" -R "$R" dump rule >"$IOP_DIR/adm-rule2.out" 2>&1
+	iop_check "ikeadm read rule FILE: the rules are replaced" \
+	    grep -q "Label 'renamed'" "$IOP_DIR/adm-rule2.out"
+	"$ikeadm" -R "$R" add rule '{ label "extra" local_addr 198.51.100.1
+	    remote_addr 198.51.100.9 p1_xform { auth_method preshared
+	    oakley_group 14 auth_alg sha256 encr_alg aes } }' >/dev/null 2>&1
+	"$ikeadm" -R "$R" dump rule >"$IOP_DIR/adm-rule3.out" 2>&1
+	iop_check "ikeadm add rule: both rules in use" \
+	    test "$(grep -c "Label '" "$IOP_DIR/adm-rule3.out")" -eq 2
+	iop_check "ikeadm add rule with an error: rejected" \
+	    iop_not "$ikeadm" -R "$R" add rule '{ label "bad" bogus 1 }'
+	iop_check "ikeadm add rule with an error: logged with its line" \
+	    iop_wait_grep "$log" "ikeadm add rule:1: unknown keyword 'bogus'" 5
+	iop_check "ikeadm write preshared: succeeds" \
+	    "$ikeadm" -R "$R" write preshared "$IOP_DIR/psk.out"
+	iop_check "ikeadm write preshared: file has the entry" \
+	    grep -q "remoteid 198.51.100.2" "$IOP_DIR/psk.out"
+	printf 'add preshared { localidtype IP localid 198.51.100.1 remoteidtype IP remoteid 198.51.100.9 key 6578747261 }\n' |
+	    "$ikeadm" -R "$R" >"$IOP_DIR/adm-psk.out" 2>&1
+	"$ikeadm" -R "$R" dump preshared >"$IOP_DIR/adm-psk2.out" 2>&1
+	iop_check "ikeadm add preshared: the new entry is in use" \
+	    grep -q "198.51.100.9" "$IOP_DIR/adm-psk2.out"
+	# Back to the files on disk for the checks below.
+	kill -HUP "$pid"
+	iop_wait_grep "$log" "SIGHUP: configuration in use" 5
 else
 	echo "ikeadm not built: its checks are left out"
 fi
@@ -135,9 +170,10 @@ iop_check "bad reload: sockets kept" udp_listening 500 198.51.100.1
 # ---- SIGHUP with a prefix as local address: wildcard socket, PKTINFO
 sed 's#local_addr 198.51.100.1#local_addr 198.51.100.0/24#' \
     "$IOP_DIR/config.good" >"$cfg"
+n=$(grep -c "SIGHUP: configuration in use" "$log")
 kill -HUP "$pid"
 iop_check "good reload: logged" \
-    iop_wait_grep "$log" "configuration reloaded" 5
+    iop_wait_count "$log" "SIGHUP: configuration in use" $((n + 1)) 5
 iop_check "prefix local_addr: wildcard socket on port 500" \
     udp_listening 500 0.0.0.0
 iop_check "prefix local_addr: wildcard socket on port 4500" \
@@ -166,7 +202,7 @@ cat >>"$R/etc/inet/secret/ike.preshared" <<EOF
 EOF
 kill -HUP "$pid"
 iop_check "IPv6 reload: logged" \
-    iop_wait_grep "$log" "configuration reloaded: 2 rules" 5
+    iop_wait_grep "$log" "SIGHUP: configuration in use: 2 rules" 5
 iop_check "IPv6 rule: listening on [2001:db8:1::1] port 500" \
     udp_listening 500 "[2001:db8:1::1]"
 iop_check "IPv6 rule: listening on [2001:db8:1::1] port 4500" \

@@ -44,7 +44,7 @@ fi
 if [ "$mode" = kept ]; then
 	kill -HUP "$pid"
 	iop_check "unchanged reload: logged" \
-	    iop_wait_grep "$log" "configuration reloaded" 5
+	    iop_wait_grep "$log" "SIGHUP: configuration in use" 5
 	iop_check "unchanged reload: ping still passes" \
 	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
 	iop_check "unchanged reload: same SPIs (${spis_before:-none})" \

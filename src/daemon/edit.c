@@ -1,0 +1,241 @@
+/*
+ * ikeadm read, add and write of rules and preshared keys.  The running
+ * configuration cannot be changed in place, so each change builds a new
+ * one from text.  The text is the running rules and keys written out in
+ * their file formats, the text ikeadm sent, and ipsecinit.conf from disk,
+ * because ikeadm never changes the policy.  The new configuration is
+ * validated and installed like a reload, and on any error the running
+ * one stays.  The next SIGHUP reads the files on disk again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "config/diag.h"
+#include "daemon/daemon.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+/* One piece of text of one file format. */
+struct edit_part {
+	int		 ep_kind;	/* enum config_file */
+	const char	*ep_name;	/* for messages */
+	int		 ep_fd;		/* read from here, or -1 */
+	char		*ep_buf;	/* else this text */
+	size_t		 ep_len;
+};
+
+static const char *
+edit_kind_name(int kind)
+{
+	return (kind == CONFIG_FILE_IKE ? "rules" : "preshared keys");
+}
+
+/* The running rules or keys in their file format (keys are secret). */
+static int
+edit_dump(const struct config *cf, int kind, char **buf, size_t *len)
+{
+	FILE	*f;
+	int	 rc;
+
+	*buf = NULL;
+	*len = 0;
+	if ((f = open_memstream(buf, len)) == NULL)
+		return (ERR_NOMEM);
+	if (kind == CONFIG_FILE_IKE)
+		rc = config_write_rules(f, cf);
+	else
+		rc = config_write_preshared(f, cf);
+	if (fclose(f) != 0 && rc == 0)
+		rc = ERR_NOMEM;
+	return (rc);
+}
+
+static void
+edit_part_free(struct edit_part *p)
+{
+	if (p->ep_buf != NULL)
+		util_freezero(p->ep_buf, p->ep_len);
+	p->ep_buf = NULL;
+}
+
+static int
+edit_parse_part(struct config *cf, const struct edit_part *p,
+    struct config_diag *diag)
+{
+	if (p->ep_fd >= 0)
+		return (config_read_fd(cf, p->ep_kind, p->ep_fd, p->ep_name,
+		    diag));
+	if (p->ep_buf == NULL)
+		return (0);
+	return (config_parse_buf(cf, p->ep_kind, p->ep_name, p->ep_buf,
+	    p->ep_len, diag));
+}
+
+/* ipsecinit.conf as on disk; a missing file is no policy, as at start. */
+static int
+edit_parse_policy(struct daemon *d, struct config *cf,
+    struct config_diag *diag)
+{
+	int	fd, rc;
+
+	if ((fd = open(d->d_ipsecinit_path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno != ENOENT) {
+			diag_add(diag, d->d_ipsecinit_path, 0, "cannot open: "
+			    "%s", strerror(errno));
+			return (ERR_CONFIG);
+		}
+		cf->cf_missing |= CONFIG_MISSING_IPSECINIT;
+		return (0);
+	}
+	rc = config_read_fd(cf, CONFIG_FILE_IPSECINIT, fd,
+	    d->d_ipsecinit_path, diag);
+	(void)close(fd);
+	return (rc);
+}
+
+/* Parse the parts and the policy, validate, and install. */
+static int
+edit_build(struct daemon *d, struct edit_part *parts, size_t n,
+    const char *why)
+{
+	struct config		*cf;
+	struct config_diag	 diag;
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((cf = config_new()) == NULL)
+		return (ERR_NOMEM);
+	diag_init(&diag);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = edit_parse_part(cf, &parts[i], &diag);
+	if (rc == 0)
+		rc = edit_parse_policy(d, cf, &diag);
+	if (rc == 0)
+		rc = config_validate(cf, &diag);
+	if (rc == 0 && diag_count(&diag) > 0)
+		rc = ERR_CONFIG;
+	for (i = 0; i < diag.cd_n; i++)
+		log_err("%s: %s", why, diag.cd_msgs[i]);
+	diag_free(&diag);
+	if (rc != 0) {
+		config_free(cf);
+		log_err("%s failed: the running configuration stays in use",
+		    why);
+		return (rc == ERR_NOMEM ? rc : ERR_CONFIG);
+	}
+	return (daemon_apply(d, cf, why));
+}
+
+/*
+ * The running text of the kinds not replaced: parts[0] rules, parts[1]
+ * preshared keys.  replace names the kind that comes from ikeadm.
+ */
+static int
+edit_running(struct daemon *d, int replace, struct edit_part parts[2])
+{
+	static const int	kinds[2] = { CONFIG_FILE_IKE,
+				    CONFIG_FILE_PRESHARED };
+	int			i, rc;
+
+	memset(parts, 0, 2 * sizeof(parts[0]));
+	for (i = 0; i < 2; i++) {
+		parts[i].ep_kind = kinds[i];
+		parts[i].ep_fd = -1;
+		parts[i].ep_name = kinds[i] == CONFIG_FILE_IKE ?
+		    "running rules" : "running preshared keys";
+		if (kinds[i] == replace || d->d_config == NULL)
+			continue;
+		if ((rc = edit_dump(d->d_config, kinds[i], &parts[i].ep_buf,
+		    &parts[i].ep_len)) != 0)
+			return (rc);
+	}
+	return (0);
+}
+
+/* "ikeadm read rule|preshared FILE": replace the rules or the keys. */
+int
+edit_read(struct daemon *d, int kind, int fd)
+{
+	struct edit_part	parts[3];
+	char			why[64];
+	int			rc;
+
+	if (fd < 0)
+		return (daemon_reload(d, "ikeadm read"));
+	(void)snprintf(why, sizeof(why), "ikeadm read %s",
+	    edit_kind_name(kind));
+	if ((rc = edit_running(d, kind, parts)) == 0) {
+		memset(&parts[2], 0, sizeof(parts[2]));
+		parts[2].ep_kind = kind;
+		parts[2].ep_name = why;
+		parts[2].ep_fd = fd;
+		rc = edit_build(d, parts, 3, why);
+	}
+	edit_part_free(&parts[0]);
+	edit_part_free(&parts[1]);
+	return (rc);
+}
+
+/* "ikeadm add rule|preshared": text from fd, or text when fd is -1. */
+int
+edit_add(struct daemon *d, int kind, int fd, const char *text)
+{
+	struct edit_part	parts[3];
+	char			why[64];
+	int			rc;
+
+	(void)snprintf(why, sizeof(why), "ikeadm add %s",
+	    kind == CONFIG_FILE_IKE ? "rule" : "preshared");
+	memset(&parts[2], 0, sizeof(parts[2]));
+	if ((rc = edit_running(d, -1, parts)) == 0) {
+		parts[2].ep_kind = kind;
+		parts[2].ep_name = why;
+		parts[2].ep_fd = fd;
+		if (fd < 0 && text != NULL) {
+			parts[2].ep_len = strlen(text);
+			parts[2].ep_buf = strdup(text);
+			if (parts[2].ep_buf == NULL)
+				rc = ERR_NOMEM;
+		}
+		if (rc == 0)
+			rc = edit_build(d, parts, 3, why);
+	}
+	edit_part_free(&parts[0]);
+	edit_part_free(&parts[1]);
+	edit_part_free(&parts[2]);
+	return (rc);
+}
+
+/* "ikeadm write rule|preshared FILE": ERR_NOTFOUND when there is none. */
+int
+edit_write(struct daemon *d, int kind, int fd)
+{
+	FILE	*f;
+	int	 nfd, rc;
+
+	if (d->d_config == NULL ||
+	    (kind == CONFIG_FILE_IKE ? d->d_config->cf_nrules :
+	    d->d_config->cf_npsks) == 0)
+		return (ERR_NOTFOUND);
+	/* The server closes fd itself, so the stream gets a duplicate. */
+	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		return (ERR_SYSTEM);
+	if ((f = fdopen(nfd, "w")) == NULL) {
+		(void)close(nfd);
+		return (ERR_SYSTEM);
+	}
+	if (kind == CONFIG_FILE_IKE)
+		rc = config_write_rules(f, d->d_config);
+	else
+		rc = config_write_preshared(f, d->d_config);
+	if (fclose(f) != 0 && rc == 0)
+		rc = ERR_SYSTEM;
+	log_info("ikeadm write: %s written", edit_kind_name(kind));
+	return (rc);
+}
