@@ -139,6 +139,14 @@ int	ike_engine_initiate(struct ike_engine *, const char *label,
  */
 uint64_t ike_engine_run_timers(struct ike_engine *, uint64_t now_ms);
 
+/*
+ * Delete one ISAKMP SA (a Delete to the peer) or all of them; the IPsec
+ * SAs they created stay.  Returns 0 or ERR_NOTFOUND.
+ */
+int	ike_engine_delete_p1(struct ike_engine *, const uint8_t *icookie,
+	    const uint8_t *rcookie, uint64_t now_ms);
+void	ike_engine_flush_p1(struct ike_engine *, uint64_t now_ms);
+
 /* Send Delete for every SA, remove the installed SAs and policies. */
 void	ike_engine_shutdown(struct ike_engine *, uint64_t now_ms);
 

@@ -249,7 +249,9 @@ ike_child_defer_out(struct ike_child *ch, const struct kernel_sa *out,
  * The new pair takes over from old: it becomes the owner of the policies
  * (so that deleting the old pair leaves them), and the side that ran the
  * Quick Mode deletes the old pair after the grace period.  The other
- * side keeps it until the peer's Delete or its hard lifetime.
+ * side waits twice as long for that Delete, then deletes the old pair
+ * itself: some peers (strongSwan's IKEv1) let replaced SAs run to their
+ * hard lifetime instead.
  */
 static void
 ike_child_take_over(struct ike_child *ch, struct ike_child *old,
@@ -265,9 +267,8 @@ ike_child_take_over(struct ike_child *ch, struct ike_child *old,
 		ch->ch_npol = old->ch_npol;
 		old->ch_npol = 0;
 	}
-	if (qm->qm_initiator)
-		old->ch_delete_at = now + IKE_REKEY_SWITCH_MS +
-		    IKE_REKEY_GRACE_MS;
+	old->ch_delete_at = now + IKE_REKEY_SWITCH_MS + IKE_REKEY_GRACE_MS *
+	    (qm->qm_initiator ? 1 : 2);
 	log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x out 0x%08x "
 	    "replaced by SPI in 0x%08x out 0x%08x%s", old->ch_label,
 	    old->ch_in.id_spi, old->ch_out.id_spi, ch->ch_in.id_spi,

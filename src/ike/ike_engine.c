@@ -481,6 +481,33 @@ ike_engine_run_timers(struct ike_engine *eng, uint64_t now_ms)
 	return (eng->e_deadline);
 }
 
+int
+ike_engine_delete_p1(struct ike_engine *eng, const uint8_t *icookie,
+    const uint8_t *rcookie, uint64_t now_ms)
+{
+	struct ike_p1	*p1;
+
+	eng->e_now = now_ms;
+	p1 = ike_p1_find(eng, icookie, rcookie, NULL);
+	if (p1 == NULL || p1->p1_state == IKE_P1_DEAD)
+		return (ERR_NOTFOUND);
+	ike_life_p1_delete(p1, "deleted by the administrator");
+	ike_timer_update(eng);
+	return (0);
+}
+
+void
+ike_engine_flush_p1(struct ike_engine *eng, uint64_t now_ms)
+{
+	struct ike_p1	*p1;
+
+	eng->e_now = now_ms;
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
+		if (p1->p1_state != IKE_P1_DEAD)
+			ike_life_p1_delete(p1, "flushed by the administrator");
+	ike_timer_update(eng);
+}
+
 void
 ike_engine_shutdown(struct ike_engine *eng, uint64_t now_ms)
 {
