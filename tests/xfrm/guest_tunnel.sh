@@ -8,7 +8,8 @@
 # installed, and be empty again after the peer exits.  test_xfrm_esp runs
 # in the guest first.  Cases: ESP in UDP
 # with AES-CBC and HMAC-SHA-256, raw ESP with AES-GCM, 3DES with
-# HMAC-SHA1, a rekey that replaces the kernel SAs, and soft expiries.
+# HMAC-SHA1, IPv6 with AES-GCM, a rekey that replaces the kernel SAs, and
+# soft expiries.
 #
 # The guest is built once into IKED_GUEST_DIR (default
 # /var/cache/iked-guest), which needs apt-get and the network the first
@@ -118,6 +119,7 @@ T0=$(now)
 ip netns add "$NS" || exit 1
 ip -n "$NS" link set lo up
 ip -n "$NS" addr add 192.0.2.1/32 dev lo
+ip -n "$NS" addr add 2001:db8:a::1/128 dev lo nodad
 QEMU=$("$GUESTS/run-guest.sh" "$NS" "$TAP" "$SHARE" \
     "$GSHARE/bin/agent.sh" "$GUEST_DIR") || exit 1
 for _ in $(seq 100); do
@@ -125,6 +127,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 ip -n "$NS" addr add 198.51.100.1/24 dev "$TAP"
+ip -n "$NS" addr add 2001:db8:1::1/64 dev "$TAP" nodad
 ip -n "$NS" link set "$TAP" up
 if ! wait_file "$SHARE/ready" 120; then
 	echo "guest_tunnel: the guest did not come up in 120 s"
@@ -137,7 +140,10 @@ gcmd net 'ip link set lo up
 ip addr add 203.0.113.1/32 dev lo
 ip link set eth0 up
 ip addr add 198.51.100.2/24 dev eth0
-ip route add 192.0.2.1/32 dev eth0 src 203.0.113.1' >/dev/null
+ip route add 192.0.2.1/32 dev eth0 src 203.0.113.1
+ip addr add 2001:db8:b::1/128 dev lo nodad
+ip addr add 2001:db8:1::2/64 dev eth0 nodad
+ip route add 2001:db8:a::1/128 dev eth0 src 2001:db8:b::1' >/dev/null
 ip netns exec "$NS" ping -c 1 -W 5 198.51.100.2 >/dev/null
 result $? "guest reachable on the outer network"
 ip netns exec "$NS" ping -c 1 -W 1 -I 192.0.2.1 203.0.113.1 >/dev/null 2>&1
@@ -176,8 +182,21 @@ echo STATES; ip xfrm state; echo POLICIES; ip xfrm policy" \
 	HOST_PID=""
 }
 
+# The addresses of a case: IPv4, or IPv6 when its arguments have -6.
+case_addrs() {
+	OUTER_A=198.51.100.1 OUTER_B=198.51.100.2
+	INNER_A=192.0.2.1 INNER_B=203.0.113.1 PLEN=32
+	case " $* " in
+	*" -6 "*)
+		OUTER_A=2001:db8:1::1 OUTER_B=2001:db8:1::2
+		INNER_A=2001:db8:a::1 INNER_B=2001:db8:b::1 PLEN=128
+		;;
+	esac
+}
+case_addrs
+
 ping_tunnel() {
-	ip netns exec "$NS" ping -c 3 -i 0.3 -W 3 -I 192.0.2.1 203.0.113.1 \
+	ip netns exec "$NS" ping -c 3 -i 0.3 -W 3 -I $INNER_A $INNER_B \
 	    >"$SHARE/$1.ping" 2>&1
 }
 
@@ -186,6 +205,7 @@ run_case() {
 	local name=$1 esp=$2 before=$FAILED
 	shift 2
 	FAILED=0
+	case_addrs "$@"
 	local t=$(now)
 	if ! start_case "$name" "$@"; then
 		result 1 "$name: peers start"
@@ -196,11 +216,11 @@ run_case() {
 	fi
 
 	ping_tunnel "$name"
-	result $? "$name: ping 192.0.2.1 -> 203.0.113.1 through the tunnel"
+	result $? "$name: ping $INNER_A -> $INNER_B through the tunnel"
 
 	gcmd "$name-state" 'ip xfrm state' >"$SHARE/$name.state"
 	gcmd "$name-policy" 'ip xfrm policy' >"$SHARE/$name.policy"
-	grep -q 'src 198.51.100.2 dst 198.51.100.1' "$SHARE/$name.state" &&
+	grep -q "src $OUTER_B dst $OUTER_A" "$SHARE/$name.state" &&
 	    grep -q 'proto esp spi 0x0b0a0100 reqid 1 mode tunnel' \
 	    "$SHARE/$name.state" &&
 	    grep -q 'proto esp spi 0x0a0b0100 reqid 1 mode tunnel' \
@@ -208,11 +228,11 @@ run_case() {
 	result $? "$name: guest kernel has both ESP SAs"
 	grep -q "$esp" "$SHARE/$name.state"
 	result $? "$name: guest SAs use $esp"
-	grep -q 'src 203.0.113.1/32 dst 192.0.2.1/32' "$SHARE/$name.policy" &&
+	grep -q "src $INNER_B/$PLEN dst $INNER_A/$PLEN" "$SHARE/$name.policy" &&
 	    grep -q 'dir out priority 1000' "$SHARE/$name.policy" &&
 	    grep -q 'dir in priority 1000' "$SHARE/$name.policy" &&
 	    grep -q 'dir fwd priority 1000' "$SHARE/$name.policy" &&
-	    grep -q 'tmpl src 198.51.100.2 dst 198.51.100.1' \
+	    grep -q "tmpl src $OUTER_B dst $OUTER_A" \
 	    "$SHARE/$name.policy"
 	result $? "$name: guest kernel has the out, in and fwd policies"
 
@@ -239,6 +259,8 @@ run_case() {
 run_case udp-cbc 'encap type espinudp sport 4500 dport 4500' -e udp -c cbc
 run_case raw-gcm 'aead rfc4106(gcm(aes))' -e raw -c gcm
 run_case raw-3des 'enc cbc(des3_ede)' -e raw -c 3des
+run_case ipv6-gcm 'aead rfc4106(gcm(aes))' -6 -e raw -c gcm
+case_addrs
 
 # Rekey: new SAs on both ends, then the old ones go.
 T=$(now)

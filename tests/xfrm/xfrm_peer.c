@@ -5,8 +5,11 @@
  * Side a is 192.0.2.1 behind 198.51.100.1, side b 203.0.113.1 behind
  * 198.51.100.2.
  *
- *   xfrm_peer -s a|b [-B xfrm|userspace] [-e raw|udp] [-c cbc|gcm|3des]
- *             [-l soft-seconds] [-r readyfile]
+ *   xfrm_peer -s a|b [-6] [-B xfrm|userspace] [-e raw|udp]
+ *             [-c cbc|gcm|3des] [-l soft-seconds] [-r readyfile]
+ *
+ * -6 uses 2001:db8:a::1 behind 2001:db8:1::1 (a) and 2001:db8:b::1
+ * behind 2001:db8:1::2 (b).
  *
  * SIGUSR1 rekeys: a new SA pair with the next SPIs and keys is added,
  * then the old outbound SA is deleted, and the old inbound SA one second
@@ -41,6 +44,7 @@ struct peer {
 	struct kernel		*p_kernel;
 	enum kernel_backend	 p_backend;
 	int			 p_side_a;
+	int			 p_v6;
 	int			 p_udp;
 	const char		*p_cipher;
 	unsigned int		 p_soft;
@@ -54,13 +58,32 @@ struct peer {
 static const char *
 peer_outer(const struct peer *p, int local)
 {
+	if (p->p_v6)
+		return (p->p_side_a == local ? "2001:db8:1::1" :
+		    "2001:db8:1::2");
 	return (p->p_side_a == local ? "198.51.100.1" : "198.51.100.2");
 }
 
 static const char *
 peer_inner(const struct peer *p, int local)
 {
+	if (p->p_v6)
+		return (p->p_side_a == local ? "2001:db8:a::1" :
+		    "2001:db8:b::1");
 	return (p->p_side_a == local ? "192.0.2.1" : "203.0.113.1");
+}
+
+static int
+peer_family(const struct peer *p)
+{
+	return (p->p_v6 ? AF_INET6 : AF_INET);
+}
+
+static socklen_t
+peer_addrlen(const struct peer *p)
+{
+	return (p->p_v6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in));
 }
 
 static void
@@ -69,8 +92,8 @@ peer_selector(const struct peer *p, struct kernel_selector *sel, int out)
 	memset(sel, 0, sizeof(*sel));
 	xfrm_test_addr(&sel->sel_src, peer_inner(p, out), 0);
 	xfrm_test_addr(&sel->sel_dst, peer_inner(p, !out), 0);
-	sel->sel_src_prefix = 32;
-	sel->sel_dst_prefix = 32;
+	sel->sel_src_prefix = p->p_v6 ? 128 : 32;
+	sel->sel_dst_prefix = p->p_v6 ? 128 : 32;
 }
 
 /* Key bytes depend on sender, generation and use, never on the side. */
@@ -205,8 +228,7 @@ peer_send_udp(void *arg, const struct sockaddr *local,
 {
 	struct peer	*p = arg;
 
-	if (sendto(p->p_fd, pkt, len, 0, remote,
-	    sizeof(struct sockaddr_in)) == -1)
+	if (sendto(p->p_fd, pkt, len, 0, remote, peer_addrlen(p)) == -1)
 		return (ERR_SYSTEM);
 	return (0);
 }
@@ -237,16 +259,16 @@ peer_open_udp(struct peer *p)
 	int			r;
 
 	xfrm_test_addr(&local, peer_outer(p, 1), PEER_PORT);
-	if ((p->p_fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
-	    bind(p->p_fd, (struct sockaddr *)&local,
-	    sizeof(struct sockaddr_in)) == -1) {
+	if ((p->p_fd = socket(peer_family(p), SOCK_DGRAM, 0)) == -1 ||
+	    bind(p->p_fd, (struct sockaddr *)&local, peer_addrlen(p)) == -1) {
 		fprintf(stderr, "xfrm_peer: UDP socket: %s\n",
 		    strerror(errno));
 		return (ERR_SYSTEM);
 	}
-	if ((r = kernel_bypass_socket(p->p_kernel, p->p_fd, AF_INET)) != 0)
+	if ((r = kernel_bypass_socket(p->p_kernel, p->p_fd,
+	    peer_family(p))) != 0)
 		return (r);
-	return (kernel_enable_udp_decap(p->p_kernel, p->p_fd, AF_INET,
+	return (kernel_enable_udp_decap(p->p_kernel, p->p_fd, peer_family(p),
 	    PEER_PORT));
 }
 
@@ -279,7 +301,7 @@ peer_stop(evutil_socket_t sig, short what, void *arg)
 static void
 peer_usage(void)
 {
-	fprintf(stderr, "usage: xfrm_peer -s a|b [-B xfrm|userspace] "
+	fprintf(stderr, "usage: xfrm_peer -s a|b [-6] [-B xfrm|userspace] "
 	    "[-e raw|udp] [-c cbc|gcm|3des] [-l soft-seconds] "
 	    "[-r readyfile]\n");
 	exit(2);
@@ -290,8 +312,11 @@ peer_options(struct peer *p, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "B:c:e:l:r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "6B:c:e:l:r:s:")) != -1) {
 		switch (ch) {
+		case '6':
+			p->p_v6 = 1;
+			break;
 		case 'B':
 			if (kernel_backend_parse(optarg, &p->p_backend) != 0)
 				peer_usage();
