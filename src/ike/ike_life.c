@@ -26,12 +26,42 @@ ike_life_same_peer(const struct ike_p1 *p1, const struct ike_p1 *o)
 	    config_ip_cmp(&a, &b) == 0);
 }
 
-/* Delete an ISAKMP SA: a Delete to the peer when it is established. */
+/* Whether another established ISAKMP SA with the peer takes over. */
+static int
+ike_life_p1_successor(const struct ike_p1 *p1)
+{
+	const struct ike_p1	*o;
+
+	TAILQ_FOREACH(o, &p1->p1_eng->e_p1s, p1_entry)
+		if (o != p1 && o->p1_state == IKE_P1_ESTABLISHED &&
+		    ike_life_same_peer(p1, o))
+			return (1);
+	return (0);
+}
+
+/*
+ * Delete an ISAKMP SA: a Delete to the peer when it is established.
+ * Peers such as strongSwan remove the IPsec SAs of an ISAKMP SA with it
+ * unless a newer ISAKMP SA with us has taken them over, so without one
+ * our IPsec SAs with the peer go first (each with a Delete): the next
+ * packet then brings a new negotiation instead of a silent black hole.
+ */
 void
 ike_life_p1_delete(struct ike_p1 *p1, const char *why)
 {
-	uint8_t	spi[2 * ISAKMP_COOKIE_LEN];
+	struct ike_engine	*eng = p1->p1_eng;
+	struct ike_child	*ch, *next;
+	uint8_t			 spi[2 * ISAKMP_COOKIE_LEN];
 
+	if (p1->p1_state == IKE_P1_ESTABLISHED &&
+	    !ike_life_p1_successor(p1)) {
+		for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL;
+		    ch = next) {
+			next = TAILQ_NEXT(ch, ch_entry);
+			if (ike_child_same_peer(ch, &p1->p1_remote))
+				ike_child_delete(eng, ch, 1);
+		}
+	}
 	if (p1->p1_state == IKE_P1_ESTABLISHED) {
 		memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
 		memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie,

@@ -1447,6 +1447,36 @@ dpd_ack_checked(void **state)
 }
 
 static void
+admin_delete_p1(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_p1	*p1;
+	uint8_t		 icookie[ISAKMP_COOKIE_LEN], rcookie[ISAKMP_COOKIE_LEN];
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	memcpy(icookie, p1->p1_icookie, sizeof(icookie));
+	memcpy(rcookie, p1->p1_rcookie, sizeof(rcookie));
+	rcookie[0] ^= 1;
+	assert_int_equal(ike_engine_delete_p1(n->s[0].eng, icookie, rcookie,
+	    n->now), ERR_NOTFOUND);
+	rcookie[0] ^= 1;
+	assert_int_equal(ike_engine_delete_p1(n->s[0].eng, icookie, rcookie,
+	    n->now), 0);
+	net_pump(n);
+	net_run(n, 200);
+	/* No other ISAKMP SA takes over, so the IPsec SAs go as well. */
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	assert_int_equal(p1_entries(n->s[0].eng), 0);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	net_free(n);
+}
+
+static void
 delete_from_responder(void **state)
 {
 	struct net	*n = net_new(&conf_a, &conf_b, 0);
@@ -1854,6 +1884,7 @@ main(void)
 		cmocka_unit_test(dpd_off_sends_no_probe),
 		cmocka_unit_test(dpd_ack_checked),
 		cmocka_unit_test(delete_from_responder),
+		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(responder_lifetime_shortens),
 		cmocka_unit_test(acquire_starts_negotiation),
 		cmocka_unit_test(reload_without_rule_deletes),
