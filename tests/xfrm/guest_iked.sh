@@ -11,7 +11,8 @@
 # and in.iked negotiates Main Mode and Quick Mode.  Checks: charon's
 # child SA, pings both ways, the guest's ip xfrm state and policy with the
 # SPIs charon reports, a rekey driven by the kernel's soft expiry
-# (p2_softlife_secs 12), and that SIGTERM leaves the guest kernel empty.
+# (p2_softlife_secs 12), that SIGTERM leaves the guest kernel empty, and
+# that in.iked without -B picks the xfrm backend in the guest.
 IOP_NAME=xgik
 . "$(dirname "$0")/../interop/lib.sh"
 
@@ -189,6 +190,21 @@ iop_check "after SIGTERM: no policy left in the guest kernel" \
     iop_not grep -q "dir " "$IOP_DIR/after.out"
 iop_check "charon received in.iked's Delete" \
     iop_wait_grep "$B/charon.log" "received DELETE for (ESP CHILD_SA|IKE_SA)" 10
+
+# Without -B, in.iked probes the kernel and picks xfrm where ESP works.
+gcmd default "$GSHARE/bin/in.iked -d -R /tmp/iked >$GSHARE/default.log 2>&1 &
+p=\$!
+i=0
+while ! grep -q 'in.iked running' $GSHARE/default.log && [ \$i -lt 100 ]; do
+	sleep 0.1
+	i=\$((i + 1))
+done
+kill -TERM \$p
+wait \$p" 30 >/dev/null
+iop_check "default backend in the guest: the probe finds ESP" \
+    grep -q "the kernel accepts ESP SAs" "$SHARE/default.log"
+iop_check "default backend in the guest: xfrm" \
+    grep -q "SA backend: xfrm" "$SHARE/default.log"
 iop_log "total: $(($(date +%s) - T0)) s"
 if [ "$IOP_FAIL" -ne 0 ]; then
 	for f in "$SHARE/iked.log" "$IOP_DIR"/state*.out "$IOP_DIR/after.out"; do
