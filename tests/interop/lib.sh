@@ -433,8 +433,8 @@ connections {
     local_addrs = $2
     remote_addrs = $3
     proposals = ${SW_IKE:-aes128-sha1-modp2048}
-    rekey_time = 4h
-    dpd_delay = 0
+    rekey_time = ${SW_IKE_REKEY:-4h}
+    dpd_delay = ${SW_DPD:-0}
     local { auth = psk
             id = $2 }
     remote { auth = psk
@@ -445,8 +445,8 @@ connections {
         local_ts = $4/$plen
         remote_ts = $5/$plen
         esp_proposals = ${SW_ESP:-aes128-sha1-modp2048}
-        rekey_time = 1h
-        life_time = 2h
+        rekey_time = ${SW_CHILD_REKEY:-1h}
+        life_time = ${SW_CHILD_LIFE:-2h}
         rand_time = 0
         start_action = none
       }

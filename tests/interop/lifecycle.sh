@@ -1,0 +1,161 @@
+#!/bin/bash
+# lifecycle.sh MODE: SA lifetimes, Delete and Dead Peer Detection against
+# strongSwan charon.
+#
+#   rekey-iked  in.iked starts the tunnel and its IPsec SAs soft-expire
+#               every 4 s: a ping every 0.2 s for 20 s loses no packet
+#               while in.iked rekeys them several times
+#   rekey-peer  charon starts the tunnel with an IKE lifetime of 20 s and
+#               CHILD_SAs rekeyed every 5 s: both phases are renewed
+#               during the 20 s ping, which loses no packet
+#   delete      swanctl --terminate on charon removes in.iked's SAs;
+#               ikeadm del p1 and SIGTERM on in.iked remove charon's, and
+#               in.iked leaves no TUN device, route or rule behind
+#   dpd         charon killed with SIGKILL: in.iked's R-U-THERE probes go
+#               unanswered and it removes every SA with the peer
+mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd}
+IOP_NAME=lc
+. "$(dirname "$0")/lib.sh"
+
+iop_require_root
+iop_require_charon
+iop_require_iked
+
+# ping_no_loss COUNT: COUNT pings 0.2 s apart, all answered.
+ping_no_loss() {
+	ip netns exec "$IOP_NSA" ping -n -i 0.2 -c "$1" -W 2 -I 192.0.2.1 \
+	    203.0.113.1 >"$IOP_DIR/ping.out" 2>&1
+	grep -q " $1 received, 0% packet loss" "$IOP_DIR/ping.out"
+}
+
+# charon_child_count: INSTALLED CHILD_SAs charon lists.
+charon_child_count() {
+	iop_sw "$B" --list-sas --raw 2>/dev/null | grep -o 'state=INSTALLED' |
+	    wc -l
+}
+
+# iked_leftovers: what in.iked installed in its namespace, if anything.
+iked_leftovers() {
+	ip -n "$IOP_NSA" link show 2>/dev/null | grep -o 'iked0'
+	ip -n "$IOP_NSA" route show table all 2>/dev/null | grep -E 'iked0|table 4500'
+	ip -n "$IOP_NSA" rule show 2>/dev/null | grep -E 'lookup 4500'
+}
+
+iop_setup
+iop_netns_pair
+A=$IOP_DIR/iked B=$IOP_DIR/charon
+mkdir -p "$A" "$B"
+case $mode in
+rekey-iked)
+	IKE_GLOBALS="p2_lifetime_secs 60
+p2_softlife_secs 4"
+	;;
+rekey-peer)
+	SW_IKE_REKEY=20s SW_CHILD_REKEY=5s SW_CHILD_LIFE=60s
+	;;
+dpd)
+	IKE_GLOBALS="dpd_interval 2
+dpd_retries 2"
+	;;
+esac
+IKE_GLOBALS=$IKE_GLOBALS iop_iked_conf "$A" 198.51.100.1 198.51.100.2 \
+    192.0.2.1 203.0.113.1
+iop_charon_conf "$B"
+SW_IKE_REKEY=$SW_IKE_REKEY SW_CHILD_REKEY=$SW_CHILD_REKEY \
+    SW_CHILD_LIFE=$SW_CHILD_LIFE \
+    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+iop_charon_start "$IOP_NSB" "$B"
+iop_iked_start "$IOP_NSA" "$A"
+log=$A/iked.log
+
+if [ "$mode" = rekey-peer ]; then
+	iop_check "charon initiates the tunnel" \
+	    iop_sw "$B" --initiate --ike v1 --child v1c --timeout 20
+fi
+iop_check "tunnel up, first ping passes" \
+    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+
+case $mode in
+rekey-iked)
+	iop_check "ping every 0.2 s for 20 s through the rekeys: no loss" \
+	    ping_no_loss 100
+	iop_check "in.iked rekeyed at least three times" \
+	    test "$(grep -c 'replaced by SPI' "$log")" -ge 3
+	iop_check "in.iked deleted the replaced pairs" \
+	    test "$(grep -c 'deleting the replaced pair' "$log")" -ge 2
+	iop_check "charon got the Deletes" \
+	    grep -q 'received DELETE for ESP CHILD_SA' "$B/charon.log"
+	iop_check "charon holds at most two CHILD_SAs" \
+	    test "$(charon_child_count)" -le 2
+	;;
+rekey-peer)
+	iop_check "ping every 0.2 s for 20 s through the rekeys: no loss" \
+	    ping_no_loss 100
+	iop_check "charon rekeyed the CHILD_SA at least twice" \
+	    test "$(grep -c 'IPsec SAs with .* installed' "$log")" -ge 3
+	iop_check "Phase 1 was renewed" \
+	    test "$(grep -c 'ISAKMP SA .* established' "$log")" -ge 2
+	iop_check "a ping after the renewals passes" \
+	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+	;;
+delete)
+	iop_sw "$B" --terminate --ike v1 --timeout 10 >"$B/term.out" 2>&1
+	iop_check "charon terminate: in.iked removes the IPsec SAs" \
+	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 5
+	iop_check "charon terminate: in.iked removes the ISAKMP SA" \
+	    iop_wait_grep "$log" 'removed: the peer sent a Delete' 5
+	iop_check "traffic renegotiates after the Delete" \
+	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+	ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
+	if [ -x "$ikeadm" ]; then
+		"$ikeadm" -R "$A" dump p1 >"$IOP_DIR/p1.out" 2>&1
+		cookies=$(grep -Eo '0x[0-9a-f]{16}' "$IOP_DIR/p1.out" | head -n 2 |
+		    tr '\n' ' ')
+		"$ikeadm" -R "$A" del p1 $cookies >"$IOP_DIR/del.out" 2>&1
+		iop_check "ikeadm del p1: charon gets the ISAKMP Delete" \
+		    iop_wait_grep "$B/charon.log" 'received DELETE for IKE_SA' 5
+		iop_check "traffic renegotiates after ikeadm del p1" \
+		    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+	fi
+	iop_check "before SIGTERM: charon has a CHILD_SA" \
+	    test "$(charon_child_count)" -ge 1
+	iop_check "before SIGTERM: in.iked's TUN device and route exist" \
+	    test -n "$(iked_leftovers)"
+	iop_stop "$IOP_IKED_PID"
+	status=$?
+	iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+	i=0
+	while [ "$(charon_child_count)" -gt 0 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	iop_check "SIGTERM: charon's CHILD_SAs are gone" \
+	    test "$(charon_child_count)" -eq 0
+	iop_check "SIGTERM: charon's IKE_SA is gone" \
+	    test "$(iop_sw "$B" --list-sas --raw 2>/dev/null |
+	    grep -c ESTABLISHED)" -eq 0
+	iop_check "SIGTERM: no TUN device, route or rule left in the namespace" \
+	    test -z "$(iked_leftovers)"
+	iop_summary
+	exit
+	;;
+dpd)
+	iop_check "idle tunnel: DPD probes are answered" \
+	    iop_wait_count "$log" 'answered R-U-THERE' 2 10
+	iop_check "idle tunnel: SAs kept while charon answers" \
+	    iop_not grep -q 'answered none of' "$log"
+	kill -KILL "$IOP_CHARON_PID"
+	wait "$IOP_CHARON_PID" 2>/dev/null
+	iop_check "charon killed: in.iked logs the DPD time-out" \
+	    iop_wait_grep "$log" 'answered none of 2 DPD probes' 15
+	iop_check "charon killed: in.iked removes the IPsec SAs" \
+	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 5
+	iop_check "charon killed: in.iked removes the ISAKMP SA" \
+	    grep -q 'did not answer Dead Peer Detection' "$log"
+	;;
+esac
+
+iop_stop "$IOP_IKED_PID"
+status=$?
+iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+iop_summary
