@@ -81,7 +81,7 @@ ike_cert_add_cr(struct ike_p1 *p1, struct isakmp_builder *b)
 		n++;
 	}
 	if (n == 0) {
-		/* RFC 2408 3.10: an empty authority asks for any. */
+		/* RFC 2408 3.10: an empty authority requests any certificate. */
 		c.c_data = none;
 		c.c_len = 0;
 		rc = isakmp_build_cert(b, ISAKMP_PL_CR, &c);

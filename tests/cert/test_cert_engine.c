@@ -125,10 +125,9 @@ static const struct ike_host test_host = {
 static const struct kernel_callbacks test_kernel_cb;
 
 /*
- * Change the identity of an encrypted MM6: decrypt it with the key the
- * sender's key log shows and the IV chained from MM5 (the last cipher
- * block of it, RFC 2409 appendix B), change one letter of the ID data,
- * and encrypt it again.  The signature stays as it was.
+ * Change the identity of an encrypted MM6.  The key comes from the
+ * sender's key log, and the IV is the last cipher block of MM5 (RFC 2409
+ * appendix B).  One letter of the ID data changes, the signature stays.
  */
 static void
 tamper_id(struct net *n, struct pkt *p)

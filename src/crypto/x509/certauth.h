@@ -61,7 +61,7 @@ int	 certauth_verify_peer(struct certstore *,
 	    char *why, size_t whysize);
 
 /*
- * Which check failed, so that the caller can answer with the Notify of
+ * The check that failed, so that the caller can reply with the Notify of
  * RFC 2408 3.14.1 that fits it.
  */
 enum certauth_fail {

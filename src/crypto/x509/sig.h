@@ -14,7 +14,7 @@
  *     P-256/384/521 with HASH_I itself as the message digest, as for DSS.
  *     For these methods the engine computes HASH_I with HMAC-SHA-256/
  *     384/512 (the method's hash), so it is already that digest and is not
- *     hashed again; strongSwan signs the same way.  The payload is r | s,
+ *     hashed again.  strongSwan 5.9 signs the same way.  The payload is r | s,
  *     each the size of the curve order (32, 48 or 66 bytes).
  */
 #ifndef IKED_X509_SIG_H
