@@ -12,8 +12,11 @@
 #               ikeadm del p1 and SIGTERM on in.iked remove charon's, and
 #               in.iked leaves no TUN device, route or rule behind
 #   dpd         charon killed with SIGKILL: in.iked's R-U-THERE probes go
-#               unanswered and it removes every SA with the peer
-mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd}
+#               unanswered and it removes every SA with the peer; traffic
+#               to a restarted charon negotiates anew
+#   restart     charon killed and restarted initiates with INITIAL-CONTACT:
+#               in.iked drops the stale SAs and keeps only the new ones
+mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd|restart}
 IOP_NAME=lc
 . "$(dirname "$0")/lib.sh"
 
@@ -152,6 +155,24 @@ dpd)
 	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 5
 	iop_check "charon killed: in.iked removes the ISAKMP SA" \
 	    grep -q 'did not answer Dead Peer Detection' "$log"
+	iop_charon_start "$IOP_NSB" "$B"
+	iop_check "charon restarted: traffic negotiates a new tunnel" \
+	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+	;;
+restart)
+	kill -KILL "$IOP_CHARON_PID"
+	wait "$IOP_CHARON_PID" 2>/dev/null
+	iop_charon_start "$IOP_NSB" "$B"
+	iop_check "restarted charon initiates" \
+	    iop_sw "$B" --initiate --ike v1 --child v1c --timeout 20
+	iop_check "in.iked honours INITIAL-CONTACT" \
+	    grep -q 'INITIAL-CONTACT from .*removing older SAs' "$log"
+	iop_check "in.iked removed the stale IPsec SAs" \
+	    grep -q 'IPsec SAs (rule "peer") removed' "$log"
+	iop_check "ping through the new tunnel" \
+	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+	iop_check "one ISAKMP SA and one CHILD_SA at charon" \
+	    test "$(charon_child_count)" -eq 1
 	;;
 esac
 
