@@ -49,24 +49,34 @@ MODS=kernel/lib/modules/$KVER
 ln -sfn "kernel/boot/vmlinuz-$KVER" vmlinuz
 ln -sfn "kernel/lib/modules" modules
 
+# Tests call this script before every run: an initramfs newer than its
+# sources is kept, so a running guest never sees it change.
+if [ initrd.gz -nt "$HERE/guest-init.sh" ] &&
+    [ initrd.gz -nt "$HERE/build-guest.sh" ] &&
+    [ "$(cat version 2>/dev/null)" = "$KVER" ]; then
+	echo "build-guest: kernel $KVER in $DIR (up to date)"
+	exit 0
+fi
+
 # The initramfs carries only what it takes to reach the 9p module tree:
 # virtio PCI and 9p, loaded by hand in dependency order.
-rm -rf initramfs
-mkdir -p initramfs/bin initramfs/early initramfs/proc initramfs/sys \
-    initramfs/dev initramfs/host initramfs/lib/modules
-cp /bin/busybox initramfs/bin/busybox
+IRD=$(mktemp -d "$DIR/initramfs.XXXXXX")
+trap 'rm -rf "$IRD"' EXIT
+mkdir -p "$IRD/bin" "$IRD/early" "$IRD/proc" "$IRD/sys" "$IRD/dev" \
+    "$IRD/host" "$IRD/lib/modules"
+cp /bin/busybox "$IRD/bin/busybox"
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
     virtio_pci netfs fscache 9pnet 9pnet_virtio 9p; do
 	pat=$(echo "$m" | sed 's/_/[_-]/g')
 	f=$(grep -E "(^|/)$pat\.ko:" "$MODS/modules.dep" | cut -d: -f1 || true)
 	[ -n "$f" ] || continue		# built into this kernel
-	cp "$MODS/$f" initramfs/early/
-	basename "$f" >>initramfs/early/order
+	cp "$MODS/$f" "$IRD/early/"
+	basename "$f" >>"$IRD/early/order"
 done
-cp "$HERE/guest-init.sh" initramfs/init
-chmod 755 initramfs/init
-(cd initramfs && find . | busybox cpio -o -H newc 2>/dev/null) |
-    gzip -1 >initrd.gz.tmp
-mv initrd.gz.tmp initrd.gz
+cp "$HERE/guest-init.sh" "$IRD/init"
+chmod 755 "$IRD/init"
+(cd "$IRD" && find . | busybox cpio -o -H newc 2>/dev/null) |
+    gzip -1 >"initrd.gz.$$"
+mv "initrd.gz.$$" initrd.gz
 echo "$KVER" >version
 echo "build-guest: kernel $KVER in $DIR"
