@@ -6,7 +6,7 @@
  * when shorter).  Only an R-U-THERE-ACK with our cookies and the
  * sequence number of an unanswered probe, or new inbound ESP traffic,
  * proves the peer alive.  After dpd_retries unanswered probes every SA
- * with the peer is removed; the kernel policies stay, so the next packet
+ * with the peer is removed.  The kernel policies stay, so the next packet
  * of protected traffic brings an ACQUIRE and a new negotiation.
  */
 #include <string.h>
@@ -34,8 +34,8 @@ ike_dpd_retries(const struct ike_p1 *p1)
 }
 
 /*
- * ESP packets received on the inbound SAs with the peer, from the
- * kernel's counters; *npairs receives the number of pairs.
+ * Count the ESP packets received on the inbound SAs with the peer, from
+ * the kernel's counters.  *npairs receives the number of SA pairs.
  */
 static uint64_t
 ike_dpd_inbound_packets(const struct ike_p1 *p1, size_t *npairs)
@@ -68,7 +68,7 @@ ike_dpd_start(struct ike_p1 *p1)
 	p1->p1_dpd_tries = 0;
 	if (!p1->p1_peer_dpd || interval == 0)
 		return;
-	/* RFC 3706 section 7: a random start makes replays useless. */
+	/* A random start keeps old acknowledgements from matching. */
 	(void)rand_bytes(&p1->p1_dpd_seq, sizeof(p1->p1_dpd_seq));
 	p1->p1_dpd_seq &= 0x7fffffff;
 	p1->p1_dpd_packets = ike_dpd_inbound_packets(p1, &n);
@@ -98,13 +98,13 @@ ike_dpd_probe(struct ike_p1 *p1, uint64_t now)
 		p1->p1_dpd_first = p1->p1_dpd_seq;
 	p1->p1_dpd_tries++;
 	p1->p1_dpd_next = now + retry;
-	log_debug(D_OP, "ISAKMP SA %s: no traffic from %s for a while; "
-	    "R-U-THERE %u (probe %u of %u)", p1->p1_cookies, p1->p1_peer,
+	log_debug(D_OP, "ISAKMP SA %s: no traffic from %s since the last "
+	    "check; R-U-THERE %u (probe %u of %u)", p1->p1_cookies, p1->p1_peer,
 	    p1->p1_dpd_seq, p1->p1_dpd_tries, ike_dpd_retries(p1));
 	(void)ike_info_send_dpd(p1, ISAKMP_N_R_U_THERE, p1->p1_dpd_seq);
 }
 
-/* The peer answered none of the probes: remove every SA with it. */
+/* The peer responded to none of the probes: remove every SA with it. */
 static void
 ike_dpd_dead(struct ike_p1 *p1)
 {
@@ -186,8 +186,8 @@ ike_dpd_ack(struct ike_p1 *p1, const struct isakmp_notify *n)
 			    p1->p1_cookies, seq, p1->p1_peer);
 		return;
 	}
-	log_debug(D_OP, "ISAKMP SA %s: %s answered R-U-THERE %u",
-	    p1->p1_cookies, p1->p1_peer, seq);
+	log_debug(D_OP, "ISAKMP SA %s: R-U-THERE-ACK %u from %s",
+	    p1->p1_cookies, seq, p1->p1_peer);
 	ike_dpd_alive(p1, ike_dpd_inbound_packets(p1, &npairs),
 	    p1->p1_eng->e_now);
 }

@@ -1,9 +1,9 @@
 /*
- * Lifetimes of ISAKMP SAs and what a reload changes: a new Main Mode
- * replaces an ISAKMP SA before it expires while IPsec SAs with the peer
- * still need it, and the old SA is deleted once the new one is up.  The
- * IPsec SAs stay: they have their own lifetimes, and their Delete goes
- * through whichever ISAKMP SA with the peer is established.
+ * Lifetimes of ISAKMP SAs and what a reload changes.  While IPsec SAs
+ * with the peer still need it, a new Main Mode replaces an ISAKMP SA
+ * before it expires, and the old SA is deleted once the new one is up.
+ * The IPsec SAs stay, because they have their own lifetimes and their
+ * Delete can go through any established ISAKMP SA with the peer.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 
-/* ISAKMP SAs shorter than this are left to expire: no time to rekey. */
+/* ISAKMP SAs shorter than this expire unrenewed: too short to rekey. */
 #define IKE_LIFE_MIN_REKEY_SECS	10
 
 static int
@@ -40,11 +40,11 @@ ike_life_p1_successor(const struct ike_p1 *p1)
 }
 
 /*
- * Delete an ISAKMP SA: a Delete to the peer when it is established.
- * Peers such as strongSwan remove the IPsec SAs of an ISAKMP SA with it
- * unless a newer ISAKMP SA with us has taken them over, so without one
- * our IPsec SAs with the peer go first (each with a Delete): the next
- * packet then brings a new negotiation instead of a silent black hole.
+ * Delete an ISAKMP SA, with a Delete to the peer when it is established.
+ * strongSwan 5.9 removes the IPsec SAs of a deleted ISAKMP SA unless a
+ * newer ISAKMP SA with us has adopted them.  So when no other ISAKMP SA
+ * with the peer is established, our IPsec SAs with it go first, each
+ * with a Delete, and the next packet brings a new negotiation.
  */
 void
 ike_life_p1_delete(struct ike_p1 *p1, const char *why)

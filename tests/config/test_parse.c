@@ -752,11 +752,63 @@ ipsecalgs_table(void **state)
 	assert_non_null(ipsecalgs_find_id(IPSECALGS_AH, 7));
 }
 
+/* Dead Peer Detection settings: defaults, inheritance and limits. */
+static void
+dpd_keywords(void **state)
+{
+	static const char *const bad[] = {
+		"dpd_interval 86401\n", "dpd_retries 0\n", "dpd_retries 101\n",
+	};
+	const char		*text =
+	    "dpd_interval 10\n"
+	    "p1_xform { auth_method preshared oakley_group 14 "
+	    "encr_alg aes auth_alg sha }\n"
+	    "{ label \"a\" local_addr 192.0.2.1 remote_addr 192.0.2.2 "
+	    "dpd_retries 2 }\n"
+	    "{ label \"b\" local_addr 192.0.2.1 remote_addr 192.0.2.3 "
+	    "dpd_interval 0 }\n";
+	struct config		*cf = parse_ok(0, text);
+	struct config_diag	 diag;
+	char			 buf[256];
+	size_t			 i;
+	int			 rc;
+
+	assert_int_equal(cf->cf_globals.cg_p2.p2_dpd_interval.val, 10);
+	assert_int_equal(cf->cf_globals.cg_p2.p2_dpd_retries.val,
+	    CONFIG_DEF_DPD_RETRIES);
+	assert_int_equal(cf->cf_rules[0].cr_p2.p2_dpd_interval.val, 10);
+	assert_int_equal(cf->cf_rules[0].cr_p2.p2_dpd_retries.val, 2);
+	assert_int_equal(cf->cf_rules[1].cr_p2.p2_dpd_interval.val, 0);
+	assert_int_equal(cf->cf_rules[1].cr_p2.p2_dpd_retries.val,
+	    CONFIG_DEF_DPD_RETRIES);
+	config_free(cf);
+	cf = parse_ok(0, "p1_xform { auth_method preshared oakley_group 14 "
+	    "encr_alg aes auth_alg sha }\n");
+	assert_int_equal(cf->cf_globals.cg_p2.p2_dpd_interval.val,
+	    CONFIG_DEF_DPD_INTERVAL);
+	config_free(cf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%sp1_xform { auth_method "
+		    "preshared oakley_group 14 encr_alg aes auth_alg sha }\n",
+		    bad[i]);
+		cf = config_new();
+		assert_non_null(cf);
+		diag_init(&diag);
+		rc = ikeconf_parse(cf, "t", buf, strlen(buf), &diag);
+		if (rc == 0)
+			rc = config_validate(cf, &diag);
+		assert_true(rc != 0 || diag_count(&diag) > 0);
+		diag_free(&diag);
+		config_free(cf);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(example_config_values),
+		cmocka_unit_test(dpd_keywords),
 		cmocka_unit_test(builtin_defaults),
 		cmocka_unit_test(lexical_forms),
 		cmocka_unit_test(certificate_selectors),

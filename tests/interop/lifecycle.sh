@@ -144,7 +144,7 @@ delete)
 	;;
 dpd)
 	iop_check "idle tunnel: DPD probes are answered" \
-	    iop_wait_count "$log" 'answered R-U-THERE' 2 10
+	    iop_wait_count "$log" 'R-U-THERE-ACK [0-9]+ from' 2 10
 	iop_check "idle tunnel: SAs kept while charon answers" \
 	    iop_not grep -q 'answered none of' "$log"
 	kill -KILL "$IOP_CHARON_PID"
