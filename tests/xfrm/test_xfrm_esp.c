@@ -133,21 +133,26 @@ esp_every_algorithm(void **state)
 		const char	*shown;
 	} cases[] = {
 		{ KERNEL_ENCR_AES_CBC, 16, KERNEL_AUTH_HMAC_SHA1, 20,
-		    "auth-trunc hmac(sha1) 0x6162636465666768696a6b6c6d6e6f7071727374 96" },
+		    "auth-trunc hmac(sha1) 0x6162636465666768696a6b6c6d6e6f70"
+		    "71727374 96" },
 		{ KERNEL_ENCR_AES_CBC, 24, KERNEL_AUTH_HMAC_SHA2_256, 32,
-		    "enc cbc(aes) 0x6162636465666768696a6b6c6d6e6f707172737475767778" },
+		    "enc cbc(aes) 0x6162636465666768696a6b6c6d6e6f70717273"
+		    "7475767778" },
 		{ KERNEL_ENCR_AES_CBC, 32, KERNEL_AUTH_HMAC_SHA2_384, 48,
 		    " 192\n" },
 		{ KERNEL_ENCR_AES_CBC, 32, KERNEL_AUTH_HMAC_SHA2_512, 64,
 		    "auth-trunc hmac(sha512) " },
 		{ KERNEL_ENCR_3DES, 24, KERNEL_AUTH_HMAC_MD5, 16,
-		    "auth-trunc hmac(md5) 0x6162636465666768696a6b6c6d6e6f70 96" },
+		    "auth-trunc hmac(md5) 0x6162636465666768696a6b6c6d6e6f70"
+		    " 96" },
 		{ KERNEL_ENCR_3DES, 24, KERNEL_AUTH_HMAC_SHA2_256, 32,
 		    "enc cbc(des3_ede) " },
 		{ KERNEL_ENCR_AES_GCM_8, 20, KERNEL_AUTH_NONE, 0,
-		    "aead rfc4106(gcm(aes)) 0x6162636465666768696a6b6c6d6e6f7071727374 64" },
+		    "aead rfc4106(gcm(aes)) 0x6162636465666768696a6b6c6d6e6f"
+		    "7071727374 64" },
 		{ KERNEL_ENCR_AES_GCM_12, 28, KERNEL_AUTH_NONE, 0,
-		    "aead rfc4106(gcm(aes)) 0x6162636465666768696a6b6c6d6e6f707172737475767778797a4142 96" },
+		    "aead rfc4106(gcm(aes)) 0x6162636465666768696a6b6c6d6e6f"
+		    "707172737475767778797a4142 96" },
 		{ KERNEL_ENCR_AES_GCM_16, 36, KERNEL_AUTH_NONE, 0,
 		    " 128\n" },
 		{ KERNEL_ENCR_NULL, 0, KERNEL_AUTH_HMAC_SHA2_256, 32,

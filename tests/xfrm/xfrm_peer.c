@@ -104,7 +104,8 @@ peer_key(uint8_t *key, size_t len, int sender_a, unsigned int gen,
 	size_t	i;
 
 	for (i = 0; i < len; i++)
-		key[i] = (uint8_t)(use + i * 7 + gen * 13 + (sender_a ? 0 : 101));
+		key[i] = (uint8_t)(use + i * 7 + gen * 13 +
+		    (sender_a ? 0 : 101));
 }
 
 static void

@@ -4,12 +4,13 @@
  * ESP (esp4/esp6 modules).
  *
  * Opening fails with ERR_UNSUPPORTED when the kernel rejects ESP SAs
- * (kernel_xfrm_probe).  Everything the handle installs (SAs, SPI reservations, policies) is
- * recorded, so kernel_flush and kernel_close remove exactly that and
- * leave other users' SAs alone.  Acquires and expiries come from the
- * XFRMNLGRP_ACQUIRE and XFRMNLGRP_EXPIRE multicast groups through the
- * handle's event base.  Only those about our own policies and SAs reach
- * the callbacks.
+ * (kernel_xfrm_probe).  Everything the handle installs (SAs, SPI
+ * reservations, policies) is recorded, so kernel_flush and kernel_close
+ * remove exactly that and leave other users' SAs alone.
+ *
+ * Acquires and expiries come from the XFRMNLGRP_ACQUIRE and
+ * XFRMNLGRP_EXPIRE multicast groups through the handle's event base.
+ * Only those about our own policies and SAs reach the callbacks.
  */
 #ifndef IKED_KERNEL_XFRM_H
 #define IKED_KERNEL_XFRM_H

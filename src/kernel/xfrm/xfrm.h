@@ -104,7 +104,8 @@ void	 xfrm_event_close(struct kernel_xfrm *);
 void	 xfrm_event_dispatch(struct kernel_xfrm *, const struct nlmsghdr *);
 
 /* xfrm_sa.c: SA operations and the table of our SAs */
-struct xfrm_sa	*xfrm_sa_find(struct kernel_xfrm *, const struct kernel_sa_id *);
+struct xfrm_sa	*xfrm_sa_find(struct kernel_xfrm *,
+		    const struct kernel_sa_id *);
 void	 xfrm_sa_forget(struct kernel_xfrm *, struct xfrm_sa *);
 int	 xfrm_sa_get_spi(struct kernel *, const struct sockaddr *,
 	    const struct sockaddr *, uint8_t, uint32_t, uint32_t *);

@@ -401,10 +401,10 @@ xfrm_msg_policy(struct nlmsghdr *nlh, const struct kernel_policy *pol,
     uint8_t dir)
 {
 	struct xfrm_userpolicy_info	*upi;
-	int				 family = pol->pol_sel.sel_dst.ss_family;
 
 	upi = mnl_nlmsg_put_extra_header(nlh, sizeof(*upi));
-	xfrm_msg_selector(&upi->sel, &pol->pol_sel, family);
+	xfrm_msg_selector(&upi->sel, &pol->pol_sel,
+	    pol->pol_sel.sel_dst.ss_family);
 	upi->lft.soft_byte_limit = XFRM_INF;
 	upi->lft.hard_byte_limit = XFRM_INF;
 	upi->lft.soft_packet_limit = XFRM_INF;

@@ -136,7 +136,8 @@ xfrm_nl_error_cb(const struct nlmsghdr *nlh, void *arg)
 		skip = sizeof(err);
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
 		    err.msg.nlmsg_len >= sizeof(err.msg))
-			skip += NLMSG_ALIGN(err.msg.nlmsg_len - sizeof(err.msg));
+			skip += NLMSG_ALIGN(err.msg.nlmsg_len -
+			    sizeof(err.msg));
 		if (skip <= mnl_nlmsg_get_payload_len(nlh))
 			mnl_attr_parse(nlh, (unsigned int)skip,
 			    xfrm_nl_extack_attr, xn);

@@ -286,6 +286,7 @@ xfrm_sa_update(struct kernel *k, const struct kernel_sa_update *su)
 	struct kernel_xfrm	*kx = kernel_xfrm_state(k);
 	struct xfrm_sa		*xs;
 	struct kernel_sa	 sa;
+	const struct kernel_sa_id *old;
 	int			 r;
 
 	if ((xs = xfrm_sa_find(kx, &su->su_id)) == NULL || xs->xs_larval)
@@ -294,9 +295,10 @@ xfrm_sa_update(struct kernel *k, const struct kernel_sa_update *su)
 	sa.sa_id.id_src = su->su_new_src;
 	sa.sa_id.id_dst = su->su_new_dst;
 	sa.sa_encap = su->su_encap;
+	old = &xs->xs_rec.r_sa.sa_id;
 	if (sa.sa_encap && xs->xs_rec.r_sa.sa_encap &&
-	    kernel_addr_equal(&sa.sa_id.id_src, &xs->xs_rec.r_sa.sa_id.id_src) &&
-	    kernel_addr_equal(&sa.sa_id.id_dst, &xs->xs_rec.r_sa.sa_id.id_dst))
+	    kernel_addr_equal(&sa.sa_id.id_src, &old->id_src) &&
+	    kernel_addr_equal(&sa.sa_id.id_dst, &old->id_dst))
 		r = xfrm_sa_install(kx, &sa, XFRM_MSG_UPDSA);
 	else if ((r = xfrm_sa_remove(kx, &xs->xs_rec.r_sa.sa_id)) == 0 &&
 	    (r = xfrm_sa_install(kx, &sa, XFRM_MSG_NEWSA)) != 0) {
