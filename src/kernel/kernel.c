@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/kernel_int.h"
+#include "kernel/xfrm/kernel_xfrm.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -49,14 +50,12 @@ kernel_backend_parse(const char *name, enum kernel_backend *backend)
 	return (ERR_INVAL);
 }
 
-/*
- * NOTE: returns USERSPACE until the XFRM backend exists; it will then
- * probe whether the kernel accepts an ESP state.
- */
+/* The probe adds and deletes a short-lived ESP SA, and logs the result. */
 enum kernel_backend
 kernel_backend_default(void)
 {
-	return (KERNEL_BACKEND_USERSPACE);
+	return (kernel_xfrm_probe() ? KERNEL_BACKEND_XFRM :
+	    KERNEL_BACKEND_USERSPACE);
 }
 
 static const struct kernel_ops *
@@ -67,6 +66,8 @@ kernel_find_ops(enum kernel_backend backend)
 		return (&kernel_none_ops);
 	case KERNEL_BACKEND_USERSPACE:
 		return (&kernel_user_ops);
+	case KERNEL_BACKEND_XFRM:
+		return (&kernel_xfrm_ops);
 	default:
 		return (NULL);
 	}

@@ -8,8 +8,9 @@
  *   KERNEL_BACKEND_USERSPACE  ESP (RFC 4303, RFC 3948, RFC 4106) in this
  *                             process, on a TUN device, for kernels
  *                             without ESP.
- *   KERNEL_BACKEND_XFRM       Linux XFRM netlink (not implemented yet:
- *                             kernel_open returns ERR_UNSUPPORTED).
+ *   KERNEL_BACKEND_XFRM       Linux XFRM netlink (kernel/xfrm); opening
+ *                             fails with ERR_UNSUPPORTED when the
+ *                             kernel rejects ESP SAs.
  *
  * Every function returns 0 or a negative enum err code (lib/err.h).
  * SPIs are in host byte order.  Addresses are struct sockaddr_storage
