@@ -1575,6 +1575,43 @@ reload_without_rule_deletes(void **state)
 }
 
 static void
+reload_adding_rule_keeps_sas(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	uint32_t		 spi_in, spi_out;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	spi_in = first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id.id_spi;
+	spi_out = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
+	a.globals = "{ label \"other\" local_addr 198.51.100.1 "
+	    "remote_addr 198.51.100.7 }";
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &a), n->now), 0);
+	net_pump(n);
+	net_run(n, 200);
+	/* The tunnel of the rule that stays is untouched. */
+	check_sa_pairs(n, 1);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id.id_spi,
+	    spi_in);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi,
+	    spi_out);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	/* Its next rekey uses the policy entry of the new file. */
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_pump(n);
+	net_run(n, 1500);
+	check_sa_pairs(n, 2);
+	net_free(n);
+}
+
+static void
 quick_mode_retransmits(void **state)
 {
 	struct net	*n = net_new(&conf_a, &conf_b, 0);
@@ -1885,6 +1922,7 @@ main(void)
 		cmocka_unit_test(dpd_ack_checked),
 		cmocka_unit_test(delete_from_responder),
 		cmocka_unit_test(admin_delete_p1),
+		cmocka_unit_test(reload_adding_rule_keeps_sas),
 		cmocka_unit_test(responder_lifetime_shortens),
 		cmocka_unit_test(acquire_starts_negotiation),
 		cmocka_unit_test(reload_without_rule_deletes),
