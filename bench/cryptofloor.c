@@ -1,10 +1,9 @@
 /*
  * cryptofloor: the cost of the cryptographic operations one IKEv1 tunnel
  * (Main Mode with a preshared key plus one Quick Mode) needs on the
- * responder, measured through in.iked's crypto module the way the engine
- * calls it: a fresh Diffie-Hellman key and one g^xy per exchange,
- * HMAC-SHA-256 as the PRF, SHA-256 for NAT-D and IVs, AES-128-CBC with
- * a keyed context.  The sum is the fastest one core can complete
+ * responder.  It calls in.iked's crypto module the way the engine does:
+ * a fresh Diffie-Hellman key and one g^xy per exchange, HMAC-SHA-256 as
+ * the PRF, SHA-256 for NAT-D and IVs, AES-128-CBC with a keyed context.  The sum is the fastest one core can complete
  * tunnels; ikeperf's rates are set against it in BENCHMARKS.md.
  *
  * Output: "cryptofloor:" lines of key=value pairs, one per operation

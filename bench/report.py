@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""report.py RESULTS PROFILE PROFILE_SCALE: write BENCHMARKS.md to stdout.
+
+RESULTS contains the lines scripts/bench.sh collected: a kind ("floor",
+"rate", "profile", "scale", "esp", "machine", "version") and key=value
+pairs.  PROFILE and PROFILE_SCALE are perf report excerpts (may be empty).
+"""
+import statistics
+import sys
+
+GROUPS = {"14": "MODP-2048", "19": "ECP-256", "31": "Curve25519"}
+IMPLS = [("iked-userspace", "in.iked -B userspace"),
+         ("iked-none", "in.iked -B none"),
+         ("charon", "charon + kernel-libipsec")]
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                continue
+            row = {"kind": parts[0]}
+            for p in parts[1:]:
+                if "=" in p:
+                    k, v = p.split("=", 1)
+                    row[k] = v
+            rows.append(row)
+    return rows
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def mmm(vals, fmt="%.0f"):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return "n/a"
+    return "%s / %s / %s" % (fmt % min(vals), fmt % statistics.median(vals),
+                             fmt % max(vals))
+
+
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def main():
+    rows = load(sys.argv[1])
+    prof = open(sys.argv[2]).read().rstrip() if len(sys.argv) > 2 else ""
+    try:
+        prof2 = open(sys.argv[3]).read().rstrip()
+    except OSError:
+        prof2 = ""
+    info = {}
+    for r in rows:
+        if r["kind"] in ("machine", "version"):
+            info.update({k: v for k, v in r.items() if k != "kind"})
+    floors = [r for r in rows if r["kind"] == "floor"]
+    rates = [r for r in rows if r["kind"] == "rate"]
+    scale = [r for r in rows if r["kind"] == "scale"]
+    esp = [r for r in rows if r["kind"] == "esp"]
+    profile = [r for r in rows if r["kind"] == "profile"]
+    runs = len({r.get("run") for r in rates}) or 0
+    out = []
+    w = out.append
+
+    w("# in.iked benchmarks")
+    w("")
+    w("Written by `sh scripts/bench.sh` (build, run, report; about ten "
+      "minutes, as root).  Every figure is *min / median / max* over "
+      "%d runs on the machine below, in one benchmark run, with the "
+      "implementations interleaved round by round so that the load of "
+      "the machine falls on all of them alike.  Timings are not test "
+      "assertions; they move with the machine's load." % runs)
+    w("")
+    w("## Machine and versions")
+    w("")
+    w("| | |")
+    w("|---|---|")
+    w("| CPU | %s, %s cores (nproc) |" % (info.get("cpu", "?").replace("_", " "),
+                                         info.get("nproc", "?")))
+    w("| Memory | %.1f GiB |" % (num(info.get("mem_kb", 0)) / 1048576))
+    w("| Kernel | %s |" % info.get("kernel", "?"))
+    w("| Load average at the end | %s |" % info.get("load", "?").replace("/", " "))
+    w("| in.iked | git %s |" % info.get("iked", "?"))
+    w("| strongSwan | %s (charon, kernel-libipsec, openssl plugin) |"
+      % info.get("strongswan", "?"))
+    w("| OpenSSL | %s |" % info.get("openssl", "?"))
+    w("| Date, duration | %s, %s s |" % (info.get("date", "?"),
+                                        info.get("seconds", "?")))
+    w("")
+
+    # ---- crypto floor
+    fl = {}
+    for g in GROUPS:
+        gr = [r for r in floors if r.get("group") == g]
+        fl[g] = {
+            "keygen": [num(r.get("keygen_us")) for r in gr],
+            "derive": [num(r.get("derive_us")) for r in gr],
+            "pfs": [num(r.get("floor_pfs")) for r in gr],
+            "nopfs": [num(r.get("floor_nopfs")) for r in gr],
+        }
+    sym = [r for r in floors if r.get("op") == "sym"]
+
+    # ---- rates
+    def rate_rows(impl, g, pfs):
+        return [r for r in rates if r.get("impl") == impl and
+                r.get("group") == g and r.get("pfs") == pfs]
+
+    def floor_for(g, pfs):
+        if g not in fl:
+            return None
+        return med(fl[g]["nopfs" if pfs == "0" else "pfs"])
+
+    def per_cpu(rr):
+        """Tunnels per second of responder CPU time, median over runs."""
+        vals = []
+        for r in rr:
+            cpu, ok = num(r.get("resp_cpu_s")), num(r.get("ok"))
+            if cpu and ok:
+                vals.append(ok / cpu)
+        return med(vals)
+
+    cases = []
+    for r in rates:
+        c = (r.get("group"), r.get("pfs"))
+        if c not in cases:
+            cases.append(c)
+
+    targets = []
+    w("## Results against the targets")
+    w("")
+    w("| Target | Measured (median) | Met |")
+    w("|---|---|---|")
+    for g, pfs in cases:
+        iu = rate_rows("iked-userspace", g, pfs)
+        ch = rate_rows("charon", g, pfs)
+        name = "%s%s" % (GROUPS.get(g, g), " + PFS" if pfs != "0" else ", no PFS")
+        if any(r.get("unsupported") for r in iu + ch) or not iu:
+            w("| tunnel rate >= 5x strongSwan, %s | in.iked does not accept "
+              "group %s | no |" % (name, g))
+            targets.append(False)
+            continue
+        a = med([num(r.get("rate")) for r in iu])
+        b = med([num(r.get("rate")) for r in ch])
+        ea, eb = per_cpu(iu), per_cpu(ch)
+        if a is not None and b:
+            ok = a >= 5 * b
+            targets.append(ok)
+            w("| tunnel rate >= 5x strongSwan, %s | %.0f/s vs %.0f/s = "
+              "%.2fx; per responder CPU second %.0f vs %.0f = %.2fx | %s |"
+              % (name, a, b, a / b, ea or 0, eb or 0,
+                 (ea / eb) if (ea and eb) else 0, "yes" if ok else "no"))
+        f = floor_for(g, pfs)
+        if a is not None and f:
+            ok = a >= f / 2
+            targets.append(ok)
+            w("| tunnel rate >= 1/2 crypto floor (one core), %s | %.0f/s of "
+              "%.0f/s = %.0f%%; per responder CPU second %.0f%% | %s |"
+              % (name, a, f, 100 * a / f, 100 * (ea or 0) / f,
+                 "yes" if ok else "no"))
+    if len(scale) > 1:
+        s0 = num(scale[0].get("rss_kb"))
+        last = scale[-1]
+        n = num(last.get("sas"))
+        if n:
+            per = (num(last.get("rss_kb")) - s0) * 1024 / n
+            ok = per <= 4096
+            targets.append(ok)
+            w("| <= 4 KB per SA pair | %.0f bytes (RSS delta over %d SA "
+              "pairs) | %s |" % (per, n, "yes" if ok else "no"))
+        try:
+            goal = max(int(r.get("sas", 0)) for r in scale)
+        except ValueError:
+            goal = 0
+        w("| hold 100,000 ISAKMP SAs with IPsec SAs | %d held within the "
+          "time budget | %s |" % (goal, "yes" if goal >= 100000 else "no"))
+        targets.append(goal >= 100000)
+    for cipher, cname in (("gcm", "AES-GCM-128"), ("cbc", "AES-CBC-128 + HMAC-SHA-256")):
+        a = med([num(r.get("mbps")) for r in esp
+                 if r.get("impl") == "iked" and r.get("cipher") == cipher])
+        b = med([num(r.get("mbps")) for r in esp
+                 if r.get("impl") == "charon" and r.get("cipher") == cipher])
+        if a is None:
+            w("| ESP >= 2x libipsec, %s | in.iked pair carried no traffic "
+              "(not negotiated) | no |" % cname)
+            targets.append(False)
+        elif b:
+            ok = a >= 2 * b
+            targets.append(ok)
+            w("| ESP >= 2x libipsec, %s | %.0f vs %.0f Mbit/s = %.2fx | %s |"
+              % (cname, a, b, a / b, "yes" if ok else "no"))
+    w("")
+    w("%d of %d targets met." % (sum(targets), len(targets)))
+    w("")
+
+    w("## Crypto floor")
+    w("")
+    w("What the responder's cryptography alone allows on one core, "
+      "measured by `bench/cryptofloor` through src/crypto (CPU time, not "
+      "wall time).  One tunnel = Main Mode (one key pair, one g^xy) + "
+      "Quick Mode (another pair and g^xy with PFS), plus 13 "
+      "HMAC-SHA-256 PRF calls, 6 SHA-256 hashes and 5 AES-128-CBC "
+      "operations of 256 bytes.")
+    w("")
+    if sym:
+        w("Symmetric work per tunnel: %s us (PRF %s us, SHA-256 %s us, "
+          "AES-CBC 256 B %s us per call)." % (
+              mmm([num(r.get("per_tunnel_us")) for r in sym], "%.1f"),
+              mmm([num(r.get("prf_sha256_us")) for r in sym], "%.2f"),
+              mmm([num(r.get("sha256_us")) for r in sym], "%.2f"),
+              mmm([num(r.get(k)) for r in sym for k in r
+                   if k.startswith("aes128cbc")], "%.2f")))
+        w("")
+    w("| Group | key pair (us) | g^xy (us) | floor with PFS (tunnels/s) "
+      "| floor without PFS (tunnels/s) |")
+    w("|---|---|---|---|---|")
+    for g, name in GROUPS.items():
+        w("| %s | %s | %s | %s | %s |" % (name, mmm(fl[g]["keygen"], "%.1f"),
+                                          mmm(fl[g]["derive"], "%.1f"),
+                                          mmm(fl[g]["pfs"]), mmm(fl[g]["nopfs"])))
+    w("")
+
+    w("## Tunnel rate")
+    w("")
+    w("`bench/ikeperf` runs Main Mode (PSK, AES-128, SHA-256) and one Quick "
+      "Mode (ESP AES-128-CBC + HMAC-SHA-256, tunnel mode) per tunnel, each "
+      "from its own source address in 198.18.0.0/15, with %s exchanges in "
+      "flight, against a fresh responder per run.  Rate = tunnels "
+      "completed / wall time; latency = first message to the initiator's "
+      "installed SA pair.  *CPU/tunnel* is the responder's user+system "
+      "time (/proc/PID/stat) divided by the tunnels, which the machine's "
+      "other load disturbs less than the wall rate.  The generator's "
+      "initiators are instances of in.iked's engine that share one DH "
+      "key pair per group, so they spend about half of the responder's "
+      "DH time." % info.get("inflight", "?"))
+    w("")
+    w("| Case | Responder | tunnels/s | p50 ms | p99 ms | failed | "
+      "CPU ms/tunnel | vs charon | of floor |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for g, pfs in cases:
+        name = "%s%s" % (GROUPS.get(g, g), " + PFS" if pfs != "0" else ", no PFS")
+        chr_ = med([num(r.get("rate")) for r in rate_rows("charon", g, pfs)])
+        f = floor_for(g, pfs)
+        for impl, iname in IMPLS:
+            rr = rate_rows(impl, g, pfs)
+            if not rr:
+                continue
+            if any(r.get("unsupported") == "generator" for r in rr):
+                w("| %s | %s | not run: ikeperf's engine configuration "
+                  "rejects group %s | | | | | | |" % (name, iname, g))
+                continue
+            if any(r.get("unsupported") for r in rr):
+                w("| %s | %s | not run: in.iked's configuration rejects "
+                  "group %s | | | | | | |" % (name, iname, g))
+                continue
+            rt = [num(r.get("rate")) for r in rr]
+            cpu = [num(r.get("resp_cpu_s")) * 1000 / max(num(r.get("ok")) or 1, 1)
+                   for r in rr if num(r.get("resp_cpu_s")) is not None]
+            fails = sum(int(num(r.get("fail")) or 0) for r in rr)
+            okn = sum(int(num(r.get("ok")) or 0) for r in rr)
+            m = med(rt)
+            w("| %s | %s | %s | %s | %s | %d of %d | %s | %s | %s |" % (
+                name, iname, mmm(rt), mmm([num(r.get("p50_ms")) for r in rr], "%.1f"),
+                mmm([num(r.get("p99_ms")) for r in rr], "%.1f"), fails,
+                fails + okn, mmm(cpu, "%.2f"),
+                ("%.2fx" % (m / chr_)) if (m and chr_ and impl != "charon") else "",
+                ("%.0f%%" % (100 * m / f)) if (m and f) else ""))
+    w("")
+
+    w("## Where in.iked spends its time")
+    w("")
+    if profile:
+        p = profile[0]
+        w("perf (cpu-clock, 997 Hz, call graphs) on in.iked -B userspace "
+          "during %s ECP-256 + PFS tunnels (%s/s, %s ms responder CPU in "
+          "all).  Share of each binary, then the symbols with the most "
+          "self time:" % (
+              p.get("ok", "?"), p.get("rate", "?"),
+              "%.0f" % (num(p.get("resp_cpu_s") or 0) * 1000)))
+        w("")
+        w("```")
+        w(prof or "(perf report printed nothing)")
+        w("```")
+        w("")
+    else:
+        w("perf was not usable on this machine; no profile.")
+        w("")
+    if prof2:
+        w("The same during 200 tunnels against the full table of the "
+          "scale test below:")
+        w("")
+        w("```")
+        w(prof2)
+        w("```")
+        w("")
+
+    w("## The SA table at scale")
+    w("")
+    w("in.iked -B none, ECP-256 without PFS, filled with tunnels from "
+      "distinct addresses (64 in flight) within a time budget.  After each "
+      "stage a probe of 10 new tunnels, each followed by 10 Quick Modes on "
+      "its ISAKMP SA, one at a time: a Quick Mode message is looked up "
+      "by its cookies in the table, so its time shows the cost of a "
+      "lookup as the table grows.")
+    w("")
+    w("| SA pairs held | RSS (kB) | bytes per SA pair | fill rate (tunnels/s) "
+      "| new tunnel p50 (ms) | Quick Mode p50 / p99 (ms) |")
+    w("|---|---|---|---|---|---|")
+    s0 = num(scale[0].get("rss_kb")) if scale else None
+    for r in scale:
+        n = num(r.get("sas")) or 0
+        per = ((num(r.get("rss_kb")) - s0) * 1024 / n) if (n and s0) else None
+        w("| %d | %s | %s | %s | %s | %s / %s |" % (
+            n, r.get("rss_kb", ""), "%.0f" % per if per else "",
+            r.get("fill_rate", ""), r.get("probe_p50_ms", ""),
+            r.get("qm_p50_ms", ""), r.get("qm_p99_ms", "")))
+    w("")
+
+    w("## ESP throughput")
+    w("")
+    w("iperf3 (TCP, 3 s) from 192.0.2.1 to 203.0.113.1 through one tunnel: "
+      "an in.iked pair (userspace ESP on TUN; no NAT between them, so ESP "
+      "is IP protocol 50) and a charon pair (kernel-libipsec; ESP always "
+      "in UDP 4500).  Mbit/s:")
+    w("")
+    w("| Cipher | in.iked pair | charon pair | ratio |")
+    w("|---|---|---|---|")
+    for cipher, cname in (("gcm", "AES-GCM-128 (16-byte ICV)"),
+                          ("cbc", "AES-CBC-128 + HMAC-SHA-256")):
+        a = [num(r.get("mbps")) for r in esp
+             if r.get("impl") == "iked" and r.get("cipher") == cipher]
+        b = [num(r.get("mbps")) for r in esp
+             if r.get("impl") == "charon" and r.get("cipher") == cipher]
+        ma, mb = med(a), med(b)
+        w("| %s | %s | %s | %s |" % (
+            cname, mmm(a) if ma is not None else "not negotiated",
+            mmm(b), ("%.2fx" % (ma / mb)) if (ma and mb) else ""))
+    w("")
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
