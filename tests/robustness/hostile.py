@@ -314,14 +314,16 @@ class Target:
                 return True
         return False
 
-    # -- rate limits: in.iked logs at most 20 lines per 10 s per kind
+    # -- rate limits: in.iked logs at most 20 lines per 10 s per kind,
+    # and 5 for datagrams it cannot parse at all ("udp")
 
     def pace(self, kind, n=1):
         if kind is None:
             return
+        limit = 4 if kind == "udp" else 16
         now = time.time()
         used = [t for t in self.budget.get(kind, []) if now - t < 10.5]
-        if len(used) + n > 16:
+        if len(used) + n > limit:
             time.sleep(max(0.0, used[0] + 10.6 - now))
             now = time.time()
             used = [t for t in used if now - t < 10.5]

@@ -25,6 +25,8 @@ iop_require_charon
 iop_require_iked
 [ "$mode" = pluto ] && iop_require_pluto
 command -v python3 >/dev/null 2>&1 || iop_skip "python3 is not installed"
+command -v openssl >/dev/null 2>&1 ||
+    iop_skip "the openssl command is not installed (hostile.py uses it for AES)"
 ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
 [ -x "$ikeadm" ] || iop_skip "ikeadm not built at $ikeadm"
 here=$(cd "$(dirname "$0")" && pwd)
