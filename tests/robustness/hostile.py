@@ -1139,6 +1139,30 @@ class Cases:
             ("ID body of 2 bytes", b"\x01\x00"),
             ("ID body of 0 bytes", b""),
         ]
+        def initial_contact():
+            s = self.p1()
+            s.mm1()
+            s.mm3()
+            id_b = s.idii()
+            n = struct.pack("!IBBH", 1, 1, 16, N_INITIAL_CONTACT) + \
+                s.icky + s.rcky
+            m, s.iv = s.encrypt(EX_MM, [(ID, id_b), (HASH, s.hash_i(id_b)),
+                                        (N, n)], s.iv)
+            s.send(m)
+            return [s.icky.hex()]
+        run("MM5 with INITIAL-CONTACT removes only this peer's SAs",
+            initial_contact, r"INITIAL-CONTACT from " + ME, state="own")
+
+        def mm5_replay():
+            s = self.p1()
+            s.establish()
+            s.send(s.mm5_msg)
+            if s.recv() is None:
+                raise Fail("no MM6 again for the repeated MM5")
+            return [s.icky.hex()]
+        run("repeated MM5 after Phase 1 gets the stored MM6", mm5_replay,
+            r"retransmitted message from " + ME, state="own")
+
         reason = (r"identifies itself by another|identity that no|"
                   r"does not decrypt to valid payloads|"
                   r"ID payload at offset")
@@ -1464,6 +1488,19 @@ class Cases:
         run("a forged message in a Quick Mode does not end it",
             garbage_kills_qm, r"IPsec SAs with " + ME + r"\S* installed",
             state="own", known=True)
+
+        def qm_flood():
+            for _ in range(100):
+                s.qm1()
+            time.sleep(1.0)
+            n = len(re.findall(r"SPI 0x[0-9a-f]+ reserved",
+                               self.t.log_new()))
+            if n > 32:
+                raise Fail("%d Quick Modes and SPIs open at once for one "
+                           "peer: no bound" % n)
+            return own
+        run("100 QM1s on one ISAKMP SA: unfinished Quick Modes bounded",
+            qm_flood, None, state="own", known=True)
 
         def unknown_qm():
             s.send(rnd8() + rnd8() + s.qm1_msg[16:])
