@@ -5,8 +5,10 @@
 # CRLs of both CAs, and by charon through its x509ca folder.
 #
 #   chain      Main Mode and Quick Mode either way (INITIATOR iked or
-#              peer); charon shows the SAs, a ping crosses the tunnel and
+#              peer).  charon shows the SAs, a ping crosses the tunnel and
 #              ikeadm dump p1 names the method and the peer's DN.
+#   storecert  chain, but charon sends no CERT payload (send_cert = never),
+#              so in.iked takes charon's certificate from publickeys.
 #   revoked    charon presents a certificate the intermediate CA revoked.
 #   expired    charon presents a certificate whose validity has passed.
 #   remoteid   charon's valid certificate is not one the rule's remote_id
@@ -18,7 +20,7 @@
 #
 # In the last three charon initiates and in.iked must refuse: no SA on
 # either side, the Notify named in in.iked's log and the reason with it.
-mode=${1:?usage: certchain.sh chain|revoked|expired|remoteid [iked|peer] [rsa|ecdsa]}
+mode=${1:?usage: certchain.sh chain|storecert|revoked|expired|remoteid [iked|peer] [rsa|ecdsa]}
 initiator=${2:-peer}
 keytype=${3:-ecdsa}
 IOP_NAME=cc
@@ -36,7 +38,7 @@ ecdsa)	method=ecdsa_p256 keyalg=ec sig_log="ECDSA" dump="ECDSA P-256 signatures"
 *)	echo "unknown key type $keytype"; exit 2 ;;
 esac
 case $mode in
-chain)		peer_leaf=peer ;;
+chain|storecert) peer_leaf=peer ;;
 revoked)	peer_leaf=revoked initiator=peer ;;
 expired)	peer_leaf=expired initiator=peer ;;
 remoteid)	peer_leaf=peer initiator=peer ;;
@@ -79,7 +81,11 @@ sed -i 's/ pem pkcs1 / pem pkcs1 pkcs8 /' "$B/strongswan.conf"
 cp "$P/root.pem" "$P/inter.pem" "$B/x509ca/"
 cp "$P/$peer_leaf.pem" "$B/x509/peer.pem"
 cp "$P/$peer_leaf.key" "$B/private/peer.key"
-local_id=$dn_peer
+local_id=$dn_peer send_cert=ifasked
+if [ "$mode" = storecert ]; then
+	send_cert=never
+	cp "$P/peer.pem" "$A/etc/inet/ike/publickeys/charon"
+fi
 if [ "$mode" = remoteid ]; then
 	# The rule accepts one other peer only.
 	sed -i 's/remote_id "ISSUER=.*"/remote_id "C=US, O=Example, CN=other.example.com"/' \
@@ -94,6 +100,7 @@ connections {
     proposals = aes128-sha256-modp2048
     rekey_time = 4h
     dpd_delay = 0
+    send_cert = $send_cert
     local { auth = pubkey
             certs = peer.pem
             id = "$local_id" }
@@ -118,7 +125,7 @@ sed -i 's/auth_alg sha1/auth_alg sha256/' "$A/etc/inet/ike/config"
 iop_charon_start "$IOP_NSB" "$B"
 iop_iked_start "$IOP_NSA" "$A"
 
-if [ "$mode" != chain ]; then
+if [ "$mode" != chain ] && [ "$mode" != storecert ]; then
 	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
 	    >"$B/initiate.out" 2>&1
 	iop_check "charon's initiation fails" \
@@ -168,6 +175,10 @@ iop_check "in.iked: charon authenticated through the chain" \
     grep -q "authenticated by .* signature with certificate \"C=US, O=Example, CN=peer.example.com\"" "$A/iked.log"
 iop_check "ping between the inner hosts" \
     iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+if [ "$mode" = storecert ]; then
+	iop_check "charon sent no certificate" \
+	    iop_not grep -q "sending end entity cert" "$B/charon.log"
+fi
 "$ikeadm" -R "$A" dump p1 >"$IOP_DIR/p1.out" 2>&1
 iop_check "ikeadm dump p1: $dump" \
     grep -q "Authentication method: $dump" "$IOP_DIR/p1.out"
