@@ -8,10 +8,12 @@
  *
  * The CR payloads name the subjects of the certificates that cert_root
  * and cert_trust select, or are one empty CR when there are none.  We
- * send our certificate whether or not the peer asked for it: a peer
+ * send our certificate whether or not the peer requested it: a peer
  * that trusts it through its own store (a self-signed certificate) may
  * send no CR, and one that has it already ignores the payload.  The
- * peer's certificate comes from its CERT payload, or from the
+ * CA certificates between ours and its root follow, when publickeys has
+ * them, so that a peer that trusts only the root can build the chain.
+ * The peer's certificate comes from its CERT payload, or from the
  * publickeys directory when it sends none.
  */
 #include <arpa/inet.h>
@@ -28,6 +30,7 @@
 /* Bounds on what one message carries. */
 #define IKE_CERT_MAX_CR		8
 #define IKE_CERT_MAX_CERTS	8
+#define IKE_CERT_MAX_CHAIN	4	/* intermediate CAs we send */
 
 int
 ike_cert_is_sig(unsigned int auth)
@@ -289,19 +292,68 @@ ike_cert_id_body(struct ike_p1 *p1, const struct certstore_entry *e,
 	return (rc);
 }
 
+/* The store certificate, not self-signed, whose subject is c's issuer. */
+static const struct cert *
+ike_cert_issuer(const struct certstore *cs, const struct cert *c)
+{
+	struct certstore_entry	 e;
+	struct wbuf		 want, dn;
+	const struct cert	*found = NULL;
+	size_t			 i;
+
+	wbuf_init(&want, 0);
+	wbuf_init(&dn, 0);
+	if (cert_issuer_der(c, &want) != 0)
+		goto out;
+	for (i = 0; certstore_entry(cs, i, &e) == 0; i++) {
+		if (e.ce_origin == CERTSTORE_FROM_PAYLOAD ||
+		    e.ce_cert == c || cert_is_self_signed(e.ce_cert))
+			continue;
+		wbuf_reset(&dn);
+		if (cert_subject_der(e.ce_cert, &dn) == 0 &&
+		    dn.wb_len == want.wb_len &&
+		    memcmp(dn.wb_data, want.wb_data, dn.wb_len) == 0) {
+			found = e.ce_cert;
+			break;
+		}
+	}
+out:
+	wbuf_free(&want);
+	wbuf_free(&dn);
+	return (found);
+}
+
+/* A CERT payload (X.509 signature) with the DER of c. */
+static int
+ike_cert_add_cert(struct isakmp_builder *b, const struct cert *c)
+{
+	struct isakmp_cert	ic;
+	struct wbuf		der;
+	int			rc;
+
+	wbuf_init(&der, 0);
+	if ((rc = cert_encode(c, X509_FORMAT_DER, &der)) == 0) {
+		memset(&ic, 0, sizeof(ic));
+		ic.c_encoding = ISAKMP_CERT_X509_SIG;
+		ic.c_data = der.wb_data;
+		ic.c_len = der.wb_len;
+		rc = isakmp_build_cert(b, ISAKMP_PL_CERT, &ic);
+	}
+	wbuf_free(&der);
+	return (rc);
+}
+
 int
 ike_cert_add_auth(struct ike_p1 *p1, const struct certstore_entry *e,
     struct isakmp_builder *b, const uint8_t *hash, size_t hashlen)
 {
-	struct isakmp_cert	c;
-	struct wbuf		der, sig;
-	char			why[X509_WHY_SIZE];
-	int			rc;
+	const struct cert	*c = e->ce_cert;
+	struct wbuf		 sig;
+	char			 why[X509_WHY_SIZE];
+	size_t			 depth;
+	int			 rc;
 
-	wbuf_init(&der, 0);
 	wbuf_init(&sig, 0);
-	if ((rc = cert_encode(e->ce_cert, X509_FORMAT_DER, &der)) != 0)
-		goto out;
 	rc = sig_sign(e->ce_key, (enum sig_method)p1->p1_auth, hash, hashlen,
 	    &sig, why, sizeof(why));
 	if (rc != 0) {
@@ -310,15 +362,14 @@ ike_cert_add_auth(struct ike_p1 *p1, const struct certstore_entry *e,
 		    "?", why);
 		goto out;
 	}
-	memset(&c, 0, sizeof(c));
-	c.c_encoding = ISAKMP_CERT_X509_SIG;
-	c.c_data = der.wb_data;
-	c.c_len = der.wb_len;
-	if ((rc = isakmp_build_cert(b, ISAKMP_PL_CERT, &c)) != 0)
+	if ((rc = ike_cert_add_cert(b, c)) != 0)
 		goto out;
+	for (depth = 0; depth < IKE_CERT_MAX_CHAIN &&
+	    (c = ike_cert_issuer(p1->p1_eng->e_certs, c)) != NULL; depth++)
+		if ((rc = ike_cert_add_cert(b, c)) != 0)
+			goto out;
 	rc = isakmp_build_data(b, ISAKMP_PL_SIG, sig.wb_data, sig.wb_len);
 out:
-	wbuf_free(&der);
 	wbuf_free(&sig);
 	return (rc);
 }

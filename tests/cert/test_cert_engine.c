@@ -629,6 +629,33 @@ ca_chain(void **state)
 	}
 }
 
+/*
+ * Side 1 has no copy of the intermediate CA, so it must use the one that
+ * side 0 sends after its own certificate.
+ */
+static void
+intermediate_from_payload(void **state)
+{
+	const char	*pki = test_pki();
+	struct net	*n = net_new();
+	struct certstore_entry e;
+	char		 cmd[400];
+	size_t		 i, received = 0;
+
+	chain_pair(n, pki, "leaf", "peer");
+	snprintf(cmd, sizeof(cmd),
+	    "rm -f '%s/etc/inet/ike/publickeys/inter'", n->s[1].root);
+	assert_int_equal(system(cmd), 0);
+	net_start(n, &chain_conf[0], &chain_conf[1]);
+	assert_int_equal(negotiate(n, 0), 1);
+	/* The leaf and the intermediate CA went into side 1's cache. */
+	for (i = 0; certstore_entry(n->s[1].cs, i, &e) == 0; i++)
+		if (e.ce_origin == CERTSTORE_FROM_PAYLOAD)
+			received++;
+	assert_int_equal(received, 2);
+	net_free(n);
+}
+
 /* Side 0 presents a certificate that side 1 must refuse. */
 static void
 expect_rejected(struct net *n, int notify)
@@ -866,6 +893,7 @@ main(void)
 		cmocka_unit_test(ecdsa_self_signed),
 		cmocka_unit_test(ecdsa384_self_signed),
 		cmocka_unit_test(ca_chain),
+		cmocka_unit_test(intermediate_from_payload),
 		cmocka_unit_test(revoked_rejected),
 		cmocka_unit_test(expired_rejected),
 		cmocka_unit_test(missing_crl_rejected),

@@ -75,10 +75,11 @@ cp "$P/root.crl" "$A/etc/inet/ike/crls/root"
 cp "$P/inter.crl" "$A/etc/inet/ike/crls/inter"
 install -m 600 "$P/leaf.key" "$A/etc/inet/secret/ike.privatekeys/mine"
 
-# charon: both CA certificates (in.iked sends only its own), its leaf.
+# charon: the root CA only, because in.iked sends the intermediate CA
+# after its own certificate; its leaf and key.
 iop_charon_conf "$B"
 sed -i 's/ pem pkcs1 / pem pkcs1 pkcs8 /' "$B/strongswan.conf"
-cp "$P/root.pem" "$P/inter.pem" "$B/x509ca/"
+cp "$P/root.pem" "$B/x509ca/"
 cp "$P/$peer_leaf.pem" "$B/x509/peer.pem"
 cp "$P/$peer_leaf.key" "$B/private/peer.key"
 local_id=$dn_peer send_cert=ifasked
