@@ -457,16 +457,16 @@ static const char *const dn[2] = {
 static void
 self_signed_pair(struct net *n, enum pkey_type type, unsigned int bits)
 {
-	const char *const alts[2][2] = {
-		{ "DNS=a.example.com", "IP=198.51.100.1" },
-		{ "DNS=b.example.com", "IP=198.51.100.2" },
+	const char *const alts[2][3] = {
+		{ "DNS=a.example.com", "IP=198.51.100.1", "EMAIL=a@example.com" },
+		{ "DNS=b.example.com", "IP=198.51.100.2", "EMAIL=b@example.com" },
 	};
 	struct cert	*c[2];
 	struct pkey	*k[2];
 	int		 i;
 
 	for (i = 0; i < 2; i++)
-		c[i] = certtest_self_signed(type, bits, dn[i], alts[i], 2,
+		c[i] = certtest_self_signed(type, bits, dn[i], alts[i], 3,
 		    &k[i]);
 	for (i = 0; i < 2; i++) {
 		side_add_cert(&n->s[i], "mine", c[i], k[i]);
@@ -558,6 +558,14 @@ ecdsa384_self_signed(void **state)
 	run_self_signed(PKEY_EC, 384, "auth_method ecdsa_p384 oakley_group 20 "
 	    "encr_alg aes(256..256) auth_alg sha384", "dn",
 	    ISAKMP_AUTH_ECDSA_SHA384_P384, ISAKMP_ID_DER_ASN1_DN);
+}
+
+static void
+ecdsa521_self_signed(void **state)
+{
+	run_self_signed(PKEY_EC, 521, "auth_method ecdsa_p521 oakley_group 21 "
+	    "encr_alg aes(256..256) auth_alg sha512", "user_fqdn",
+	    ISAKMP_AUTH_ECDSA_SHA512_P521, ISAKMP_ID_USER_FQDN);
 }
 
 /*
@@ -892,6 +900,7 @@ main(void)
 		cmocka_unit_test(dss_self_signed),
 		cmocka_unit_test(ecdsa_self_signed),
 		cmocka_unit_test(ecdsa384_self_signed),
+		cmocka_unit_test(ecdsa521_self_signed),
 		cmocka_unit_test(ca_chain),
 		cmocka_unit_test(intermediate_from_payload),
 		cmocka_unit_test(revoked_rejected),
