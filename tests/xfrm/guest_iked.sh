@@ -96,11 +96,8 @@ iop_charon_start "$IOP_NSA" "$B"
 gcmd iked-start "cp -a $GSHARE/iked /tmp/iked
 $GSHARE/bin/in.iked -d -R /tmp/iked -B xfrm >$GSHARE/iked.log 2>&1 &
 echo \$! >$GSHARE/iked.pid" >/dev/null
-iop_wait_grep "$SHARE/iked.log" "in.iked running|xfrm is not implemented" 30
-grep -q "xfrm is not implemented" "$SHARE/iked.log" &&
-    iop_skip "this in.iked was built without the XFRM backend"
 iop_check "in.iked -B xfrm starts in the guest" \
-    grep -q "in.iked running" "$SHARE/iked.log"
+    iop_wait_grep "$SHARE/iked.log" "in.iked running" 30
 iop_check "in.iked uses the xfrm backend" \
     grep -q "SA backend: xfrm" "$SHARE/iked.log"
 
@@ -166,7 +163,15 @@ iop_check "the kernel's soft expiry of 0x$spi_in reached in.iked" \
     grep -q "XFRM soft expire of SA 0x$spi_in" "$SHARE/iked.log"
 iop_check "soft expiry: in.iked negotiated new SAs with charon" \
     [ -n "$new_in" ]
-gcmd state2 'ip xfrm state' >"$IOP_DIR/state2.out"
+# charon may report its SAs before in.iked has installed both of its own.
+gcmd state2 "i=0
+while [ \$i -lt 50 ]; do
+	ip xfrm state | grep -q 'spi 0x${new_in:-none} ' &&
+	    ip xfrm state | grep -q 'spi 0x${new_out:-none} ' && break
+	sleep 0.1
+	i=\$((i + 1))
+done
+ip xfrm state" 30 >"$IOP_DIR/state2.out"
 iop_check "rekey: new outbound SA 0x${new_in:-none} in the guest kernel" \
     grep -q "proto esp spi 0x${new_in:-none} " "$IOP_DIR/state2.out"
 iop_check "rekey: new inbound SA 0x${new_out:-none} in the guest kernel" \
