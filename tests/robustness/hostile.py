@@ -203,6 +203,15 @@ def i2b(v, n=GLEN):
     return v.to_bytes(n, "big")
 
 
+def inet_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
 # ---------------------------------------------------------------- the target
 
 class Fail(Exception):
@@ -236,6 +245,26 @@ class Target:
             data = bytes(4) + data
         sock.sendto(data, (self.addr, port))
 
+    def spoof(self, src, sport, data, dport=500, marker=None):
+        """Send data to in.iked from a forged address and port."""
+        if marker is None:
+            marker = dport == 4500
+        if marker:
+            data = bytes(4) + data
+        ulen = 8 + len(data)
+        pseudo = socket.inet_aton(src) + socket.inet_aton(self.addr) + \
+            struct.pack("!BBH", 0, 17, ulen)
+        udp = struct.pack("!HHHH", sport, dport, ulen, 0) + data
+        csum = inet_checksum(pseudo + udp) or 0xffff
+        udp = udp[:6] + struct.pack("!H", csum) + udp[8:]
+        # The kernel fills in the IP checksum and total length.
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, 0, 0, 64, 17,
+                         0, socket.inet_aton(src),
+                         socket.inet_aton(self.addr))
+        with socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                           socket.IPPROTO_RAW) as rs:
+            rs.sendto(ip + udp, (self.addr, 0))
+
     def drain(self):
         for s in (self.s500, self.s4500):
             while select.select([s], [], [], 0)[0]:
@@ -268,7 +297,7 @@ class Target:
             f.seek(self.logpos)
             return f.read().decode("utf-8", "replace")
 
-    def wait_log(self, pattern, timeout=3.0):
+    def wait_log(self, pattern, timeout=5.0):
         rx = re.compile(pattern)
         end = time.time() + timeout
         while True:
@@ -1582,6 +1611,65 @@ class Cases:
             self.send(os.urandom(20), port=4500),
             r"dropped a 20-byte datagram from " + ME, kind="udp")
 
+    # -- forged source address: the charon peer's
+
+    def spoofed(self):
+        run = self.t.run
+        peer = self.a.charon
+        spis = [x for x in self.a.charon_spis.split(",") if x]
+
+        def clear_info():
+            ci, cr = self.charon_cookies()
+            d = struct.pack("!IBBH", 1, 1, 16, 1) + ci + cr
+            n = struct.pack("!IBBH", 1, 1, 16, 24) + ci + cr
+            for port in (500, 4500):
+                self.t.spoof(peer, port, clr(ci, cr, [(D, d)], EX_INFO),
+                             dport=port)
+                self.t.spoof(peer, port, clr(ci, cr, [(N, n)], EX_INFO),
+                             dport=port)
+        run("forged unencrypted Delete and Notify from charon's address",
+            clear_info, r"unencrypted Informational from a peer without an "
+            r"unfinished Main Mode dropped", kind="info", cost=4)
+
+        def garbage(exch, msgid):
+            def fn():
+                ci, cr = self.charon_cookies()
+                self.t.spoof(peer, 4500, hdr(ci, cr, HASH, exch, F_ENC, msgid,
+                                             body=os.urandom(64)),
+                             dport=4500)
+            return fn
+        run("forged Quick Mode from charon's address and cookies",
+            garbage(EX_QM, 0x0badf00d),
+            r"Quick Mode 0badf00d from " + peer.replace(".", r"\.") +
+            r"\S* does not decrypt", kind="qm")
+        run("forged Informational from charon's address and cookies",
+            garbage(EX_INFO, 0x0badf00d),
+            r"Informational from " + peer.replace(".", r"\.") +
+            r"\S* does not decrypt", kind="info")
+
+        def mm1_same_cookie():
+            ci, _ = self.charon_cookies()
+            self.t.spoof(peer, 4500, mm1_bytes(icky=ci), dport=4500)
+        run("forged MM1 with charon's initiator cookie",
+            mm1_same_cookie, r"Main Mode message from " +
+            peer.replace(".", r"\.") + r"\S* in state \S+ dropped",
+            kind=None)
+
+        def mm1_new():
+            self.t.spoof(peer, 500, mm1_bytes(), dport=500)
+        run("forged MM1 from charon's address opens only an unfinished SA",
+            mm1_new, MM2_SENT + peer.replace(".", r"\."),
+            state="unfinished")
+
+        def esp_other_port():
+            for spi in spis:
+                for sport in (4500, 4501):
+                    self.t.spoof(peer, sport, bytes.fromhex(spi) +
+                                 struct.pack("!I", 1) + os.urandom(64),
+                                 dport=4500, marker=False)
+        run("forged ESP from charon's address and another port",
+            esp_other_port, r"ESP packet dropped \(SPI 0x", kind="esp")
+
     # -- floods last: they fill the half-open table for a while
 
     def floods(self):
@@ -1626,7 +1714,7 @@ def main():
     ap.add_argument("--charon-spis", default="",
                     help="charon's SPIs, hex, comma-separated")
     ap.add_argument("--cases", default="header,payloads,mandatory,keys,"
-                    "identities,informational,quick,natt,floods")
+                    "identities,informational,quick,natt,spoofed,floods")
     ap.add_argument("--known-bugs", action="store_true",
                     help="run only the cases that show known bugs")
     a = ap.parse_args()

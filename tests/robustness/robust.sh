@@ -42,6 +42,9 @@ ip -n "$IOP_NSC" addr add 192.0.2.130/26 dev veth0
 ip -n "$IOP_NSA" link set vatk up
 ip -n "$IOP_NSC" link set veth0 up
 ip -n "$IOP_NSC" route add 198.51.100.0/24 via 192.0.2.129
+# hostile.py forges charon's address on this link: no reverse-path filter.
+ip netns exec "$IOP_NSA" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+    net.ipv4.conf.vatk.rp_filter=0
 
 A=$IOP_DIR/iked B=$IOP_DIR/charon C=$IOP_DIR/attacker
 mkdir -p "$A" "$B" "$C"
