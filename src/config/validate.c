@@ -16,7 +16,7 @@
 #define VALIDATE_MAX_RETRY	100
 #define VALIDATE_MAX_RETRY_MS	(3600 * 1000)
 
-#define VALIDATE_GROUPS	"1 2 5 14 15 16 17 18 19 20 21 22 23 24 25 26"
+#define VALIDATE_GROUPS	"1 2 5 14 15 16 17 18 19 20 21 22 23 24 25 26 31 32"
 
 struct validate {
 	struct config		*v_cf;

@@ -753,6 +753,31 @@ ipsecalgs_table(void **state)
 }
 
 /* Dead Peer Detection settings: defaults, inheritance and limits. */
+/* Every group the crypto module implements is accepted, and only those. */
+static void
+oakley_groups(void **state)
+{
+	static const int	 good[] = { 1, 2, 5, 14, 19, 20, 21, 31, 32 };
+	struct config		*cf;
+	char			 buf[160];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(buf, sizeof(buf), "p1_xform { auth_method preshared "
+		    "oakley_group %d encr_alg aes auth_alg sha }\n", good[i]);
+		cf = parse_ok(0, buf);
+		assert_int_equal(cf->cf_globals.cg_xforms[0].px_group,
+		    good[i]);
+		config_free(cf);
+	}
+	assert_false(config_group_known(3));
+	assert_false(config_group_known(4));
+	assert_false(config_group_known(0));
+	assert_false(config_group_known(33));
+	assert_true(config_group_known(31));
+	assert_true(config_group_known(32));
+}
+
 static void
 dpd_keywords(void **state)
 {
@@ -808,6 +833,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(example_config_values),
+		cmocka_unit_test(oakley_groups),
 		cmocka_unit_test(dpd_keywords),
 		cmocka_unit_test(builtin_defaults),
 		cmocka_unit_test(lexical_forms),
