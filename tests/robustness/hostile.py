@@ -615,6 +615,41 @@ class Phase1:
         return self.qm3_msg
 
 
+class NatPhase1(Phase1):
+    """Main Mode with NAT-T (RFC 3947) that claims to be behind a NAT.
+
+    MM1 carries the RFC 3947 Vendor ID, and MM3 two NAT-D payloads: the
+    first matches in.iked's address, the second matches no address of
+    ours, as a NAT would cause.  MM5 and everything after go to port 4500.
+    """
+
+    VID_RFC3947 = hashlib.md5(b"RFC 3947").digest()
+
+    def mm1(self, sa=None, expect_reply=True):
+        if sa is not None:
+            self.sai_b = sa
+        nxt, body = chain([(SA, self.sai_b), (VID, self.VID_RFC3947)])
+        self.mm1_msg = hdr(self.icky, bytes(8), nxt, EX_MM, body=body)
+        self.send(self.mm1_msg)
+        r = self.recv()
+        if r is None:
+            raise Fail("no MM2 from in.iked")
+        self.rcky = r[8:16]
+        return r
+
+    def natd(self, addr, port):
+        return hashlib.sha1(self.icky + self.rcky + socket.inet_aton(addr) +
+                            struct.pack("!H", port)).digest()
+
+    def mm3(self, ke=None, nonce=None, payloads=None, expect_reply=True):
+        payloads = [(KE, self.gx), (NONCE, self.ni),
+                    (NAT_D, self.natd(self.t.addr, 500)),
+                    (NAT_D, os.urandom(20))]
+        r = Phase1.mm3(self, payloads=payloads)
+        self.port = 4500
+        return r
+
+
 # ---------------------------------------------------------------- the cases
 
 ME = r"192\.0\.2\.130"
@@ -1530,6 +1565,23 @@ class Cases:
             return own
         run("100 QM1s on one ISAKMP SA: unfinished Quick Modes bounded",
             qm_flood, None, state="own", known=True)
+
+        def nat_replay():
+            n = NatPhase1(self.t, self.psk, self.a.source).establish()
+            rut = struct.pack("!IBBH", 1, 1, 16, N_R_U_THERE) + \
+                n.icky + n.rcky + struct.pack("!I", 21)
+            m = n.info([(N, rut)])
+            if self.t.recv(n.icky, 2.0, EX_INFO, port=4500) is None:
+                raise Fail("no R-U-THERE-ACK on port 4500")
+            self.t.spoof(self.a.source, 4501, m, dport=4500)
+            if self.t.wait_log(r"peer moved from " + ME + r"\[4500\] to " +
+                               ME + r"\[4501\]", 1.5):
+                raise Fail("a replayed Informational from another port "
+                           "moved the ISAKMP SA and its IPsec SAs there")
+            return [n.icky.hex()]
+        run("replayed Informational from another port moves nothing",
+            nat_replay, r"ISAKMP SA \S+ established with " + ME +
+            r"\[4500\].*NAT-T", state="own", known=True)
 
         def unknown_qm():
             s.send(rnd8() + rnd8() + s.qm1_msg[16:])
