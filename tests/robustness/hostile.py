@@ -1341,6 +1341,34 @@ class Cases:
             "and an INVALID-SPI Notify", valid_info_charon,
             r"peer " + ME + r"\S* reports INVALID-SPI", state="own")
 
+        def info_payload(pl):
+            def fn():
+                self.own.info(pl)
+                return own
+            return fn
+        odd = [
+            ("Delete with SPI size 0 and 65535 SPIs",
+             [(D, struct.pack("!IBBH", 1, 3, 0, 65535))]),
+            ("Delete naming more SPIs than it holds",
+             [(D, struct.pack("!IBBH", 1, 3, 4, 1000) + os.urandom(8))]),
+            ("Delete with SPI size 255",
+             [(D, struct.pack("!IBBH", 1, 3, 255, 1) + os.urandom(255))]),
+            ("Delete for protocol 200",
+             [(D, struct.pack("!IBBH", 1, 200, 4, 1) + os.urandom(4))]),
+            ("Notify with SPI size 255",
+             [(N, struct.pack("!IBBH", 1, 3, 255, 11) + os.urandom(255))]),
+            ("Notify of type 0 and DOI 7",
+             [(N, struct.pack("!IBBH", 7, 3, 0, 0))]),
+            ("Notify shorter than its fixed part", [(N, b"\0\0\0\1\3")]),
+            ("a Vendor ID and an SA in an Informational",
+             [(VID, b"x" * 16), (SA, p1_sa())]),
+        ]
+        for name, pl in odd:
+            run("authenticated Informational: " + name, info_payload(pl),
+                r"received Informational|Informational from " + ME +
+                r"\S* does not decrypt to valid payloads", state="own",
+                kind="info")
+
         def replay():
             n = struct.pack("!IBBH", 1, 1, 16, N_R_U_THERE) + \
                 self.own.icky + self.own.rcky + struct.pack("!I", 9)
@@ -1565,6 +1593,13 @@ class Cases:
             return own
         run("100 QM1s on one ISAKMP SA: unfinished Quick Modes bounded",
             qm_flood, None, state="own", known=True)
+
+        def nat_control():
+            n = NatPhase1(self.t, self.psk, self.a.source).establish()
+            return [n.icky.hex()]
+        run("our own Main Mode with NAT-T completes (control)", nat_control,
+            r"ISAKMP SA \S+ established with " + ME + r"\[4500\].*NAT-T",
+            state="own")
 
         def nat_replay():
             n = NatPhase1(self.t, self.psk, self.a.source).establish()
