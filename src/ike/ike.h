@@ -104,7 +104,8 @@ void			 ike_engine_free(struct ike_engine *);
 
 /*
  * Install a configuration (the engine takes ownership).  On reload, SAs
- * whose rule still exists are kept, the others are deleted.
+ * whose rule still exists are kept, the others are deleted, and so are
+ * IPsec SAs whose traffic no ipsec entry of the new policy covers.
  */
 int	ike_engine_set_config(struct ike_engine *, struct config *,
 	    uint64_t now_ms);
