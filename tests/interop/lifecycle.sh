@@ -16,7 +16,11 @@
 #               to a restarted charon negotiates anew
 #   restart     charon killed and restarted initiates with INITIAL-CONTACT:
 #               in.iked drops the stale SAs and keeps only the new ones
-mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd|restart}
+#   kbytes      p2_softlife_kb 40: 1000-byte pings every 0.1 s make
+#               in.iked rekey by traffic volume, without a lost packet
+#   idle        p2_idletime_secs 3: an unused tunnel is deleted at both
+#               ends, and the next packet negotiates a new one
+mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd|restart|kbytes|idle}
 IOP_NAME=lc
 . "$(dirname "$0")/lib.sh"
 
@@ -24,10 +28,10 @@ iop_require_root
 iop_require_charon
 iop_require_iked
 
-# ping_no_loss COUNT: COUNT pings 0.2 s apart, all answered.
+# ping_no_loss COUNT [INTERVAL [SIZE]]: COUNT pings, every reply back.
 ping_no_loss() {
-	ip netns exec "$IOP_NSA" ping -n -i 0.2 -c "$1" -W 2 -I 192.0.2.1 \
-	    203.0.113.1 >"$IOP_DIR/ping.out" 2>&1
+	ip netns exec "$IOP_NSA" ping -n -i "${2:-0.2}" -s "${3:-56}" \
+	    -c "$1" -W 2 -I 192.0.2.1 203.0.113.1 >"$IOP_DIR/ping.out" 2>&1
 	grep -q " $1 received, 0% packet loss" "$IOP_DIR/ping.out"
 }
 
@@ -59,6 +63,13 @@ rekey-peer)
 dpd)
 	IKE_GLOBALS="dpd_interval 2
 dpd_retries 2"
+	;;
+kbytes)
+	IKE_GLOBALS="p2_lifetime_kb 400
+p2_softlife_kb 40"
+	;;
+idle)
+	IKE_GLOBALS="p2_idletime_secs 3"
 	;;
 esac
 IKE_GLOBALS=$IKE_GLOBALS iop_iked_conf "$A" 198.51.100.1 198.51.100.2 \
@@ -158,6 +169,24 @@ dpd)
 	iop_charon_start "$IOP_NSB" "$B"
 	iop_check "charon restarted: traffic negotiates a new tunnel" \
 	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+	;;
+kbytes)
+	iop_check "1000-byte pings every 0.1 s for 12 s: no loss" \
+	    ping_no_loss 120 0.1 1000
+	iop_check "the soft traffic limit made in.iked rekey twice or more" \
+	    test "$(grep -c 'soft traffic limit: renegotiating' "$log")" -ge 2
+	iop_check "in.iked deleted the replaced pairs" \
+	    grep -q 'deleting the replaced pair' "$log"
+	;;
+idle)
+	iop_check "idle tunnel: in.iked deletes the IPsec SAs" \
+	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 10
+	iop_check "idle tunnel: charon gets the Delete" \
+	    iop_wait_grep "$B/charon.log" 'received DELETE for ESP CHILD_SA' 5
+	iop_check "idle tunnel: the next packet negotiates anew" \
+	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
+	iop_check "idle tunnel: a second Quick Mode ran" \
+	    test "$(grep -c 'IPsec SAs with .* installed' "$log")" -ge 2
 	;;
 restart)
 	kill -KILL "$IOP_CHARON_PID"
