@@ -14,6 +14,7 @@
 #include "ike/ike_int.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/rbuf.h"
 #include "lib/util.h"
 
 static struct log_ratelimit ike_info_rl = LOG_RATELIMIT_INIT(10, 20);
@@ -200,47 +201,88 @@ ike_info_send_dpd(struct ike_p1 *p1, uint16_t type, uint32_t seq)
 	return (rc);
 }
 
+/* An ISAKMP SA Delete: the peer may name this SA or another one of its. */
+static void
+ike_info_delete_p1(struct ike_p1 *p1, const struct isakmp_delete *d)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct ike_p1		*other;
+	struct config_ip	 a, b;
+	struct rbuf		 rb;
+	const uint8_t		*c;
+	size_t			 i;
+
+	if (d->d_spi_size != 2 * ISAKMP_COOKIE_LEN) {
+		log_warn("ISAKMP SA %s: Delete from %s with an ISAKMP SPI of "
+		    "%u bytes instead of 16; ignored", p1->p1_cookies,
+		    p1->p1_peer, d->d_spi_size);
+		return;
+	}
+	rbuf_init(&rb, d->d_spis, d->d_nspi * d->d_spi_size);
+	for (i = 0; i < d->d_nspi; i++) {
+		if (rbuf_get_ptr(&rb, 2 * ISAKMP_COOKIE_LEN, &c) != 0)
+			return;
+		other = ike_p1_find(eng, c, c + ISAKMP_COOKIE_LEN,
+		    &p1->p1_remote);
+		/* Only SAs with the same peer: nobody else's. */
+		if (other != NULL && (config_ip_from_sockaddr(&a,
+		    &other->p1_remote) != 0 || config_ip_from_sockaddr(&b,
+		    &p1->p1_remote) != 0 || config_ip_cmp(&a, &b) != 0))
+			other = NULL;
+		if (other == NULL) {
+			log_debug(D_OP, "ISAKMP SA %s: Delete from %s names "
+			    "an ISAKMP SA we do not have", p1->p1_cookies,
+			    p1->p1_peer);
+			continue;
+		}
+		ike_p1_kill(other, "the peer sent a Delete");
+	}
+}
+
 /* A Delete whose HASH verified. */
 static void
 ike_info_delete(struct ike_p1 *p1, const struct isakmp_delete *d)
 {
 	struct ike_engine	*eng = p1->p1_eng;
 	struct ike_child	*ch, *next;
-	struct ike_p1		*other;
+	struct rbuf		 rb;
 	uint32_t		 spi;
 	size_t			 i;
+	int			 found;
 
 	if (d->d_proto == ISAKMP_PROTO_ISAKMP) {
-		for (i = 0; i < d->d_nspi && d->d_spi_size == 16; i++) {
-			const uint8_t *c = d->d_spis + i * 16;
-
-			other = ike_p1_find(eng, c, c + 8, NULL);
-			if (other != NULL && other == p1)
-				ike_p1_kill(p1, "the peer sent a Delete");
-		}
+		ike_info_delete_p1(p1, d);
 		return;
 	}
-	if (d->d_proto != ISAKMP_PROTO_ESP || d->d_spi_size != 4)
+	if (d->d_proto != ISAKMP_PROTO_ESP || d->d_spi_size != 4) {
+		log_warn("ISAKMP SA %s: Delete from %s for %s SAs with %u-byte "
+		    "SPIs; only ESP SAs exist here, so it is ignored",
+		    p1->p1_cookies, p1->p1_peer, isakmp_proto_name(d->d_proto),
+		    d->d_spi_size);
 		return;
+	}
+	rbuf_init(&rb, d->d_spis, d->d_nspi * 4);
 	for (i = 0; i < d->d_nspi; i++) {
-		memcpy(&spi, d->d_spis + i * 4, 4);
-		spi = ntohl(spi);
+		if (rbuf_get_u32(&rb, &spi) != 0)
+			return;
+		found = 0;
 		for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL;
 		    ch = next) {
-			struct config_ip a, b;
-
 			next = TAILQ_NEXT(ch, ch_entry);
 			/* The peer names its inbound SA: our outbound one. */
 			if (ch->ch_out.id_spi != spi ||
-			    config_ip_from_sockaddr(&a, &ch->ch_out.id_dst) ||
-			    config_ip_from_sockaddr(&b, &p1->p1_remote) ||
-			    config_ip_cmp(&a, &b) != 0)
+			    !ike_child_same_peer(ch, &p1->p1_remote))
 				continue;
 			log_info("ISAKMP SA %s: peer %s deleted ESP SPI "
 			    "0x%08x", p1->p1_cookies, p1->p1_peer, spi);
 			p1->p1_qm_deleted++;
+			found = 1;
 			ike_child_delete(eng, ch, 0);
 		}
+		if (!found)
+			log_debug(D_OP, "ISAKMP SA %s: Delete from %s for ESP "
+			    "SPI 0x%08x, which is not ours or already gone",
+			    p1->p1_cookies, p1->p1_peer, spi);
 	}
 }
 
@@ -257,6 +299,8 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 		return;
 	}
 	if (n->n_type == ISAKMP_N_R_U_THERE) {
+		log_debug(D_OP, "ISAKMP SA %s: R-U-THERE from %s",
+		    p1->p1_cookies, p1->p1_peer);
 		/* RFC 3706 section 5.3: echo the sequence number. */
 		ack = *n;
 		ack.n_type = ISAKMP_N_R_U_THERE_ACK;
