@@ -204,6 +204,9 @@ ike_life_child_spd(const struct ike_engine *eng, const struct ike_child *ch,
  * A new configuration is in place: IPsec SAs whose rule or policy entry
  * is gone are deleted (with a Delete to the peer), the others now refer
  * to the policy entry of the new file that covers their traffic.
+ * NOTE: an installed SA keeps the reqid of its old entry number.  When a
+ * reload moves its entry, the kernel policy of the new number finds no SA
+ * and its next packet brings an ACQUIRE and a new pair.
  */
 void
 ike_life_reload(struct ike_engine *eng)
