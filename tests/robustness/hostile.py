@@ -1804,8 +1804,16 @@ def main():
                     "identities,informational,quick,natt,spoofed,floods")
     ap.add_argument("--known-bugs", action="store_true",
                     help="run only the cases that show known bugs")
+    ap.add_argument("--replay", metavar="HEX",
+                    help="only send this UDP payload from --replay-from")
+    ap.add_argument("--replay-from", metavar="ADDR:PORT")
     a = ap.parse_args()
     t = Target(a)
+    if a.replay:
+        src, sport = a.replay_from.split(":")
+        t.spoof(src, int(sport), bytes.fromhex(a.replay), dport=4500,
+                marker=False)
+        return 0
     c = Cases(t, a)
     orig = t.run
 

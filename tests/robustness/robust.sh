@@ -16,6 +16,10 @@
 #   robust.sh hostile   the crafted-message cases (hostile.py)
 #   robust.sh known     only the cases that show known bugs (not registered)
 #   robust.sh pluto     libreswan impairments against in.iked as responder
+#   robust.sh replay    charon's Quick Mode message 1, captured and sent
+#                       again from another port after in.iked forgot its
+#                       message ID: the tunnel must stay (not registered,
+#                       fails while the replay moves the tunnel)
 IOP_NAME=rb
 mode=${1:-hostile}
 . "$(dirname "$0")/../interop/lib.sh"
@@ -73,6 +77,10 @@ CONF
 
 iop_charon_conf "$B"
 iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+if [ "$mode" = replay ]; then
+	iop_require_tshark
+	iop_cap_start "$IOP_NSA" veth0 "$IOP_DIR/cap.pcapng"
+fi
 iop_charon_start "$IOP_NSB" "$B"
 iop_iked_start "$IOP_NSA" "$A" -v
 log=$A/iked.log
@@ -104,6 +112,22 @@ hostile | known)
 	;;
 pluto)
 	. "$here/impair.sh"
+	;;
+replay)
+	iop_cap_stop
+	qm1=$(tshark -r "$IOP_DIR/cap.pcapng" -T fields -e udp.payload \
+	    -Y 'ip.src == 198.51.100.2 && isakmp.exchangetype == 32' \
+	    2>/dev/null | head -n 1 | tr -d ':')
+	iop_check "charon's QM1 captured" [ -n "$qm1" ]
+	# in.iked keeps a finished Quick Mode for 60 s to answer repeats.
+	sleep 62
+	ip netns exec "$IOP_NSC" python3 "$here/hostile.py" \
+	    --target 198.51.100.1 --source 192.0.2.130 --psk x --pid 0 \
+	    --log "$log" --root "$A" --ikeadm "$ikeadm" --ping-ns x --ping x,x \
+	    --replay "$qm1" --replay-from 198.51.100.2:4501
+	sleep 1
+	iop_check "the replayed QM1 does not move charon's tunnel" \
+	    iop_not grep -q "peer moved from 198.51.100.2\[4500\] to 198.51.100.2\[4501\]" "$log"
 	;;
 *)
 	echo "unknown mode $mode"
