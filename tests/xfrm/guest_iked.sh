@@ -69,8 +69,8 @@ for _ in $(seq 100); do
 done
 ip -n "$IOP_NSA" addr add 198.51.100.1/24 dev "$TAP"
 ip -n "$IOP_NSA" link set "$TAP" up
-iop_wait_path "$SHARE/ready" 120 ||
-    iop_die "the guest did not come up in 120 s (see $SHARE/console.log)"
+iop_wait_path "$SHARE/ready" 240 ||
+    iop_die "the guest did not come up in 240 s (see $SHARE/console.log)"
 iop_log "guest boot: $(($(date +%s) - T0)) s"
 gcmd net 'ip link set lo up
 ip addr add 203.0.113.1/32 dev lo
@@ -97,16 +97,16 @@ gcmd iked-start "cp -a $GSHARE/iked /tmp/iked
 $GSHARE/bin/in.iked -d -R /tmp/iked -B xfrm >$GSHARE/iked.log 2>&1 &
 echo \$! >$GSHARE/iked.pid" >/dev/null
 iop_check "in.iked -B xfrm starts in the guest" \
-    iop_wait_grep "$SHARE/iked.log" "in.iked running" 30
+    iop_wait_grep "$SHARE/iked.log" "in.iked running" 60
 iop_check "in.iked uses the xfrm backend" \
     grep -q "SA backend: xfrm" "$SHARE/iked.log"
 
 T=$(date +%s)
 gcmd acquire 'i=0
-while [ $i -lt 30 ]; do
+while [ $i -lt 60 ]; do
 	ping -n -c 1 -W 1 -I 203.0.113.1 192.0.2.1 >/dev/null && echo PASSED && exit
 	i=$((i + 1))
-done' 90 >"$IOP_DIR/acquire.out"
+done' 150 >"$IOP_DIR/acquire.out"
 iop_log "acquire to first ping reply: $(($(date +%s) - T)) s"
 iop_check "guest ping triggers the negotiation and passes" \
     grep -q PASSED "$IOP_DIR/acquire.out"
@@ -151,7 +151,7 @@ other_spis() {
 # negotiate new SAs in Quick Mode.
 T=$(date +%s)
 new_in="" new_out=""
-for _ in $(seq 60); do
+for _ in $(seq 120); do
 	read -r new_in new_out <<EOF
 $(other_spis "$spi_in")
 EOF

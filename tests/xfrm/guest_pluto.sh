@@ -67,8 +67,8 @@ for _ in $(seq 100); do
 done
 ip -n "$IOP_NSA" addr add 198.51.100.1/24 dev "$TAP"
 ip -n "$IOP_NSA" link set "$TAP" up
-iop_wait_path "$SHARE/ready" 120 ||
-    iop_die "the guest did not come up in 120 s (see $SHARE/console.log)"
+iop_wait_path "$SHARE/ready" 240 ||
+    iop_die "the guest did not come up in 240 s (see $SHARE/console.log)"
 iop_log "guest boot: $(($(date +%s) - T0)) s"
 
 # pluto adds no routes (leftupdown=/bin/true), so the guest gets one.  Its

@@ -129,8 +129,8 @@ done
 ip -n "$NS" addr add 198.51.100.1/24 dev "$TAP"
 ip -n "$NS" addr add 2001:db8:1::1/64 dev "$TAP" nodad
 ip -n "$NS" link set "$TAP" up
-if ! wait_file "$SHARE/ready" 120; then
-	echo "guest_tunnel: the guest did not come up in 120 s"
+if ! wait_file "$SHARE/ready" 240; then
+	echo "guest_tunnel: the guest did not come up in 240 s"
 	show "$SHARE/console.log"
 	exit 1
 fi
