@@ -65,6 +65,7 @@ struct net {
 	uint64_t	 now;
 	/* Rewrite the first encrypted message from this side (or -1). */
 	int		 tamper_from;
+	uint8_t		 tamper_payload;	/* ISAKMP_PL_ID or _SIG */
 };
 
 /* What one side runs: its ike.config text and its certificate files. */
@@ -125,12 +126,12 @@ static const struct ike_host test_host = {
 static const struct kernel_callbacks test_kernel_cb;
 
 /*
- * Change the identity of an encrypted MM6.  The key comes from the
- * sender's key log, and the IV is the last cipher block of MM5 (RFC 2409
- * appendix B).  One letter of the ID data changes, the signature stays.
+ * Change the ID or the SIG payload of an encrypted MM6.  The key comes
+ * from the sender's key log, and the IV is the last cipher block of MM5
+ * (RFC 2409 appendix B).  One byte of the payload's data changes.
  */
 static void
-tamper_id(struct net *n, struct pkt *p)
+tamper_mm6(struct net *n, struct pkt *p)
 {
 	char			 path[300], line[256], *comma;
 	uint8_t			 key[32], iv[16], *body;
@@ -165,11 +166,16 @@ tamper_id(struct net *n, struct pkt *p)
 	memset(&msg, 0, sizeof(msg));
 	assert_int_equal(isakmp_payloads_parse(&msg, p->data[16], body, blen,
 	    28, ISAKMP_PARSE_PADDED, &err), 0);
-	id = isakmp_msg_find(&msg, ISAKMP_PL_ID, 0);
+	id = isakmp_msg_find(&msg, n->tamper_payload, 0);
 	assert_non_null(id);
-	assert_true(id->pl_u.id.id_len > 0);
-	/* "b.example.com" becomes "c.example.com". */
-	body[id->pl_offset - 28 + 8]++;
+	if (n->tamper_payload == ISAKMP_PL_ID) {
+		assert_true(id->pl_u.id.id_len > 0);
+		/* "b.example.com" becomes "c.example.com". */
+		body[id->pl_offset - 28 + 8]++;
+	} else {
+		assert_true(id->pl_u.data.len > 8);
+		body[id->pl_offset - 28 + 4 + 8] ^= 0x01;
+	}
 	isakmp_msg_free(&msg);
 	assert_int_equal(cipher_encrypt(CIPHER_AES_CBC, key, keylen, iv,
 	    body, blen, body, NULL), 0);
@@ -190,7 +196,7 @@ net_pump(struct net *n)
 		if (n->tamper_from == p.from && p.len > 28 &&
 		    (p.data[19] & ISAKMP_FLAG_ENC)) {
 			n->tamper_from = -1;
-			tamper_id(n, &p);
+			tamper_mm6(n, &p);
 		}
 		memset(&in, 0, sizeof(in));
 		in.pk_local = p.remote;
@@ -790,12 +796,39 @@ id_not_in_certificate_rejected(void **state)
 	net_start(n, &sc[0], &sc[1]);
 	/* Side 1 answers MM5 with MM6, whose ID the network changes. */
 	n->tamper_from = 1;
+	n->tamper_payload = ISAKMP_PL_ID;
 	assert_int_equal(negotiate(n, 0), 0);
 	ike_engine_get_stats(n->s[0].eng, &st);
 	assert_int_equal(st.st_p1_current_init, 0);
 	assert_int_equal(st.st_p1_fail_init, 1);
 	assert_int_equal(logged_notify(n, 0),
 	    ISAKMP_N_INVALID_ID_INFORMATION);
+	net_free(n);
+}
+
+/* A signature changed in transit does not verify. */
+static void
+altered_signature_rejected(void **state)
+{
+	struct side_conf	 sc[2];
+	struct ike_stats	 st;
+	char			 g[2][256], r[2][512];
+	struct net		*n = net_new();
+	int			 i;
+
+	self_signed_pair(n, PKEY_RSA, 2048);
+	for (i = 0; i < 2; i++)
+		self_signed_conf(i, "auth_method rsa_sig oakley_group 14 "
+		    "encr_alg aes auth_alg sha256", "dn", &sc[i], g[i],
+		    sizeof(g[i]), r[i], sizeof(r[i]));
+	net_start(n, &sc[0], &sc[1]);
+	n->tamper_from = 1;
+	n->tamper_payload = ISAKMP_PL_SIG;
+	assert_int_equal(negotiate(n, 0), 0);
+	ike_engine_get_stats(n->s[0].eng, &st);
+	assert_int_equal(st.st_p1_current_init, 0);
+	assert_int_equal(st.st_p1_fail_init, 1);
+	assert_int_equal(logged_notify(n, 0), ISAKMP_N_INVALID_SIGNATURE);
 	net_free(n);
 }
 
@@ -910,6 +943,7 @@ main(void)
 		cmocka_unit_test(remote_id_exclusion_rejected),
 		cmocka_unit_test(untrusted_self_signed_rejected),
 		cmocka_unit_test(id_not_in_certificate_rejected),
+		cmocka_unit_test(altered_signature_rejected),
 		cmocka_unit_test(wrong_key_for_certificate),
 		cmocka_unit_test(rule_chosen_by_method),
 		cmocka_unit_test(preshared_rule_refuses_rsa),
