@@ -324,6 +324,28 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 		    p1->p1_peer);
 }
 
+/*
+ * Whether an authenticated Informational repeats a recent Message ID.
+ * RFC 2408 section 3.1 makes each Message ID unique within an ISAKMP SA,
+ * so a repeat is a replay: acting on it again could move a NAT-T peer
+ * back to an old address or count as a sign of life for DPD.  New IDs
+ * are remembered; 0, which some peers may send, is never checked.
+ */
+static int
+ike_info_replayed(struct ike_p1 *p1, uint32_t msgid)
+{
+	size_t	i;
+
+	if (msgid == 0)
+		return (0);
+	for (i = 0; i < IKE_INFO_SEEN_MAX; i++)
+		if (p1->p1_info_seen[i] == msgid)
+			return (1);
+	p1->p1_info_seen[p1->p1_info_next] = msgid;
+	p1->p1_info_next = (p1->p1_info_next + 1) % IKE_INFO_SEEN_MAX;
+	return (0);
+}
+
 /* An encrypted Informational exchange on an established ISAKMP SA. */
 void
 ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
@@ -370,6 +392,14 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len);
 	if (!ok)
 		goto bad_hash;
+	if (ike_info_replayed(p1, hdr->h_msgid)) {
+		if (log_ratelimit_pass(&ike_info_rl))
+			log_warn("ISAKMP SA %s: Informational %08x from %s "
+			    "repeats a Message ID already seen; dropped as a "
+			    "replay", p1->p1_cookies, hdr->h_msgid,
+			    p1->p1_peer);
+		goto drop;
+	}
 	ike_p1_peer_moved(p1, pk);
 	for (i = 1; i < msg.m_npayloads; i++) {
 		const struct isakmp_payload *pl = &msg.m_payloads[i];

@@ -42,6 +42,8 @@ struct dh_key;
 #define IKE_REKEY_GRACE_MS	5000
 /* Unanswered R-U-THERE probes are repeated at most this far apart. */
 #define IKE_DPD_RETRY_MS	5000
+/* Message IDs of the last Informationals received, to drop replays. */
+#define IKE_INFO_SEEN_MAX	32
 #define IKE_ID_TEXT_MAX		256	/* Phase 1 identity, as text */
 
 /* Phase 1 states; the names are those "ikeadm dump p1" prints. */
@@ -197,6 +199,8 @@ struct ike_p1 {
 	unsigned int		 p1_dpd_tries;	/* unanswered, 0 = none */
 	uint64_t		 p1_dpd_packets; /* inbound ESP at last check */
 	uint64_t		 p1_dpd_checked; /* time of the last check */
+	uint32_t		 p1_info_seen[IKE_INFO_SEEN_MAX];
+	unsigned int		 p1_info_next;	/* next slot to overwrite */
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 

@@ -1476,6 +1476,55 @@ admin_delete_p1(void **state)
 	net_free(n);
 }
 
+/* The last Informational (exchange type 5) that side sent. */
+static const struct pkt *
+last_info_from(const struct net *n, int side)
+{
+	size_t	i;
+
+	for (i = n->nlog; i > 0; i--)
+		if (n->log[i - 1].from == side && n->log[i - 1].len > 18 &&
+		    n->log[i - 1].data[18] == ISAKMP_EX_INFO)
+			return (&n->log[i - 1]);
+	return (NULL);
+}
+
+static void
+informational_replay_dropped(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct ike_packet	 in;
+	const struct pkt	*p;
+	struct ike_stats	 st;
+	struct net		*n;
+	unsigned int		 sent, dropped;
+
+	a.globals = b.globals = "dpd_interval 2\ndpd_retries 5";
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	/* Side 0 probes, side 1 acknowledges. */
+	net_run(n, 2500);
+	p = last_info_from(n, 0);
+	assert_non_null(p);
+	sent = n->s[1].sent;
+	ike_engine_get_stats(n->s[1].eng, &st);
+	dropped = st.st_rx_dropped;
+	memset(&in, 0, sizeof(in));
+	in.pk_local = p->remote;
+	in.pk_remote = p->local;
+	in.pk_data = p->data;
+	in.pk_len = p->len;
+	ike_engine_input(n->s[1].eng, &in, n->now);
+	/* The copy of the R-U-THERE gets no second acknowledgement. */
+	assert_int_equal(n->s[1].sent, sent);
+	ike_engine_get_stats(n->s[1].eng, &st);
+	assert_int_equal(st.st_rx_dropped, dropped + 1);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 static void
 delete_from_responder(void **state)
 {
@@ -1922,6 +1971,7 @@ main(void)
 		cmocka_unit_test(dpd_ack_checked),
 		cmocka_unit_test(delete_from_responder),
 		cmocka_unit_test(admin_delete_p1),
+		cmocka_unit_test(informational_replay_dropped),
 		cmocka_unit_test(reload_adding_rule_keeps_sas),
 		cmocka_unit_test(responder_lifetime_shortens),
 		cmocka_unit_test(acquire_starts_negotiation),
