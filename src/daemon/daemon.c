@@ -205,7 +205,7 @@ daemon_signals(struct daemon *d)
 /*
  * Detach from the terminal: fork, setsid, fork again.  The first parent
  * waits on a pipe until the daemon reports its start-up, so that errors
- * still reach the terminal and the exit status tells whether it started.
+ * still reach the terminal and the exit status shows whether it started.
  * Returns 0 in the daemon, with *notify the pipe's write end.
  */
 static int

@@ -1,9 +1,9 @@
 /*
- * State of the running in.iked, shared by the daemon's own files:
- * daemon.c (start, configuration, signals, stop), hooks.c (the callbacks
- * of the IKE engine, the SA backend and the sockets), policy.c (the
- * ipsecinit.conf policy in the backend), certs.c (the certificate store)
- * and admin.c (the ikeadm socket).
+ * State of the running in.iked, shared by the daemon's own files.
+ * daemon.c starts, configures and stops it.  hooks.c joins the IKE
+ * engine, the SA backend and the sockets.  policy.c loads ipsecinit.conf
+ * into the backend, certs.c keeps the certificate store, and admin.c and
+ * edit.c serve ikeadm.
  */
 #ifndef IKED_DAEMON_DAEMON_H
 #define IKED_DAEMON_DAEMON_H

@@ -1,8 +1,8 @@
 #!/bin/bash
 # dpd.sh: Dead Peer Detection (RFC 3706) against strongSwan charon.
 # in.iked runs with dpd_interval 2 and dpd_retries 2.  While charon lives,
-# it answers the R-U-THERE probes and the SAs stay; once charon is killed
-# without a chance to send Deletes, in.iked removes every SA with it.
+# it replies to the R-U-THERE probes and the SAs stay.  Once charon is
+# killed without a chance to send Deletes, in.iked removes every SA with it.
 IOP_NAME=dp
 . "$(dirname "$0")/lib.sh"
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # rekey.sh: in.iked replaces an IPsec SA before it expires.  The rule
 # sets p2_softlife_secs 5, so the userspace backend reports a soft expiry
-# after 5 s; the daemon hands it to the engine, which runs a new Quick
-# Mode with strongSwan charon.  Traffic then uses the new SAs.
+# after 5 s.  The daemon hands it to the engine, which runs a new Quick
+# Mode with strongSwan charon, and traffic then uses the new SAs.
 IOP_NAME=rk
 . "$(dirname "$0")/lib.sh"
 
