@@ -2,7 +2,8 @@
 # Build a qemu guest with real kernel ESP for the XFRM backend tests:
 # Debian's own kernel (downloaded and unpacked, not installed) and a
 # busybox initramfs.  The guest mounts the host root read-only over 9p and
-# runs one command in it, so it sees the build tree and the host's tools.
+# runs one command in it, so the build tree and the host's tools are at
+# their usual paths.
 #
 #   build-guest.sh [DIR]     DIR defaults to /var/cache/iked-guest
 #
@@ -50,7 +51,7 @@ ln -sfn "kernel/boot/vmlinuz-$KVER" vmlinuz
 ln -sfn "kernel/lib/modules" modules
 
 # Tests call this script before every run: an initramfs newer than its
-# sources is kept, so a running guest never sees it change.
+# sources is kept, so it never changes under a guest that is starting.
 if [ initrd.gz -nt "$HERE/guest-init.sh" ] &&
     [ initrd.gz -nt "$HERE/build-guest.sh" ] &&
     [ "$(cat version 2>/dev/null)" = "$KVER" ]; then

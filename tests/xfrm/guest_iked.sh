@@ -9,10 +9,10 @@
 #
 # A ping from the guest's inner address makes the kernel send an acquire,
 # and in.iked negotiates Main Mode and Quick Mode.  Checks: charon's
-# child SA, pings both ways, the guest's ip xfrm state and policy with the
-# SPIs charon reports, a rekey driven by the kernel's soft expiry
-# (p2_softlife_secs 12), that SIGTERM leaves the guest kernel empty, and
-# that in.iked without -B picks the xfrm backend in the guest.
+# child SA, pings both ways, and the guest's ip xfrm state and policy with
+# the SPIs charon reports.  The kernel's soft expiry (p2_softlife_secs 12)
+# must drive a rekey, and SIGTERM must leave the guest kernel empty.
+# Last, in.iked without -B must pick the xfrm backend in the guest.
 IOP_NAME=xgik
 . "$(dirname "$0")/../interop/lib.sh"
 

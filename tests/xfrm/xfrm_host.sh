@@ -1,8 +1,8 @@
 #!/bin/sh
 # xfrm_host.sh [PROGRAM]: runs PROGRAM of tests/xfrm (test_xfrm_host by
-# default) in a network namespace of its own: 192.0.2.1/32 on
-# lo, and a veth pair with both ends inside, one with 198.51.100.1/24 and
-# a route to 203.0.113.0/24, so no packet can leave the namespace.
+# default) in a network namespace of its own.  The namespace has
+# 192.0.2.1/32 on lo and a veth pair with both ends inside, one with
+# 198.51.100.1/24 and a route to 203.0.113.0/24, so no packet can leave.
 set -u
 
 TEST=${IKED_BUILD:-.}/tests/xfrm/${1:-test_xfrm_host}
