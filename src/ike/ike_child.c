@@ -420,7 +420,29 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 	    "ESP SPI 0x%08x", ch->ch_label, ch->ch_out.id_spi);
 }
 
-/* Deferred outbound SAs and the deletion of replaced pairs. */
+/*
+ * A Quick Mode we started for policy entry spd with the peer timed out.
+ * A pair waiting for its replacement gets another attempt later, because
+ * the kernel reports its soft expiry only once.
+ */
+void
+ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
+    const struct sockaddr_storage *remote)
+{
+	struct ike_child	*ch;
+
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+		if (ch->ch_spd != spd || !ch->ch_rekeyed || ch->ch_replaced ||
+		    ch->ch_retry_at != 0 || !ike_child_same_peer(ch, remote))
+			continue;
+		ch->ch_retry_at = eng->e_now + IKE_REKEY_RETRY_MS;
+		log_warn("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
+		    "their replacement failed; trying again in %d s",
+		    ch->ch_label, ch->ch_in.id_spi, IKE_REKEY_RETRY_MS / 1000);
+	}
+}
+
+/* Deferred outbound SAs, rekey retries and replaced pairs' deletion. */
 void
 ike_child_timers(struct ike_engine *eng, uint64_t now)
 {
@@ -428,6 +450,11 @@ ike_child_timers(struct ike_engine *eng, uint64_t now)
 
 	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
 		next = TAILQ_NEXT(ch, ch_entry);
+		if (ch->ch_retry_at != 0 && now >= ch->ch_retry_at) {
+			ch->ch_retry_at = 0;
+			if (!ch->ch_replaced)
+				ike_child_rekey(eng, ch);
+		}
 		if (ch->ch_switch_at != 0 && now >= ch->ch_switch_at)
 			ike_child_switch(eng, ch);
 		if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
@@ -450,6 +477,8 @@ ike_child_deadline(const struct ike_engine *eng)
 			d = ch->ch_switch_at;
 		if (ch->ch_delete_at != 0 && (d == 0 || ch->ch_delete_at < d))
 			d = ch->ch_delete_at;
+		if (ch->ch_retry_at != 0 && (d == 0 || ch->ch_retry_at < d))
+			d = ch->ch_retry_at;
 	}
 	return (d);
 }

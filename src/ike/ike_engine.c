@@ -302,6 +302,28 @@ ike_p1_for_peer(struct ike_engine *eng, const struct config_rule *rule,
 	return (ike_mm_initiate(eng, rule, &l, &r, out));
 }
 
+/* Negotiate the pair that replaces ch, over a new Main Mode if need be. */
+void
+ike_child_rekey(struct ike_engine *eng, struct ike_child *ch)
+{
+	const struct config_rule	*rule;
+	struct ike_p1			*p1;
+	struct config_ip		 l, r;
+
+	if (eng->e_cfg == NULL || ch->ch_spd >= eng->e_cfg->cf_nspds ||
+	    config_ip_from_sockaddr(&l, &ch->ch_out.id_src) != 0 ||
+	    config_ip_from_sockaddr(&r, &ch->ch_out.id_dst) != 0)
+		return;
+	p1 = ike_p1_find_peer(eng, &ch->ch_out.id_dst);
+	if (p1 == NULL || p1->p1_state == IKE_P1_DEAD) {
+		rule = config_rule_find_label(eng->e_cfg, ch->ch_label);
+		if (rule == NULL || ike_p1_for_peer(eng, rule, &l, &r,
+		    &p1) != 0)
+			return;
+	}
+	(void)ike_request_qm(p1, ch->ch_spd);
+}
+
 void
 ike_engine_acquire(struct ike_engine *eng, const struct kernel_acquire *acq,
     uint64_t now_ms)
@@ -350,8 +372,6 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
     uint64_t now_ms)
 {
 	struct ike_child	*ch;
-	struct ike_p1		*p1;
-	struct config_ip	 l, r;
 
 	eng->e_now = now_ms;
 	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
@@ -379,19 +399,7 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 	    ch->ch_in.id_spi, exp->exp_reason == KERNEL_EXPIRE_KBYTES ?
 	    "traffic" : "lifetime");
 	ch->ch_rekeyed = 1;
-	if (config_ip_from_sockaddr(&l, &ch->ch_out.id_src) != 0 ||
-	    config_ip_from_sockaddr(&r, &ch->ch_out.id_dst) != 0)
-		return;
-	p1 = ike_p1_find_peer(eng, &ch->ch_out.id_dst);
-	if (p1 == NULL || p1->p1_state == IKE_P1_DEAD) {
-		const struct config_rule *rule =
-		    config_rule_find_label(eng->e_cfg, ch->ch_label);
-
-		if (rule == NULL || ike_p1_for_peer(eng, rule, &l, &r,
-		    &p1) != 0)
-			return;
-	}
-	(void)ike_request_qm(p1, ch->ch_spd);
+	ike_child_rekey(eng, ch);
 	ike_timer_update(eng);
 }
 

@@ -40,6 +40,8 @@ struct dh_key;
  */
 #define IKE_REKEY_SWITCH_MS	1000
 #define IKE_REKEY_GRACE_MS	5000
+/* A rekey whose Quick Mode timed out is tried again this much later. */
+#define IKE_REKEY_RETRY_MS	10000
 /* Unanswered R-U-THERE probes are repeated at most this far apart. */
 #define IKE_DPD_RETRY_MS	5000
 /* Message IDs of the last Informationals received, to drop replays. */
@@ -220,6 +222,7 @@ struct ike_child {
 	int			 ch_replaced;	/* a newer pair took over */
 	struct kernel_selector	 ch_sel;	/* outbound traffic */
 	uint64_t		 ch_delete_at;	/* replaced: delete then */
+	uint64_t		 ch_retry_at;	/* rekey again, 0 = no */
 	/* Rekey initiator: the outbound SA, installed at ch_switch_at. */
 	struct kernel_sa	 ch_out_sa;
 	struct wbuf		 ch_out_key;	/* secret: its key bytes */
@@ -255,6 +258,7 @@ const struct config_globals *ike_globals(const struct ike_engine *);
 int	 ike_spd_index(const struct ike_engine *, const struct config_spd *,
 	    size_t *);
 void	 ike_pending_run(struct ike_p1 *);
+void	 ike_child_rekey(struct ike_engine *, struct ike_child *);
 
 /* ike_sa.c */
 int	 ike_cookie_make(struct ike_engine *, const struct sockaddr_storage *,
@@ -353,6 +357,8 @@ void	 ike_child_free(struct ike_child *);
 void	 ike_child_timers(struct ike_engine *, uint64_t now);
 uint64_t ike_child_deadline(const struct ike_engine *);
 int	 ike_child_same_peer(const struct ike_child *,
+	    const struct sockaddr_storage *remote);
+void	 ike_child_rekey_failed(struct ike_engine *, size_t spd,
 	    const struct sockaddr_storage *remote);
 
 /* ike_life.c */

@@ -6,6 +6,7 @@
  * Delete can go through any established ISAKMP SA with the peer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/rand.h"
@@ -125,6 +126,31 @@ ike_life_p1_rekey(struct ike_p1 *p1)
 }
 
 /*
+ * Hand the Quick Modes that old still has to run, or that it started and
+ * that have not finished, to its replacement p1: they start there as soon
+ * as p1 is up, and the ones in flight on old would die with it.
+ */
+static void
+ike_life_p1_hand_over(struct ike_p1 *old, struct ike_p1 *p1)
+{
+	struct ike_pending	*pd;
+	struct ike_qm		*qm;
+
+	while ((pd = TAILQ_FIRST(&old->p1_pending)) != NULL) {
+		TAILQ_REMOVE(&old->p1_pending, pd, pd_entry);
+		TAILQ_INSERT_TAIL(&p1->p1_pending, pd, pd_entry);
+	}
+	TAILQ_FOREACH(qm, &old->p1_qms, qm_entry) {
+		if (!qm->qm_initiator || qm->qm_state != IKE_QM_I1)
+			continue;
+		if ((pd = calloc(1, sizeof(*pd))) == NULL)
+			return;
+		pd->pd_spd = qm->qm_spd;
+		TAILQ_INSERT_TAIL(&p1->p1_pending, pd, pd_entry);
+	}
+}
+
+/*
  * An ISAKMP SA is established.  The initiator renews it at 90 % of its
  * lifetime, the responder between 93 and 97 % at random, so normally
  * only one side starts a new Main Mode.  Older SAs with the peer that
@@ -150,8 +176,10 @@ ike_life_p1_up(struct ike_p1 *p1)
 	    p1->p1_cookies);
 	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
 		if (o != p1 && o->p1_state == IKE_P1_ESTABLISHED &&
-		    o->p1_replacing && ike_life_same_peer(p1, o))
+		    o->p1_replacing && ike_life_same_peer(p1, o)) {
+			ike_life_p1_hand_over(o, p1);
 			ike_life_p1_delete(o, why);
+		}
 	ike_dpd_start(p1);
 }
 

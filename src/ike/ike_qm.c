@@ -750,6 +750,9 @@ ike_qm_timers(struct ike_p1 *p1, uint64_t now)
 			log_warn("ISAKMP SA %s: Quick Mode %08x with %s timed "
 			    "out after %u retransmissions", p1->p1_cookies,
 			    qm->qm_msgid, p1->p1_peer, qm->qm_xmit.x_tries);
+			if (qm->qm_initiator)
+				ike_child_rekey_failed(p1->p1_eng, qm->qm_spd,
+				    &p1->p1_remote);
 			ike_qm_free(qm);
 		}
 	}

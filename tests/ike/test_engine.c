@@ -1100,6 +1100,32 @@ rekey_by_responder_no_gap(void **state)
 	rekey_without_gap(1, 14);
 }
 
+static void
+rekey_retried_after_timeout(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	/* The peer hears the new Quick Mode, but its answers are lost. */
+	n->drop_all[1] = 1;
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	net_run(n, 8000);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 1);
+	/* The soft expiry comes once; the engine tries again by itself. */
+	n->drop_all[1] = 0;
+	net_run(n, 8500);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 2);
+	check_outbound_valid(n);
+	net_run(n, 7000);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 /* The public value of a Quick Mode's PFS key. */
 static void
 qm_public(const struct ike_qm *qm, struct wbuf *out)
@@ -1960,6 +1986,7 @@ main(void)
 		cmocka_unit_test(rekey_by_initiator_no_gap),
 		cmocka_unit_test(rekey_by_responder_no_gap),
 		cmocka_unit_test(pfs_rekey_fresh_dh),
+		cmocka_unit_test(rekey_retried_after_timeout),
 		cmocka_unit_test(responder_soft_lifetime_later),
 		cmocka_unit_test(idle_expiry_deletes),
 		cmocka_unit_test(kbyte_limits_rekey_and_delete),
