@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what is needed, build, and run every test of in.iked: once in a
 # normal build and once under AddressSanitizer and UndefinedBehaviorSanitizer,
-# then each fuzz target for a short, fixed time.  Run as root on Debian 12:
+# then each fuzz target for a short, fixed time.  A clang build checks that
+# the tree compiles without warnings there too.  Run as root on Debian 12:
 # the interop tests create network namespaces and run strongSwan and
 # libreswan peers in them.
 set -eu
@@ -13,6 +14,9 @@ sh scripts/deps.sh
 status=0
 sh scripts/build.sh build
 meson test -C build --print-errorlogs --num-processes 2 || status=1
+
+# The tree must also build warning-free with clang (-Werror).
+CC=clang sh scripts/build.sh build-clang || status=1
 
 sh scripts/build.sh build-asan -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dbuildtype=debug
