@@ -30,6 +30,15 @@ def load(path):
     return rows
 
 
+def read_text(path):
+    """The file's text without trailing blanks, or "" when it is missing."""
+    try:
+        with open(path) as f:
+            return f.read().rstrip()
+    except OSError:
+        return ""
+
+
 def num(v):
     try:
         return float(v)
@@ -52,11 +61,8 @@ def med(vals):
 
 def main():
     rows = load(sys.argv[1])
-    prof = open(sys.argv[2]).read().rstrip() if len(sys.argv) > 2 else ""
-    try:
-        prof2 = open(sys.argv[3]).read().rstrip()
-    except OSError:
-        prof2 = ""
+    prof = read_text(sys.argv[2]) if len(sys.argv) > 2 else ""
+    prof2 = read_text(sys.argv[3]) if len(sys.argv) > 3 else ""
     info = {}
     for r in rows:
         if r["kind"] in ("machine", "version"):

@@ -56,7 +56,12 @@ iop_require_charon
 IKEPERF=$build/bench/ikeperf
 IKEADM=$build/src/ikeadm/ikeadm
 iop_setup
-RES=$IOP_DIR/results.txt
+# Results and profiles go to the build folder, which outlives the run's
+# temporary folder and is kept for a look afterwards.
+WORK=$build/bench-run
+rm -rf "$WORK"
+mkdir -p "$WORK" || exit 1
+RES=$WORK/results.txt
 : >"$RES"
 
 bench_log() {
@@ -297,12 +302,12 @@ bench_perf_top() {
 	    sed 's/ *$//' | head -n "$2"
 }
 
-PROFILE=$IOP_DIR/profile.txt
+PROFILE=$WORK/profile.txt
 : >"$PROFILE"
-if perf record -q -o "$IOP_DIR/perf.try" -- true >/dev/null 2>&1; then
+if perf record -q -o "$WORK/perf.try" -- true >/dev/null 2>&1; then
 	bench_log "profile: in.iked -B userspace, group 19 with PFS"
 	iked_resp userspace 19 19 198.19.0.0/16
-	perf record -q -F 997 -g -p "$RESP_PID" -o "$IOP_DIR/perf.data" \
+	perf record -q -F 997 -g -p "$RESP_PID" -o "$WORK/perf.data" \
 	    >/dev/null 2>&1 &
 	perf_pid=$!
 	sleep 0.5
@@ -312,7 +317,7 @@ if perf record -q -o "$IOP_DIR/perf.try" -- true >/dev/null 2>&1; then
 	wait "$perf_pid"
 	resp_stop
 	bench_put "profile ${line#ikeperf: }"
-	bench_perf_top "$IOP_DIR/perf.data" 16 >"$PROFILE"
+	bench_perf_top "$WORK/perf.data" 16 >"$PROFILE"
 fi
 
 # ---- 4. the SA table at scale (in.iked -B none)
@@ -341,12 +346,13 @@ for target in 1000 10000 $SCALE; do
 	# ISAKMP SA, one at a time, from addresses outside the filled range.
 	probe=$(ikeperf_run "198.19.250.$((stage * 16))" -a 10 -n 10 -c 1 \
 	    -g 19 -f 0 -i 0 -q 10)
+	bench_log "scale: $filled SA pairs held, RSS $rss kB"
 	bench_put "scale stage=$stage sas=$filled rss_kb=$rss fill_rate=$(kv "$line" rate) fill_s=$(kv "$line" wall_s) probe_p50_ms=$(kv "$probe" p50_ms) qm_p50_ms=$(kv "$probe" qm_p50_ms) qm_p99_ms=$(kv "$probe" qm_p99_ms)"
 	[ "$filled" -ge "$target" ] || break
 done
 # Profile a few tunnels against the full table.
-if [ -s "$PROFILE" ] || perf record -q -o "$IOP_DIR/perf.try" -- true >/dev/null 2>&1; then
-	perf record -q -F 997 -g -p "$RESP_PID" -o "$IOP_DIR/perf2.data" \
+if [ -s "$PROFILE" ]; then
+	perf record -q -F 997 -g -p "$RESP_PID" -o "$WORK/perf2.data" \
 	    >/dev/null 2>&1 &
 	perf_pid=$!
 	sleep 0.5
@@ -354,7 +360,7 @@ if [ -s "$PROFILE" ] || perf record -q -o "$IOP_DIR/perf.try" -- true >/dev/null
 	    >/dev/null
 	kill -INT "$perf_pid"
 	wait "$perf_pid"
-	bench_perf_top "$IOP_DIR/perf2.data" 10 >"$IOP_DIR/profile2.txt"
+	bench_perf_top "$WORK/perf2.data" 10 >"$WORK/profile2.txt"
 fi
 resp_stop
 
@@ -458,8 +464,7 @@ T1=$(date +%s)
 	echo "version date=$(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "version seconds=$((T1 - T0))"
 } >>"$RES"
-python3 "$top/bench/report.py" "$RES" "$PROFILE" "$IOP_DIR/profile2.txt" \
+python3 "$top/bench/report.py" "$RES" "$PROFILE" "$WORK/profile2.txt" \
     >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 bench_log "wrote $OUT in $((T1 - T0)) s"
-cp "$RES" "$build/bench-results.txt" 2>/dev/null
 exit 0
