@@ -329,6 +329,25 @@ def main():
             r.get("qm_p50_ms", ""), r.get("qm_p99_ms", "")))
     w("")
 
+    lookups = [r for r in rows if r["kind"] == "lookup"]
+    if lookups:
+        w("`bench/salookup` fills one engine in one process with ISAKMP SAs "
+          "(random cookies, distinct peers, no keys) and times, per call "
+          "in CPU microseconds, what the engine does for each datagram: "
+          "the lookup by cookies, the lookup by peer address (Main Mode, "
+          "INITIAL-CONTACT) and the scan for the next timer deadline.  "
+          "One struct ike_p1 is %s bytes before its buffers and OpenSSL "
+          "contexts." % lookups[0].get("p1_struct_bytes", "?"))
+        w("")
+        w("| ISAKMP SAs | by cookies (us) | by peer (us) | next deadline (us) |")
+        w("|---|---|---|---|")
+        for r in lookups:
+            w("| %s | %s | %s | %s |" % (r.get("sas", ""),
+                                       r.get("find_cookies_us", ""),
+                                       r.get("find_peer_us", ""),
+                                       r.get("timer_update_us", "")))
+        w("")
+
     w("## ESP throughput")
     w("")
     w("iperf3 (TCP, 3 s) from 192.0.2.1 to 203.0.113.1 through one tunnel: "
