@@ -105,6 +105,32 @@ config_free(struct config *cf)
 	free(cf);
 }
 
+/* Remove one rule ("ikeadm del rule"); the others keep their order. */
+int
+config_rule_remove(struct config *cf, size_t index)
+{
+	if (index >= cf->cf_nrules)
+		return (ERR_NOTFOUND);
+	config_rule_clear(&cf->cf_rules[index]);
+	memmove(&cf->cf_rules[index], &cf->cf_rules[index + 1],
+	    (cf->cf_nrules - index - 1) * sizeof(cf->cf_rules[0]));
+	cf->cf_nrules--;
+	return (0);
+}
+
+/* Remove one preshared entry ("ikeadm del preshared"); its key is wiped. */
+int
+config_psk_remove(struct config *cf, size_t index)
+{
+	if (index >= cf->cf_npsks)
+		return (ERR_NOTFOUND);
+	config_psk_clear(&cf->cf_psks[index]);
+	memmove(&cf->cf_psks[index], &cf->cf_psks[index + 1],
+	    (cf->cf_npsks - index - 1) * sizeof(cf->cf_psks[0]));
+	cf->cf_npsks--;
+	return (0);
+}
+
 /*
  * Read one file and run its parser.  Returns ERR_NOTFOUND when the file
  * does not exist (the caller decides whether that is an error).

@@ -353,6 +353,14 @@ struct config	*config_new(void);
 void		 config_free(struct config *);
 
 /*
+ * Remove the rule or preshared entry at index (0-based, in file order);
+ * run config_validate afterwards to renumber the rule cookies.  Returns 0
+ * or ERR_NOTFOUND.
+ */
+int	config_rule_remove(struct config *, size_t index);
+int	config_psk_remove(struct config *, size_t index);
+
+/*
  * Read and validate all three files.  A missing ipsecinit.conf is not an
  * error, and a missing preshared file is one only when a rule uses
  * preshared keys (cf_missing records both).  Every error goes to diag.
