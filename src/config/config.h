@@ -153,6 +153,9 @@ struct config_p2 {
 /* Built-in defaults; config_validate fills them in. */
 #define CONFIG_DEF_EXPIRE_TIMER		300
 #define CONFIG_DEF_RETRY_LIMIT		5
+/* Unfinished responder Phase 1 exchanges kept at once (max_half_open). */
+#define CONFIG_DEF_MAX_HALF_OPEN	1024
+#define CONFIG_MAX_HALF_OPEN		65536
 #define CONFIG_DEF_RETRY_INIT_MS	500
 #define CONFIG_DEF_RETRY_MAX_MS		30000
 #define CONFIG_DEF_P1_LIFETIME		28800
@@ -177,6 +180,7 @@ struct config_globals {
 	struct config_u32	 cg_ignore_crls;	/* flag */
 	struct config_str	 cg_pkcs11_path;
 	struct config_u32	 cg_retry_limit;
+	struct config_u32	 cg_max_half_open;	/* responder Phase 1s */
 	struct config_u32	 cg_retry_timer_init;	/* milliseconds */
 	struct config_u32	 cg_retry_timer_max;	/* milliseconds */
 	struct config_str	 cg_proxy;

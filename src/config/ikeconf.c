@@ -40,7 +40,7 @@ enum ikeconf_kwid {
 	KW_LOCAL_ID_TYPE, KW_P1_XFORM, KW_LABEL, KW_LOCAL_ADDR,
 	KW_REMOTE_ADDR, KW_LOCAL_ID, KW_REMOTE_ID, KW_AUTH_METHOD,
 	KW_OAKLEY_GROUP, KW_ENCR_ALG, KW_AUTH_ALG, KW_DPD_INTERVAL,
-	KW_DPD_RETRIES,
+	KW_DPD_RETRIES, KW_MAX_HALF_OPEN,
 };
 
 struct ikeconf_kw {
@@ -57,6 +57,7 @@ static const struct ikeconf_kw ikeconf_kws[] = {
 	{ "ldap_server", KW_LDAP_SERVER, IC_GLOBAL },
 	{ "pkcs11_path", KW_PKCS11_PATH, IC_GLOBAL },
 	{ "retry_limit", KW_RETRY_LIMIT, IC_GLOBAL },
+	{ "max_half_open", KW_MAX_HALF_OPEN, IC_GLOBAL },
 	{ "retry_timer_init", KW_RETRY_INIT, IC_GLOBAL },
 	{ "retry_timer_max", KW_RETRY_MAX, IC_GLOBAL },
 	{ "proxy", KW_PROXY, IC_GLOBAL },
@@ -820,6 +821,9 @@ ikeconf_global_kw(struct ikeconf *ic, const struct ikeconf_kw *kw,
 		break;
 	case KW_RETRY_LIMIT:
 		ikeconf_u32(ic, kw->name, &g->cg_retry_limit);
+		break;
+	case KW_MAX_HALF_OPEN:
+		ikeconf_u32(ic, kw->name, &g->cg_max_half_open);
 		break;
 	case KW_RETRY_INIT:
 		ikeconf_seconds(ic, kw->name, &g->cg_retry_timer_init);

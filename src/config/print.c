@@ -111,6 +111,7 @@ print_globals(FILE *fp, const struct config_globals *g)
 	print_u32(fp, "  ", "ignore_crls", &g->cg_ignore_crls, "");
 	print_str(fp, "pkcs11_path", &g->cg_pkcs11_path);
 	print_u32(fp, "  ", "retry_limit", &g->cg_retry_limit, "");
+	print_u32(fp, "  ", "max_half_open", &g->cg_max_half_open, "");
 	print_ms(fp, "retry_timer_init", &g->cg_retry_timer_init);
 	print_ms(fp, "retry_timer_max", &g->cg_retry_timer_max);
 	print_str(fp, "proxy", &g->cg_proxy);

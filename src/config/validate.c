@@ -148,8 +148,11 @@ validate_globals(struct validate *v)
 	    VALIDATE_MAX_EXPIRE, "seconds");
 	validate_range(v, "retry_limit", &g->cg_retry_limit, 0,
 	    VALIDATE_MAX_RETRY, "retransmissions");
+	validate_range(v, "max_half_open", &g->cg_max_half_open, 1,
+	    CONFIG_MAX_HALF_OPEN, "exchanges");
 	validate_default(&g->cg_expire_timer, CONFIG_DEF_EXPIRE_TIMER);
 	validate_default(&g->cg_retry_limit, CONFIG_DEF_RETRY_LIMIT);
+	validate_default(&g->cg_max_half_open, CONFIG_DEF_MAX_HALF_OPEN);
 	validate_default(&g->cg_retry_timer_init, CONFIG_DEF_RETRY_INIT_MS);
 	validate_default(&g->cg_retry_timer_max, CONFIG_DEF_RETRY_MAX_MS);
 	if (g->cg_retry_timer_init.val == 0 ||

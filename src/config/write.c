@@ -111,6 +111,7 @@ write_globals(FILE *fp, const struct config_globals *g)
 		fprintf(fp, "ignore_crls\n");
 	write_str(fp, "pkcs11_path", &g->cg_pkcs11_path);
 	write_u32(fp, "", "retry_limit", &g->cg_retry_limit);
+	write_u32(fp, "", "max_half_open", &g->cg_max_half_open);
 	write_seconds(fp, "retry_timer_init", &g->cg_retry_timer_init);
 	write_seconds(fp, "retry_timer_max", &g->cg_retry_timer_max);
 	write_str(fp, "proxy", &g->cg_proxy);

@@ -17,6 +17,7 @@ static struct log_ratelimit ike_engine_rl = LOG_RATELIMIT_INIT(10, 20);
 static const struct config_globals ike_default_globals = {
 	.cg_expire_timer = { CONFIG_DEF_EXPIRE_TIMER, 0, 0 },
 	.cg_retry_limit = { CONFIG_DEF_RETRY_LIMIT, 0, 0 },
+	.cg_max_half_open = { CONFIG_DEF_MAX_HALF_OPEN, 0, 0 },
 	.cg_retry_timer_init = { CONFIG_DEF_RETRY_INIT_MS, 0, 0 },
 	.cg_retry_timer_max = { CONFIG_DEF_RETRY_MAX_MS, 0, 0 },
 	.cg_p1_lifetime_secs = { CONFIG_DEF_P1_LIFETIME, 0, 0 },

@@ -25,7 +25,6 @@ struct dh_key;
 
 #define IKE_PORT		500
 #define IKE_NATT_PORT		4500
-#define IKE_HALF_OPEN_MAX	1024	/* unfinished responder Phase 1 SAs */
 #define IKE_KEEPALIVE_MS	20000	/* RFC 3948 section 4: 20 s */
 #define IKE_COOKIE_ROTATE_MS	(3600 * 1000)
 #define IKE_QM_LINGER_MS	60000	/* finished QM kept for retransmits */

@@ -235,12 +235,13 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 			    "add a rule with remote_addr for it", peer);
 		return;
 	}
-	if (eng->e_half_open >= IKE_HALF_OPEN_MAX) {
+	if (eng->e_half_open >= g->cg_max_half_open.val) {
 		eng->e_stats.st_rx_dropped++;
 		if (log_ratelimit_pass(&ike_mm_rl))
-			log_warn("Main Mode from %s dropped: %d unfinished "
-			    "Phase 1 exchanges already", peer,
-			    IKE_HALF_OPEN_MAX);
+			log_warn("Main Mode from %s dropped: %zu unfinished "
+			    "Phase 1 exchanges already (max_half_open %u); "
+			    "they end after expire_timer", peer,
+			    eng->e_half_open, g->cg_max_half_open.val);
 		return;
 	}
 	if ((p1 = ike_p1_new(eng, 0, &pk->pk_local, &pk->pk_remote)) == NULL)

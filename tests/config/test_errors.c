@@ -136,6 +136,10 @@ static const struct bad_input bad_inputs[] = {
 	    "to 86400 seconds" },
 	{ CONF, "\nretry_limit five\n", 2, "invalid retry_limit 'five'" },
 	{ CONF, "retry_limit 08\n", 1, "invalid retry_limit '08'" },
+	{ CONF, "max_half_open 0\n", 1,
+	    "invalid max_half_open 0: expected 1 to 65536 exchanges" },
+	{ CONF, "max_half_open 65537\n", 1,
+	    "invalid max_half_open 65537: expected 1 to 65536 exchanges" },
 	{ CONF, "retry_timer_init 1e3\n", 1, "invalid retry_timer_init "
 	    "'1e3'" },
 	{ CONF, "retry_timer_init 2\nretry_timer_max 1\n", 2,

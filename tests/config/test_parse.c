@@ -155,6 +155,8 @@ builtin_defaults(void **state)
 	assert_int_equal(g->cg_expire_timer.val, 300);
 	assert_int_equal(g->cg_expire_timer.src, CONFIG_SRC_DEFAULT);
 	assert_int_equal(g->cg_retry_limit.val, 5);
+	assert_int_equal(g->cg_max_half_open.val, 1024);
+	assert_int_equal(g->cg_max_half_open.src, CONFIG_SRC_DEFAULT);
 	assert_int_equal(g->cg_retry_timer_init.val, 500);
 	assert_int_equal(g->cg_retry_timer_max.val, 30000);
 	assert_int_equal(g->cg_p1_lifetime_secs.val, 28800);
@@ -177,6 +179,7 @@ lexical_forms(void **state)
 {
 	static const char	 text[] =
 	    "retry_limit 0x3   # hex\n"
+	    "max_half_open 64\n"
 	    "expire_timer 0454 // octal 300\n"
 	    "retry_timer_init 2\n"
 	    "retry_timer_max 2.25\n"
@@ -205,6 +208,7 @@ lexical_forms(void **state)
 	struct config_rule	*r = &cf->cf_rules[0];
 
 	assert_int_equal(g->cg_retry_limit.val, 3);
+	assert_int_equal(g->cg_max_half_open.val, 64);
 	assert_int_equal(g->cg_expire_timer.val, 300);
 	assert_int_equal(g->cg_retry_timer_init.val, 2000);
 	assert_int_equal(g->cg_retry_timer_max.val, 2250);
