@@ -11,6 +11,7 @@
 #include "config/diag.h"
 #include "config/parse.h"
 #include "lib/err.h"
+#include "lib/util.h"
 
 #define PARSE_MAX_FILE	(16 * 1024 * 1024)
 
@@ -159,6 +160,11 @@ parse_read_fd(int fd, const char *path, size_t size, char **bufp,
 		    4096;
 	ssize_t	 n;
 
+	/*
+	 * The text may be ike.preshared, so the buffer is wiped whenever it
+	 * is released, and it grows by copying: realloc could leave the old
+	 * copy of the keys in freed memory.
+	 */
 	if ((buf = malloc(cap + 1)) == NULL)
 		return (ERR_NOMEM);
 	for (;;) {
@@ -166,15 +172,17 @@ parse_read_fd(int fd, const char *path, size_t size, char **bufp,
 			if (cap >= PARSE_MAX_FILE) {
 				diag_add(diag, path, 0, "file larger than "
 				    "16 MB");
-				free(buf);
+				util_freezero(buf, cap + 1);
 				return (ERR_TOOBIG);
 			}
-			cap = cap == 0 ? 4096 : cap * 2;
-			if ((nbuf = realloc(buf, cap + 1)) == NULL) {
-				free(buf);
+			if ((nbuf = malloc(cap * 2 + 1)) == NULL) {
+				util_freezero(buf, cap + 1);
 				return (ERR_NOMEM);
 			}
+			memcpy(nbuf, buf, len);
+			util_freezero(buf, cap + 1);
 			buf = nbuf;
+			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
@@ -182,7 +190,7 @@ parse_read_fd(int fd, const char *path, size_t size, char **bufp,
 		if (n < 0) {
 			diag_add(diag, path, 0, "read failed: %s",
 			    strerror(errno));
-			free(buf);
+			util_freezero(buf, cap + 1);
 			return (ERR_SYSTEM);
 		}
 		if (n == 0)

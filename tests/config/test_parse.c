@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config/addr.h"
@@ -335,6 +336,42 @@ preshared_forms(void **state)
 	assert_int_equal(p[2].ps_ike_mode.val, CONFIG_IKE_MODE_AGGRESSIVE);
 	assert_int_equal(p[3].ps_local.pi_type, CONFIG_ID_KEY_ID);
 	assert_int_equal(p[3].ps_remote.pi_type, CONFIG_ID_IPV6_ADDR);
+	config_free(cf);
+}
+
+/*
+ * Read 300 entries (about 30 KB) through a pipe: the size is unknown
+ * then, so the reader grows its buffer several times from 4 KB.
+ */
+static void
+preshared_read_through_pipe(void **state)
+{
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+	char			 entry[160];
+	int			 fds[2], i, len;
+
+	assert_non_null(cf);
+	assert_int_equal(pipe(fds), 0);
+	for (i = 0; i < 300; i++) {
+		len = snprintf(entry, sizeof(entry), "{ localidtype IP "
+		    "localid 192.0.2.1 remoteidtype IP remoteid 198.18.%d.%d "
+		    "key \"key-number-%03d-padding-padding\" }\n",
+		    i / 256, i % 256, i);
+		assert_int_equal(write(fds[1], entry, (size_t)len), len);
+	}
+	close(fds[1]);
+	diag_init(&diag);
+	assert_int_equal(config_read_fd(cf, CONFIG_FILE_PRESHARED, fds[0],
+	    "pipe", &diag), 0);
+	close(fds[0]);
+	dump_diag(&diag);
+	assert_int_equal(diag_count(&diag), 0);
+	assert_int_equal(cf->cf_npsks, 300);
+	assert_int_equal(cf->cf_psks[299].ps_key.wb_len, 30);
+	assert_memory_equal(cf->cf_psks[299].ps_key.wb_data,
+	    "key-number-299-padding-padding", 30);
+	diag_free(&diag);
 	config_free(cf);
 }
 
@@ -844,6 +881,7 @@ main(void)
 		cmocka_unit_test(certificate_selectors),
 		cmocka_unit_test(example_preshared_values),
 		cmocka_unit_test(preshared_forms),
+		cmocka_unit_test(preshared_read_through_pipe),
 		cmocka_unit_test(example_policy_values),
 		cmocka_unit_test(policy_forms),
 		cmocka_unit_test(policy_network_names),
