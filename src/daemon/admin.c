@@ -2,18 +2,21 @@
  * The daemon's side of the ikeadm control socket ROOT/var/run/ike_door.
  * These control_ops callbacks read the debug mask, privilege level,
  * counters, defaults, Phase 1 SAs, rules, preshared keys and
- * certificates.  The ones that change the configuration (read, add and
- * write of rules and preshared keys) call edit.c.
+ * certificates, and delete Phase 1 SAs.  The ones that change the
+ * configuration (read, add, del and write of rules and preshared keys)
+ * call edit.c.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "config/addr.h"
 #include "config/config.h"
 #include "control/control.h"
 #include "control/server.h"
@@ -82,10 +85,7 @@ admin_get_stats(void *arg, struct control_stats *cs)
 	cs->fail_init_noresp = st.st_p1_timeout_init;
 	cs->fail_init = st.st_p1_fail_init - st.st_p1_timeout_init;
 	cs->fail_resp = st.st_p1_fail_resp;
-	if (d->d_config != NULL &&
-	    d->d_config->cf_globals.cg_pkcs11_path.val != NULL)
-		(void)snprintf(cs->pkcs11_lib, sizeof(cs->pkcs11_lib), "%s",
-		    d->d_config->cf_globals.cg_pkcs11_path.val);
+	/* in.iked loads no PKCS#11 library, so pkcs11_path is not shown. */
 	return (0);
 }
 
@@ -219,6 +219,29 @@ admin_ident_addr(struct control_ident *id, const struct sockaddr_storage *ss)
 	(void)snprintf(id->value, sizeof(id->value), "%s", buf);
 }
 
+/*
+ * The preshared key configured for the SA's addresses; the server sends
+ * it only at the keymat privilege level.
+ */
+static void
+admin_p1_psk(struct control_key *k, const struct config *cf,
+    const struct ike_p1_info *pi)
+{
+	const struct config_psk	*p;
+	struct config_ip	 lip, rip;
+	size_t			 n;
+
+	if (cf == NULL || config_ip_from_sockaddr(&lip, &pi->pi_local) != 0 ||
+	    config_ip_from_sockaddr(&rip, &pi->pi_remote) != 0 ||
+	    (p = config_psk_find_addr(cf, &lip, &rip)) == NULL)
+		return;
+	n = p->ps_key.wb_len;
+	if (n > sizeof(k->bytes))
+		n = sizeof(k->bytes);
+	memcpy(k->bytes, p->ps_key.wb_data, n);
+	k->len = (uint16_t)n;
+}
+
 static void
 admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
     const struct ike_p1_info *pi)
@@ -248,6 +271,7 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 	if (ci->xform.auth_method == CONFIG_AUTH_PRESHARED) {
 		admin_ident_addr(&ci->local_id, &pi->pi_local);
 		admin_ident_addr(&ci->remote_id, &pi->pi_remote);
+		admin_p1_psk(&ci->psk, cf, pi);
 	} else {
 		/* Signature methods: the identities sent, a DN as text. */
 		ci->local_id.type = (uint16_t)pi->pi_local_idtype;
@@ -278,6 +302,9 @@ struct admin_p1_walk {
 static int
 admin_p1_matches(const struct control_id *id, const struct ike_p1_info *pi)
 {
+	/* A deleted SA stays listed until it is freed: only dump shows it. */
+	if (admin_p1_state(pi->pi_state) == CONTROL_P1_DELETED)
+		return (0);
 	if (id->kind == CONTROL_ID_COOKIES)
 		return (id->icookie == admin_cookie(pi->pi_icookie) &&
 		    (id->rcookie == 0 ||
@@ -516,17 +543,11 @@ admin_psk_xchg(uint32_t mode)
 	return (CONTROL_XCHG_MAIN);
 }
 
-static int
-admin_psk_dump(void *arg, uint32_t index, struct control_psk_info *out,
-    uint32_t *next)
+static void
+admin_psk_fill(struct control_psk_info *out, const struct config_psk *p)
 {
-	struct daemon		*d = arg;
-	const struct config_psk	*p;
-	size_t			 n;
+	size_t	n;
 
-	if (d->d_config == NULL || index >= d->d_config->cf_npsks)
-		return (ERR_NOTFOUND);
-	p = &d->d_config->cf_psks[index];
 	memset(out, 0, sizeof(*out));
 	out->xchg = admin_psk_xchg(p->ps_ike_mode.val);
 	admin_ident_fill(&out->local_id, &out->local, &p->ps_local);
@@ -537,7 +558,165 @@ admin_psk_dump(void *arg, uint32_t index, struct control_psk_info *out,
 		n = sizeof(out->key.bytes);
 	memcpy(out->key.bytes, p->ps_key.wb_data, n);
 	out->key.len = (uint16_t)n;
+}
+
+static int
+admin_psk_dump(void *arg, uint32_t index, struct control_psk_info *out,
+    uint32_t *next)
+{
+	struct daemon	*d = arg;
+
+	if (d->d_config == NULL || index >= d->d_config->cf_npsks)
+		return (ERR_NOTFOUND);
+	admin_psk_fill(out, &d->d_config->cf_psks[index]);
 	*next = index + 1 < d->d_config->cf_npsks ? index + 1 : 0;
+	return (0);
+}
+
+static void
+admin_ip_from_addr(struct config_ip *ip, const struct control_addr *ca)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = ca->family;
+	memcpy(ip->addr, ca->addr, sizeof(ip->addr));
+}
+
+static int
+admin_idtype_is_addr(uint16_t type)
+{
+	switch (type) {
+	case CONTROL_IDT_IP:
+	case CONTROL_IDT_IPV4:
+	case CONTROL_IDT_IPV6:
+	case CONTROL_IDT_IPV4_SUBNET:
+	case CONTROL_IDT_IPV6_SUBNET:
+	case CONTROL_IDT_IPV4_RANGE:
+	case CONTROL_IDT_IPV6_RANGE:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/*
+ * Convert an identity of "get preshared <loctype> <locid> <remtype>
+ * <remid>" for the preshared lookup.  A name identity is copied to name.
+ */
+static int
+admin_psk_id(struct config_psk_id *id, const struct control_ident *ci,
+    char name[CONTROL_STR_MAX])
+{
+	char	why[128];
+
+	memset(id, 0, sizeof(*id));
+	id->pi_type = ci->type;
+	if (!admin_idtype_is_addr(ci->type)) {
+		if (ci->value[0] == '\0')
+			return (ERR_INVAL);
+		(void)snprintf(name, CONTROL_STR_MAX, "%s", ci->value);
+		id->pi_name = name;
+		return (0);
+	}
+	if (addr_parse_range(ci->value, &id->pi_range, why,
+	    sizeof(why)) != 0) {
+		log_debug(D_DOOR, "ikeadm preshared identity '%s': %s",
+		    ci->value, why);
+		return (ERR_INVAL);
+	}
+	return (0);
+}
+
+/* Find the entry that an ikeadm identifier names, as the engine would. */
+static int
+admin_psk_find(const struct daemon *d, const struct control_id *cid,
+    const struct config_psk **out)
+{
+	struct config_psk_id	lid, rid;
+	struct config_ip	lip, rip;
+	char			lname[CONTROL_STR_MAX];
+	char			rname[CONTROL_STR_MAX];
+	int			rc;
+
+	*out = NULL;
+	if (d->d_config == NULL)
+		return (ERR_NOTFOUND);
+	if (cid->kind == CONTROL_ID_ADDRS) {
+		admin_ip_from_addr(&lip, &cid->local);
+		admin_ip_from_addr(&rip, &cid->remote);
+		*out = config_psk_find_addr(d->d_config, &lip, &rip);
+	} else {
+		if ((rc = admin_psk_id(&lid, &cid->local_id, lname)) != 0 ||
+		    (rc = admin_psk_id(&rid, &cid->remote_id, rname)) != 0)
+			return (rc);
+		*out = config_psk_find_id(d->d_config, &lid, &rid);
+	}
+	return (*out != NULL ? 0 : ERR_NOTFOUND);
+}
+
+static int
+admin_psk_get(void *arg, const struct control_id *id,
+    struct control_psk_info *out)
+{
+	const struct config_psk	*p;
+	int			 rc;
+
+	if ((rc = admin_psk_find(arg, id, &p)) != 0)
+		return (rc);
+	admin_psk_fill(out, p);
+	return (0);
+}
+
+/* Delete the entry that "get preshared" shows ("ikeadm del preshared"). */
+static int
+admin_psk_del(void *arg, const struct control_id *id)
+{
+	struct daemon		*d = arg;
+	const struct config_psk	*p;
+	int			 rc;
+
+	if ((rc = admin_psk_find(d, id, &p)) != 0)
+		return (rc);
+	return (edit_del(d, CONFIG_FILE_PRESHARED,
+	    (size_t)(p - d->d_config->cf_psks)));
+}
+
+static int
+admin_rule_del(void *arg, const char *label)
+{
+	struct daemon			*d = arg;
+	const struct config_rule	*r;
+
+	if (d->d_config == NULL ||
+	    (r = config_rule_find_label(d->d_config, label)) == NULL)
+		return (ERR_NOTFOUND);
+	return (edit_del(d, CONFIG_FILE_IKE,
+	    (size_t)(r - d->d_config->cf_rules)));
+}
+
+/* Log the rule base with keys hidden ("ikeadm dbg rbdump"). */
+static int
+admin_rule_log(void *arg)
+{
+	struct daemon	*d = arg;
+	FILE		*f;
+	char		*buf = NULL, *line, *save = NULL;
+	size_t		 len = 0;
+
+	if (d->d_config == NULL)
+		return (ERR_NOTFOUND);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return (ERR_NOMEM);
+	config_print(f, d->d_config);
+	if (fclose(f) != 0) {
+		free(buf);
+		return (ERR_NOMEM);
+	}
+	log_info("rule base dump requested by ikeadm: %zu rules, %zu "
+	    "preshared keys", d->d_config->cf_nrules, d->d_config->cf_npsks);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_info("rule base: %s", line);
+	free(buf);
 	return (0);
 }
 
@@ -677,14 +856,18 @@ admin_open(struct daemon *d)
 		.rule_get = admin_rule_get,
 		.rule_dump = admin_rule_dump,
 		.rule_add = admin_rule_add,
+		.rule_del = admin_rule_del,
 		.rule_read = admin_rule_read,
 		.rule_write = admin_rule_write,
+		.psk_get = admin_psk_get,
 		.psk_add = admin_psk_add,
+		.psk_del = admin_psk_del,
 		.psk_dump = admin_psk_dump,
 		.psk_read = admin_psk_read,
 		.psk_write = admin_psk_write,
 		.certcache_dump = admin_certcache_dump,
 		.certcache_flush = admin_certcache_flush,
+		.rule_log = admin_rule_log,
 	};
 
 	return (control_server_open(d->d_door_path, d->d_base, &ops, d,

@@ -9,6 +9,7 @@
 #define IKED_DAEMON_DAEMON_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/pidfile.h"
@@ -70,6 +71,7 @@ int		daemon_apply(struct daemon *, struct config *, const char *why);
 int	edit_read(struct daemon *, int kind, int fd);
 int	edit_add(struct daemon *, int kind, int fd, const char *text);
 int	edit_write(struct daemon *, int kind, int fd);
+int	edit_del(struct daemon *, int kind, size_t index);
 
 /* policy.c: ipsecinit.conf in the SA backend. */
 int	policy_sync(struct daemon *, const struct config *);

@@ -1,9 +1,10 @@
 /*
- * ikeadm read, add and write of rules and preshared keys.  The running
- * configuration cannot be changed in place, so each change builds a new
- * one from text.  The text is the running rules and keys written out in
- * their file formats, the text ikeadm sent, and ipsecinit.conf from disk,
- * because ikeadm never changes the policy.  The new configuration is
+ * ikeadm read, add, del and write of rules and preshared keys.  The
+ * running configuration cannot be changed in place, so each change builds
+ * a new one from text.  The text is the running rules and keys written out
+ * in their file formats, the text ikeadm sent, and ipsecinit.conf from
+ * disk, because ikeadm never changes the policy.  A del parses the running
+ * text and removes one entry before validation.  The new configuration is
  * validated and installed like a reload, and on any error the running
  * one stays.  The next SIGHUP reads the files on disk again.
  */
@@ -99,10 +100,16 @@ edit_parse_policy(struct daemon *d, struct config *cf,
 	return (rc);
 }
 
-/* Parse the parts and the policy, validate, and install. */
+/* An entry that "ikeadm del" takes out of the new configuration. */
+struct edit_del {
+	int		ed_kind;	/* enum config_file */
+	size_t		ed_index;	/* position in the running config */
+};
+
+/* Parse the parts and the policy, remove del, validate, and install. */
 static int
 edit_build(struct daemon *d, struct edit_part *parts, size_t n,
-    const char *why)
+    const struct edit_del *del, const char *why)
 {
 	struct config		*cf;
 	struct config_diag	 diag;
@@ -114,6 +121,11 @@ edit_build(struct daemon *d, struct edit_part *parts, size_t n,
 	diag_init(&diag);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = edit_parse_part(cf, &parts[i], &diag);
+	/* The running text lists the entries in their running order. */
+	if (rc == 0 && del != NULL)
+		rc = del->ed_kind == CONFIG_FILE_IKE ?
+		    config_rule_remove(cf, del->ed_index) :
+		    config_psk_remove(cf, del->ed_index);
 	if (rc == 0)
 		rc = edit_parse_policy(d, cf, &diag);
 	if (rc == 0)
@@ -175,7 +187,7 @@ edit_read(struct daemon *d, int kind, int fd)
 		parts[2].ep_kind = kind;
 		parts[2].ep_name = why;
 		parts[2].ep_fd = fd;
-		rc = edit_build(d, parts, 3, why);
+		rc = edit_build(d, parts, 3, NULL, why);
 	}
 	edit_part_free(&parts[0]);
 	edit_part_free(&parts[1]);
@@ -204,11 +216,36 @@ edit_add(struct daemon *d, int kind, int fd, const char *text)
 				rc = ERR_NOMEM;
 		}
 		if (rc == 0)
-			rc = edit_build(d, parts, 3, why);
+			rc = edit_build(d, parts, 3, NULL, why);
 	}
 	edit_part_free(&parts[0]);
 	edit_part_free(&parts[1]);
 	edit_part_free(&parts[2]);
+	return (rc);
+}
+
+/*
+ * "ikeadm del rule|preshared": the running rules and keys without the
+ * entry at index of the running configuration.
+ */
+int
+edit_del(struct daemon *d, int kind, size_t index)
+{
+	struct edit_part	parts[2];
+	struct edit_del		del;
+	char			why[64];
+	int			rc;
+
+	if (d->d_config == NULL)
+		return (ERR_NOTFOUND);
+	(void)snprintf(why, sizeof(why), "ikeadm del %s",
+	    kind == CONFIG_FILE_IKE ? "rule" : "preshared");
+	del.ed_kind = kind;
+	del.ed_index = index;
+	if ((rc = edit_running(d, -1, parts)) == 0)
+		rc = edit_build(d, parts, 2, &del, why);
+	edit_part_free(&parts[0]);
+	edit_part_free(&parts[1]);
 	return (rc);
 }
 
