@@ -123,18 +123,16 @@ daemon_load(struct daemon *d, struct config **out)
 }
 
 /*
- * Put a validated configuration in place of the running one: the
- * sockets follow its local addresses, the engine keeps the SAs whose rule
- * still exists, and the policy follows its ipsecinit.conf entries.
+ * Put a validated configuration in place of the running one.  The engine
+ * goes first and keeps the SAs whose rule still exists, because the
+ * Deletes for the others leave through the old sockets.  Then the sockets
+ * follow the new local addresses and the policy its ipsecinit.conf.
  */
 int
 daemon_apply(struct daemon *d, struct config *cf, const char *why)
 {
 	int	rc;
 
-	if (udp_sync(d->d_udp, cf) != 0)
-		log_warn("%s: some local addresses have no socket (see "
-		    "above); their rules cannot negotiate", why);
 	if ((rc = ike_engine_set_config(d->d_engine, cf,
 	    daemon_now_ms())) != 0) {
 		log_err("%s: the IKE engine rejected the new configuration: "
@@ -143,6 +141,9 @@ daemon_apply(struct daemon *d, struct config *cf, const char *why)
 		return (rc);
 	}
 	d->d_config = cf;
+	if (udp_sync(d->d_udp, cf) != 0)
+		log_warn("%s: some local addresses have no socket (see "
+		    "above); their rules cannot negotiate", why);
 	if (policy_sync(d, cf) != 0)
 		log_warn("%s: some policy entries are not loaded (see above)",
 		    why);
