@@ -21,6 +21,7 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "lib/wbuf.h"
 #include "control/control.h"
 #include "control/server.h"
@@ -290,7 +291,8 @@ server_conn_read(evutil_socket_t fd, short what, void *arg)
 		keep = -1;
 	}
 out:
-	free(buf);
+	/* A request may carry a preshared key ("ikeadm add preshared"). */
+	util_freezero(buf, CONTROL_MSG_MAX);
 	wbuf_free(&out);
 	if (keep < 0)
 		server_conn_free(sc);
