@@ -50,7 +50,11 @@ iop_netns_pair
 A=$IOP_DIR/iked B=$IOP_DIR/charon P=$IOP_DIR/pki
 mkdir -p "$A" "$B"
 KEYALG=$keyalg sh "$(dirname "$0")/../cert/mkpki.sh" "$P" \
-    >"$IOP_DIR/mkpki.log" 2>&1 || iop_die "mkpki.sh failed (see $IOP_DIR/mkpki.log)"
+    >"$IOP_DIR/mkpki.log" 2>&1 || {
+	# The cleanup removes IOP_DIR, so show the log before dying.
+	cat "$IOP_DIR/mkpki.log" >&2
+	iop_die "mkpki.sh failed (its output is above)"
+}
 dn_iked="C=US, O=Example, CN=gw.example.com"
 case $peer_leaf in
 peer)		dn_peer="C=US, O=Example, CN=peer.example.com" ;;
