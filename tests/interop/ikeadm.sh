@@ -49,6 +49,9 @@ log=$A/iked.log
 # lookups of the address lines never leave it.
 adm() {
 	ip netns exec "$IOP_NSA" "$ikeadm" -R "$A" "$@" >"$W/out" 2>"$W/err"
+	st=$?
+	cat "$W/err" >>"$W/all.err"
+	return $st
 }
 
 # json_lines FILE: every line is one JSON object, and there is one.
@@ -410,6 +413,9 @@ iop_check "base: the tunnel still passes traffic" \
 
 # ---- in.iked -p 0
 iop_stop "$IOP_IKED_PID"
+status=$?
+iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+mv "$log" "$A/iked-keymat.log"
 iop_iked_start "$IOP_NSA" "$A" -p 0
 adm get priv
 iop_check "in.iked -p 0: base privileges" \
@@ -420,4 +426,9 @@ iop_check "in.iked -p 0: refusal message" \
 iop_check "in.iked -p 0: set priv modkeys refused" \
     iop_not adm set priv modkeys
 iop_check "in.iked -p 0: get stats works" adm get stats
+iop_stop "$IOP_IKED_PID"
+# With -Db_sanitize=address,undefined both programs report to stderr.
+iop_check "no sanitizer report from in.iked or ikeadm" \
+    iop_not grep -Eq "Sanitizer|runtime error" "$A/iked-keymat.log" "$log" \
+    "$W/all.err"
 iop_summary
