@@ -1,7 +1,8 @@
 /*
  * in.iked -c: read ike.config, ike.preshared and ipsecinit.conf, report
  * every error as "file:line: message" on stderr and exit 1, or print a
- * one-line summary and exit 0.  With -v the effective configuration,
+ * one-line summary and exit 0.  Warnings ("file:line: warning: ...") go to
+ * stderr too but leave the exit status 0.  With -v the effective configuration,
  * with the source of each value, goes to stdout.
  *
  * The preshared file may be absent when no rule uses preshared keys, and
@@ -46,6 +47,20 @@ check_summary(const struct config *cf, const struct config_paths *p)
 	printf("\n");
 }
 
+/* Warnings go to stderr like errors but leave the exit status 0. */
+static void
+check_warnings(const struct config *cf, const struct config_paths *p)
+{
+	struct config_diag	warn;
+	size_t			i;
+
+	diag_init(&warn);
+	config_warn(cf, p, &warn);
+	for (i = 0; i < warn.cd_n; i++)
+		fprintf(stderr, "%s\n", warn.cd_msgs[i]);
+	diag_free(&warn);
+}
+
 int
 check_run(const struct iked_opts *opts)
 {
@@ -81,6 +96,7 @@ check_run(const struct iked_opts *opts)
 		diag_free(&diag);
 		return (1);
 	}
+	check_warnings(cf, &paths);
 	if (opts->o_verbose)
 		config_print(stdout, cf);
 	check_summary(cf, &paths);

@@ -93,15 +93,19 @@ out:
 	return (rc);
 }
 
-/* Read config, preshared keys and policy; log every error found. */
+/*
+ * Read config, preshared keys and policy; log every error found, and the
+ * warnings of a configuration that loads.
+ */
 static int
 daemon_load(struct daemon *d, struct config **out)
 {
 	struct config_paths	paths;
 	struct config_diag	diag;
 	size_t			i;
-	int			rc;
+	int			root_opt, rc;
 
+	root_opt = strcmp(d->d_root, "/") != 0;
 	memset(&paths, 0, sizeof(paths));
 	paths.cp_config = d->d_config_path;
 	paths.cp_preshared = d->d_preshared_path;
@@ -117,8 +121,16 @@ daemon_load(struct daemon *d, struct config **out)
 		rc = ERR_CONFIG;
 	if (rc != 0)
 		log_err("the configuration has errors: fix them, then check "
-		    "with in.iked -c -f %s", d->d_config_path);
+		    "with in.iked -c%s%s -f %s", root_opt ? " -R " : "",
+		    root_opt ? d->d_root : "", d->d_config_path);
 	diag_free(&diag);
+	if (rc == 0) {
+		diag_init(&diag);
+		config_warn(*out, &paths, &diag);
+		for (i = 0; i < diag.cd_n; i++)
+			log_warn("%s", diag.cd_msgs[i]);
+		diag_free(&diag);
+	}
 	return (rc);
 }
 
@@ -179,6 +191,14 @@ daemon_signal(evutil_socket_t sig, short what, void *arg)
 		(void)daemon_reload(d, "SIGHUP");
 		return;
 	}
+	if (sig == SIGUSR1) {
+		log_info("SIGUSR1: running with %zu rules, %zu preshared keys, "
+		    "%zu policy entries, %zu UDP sockets from %s",
+		    d->d_config->cf_nrules, d->d_config->cf_npsks,
+		    d->d_config->cf_nspds, udp_count(d->d_udp),
+		    d->d_config_path);
+		return;
+	}
 	log_info("%s: deleting SAs and stopping",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	if (d->d_engine != NULL)
@@ -186,17 +206,27 @@ daemon_signal(evutil_socket_t sig, short what, void *arg)
 	(void)event_base_loopbreak(d->d_base);
 }
 
+/*
+ * SIGHUP reloads, SIGTERM and SIGINT stop, SIGUSR1 logs a status line.
+ * Signals whose default action would end the daemon without deleting
+ * its SAs, and that it has no use for, are ignored.
+ */
 static int
 daemon_signals(struct daemon *d)
 {
 	(void)signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGUSR2, SIG_IGN);
+	(void)signal(SIGALRM, SIG_IGN);
 	d->d_sig_hup = evsignal_new(d->d_base, SIGHUP, daemon_signal, d);
 	d->d_sig_term = evsignal_new(d->d_base, SIGTERM, daemon_signal, d);
 	d->d_sig_int = evsignal_new(d->d_base, SIGINT, daemon_signal, d);
+	d->d_sig_usr1 = evsignal_new(d->d_base, SIGUSR1, daemon_signal, d);
 	if (d->d_sig_hup == NULL || d->d_sig_term == NULL ||
-	    d->d_sig_int == NULL || evsignal_add(d->d_sig_hup, NULL) != 0 ||
+	    d->d_sig_int == NULL || d->d_sig_usr1 == NULL ||
+	    evsignal_add(d->d_sig_hup, NULL) != 0 ||
 	    evsignal_add(d->d_sig_term, NULL) != 0 ||
-	    evsignal_add(d->d_sig_int, NULL) != 0) {
+	    evsignal_add(d->d_sig_int, NULL) != 0 ||
+	    evsignal_add(d->d_sig_usr1, NULL) != 0) {
 		log_err("installing the signal handlers failed");
 		return (ERR_SYSTEM);
 	}
@@ -336,6 +366,8 @@ daemon_stop(struct daemon *d)
 		event_free(d->d_sig_term);
 	if (d->d_sig_int != NULL)
 		event_free(d->d_sig_int);
+	if (d->d_sig_usr1 != NULL)
+		event_free(d->d_sig_usr1);
 	if (d->d_base != NULL)
 		event_base_free(d->d_base);
 	pidfile_close(&d->d_pidfile);

@@ -51,7 +51,9 @@ good=$tmp/good
 make_root "$good"
 run -R "$good"
 [ "$rc" -eq 0 ] || fail "examples: exit $rc: $(cat "$tmp/err")"
-[ -s "$tmp/err" ] && fail "examples: stderr not empty: $(cat "$tmp/err")"
+# The example tunnel entry has no rule for its outer addresses: a warning.
+expect_err "ipsecinit.conf:14: warning: no rule has local_addr 198.51.100.1 and remote_addr 198.51.100.2 of this tunnel entry"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "examples: not 1 warning: $(cat "$tmp/err")"
 expect_out "configuration valid: 2 rules, 2 global p1_xforms; 2 preshared keys; 7 policy entries"
 [ "$(wc -l < "$tmp/out")" -eq 1 ] || fail "summary is not one line"
 
@@ -154,6 +156,59 @@ if unshare --net true 2>/dev/null; then
 else
 	echo "note: unshare --net not permitted; name resolution not checked"
 fi
+
+# 10. Warnings: printed as file:line: warning: ..., exit status still 0.
+warn=$tmp/warn
+make_root "$warn"
+: > "$warn/etc/inet/ipsecinit.conf"
+printf '# nothing\n' > "$warn/etc/inet/ike/config"
+run -R "$warn"
+[ "$rc" -eq 0 ] || fail "no rules: exit $rc: $(cat "$tmp/err")"
+expect_err "^$warn/etc/inet/ike/config: warning: no rules: "
+expect_out "configuration valid: 0 rules"
+cat > "$warn/etc/inet/ike/config" <<'CONF'
+p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
+p2_idletime_secs 7200
+p2_lifetime_secs 3600
+{
+	label "first"
+	local_addr 192.0.2.10
+	remote_addr 198.51.100.20
+}
+{
+	label "second"
+	local_addr 192.0.2.10
+	remote_addr 198.51.100.20
+	p2_idletime_secs 60
+}
+{
+	label "other"
+	local_addr 192.0.2.10
+	remote_addr 198.51.100.21
+	p2_lifetime_secs 600
+	p2_idletime_secs 900
+}
+CONF
+echo '{ tsrc 192.0.2.10 tdst 198.51.100.20 laddr 10.0.0.0/8 } ipsec { encr_algs aes encr_auth_algs sha1 }' \
+	> "$warn/etc/inet/ipsecinit.conf"
+echo '{ tsrc 192.0.2.10 tdst 198.51.100.0/24 laddr 10.0.0.0/8 } ipsec { encr_algs aes encr_auth_algs sha1 }' \
+	>> "$warn/etc/inet/ipsecinit.conf"
+chmod 777 "$warn/etc/inet/secret"
+run -R "$warn"
+[ "$rc" -eq 0 ] || fail "warnings: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn() {
+	if grep -Evq '^[^:]+(:[0-9]+)?: warning: .+' "$tmp/err"; then
+		fail "stderr line not a warning: $(cat "$tmp/err")"
+	fi
+}
+expect_err_format_warn
+expect_err "config:9: warning: rule \"second\" is never used: rule \"first\" at line 4 has the same local_addr and remote_addr"
+expect_err "config:2: warning: p2_idletime_secs 7200 is larger than p2_lifetime_secs 3600"
+expect_err "config:20: warning: rule \"other\": p2_idletime_secs 900 is larger than p2_lifetime_secs 600"
+expect_err "ipsecinit.conf:2: warning: no rule has local_addr 192.0.2.10 and remote_addr 198.51.100.0/24"
+expect_err "^$warn/etc/inet/secret: warning: folder of the key file is writable by group or others \(mode 0777\)"
+[ "$(wc -l < "$tmp/err")" -eq 5 ] || fail "warnings: not 5: $(cat "$tmp/err")"
+chmod 700 "$warn/etc/inet/secret"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2

@@ -165,6 +165,8 @@ iop_check "bad reload: errors logged with file:line" \
 iop_check "bad reload: previous configuration stays in use" \
     iop_wait_grep "$log" "reload failed" 5
 iop_check "bad reload: daemon still running" kill -0 "$pid"
+iop_check "bad reload: the check command names the root" \
+    grep -q "check with in.iked -c -R $R -f $cfg" "$log"
 iop_check "bad reload: sockets kept" udp_listening 500 198.51.100.1
 
 # ---- SIGHUP with a prefix as local address: wildcard socket, PKTINFO
@@ -214,6 +216,28 @@ iop_check "IPv6 reload: IPv4 socket back on 198.51.100.1" \
 ip netns exec "$IOP_NSB" bash -c 'printf "tiny" >/dev/udp/2001:db8:1::1/500'
 iop_check "short IPv6 datagram is dropped with a log line" \
     iop_wait_grep "$log" "dropped a 4-byte datagram from 2001:db8:1::2" 5
+
+# ---- signals without a use: ignored; SIGUSR1 logs a status line
+for sig in USR1 USR2 ALRM PIPE; do
+	kill -"$sig" "$pid"
+done
+iop_check "SIGUSR1: status line logged" \
+    iop_wait_grep "$log" "SIGUSR1: running with 2 rules" 5
+iop_check "SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE: daemon still running" \
+    kill -0 "$pid"
+
+# ---- SIGHUP with no rules: a warning, and the empty file is applied
+cp "$cfg" "$IOP_DIR/config.v6"
+printf '# no rules\n' >"$cfg"
+n=$(grep -c "SIGHUP: configuration in use" "$log")
+kill -HUP "$pid"
+iop_check "no rules reload: applied" \
+    iop_wait_count "$log" "SIGHUP: configuration in use: 0 rules" 1 5
+iop_check "no rules reload: warning logged" \
+    grep -q "$cfg: warning: no rules" "$log"
+cp "$IOP_DIR/config.v6" "$cfg"
+kill -HUP "$pid"
+iop_wait_count "$log" "SIGHUP: configuration in use" $((n + 2)) 5
 
 # ---- SIGTERM
 iop_stop "$pid"
