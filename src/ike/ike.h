@@ -165,6 +165,31 @@ void	ike_engine_get_stats(const struct ike_engine *, struct ike_stats *);
 void	ike_engine_foreach_p1(const struct ike_engine *,
 	    int (*fn)(void *arg, const struct ike_p1_info *), void *arg);
 
+/* A key of an ISAKMP SA, borrowed from the engine for one call. */
+struct ike_key_view {
+	const uint8_t	*kv_data;
+	size_t		 kv_len;
+};
+
+/* The keys of an ISAKMP SA (RFC 2409 section 5), for ikeadm at keymat. */
+struct ike_p1_keys {
+	struct ike_key_view	 pk_skeyid;
+	struct ike_key_view	 pk_skeyid_d;
+	struct ike_key_view	 pk_skeyid_a;
+	struct ike_key_view	 pk_skeyid_e;
+	struct ike_key_view	 pk_enc_key;	/* derived from SKEYID_e */
+	struct ike_key_view	 pk_iv;		/* the current Phase 1 IV */
+};
+
+/*
+ * Call fn with the keys of the established ISAKMP SA with these cookies;
+ * the views are valid only during the call.  Returns what fn returns,
+ * ERR_NOTFOUND, or ERR_STATE when Main Mode has not finished.
+ */
+int	ike_engine_p1_keys(struct ike_engine *, const uint8_t *icookie,
+	    const uint8_t *rcookie,
+	    int (*fn)(void *arg, const struct ike_p1_keys *), void *arg);
+
 /* Number of installed IPsec SA pairs. */
 size_t	ike_engine_child_count(const struct ike_engine *);
 
