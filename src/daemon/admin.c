@@ -335,6 +335,50 @@ admin_p1_visit(void *arg, const struct ike_p1_info *pi)
 	return (0);
 }
 
+static void
+admin_key_copy(struct control_key *k, const struct ike_key_view *kv)
+{
+	size_t	n = kv->kv_len;
+
+	if (n > sizeof(k->bytes))
+		n = sizeof(k->bytes);
+	if (n > 0)
+		memcpy(k->bytes, kv->kv_data, n);
+	k->len = (uint16_t)n;
+}
+
+static int
+admin_p1_keys_copy(void *arg, const struct ike_p1_keys *keys)
+{
+	struct control_p1_info	*ci = arg;
+
+	admin_key_copy(&ci->skeyid, &keys->pk_skeyid);
+	admin_key_copy(&ci->skeyid_d, &keys->pk_skeyid_d);
+	admin_key_copy(&ci->skeyid_a, &keys->pk_skeyid_a);
+	admin_key_copy(&ci->skeyid_e, &keys->pk_skeyid_e);
+	admin_key_copy(&ci->enc_key, &keys->pk_enc_key);
+	admin_key_copy(&ci->iv, &keys->pk_iv);
+	return (0);
+}
+
+/*
+ * The keys of an established SA; the server sends them only at the
+ * keymat privilege level.  An SA still in Main Mode has none.
+ */
+static void
+admin_p1_keys(struct daemon *d, struct control_p1_info *ci)
+{
+	uint8_t	icookie[8], rcookie[8];
+	int	i;
+
+	for (i = 0; i < 8; i++) {
+		icookie[i] = (uint8_t)(ci->icookie >> (56 - 8 * i));
+		rcookie[i] = (uint8_t)(ci->rcookie >> (56 - 8 * i));
+	}
+	(void)ike_engine_p1_keys(d->d_engine, icookie, rcookie,
+	    admin_p1_keys_copy, ci);
+}
+
 static int
 admin_p1_get(void *arg, const struct control_id *id,
     struct control_p1_info *out)
@@ -347,7 +391,10 @@ admin_p1_get(void *arg, const struct control_id *id,
 	w.aw_config = d->d_config;
 	w.aw_out = out;
 	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
-	return (w.aw_found ? 0 : ERR_NOTFOUND);
+	if (!w.aw_found)
+		return (ERR_NOTFOUND);
+	admin_p1_keys(d, out);
+	return (0);
 }
 
 /* The cookies of the ISAKMP SA that an ikeadm identifier names. */
@@ -410,6 +457,7 @@ admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
 	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
 	if (!w.aw_found)
 		return (ERR_NOTFOUND);
+	admin_p1_keys(d, out);
 	*next = w.aw_more ? index + 1 : 0;
 	return (0);
 }

@@ -41,7 +41,8 @@ iop_iked_conf "$A" $outer_a $outer_b $inner_a $inner_b
 iop_charon_conf "$B"
 iop_swanctl_conf "$B" $outer_b $outer_a $inner_b $inner_a
 iop_charon_start "$IOP_NSB" "$B"
-iop_iked_start "$IOP_NSA" "$A" -p keymat
+# -K writes each Phase 1 encryption key, which dump p1 must show too.
+iop_iked_start "$IOP_NSA" "$A" -p keymat -K "$A/keys"
 log=$A/iked.log
 
 # adm ARGS...: ikeadm against A, interactive without ARGS; stdout to
@@ -133,9 +134,16 @@ iop_check "dump p1: the preshared key at keymat" \
 read -r icookie rcookie <<EOF
 $(sed -n 's/^IKESA: Cookies: Initiator \(0x[0-9a-f]*\)  Responder \(0x[0-9a-f]*\)$/\1 \2/p' "$W/out" | head -n 1)
 EOF
+iop_check "dump p1: SKEYID_d of SHA-1 at keymat" \
+    grep -Eq "^KEY:   SKEYID_d \(20 bytes\): [0-9a-f]{40}/160$" "$W/out"
+enc=$(grep -i "^${icookie#0x}," "$A/keys/ikev1_decryption_table" | cut -d, -f2)
+iop_check "dump p1: the encryption key of the -K key log" \
+    grep -q "^KEY:   Encryption key (16 bytes): ${enc:-none}/128$" "$W/out"
 adm -p dump p1
 iop_check "dump p1 -p: key bytes print as XX" \
     grep -q "^KEY:   Pre-shared key (18 bytes): \(XX\)\{18\}/144" "$W/out"
+iop_check "dump p1 -p: SKEYID bytes print as XX" \
+    grep -q "^KEY:   SKEYID (20 bytes): \(XX\)\{20\}/160" "$W/out"
 adm get p1 $outer_a $outer_b
 iop_check "get p1 by addresses: the same SA" grep -q "$icookie" "$W/out"
 adm get p1 "${icookie:-0x1}" "${rcookie:-0x1}"
@@ -387,6 +395,7 @@ adm dump preshared
 iop_check "modkeys: dump preshared hides the key" \
     iop_not grep -q "Pre-shared key" "$W/out"
 adm dump p1
+iop_check "modkeys: dump p1 shows the SA" grep -q "^IKESA: Cookies" "$W/out"
 iop_check "modkeys: dump p1 has no KEY lines" iop_not grep -q "^KEY:" "$W/out"
 iop_check "modkeys: set priv keymat refused" iop_not adm set priv keymat
 iop_check "modkeys: set priv keymat message" \
