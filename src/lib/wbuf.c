@@ -76,7 +76,8 @@ wbuf_alloc(struct wbuf *wb, size_t n, uint8_t **pp)
 
 	if ((r = wbuf_reserve(wb, n)) != 0)
 		return (r);
-	*pp = wb->wb_data + wb->wb_len;
+	/* An empty buffer has no storage yet, and NULL + 0 is undefined. */
+	*pp = wb->wb_data != NULL ? wb->wb_data + wb->wb_len : NULL;
 	wb->wb_len += n;
 	return (0);
 }

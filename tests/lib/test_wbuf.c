@@ -74,6 +74,21 @@ wbuf_rejects_oversize(void **state)
 	wbuf_free(&wb);
 }
 
+/* Zero bytes into a buffer without storage: no pointer arithmetic on NULL. */
+static void
+wbuf_empty_append(void **state)
+{
+	struct wbuf	 wb;
+	uint8_t		*p;
+
+	wbuf_init(&wb, 1);
+	assert_int_equal(wbuf_put_zero(&wb, 0), 0);
+	assert_int_equal(wbuf_put(&wb, "", 0), 0);
+	assert_int_equal(wbuf_alloc(&wb, 0, &p), 0);
+	assert_int_equal(wb.wb_len, 0);
+	wbuf_free(&wb);
+}
+
 int
 main(void)
 {
@@ -82,6 +97,7 @@ main(void)
 		cmocka_unit_test(wbuf_backpatch_length),
 		cmocka_unit_test(wbuf_grows_secret_buffer),
 		cmocka_unit_test(wbuf_rejects_oversize),
+		cmocka_unit_test(wbuf_empty_append),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
