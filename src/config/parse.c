@@ -210,7 +210,8 @@ parse_read_file(const char *path, char **bufp, size_t *lenp,
 	struct stat	st;
 	int		fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return (ERR_NOTFOUND);
@@ -218,7 +219,8 @@ parse_read_file(const char *path, char **bufp, size_t *lenp,
 		return (ERR_SYSTEM);
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		diag_add(diag, path, 0, "not a regular file");
+		diag_add(diag, path, 0, "not a regular file (a FIFO, device or "
+		    "folder): name a regular file");
 		close(fd);
 		return (ERR_CONFIG);
 	}

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,24 @@ struct preshared_rawid {
 	unsigned int	 line;
 };
 
+/*
+ * Open-addressing hash set of the entries of this file, by localid and
+ * remoteid, so that the duplicate check stays linear in the file size.
+ * Slots hold an index into cf_psks plus one, 0 when empty.
+ */
+struct preshared_seen {
+	size_t			*ss_slots;
+	size_t			 ss_size;	/* a power of two, or 0 */
+	size_t			 ss_used;
+};
+
 struct preshared {
 	struct lex		 ps_lex;
 	struct lex_token	 ps_tok;
 	struct config		*ps_cf;
 	struct config_diag	*ps_diag;
 	const char		*ps_file;
+	struct preshared_seen	 ps_seen;
 	int			 ps_nomem;
 };
 
@@ -333,13 +346,110 @@ preshared_same_id(const struct config_psk_id *a, const struct config_psk_id *b)
 	    config_ip_cmp(&a->pi_range.hi, &b->pi_range.hi) == 0);
 }
 
+/* FNV-1a, continued from h over len bytes. */
+static uint64_t
+preshared_hash_bytes(uint64_t h, const void *buf, size_t len)
+{
+	const uint8_t	*b = buf;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (h);
+}
+
+/* Hash of what preshared_same_id compares. */
+static uint64_t
+preshared_hash_id(uint64_t h, const struct config_psk_id *id)
+{
+	h = preshared_hash_bytes(h, &id->pi_type, sizeof(id->pi_type));
+	if (id->pi_name != NULL)
+		return (preshared_hash_bytes(h, id->pi_name,
+		    strlen(id->pi_name)));
+	h = preshared_hash_bytes(h, &id->pi_range.lo.family,
+	    sizeof(id->pi_range.lo.family));
+	h = preshared_hash_bytes(h, id->pi_range.lo.addr,
+	    sizeof(id->pi_range.lo.addr));
+	return (preshared_hash_bytes(h, id->pi_range.hi.addr,
+	    sizeof(id->pi_range.hi.addr)));
+}
+
+static size_t
+preshared_seen_slot(const struct preshared_seen *ss, const struct config *cf,
+    const struct config_psk *psk)
+{
+	const struct config_psk	*other;
+	uint64_t		 h = 0xcbf29ce484222325ULL;
+	size_t			 i;
+
+	h = preshared_hash_id(h, &psk->ps_local);
+	h = preshared_hash_id(h, &psk->ps_remote);
+	for (i = (size_t)h & (ss->ss_size - 1); ss->ss_slots[i] != 0;
+	    i = (i + 1) & (ss->ss_size - 1)) {
+		other = &cf->cf_psks[ss->ss_slots[i] - 1];
+		if (preshared_same_id(&other->ps_local, &psk->ps_local) &&
+		    preshared_same_id(&other->ps_remote, &psk->ps_remote))
+			break;
+	}
+	return (i);
+}
+
+/* Keep the set at most half full; returns -1 when out of memory. */
+static int
+preshared_seen_grow(struct preshared_seen *ss, const struct config *cf)
+{
+	struct preshared_seen	 bigger;
+	size_t			 i, slot;
+
+	if (ss->ss_size != 0 && (ss->ss_used + 1) * 2 <= ss->ss_size)
+		return (0);
+	bigger.ss_size = ss->ss_size != 0 ? ss->ss_size * 2 : 64;
+	bigger.ss_used = ss->ss_used;
+	if ((bigger.ss_slots = calloc(bigger.ss_size,
+	    sizeof(*bigger.ss_slots))) == NULL)
+		return (-1);
+	for (i = 0; i < ss->ss_size; i++) {
+		if (ss->ss_slots[i] == 0)
+			continue;
+		slot = preshared_seen_slot(&bigger, cf,
+		    &cf->cf_psks[ss->ss_slots[i] - 1]);
+		bigger.ss_slots[slot] = ss->ss_slots[i];
+	}
+	free(ss->ss_slots);
+	*ss = bigger;
+	return (0);
+}
+
+/*
+ * Look up an entry with the same localid and remoteid earlier in this
+ * file.  Returns it, or NULL after noting the new entry's slot in *slotp.
+ */
+static const struct config_psk *
+preshared_seen_find(struct preshared *p, const struct config_psk *psk,
+    size_t *slotp)
+{
+	struct preshared_seen	*ss = &p->ps_seen;
+
+	if (preshared_seen_grow(ss, p->ps_cf) != 0) {
+		p->ps_nomem = 1;
+		return (NULL);
+	}
+	*slotp = preshared_seen_slot(ss, p->ps_cf, psk);
+	if (ss->ss_slots[*slotp] != 0)
+		return (&p->ps_cf->cf_psks[ss->ss_slots[*slotp] - 1]);
+	return (NULL);
+}
+
 /* Check a complete entry and add it to the configuration. */
 static void
 preshared_finish(struct preshared *p, struct preshared_entry *e,
     unsigned int line)
 {
+	const struct config_psk	*dup;
 	struct config_psk	*slot;
-	size_t			 i;
+	size_t			 seen = SIZE_MAX;
 	int			 ok = 1;
 
 	if (preshared_id(p, &e->local, "local", line, &e->psk.ps_local) != 0)
@@ -352,17 +462,14 @@ preshared_finish(struct preshared *p, struct preshared_entry *e,
 		    "key with hex digits or a \"quoted string\"");
 		ok = 0;
 	}
-	for (i = 0; ok && i < p->ps_cf->cf_npsks; i++) {
-		slot = &p->ps_cf->cf_psks[i];
-		if (preshared_same_id(&slot->ps_local, &e->psk.ps_local) &&
-		    preshared_same_id(&slot->ps_remote, &e->psk.ps_remote) &&
-		    slot->ps_where.cw_file == p->ps_file) {
-			preshared_error(p, line, "duplicate preshared entry: "
-			    "the entry at line %u has the same localid and "
-			    "remoteid", slot->ps_where.cw_line);
-			ok = 0;
-		}
+	if (ok && (dup = preshared_seen_find(p, &e->psk, &seen)) != NULL) {
+		preshared_error(p, line, "duplicate preshared entry: the "
+		    "entry at line %u has the same localid and remoteid",
+		    dup->ps_where.cw_line);
+		ok = 0;
 	}
+	if (p->ps_nomem)
+		ok = 0;
 	if (e->psk.ps_key.wb_len == 0)
 		ok = 0;		/* an invalid key, already reported */
 	if (ok && e->psk.ps_ike_mode.src == CONFIG_SRC_DEFAULT)
@@ -377,6 +484,8 @@ preshared_finish(struct preshared *p, struct preshared_entry *e,
 			e->psk.ps_where.cw_line = line;
 			*slot = e->psk;
 			memset(&e->psk, 0, sizeof(e->psk));
+			p->ps_seen.ss_slots[seen] = p->ps_cf->cf_npsks;
+			p->ps_seen.ss_used++;
 		}
 	}
 	config_psk_clear(&e->psk);
@@ -472,6 +581,7 @@ preshared_parse(struct config *cf, const char *file, const void *buf,
 	rc = p->ps_nomem ? ERR_NOMEM :
 	    diag_count(diag) != before ? ERR_CONFIG : 0;
 	lex_token_wipe(&p->ps_tok);
+	free(p->ps_seen.ss_slots);
 	free(p);
 	return (rc);
 }

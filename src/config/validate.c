@@ -22,6 +22,8 @@ struct validate {
 	struct config		*v_cf;
 	struct config_diag	*v_diag;
 	const char		*v_file;	/* the ike.config */
+	/* Per rule, the first earlier rule with its label, or NULL. */
+	const struct config_rule **v_label_first;
 	int			 v_nomem;
 };
 
@@ -259,25 +261,70 @@ validate_required(struct validate *v, const struct config_rule *r)
 		    "common", r->cr_label != NULL ? r->cr_label : "");
 }
 
+/* Rules by label, then by position; rules without a label come first. */
+static int
+validate_label_cmp(const void *pa, const void *pb)
+{
+	const struct config_rule	*a = *(const struct config_rule *const *)pa;
+	const struct config_rule	*b = *(const struct config_rule *const *)pb;
+	int				 c;
+
+	if (a->cr_label == NULL || b->cr_label == NULL)
+		c = (a->cr_label != NULL) - (b->cr_label != NULL);
+	else
+		c = strcmp(a->cr_label, b->cr_label);
+	if (c != 0)
+		return (c);
+	return (a < b ? -1 : a > b);
+}
+
+/*
+ * Fill v_label_first by sorting the rules by label, so that large files
+ * take O(n log n) rather than comparing every pair.
+ */
+static void
+validate_find_labels(struct validate *v)
+{
+	const struct config_rule	**sorted, *first = NULL;
+	struct config			 *cf = v->v_cf;
+	size_t				  i;
+
+	if (cf->cf_nrules == 0)
+		return;
+	sorted = calloc(cf->cf_nrules, sizeof(*sorted));
+	v->v_label_first = calloc(cf->cf_nrules, sizeof(*v->v_label_first));
+	if (sorted == NULL || v->v_label_first == NULL) {
+		v->v_nomem = 1;
+		free(sorted);
+		return;
+	}
+	for (i = 0; i < cf->cf_nrules; i++)
+		sorted[i] = &cf->cf_rules[i];
+	qsort(sorted, cf->cf_nrules, sizeof(*sorted), validate_label_cmp);
+	for (i = 0; i < cf->cf_nrules; i++) {
+		if (sorted[i]->cr_label == NULL)
+			continue;
+		if (first != NULL &&
+		    strcmp(first->cr_label, sorted[i]->cr_label) == 0)
+			v->v_label_first[sorted[i] - cf->cf_rules] = first;
+		else
+			first = sorted[i];
+	}
+	free(sorted);
+}
+
 static void
 validate_unique_label(struct validate *v, size_t idx)
 {
 	const struct config_rule	*r = &v->v_cf->cf_rules[idx];
-	size_t				 i;
+	const struct config_rule	*first;
 
-	if (r->cr_label == NULL)
+	if (v->v_label_first == NULL ||
+	    (first = v->v_label_first[idx]) == NULL)
 		return;
-	for (i = 0; i < idx; i++) {
-		if (v->v_cf->cf_rules[i].cr_label != NULL &&
-		    strcmp(v->v_cf->cf_rules[i].cr_label, r->cr_label) == 0) {
-			diag_add(v->v_diag, r->cr_where.cw_file,
-			    r->cr_where.cw_line, "duplicate label \"%s\": the "
-			    "rule at line %u already uses it; labels must be "
-			    "unique", r->cr_label,
-			    v->v_cf->cf_rules[i].cr_where.cw_line);
-			return;
-		}
-	}
+	diag_add(v->v_diag, r->cr_where.cw_file, r->cr_where.cw_line,
+	    "duplicate label \"%s\": the rule at line %u already uses it; "
+	    "labels must be unique", r->cr_label, first->cr_where.cw_line);
 }
 
 /*
@@ -420,8 +467,10 @@ config_validate(struct config *cf, struct config_diag *diag)
 	validate_globals(&v);
 	for (i = 0; i < cf->cf_globals.cg_nxforms; i++)
 		validate_xform(&v, &cf->cf_globals.cg_xforms[i]);
+	validate_find_labels(&v);
 	for (i = 0; i < cf->cf_nrules; i++)
 		validate_rule(&v, i);
+	free(v.v_label_first);
 	if (v.v_nomem)
 		return (ERR_NOMEM);
 	return (diag_count(diag) != before ? ERR_CONFIG : 0);

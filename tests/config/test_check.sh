@@ -157,7 +157,27 @@ else
 	echo "note: unshare --net not permitted; name resolution not checked"
 fi
 
-# 10. Warnings: printed as file:line: warning: ..., exit status still 0.
+# 10. A FIFO or other non-regular file is rejected at once, not read.
+fifo=$tmp/fifo
+make_root "$fifo"
+mkfifo "$tmp/config.fifo"
+timeout 10 "$IKED" -c -R "$fifo" -f "$tmp/config.fifo" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "FIFO config: exit $rc"
+expect_err "$tmp/config.fifo: not a regular file"
+for f in secret/ike.preshared ipsecinit.conf; do
+	rm "$fifo/etc/inet/$f"
+	mkfifo -m 600 "$fifo/etc/inet/$f"
+	timeout 10 "$IKED" -c -R "$fifo" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "FIFO $f: exit $rc"
+	expect_err "$fifo/etc/inet/$f: not a regular file"
+	rm "$fifo/etc/inet/$f"
+	touch "$fifo/etc/inet/$f"
+	chmod 600 "$fifo/etc/inet/$f"
+done
+
+# 11. Warnings: printed as file:line: warning: ..., exit status still 0.
 warn=$tmp/warn
 make_root "$warn"
 : > "$warn/etc/inet/ipsecinit.conf"
