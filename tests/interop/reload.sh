@@ -5,8 +5,9 @@
 #   kept     a SIGHUP with an unchanged configuration keeps the SAs (same
 #            SPIs, traffic keeps flowing), and ikeadm shows the ISAKMP SA
 #   removed  a SIGHUP that removes the rule deletes its ISAKMP SA and
-#            IPsec SAs, at the peer too, and the rule that replaces it
-#            negotiates new ones
+#            IPsec SAs, at the peer too (charon lists none right after),
+#            and the rule that replaces it negotiates new ones; a SIGHUP
+#            with no rules then deletes those at the peer too
 mode=${1:?usage: reload.sh kept|removed}
 IOP_NAME=rl
 . "$(dirname "$0")/lib.sh"
@@ -53,6 +54,17 @@ if [ "$mode" = kept ]; then
 	    test "$(grep -c 'starting Main Mode' "$log")" -eq 1
 fi
 
+# sas_gone DIR SECONDS: charon of DIR lists no IKE or CHILD SA in time.
+sas_gone() {
+	i=0
+	while iop_sw "$1" --list-sas --raw 2>/dev/null | grep -q "state="; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 20)) ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
 if [ "$mode" = removed ]; then
 	# The same tunnel under another label: the SAs of "peer" lose their rule.
 	sed -i 's/label "peer"/label "renamed"/' "$A/etc/inet/ike/config"
@@ -63,11 +75,25 @@ if [ "$mode" = removed ]; then
 	    iop_wait_grep "$B/charon.log" "received DELETE for (ESP CHILD_SA|IKE_SA)" 5
 	iop_check "rule removed: in.iked removes the IPsec SAs of the rule" \
 	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 5
+	iop_check "rule removed: charon lists no SA any more" \
+	    sas_gone "$B" 5
+	iop_check "rule removed: no send without a UDP socket" \
+	    iop_not grep -q "no UDP socket on" "$log"
 	iop_check "rule removed: the renamed rule negotiates anew" \
 	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
 	spis_after=$(iop_sw_spis "$B")
 	iop_check "rule removed: new SPIs (${spis_after:-none})" \
 	    test -n "$spis_after" -a "$spis_after" != "${spis_before:-none}"
+
+	# No rules at all: a warning, then Deletes leave before the sockets
+	# of the local address close.
+	printf '# no rules\n' >"$A/etc/inet/ike/config"
+	kill -HUP "$pid"
+	iop_check "no rules: warning logged" \
+	    iop_wait_grep "$log" "warning: no rules" 5
+	iop_check "no rules: charon lists no SA any more" sas_gone "$B" 5
+	iop_check "no rules: no send without a UDP socket" \
+	    iop_not grep -q "no UDP socket on" "$log"
 fi
 
 iop_stop "$pid"
