@@ -249,6 +249,28 @@ iop_check "SIGTERM: TUN device removed" iop_not ip -n "$IOP_NSA" link show iked0
 iop_check "SIGTERM: routing rule removed" \
     iop_not sh -c "ip -n '$IOP_NSA' rule | grep -q 'lookup 4500'"
 
+# ---- SIGKILL leaves the routing rules; the next start replaces them
+# rule_count FAMILY: rules of the userspace backend's table 4500.
+rule_count() {
+	ip -n "$IOP_NSA" "$1" rule | grep -c 'lookup 4500'
+}
+iop_iked_start "$IOP_NSA" "$R"
+kill -KILL "$IOP_IKED_PID"
+wait "$IOP_IKED_PID" 2>/dev/null
+iop_check "SIGKILL: IPv4 routing rule left behind" \
+    test "$(rule_count -4)" -eq 1
+iop_iked_start "$IOP_NSA" "$R"
+pid=$IOP_IKED_PID
+iop_check "restart after SIGKILL: exactly one IPv4 routing rule" \
+    test "$(rule_count -4)" -eq 1
+iop_check "restart after SIGKILL: exactly one IPv6 routing rule" \
+    test "$(rule_count -6)" -eq 1
+iop_check "restart after SIGKILL: tunnel route for 203.0.113.1 once" \
+    test "$(ip -n "$IOP_NSA" route show table 4500 | grep -c '203.0.113.1')" -eq 1
+iop_stop "$pid"
+iop_check "stop after restart: routing rules removed" \
+    test "$(rule_count -4)" -eq 0 -a "$(rule_count -6)" -eq 0
+
 # ---- without -d: detach, PID file, stop.  The root is given relative
 # to the current folder, which the daemon leaves for "/".
 cp "$IOP_DIR/config.good" "$cfg"
