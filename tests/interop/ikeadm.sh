@@ -275,6 +275,15 @@ iop_check "del p1 again: not found" \
 iop_check "traffic negotiates a new SA after del p1" \
     iop_ping "$IOP_NSA" $inner_a $inner_b 15
 n=$(grep -c 'received DELETE for IKE_SA' "$B/charon.log")
+adm del p1 $outer_a $outer_b
+iop_check "del p1 by addresses: status line" \
+    grep -q "^Successfully deleted selected phase 1 SA.$" "$W/err"
+iop_check "del p1 by addresses: charon logs the received Delete" \
+    iop_wait_count "$B/charon.log" 'received DELETE for IKE_SA' $((n + 1)) 5
+iop_check "del p1 by addresses: charon lists no IKE SA" wait_no_ike_sa 5
+iop_check "traffic negotiates a new SA after del p1 by addresses" \
+    iop_ping "$IOP_NSA" $inner_a $inner_b 15
+n=$(grep -c 'received DELETE for IKE_SA' "$B/charon.log")
 adm flush p1
 iop_check "flush p1: status line" \
     grep -q "^Successfully flushed P1 SAs.$" "$W/err"
@@ -368,6 +377,26 @@ iop_check "del preshared again: not found" \
 adm dump preshared
 iop_check "del preshared: the tunnel's entry stays" \
     test "$(grep -c '^PSKEY: For' "$W/out")" -eq 1
+printf '{\n\tlocalidtype IP\n\tlocalid %s\n\tremoteidtype IP\n\tremoteid 198.51.100.8\n\tkey "from-a-file"\n}\n' \
+    $outer_a >"$W/psk.add"
+adm add preshared "$W/psk.add"
+iop_check "add preshared FILE: status line" \
+    grep -q "^Successfully created new preshared key.$" "$W/err"
+iop_check "add preshared FILE: the entry is in use" \
+    adm get preshared $outer_a 198.51.100.8
+iop_check "del preshared of the file's entry" \
+    adm del preshared ipv4 $outer_a ipv4 198.51.100.8
+
+# ---- commands the daemon rejects, and ones ikeadm does not know
+iop_check "token login: rejected" iop_not adm token login softtoken
+iop_check "token login: PKCS#11 is not supported" \
+    grep -q "PKCS#11 tokens are not supported" "$W/err"
+iop_check "unknown command: rejected" iop_not adm frobnicate p1
+iop_check "unknown command: message" \
+    grep -q "^Unrecognized command 'frobnicate'" "$W/err"
+iop_check "unknown object: rejected" iop_not adm get widgets
+iop_check "unknown object: message" \
+    grep -q "^Unrecognized object 'widgets'" "$W/err"
 
 # ---- write rule and write preshared
 adm write rule "$W/rules.w"
@@ -424,7 +453,7 @@ iop_check "base: the tunnel still passes traffic" \
 iop_stop "$IOP_IKED_PID"
 status=$?
 iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
-mv "$log" "$A/iked-keymat.log"
+cp "$log" "$A/iked-keymat.log"
 iop_iked_start "$IOP_NSA" "$A" -p 0
 adm get priv
 iop_check "in.iked -p 0: base privileges" \
