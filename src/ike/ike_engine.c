@@ -220,6 +220,11 @@ ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
 			break;
 		}
 		p1 = ike_p1_find(eng, hdr.h_icookie, hdr.h_rcookie, NULL);
+		if (p1 != NULL && hdr.h_exchange == ISAKMP_EX_INFO &&
+		    ike_info_mm_keyed(p1)) {
+			ike_info_input(p1, pk, &hdr);
+			break;
+		}
 		if (p1 == NULL || p1->p1_state != IKE_P1_ESTABLISHED) {
 			eng->e_stats.st_rx_dropped++;
 			if (log_ratelimit_pass(&ike_engine_rl))

@@ -64,6 +64,32 @@ ike_info_send_notify_clear(struct ike_engine *eng, const struct ike_packet *pk,
 	return (rc);
 }
 
+/*
+ * Whether p1 has Phase 1 keys but Main Mode has not finished: MM5 or MM6
+ * is on its way.  Informationals then use the keys already, so that the
+ * peer can tell an authenticated rejection from a forged one.
+ */
+int
+ike_info_mm_keyed(const struct ike_p1 *p1)
+{
+	return ((p1->p1_state == IKE_P1_MM_I3 ||
+	    p1->p1_state == IKE_P1_MM_R2) && p1->p1_cipher != NULL &&
+	    p1->p1_skeyid_a.wb_len > 0);
+}
+
+/*
+ * The last CBC block of Phase 1 that Phase 2 IVs start from (RFC 2409
+ * appendix B).  Before MM6 is through, it is the last block of the
+ * latest Main Mode message, as strongSwan and libreswan compute it.
+ */
+static const uint8_t *
+ike_info_last_block(const struct ike_p1 *p1)
+{
+	if (p1->p1_state == IKE_P1_ESTABLISHED)
+		return (p1->p1_last_block);
+	return (p1->p1_iv);
+}
+
 /* Send HDR*, HASH(1), payload (RFC 2409 5.7) with a fresh M-ID. */
 static int
 ike_info_send(struct ike_p1 *p1, struct wbuf *body, size_t hash_off,
@@ -82,7 +108,7 @@ ike_info_send(struct ike_p1 *p1, struct wbuf *body, size_t hash_off,
 	if ((rc = ikev1_info_hash(p1->p1_hash, p1->p1_skeyid_a.wb_data,
 	    p1->p1_skeyid_a.wb_len, msgid, body->wb_data + hash_off + hl,
 	    body->wb_len - hash_off - hl, &hash)) != 0 ||
-	    (rc = ikev1_phase2_iv(p1->p1_hash, p1->p1_last_block,
+	    (rc = ikev1_phase2_iv(p1->p1_hash, ike_info_last_block(p1),
 	    p1->p1_blocklen, msgid, &ivb)) != 0)
 		goto out;
 	memcpy(body->wb_data + hash_off, hash.wb_data, hl);
@@ -109,7 +135,7 @@ ike_info_send_notify(struct ike_p1 *p1, uint16_t type, uint8_t proto,
 	size_t			hash_off;
 	int			rc;
 
-	if (p1->p1_state != IKE_P1_ESTABLISHED)
+	if (p1->p1_state != IKE_P1_ESTABLISHED && !ike_info_mm_keyed(p1))
 		return (ERR_STATE);
 	memset(&n, 0, sizeof(n));
 	n.n_doi = ISAKMP_DOI_IPSEC;
@@ -346,6 +372,102 @@ ike_info_replayed(struct ike_p1 *p1, uint32_t msgid)
 	return (0);
 }
 
+/*
+ * Decrypt an Informational for p1 with the Phase 2 IV of its M-ID and
+ * check its HASH(1).  Returns 0, ERR_AUTH when it does not decrypt to
+ * valid payloads under a valid HASH(1), or another error.
+ */
+static int
+ike_info_open(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr, struct wbuf *plain, struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*hp;
+	struct isakmp_error		 err;
+	struct wbuf			 ivb, want;
+	const uint8_t			*rest;
+	size_t				 rest_len;
+	uint8_t				 iv[CIPHER_MAX_BLOCK];
+	int				 rc;
+
+	wbuf_init(&ivb, 0);
+	wbuf_init(&want, 0);
+	memset(msg, 0, sizeof(*msg));
+	if ((rc = ikev1_phase2_iv(p1->p1_hash, ike_info_last_block(p1),
+	    p1->p1_blocklen, hdr->h_msgid, &ivb)) != 0)
+		goto out;
+	memcpy(iv, ivb.wb_data, p1->p1_blocklen);
+	if (ike_msg_decrypt(p1, pk, hdr, iv, plain, msg, &err) != 0) {
+		rc = ERR_AUTH;
+		goto out;
+	}
+	hp = msg->m_npayloads > 1 ? &msg->m_payloads[0] : NULL;
+	rc = ERR_AUTH;
+	if (hp == NULL || hp->pl_type != ISAKMP_PL_HASH ||
+	    isakmp_msg_span_after(msg, 0, &rest, &rest_len) != 0 ||
+	    ikev1_info_hash(p1->p1_hash, p1->p1_skeyid_a.wb_data,
+	    p1->p1_skeyid_a.wb_len, hdr->h_msgid, rest, rest_len,
+	    &want) != 0)
+		goto out;
+	if (hp->pl_u.data.len == want.wb_len &&
+	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len))
+		rc = 0;
+out:
+	wbuf_free(&ivb);
+	wbuf_free(&want);
+	return (rc);
+}
+
+/*
+ * An encrypted Informational while Main Mode waits for MM5 or MM6: the
+ * peer rejected our MM5 or MM6 (RFC 2409 section 5.7).  Only an error
+ * Notify under a HASH(1) that verifies ends the exchange.  Anything else
+ * is dropped, because nothing unauthenticated may end an exchange that
+ * the keys already protect.
+ */
+static void
+ike_info_input_mm(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr)
+{
+	struct ike_engine		*eng = p1->p1_eng;
+	const struct isakmp_payload	*pl;
+	struct isakmp_msg		 msg;
+	struct wbuf			 plain;
+	int				 psk = !ike_cert_is_sig(p1->p1_auth);
+
+	wbuf_init(&plain, 1);
+	memset(&msg, 0, sizeof(msg));
+	if (!ike_addr_eq(&pk->pk_remote, &p1->p1_remote) ||
+	    ike_info_open(p1, pk, hdr, &plain, &msg) != 0) {
+		isakmp_msg_free(&msg);
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_info_rl))
+			log_debug(D_OP, "Informational message for unknown "
+			    "or unfinished ISAKMP SA dropped: ISAKMP SA %s "
+			    "with %s is still in Main Mode, and the message "
+			    "does not decrypt to payloads under a valid "
+			    "HASH(1)", p1->p1_cookies, p1->p1_peer);
+		goto out;
+	}
+	ike_msg_print("received Informational", p1, &msg, D_OP);
+	pl = isakmp_msg_find(&msg, ISAKMP_PL_N, 0);
+	if (pl == NULL || pl->pl_u.n.n_type > ISAKMP_N_ERROR_MAX) {
+		log_debug(D_OP, "ISAKMP SA %s: Informational from %s before "
+		    "Main Mode finished carries no error Notify; ignored",
+		    p1->p1_cookies, p1->p1_peer);
+		isakmp_msg_free(&msg);
+		goto out;
+	}
+	log_err("peer %s rejected Phase 1 (cookies %s, rule \"%s\"): %s%s",
+	    p1->p1_peer, p1->p1_cookies, p1->p1_label,
+	    isakmp_notify_name(pl->pl_u.n.n_type),
+	    psk && pl->pl_u.n.n_type == ISAKMP_N_INVALID_HASH_INFORMATION ?
+	    ", check the preshared key" : "");
+	isakmp_msg_free(&msg);
+	ike_p1_fail(p1, 0);
+out:
+	wbuf_free(&plain);
+}
+
 /* An encrypted Informational exchange on an established ISAKMP SA. */
 void
 ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
@@ -361,6 +483,10 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	uint8_t				 iv[CIPHER_MAX_BLOCK];
 	int				 ok;
 
+	if (ike_info_mm_keyed(p1)) {
+		ike_info_input_mm(p1, pk, hdr);
+		return;
+	}
 	if (p1->p1_state != IKE_P1_ESTABLISHED) {
 		eng->e_stats.st_rx_dropped++;
 		return;

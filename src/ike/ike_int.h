@@ -395,6 +395,7 @@ int	 ike_info_send_notify_clear(struct ike_engine *,
 int	 ike_info_send_delete(struct ike_p1 *, uint8_t proto,
 	    const uint8_t *spis, size_t spi_len, size_t nspi);
 int	 ike_info_send_dpd(struct ike_p1 *, uint16_t type, uint32_t seq);
+int	 ike_info_mm_keyed(const struct ike_p1 *);
 
 /* ike_natt.c */
 int	 ike_natt_add_vids(struct isakmp_builder *);

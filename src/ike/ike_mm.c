@@ -898,6 +898,31 @@ ike_mm_open(struct ike_p1 *p1, const struct ike_mm_step *st,
 	return (IKE_MM_DROP);
 }
 
+/*
+ * Send the Notify that rejects a message.  When the message decrypted
+ * with the Phase 1 keys, the Notify goes encrypted under HASH(1) with
+ * the cookies as its SPI, because strongSwan and libreswan ignore an
+ * unencrypted Notify once the keys exist.  Before MM4, or when the
+ * message did not decrypt (the keys differ, so the peer could not read
+ * an encrypted Notify either), it goes unencrypted.
+ */
+static void
+ike_mm_reject(struct ike_p1 *p1, const struct ike_packet *pk,
+    const struct isakmp_hdr *hdr, int type, int decrypted)
+{
+	uint8_t	spi[2 * ISAKMP_COOKIE_LEN];
+
+	if (!decrypted || !ike_info_mm_keyed(p1)) {
+		(void)ike_info_send_notify_clear(p1->p1_eng, pk, hdr,
+		    (uint16_t)type);
+		return;
+	}
+	memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	(void)ike_info_send_notify(p1, (uint16_t)type, ISAKMP_PROTO_ISAKMP,
+	    spi, sizeof(spi));
+}
+
 void
 ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
     const struct isakmp_hdr *hdr)
@@ -909,7 +934,7 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 	struct isakmp_error		 err;
 	struct wbuf			 plain;
 	char				 what[32];
-	int				 rc;
+	int				 rc, decrypted = 0;
 
 	p1 = ike_p1_find(eng, hdr->h_icookie, hdr->h_rcookie, &pk->pk_remote);
 	if (p1 == NULL) {
@@ -949,6 +974,7 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 	wbuf_init(&plain, 1);
 	rc = ike_mm_open(p1, st, pk, hdr, &plain, &msg);
 	if (rc == 0) {
+		decrypted = st->ms_encrypted;
 		snprintf(what, sizeof(what), "received %s", st->ms_name);
 		ike_msg_print(what, p1, &msg, D_P1);
 		rc = ike_payload_check(p1, &msg, st->ms_required,
@@ -975,10 +1001,10 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 	case ISAKMP_N_INVALID_FLAGS:
 		break;
 	case ISAKMP_N_INVALID_PAYLOAD_TYPE:
-		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
+		ike_mm_reject(p1, pk, hdr, rc, decrypted);
 		break;
 	case ISAKMP_N_PAYLOAD_MALFORMED:
-		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
+		ike_mm_reject(p1, pk, hdr, rc, decrypted);
 		if (st->ms_encrypted)
 			ike_p1_fail(p1, 0);
 		break;
@@ -986,7 +1012,7 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 		ike_p1_fail(p1, 0);
 		break;
 	default:
-		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
+		ike_mm_reject(p1, pk, hdr, rc, decrypted);
 		ike_p1_fail(p1, 0);
 		break;
 	}

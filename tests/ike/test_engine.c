@@ -677,6 +677,21 @@ logged_notify(const struct net *n, int from)
 	return (type);
 }
 
+/* Whether a side sent an encrypted Informational. */
+static int
+sent_encrypted_info(const struct net *n, int from)
+{
+	size_t	i;
+
+	for (i = 0; i < n->nlog; i++)
+		if (n->log[i].from == from &&
+		    n->log[i].len > ISAKMP_HDR_LEN &&
+		    n->log[i].data[18] == ISAKMP_EX_INFO &&
+		    (n->log[i].data[19] & ISAKMP_FLAG_ENC) != 0)
+			return (1);
+	return (0);
+}
+
 static void
 wrong_psk_no_sa(void **state)
 {
@@ -715,6 +730,80 @@ wrong_psk_no_sa(void **state)
 		if (strstr(line, "authentication failed for peer") != NULL &&
 		    strstr(line, "check the preshared key") != NULL)
 			found = 1;
+	fclose(f);
+	assert_true(found);
+	net_free(n);
+}
+
+/* Deliver the first queued datagram. */
+static void
+net_deliver_one(struct net *n)
+{
+	struct ike_packet	in;
+	struct pkt		p;
+
+	assert_true(n->nq > 0);
+	p = n->q[0];
+	memmove(&n->q[0], &n->q[1], (n->nq - 1) * sizeof(n->q[0]));
+	n->nq--;
+	memset(&in, 0, sizeof(in));
+	net_translate(n, &p, &in);
+	in.pk_data = p.data;
+	in.pk_len = p.len;
+	ike_engine_input(n->s[1 - p.from].eng, &in, n->now);
+	free(p.data);
+}
+
+/*
+ * The responder rejects an MM5 that decrypted (here: its copy of SAi_b
+ * is changed after MM3, so HASH_I does not match).  Its Notify is
+ * encrypted under HASH(1), and the initiator acts on it at once instead
+ * of retransmitting MM5 until it gives up.
+ */
+static void
+rejected_mm5_notify_encrypted(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_stats	 st;
+	struct ike_p1		*p1;
+	char			 path[256], line[1024];
+	FILE			*f;
+	int			 found = 0, saved, i;
+
+	snprintf(path, sizeof(path), "%s/stderr", n->dir);
+	fflush(stderr);
+	saved = dup(2);
+	assert_non_null(freopen(path, "w", stderr));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	for (i = 0; i < 3; i++)		/* MM1, MM2, MM3 */
+		net_deliver_one(n);
+	p1 = TAILQ_FIRST(&n->s[1].eng->e_p1s);
+	assert_non_null(p1);
+	assert_int_equal(p1->p1_state, IKE_P1_MM_R2);
+	assert_true(p1->p1_sai_b.wb_len > 0);
+	p1->p1_sai_b.wb_data[p1->p1_sai_b.wb_len - 1] ^= 1;
+	net_pump(n);
+	net_run(n, 300);		/* less than one retransmission */
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(logged_notify(n, 1), 0);
+	assert_true(sent_encrypted_info(n, 1));
+	assert_int_equal(n->s[0].sent, 3);
+	assert_int_equal(p1_entries(n->s[0].eng), 0);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	ike_engine_get_stats(n->s[0].eng, &st);
+	assert_int_equal(st.st_p1_fail_init, 1);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		fputs(line, stderr);
+		if (strstr(line, "peer 198.51.100.2[500] rejected Phase 1") !=
+		    NULL && strstr(line, "INVALID-HASH-INFORMATION, check "
+		    "the preshared key") != NULL)
+			found = 1;
+	}
 	fclose(f);
 	assert_true(found);
 	net_free(n);
@@ -1971,6 +2060,7 @@ main(void)
 		cmocka_unit_test(mm_qm_nat_traversal),
 		cmocka_unit_test(nat_mapping_change_followed),
 		cmocka_unit_test(wrong_psk_no_sa),
+		cmocka_unit_test(rejected_mm5_notify_encrypted),
 		cmocka_unit_test(no_common_proposal),
 		cmocka_unit_test(no_common_esp_proposal),
 		cmocka_unit_test(retransmit_lost_message),
