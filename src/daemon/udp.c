@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <ifaddrs.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -587,6 +588,73 @@ udp_have(const struct udp *u, const struct udp_want *w)
 	return (0);
 }
 
+/* Whether some interface has ip as an address. */
+static int
+udp_ip_configured(const struct ifaddrs *ifs, const struct config_ip *ip)
+{
+	const struct ifaddrs	*ifa;
+	struct config_ip	 have;
+
+	for (ifa = ifs; ifa != NULL; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL ||
+		    config_ip_from_sockaddr(&have, ifa->ifa_addr) != 0)
+			continue;
+		if (config_ip_cmp(&have, ip) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * IP_FREEBIND lets the sockets bind a local_addr that no interface has,
+ * but nothing can be sent from it until it is added, so say so once per
+ * address.  Prefixes and ranges are not checked.
+ */
+static void
+udp_warn_unconfigured(const struct config *cf)
+{
+	const struct config_range	*r;
+	const struct config_rule	*rule;
+	struct ifaddrs			*ifs;
+	struct config_ip		*warned = NULL, *nw;
+	size_t				 nwarned = 0, i, j, k;
+	char				 text[INET6_ADDRSTRLEN];
+
+	if (getifaddrs(&ifs) != 0) {
+		log_warn("listing the interface addresses failed: %s: local "
+		    "addresses are not checked", strerror(errno));
+		return;
+	}
+	for (i = 0; i < cf->cf_nrules; i++) {
+		rule = &cf->cf_rules[i];
+		for (j = 0; j < rule->cr_local.n; j++) {
+			r = &rule->cr_local.ranges[j];
+			if (!udp_range_single(r) ||
+			    udp_ip_configured(ifs, &r->lo))
+				continue;
+			for (k = 0; k < nwarned; k++)
+				if (config_ip_cmp(&warned[k], &r->lo) == 0)
+					break;
+			if (k < nwarned)
+				continue;
+			if ((nw = reallocarray(warned, nwarned + 1,
+			    sizeof(*nw))) == NULL)
+				goto out;
+			warned = nw;
+			warned[nwarned++] = r->lo;
+			(void)inet_ntop(r->lo.family, r->lo.addr, text,
+			    sizeof(text));
+			log_warn("local_addr %s of rule \"%s\" is not "
+			    "configured on any interface; in.iked listens on "
+			    "it but cannot send from it until it is added",
+			    text, rule->cr_label != NULL ? rule->cr_label : "");
+		}
+	}
+out:
+	free(warned);
+	freeifaddrs(ifs);
+}
+
 int
 udp_sync(struct udp *u, const struct config *cf)
 {
@@ -618,6 +686,7 @@ udp_sync(struct udp *u, const struct config *cf)
 	}
 	if (u->u_nsocks == 0)
 		log_warn("no rule has a local_addr: not listening for IKE");
+	udp_warn_unconfigured(cf);
 	rc = first;
 out:
 	free(wants);

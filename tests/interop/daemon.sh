@@ -217,17 +217,41 @@ ip netns exec "$IOP_NSB" bash -c 'printf "tiny" >/dev/udp/2001:db8:1::1/500'
 iop_check "short IPv6 datagram is dropped with a log line" \
     iop_wait_grep "$log" "dropped a 4-byte datagram from 2001:db8:1::2" 5
 
+# ---- a local_addr on no interface: one warning per address
+cp "$cfg" "$IOP_DIR/config.v6"
+for l in far1 far2; do
+	cat >>"$cfg" <<EOF
+{
+	label "$l"
+	local_addr 198.51.100.199
+	remote_addr 198.51.100.$([ $l = far1 ] && echo 7 || echo 8)
+	p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
+}
+EOF
+done
+n=$(grep -c "SIGHUP: configuration in use" "$log")
+kill -HUP "$pid"
+iop_check "unconfigured local_addr: reload applied" \
+    iop_wait_count "$log" "SIGHUP: configuration in use" $((n + 1)) 5
+iop_check "unconfigured local_addr: warned once, naming the first rule" \
+    test "$(grep -c 'local_addr 198.51.100.199 of rule "far1" is not configured on any interface' "$log")" -eq 1
+iop_check "unconfigured local_addr: no warning for the second rule" \
+    iop_not grep -q 'rule "far2" is not configured' "$log"
+iop_check "unconfigured local_addr: bound with IP_FREEBIND" \
+    udp_listening 500 198.51.100.199
+iop_check "configured local_addr: no warning" \
+    iop_not grep -q 'local_addr 198.51.100.1 of rule' "$log"
+
 # ---- signals without a use: ignored; SIGUSR1 logs a status line
 for sig in USR1 USR2 ALRM PIPE; do
 	kill -"$sig" "$pid"
 done
 iop_check "SIGUSR1: status line logged" \
-    iop_wait_grep "$log" "SIGUSR1: running with 2 rules" 5
+    iop_wait_grep "$log" "SIGUSR1: running with 4 rules" 5
 iop_check "SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE: daemon still running" \
     kill -0 "$pid"
 
 # ---- SIGHUP with no rules: a warning, and the empty file is applied
-cp "$cfg" "$IOP_DIR/config.v6"
 printf '# no rules\n' >"$cfg"
 n=$(grep -c "SIGHUP: configuration in use" "$log")
 kill -HUP "$pid"
