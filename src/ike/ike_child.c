@@ -26,6 +26,10 @@ ike_qm_encr_keylen(const struct ike_qm *qm)
 		return (24);
 	case ISAKMP_ESP_AES_CBC:
 		return (qm->qm_keybits / 8);
+	case ISAKMP_ESP_AES_GCM_8:
+	case ISAKMP_ESP_AES_GCM_12:
+	case ISAKMP_ESP_AES_GCM_16:
+		return (qm->qm_keybits / 8 + 4);	/* RFC 4106 8.1: salt */
 	}
 	return (0);
 }
@@ -346,8 +350,7 @@ ike_qm_install(struct ike_qm *qm)
 	    "lifetime %u s", p1->p1_peer, p1->p1_cookies, p1->p1_label,
 	    qm->qm_spi_in, qm->qm_spi_out,
 	    isakmp_transform_id_name(ISAKMP_PROTO_ESP, qm->qm_esp_id),
-	    qm->qm_keybits, isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P2,
-	    ISAKMP_P2_AUTH_ALG, qm->qm_auth_alg) ? isakmp_attr_value_name(
+	    qm->qm_keybits, qm->qm_auth_alg != 0 ? isakmp_attr_value_name(
 	    ISAKMP_ATTR_CLASS_P2, ISAKMP_P2_AUTH_ALG, qm->qm_auth_alg) :
 	    "none", qm->qm_tunnel ? "tunnel" : "transport",
 	    qm->qm_encap ? ", UDP-encapsulated" : "",

@@ -65,6 +65,12 @@ ike_keylog_encr(const struct kernel_sa *sa)
 		return ("AES-CBC [RFC3602]");
 	case KERNEL_ENCR_NULL:
 		return ("NULL");
+	case KERNEL_ENCR_AES_GCM_8:
+		return ("AES-GCM with 8 octet ICV [RFC4106]");
+	case KERNEL_ENCR_AES_GCM_12:
+		return ("AES-GCM with 12 octet ICV [RFC4106]");
+	case KERNEL_ENCR_AES_GCM_16:
+		return ("AES-GCM with 16 octet ICV [RFC4106]");
 	}
 	return (NULL);
 }

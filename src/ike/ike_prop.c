@@ -440,10 +440,28 @@ ike_auth_attr(unsigned int ipsecalgs_id)
 	return (0);
 }
 
+/* AES-GCM (RFC 4106): integrity comes with the cipher. */
+static int
+ike_esp_is_gcm(uint8_t esp_id)
+{
+	return (esp_id == ISAKMP_ESP_AES_GCM_8 ||
+	    esp_id == ISAKMP_ESP_AES_GCM_12 ||
+	    esp_id == ISAKMP_ESP_AES_GCM_16);
+}
+
+/* Transforms with a Key Length attribute: AES-CBC and AES-GCM. */
+static int
+ike_esp_has_keylen(uint8_t esp_id)
+{
+	return (esp_id == ISAKMP_ESP_AES_CBC || ike_esp_is_gcm(esp_id));
+}
+
 /* Whether the kernel interface can run this ESP transform. */
 static int
 ike_esp_supported(uint8_t esp_id, uint16_t auth)
 {
+	if (ike_esp_is_gcm(esp_id))
+		return (auth == 0);	/* RFC 4106 section 8.1 */
 	switch (esp_id) {
 	case ISAKMP_ESP_3DES:
 	case ISAKMP_ESP_AES_CBC:
@@ -475,7 +493,8 @@ struct ike_p2_choice {
  * The ESP transforms of one policy alternative, in the order we propose
  * them: each encryption algorithm and key size with each integrity
  * algorithm.  "any" offers AES-CBC and 3DES with HMAC-SHA-256 and
- * HMAC-SHA-1.
+ * HMAC-SHA-1.  AES-GCM goes without an integrity algorithm, whatever
+ * encr_auth_algs says.
  */
 static size_t
 ike_p2_alt_choices(const struct config_spd_alt *alt,
@@ -494,7 +513,9 @@ ike_p2_alt_choices(const struct config_spd_alt *alt,
 		encr[ne++] = ISAKMP_ESP_3DES;
 	} else
 		encr[ne++] = alt->sp_esp_encr.sa_id;
-	if (alt->sp_esp_auth.sa_set && alt->sp_esp_auth.sa_id != 0)
+	if (ike_esp_is_gcm(encr[0]))
+		auth[na++] = 0;
+	else if (alt->sp_esp_auth.sa_set && alt->sp_esp_auth.sa_id != 0)
 		auth[na++] = ike_auth_attr(alt->sp_esp_auth.sa_id);
 	else {
 		auth[na++] = ISAKMP_AUTH_ALG_HMAC_SHA2_256;
@@ -502,7 +523,7 @@ ike_p2_alt_choices(const struct config_spd_alt *alt,
 	}
 	for (i = 0; i < ne; i++) {
 		nk = 0;
-		if (encr[i] == ISAKMP_ESP_AES_CBC) {
+		if (ike_esp_has_keylen(encr[i])) {
 			uint16_t lo = alt->sp_esp_encr.sa_klen_min;
 			uint16_t hi = alt->sp_esp_encr.sa_klen_max;
 
@@ -624,9 +645,9 @@ ike_p2_alt_allows(const struct config_spd_alt *alt, uint8_t esp_id,
 			return (0);
 	} else if (e->sa_id != IPSECALGS_ANY && e->sa_id != esp_id)
 		return (0);
-	if (esp_id == ISAKMP_ESP_AES_CBC) {
+	if (ike_esp_has_keylen(esp_id)) {
 		if (bits == 0)
-			return (0);	/* RFC 3602: Key Length is required */
+			return (0);	/* RFC 3602, RFC 4106 8.1: required */
 		ia = ipsecalgs_find_id(IPSECALGS_ESP, esp_id);
 		if (ia == NULL || !ipsecalgs_key_valid(ia, bits))
 			return (0);
@@ -635,6 +656,8 @@ ike_p2_alt_allows(const struct config_spd_alt *alt, uint8_t esp_id,
 			return (0);
 	} else if (bits != 0)
 		return (0);
+	if (ike_esp_is_gcm(esp_id))
+		return (1);
 	if (a->sa_set && a->sa_id != IPSECALGS_ANY &&
 	    ike_auth_attr(a->sa_id) != xf->xf_auth)
 		return (0);

@@ -546,6 +546,68 @@ mm_qm_algorithms(void **state)
 	}
 }
 
+/*
+ * AES-GCM (RFC 4106): the proposal carries a Key Length and no
+ * Authentication Algorithm, and each key is KEYMAT for the AES key plus
+ * a 4-byte salt.  encr_auth_algs does not apply to it.
+ */
+static void
+mm_qm_aes_gcm(void **state)
+{
+	static const struct {
+		const char	*esp;
+		uint16_t	 encr;
+		size_t		 keylen;
+	} c[] = {
+		{ "encr_algs aes-gcm(128)", KERNEL_ENCR_AES_GCM_16, 20 },
+		{ "encr_algs aes-gcm16(256) encr_auth_algs hmac-sha256",
+		    KERNEL_ENCR_AES_GCM_16, 36 },
+		{ "encr_algs aes-gcm8(192)", KERNEL_ENCR_AES_GCM_8, 28 },
+	};
+	size_t	i, k;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct peer_conf a = conf_a, b = conf_b;
+		struct net	*n;
+
+		a.esp = b.esp = c[i].esp;
+		a.pfs = b.pfs = i % 2 ? 0 : 14;
+		n = net_new(&a, &b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[i % 2].eng,
+		    "to-peer", n->now), 0);
+		net_pump(n);
+		check_sa_pairs(n, 1);
+		for (k = 0; k < sa_count(&n->s[0]); k++) {
+			const struct kernel_sa *sa =
+			    kernel_none_sa_at(n->s[0].kern, k);
+
+			assert_int_equal(sa->sa_encr, c[i].encr);
+			assert_int_equal(sa->sa_encr_keylen, c[i].keylen);
+			assert_int_equal(sa->sa_auth, KERNEL_AUTH_NONE);
+			assert_int_equal(sa->sa_auth_keylen, 0);
+		}
+		net_free(n);
+	}
+}
+
+/* GCM with a 16-byte ICV is not GCM with an 8-byte one. */
+static void
+mm_qm_aes_gcm_icv_mismatch(void **state)
+{
+	struct peer_conf a = conf_a, b = conf_b;
+	struct net	*n;
+
+	a.esp = "encr_algs aes-gcm(128)";
+	b.esp = "encr_algs aes-gcm8(128)";
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+	    n->now), 0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	net_free(n);
+}
+
 static void
 mm_qm_curve25519(void **state)
 {
@@ -2057,6 +2119,8 @@ main(void)
 		cmocka_unit_test(mm_qm_from_responder_pfs),
 		cmocka_unit_test(mm_qm_algorithms),
 		cmocka_unit_test(mm_qm_curve25519),
+		cmocka_unit_test(mm_qm_aes_gcm),
+		cmocka_unit_test(mm_qm_aes_gcm_icv_mismatch),
 		cmocka_unit_test(mm_qm_nat_traversal),
 		cmocka_unit_test(nat_mapping_change_followed),
 		cmocka_unit_test(wrong_psk_no_sa),

@@ -5,7 +5,8 @@
 #   INITIATOR  iked: a ping from in.iked's inner host triggers the
 #              negotiation; peer: swanctl --initiate on charon's side
 #   SUITE      aes128-sha1-modp2048 (with PFS), aes256-sha256-ecp256,
-#              3des-md5-modp1024, aes128-sha256-x25519, ipv6
+#              3des-md5-modp1024, aes128-sha256-x25519, aes128gcm16
+#              (ESP AES-GCM, 16-byte ICV, with PFS), aes256gcm16, ipv6
 #              (aes128-sha1-modp2048 over 2001:db8::), or wildcard
 #              (aes128-sha1-modp2048 with local_addr 198.51.100.0/24, so
 #              in.iked listens on 0.0.0.0 and picks the source by PKTINFO)
@@ -54,6 +55,18 @@ aes128-sha256-x25519)
 	ESP_ENCR="aes(128)" ESP_AUTH=hmac-sha256
 	SW_IKE=aes128-sha256-x25519 SW_ESP=aes128-sha256-x25519
 	expect="encr-alg=AES_CBC encr-keysize=128 integ-alg=HMAC_SHA2_256_128 dh-group=CURVE_25519"
+	;;
+aes128gcm16)
+	IKE_ENCR="aes(128..128)" IKE_HASH=sha256 IKE_GROUP=14 P2_PFS=14
+	ESP_ENCR="aes-gcm(128)" ESP_AUTH=any
+	SW_IKE=aes128-sha256-modp2048 SW_ESP=aes128gcm16-modp2048
+	expect="encr-alg=AES_GCM_16 encr-keysize=128 dh-group=MODP_2048"
+	;;
+aes256gcm16)
+	IKE_ENCR="aes(256..256)" IKE_HASH=sha256 IKE_GROUP=19 P2_PFS=0
+	ESP_ENCR="aes-gcm16(256)" ESP_AUTH=any
+	SW_IKE=aes256-sha256-ecp256 SW_ESP=aes256gcm16
+	expect="encr-alg=AES_GCM_16 encr-keysize=256"
 	;;
 *)
 	echo "unknown suite $suite"
