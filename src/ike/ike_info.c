@@ -99,9 +99,16 @@ ike_info_send(struct ike_p1 *p1, struct wbuf *body, size_t hash_off,
 	struct wbuf		 hash, out, ivb;
 	size_t			 hl = prf_length(p1->p1_hash);
 	uint8_t			 iv[CIPHER_MAX_BLOCK];
-	uint32_t		 msgid = ike_info_msgid();
+	uint32_t		 msgid;
 	int			 rc;
 
+	/*
+	 * A fresh ID, but not recorded: a peer may echo it in its answer
+	 * (an R-U-THERE-ACK), which must not count as a replay.
+	 */
+	do
+		msgid = ike_info_msgid();
+	while (ike_mid_used(p1, msgid));
 	wbuf_init(&hash, 0);
 	wbuf_init(&out, 0);
 	wbuf_init(&ivb, 0);
@@ -351,25 +358,30 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 }
 
 /*
- * Whether an authenticated Informational repeats a recent Message ID.
- * RFC 2408 section 3.1 makes each Message ID unique within an ISAKMP SA,
- * so a repeat is a replay: acting on it again could move a NAT-T peer
- * back to an old address or count as a sign of life for DPD.  New IDs
- * are remembered; 0, which some peers may send, is never checked.
+ * Whether an authenticated Informational must be dropped because its
+ * Message ID was used before on this ISAKMP SA (RFC 2408 section 3.1):
+ * acting on a replay again could move a NAT-T peer back to an old
+ * address or count as a sign of life for DPD.  New IDs are recorded.
+ * ID 0, which some peers send, cannot be checked; such a message is
+ * acted on but never moves the peer (ike_info_input).
  */
 static int
 ike_info_replayed(struct ike_p1 *p1, uint32_t msgid)
 {
-	size_t	i;
+	int	rc;
 
 	if (msgid == 0)
 		return (0);
-	for (i = 0; i < IKE_INFO_SEEN_MAX; i++)
-		if (p1->p1_info_seen[i] == msgid)
-			return (1);
-	p1->p1_info_seen[p1->p1_info_next] = msgid;
-	p1->p1_info_next = (p1->p1_info_next + 1) % IKE_INFO_SEEN_MAX;
-	return (0);
+	if ((rc = ike_mid_add(p1, msgid)) == 0)
+		return (0);
+	if (log_ratelimit_pass(&ike_info_rl))
+		log_warn("ISAKMP SA %s: Informational %08x from %s dropped: "
+		    "%s", p1->p1_cookies, msgid, p1->p1_peer,
+		    rc == ERR_EXISTS ? "its Message ID was used before on "
+		    "this ISAKMP SA (a replay)" : rc == ERR_TOOBIG ?
+		    "this ISAKMP SA has used all the Message IDs it can "
+		    "remember; a new Phase 1 is needed" : err_str(rc));
+	return (1);
 }
 
 /*
@@ -518,15 +530,13 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len);
 	if (!ok)
 		goto bad_hash;
-	if (ike_info_replayed(p1, hdr->h_msgid)) {
-		if (log_ratelimit_pass(&ike_info_rl))
-			log_warn("ISAKMP SA %s: Informational %08x from %s "
-			    "repeats a Message ID already seen; dropped as a "
-			    "replay", p1->p1_cookies, hdr->h_msgid,
-			    p1->p1_peer);
+	if (ike_info_replayed(p1, hdr->h_msgid))
 		goto drop;
-	}
-	ike_p1_peer_moved(p1, pk);
+	/* RFC 3947 5.2.2: only a new, authenticated message moves the peer. */
+	if (hdr->h_msgid != 0)
+		ike_p1_peer_moved(p1, pk);
+	else
+		p1->p1_last_rx = eng->e_now;
 	for (i = 1; i < msg.m_npayloads; i++) {
 		const struct isakmp_payload *pl = &msg.m_payloads[i];
 

@@ -43,8 +43,18 @@ struct dh_key;
 #define IKE_REKEY_RETRY_MS	10000
 /* Unanswered R-U-THERE probes are repeated at most this far apart. */
 #define IKE_DPD_RETRY_MS	5000
-/* Message IDs of the last Informationals received, to drop replays. */
-#define IKE_INFO_SEEN_MAX	32
+/*
+ * Message IDs an ISAKMP SA remembers, sent and received, to drop replays
+ * (ike_mid.c).  Beyond this many, Phase 2 messages with new IDs are
+ * dropped until a new Phase 1 replaces the SA.
+ */
+#define IKE_MID_MAX		8192
+/*
+ * Unfinished Quick Modes a peer may open at once, on one ISAKMP SA and on
+ * all ISAKMP SAs with the same address.  Each holds a reserved SPI.
+ */
+#define IKE_QM_OPEN_MAX		8
+#define IKE_QM_PEER_OPEN_MAX	16
 #define IKE_ID_TEXT_MAX		256	/* Phase 1 identity, as text */
 
 /* Phase 1 states; the names are those "ikeadm dump p1" prints. */
@@ -123,6 +133,8 @@ struct ike_qm {
 	struct wbuf		 qm_peer_ke;
 	struct ike_xmit		 qm_xmit;
 	uint64_t		 qm_expire;	/* give up, or free after linger */
+	/* The inbound SPI reserved for this exchange; id_spi 0 = none. */
+	struct kernel_sa_id	 qm_larval;
 };
 TAILQ_HEAD(ike_qm_list, ike_qm);
 
@@ -200,8 +212,10 @@ struct ike_p1 {
 	unsigned int		 p1_dpd_tries;	/* unanswered, 0 = none */
 	uint64_t		 p1_dpd_packets; /* inbound ESP at last check */
 	uint64_t		 p1_dpd_checked; /* time of the last check */
-	uint32_t		 p1_info_seen[IKE_INFO_SEEN_MAX];
-	unsigned int		 p1_info_next;	/* next slot to overwrite */
+	/* Message IDs used on this SA, sorted (ike_mid.c). */
+	uint32_t		*p1_mids;
+	size_t			 p1_nmids;
+	size_t			 p1_mids_alloc;
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
@@ -381,6 +395,11 @@ void	 ike_qm_free(struct ike_qm *);
 void	 ike_qm_timers(struct ike_p1 *, uint64_t now);
 void	 ike_child_delete(struct ike_engine *, struct ike_child *,
 	    int send_delete);
+
+/* ike_mid.c */
+int	 ike_mid_used(const struct ike_p1 *, uint32_t msgid);
+int	 ike_mid_add(struct ike_p1 *, uint32_t msgid);
+void	 ike_mid_free(struct ike_p1 *);
 
 /* ike_info.c */
 void	 ike_info_input(struct ike_p1 *, const struct ike_packet *,

@@ -923,6 +923,20 @@ ike_mm_reject(struct ike_p1 *p1, const struct ike_packet *pk,
 	    spi, sizeof(spi));
 }
 
+static void
+ike_mm_drop_cookie(struct ike_engine *eng, const struct ike_packet *pk,
+    const char *which)
+{
+	char	peer[64];
+
+	eng->e_stats.st_rx_dropped++;
+	if (!log_ratelimit_pass(&ike_mm_rl))
+		return;
+	ike_addr_str(&pk->pk_remote, peer, sizeof(peer));
+	log_warn("Main Mode message from %s dropped: its %s cookie is zero, "
+	    "which RFC 2408 section 2.5.3 does not allow", peer, which);
+}
+
 void
 ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
     const struct isakmp_hdr *hdr)
@@ -936,7 +950,21 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 	char				 what[32];
 	int				 rc, decrypted = 0;
 
+	/*
+	 * RFC 2408 2.5.3: a cookie is never zero.  Only MM1 and its
+	 * retransmissions (and a Notify about it) carry a zero responder
+	 * cookie, so a message to our own initiator SA must not.
+	 */
+	if (memcmp(hdr->h_icookie, zero, ISAKMP_COOKIE_LEN) == 0) {
+		ike_mm_drop_cookie(eng, pk, "initiator");
+		return;
+	}
 	p1 = ike_p1_find(eng, hdr->h_icookie, hdr->h_rcookie, &pk->pk_remote);
+	if (p1 != NULL && p1->p1_initiator &&
+	    memcmp(hdr->h_rcookie, zero, ISAKMP_COOKIE_LEN) == 0) {
+		ike_mm_drop_cookie(eng, pk, "responder");
+		return;
+	}
 	if (p1 == NULL) {
 		if (memcmp(hdr->h_rcookie, zero, ISAKMP_COOKIE_LEN) != 0 ||
 		    (hdr->h_flags & ISAKMP_FLAG_ENC) != 0) {

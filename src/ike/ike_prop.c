@@ -686,6 +686,30 @@ ike_p2_encap_ok(const struct ike_qm *qm, uint16_t encap)
 	return (0);
 }
 
+/*
+ * Responder: whether the PFS group of a proposal is acceptable.  With
+ * p2_pfs set, the peer must use exactly that group, so that it cannot
+ * talk us down to a weaker one or to none.  Without it, PFS is the
+ * peer's choice, but only with a group at least as strong as the Phase 1
+ * group: a weaker one would be the easiest way to the IPsec keys.
+ */
+static int
+ike_p2_pfs_ok(const struct ike_qm *qm, unsigned int group)
+{
+	const struct dh_group_info	*g, *p1g;
+	unsigned int			 want;
+
+	want = ike_qm_rule(qm)->cr_p2.p2_pfs.val;
+	if (want != 0)
+		return (group == want);
+	if (group == 0)
+		return (1);
+	g = dh_group_lookup(group);
+	p1g = dh_group_lookup(qm->qm_p1->p1_group);
+	return (g != NULL && (p1g == NULL ||
+	    g->dg_strength >= p1g->dg_strength));
+}
+
 /* Check and record a transform; returns 1 when acceptable. */
 static int
 ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
@@ -700,9 +724,8 @@ ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
 		return (0);
 	if (!responder && xf->xf_group != qm->qm_group)
 		return (0);
-	if (responder && ike_qm_rule(qm)->cr_p2.p2_pfs.val != 0 &&
-	    xf->xf_group == 0)
-		return (0);	/* our policy requires PFS */
+	if (responder && !ike_p2_pfs_ok(qm, xf->xf_group))
+		return (0);
 	for (i = 0; i < spd->sd_nalts; i++)
 		if (ike_p2_alt_allows(&spd->sd_alts[i], esp_id, xf))
 			break;
@@ -732,10 +755,16 @@ static void
 ike_p2_log_mismatch(struct ike_qm *qm, const struct config_spd *spd,
     const struct isakmp_sa *sa)
 {
-	char	line[1024], one[160];
-	size_t	i, j, l;
+	char		line[1024], one[160], pfs[96];
+	size_t		i, j, l;
+	unsigned int	want = ike_qm_rule(qm)->cr_p2.p2_pfs.val;
 
 	line[0] = '\0';
+	if (want != 0)
+		snprintf(pfs, sizeof(pfs), " with PFS group %u (p2_pfs)", want);
+	else
+		snprintf(pfs, sizeof(pfs), ", with PFS optional but no weaker "
+		    "than the Phase 1 group %u", qm->qm_p1->p1_group);
 	for (i = 0; i < sa->sa_nproposals; i++) {
 		const struct isakmp_proposal *p = &sa->sa_proposals[i];
 
@@ -759,7 +788,7 @@ ike_p2_log_mismatch(struct ike_qm *qm, const struct config_spd *spd,
 	    spd->sd_where.cw_file, spd->sd_where.cw_line,
 	    qm->qm_tunnel ? "tunnel" : "transport",
 	    qm->qm_p1->p1_floated ? " (UDP-encapsulated)" :
-	    "", ike_qm_rule(qm)->cr_p2.p2_pfs.val ? " with PFS" : "");
+	    "", pfs);
 }
 
 /*

@@ -46,9 +46,62 @@ ike_qm_new(struct ike_p1 *p1, uint32_t msgid, int initiator)
 	return (qm);
 }
 
+/*
+ * Reserve our inbound SPI.  The kernel keeps the reservation (a larval
+ * SA) until an SA uses it or ike_qm_free deletes it.
+ */
+static int
+ike_qm_reserve_spi(struct ike_qm *qm)
+{
+	struct ike_p1	*p1 = qm->qm_p1;
+	int		 rc;
+
+	if ((rc = kernel_get_spi(p1->p1_eng->e_kernel,
+	    (const struct sockaddr *)&p1->p1_remote,
+	    (const struct sockaddr *)&p1->p1_local, KERNEL_PROTO_ESP,
+	    ike_qm_reqid(qm), &qm->qm_spi_in)) != 0)
+		return (rc);
+	memset(&qm->qm_larval, 0, sizeof(qm->qm_larval));
+	qm->qm_larval.id_src = p1->p1_remote;
+	qm->qm_larval.id_dst = p1->p1_local;
+	qm->qm_larval.id_spi = qm->qm_spi_in;
+	qm->qm_larval.id_proto = KERNEL_PROTO_ESP;
+	return (0);
+}
+
+/* A failed or timed-out exchange gives its reserved SPI back at once. */
+static void
+ike_qm_release_spi(struct ike_qm *qm)
+{
+	struct kernel	*k = qm->qm_p1->p1_eng->e_kernel;
+
+	if (qm->qm_larval.id_spi == 0 || k == NULL)
+		return;
+	if (kernel_delete_sa(k, &qm->qm_larval) == 0)
+		log_debug(D_P2, "ISAKMP SA %s: Quick Mode %08x released SPI "
+		    "0x%08x", qm->qm_p1->p1_cookies, qm->qm_msgid,
+		    qm->qm_larval.id_spi);
+	qm->qm_larval.id_spi = 0;
+}
+
+/* Install the IPsec SAs; the reserved SPI then belongs to the SA. */
+static int
+ike_qm_finish(struct ike_qm *qm)
+{
+	int	rc;
+
+	if ((rc = ike_qm_install(qm)) != 0)
+		return (rc);
+	qm->qm_larval.id_spi = 0;
+	qm->qm_state = IKE_QM_DONE;
+	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
+	return (0);
+}
+
 void
 ike_qm_free(struct ike_qm *qm)
 {
+	ike_qm_release_spi(qm);
 	TAILQ_REMOVE(&qm->qm_p1->p1_qms, qm, qm_entry);
 	wbuf_free(&qm->qm_ni);
 	wbuf_free(&qm->qm_nr);
@@ -238,9 +291,12 @@ ike_qm_msgid(struct ike_p1 *p1)
 {
 	uint32_t	id = 0;
 
-	while (id == 0 || ike_qm_find(p1, id) != NULL)
+	while (id == 0 || ike_qm_find(p1, id) != NULL ||
+	    ike_mid_used(p1, id))
 		if (rand_bytes(&id, sizeof(id)) != 0)
 			return (0);
+	/* Recorded, so that a reflected or replayed copy is dropped. */
+	(void)ike_mid_add(p1, id);
 	return (id);
 }
 
@@ -270,11 +326,7 @@ ike_qm_initiate(struct ike_p1 *p1, size_t spd_idx)
 	qm->qm_have_ids = 1;
 	qm->qm_encap_mode = ike_natt_encap_mode(p1, qm->qm_tunnel);
 	wbuf_init(&body, 0);
-	if ((rc = ike_qm_iv(qm)) != 0 ||
-	    (rc = kernel_get_spi(eng->e_kernel,
-	    (const struct sockaddr *)&p1->p1_remote,
-	    (const struct sockaddr *)&p1->p1_local, KERNEL_PROTO_ESP,
-	    ike_qm_reqid(qm), &qm->qm_spi_in)) != 0 ||
+	if ((rc = ike_qm_iv(qm)) != 0 || (rc = ike_qm_reserve_spi(qm)) != 0 ||
 	    (rc = ike_qm_nonce(&qm->qm_ni, eng)) != 0)
 		goto fail;
 	isakmp_build_init_body(&b, &body);
@@ -307,14 +359,20 @@ static int
 ike_qm_verify(struct ike_qm *qm, const struct isakmp_msg *msg, int which)
 {
 	struct ike_p1			*p1 = qm->qm_p1;
-	const struct isakmp_payload	*hp = &msg->m_payloads[0];
+	const struct isakmp_payload	*hp;
 	const uint8_t			*rest = NULL;
 	size_t				 rest_len = 0;
 	struct wbuf			 want;
 	int				 rc, ok;
 
-	if (hp->pl_type != ISAKMP_PL_HASH)
-		return (ERR_MALFORMED);
+	hp = msg->m_npayloads > 0 ? &msg->m_payloads[0] : NULL;
+	if (hp == NULL || hp->pl_type != ISAKMP_PL_HASH) {
+		if (log_ratelimit_pass(&ike_qm_rl))
+			log_warn("ISAKMP SA %s: Quick Mode %08x from %s does "
+			    "not start with a HASH payload; message dropped",
+			    p1->p1_cookies, qm->qm_msgid, p1->p1_peer);
+		return (ERR_AUTH);
+	}
 	if (msg->m_npayloads > 1 &&
 	    (rc = isakmp_msg_span_after(msg, 0, &rest, &rest_len)) != 0)
 		return (rc);
@@ -337,9 +395,11 @@ ike_qm_verify(struct ike_qm *qm, const struct isakmp_msg *msg, int which)
 		    util_memeq_ct(hp->pl_u.data.data, want.wb_data,
 		    want.wb_len);
 		if (!ok) {
-			log_warn("ISAKMP SA %s: HASH(%d) of Quick Mode %08x "
-			    "from %s does not verify; message dropped",
-			    p1->p1_cookies, which, qm->qm_msgid, p1->p1_peer);
+			if (log_ratelimit_pass(&ike_qm_rl))
+				log_warn("ISAKMP SA %s: HASH(%d) of Quick Mode "
+				    "%08x from %s does not verify; message "
+				    "dropped", p1->p1_cookies, which,
+				    qm->qm_msgid, p1->p1_peer);
 			rc = ERR_AUTH;
 		}
 	}
@@ -380,23 +440,39 @@ ike_qm_peer_ids(struct ike_qm *qm, const struct isakmp_msg *msg,
     struct config_range *ri, struct config_range *rr)
 {
 	struct ike_p1			*p1 = qm->qm_p1;
-	const struct isakmp_payload	*idi, *idr;
+	const struct isakmp_payload	*idi = NULL, *idr = NULL;
 	struct config_ip		 l, r;
+	size_t				 i, nids = 0;
 
 	(void)config_ip_from_sockaddr(&l, &p1->p1_local);
 	(void)config_ip_from_sockaddr(&r, &p1->p1_remote);
-	idi = isakmp_msg_find(msg, ISAKMP_PL_ID, 0);
-	idr = idi ? isakmp_msg_find(msg, ISAKMP_PL_ID,
-	    (size_t)(idi - msg->m_payloads) + 1) : NULL;
-	if (idi == NULL) {
+	for (i = 0; i < msg->m_npayloads; i++) {
+		if (msg->m_payloads[i].pl_type != ISAKMP_PL_ID)
+			continue;
+		if (nids == 0)
+			idi = &msg->m_payloads[i];
+		else if (nids == 1)
+			idr = &msg->m_payloads[i];
+		nids++;
+	}
+	if (nids == 0) {
 		ike_range_single(ri, &r);
 		ike_range_single(rr, &l);
 		return (0);
 	}
-	if (idr == NULL || ike_qm_id_range(&idi->pl_u.id, ri) != 0 ||
+	/* RFC 2409 5.5: both client IDs or none. */
+	if (nids != 2) {
+		if (log_ratelimit_pass(&ike_qm_rl))
+			log_warn("ISAKMP SA %s: QM1 %08x from %s has %zu ID "
+			    "payloads; Quick Mode carries none or exactly two "
+			    "(RFC 2409 section 5.5)", p1->p1_cookies,
+			    qm->qm_msgid, p1->p1_peer, nids);
+		return (ERR_MALFORMED);
+	}
+	if (ike_qm_id_range(&idi->pl_u.id, ri) != 0 ||
 	    ike_qm_id_range(&idr->pl_u.id, rr) != 0 ||
 	    idi->pl_u.id.id_proto != idr->pl_u.id.id_proto)
-		return (ERR_MALFORMED);
+		return (ERR_UNSUPPORTED);
 	qm->qm_have_ids = 1;
 	wbuf_reset(&qm->qm_peer_idi);
 	wbuf_reset(&qm->qm_peer_idr);
@@ -470,8 +546,8 @@ ike_qm_choose(struct ike_qm *qm, const struct isakmp_msg *msg,
 	size_t				 idx;
 	int				 rc = ERR_NOTFOUND;
 
-	if (ike_qm_peer_ids(qm, msg, &ri, &rr) != 0)
-		return (ERR_MALFORMED);
+	if ((rc = ike_qm_peer_ids(qm, msg, &ri, &rr)) != 0)
+		return (rc);
 	sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
 	wbuf_init(&scratch, 0);
 	while ((spd = ike_qm_next_policy(qm, &ri, &rr, spd, &eri,
@@ -499,10 +575,7 @@ ike_qm_choose(struct ike_qm *qm, const struct isakmp_msg *msg,
 	qm->qm_spd = idx;
 	qm->qm_remote = eri;
 	qm->qm_local = err;
-	if ((rc = kernel_get_spi(p1->p1_eng->e_kernel,
-	    (const struct sockaddr *)&p1->p1_remote,
-	    (const struct sockaddr *)&p1->p1_local, KERNEL_PROTO_ESP,
-	    ike_qm_reqid(qm), &qm->qm_spi_in)) != 0)
+	if ((rc = ike_qm_reserve_spi(qm)) != 0)
 		return (rc);
 	return (ike_prop_p2_select(qm, spd, &sa->pl_u.sa, b));
 }
@@ -553,6 +626,18 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 
 	if (ike_qm_verify(qm, msg, 1) != 0)
 		return (ERR_AUTH);
+	/* Authenticated: the Message ID is now used (ike_qm_input). */
+	if ((rc = ike_mid_add(p1, qm->qm_msgid)) != 0) {
+		if (log_ratelimit_pass(&ike_qm_rl))
+			log_warn("ISAKMP SA %s: Quick Mode %08x from %s "
+			    "dropped: %s", p1->p1_cookies, qm->qm_msgid,
+			    p1->p1_peer, rc == ERR_EXISTS ? "its Message ID "
+			    "was used before (a replay)" : rc == ERR_TOOBIG ?
+			    "this ISAKMP SA has used all the Message IDs it "
+			    "can remember; a new Phase 1 is needed" :
+			    err_str(rc));
+		return (ERR_AUTH);
+	}
 	ike_p1_peer_moved(p1, pk);
 	if (ike_payload_check(p1, msg, BIT(ISAKMP_PL_HASH) | BIT(ISAKMP_PL_SA)
 	    | BIT(ISAKMP_PL_NONCE), BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_ID) |
@@ -565,7 +650,8 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 	if ((rc = ike_qm_choose(qm, msg, &b)) != 0) {
 		wbuf_free(&body);
 		(void)ike_info_send_notify(p1, rc == ERR_PROPOSAL ?
-		    ISAKMP_N_NO_PROPOSAL_CHOSEN :
+		    ISAKMP_N_NO_PROPOSAL_CHOSEN : rc == ERR_MALFORMED ?
+		    ISAKMP_N_PAYLOAD_MALFORMED :
 		    ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, NULL,
 		    0);
 		return (rc);
@@ -601,15 +687,15 @@ ike_qm_i_qm2(struct ike_qm *qm, const struct ike_packet *pk,
 	size_t				 hash_off, i;
 	int				 rc;
 
+	/* HASH(2) covers Ni_b, which we have, and the rest. */
+	if (ike_qm_verify(qm, msg, 2) != 0)
+		return (ERR_AUTH);
+	ike_p1_peer_moved(p1, pk);
 	if ((rc = ike_payload_check(p1, msg, BIT(ISAKMP_PL_HASH) |
 	    BIT(ISAKMP_PL_SA) | BIT(ISAKMP_PL_NONCE), BIT(ISAKMP_PL_KE) |
 	    BIT(ISAKMP_PL_ID) | BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_NAT_OA),
 	    "QM2")) != 0)
 		return (ERR_MALFORMED);
-	/* HASH(2) covers Ni_b, which we have, and the rest. */
-	if (ike_qm_verify(qm, msg, 2) != 0)
-		return (ERR_AUTH);
-	ike_p1_peer_moved(p1, pk);
 	pl = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
 	if (ike_prop_p2_accept(qm, &pl->pl_u.sa) != 0)
 		return (ERR_PROPOSAL);
@@ -631,30 +717,129 @@ ike_qm_i_qm2(struct ike_qm *qm, const struct ike_packet *pk,
 	wbuf_free(&body);
 	if (rc != 0)
 		return (rc);
-	if ((rc = ike_qm_install(qm)) != 0)
-		return (rc);
-	qm->qm_state = IKE_QM_DONE;
-	qm->qm_expire = p1->p1_eng->e_now + IKE_QM_LINGER_MS;
-	return (0);
+	return (ike_qm_finish(qm));
 }
 
 static int
 ike_qm_r_qm3(struct ike_qm *qm, const struct ike_packet *pk,
     const struct isakmp_msg *msg)
 {
-	int	rc;
-
-	if (msg->m_npayloads < 1 || ike_qm_verify(qm, msg, 3) != 0)
+	if (ike_qm_verify(qm, msg, 3) != 0)
 		return (ERR_AUTH);
 	ike_p1_peer_moved(qm->qm_p1, pk);
 	qm->qm_xmit.x_next = 0;
-	if ((rc = ike_qm_install(qm)) != 0)
-		return (rc);
-	qm->qm_state = IKE_QM_DONE;
-	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
+	return (ike_qm_finish(qm));
+}
+
+/* Unfinished Quick Modes on p1, and on every ISAKMP SA with its peer. */
+static void
+ike_qm_count_open(const struct ike_p1 *p1, size_t *on_sa, size_t *on_peer)
+{
+	const struct ike_p1	*it;
+	const struct ike_qm	*qm;
+	struct config_ip	 a, b;
+
+	*on_sa = *on_peer = 0;
+	(void)config_ip_from_sockaddr(&a, &p1->p1_remote);
+	TAILQ_FOREACH(it, &p1->p1_eng->e_p1s, p1_entry) {
+		if (it != p1 && (config_ip_from_sockaddr(&b,
+		    &it->p1_remote) != 0 || config_ip_cmp(&a, &b) != 0))
+			continue;
+		TAILQ_FOREACH(qm, &it->p1_qms, qm_entry) {
+			if (qm->qm_state == IKE_QM_DONE)
+				continue;
+			(*on_peer)++;
+			if (it == p1)
+				(*on_sa)++;
+		}
+	}
+}
+
+/*
+ * Whether a Quick Mode message may be looked at at all; logs why not.
+ * RFC 2409 5.5: Quick Mode is encrypted and its Message ID is not 0.
+ */
+static int
+ike_qm_acceptable(struct ike_p1 *p1, const struct isakmp_hdr *hdr)
+{
+	const char	*why = NULL;
+
+	if (p1->p1_state != IKE_P1_ESTABLISHED)
+		why = "the ISAKMP SA is not established";
+	else if (!(hdr->h_flags & ISAKMP_FLAG_ENC))
+		why = "it is not encrypted";
+	else if (hdr->h_msgid == 0)
+		why = "message ID 0 is for Phase 1 only";
+	if (why == NULL)
+		return (1);
+	p1->p1_eng->e_stats.st_rx_dropped++;
+	if (log_ratelimit_pass(&ike_qm_rl))
+		log_warn("ISAKMP SA %s: Quick Mode %08x from %s dropped: %s "
+		    "(RFC 2409 section 5.5)", p1->p1_cookies, hdr->h_msgid,
+		    p1->p1_peer, why);
 	return (0);
 }
 
+/*
+ * A responder exchange for a Message ID we have no Quick Mode for, or
+ * NULL (logged) when the ID was used before on this ISAKMP SA or the
+ * peer already has too many Quick Modes open.  Nothing is recorded
+ * until HASH(1) verifies, so a forged QM1 leaves no trace.
+ */
+static struct ike_qm *
+ike_qm_open(struct ike_p1 *p1, const struct isakmp_hdr *hdr)
+{
+	struct ike_qm	*qm;
+	size_t		 on_sa, on_peer;
+	char		 why[96];
+
+	why[0] = '\0';
+	ike_qm_count_open(p1, &on_sa, &on_peer);
+	if (ike_mid_used(p1, hdr->h_msgid))
+		snprintf(why, sizeof(why), "its Message ID was used before on "
+		    "this ISAKMP SA (a replay)");
+	else if (on_sa >= IKE_QM_OPEN_MAX)
+		snprintf(why, sizeof(why), "%zu Quick Modes are already open "
+		    "on this ISAKMP SA", on_sa);
+	else if (on_peer >= IKE_QM_PEER_OPEN_MAX)
+		snprintf(why, sizeof(why), "%zu Quick Modes are already open "
+		    "with this peer", on_peer);
+	if (why[0] != '\0') {
+		p1->p1_eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_qm_rl))
+			log_warn("ISAKMP SA %s: Quick Mode %08x from %s "
+			    "dropped: %s", p1->p1_cookies, hdr->h_msgid,
+			    p1->p1_peer, why);
+		return (NULL);
+	}
+	if ((qm = ike_qm_new(p1, hdr->h_msgid, 0)) == NULL)
+		return (NULL);
+	qm->qm_state = -1;
+	qm->qm_group = 0;
+	if (ike_qm_iv(qm) != 0) {
+		ike_qm_free(qm);
+		return (NULL);
+	}
+	return (qm);
+}
+
+/* Run the step of qm that msg, decrypted and parsed, belongs to. */
+static int
+ike_qm_step(struct ike_qm *qm, const struct ike_packet *pk,
+    const struct isakmp_msg *msg, int created)
+{
+	if (created)
+		return (ike_qm_r_qm1(qm, pk, msg));
+	if (qm->qm_state == IKE_QM_I1)
+		return (ike_qm_i_qm2(qm, pk, msg));
+	return (ike_qm_r_qm3(qm, pk, msg));
+}
+
+/*
+ * A Quick Mode message.  A message that does not decrypt or whose HASH
+ * does not verify is dropped and leaves the exchange, its IV included,
+ * as it was: anyone can send one with a running exchange's Message ID.
+ */
 void
 ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
     const struct isakmp_hdr *hdr)
@@ -665,25 +850,24 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	struct isakmp_error	 err;
 	struct wbuf		 plain;
 	uint8_t			 iv[CIPHER_MAX_BLOCK];
+	uint8_t			 old_iv[CIPHER_MAX_BLOCK];
 	int			 rc, created = 0;
 
-	if (p1->p1_state != IKE_P1_ESTABLISHED ||
-	    !(hdr->h_flags & ISAKMP_FLAG_ENC) || hdr->h_msgid == 0) {
-		eng->e_stats.st_rx_dropped++;
+	if (!ike_qm_acceptable(p1, hdr))
 		return;
-	}
 	if ((qm = ike_qm_find(p1, hdr->h_msgid)) == NULL) {
-		if ((qm = ike_qm_new(p1, hdr->h_msgid, 0)) == NULL)
+		if ((qm = ike_qm_open(p1, hdr)) == NULL)
 			return;
 		created = 1;
-		qm->qm_state = -1;
-		qm->qm_group = 0;
-		if (ike_qm_iv(qm) != 0)
-			goto drop;
 	} else if (ike_xmit_is_dup(p1, &qm->qm_xmit, pk))
 		return;
 	if (qm->qm_state == IKE_QM_DONE) {
 		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_qm_rl))
+			log_warn("ISAKMP SA %s: Quick Mode %08x from %s dropped: "
+			    "that exchange has finished, so this is a replay "
+			    "or a late copy", p1->p1_cookies, hdr->h_msgid,
+			    p1->p1_peer);
 		return;
 	}
 	memcpy(iv, qm->qm_iv, sizeof(iv));
@@ -696,21 +880,18 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 			    "not decrypt to valid payloads (%s); dropped",
 			    p1->p1_cookies, hdr->h_msgid, p1->p1_peer,
 			    err.ie_msg);
-		goto drop;
+		rc = ERR_AUTH;
+		goto unauthenticated;
 	}
 	ike_msg_print("received Quick Mode", p1, &msg, D_P2);
+	memcpy(old_iv, qm->qm_iv, sizeof(old_iv));
 	memcpy(qm->qm_iv, iv, sizeof(iv));
 	/*
 	 * QM1 and QM2 are answered, so a repeat of them gets the stored
 	 * answer again.  QM3 is not: the responder keeps QM1 as the message
 	 * its QM2 answers, or two stored replies would bounce forever.
 	 */
-	if (created)
-		rc = ike_qm_r_qm1(qm, pk, &msg);
-	else if (qm->qm_state == IKE_QM_I1)
-		rc = ike_qm_i_qm2(qm, pk, &msg);
-	else
-		rc = ike_qm_r_qm3(qm, pk, &msg);
+	rc = ike_qm_step(qm, pk, &msg, created);
 	isakmp_msg_free(&msg);
 	wbuf_free(&plain);
 	if (rc == 0) {
@@ -718,10 +899,9 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 			ike_xmit_store_rx(&qm->qm_xmit, pk);
 		return;
 	}
-	if (rc == ERR_AUTH || rc == ERR_MALFORMED) {
-		/* A forged or broken message: wait for the real one. */
-		if (!created)
-			return;
+	if (rc == ERR_AUTH) {
+		memcpy(qm->qm_iv, old_iv, sizeof(old_iv));
+		goto unauthenticated;
 	}
 	if (!created && qm->qm_initiator)
 		(void)ike_info_send_notify(p1, rc == ERR_PROPOSAL ?
@@ -729,9 +909,14 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 		    ISAKMP_PROTO_ESP, NULL, 0);
 	log_warn("ISAKMP SA %s: Quick Mode %08x with %s failed: %s",
 	    p1->p1_cookies, hdr->h_msgid, p1->p1_peer, err_str(rc));
-drop:
 	eng->e_stats.st_rx_dropped++;
 	ike_qm_free(qm);
+	return;
+unauthenticated:
+	/* A forged or broken message: wait for the real one. */
+	eng->e_stats.st_rx_dropped++;
+	if (created)
+		ike_qm_free(qm);
 }
 
 void

@@ -238,6 +238,7 @@ ike_p1_free(struct ike_p1 *p1)
 
 	while ((qm = TAILQ_FIRST(&p1->p1_qms)) != NULL)
 		ike_qm_free(qm);
+	ike_mid_free(p1);
 	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
 		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
 		free(pd);

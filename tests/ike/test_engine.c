@@ -2111,6 +2111,221 @@ quick_mode_from_p1_responder(void **state)
 	net_free(n);
 }
 
+/* Deliver a copy of logged datagram p to the other side, as sent. */
+static void
+deliver_copy(struct net *n, const struct pkt *p, const uint8_t *data,
+    size_t len)
+{
+	struct ike_packet	 in;
+	struct pkt		 q = *p;
+
+	memset(&in, 0, sizeof(in));
+	net_translate(n, &q, &in);
+	in.pk_data = data;
+	in.pk_len = len;
+	ike_engine_input(n->s[1 - p->from].eng, &in, n->now);
+}
+
+/* The nth (0-based) logged Quick Mode message from side `from'. */
+static const struct pkt *
+logged_qm(const struct net *n, int from, int nth)
+{
+	size_t	i;
+
+	for (i = 0; i < n->nlog; i++) {
+		if (n->log[i].from != from || n->log[i].len < 28 ||
+		    n->log[i].data[18] != ISAKMP_EX_QUICK)
+			continue;
+		if (nth-- == 0)
+			return (&n->log[i]);
+	}
+	return (NULL);
+}
+
+/*
+ * A copy of a finished Quick Mode's QM1, sent again from another NAT
+ * port long after the exchange, is a replay: its Message ID stays used
+ * for the life of the ISAKMP SA, so it gets no answer and does not move
+ * the peer's address (RFC 3947 section 5.2.2).
+ */
+static void
+replayed_qm1_moves_nothing(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	const struct pkt	*qm1;
+	struct net		*n;
+	unsigned int		 sent;
+	size_t			 k;
+
+	a.local = "192.0.2.10";
+	a.inner_l = "192.0.2.128/25";
+	b.remote = NAT_PUBLIC;
+	b.inner_r = "192.0.2.128/25";
+	n = net_new(&a, &b, 1);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	qm1 = logged_qm(n, 0, 0);
+	assert_non_null(qm1);
+	/* Long after the responder stopped keeping the exchange. */
+	net_run(n, IKE_QM_LINGER_MS + 5000);
+	n->nat_port4500 = 45000;
+	sent = n->s[1].sent;
+	deliver_copy(n, qm1, qm1->data, qm1->len);
+	net_pump(n);
+	assert_int_equal(n->s[1].sent, sent);
+	check_sa_pairs(n, 1);
+	for (k = 0; k < sa_count(&n->s[1]); k++) {
+		const struct kernel_sa *sa = kernel_none_sa_at(n->s[1].kern, k);
+
+		if (sa->sa_dir == KERNEL_DIR_OUT)
+			assert_int_equal(ss_port(&sa->sa_id.id_dst),
+			    NAT_PORT_4500);
+	}
+	net_free(n);
+}
+
+/*
+ * Forged messages with the Message ID of a running Quick Mode (altered
+ * copies of the real QM3) neither end the exchange nor advance its IV:
+ * the real QM3 that follows still completes it.
+ */
+static void
+forged_qm3_keeps_exchange(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	const struct pkt	*qm3;
+	uint8_t			 forged[2048];
+	size_t			 at[] = { 0, 1, 2 };
+	size_t			 i;
+
+	/* Side 0 sends MM1, MM3, MM5, QM1 and QM3: QM3 is lost. */
+	n->drop_nth[0] = 5;
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	qm3 = logged_qm(n, 0, 1);
+	assert_non_null(qm3);
+	assert_true(qm3->len <= sizeof(forged));
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		memcpy(forged, qm3->data, qm3->len);
+		if (at[i] == 0)
+			forged[qm3->len - 1] ^= 0x01;	/* last block */
+		else if (at[i] == 1)
+			forged[28] ^= 0x80;		/* first block */
+		else
+			memset(forged + 28, 0x5a, qm3->len - 28);
+		deliver_copy(n, qm3, forged, qm3->len);
+		assert_int_equal(sa_count(&n->s[1]), 0);
+	}
+	deliver_copy(n, qm3, qm3->data, qm3->len);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
+/* Open Quick Modes of the first ISAKMP SA of eng. */
+static size_t
+open_qms(struct ike_engine *eng)
+{
+	struct ike_p1	*p1 = TAILQ_FIRST(&eng->e_p1s);
+	struct ike_qm	*qm;
+	size_t		 k = 0;
+
+	assert_non_null(p1);
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
+		if (qm->qm_state != IKE_QM_DONE)
+			k++;
+	return (k);
+}
+
+/*
+ * A peer that opens many Quick Modes at once gets IKE_QM_OPEN_MAX of
+ * them; they end when the exchanges time out.
+ */
+static void
+open_quick_modes_bounded(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_p1	*p1;
+	int		 i;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	assert_non_null(p1);
+	/* Side 1's QM2s are lost, so every exchange stays open there. */
+	n->drop_all[1] = 1;
+	for (i = 0; i < 3 * IKE_QM_OPEN_MAX; i++)
+		assert_int_equal(ike_qm_initiate(p1, 0), 0);
+	net_pump(n);
+	assert_int_equal(open_qms(n->s[1].eng), IKE_QM_OPEN_MAX);
+	/* retry_limit 3, so both sides give up within 6 s. */
+	net_run(n, 8000);
+	assert_int_equal(open_qms(n->s[1].eng), 0);
+	assert_int_equal(open_qms(n->s[0].eng), 0);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
+/* Responder PFS policy: exactly p2_pfs, or none weaker than Phase 1. */
+static void
+pfs_group_enforced(void **state)
+{
+	static const struct {
+		int	init_pfs, resp_pfs;
+		size_t	pairs;
+	} cases[] = {
+		{ 5, 14, 0 },	/* weaker than required */
+		{ 0, 14, 0 },	/* none although required */
+		{ 15, 14, 0 },	/* stronger, but not the configured one */
+		{ 14, 14, 1 },
+		{ 2, 0, 0 },	/* weaker than the Phase 1 group 14 */
+		{ 15, 0, 1 },
+		{ 0, 0, 1 },
+	};
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a.pfs = cases[i].init_pfs;
+		b.pfs = cases[i].resp_pfs;
+		n = net_new(&a, &b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		net_pump(n);
+		assert_int_equal(p1_count(n->s[1].eng), 1);
+		if (cases[i].pairs == 0) {
+			assert_int_equal(sa_count(&n->s[0]), 0);
+			assert_int_equal(sa_count(&n->s[1]), 0);
+		} else
+			check_sa_pairs(n, cases[i].pairs);
+		net_free(n);
+	}
+}
+
+/* RFC 2408 2.5.3: an MM1 with an all-zero initiator cookie is dropped. */
+static void
+zero_initiator_cookie_dropped(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	struct pkt	*p;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	assert_int_equal(n->nq, 1);
+	p = &n->q[0];
+	memset(p->data, 0, ISAKMP_COOKIE_LEN);
+	deliver_copy(n, p, p->data, p->len);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	assert_int_equal(n->s[1].sent, 0);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -2163,6 +2378,11 @@ main(void)
 		cmocka_unit_test(mutated_messages_change_nothing),
 		cmocka_unit_test(p1_info_reports_sa),
 		cmocka_unit_test(initial_contact_clears_stale),
+		cmocka_unit_test(replayed_qm1_moves_nothing),
+		cmocka_unit_test(forged_qm3_keeps_exchange),
+		cmocka_unit_test(open_quick_modes_bounded),
+		cmocka_unit_test(pfs_group_enforced),
+		cmocka_unit_test(zero_initiator_cookie_dropped),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
