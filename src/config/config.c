@@ -105,7 +105,7 @@ config_free(struct config *cf)
 	free(cf);
 }
 
-/* Remove one rule ("ikeadm del rule"); the others keep their order. */
+/* Remove one rule for "ikeadm del rule", keeping the order of the others. */
 int
 config_rule_remove(struct config *cf, size_t index)
 {
@@ -118,7 +118,7 @@ config_rule_remove(struct config *cf, size_t index)
 	return (0);
 }
 
-/* Remove one preshared entry ("ikeadm del preshared"); its key is wiped. */
+/* Remove one preshared entry for "ikeadm del preshared" and wipe its key. */
 int
 config_psk_remove(struct config *cf, size_t index)
 {
