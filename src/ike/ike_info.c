@@ -532,11 +532,12 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 		goto bad_hash;
 	if (ike_info_replayed(p1, hdr->h_msgid))
 		goto drop;
-	/* RFC 3947 5.2.2: only a new, authenticated message moves the peer. */
+	/*
+	 * RFC 3947 5.2.2: only a new, authenticated message moves the peer
+	 * or shows that it is alive, and with ID 0 that cannot be known.
+	 */
 	if (hdr->h_msgid != 0)
 		ike_p1_peer_moved(p1, pk);
-	else
-		p1->p1_last_rx = eng->e_now;
 	for (i = 1; i < msg.m_npayloads; i++) {
 		const struct isakmp_payload *pl = &msg.m_payloads[i];
 

@@ -2326,6 +2326,43 @@ zero_initiator_cookie_dropped(void **state)
 	net_free(n);
 }
 
+/*
+ * An R-U-THERE replayed after many later Informationals still gets no
+ * answer: Message IDs stay used for the life of the ISAKMP SA.
+ */
+static void
+old_informational_replay_dropped(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	const struct pkt	*first = NULL;
+	struct net		*n;
+	unsigned int		 sent, probes = 0;
+	size_t			 i;
+
+	a.globals = b.globals = "dpd_interval 2\ndpd_retries 5";
+	n = net_new(&a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	net_run(n, 90000);
+	for (i = 0; i < n->nlog; i++) {
+		if (n->log[i].from != 0 || n->log[i].len < 28 ||
+		    n->log[i].data[18] != ISAKMP_EX_INFO)
+			continue;
+		if (first == NULL)
+			first = &n->log[i];
+		probes++;
+	}
+	assert_non_null(first);
+	/* More than any short window of recent IDs would keep. */
+	assert_true(probes > 40);
+	sent = n->s[1].sent;
+	deliver_copy(n, first, first->data, first->len);
+	assert_int_equal(n->s[1].sent, sent);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -2383,6 +2420,7 @@ main(void)
 		cmocka_unit_test(open_quick_modes_bounded),
 		cmocka_unit_test(pfs_group_enforced),
 		cmocka_unit_test(zero_initiator_cookie_dropped),
+		cmocka_unit_test(old_informational_replay_dropped),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
