@@ -413,8 +413,26 @@ iop_check "write preshared over an existing file: refused" \
     iop_not adm write preshared "$W/psk.w"
 iop_check "write preshared over an existing file: left alone" \
     cmp -s "$W/psk.w" "$W/psk.copy"
-iop_check "write preshared: the files read back" \
+iop_check "write preshared: the file reads back" \
     adm read preshared "$W/psk.w"
+iop_check "write rule: the file reads back" adm read rule "$W/rules.w"
+iop_check "read rule FILE: status line" \
+    grep -q "^Completed read of policy rule configuration information.$" "$W/err"
+cat >"$W/rule.add" <<EOF
+{
+	label "from-file"
+	local_addr $outer_a
+	remote_addr 198.51.100.7
+	p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
+}
+EOF
+iop_check "add rule FILE: succeeds" adm add rule "$W/rule.add"
+adm dump rule
+iop_check "add rule FILE: both rules in use" \
+    test "$(grep -c "^GLOBL: Label '" "$W/out")" -eq 2
+iop_check "del rule of the file's rule" adm del rule from-file
+iop_check "the tunnel survives the rule changes" \
+    iop_ping_ok "$IOP_NSA" $inner_a $inner_b
 
 # ---- lower privilege levels
 adm set priv modkeys
