@@ -185,6 +185,32 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 	return (0);
 }
 
+/*
+ * Aggressive Mode is not supported, so its first message gets a clear
+ * INVALID-EXCHANGE-TYPE (RFC 2408 section 3.14.1), which tells the peer
+ * to use Main Mode instead of waiting for a timeout.  The answer is
+ * smaller than the message and rate-limited with the log line.
+ */
+static void
+ike_engine_reject_aggressive(struct ike_engine *eng,
+    const struct ike_packet *pk, const struct isakmp_hdr *hdr)
+{
+	static const uint8_t	zero[ISAKMP_COOKIE_LEN];
+	char			peer[64];
+
+	eng->e_stats.st_rx_dropped++;
+	if (memcmp(hdr->h_rcookie, zero, sizeof(zero)) != 0 ||
+	    (hdr->h_flags & ISAKMP_FLAG_ENC) ||
+	    !log_ratelimit_pass(&ike_engine_rl))
+		return;
+	ike_addr_str(&pk->pk_remote, peer, sizeof(peer));
+	log_warn("Aggressive Mode from %s rejected with "
+	    "INVALID-EXCHANGE-TYPE: only Main Mode is supported; configure "
+	    "the peer for Main Mode", peer);
+	(void)ike_info_send_notify_clear(eng, pk, hdr,
+	    ISAKMP_N_INVALID_EXCHANGE_TYPE);
+}
+
 void
 ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
     uint64_t now_ms)
@@ -237,6 +263,9 @@ ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
 			ike_qm_input(p1, pk, &hdr);
 		else
 			ike_info_input(p1, pk, &hdr);
+		break;
+	case ISAKMP_EX_AGGRESSIVE:
+		ike_engine_reject_aggressive(eng, pk, &hdr);
 		break;
 	default:
 		eng->e_stats.st_rx_dropped++;

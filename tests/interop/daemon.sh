@@ -97,6 +97,29 @@ iop_check "NAT keepalive is not logged as dropped" \
     iop_not grep -q "dropped a 1-byte" "$log"
 iop_check "daemon survives the bad datagrams" kill -0 "$pid"
 
+# Aggressive Mode: an unencrypted INVALID-EXCHANGE-TYPE (7) Notify back.
+ip netns exec "$IOP_NSB" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.51.100.2", 500))
+s.settimeout(5)
+hdr = b"\x11" * 8 + b"\x00" * 8 + struct.pack("!BBBBII", 0, 0x10, 4, 0, 0, 28)
+s.sendto(hdr, ("198.51.100.1", 500))
+try:
+	reply = s.recv(2048)
+except socket.timeout:
+	sys.exit("no answer to Aggressive Mode")
+if reply[:8] != b"\x11" * 8 or reply[18] != 5 or reply[19] & 1:
+	sys.exit("answer is not a clear Informational: %s" % reply.hex())
+if reply[16] != 11 or struct.unpack("!H", reply[28 + 10:28 + 12])[0] != 7:
+	sys.exit("answer is not INVALID-EXCHANGE-TYPE: %s" % reply.hex())
+' >"$IOP_DIR/aggressive.out" 2>&1
+status=$?
+iop_check "Aggressive Mode: answered with INVALID-EXCHANGE-TYPE" \
+    [ $status -eq 0 ]
+iop_check "Aggressive Mode: rejection logged with the peer" \
+    iop_wait_grep "$log" "Aggressive Mode from 198.51.100.2(\\[500\\])? rejected" 5
+
 # ---- ikeadm over the control socket ROOT/var/run/ike_door
 ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
 if [ -x "$ikeadm" ]; then
@@ -278,11 +301,14 @@ iop_check "SIGTERM: routing rule removed" \
 rule_count() {
 	ip -n "$IOP_NSA" "$1" rule | grep -c 'lookup 4500'
 }
+# iop_iked_start waits for "in.iked running", so the old log must go.
+rm -f "$R/iked.log"
 iop_iked_start "$IOP_NSA" "$R"
 kill -KILL "$IOP_IKED_PID"
 wait "$IOP_IKED_PID" 2>/dev/null
 iop_check "SIGKILL: IPv4 routing rule left behind" \
     test "$(rule_count -4)" -eq 1
+rm -f "$R/iked.log"
 iop_iked_start "$IOP_NSA" "$R"
 pid=$IOP_IKED_PID
 iop_check "restart after SIGKILL: exactly one IPv4 routing rule" \
