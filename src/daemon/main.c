@@ -3,6 +3,7 @@
  *
  *	in.iked [-d] [-f config] [-p level] [-R root] [-B backend] [-K dir]
  *	in.iked -c [-v] [-f config] [-R root]
+ *	in.iked -h
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +12,17 @@
 
 #include "daemon/opts.h"
 
+/* Print the usage to stdout for -h and exit 0, else to stderr, exit 1. */
 static void
-main_usage(void)
+main_usage(int help)
 {
-	fprintf(stderr,
+	fprintf(help ? stdout : stderr,
 	    "usage: in.iked [-d] [-f config] [-p level] [-R root] "
 	    "[-B xfrm|userspace|none]\n"
 	    "               [-K keyfile-dir]\n"
-	    "       in.iked -c [-v] [-f config] [-R root]\n");
-	exit(1);
+	    "       in.iked -c [-v] [-f config] [-R root]\n"
+	    "       in.iked -h\n");
+	exit(help ? 0 : 1);
 }
 
 /* -p takes 0, 1, 2 or the names base, modkeys, keymat. */
@@ -61,7 +64,7 @@ main(int argc, char *argv[])
 	opts.o_root = "/";
 	opts.o_backend = OPTS_BACKEND_AUTO;
 
-	while ((ch = getopt(argc, argv, "cdf:p:R:B:K:v")) != -1) {
+	while ((ch = getopt(argc, argv, "cdf:hp:R:B:K:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			opts.o_check = 1;
@@ -87,12 +90,15 @@ main(int argc, char *argv[])
 		case 'v':
 			opts.o_verbose = 1;
 			break;
+		case 'h':
+			main_usage(1);
+			break;
 		default:
-			main_usage();
+			main_usage(0);
 		}
 	}
 	if (optind != argc)
-		main_usage();
+		main_usage(0);
 	if (opts.o_check)
 		return (check_run(&opts));
 	return (daemon_run(&opts));

@@ -177,7 +177,14 @@ for f in secret/ike.preshared ipsecinit.conf; do
 	chmod 600 "$fifo/etc/inet/$f"
 done
 
-# 11. Warnings: printed as file:line: warning: ..., exit status still 0.
+# 11. -h prints the usage to stdout and exits 0.
+"$IKED" -h > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "-h: exit $rc"
+expect_out "^usage: in.iked "
+[ -s "$tmp/err" ] && fail "-h: stderr not empty: $(cat "$tmp/err")"
+
+# 12. Warnings: printed as file:line: warning: ..., exit status still 0.
 warn=$tmp/warn
 make_root "$warn"
 : > "$warn/etc/inet/ipsecinit.conf"
