@@ -25,7 +25,12 @@
 #define USER_TUN_MTU		1376
 #define USER_LARVAL_MS		(120 * 1000)	/* unused get_spi reservation */
 #define USER_ACQUIRE_RETRY_MS	(3 * 1000)
-#define USER_MAX_SAS		65536
+/*
+ * SAs (larval ones included) the backend holds: 131,072 pairs, beyond
+ * the 100,000 ISAKMP SAs with one pair each that in.iked is sized for,
+ * and a bound on the memory that negotiating peers can make it spend.
+ */
+#define USER_MAX_SAS		262144
 
 static struct kernel_user *
 user_state(const struct kernel *k)
@@ -192,12 +197,41 @@ user_hash_remove(struct kernel_user *ku, struct user_sa *us)
 	us->us_in_hash = 0;
 }
 
+/* Put an SA into ku_sas and the table of all SAs by SPI. */
+static void
+user_sa_link(struct kernel_user *ku, struct user_sa *us)
+{
+	unsigned int	h = user_hash(user_sa_kernel(us)->sa_id.id_spi);
+
+	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
+	us->us_id_next = ku->ku_idhash[h];
+	ku->ku_idhash[h] = us;
+	ku->ku_nsas++;
+}
+
+static void
+user_sa_unlink(struct kernel_user *ku, struct user_sa *us)
+{
+	struct user_sa	**p;
+
+	p = &ku->ku_idhash[user_hash(user_sa_kernel(us)->sa_id.id_spi)];
+	for (; *p != NULL; p = &(*p)->us_id_next) {
+		if (*p == us) {
+			*p = us->us_id_next;
+			break;
+		}
+	}
+	TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
+	ku->ku_nsas--;
+}
+
 static struct user_sa *
 user_sa_find(struct kernel_user *ku, const struct kernel_sa_id *id)
 {
 	struct user_sa	*us;
 
-	TAILQ_FOREACH(us, &ku->ku_sas, us_entry) {
+	for (us = ku->ku_idhash[user_hash(id->id_spi)]; us != NULL;
+	    us = us->us_id_next) {
 		if (kernel_sa_id_match(&user_sa_kernel(us)->sa_id, id))
 			return (us);
 	}
@@ -220,23 +254,12 @@ user_sa_destroy(struct kernel_user *ku, struct user_sa *us)
 	if (user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT)
 		user_policy_uncache(ku);
 	user_hash_remove(ku, us);
-	TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
+	user_sa_unlink(ku, us);
 	if (us->us_timer != NULL)
 		event_free(us->us_timer);
 	if (!us->us_larval)
 		esp_sa_clear(&us->us_esp);
 	free(us);
-}
-
-static size_t
-user_sa_count(const struct kernel_user *ku)
-{
-	const struct user_sa	*us;
-	size_t			 n = 0;
-
-	TAILQ_FOREACH(us, &ku->ku_sas, us_entry)
-		n++;
-	return (n);
 }
 
 /* Lifetimes */
@@ -378,7 +401,7 @@ user_sa_new(struct kernel_user *ku)
 {
 	struct user_sa	*us;
 
-	if (user_sa_count(ku) >= USER_MAX_SAS)
+	if (ku->ku_nsas >= USER_MAX_SAS)
 		return (NULL);
 	if ((us = calloc(1, sizeof(*us))) == NULL)
 		return (NULL);
@@ -585,7 +608,7 @@ user_get_spi(struct kernel *k, const struct sockaddr *src,
 	    dst->sa_family == AF_INET6))
 		memcpy(&sa->sa_id.id_dst, dst, dst->sa_family == AF_INET ?
 		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
+	user_sa_link(ku, us);
 	user_hash_insert(ku, us);
 	user_sa_schedule(us);
 	*spi = v;
@@ -607,7 +630,7 @@ user_sa_claim(struct kernel_user *ku, const struct kernel_sa *sa, int *r)
 			return (NULL);
 		}
 		user_hash_remove(ku, us);
-		TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
+		user_sa_unlink(ku, us);
 		us->us_larval = 0;
 		us->us_add_ms = user_now_ms();
 		return (us);
@@ -636,7 +659,7 @@ user_add_sa(struct kernel *k, const struct kernel_sa *sa)
 		free(us);
 		goto out;
 	}
-	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
+	user_sa_link(ku, us);
 	if (sa->sa_dir == KERNEL_DIR_IN)
 		user_hash_insert(ku, us);
 	else

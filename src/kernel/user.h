@@ -21,7 +21,7 @@
 #include "kernel/rtnl.h"
 #include "lib/log.h"
 
-#define USER_SPI_BUCKETS	1024
+#define USER_SPI_BUCKETS	16384
 #define USER_QUEUE_MAX		8	/* packets held per policy for an SA */
 #define USER_BUF_LEN		65536
 #define USER_HEADROOM		128	/* room for a rebuilt IP header */
@@ -32,6 +32,7 @@ struct kernel_user;
 struct user_sa {
 	TAILQ_ENTRY(user_sa)	 us_entry;
 	struct user_sa		*us_hash_next;	/* inbound SPI hash chain */
+	struct user_sa		*us_id_next;	/* chain of ku_idhash */
 	struct kernel_user	*us_ku;
 	struct esp_sa		 us_esp;
 	struct event		*us_timer;
@@ -78,7 +79,10 @@ struct kernel_user {
 	int				 ku_rule4;
 	int				 ku_rule6;
 	struct user_sa			*ku_hash[USER_SPI_BUCKETS];
+	/* Every SA of ku_sas by SPI, whatever its direction. */
+	struct user_sa			*ku_idhash[USER_SPI_BUCKETS];
 	TAILQ_HEAD(user_sa_head, user_sa) ku_sas;
+	size_t				 ku_nsas;	/* in ku_sas */
 	TAILQ_HEAD(, user_policy)	 ku_pols;
 	TAILQ_HEAD(, user_route)	 ku_routes;
 	struct log_ratelimit		 ku_ratelimit;
