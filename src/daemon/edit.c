@@ -8,6 +8,8 @@
  * validated and installed like a reload, and on any error the running
  * one stays.  The next SIGHUP reads the files on disk again.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -170,7 +172,45 @@ edit_running(struct daemon *d, int replace, struct edit_part parts[2])
 	return (0);
 }
 
-/* "ikeadm read rule|preshared FILE": replace the rules or the keys. */
+/*
+ * Open the default preshared file for "ikeadm read preshared", with the
+ * owner and mode checks of a start-up, because it holds the keys.
+ */
+static int
+edit_open_preshared(struct daemon *d, int *fdp)
+{
+	const char	*path = d->d_preshared_path;
+	struct stat	 st;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		saved = errno;
+		log_err("ikeadm read preshared: cannot open %s: %s", path,
+		    strerror(saved));
+		if (fd >= 0)
+			(void)close(fd);
+		errno = saved;
+		return (ERR_SYSTEM);
+	}
+	if ((st.st_mode & 066) != 0 ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		log_err("ikeadm read preshared: %s is open to group or others "
+		    "(mode %04o) or owned by uid %u: run chmod 600 and chown "
+		    "root on it", path, (unsigned int)(st.st_mode & 07777),
+		    (unsigned int)st.st_uid);
+		(void)close(fd);
+		return (ERR_CONFIG);
+	}
+	*fdp = fd;
+	return (0);
+}
+
+/*
+ * "ikeadm read rule|preshared [FILE]": replace the rules or the keys.
+ * Without a file, read rule reloads every file as SIGHUP does, and read
+ * preshared reads only the preshared file, keeping the running rules.
+ */
 int
 edit_read(struct daemon *d, int kind, int fd)
 {
@@ -178,6 +218,13 @@ edit_read(struct daemon *d, int kind, int fd)
 	char			why[64];
 	int			rc;
 
+	if (fd < 0 && kind == CONFIG_FILE_PRESHARED) {
+		if ((rc = edit_open_preshared(d, &fd)) != 0)
+			return (rc);
+		rc = edit_read(d, kind, fd);
+		(void)close(fd);
+		return (rc);
+	}
 	if (fd < 0)
 		return (daemon_reload(d, "ikeadm read"));
 	(void)snprintf(why, sizeof(why), "ikeadm read %s",

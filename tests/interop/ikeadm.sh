@@ -430,6 +430,15 @@ iop_check "add rule FILE: succeeds" adm add rule "$W/rule.add"
 adm dump rule
 iop_check "add rule FILE: both rules in use" \
     test "$(grep -c "^GLOBL: Label '" "$W/out")" -eq 2
+iop_check "read preshared without a file: succeeds" adm read preshared
+iop_check "read preshared without a file: added rule kept" \
+    adm get rule from-file
+chmod 644 "$A/etc/inet/secret/ike.preshared"
+iop_check "read preshared of a mode 644 file: rejected" \
+    iop_not adm read preshared
+iop_check "read preshared of a mode 644 file: logged with the fix" \
+    grep -q "ike.preshared is open to group or others (mode 0644)" "$log"
+chmod 600 "$A/etc/inet/secret/ike.preshared"
 iop_check "del rule of the file's rule" adm del rule from-file
 iop_check "the tunnel survives the rule changes" \
     iop_ping_ok "$IOP_NSA" $inner_a $inner_b
