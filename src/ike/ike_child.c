@@ -340,6 +340,7 @@ ike_qm_install(struct ike_qm *qm)
 	if (old != NULL)
 		ike_child_take_over(ch, old, qm, eng->e_now);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
+	eng->e_child_dirty = 1;
 	ch = NULL;
 	ike_keylog_esp(eng, &in);
 	ike_keylog_esp(eng, &out);
@@ -392,6 +393,7 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 	log_info("IPsec SAs (rule \"%s\") removed: ESP SPI in 0x%08x out "
 	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
 	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+	eng->e_child_dirty = 1;
 	ike_child_free(ch);
 }
 
@@ -439,6 +441,7 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 		    ch->ch_retry_at != 0 || !ike_child_same_peer(ch, remote))
 			continue;
 		ch->ch_retry_at = eng->e_now + IKE_REKEY_RETRY_MS;
+		eng->e_child_dirty = 1;
 		log_warn("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
 		    "their replacement failed; trying again in %d s",
 		    ch->ch_label, ch->ch_in.id_spi, IKE_REKEY_RETRY_MS / 1000);
@@ -450,7 +453,11 @@ void
 ike_child_timers(struct ike_engine *eng, uint64_t now)
 {
 	struct ike_child	*ch, *next;
+	uint64_t		 d = ike_child_deadline(eng);
 
+	if (d == 0 || now < d)
+		return;		/* nothing due: no walk over every pair */
+	eng->e_child_dirty = 1;
 	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
 		next = TAILQ_NEXT(ch, ch_entry);
 		if (ch->ch_retry_at != 0 && now >= ch->ch_retry_at) {
@@ -469,12 +476,19 @@ ike_child_timers(struct ike_engine *eng, uint64_t now)
 	}
 }
 
+/*
+ * The earliest timer of all IPsec SA pairs.  Few pairs have one (only
+ * around a rekey), so the walk happens only after one was set, fired or
+ * removed, not after every datagram.
+ */
 uint64_t
-ike_child_deadline(const struct ike_engine *eng)
+ike_child_deadline(struct ike_engine *eng)
 {
 	const struct ike_child	*ch;
 	uint64_t		 d = 0;
 
+	if (!eng->e_child_dirty)
+		return (eng->e_child_next);
 	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
 		if (ch->ch_switch_at != 0 && (d == 0 || ch->ch_switch_at < d))
 			d = ch->ch_switch_at;
@@ -483,5 +497,7 @@ ike_child_deadline(const struct ike_engine *eng)
 		if (ch->ch_retry_at != 0 && (d == 0 || ch->ch_retry_at < d))
 			d = ch->ch_retry_at;
 	}
+	eng->e_child_next = d;
+	eng->e_child_dirty = 0;
 	return (d);
 }

@@ -66,7 +66,7 @@ ike_deadline_min(uint64_t *d, uint64_t t)
 }
 
 static uint64_t
-ike_next_deadline(const struct ike_engine *eng)
+ike_next_deadline(struct ike_engine *eng)
 {
 	const struct ike_p1	*p1;
 	const struct ike_qm	*qm;
@@ -128,6 +128,7 @@ ike_engine_free_all(struct ike_engine *eng)
 		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
 		ike_child_free(ch);
 	}
+	eng->e_child_dirty = 1;
 }
 
 void

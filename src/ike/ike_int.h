@@ -257,6 +257,8 @@ struct ike_engine {
 	uint64_t		 e_cookie_ctr;
 	uint64_t		 e_now;
 	uint64_t		 e_deadline;	/* last one reported */
+	uint64_t		 e_child_next;	/* earliest IPsec SA timer */
+	int			 e_child_dirty;	/* e_child_next is stale */
 	char			*e_keylog_dir;
 	struct ike_stats	 e_stats;
 	uint32_t		 e_trap_reqid_base;
@@ -368,7 +370,7 @@ void	 ike_range_str(const struct config_range *, char *, size_t);
 int	 ike_qm_install(struct ike_qm *);
 void	 ike_child_free(struct ike_child *);
 void	 ike_child_timers(struct ike_engine *, uint64_t now);
-uint64_t ike_child_deadline(const struct ike_engine *);
+uint64_t ike_child_deadline(struct ike_engine *);
 int	 ike_child_same_peer(const struct ike_child *,
 	    const struct sockaddr_storage *remote);
 void	 ike_child_rekey_failed(struct ike_engine *, size_t spd,
