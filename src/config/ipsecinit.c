@@ -33,6 +33,12 @@
 
 #define IPSECINIT_LEX_FLAGS	(LEX_HASH_COMMENT | LEX_PARENS)
 #define IPSECINIT_MAX_ADDRS	64	/* addresses of one host name */
+/*
+ * Bits of the "seen" mask of one properties block: bit n marks property n
+ * of ipsecinit_prop's names, and NONE << n that its value was "none".
+ */
+#define IPSECINIT_SEEN_NONE	0x100u
+#define IPSECINIT_SEEN_AUTH_NONE (IPSECINIT_SEEN_NONE << 2)
 
 /* Pattern keywords; the bit of each marks it as seen in an entry. */
 enum ipsecinit_pkw {
@@ -767,6 +773,15 @@ ipsecinit_prop(struct ipsecinit *ii, struct config_spd_alt *alt,
 		return (-1);
 	}
 	*seen |= 1u << id;
+	/*
+	 * "none" asks for no algorithm of that kind, which is what leaving
+	 * the property out means; it is not an alias of "any".
+	 */
+	if ((id == 0 || id == 2) && strcasecmp(ii->ii_tok.lt_text, "none") == 0) {
+		*seen |= IPSECINIT_SEEN_NONE << id;
+		ipsecinit_advance(ii);
+		return (0);
+	}
 	switch (id) {
 	case 0:
 		return (ipsecinit_alg(ii, kw, IPSECALGS_AH, &alt->sp_ah_auth));
@@ -789,10 +804,37 @@ ipsecinit_prop(struct ipsecinit *ii, struct config_spd_alt *alt,
 	}
 }
 
+/*
+ * ESP with neither encryption nor integrity protects nothing, so an
+ * entry must not allow it.
+ */
+static int
+ipsecinit_check_esp(struct ipsecinit *ii, const struct config_spd_alt *alt,
+    uint32_t seen, unsigned int line)
+{
+	if (!alt->sp_esp_encr.sa_set && (seen & IPSECINIT_SEEN_AUTH_NONE) &&
+	    !alt->sp_ah_auth.sa_set) {
+		ipsecinit_error(ii, line, "encr_auth_algs none without "
+		    "encr_algs selects no protection: add encr_algs, or name "
+		    "an integrity algorithm");
+		return (-1);
+	}
+	if (alt->sp_esp_encr.sa_set &&
+	    alt->sp_esp_encr.sa_id == IPSECALGS_ENCR_NULL &&
+	    !alt->sp_esp_auth.sa_set) {
+		ipsecinit_error(ii, line, "encr_algs null without an "
+		    "encr_auth_algs algorithm allows ESP with neither "
+		    "encryption nor integrity: add encr_auth_algs ALG, such "
+		    "as hmac-sha256, or use a cipher");
+		return (-1);
+	}
+	return (0);
+}
+
 /* Checks of one "action { properties }" that need all of it. */
 static int
 ipsecinit_check_alt(struct ipsecinit *ii, struct config_spd_alt *alt,
-    const char *action, unsigned int line)
+    const char *action, unsigned int line, uint32_t seen)
 {
 	int	algs = alt->sp_ah_auth.sa_set || alt->sp_esp_encr.sa_set ||
 		    alt->sp_esp_auth.sa_set;
@@ -810,9 +852,12 @@ ipsecinit_check_alt(struct ipsecinit *ii, struct config_spd_alt *alt,
 		}
 		return (0);
 	}
+	if (ipsecinit_check_esp(ii, alt, seen, line) != 0)
+		return (-1);
 	if (!algs) {
 		ipsecinit_error(ii, line, "%s needs auth_algs, encr_algs or "
-		    "encr_auth_algs in its properties", action);
+		    "encr_auth_algs in its properties, other than none",
+		    action);
 		return (-1);
 	}
 	/* encr_auth_algs alone means ESP with null encryption. */
@@ -858,7 +903,7 @@ ipsecinit_alt(struct ipsecinit *ii, struct ipsecinit_entry *e)
 		    lex_describe(&ii->ii_tok), action);
 		return (-1);
 	}
-	if (ok && ipsecinit_check_alt(ii, &alt, action, line) != 0)
+	if (ok && ipsecinit_check_alt(ii, &alt, action, line, seen) != 0)
 		ok = 0;
 	if (ok && e->spd.sd_nalts > 0 && (!config_spd_is_ipsec(&alt) ||
 	    !config_spd_is_ipsec(&e->spd.sd_alts[0]))) {

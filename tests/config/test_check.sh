@@ -184,7 +184,19 @@ rc=$?
 expect_out "^usage: in.iked "
 [ -s "$tmp/err" ] && fail "-h: stderr not empty: $(cat "$tmp/err")"
 
-# 12. Warnings: printed as file:line: warning: ..., exit status still 0.
+# 12. encr_auth_algs none is exactly "no integrity algorithm", not any.
+none=$tmp/none
+make_root "$none"
+echo '{ laddr 192.0.2.10 raddr 198.51.100.20 } ipsec { encr_algs aes encr_auth_algs none }' \
+	> "$none/etc/inet/ipsecinit.conf"
+run -v -R "$none"
+[ "$rc" -eq 0 ] || fail "encr_auth_algs none: exit $rc: $(cat "$tmp/err")"
+expect_out "encr_algs +aes"
+if grep -Eq "encr_auth_algs +any" "$tmp/out"; then
+	fail "encr_auth_algs none shown as any: $(grep encr_auth "$tmp/out")"
+fi
+
+# 13. Warnings: printed as file:line: warning: ..., exit status still 0.
 warn=$tmp/warn
 make_root "$warn"
 : > "$warn/etc/inet/ipsecinit.conf"

@@ -232,6 +232,16 @@ static const struct bad_input bad_inputs[] = {
 	    "invalid action 'encrypt'" },
 	{ POL, "{ lport 1 } ipsec { encr_algs rc4 }\n", 1,
 	    "invalid encr_algs 'rc4'" },
+	{ POL, "{ lport 1 } ipsec { encr_auth_algs none }\n", 1,
+	    "encr_auth_algs none without encr_algs selects no protection" },
+	{ POL, "{ lport 1 } ipsec { encr_algs null }\n", 1,
+	    "encr_algs null without an encr_auth_algs algorithm allows ESP "
+	    "with neither encryption nor integrity" },
+	{ POL, "\n{ lport 1 } ipsec { encr_algs null encr_auth_algs none }\n",
+	    2, "encr_algs null without an encr_auth_algs algorithm" },
+	{ POL, "{ lport 1 } ipsec { auth_algs none }\n", 1,
+	    "ipsec needs auth_algs, encr_algs or encr_auth_algs in its "
+	    "properties, other than none" },
 	{ POL, "{ lport 1 } ipsec { auth_algs sha3 }\n", 1,
 	    "invalid auth_algs 'sha3'" },
 	{ POL, "{ lport 1 } ipsec { encr_algs 99 }\n", 1,
