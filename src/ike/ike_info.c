@@ -100,15 +100,17 @@ ike_info_send(struct ike_p1 *p1, struct wbuf *body, size_t hash_off,
 	size_t			 hl = prf_length(p1->p1_hash);
 	uint8_t			 iv[CIPHER_MAX_BLOCK];
 	uint32_t		 msgid;
-	int			 rc;
+	int			 rc, tries = 0;
 
 	/*
 	 * A fresh ID, but not recorded: a peer may echo it in its answer
-	 * (an R-U-THERE-ACK), which must not count as a replay.
+	 * (an R-U-THERE-ACK), which must not count as a replay.  The tries
+	 * are bounded because ike_info_msgid returns 1 when the random
+	 * generator fails.
 	 */
 	do
 		msgid = ike_info_msgid();
-	while (ike_mid_used(p1, msgid));
+	while (ike_mid_used(p1, msgid) && ++tries < 16);
 	wbuf_init(&hash, 0);
 	wbuf_init(&out, 0);
 	wbuf_init(&ivb, 0);
