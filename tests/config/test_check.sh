@@ -196,7 +196,25 @@ if grep -Eq "encr_auth_algs +any" "$tmp/out"; then
 	fail "encr_auth_algs none shown as any: $(grep encr_auth "$tmp/out")"
 fi
 
-# 13. Warnings: printed as file:line: warning: ..., exit status still 0.
+# 13. The examples of ipsecinit.conf(5) are valid and raise no warning.
+man5=$IKED_SOURCE/man/ipsecinit.conf.5
+ex=$tmp/manex
+make_root "$ex"
+awk '/^\.Sh EXAMPLES/ { f = 1 } /^\.Sh DIAGNOSTICS/ { f = 0 }
+    f && /^\.Ed/ { b = 0 } f && b && !/in\.iked/ { print }
+    f && /^\.Bd/ { b = 1 }' "$man5" > "$ex/etc/inet/ipsecinit.conf"
+cat > "$ex/etc/inet/ike/config" <<'CONF'
+p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
+{ label "host" local_addr 192.0.2.10 remote_addr 198.51.100.20 }
+{ label "site" local_addr 198.51.100.1 remote_addr 198.51.100.2 }
+{ label "road warriors" local_addr 198.51.100.1 remote_addr 203.0.113.0/24 }
+CONF
+run -R "$ex"
+[ "$rc" -eq 0 ] || fail "ipsecinit.conf(5) examples: exit $rc: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && fail "ipsecinit.conf(5) examples: $(cat "$tmp/err")"
+expect_out "7 policy entries"
+
+# 14. Warnings: printed as file:line: warning: ..., exit status still 0.
 warn=$tmp/warn
 make_root "$warn"
 : > "$warn/etc/inet/ipsecinit.conf"
