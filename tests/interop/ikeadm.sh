@@ -2,18 +2,27 @@
 # ikeadm.sh: every ikeadm command against a running in.iked that has a
 # tunnel to strongSwan charon (kernel-libipsec).
 #
-# Checks, in order: get debug|priv|stats|defaults, set debug with a file,
-# dbg rbdump, get and dump of p1, rule and preshared (addresses, cookies
-# and the four-token identity form), keys only at keymat and masked by -p,
-# -j output (one JSON object per line), dump of groups, encralgs,
-# authalgs and certcache, flush certcache; malformed requests written
-# straight to the socket get error replies while the daemon and the tunnel
-# keep working; del p1 and flush p1 (charon receives the Delete and drops
-# the IKE SA); read preshared after a key changed on disk (the old key
-# fails, the new one works); del rule, then add rule from stdin and a
-# tunnel that uses the new rule; add, get and del preshared; write rule
-# and write preshared (mode 0600, never over an existing file); denials
-# after set priv base, and with in.iked -p 0.
+# Checks, in order:
+#  - get debug|priv|stats|defaults, set debug with a file, dbg rbdump;
+#  - get and dump of p1, rule and preshared (addresses, cookies and the
+#    four-token identity form); the preshared key and SKEYIDs only at
+#    keymat (the encryption key equals the -K key log), masked by -p;
+#  - -j output, one JSON object per line;
+#  - dump of groups, encralgs, authalgs and certcache, flush certcache;
+#  - malformed requests written straight to the socket get error replies,
+#    and the daemon and the tunnel keep working;
+#  - del p1 by cookies and by addresses, and flush p1: charon receives
+#    the Delete and drops the IKE SA;
+#  - read preshared after a key changed on disk: the old key fails, the
+#    new one works;
+#  - del rule, then add rule from stdin and a tunnel through the new rule;
+#  - add preshared interactively and from a file, get and del preshared;
+#  - write rule and write preshared (mode 0600, never over an existing
+#    file) read back; add rule FILE; read preshared keeps added rules and
+#    rejects a key file open to others;
+#  - token and unknown commands rejected;
+#  - denials after set priv base, and with in.iked -p 0;
+#  - no sanitizer report in any output.
 IOP_NAME=adm
 . "$(dirname "$0")/lib.sh"
 
