@@ -509,6 +509,8 @@ config_auth_method_name(int m)
 		return ("rsa_sig");
 	case CONFIG_AUTH_RSA_ENCRYPT:
 		return ("rsa_encrypt");
+	case CONFIG_AUTH_RSA_ENCRYPT_REV:
+		return ("rsa_encrypt_rev");
 	case CONFIG_AUTH_ECDSA_P256:
 		return ("ecdsa_p256");
 	case CONFIG_AUTH_ECDSA_P384:

@@ -99,7 +99,8 @@ enum config_auth_method {
 	CONFIG_AUTH_PRESHARED = 1,
 	CONFIG_AUTH_DSS_SIG = 2,
 	CONFIG_AUTH_RSA_SIG = 3,
-	CONFIG_AUTH_RSA_ENCRYPT = 4,
+	CONFIG_AUTH_RSA_ENCRYPT = 4,	/* rsa_encrypt (RFC 2409 5.2) */
+	CONFIG_AUTH_RSA_ENCRYPT_REV = 5, /* rsa_encrypt_rev (5.3) */
 	CONFIG_AUTH_ECDSA_P256 = 9,	/* ecdsa_p256: SHA-256 on P-256 */
 	CONFIG_AUTH_ECDSA_P384 = 10,	/* ecdsa_p384: SHA-384 on P-384 */
 	CONFIG_AUTH_ECDSA_P521 = 11,	/* ecdsa_p521: SHA-512 on P-521 */

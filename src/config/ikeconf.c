@@ -96,6 +96,7 @@ static const struct ikeconf_name ikeconf_auth_methods[] = {
 	{ "preshared", CONFIG_AUTH_PRESHARED },
 	{ "rsa_sig", CONFIG_AUTH_RSA_SIG },
 	{ "rsa_encrypt", CONFIG_AUTH_RSA_ENCRYPT },
+	{ "rsa_encrypt_rev", CONFIG_AUTH_RSA_ENCRYPT_REV },
 	{ "dss_sig", CONFIG_AUTH_DSS_SIG },
 	{ "ecdsa_p256", CONFIG_AUTH_ECDSA_P256 },
 	{ "ecdsa_p384", CONFIG_AUTH_ECDSA_P384 },
@@ -857,8 +858,8 @@ ikeconf_xform_kw(struct ikeconf *ic, const struct ikeconf_kw *kw,
 	case KW_AUTH_METHOD:
 		ikeconf_xform_name(ic, kw->name, &x->px_auth_method,
 		    ikeconf_auth_methods,
-		    "preshared rsa_sig rsa_encrypt dss_sig ecdsa_p256 "
-		    "ecdsa_p384 ecdsa_p521");
+		    "preshared rsa_sig rsa_encrypt rsa_encrypt_rev dss_sig "
+		    "ecdsa_p256 ecdsa_p384 ecdsa_p521");
 		break;
 	case KW_OAKLEY_GROUP:
 		ikeconf_group(ic, x);

@@ -196,8 +196,21 @@ validate_xform(struct validate *v, struct config_p1_xform *x)
 
 	if (x->px_auth_method == 0)
 		diag_add(v->v_diag, file, line, "p1_xform has no auth_method: "
-		    "add one of preshared rsa_sig rsa_encrypt dss_sig "
-		    "ecdsa_p256 ecdsa_p384 ecdsa_p521");
+		    "add one of preshared rsa_sig rsa_encrypt rsa_encrypt_rev "
+		    "dss_sig ecdsa_p256 ecdsa_p384 ecdsa_p521");
+	/*
+	 * TODO: Main Mode with public key encryption.  Until the engine
+	 * runs it, a rule that names it must not load: it would otherwise
+	 * offer method 4 or 5 and then authenticate with a preshared key.
+	 */
+	if (x->px_auth_method == CONFIG_AUTH_RSA_ENCRYPT ||
+	    x->px_auth_method == CONFIG_AUTH_RSA_ENCRYPT_REV)
+		diag_add(v->v_diag, file, line, "auth_method %s is not "
+		    "supported yet: Main Mode with public key encryption "
+		    "(RFC 2409 section 5.%d) is not implemented; use rsa_sig "
+		    "with the same certificates",
+		    config_auth_method_name(x->px_auth_method),
+		    x->px_auth_method == CONFIG_AUTH_RSA_ENCRYPT ? 2 : 3);
 	if (x->px_group == 0)
 		diag_add(v->v_diag, file, line, "p1_xform has no oakley_group: "
 		    "add one such as oakley_group 14");

@@ -46,6 +46,14 @@ static const struct bad_input bad_inputs[] = {
 	    "encr_alg aes\nauth_alg sha3 }\n", 2, "invalid auth_alg 'sha3'" },
 	{ CONF, "p1_xform { auth_method psk }\n", 1,
 	    "invalid auth_method 'psk': expected one of preshared" },
+	{ CONF, "\np1_xform { auth_method rsa_encrypt oakley_group 14 "
+	    "encr_alg aes auth_alg sha256 }\n", 2, "auth_method rsa_encrypt "
+	    "is not supported yet: Main Mode with public key encryption "
+	    "(RFC 2409 section 5.2) is not implemented" },
+	{ CONF, "p1_xform { auth_method rsa_encrypt_rev oakley_group 14 "
+	    "encr_alg aes auth_alg sha256 }\n", 1, "auth_method "
+	    "rsa_encrypt_rev is not supported yet: Main Mode with public key "
+	    "encryption (RFC 2409 section 5.3) is not implemented" },
 	{ CONF, "p1_xform { encr_alg aes(100) }\n", 1,
 	    "invalid encr_alg key size '100'" },
 	{ CONF, "p1_xform { encr_alg aes(256..128) }\n", 1,

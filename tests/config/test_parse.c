@@ -253,7 +253,7 @@ certificate_selectors(void **state)
 	    "  remote_id \"\"\n"
 	    "  p1_xform { auth_method dss_sig oakley_group 2 encr_alg des "
 	    "auth_alg sha1 }\n"
-	    "  p1_xform { auth_method rsa_encrypt oakley_group 14 "
+	    "  p1_xform { auth_method rsa_sig oakley_group 14 "
 	    "encr_alg 3des-cbc auth_alg sha384 }\n"
 	    "}\n";
 	struct config		*cf = parse_ok(0, text);
@@ -267,7 +267,7 @@ certificate_selectors(void **state)
 	assert_int_equal(r->cr_xforms[0].px_auth_method, CONFIG_AUTH_DSS_SIG);
 	assert_int_equal(r->cr_xforms[0].px_klen_min, 0);
 	assert_int_equal(r->cr_xforms[1].px_auth_method,
-	    CONFIG_AUTH_RSA_ENCRYPT);
+	    CONFIG_AUTH_RSA_SIG);
 	config_free(cf);
 }
 
