@@ -3,6 +3,9 @@
 #
 #   psk       charon initiates with another preshared key: in.iked cannot
 #             authenticate Main Mode message 5, logs it and sends a Notify
+#   id        charon initiates with an identity that ike.preshared does not
+#             name: in.iked rejects the decrypted Main Mode message 5 with
+#             an encrypted INVALID-ID-INFORMATION Notify that charon reads
 #   proposal  charon offers only AES-256/SHA-512/MODP-4096, in.iked accepts
 #             only AES-128/SHA-1/MODP-2048: in.iked replies NO_PROPOSAL_CHOSEN
 #   silent    in.iked initiates to an address where nothing answers: it
@@ -13,7 +16,7 @@
 #
 # Except for flood, each ends with no SA on either side and in.iked still
 # running.
-mode=${1:?usage: failures.sh psk|proposal|silent|flood}
+mode=${1:?usage: failures.sh psk|id|proposal|silent|flood}
 IOP_NAME=fl
 . "$(dirname "$0")/lib.sh"
 
@@ -32,6 +35,12 @@ case $mode in
 psk)
 	SW_PSK=another-psk-9876543210 \
 	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	;;
+id)
+	iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	sed -i -e 's/id = 198\.51\.100\.2 }/id = nobody@example.org }/' \
+	    -e 's/id-1 = 198\.51\.100\.2/id-1 = nobody@example.org/' \
+	    "$B/swanctl.conf"
 	;;
 proposal)
 	SW_IKE=aes256-sha512-modp4096 SW_ESP=aes256-sha512-modp4096 \
@@ -59,6 +68,16 @@ psk)
 	    iop_not grep -q "completed successfully" "$B/initiate.out"
 	iop_check "in.iked logs the authentication failure" \
 	    iop_wait_grep "$log" "authentication failed for peer 198.51.100.2" 5
+	;;
+id)
+	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
+	    >"$B/initiate.out" 2>&1
+	iop_check "charon's initiate fails" \
+	    iop_not grep -q "completed successfully" "$B/initiate.out"
+	iop_check "in.iked rejects the identity" \
+	    iop_wait_grep "$log" "peer 198\.51\.100\.2\[500\] sent a USER_FQDN identity that no ike\.preshared entry" 5
+	iop_check "charon decrypts in.iked's INVALID_ID_INFORMATION" \
+	    iop_wait_grep "$B/charon.log" "received INVALID_ID_INFORMATION error notify" 5
 	;;
 proposal)
 	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
@@ -126,7 +145,7 @@ mm1=$(tshark -r "$cap" -T fields -e isakmp.ispi \
     -Y 'isakmp.exchangetype == 2 && ip.src == 198.51.100.1 && isakmp.rspi == 00:00:00:00:00:00:00:00' \
     2>/dev/null | sort | uniq -c | sort -rn | awk 'NR == 1 { print $1 }')
 case $mode in
-psk | proposal)
+psk | id | proposal)
 	iop_check "in.iked sent a Notify ($notify Informational messages)" \
 	    [ "$notify" -ge 1 ]
 	;;
