@@ -148,14 +148,136 @@ ike_engine_set_certstore(struct ike_engine *eng, struct certstore *cs)
 	eng->e_certs = cs;
 }
 
+static int
+ike_range_same(const struct config_range *a, const struct config_range *b)
+{
+	return (config_ip_cmp(&a->lo, &b->lo) == 0 &&
+	    config_ip_cmp(&a->hi, &b->hi) == 0);
+}
+
+static int
+ike_spd_num_same(const struct config_spd_num *a, const struct config_spd_num *b)
+{
+	return (a->sn_set == b->sn_set && a->sn_lo == b->sn_lo &&
+	    a->sn_hi == b->sn_hi);
+}
+
+static int
+ike_spd_alg_same(const struct config_spd_alg *a, const struct config_spd_alg *b)
+{
+	return (a->sa_set == b->sa_set && a->sa_id == b->sa_id &&
+	    a->sa_klen_min == b->sa_klen_min &&
+	    a->sa_klen_max == b->sa_klen_max);
+}
+
+static int
+ike_spd_alts_same(const struct config_spd *a, const struct config_spd *b)
+{
+	const struct config_spd_alt	*x, *y;
+	size_t				 i;
+
+	if (a->sd_nalts != b->sd_nalts)
+		return (0);
+	for (i = 0; i < a->sd_nalts; i++) {
+		x = &a->sd_alts[i];
+		y = &b->sd_alts[i];
+		if (x->sp_action != y->sp_action ||
+		    x->sp_sa_unique != y->sp_sa_unique ||
+		    x->sp_dir != y->sp_dir ||
+		    !ike_spd_alg_same(&x->sp_ah_auth, &y->sp_ah_auth) ||
+		    !ike_spd_alg_same(&x->sp_esp_encr, &y->sp_esp_encr) ||
+		    !ike_spd_alg_same(&x->sp_esp_auth, &y->sp_esp_auth))
+			return (0);
+	}
+	return (1);
+}
+
+/* Whether two policy entries select the same traffic the same way. */
+static int
+ike_spd_same(const struct config_spd *a, const struct config_spd *b)
+{
+	if (a->sd_laddr_set != b->sd_laddr_set ||
+	    (a->sd_laddr_set && !ike_range_same(&a->sd_laddr, &b->sd_laddr)) ||
+	    a->sd_raddr_set != b->sd_raddr_set ||
+	    (a->sd_raddr_set && !ike_range_same(&a->sd_raddr, &b->sd_raddr)) ||
+	    !ike_spd_num_same(&a->sd_lport, &b->sd_lport) ||
+	    !ike_spd_num_same(&a->sd_rport, &b->sd_rport) ||
+	    !ike_spd_num_same(&a->sd_ulp, &b->sd_ulp) ||
+	    !ike_spd_num_same(&a->sd_icmp_type, &b->sd_icmp_type) ||
+	    !ike_spd_num_same(&a->sd_icmp_code, &b->sd_icmp_code) ||
+	    a->sd_dir != b->sd_dir || a->sd_negotiate != b->sd_negotiate ||
+	    a->sd_tunnel != b->sd_tunnel)
+		return (0);
+	if (a->sd_tunnel && (config_ip_cmp(&a->sd_tsrc, &b->sd_tsrc) != 0 ||
+	    !ike_range_same(&a->sd_tdst, &b->sd_tdst)))
+		return (0);
+	return (ike_spd_alts_same(a, b));
+}
+
+/*
+ * The index in the new configuration of the old policy entry idx: the
+ * first entry that is the same, or -1 when the reload removed or changed
+ * it.
+ * NOTE: a linear scan per pending negotiation, which is fine while few
+ * negotiations are in flight at a reload.
+ */
+static int
+ike_spd_remap(const struct config *old, const struct config *cfg,
+    size_t idx, size_t *out)
+{
+	size_t	i;
+
+	if (old == NULL || idx >= old->cf_nspds)
+		return (-1);
+	for (i = 0; i < cfg->cf_nspds; i++) {
+		if (ike_spd_same(&old->cf_spds[idx], &cfg->cf_spds[i])) {
+			*out = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/*
+ * Keep the negotiations of p1 that the new configuration still allows:
+ * Quick Modes queued behind its Main Mode and those in progress, with
+ * their policy entry numbered as in the new file.  The others go.
+ */
+static void
+ike_engine_remap_qms(struct ike_p1 *p1, const struct config *old,
+    const struct config *cfg)
+{
+	struct ike_pending	*pd, *pnext;
+	struct ike_qm		*qm, *qnext;
+	size_t			 idx;
+	int			 keep = p1->p1_rule != NULL;
+
+	for (pd = TAILQ_FIRST(&p1->p1_pending); pd != NULL; pd = pnext) {
+		pnext = TAILQ_NEXT(pd, pd_entry);
+		if (keep && ike_spd_remap(old, cfg, pd->pd_spd, &idx) == 0) {
+			pd->pd_spd = idx;
+			continue;
+		}
+		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
+		free(pd);
+	}
+	for (qm = TAILQ_FIRST(&p1->p1_qms); qm != NULL; qm = qnext) {
+		qnext = TAILQ_NEXT(qm, qm_entry);
+		if (qm->qm_state == IKE_QM_DONE)
+			continue;
+		if (keep && ike_spd_remap(old, cfg, qm->qm_spd, &idx) == 0)
+			qm->qm_spd = idx;
+		else
+			ike_qm_free(qm);
+	}
+}
+
 int
 ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
     uint64_t now_ms)
 {
 	struct config		*old = eng->e_cfg;
 	struct ike_p1		*p1;
-	struct ike_qm		*qm, *qnext;
-	struct ike_pending	*pd;
 
 	if (cfg == NULL)
 		return (ERR_INVAL);
@@ -164,17 +286,8 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 	/* First, while the ISAKMP SAs can still carry their Delete. */
 	ike_life_reload(eng);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
-		/* Policy indexes of the old file mean nothing now. */
-		while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
-			TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
-			free(pd);
-		}
-		for (qm = TAILQ_FIRST(&p1->p1_qms); qm != NULL; qm = qnext) {
-			qnext = TAILQ_NEXT(qm, qm_entry);
-			if (qm->qm_state != IKE_QM_DONE)
-				ike_qm_free(qm);
-		}
 		p1->p1_rule = config_rule_find_label(cfg, p1->p1_label);
+		ike_engine_remap_qms(p1, old, cfg);
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
 		if (p1->p1_rule == NULL)

@@ -180,25 +180,34 @@ net_translate(struct net *n, struct pkt *p, struct ike_packet *in)
 	}
 }
 
+/* Deliver the oldest queued datagram, if any. */
+static void
+net_pump_one(struct net *n)
+{
+	struct ike_packet	in;
+	struct pkt		p;
+
+	if (n->nq == 0)
+		return;
+	p = n->q[0];
+	memmove(&n->q[0], &n->q[1], (n->nq - 1) * sizeof(n->q[0]));
+	n->nq--;
+	memset(&in, 0, sizeof(in));
+	net_translate(n, &p, &in);
+	in.pk_data = p.data;
+	in.pk_len = p.len;
+	ike_engine_input(n->s[1 - p.from].eng, &in, n->now);
+	free(p.data);
+}
+
 /* Deliver queued datagrams until none is left. */
 static void
 net_pump(struct net *n)
 {
-	struct ike_packet	in;
-	struct pkt		p;
-	size_t			rounds = 0;
+	size_t	rounds = 0;
 
-	while (n->nq > 0 && rounds++ < 1000) {
-		p = n->q[0];
-		memmove(&n->q[0], &n->q[1], (n->nq - 1) * sizeof(n->q[0]));
-		n->nq--;
-		memset(&in, 0, sizeof(in));
-		net_translate(n, &p, &in);
-		in.pk_data = p.data;
-		in.pk_len = p.len;
-		ike_engine_input(n->s[1 - p.from].eng, &in, n->now);
-		free(p.data);
-	}
+	while (n->nq > 0 && rounds++ < 1000)
+		net_pump_one(n);
 }
 
 /* Advance the clock in steps, running both engines' timers. */
@@ -1800,6 +1809,74 @@ reload_without_rule_deletes(void **state)
 	net_free(n);
 }
 
+/*
+ * A reload of both sides between Main Mode messages keeps the Phase 1 in
+ * progress and the Quick Mode queued behind it.
+ */
+static void
+reload_during_mm_keeps_qm(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct kernel_acquire	 acq;
+
+	memset(&acq, 0, sizeof(acq));
+	ss_set(&acq.acq_packet.sel_src, "192.0.2.5", 0);
+	ss_set(&acq.acq_packet.sel_dst, "203.0.113.7", 0);
+	acq.acq_packet.sel_src_prefix = 32;
+	acq.acq_packet.sel_dst_prefix = 32;
+	acq.acq_policy = acq.acq_packet;
+	ss_set(&acq.acq_src, "198.51.100.1", 0);
+	ss_set(&acq.acq_dst, "198.51.100.2", 0);
+	acq.acq_mode = KERNEL_MODE_TUNNEL;
+	acq.acq_proto = KERNEL_PROTO_ESP;
+	acq.acq_reqid = 1;
+	ike_engine_acquire(n->s[0].eng, &acq, n->now);
+	net_pump_one(n);	/* MM1 */
+	net_pump_one(n);	/* MM2 */
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &conf_a), n->now), 0);
+	assert_int_equal(ike_engine_set_config(n->s[1].eng,
+	    make_config(n, 1, &conf_b), n->now), 0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	net_free(n);
+}
+
+/* A reload that changes the policy entry drops the queued Quick Mode. */
+static void
+reload_during_mm_drops_changed_qm(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct kernel_acquire	 acq;
+
+	memset(&acq, 0, sizeof(acq));
+	ss_set(&acq.acq_packet.sel_src, "192.0.2.5", 0);
+	ss_set(&acq.acq_packet.sel_dst, "203.0.113.7", 0);
+	acq.acq_packet.sel_src_prefix = 32;
+	acq.acq_packet.sel_dst_prefix = 32;
+	acq.acq_policy = acq.acq_packet;
+	ss_set(&acq.acq_src, "198.51.100.1", 0);
+	ss_set(&acq.acq_dst, "198.51.100.2", 0);
+	acq.acq_mode = KERNEL_MODE_TUNNEL;
+	acq.acq_proto = KERNEL_PROTO_ESP;
+	acq.acq_reqid = 1;
+	ike_engine_acquire(n->s[0].eng, &acq, n->now);
+	net_pump_one(n);
+	net_pump_one(n);
+	a.esp = "encr_algs aes(256) encr_auth_algs hmac-sha256";
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &a), n->now), 0);
+	net_pump(n);
+	/* Phase 1 completes, but no Quick Mode for the old entry follows. */
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	net_free(n);
+}
+
 static void
 reload_adding_rule_keeps_sas(void **state)
 {
@@ -2406,6 +2483,8 @@ main(void)
 		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(informational_replay_dropped),
 		cmocka_unit_test(reload_adding_rule_keeps_sas),
+		cmocka_unit_test(reload_during_mm_keeps_qm),
+		cmocka_unit_test(reload_during_mm_drops_changed_qm),
 		cmocka_unit_test(responder_lifetime_shortens),
 		cmocka_unit_test(acquire_starts_negotiation),
 		cmocka_unit_test(reload_without_rule_deletes),
