@@ -2440,6 +2440,68 @@ old_informational_replay_dropped(void **state)
 	net_free(n);
 }
 
+/* Deliver a copy of datagram p to side 1 with its first cookie byte set. */
+static void
+deliver_mm1_copy(struct net *n, struct pkt *p, uint8_t cookie)
+{
+	struct ike_packet	 in;
+	uint8_t			*data = malloc(p->len);
+
+	assert_non_null(data);
+	memcpy(data, p->data, p->len);
+	data[0] = cookie;
+	memset(&in, 0, sizeof(in));
+	net_translate(n, p, &in);
+	in.pk_data = data;
+	in.pk_len = p->len;
+	ike_engine_input(n->s[1].eng, &in, n->now);
+	free(data);
+}
+
+/*
+ * max_half_open bounds the unfinished responder exchanges.  Beyond it a
+ * new MM1 gets no answer and no entry, a repeated MM1 still gets its
+ * stored MM2, and entries that time out make room again.
+ */
+static void
+half_open_limit_enforced(void **state)
+{
+	struct peer_conf	 b = conf_b;
+	struct net		*n;
+	struct pkt		 mm1;
+	unsigned int		 sent;
+	int			 i;
+
+	b.globals = "max_half_open 3";
+	n = net_new(&conf_a, &b, 0);
+	n->drop_all[0] = 1;
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	assert_int_equal(n->nlog, 1);
+	mm1 = n->log[0];
+	for (i = 1; i <= 5; i++)
+		deliver_mm1_copy(n, &mm1, (uint8_t)i);
+	assert_int_equal(n->s[1].eng->e_half_open, 3);
+	assert_int_equal(p1_entries(n->s[1].eng), 3);
+	assert_int_equal(n->s[1].sent, 3);
+
+	sent = n->s[1].sent;
+	deliver_mm1_copy(n, &mm1, 2);
+	assert_int_equal(p1_entries(n->s[1].eng), 3);
+	assert_int_equal(n->s[1].sent, sent + 1);
+
+	/* retry_limit 3 from 0.5 s doubling to 2 s: gone after 6 s. */
+	n->drop_all[1] = 1;
+	net_run(n, 8000);
+	assert_int_equal(n->s[1].eng->e_half_open, 0);
+	n->drop_all[1] = 0;
+	sent = n->s[1].sent;
+	deliver_mm1_copy(n, &mm1, 9);
+	assert_int_equal(n->s[1].eng->e_half_open, 1);
+	assert_int_equal(n->s[1].sent, sent + 1);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -2500,6 +2562,7 @@ main(void)
 		cmocka_unit_test(pfs_group_enforced),
 		cmocka_unit_test(zero_initiator_cookie_dropped),
 		cmocka_unit_test(old_informational_replay_dropped),
+		cmocka_unit_test(half_open_limit_enforced),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
