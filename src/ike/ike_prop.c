@@ -237,22 +237,47 @@ ike_p1_record(struct ike_p1 *p1, const struct config_p1_xform *px,
 		p1->p1_life_secs = xf->xf_life_secs;
 }
 
+/* A key size in brackets, or nothing for a cipher with a fixed key. */
+static void
+ike_keybits_describe(char *buf, size_t len, unsigned int lo, unsigned int hi)
+{
+	if (lo == 0 && hi == 0)
+		buf[0] = '\0';
+	else if (lo == hi)
+		snprintf(buf, len, "(%u)", lo);
+	else
+		snprintf(buf, len, "(%u..%u)", lo, hi);
+}
+
 static void
 ike_xf_describe(const struct ike_xf *xf, char *buf, size_t len, int p1)
 {
-	if (p1)
-		snprintf(buf, len, "%s(%u)/%s/%s/group %u",
+	char	bits[32], pfs[32];
+
+	ike_keybits_describe(bits, sizeof(bits), xf->xf_keybits,
+	    xf->xf_keybits);
+	if (p1) {
+		snprintf(buf, len, "%s%s/%s/%s/group %u",
 		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P1,
-		    ISAKMP_P1_ENC, xf->xf_encr), xf->xf_keybits,
+		    ISAKMP_P1_ENC, xf->xf_encr), bits,
 		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P1,
 		    ISAKMP_P1_HASH, xf->xf_hash),
 		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P1,
 		    ISAKMP_P1_AUTH, xf->xf_auth), xf->xf_group);
-	else
-		snprintf(buf, len, "auth %s, key %u bits, encap %u, "
-		    "group %u", isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P2,
-		    ISAKMP_P2_AUTH_ALG, xf->xf_auth), xf->xf_keybits,
-		    xf->xf_encap, xf->xf_group);
+	} else {
+		if (xf->xf_group == 0)
+			snprintf(pfs, sizeof(pfs), "no PFS");
+		else
+			snprintf(pfs, sizeof(pfs), "PFS group %u",
+			    xf->xf_group);
+		snprintf(buf, len, "auth %s, %s%s%s, %s",
+		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P2,
+		    ISAKMP_P2_AUTH_ALG, xf->xf_auth),
+		    xf->xf_keybits != 0 ? "key " : "",
+		    xf->xf_keybits != 0 ? bits : "",
+		    isakmp_attr_value_name(ISAKMP_ATTR_CLASS_P2,
+		    ISAKMP_P2_ENCAP_MODE, xf->xf_encap), pfs);
+	}
 	if (xf->xf_unknown) {
 		size_t	l = strlen(buf);
 
@@ -289,11 +314,13 @@ ike_p1_log_mismatch(struct ike_p1 *p1, const struct isakmp_sa *sa)
 	for (i = 0; i < r->cr_nxforms; i++) {
 		const struct config_p1_xform *px = &r->cr_xforms[i];
 
+		ike_keybits_describe(one, sizeof(one), px->px_klen_min,
+		    px->px_klen_max);
 		l = strlen(line);
 		snprintf(line + l, sizeof(line) - l,
-		    "%s%s(%u..%u)/%s/%s/group %d", l ? ", " : "",
-		    config_p1_encr_name(px->px_encr), px->px_klen_min,
-		    px->px_klen_max, config_p1_hash_name(px->px_hash),
+		    "%s%s%s/%s/%s/group %d", l ? ", " : "",
+		    config_p1_encr_name(px->px_encr), one,
+		    config_p1_hash_name(px->px_hash),
 		    config_auth_method_name(px->px_auth_method),
 		    px->px_group);
 	}

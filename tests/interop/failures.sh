@@ -45,6 +45,9 @@ id)
 proposal)
 	SW_IKE=aes256-sha512-modp4096 SW_ESP=aes256-sha512-modp4096 \
 	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	# A second transform with a fixed-size key, for the log check.
+	sed -i 's/^\(\tp1_xform {.*\)$/&\n\tp1_xform { auth_method preshared oakley_group 14 auth_alg sha1 encr_alg 3des }/' \
+	    "$A/etc/inet/ike/config"
 	;;
 silent | flood)
 	iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
@@ -86,6 +89,10 @@ proposal)
 	    iop_not grep -q "completed successfully" "$B/initiate.out"
 	iop_check "in.iked logs the rejected proposal" \
 	    iop_wait_grep "$log" "no acceptable Phase 1 proposal from 198.51.100.2" 5
+	iop_check "the offer names its key size once" \
+	    grep -Eq "the peer offered [^ ]*\(256\)/" "$log"
+	iop_check "the allowed transforms show a fixed key without a size" \
+	    grep -Eq 'rule "peer" allows aes-cbc\(128\)/sha1/preshared/group 14, 3des-cbc/sha1/' "$log"
 	iop_check "charon receives NO_PROPOSAL_CHOSEN" \
 	    iop_wait_grep "$B/charon.log" "received NO_PROPOSAL_CHOSEN error notify" 5
 	;;
