@@ -166,6 +166,12 @@ struct isakmp_msg {
 
 /* Flag of isakmp_payloads_parse(): a decrypted body may have padding. */
 #define ISAKMP_PARSE_PADDED	0x01
+/*
+ * Flag of isakmp_payloads_parse(): the KE, ID and Nonce bodies are
+ * ciphertext, as in Main Mode messages 3 and 4 with public key encryption
+ * (RFC 2409 sections 5.2 and 5.3), so they are kept as opaque data.
+ */
+#define ISAKMP_PARSE_ENCRYPTED_AUTH	0x02
 
 /*
  * Parse the 28-byte header of a datagram of len bytes and check it:

@@ -21,6 +21,7 @@ struct isakmp_pctx {
 	uint8_t			 type;	/* payload being parsed */
 	size_t			 pl_off; /* message offset of that payload */
 	struct isakmp_error	*err;
+	int			 flags;	/* ISAKMP_PARSE_* */
 };
 
 #define NONCE_MIN	8	/* RFC 2409 section 5 */
@@ -593,6 +594,26 @@ isakmp_parse_data(struct isakmp_pctx *p, struct isakmp_data *d)
 static int
 isakmp_parse_body(struct isakmp_pctx *p, struct isakmp_payload *pl)
 {
+	if ((p->flags & ISAKMP_PARSE_ENCRYPTED_AUTH) &&
+	    pl->pl_type == ISAKMP_PL_ID) {
+		/* Ciphertext, shown as an ID of type 0 with opaque data. */
+		pl->pl_u.id.id_len = rbuf_left(&p->rb);
+		(void)rbuf_get_ptr(&p->rb, pl->pl_u.id.id_len,
+		    &pl->pl_u.id.id_data);
+		if (pl->pl_u.id.id_len == 0)
+			return (MALFORMED(p, "empty body"));
+		return (0);
+	}
+	if ((p->flags & ISAKMP_PARSE_ENCRYPTED_AUTH) &&
+	    (pl->pl_type == ISAKMP_PL_KE || pl->pl_type == ISAKMP_PL_NONCE)) {
+		/* Ciphertext: only its length is known here. */
+		pl->pl_u.data.len = rbuf_left(&p->rb);
+		(void)rbuf_get_ptr(&p->rb, pl->pl_u.data.len,
+		    &pl->pl_u.data.data);
+		if (pl->pl_u.data.len == 0)
+			return (MALFORMED(p, "empty body"));
+		return (0);
+	}
 	switch (pl->pl_type) {
 	case ISAKMP_PL_SA:
 		return (isakmp_parse_sa(p, &pl->pl_u.sa));
@@ -734,6 +755,7 @@ isakmp_payloads_parse(struct isakmp_msg *msg, uint8_t first,
 	p.base = base;
 	p.pl_off = base;
 	p.err = err;
+	p.flags = flags;
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
 	if (len > ISAKMP_MSG_MAX) {

@@ -1494,6 +1494,47 @@ vendor_names(void **state)
 	assert_null(isakmp_vendor_name(NULL, 0));
 }
 
+/*
+ * Main Mode message 3 with public key encryption: KE, ID and Nonce hold
+ * ciphertext, which parses only as opaque data.
+ */
+static void
+parse_encrypted_auth_opaque(void **state)
+{
+	struct isakmp_builder	b;
+	struct isakmp_msg	msg;
+	struct isakmp_error	err;
+	struct wbuf		body;
+	uint8_t			ct[384];
+	const struct isakmp_payload *id, *nonce;
+
+	memset(ct, 0xa5, sizeof(ct));
+	wbuf_init(&body, 0);
+	isakmp_build_init_body(&b, &body);
+	isakmp_build_data(&b, ISAKMP_PL_KE, ct, 256);
+	isakmp_build_data(&b, ISAKMP_PL_ID, ct, 3);
+	isakmp_build_data(&b, ISAKMP_PL_NONCE, ct, sizeof(ct));
+	assert_int_equal(isakmp_build_finish(&b), 0);
+	/* A 3-byte ID and a 384-byte nonce are invalid in the clear. */
+	memset(&msg, 0, sizeof(msg));
+	assert_int_not_equal(isakmp_payloads_parse(&msg, b.b_first,
+	    body.wb_data, body.wb_len, ISAKMP_HDR_LEN, 0, &err), 0);
+	memset(&msg, 0, sizeof(msg));
+	assert_int_equal(isakmp_payloads_parse(&msg, b.b_first, body.wb_data,
+	    body.wb_len, ISAKMP_HDR_LEN, ISAKMP_PARSE_ENCRYPTED_AUTH, &err), 0);
+	id = isakmp_msg_find(&msg, ISAKMP_PL_ID, 0);
+	nonce = isakmp_msg_find(&msg, ISAKMP_PL_NONCE, 0);
+	assert_non_null(id);
+	assert_non_null(nonce);
+	assert_int_equal(id->pl_u.id.id_type, 0);
+	assert_int_equal(id->pl_u.id.id_len, 3);
+	assert_ptr_equal(id->pl_u.id.id_data, id->pl_body);
+	assert_int_equal(nonce->pl_u.data.len, sizeof(ct));
+	assert_memory_equal(nonce->pl_u.data.data, ct, sizeof(ct));
+	isakmp_msg_free(&msg);
+	wbuf_free(&body);
+}
+
 int
 main(void)
 {
@@ -1533,6 +1574,7 @@ main(void)
 		cmocka_unit_test(print_escapes_peer_names),
 		cmocka_unit_test(names_tables),
 		cmocka_unit_test(vendor_names),
+		cmocka_unit_test(parse_encrypted_auth_opaque),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
