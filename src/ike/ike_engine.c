@@ -65,38 +65,82 @@ ike_deadline_min(uint64_t *d, uint64_t t)
 		*d = t;
 }
 
+/* The earliest timer of one ISAKMP SA and its Quick Modes. */
+static void
+ike_p1_deadline(const struct ike_p1 *p1, uint64_t *d)
+{
+	const struct ike_qm	*qm;
+
+	ike_deadline_min(d, p1->p1_expire);
+	ike_deadline_min(d, p1->p1_xmit.x_next);
+	ike_deadline_min(d, p1->p1_keepalive);
+	ike_deadline_min(d, ike_life_p1_deadline(p1));
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry) {
+		ike_deadline_min(d, qm->qm_xmit.x_next);
+		ike_deadline_min(d, qm->qm_expire);
+	}
+}
+
+static void
+ike_touched_clear(struct ike_engine *eng)
+{
+	struct ike_p1	*p1;
+
+	while ((p1 = TAILQ_FIRST(&eng->e_touched)) != NULL)
+		ike_p1_untouch(p1);
+}
+
 static uint64_t
 ike_next_deadline(struct ike_engine *eng)
 {
 	const struct ike_p1	*p1;
-	const struct ike_qm	*qm;
 	uint64_t		 d = 0;
 
+	ike_touched_clear(eng);
 	ike_deadline_min(&d, ike_child_deadline(eng));
-	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
-		ike_deadline_min(&d, p1->p1_expire);
-		ike_deadline_min(&d, p1->p1_xmit.x_next);
-		ike_deadline_min(&d, p1->p1_keepalive);
-		ike_deadline_min(&d, ike_life_p1_deadline(p1));
-		TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry) {
-			ike_deadline_min(&d, qm->qm_xmit.x_next);
-			ike_deadline_min(&d, qm->qm_expire);
-		}
-	}
+	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
+		ike_p1_deadline(p1, &d);
+	return (d);
+}
+
+/*
+ * After a datagram: only the ISAKMP SAs it touched (found, created,
+ * killed or sent on) can have moved a timer earlier, so the deadline is
+ * the last one reported or one of theirs, whichever comes first.  A
+ * deadline that moved later is found by the next timer run, which
+ * recomputes it from all SAs.  This keeps the work per datagram
+ * independent of the number of SAs.
+ */
+uint64_t
+ike_touched_deadline(struct ike_engine *eng)
+{
+	struct ike_p1	*p1;
+	uint64_t	 d = eng->e_deadline;
+
+	TAILQ_FOREACH(p1, &eng->e_touched, p1_touch_entry)
+		ike_p1_deadline(p1, &d);
+	ike_touched_clear(eng);
+	ike_deadline_min(&d, ike_child_deadline(eng));
 	return (d);
 }
 
 /* Tell the host when the earliest deadline moved. */
-void
-ike_timer_update(struct ike_engine *eng)
+static void
+ike_timer_report(struct ike_engine *eng, uint64_t d)
 {
-	uint64_t	d = ike_next_deadline(eng);
-
 	if (d == eng->e_deadline)
 		return;
 	eng->e_deadline = d;
 	if (eng->e_host.ih_timer_changed != NULL)
 		eng->e_host.ih_timer_changed(eng->e_arg, d);
+}
+
+void
+ike_timer_update(struct ike_engine *eng)
+{
+	if (eng->e_in_input)
+		return;		/* ike_engine_input updates at its end */
+	ike_timer_report(eng, ike_next_deadline(eng));
 }
 
 struct ike_engine *
@@ -113,6 +157,7 @@ ike_engine_new(const struct ike_host *host, void *arg, struct kernel *kernel)
 	eng->e_kernel = kernel;
 	TAILQ_INIT(&eng->e_p1s);
 	TAILQ_INIT(&eng->e_children);
+	TAILQ_INIT(&eng->e_touched);
 	return (eng);
 }
 
@@ -137,6 +182,7 @@ ike_engine_free(struct ike_engine *eng)
 	if (eng == NULL)
 		return;
 	ike_engine_free_all(eng);
+	free(eng->e_p1_hash);
 	config_free(eng->e_cfg);
 	free(eng->e_keylog_dir);
 	util_freezero(eng, sizeof(*eng));
@@ -325,8 +371,8 @@ ike_engine_reject_aggressive(struct ike_engine *eng,
 	    ISAKMP_N_INVALID_EXCHANGE_TYPE);
 }
 
-void
-ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
+static void
+ike_engine_input_one(struct ike_engine *eng, const struct ike_packet *pk,
     uint64_t now_ms)
 {
 	struct isakmp_hdr	 hdr;
@@ -391,7 +437,16 @@ ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
 		}
 		break;
 	}
-	ike_timer_update(eng);
+}
+
+void
+ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
+    uint64_t now_ms)
+{
+	eng->e_in_input = 1;
+	ike_engine_input_one(eng, pk, now_ms);
+	eng->e_in_input = 0;
+	ike_timer_report(eng, ike_touched_deadline(eng));
 }
 
 /* Queue a Quick Mode for policy entry idx, or start it at once. */

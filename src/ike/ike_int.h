@@ -29,6 +29,7 @@ struct dh_key;
 #define IKE_COOKIE_ROTATE_MS	(3600 * 1000)
 #define IKE_QM_LINGER_MS	60000	/* finished QM kept for retransmits */
 #define IKE_LABEL_MAX		256
+#define IKE_P1_BUCKETS		65536	/* ISAKMP SAs by initiator cookie */
 /*
  * Make-before-break rekeying of an IPsec SA pair.  The initiator of the
  * new Quick Mode installs the new inbound SA at once but moves its
@@ -147,6 +148,11 @@ enum ike_qm_state {
 /* The ISAKMP SA. */
 struct ike_p1 {
 	TAILQ_ENTRY(ike_p1)	 p1_entry;
+	TAILQ_ENTRY(ike_p1)	 p1_touch_entry;	/* in e_touched */
+	int			 p1_touched;
+	struct ike_p1		*p1_hash_next;	/* chain of e_p1_hash */
+	unsigned int		 p1_bucket;
+	int			 p1_hashed;
 	struct ike_engine	*p1_eng;
 	uint8_t			 p1_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 p1_rcookie[ISAKMP_COOKIE_LEN];
@@ -251,6 +257,11 @@ struct ike_engine {
 	struct certstore	*e_certs;	/* not owned; may be NULL */
 	struct ike_p1_list	 e_p1s;
 	struct ike_child_list	 e_children;
+	/* ISAKMP SAs whose timers may have moved since the last update. */
+	struct ike_p1_list	 e_touched;
+	int			 e_in_input;	/* updates wait for the end */
+	struct ike_p1		**e_p1_hash;	/* IKE_P1_BUCKETS chains */
+	uint64_t		 e_hash_key[2];
 	size_t			 e_half_open;
 	uint8_t			 e_secret[32];	/* cookie secret */
 	uint64_t		 e_secret_time;
@@ -267,6 +278,7 @@ struct ike_engine {
 
 /* ike_engine.c */
 void	 ike_timer_update(struct ike_engine *);
+uint64_t ike_touched_deadline(struct ike_engine *);
 int	 ike_send_raw(struct ike_engine *, const struct sockaddr_storage *,
 	    const struct sockaddr_storage *, const struct wbuf *);
 const struct config_globals *ike_globals(const struct ike_engine *);
@@ -285,6 +297,8 @@ void	 ike_p1_free(struct ike_p1 *);
 void	 ike_p1_set_cookies(struct ike_p1 *, const uint8_t *,
 	    const uint8_t *);
 void	 ike_p1_kill(struct ike_p1 *, const char *why);
+void	 ike_p1_touch(struct ike_p1 *);
+void	 ike_p1_untouch(struct ike_p1 *);
 void	 ike_p1_fail(struct ike_p1 *, int timeout);
 void	 ike_p1_established(struct ike_p1 *);
 void	 ike_p1_peer_moved(struct ike_p1 *, const struct ike_packet *);

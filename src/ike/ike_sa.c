@@ -180,6 +180,74 @@ ike_p1_cookie_text(struct ike_p1 *p1)
 	snprintf(p1->p1_cookies, sizeof(p1->p1_cookies), "%s:%s", i, r);
 }
 
+/*
+ * The bucket of an initiator cookie.  A peer chooses its cookies, so the
+ * hash is keyed with a secret of the engine (multiply-shift with a
+ * random odd multiplier) to keep it from filling one chain on purpose.
+ */
+static unsigned int
+ike_p1_bucket(const struct ike_engine *eng, const uint8_t *icky)
+{
+	uint64_t	v;
+
+	memcpy(&v, icky, sizeof(v));
+	v = (v ^ eng->e_hash_key[1]) * eng->e_hash_key[0];
+	return ((unsigned int)(v >> 48) % IKE_P1_BUCKETS);
+}
+
+static void
+ike_p1_unhash(struct ike_p1 *p1)
+{
+	struct ike_p1	**pp;
+
+	if (!p1->p1_hashed)
+		return;
+	pp = &p1->p1_eng->e_p1_hash[p1->p1_bucket];
+	for (; *pp != NULL; pp = &(*pp)->p1_hash_next)
+		if (*pp == p1) {
+			*pp = p1->p1_hash_next;
+			break;
+		}
+	p1->p1_hashed = 0;
+}
+
+/*
+ * Chain an SA under its current initiator cookie, at the end so that
+ * SAs with the same cookie are found oldest first, as in e_p1s.
+ */
+static int
+ike_p1_hash(struct ike_p1 *p1)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct ike_p1		**pp;
+	unsigned int		  b;
+
+	if (eng->e_p1_hash == NULL) {
+		if (rand_bytes(eng->e_hash_key, sizeof(eng->e_hash_key)) != 0)
+			return (ERR_CRYPTO);
+		eng->e_hash_key[0] |= 1;
+		eng->e_p1_hash = calloc(IKE_P1_BUCKETS,
+		    sizeof(*eng->e_p1_hash));
+		if (eng->e_p1_hash == NULL)
+			return (ERR_NOMEM);
+	}
+	b = ike_p1_bucket(eng, p1->p1_icookie);
+	if (p1->p1_hashed && p1->p1_bucket == b)
+		return (0);
+	ike_p1_unhash(p1);
+	for (pp = &eng->e_p1_hash[b]; *pp != NULL; pp = &(*pp)->p1_hash_next)
+		;
+	*pp = p1;
+	p1->p1_hash_next = NULL;
+	p1->p1_bucket = b;
+	p1->p1_hashed = 1;
+	return (0);
+}
+
+/*
+ * Callers that write p1_icookie themselves call this with icky NULL
+ * afterwards, which moves the SA to the chain of its new cookie.
+ */
 void
 ike_p1_set_cookies(struct ike_p1 *p1, const uint8_t *icky, const uint8_t *rcky)
 {
@@ -188,6 +256,7 @@ ike_p1_set_cookies(struct ike_p1 *p1, const uint8_t *icky, const uint8_t *rcky)
 	if (rcky != NULL)
 		memcpy(p1->p1_rcookie, rcky, ISAKMP_COOKIE_LEN);
 	ike_p1_cookie_text(p1);
+	(void)ike_p1_hash(p1);
 }
 
 struct ike_p1 *
@@ -219,7 +288,12 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 	TAILQ_INIT(&p1->p1_qms);
 	TAILQ_INIT(&p1->p1_pending);
 	ike_p1_cookie_text(p1);
+	if (ike_p1_hash(p1) != 0) {
+		free(p1);
+		return (NULL);
+	}
 	TAILQ_INSERT_TAIL(&eng->e_p1s, p1, p1_entry);
+	ike_p1_touch(p1);
 	if (initiator)
 		eng->e_stats.st_p1_attempt_init++;
 	else {
@@ -251,6 +325,8 @@ ike_p1_free(struct ike_p1 *p1)
 	} else if (!p1->p1_initiator && p1->p1_state != IKE_P1_DEAD)
 		eng->e_half_open--;
 	TAILQ_REMOVE(&eng->e_p1s, p1, p1_entry);
+	ike_p1_untouch(p1);
+	ike_p1_unhash(p1);
 	wbuf_free(&p1->p1_sai_b);
 	wbuf_free(&p1->p1_gxi);
 	wbuf_free(&p1->p1_gxr);
@@ -293,6 +369,7 @@ ike_p1_kill(struct ike_p1 *p1, const char *why)
 	p1->p1_expire = eng->e_now;
 	p1->p1_xmit.x_next = 0;
 	p1->p1_keepalive = 0;
+	ike_p1_touch(p1);
 	ike_timer_update(eng);
 }
 
@@ -337,6 +414,7 @@ ike_p1_established(struct ike_p1 *p1)
 	ike_keylog_p1(eng, p1);
 	ike_life_p1_up(p1);
 	ike_pending_run(p1);
+	ike_p1_touch(p1);
 	ike_timer_update(eng);
 }
 
@@ -345,16 +423,19 @@ ike_p1_established(struct ike_p1 *p1)
  * whose responder cookie is not known yet, only from the same peer
  * address (the initiator's retransmitted MM1).
  */
-struct ike_p1 *
-ike_p1_find(struct ike_engine *eng, const uint8_t *icky, const uint8_t *rcky,
-    const struct sockaddr_storage *remote)
+static struct ike_p1 *
+ike_p1_find_scan(struct ike_engine *eng, const uint8_t *icky,
+    const uint8_t *rcky, const struct sockaddr_storage *remote)
 {
 	static const uint8_t	 zero[ISAKMP_COOKIE_LEN];
 	struct ike_p1		*p1;
 	int			 rzero;
 
+	if (eng->e_p1_hash == NULL)
+		return (NULL);
 	rzero = memcmp(rcky, zero, ISAKMP_COOKIE_LEN) == 0;
-	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
+	for (p1 = eng->e_p1_hash[ike_p1_bucket(eng, icky)]; p1 != NULL;
+	    p1 = p1->p1_hash_next) {
 		if (memcmp(p1->p1_icookie, icky, ISAKMP_COOKIE_LEN) != 0)
 			continue;
 		if (memcmp(p1->p1_rcookie, rcky, ISAKMP_COOKIE_LEN) == 0) {
@@ -383,6 +464,21 @@ ike_p1_find(struct ike_engine *eng, const uint8_t *icky, const uint8_t *rcky,
 	return (NULL);
 }
 
+/*
+ * The SA found is what the caller works on: its timers are looked at
+ * again once the caller is done (ike_timer_update).
+ */
+struct ike_p1 *
+ike_p1_find(struct ike_engine *eng, const uint8_t *icky, const uint8_t *rcky,
+    const struct sockaddr_storage *remote)
+{
+	struct ike_p1	*p1 = ike_p1_find_scan(eng, icky, rcky, remote);
+
+	if (p1 != NULL)
+		ike_p1_touch(p1);
+	return (p1);
+}
+
 /* The newest usable or unfinished ISAKMP SA with a peer address. */
 struct ike_p1 *
 ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
@@ -401,7 +497,28 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 		if (best == NULL || p1->p1_state == IKE_P1_ESTABLISHED)
 			best = p1;
 	}
+	if (best != NULL)
+		ike_p1_touch(best);
 	return (best);
+}
+
+/* Mark an SA whose timers the current engine call may move. */
+void
+ike_p1_touch(struct ike_p1 *p1)
+{
+	if (p1->p1_touched)
+		return;
+	TAILQ_INSERT_TAIL(&p1->p1_eng->e_touched, p1, p1_touch_entry);
+	p1->p1_touched = 1;
+}
+
+void
+ike_p1_untouch(struct ike_p1 *p1)
+{
+	if (!p1->p1_touched)
+		return;
+	TAILQ_REMOVE(&p1->p1_eng->e_touched, p1, p1_touch_entry);
+	p1->p1_touched = 0;
 }
 
 /*
@@ -430,6 +547,7 @@ ike_xmit_send(struct ike_p1 *p1, struct ike_xmit *x, struct wbuf *msg,
 		x->x_next = p1->p1_eng->e_now + x->x_interval;
 	}
 	rc = ike_send_raw(p1->p1_eng, &x->x_local, &x->x_remote, &x->x_msg);
+	ike_p1_touch(p1);
 	ike_timer_update(p1->p1_eng);
 	return (rc);
 }
