@@ -52,6 +52,7 @@ struct preshared {
 	struct config_diag	*ps_diag;
 	const char		*ps_file;
 	struct preshared_seen	 ps_seen;
+	size_t			 ps_ndups;	/* duplicate entries found */
 	int			 ps_nomem;
 };
 
@@ -442,6 +443,30 @@ preshared_seen_find(struct preshared *p, const struct config_psk *psk,
 	return (NULL);
 }
 
+/*
+ * Report an entry with the localid and remoteid of dup, which is earlier
+ * in this file or in a file parsed before it into the same configuration
+ * (the running keys when ikeadm adds one).
+ */
+static void
+preshared_duplicate(struct preshared *p, const struct preshared_entry *e,
+    const struct config_psk *dup, unsigned int line)
+{
+	const char	*file = dup->ps_where.cw_file;
+
+	p->ps_ndups++;
+	if (file == NULL || file == p->ps_file)
+		preshared_error(p, line, "duplicate preshared entry: the "
+		    "entry at line %u has the same localid %s and remoteid "
+		    "%s; remove one of them", dup->ps_where.cw_line,
+		    e->local.value, e->remote.value);
+	else
+		preshared_error(p, line, "duplicate preshared entry: the "
+		    "entry at %s:%u has the same localid %s and remoteid %s; "
+		    "delete that one first", file, dup->ps_where.cw_line,
+		    e->local.value, e->remote.value);
+}
+
 /* Check a complete entry and add it to the configuration. */
 static void
 preshared_finish(struct preshared *p, struct preshared_entry *e,
@@ -463,9 +488,7 @@ preshared_finish(struct preshared *p, struct preshared_entry *e,
 		ok = 0;
 	}
 	if (ok && (dup = preshared_seen_find(p, &e->psk, &seen)) != NULL) {
-		preshared_error(p, line, "duplicate preshared entry: the "
-		    "entry at line %u has the same localid and remoteid",
-		    dup->ps_where.cw_line);
+		preshared_duplicate(p, e, dup, line);
 		ok = 0;
 	}
 	if (p->ps_nomem)
@@ -547,6 +570,28 @@ preshared_entry(struct preshared *p)
 	preshared_finish(p, &e, line);
 }
 
+/*
+ * Enter the entries that earlier files put into the configuration, so that
+ * an entry of this file that repeats one of them is a duplicate too.
+ */
+static int
+preshared_seen_seed(struct preshared *p)
+{
+	struct preshared_seen	*ss = &p->ps_seen;
+	size_t			 i, slot;
+
+	for (i = 0; i < p->ps_cf->cf_npsks; i++) {
+		if (preshared_seen_grow(ss, p->ps_cf) != 0)
+			return (ERR_NOMEM);
+		slot = preshared_seen_slot(ss, p->ps_cf, &p->ps_cf->cf_psks[i]);
+		if (ss->ss_slots[slot] != 0)
+			continue;
+		ss->ss_slots[slot] = i + 1;
+		ss->ss_used++;
+	}
+	return (0);
+}
+
 int
 preshared_parse(struct config *cf, const char *file, const void *buf,
     size_t len, struct config_diag *diag)
@@ -563,6 +608,8 @@ preshared_parse(struct config *cf, const char *file, const void *buf,
 		free(p);
 		return (ERR_NOMEM);
 	}
+	if (preshared_seen_seed(p) != 0)
+		p->ps_nomem = 1;
 	lex_init(&p->ps_lex, buf, len, PRESHARED_LEX_FLAGS, p->ps_file, diag);
 	preshared_advance(p);
 	while (p->ps_tok.lt_type != LEX_EOF) {
@@ -578,8 +625,9 @@ preshared_parse(struct config *cf, const char *file, const void *buf,
 			    "column 1)");
 		preshared_advance(p);
 	}
-	rc = p->ps_nomem ? ERR_NOMEM :
-	    diag_count(diag) != before ? ERR_CONFIG : 0;
+	/* Only duplicates: ikeadm reports "Duplicate entry". */
+	rc = p->ps_nomem ? ERR_NOMEM : diag_count(diag) == before ? 0 :
+	    diag_count(diag) - before == p->ps_ndups ? ERR_EXISTS : ERR_CONFIG;
 	lex_token_wipe(&p->ps_tok);
 	free(p->ps_seen.ss_slots);
 	free(p);

@@ -335,6 +335,15 @@ validate_unique_label(struct validate *v, size_t idx)
 	if (v->v_label_first == NULL ||
 	    (first = v->v_label_first[idx]) == NULL)
 		return;
+	if (first->cr_where.cw_file != r->cr_where.cw_file &&
+	    first->cr_where.cw_file != NULL) {
+		/* Another file: the running rules when ikeadm adds one. */
+		diag_add(v->v_diag, r->cr_where.cw_file, r->cr_where.cw_line,
+		    "duplicate label \"%s\": the rule at %s:%u already uses "
+		    "it; labels must be unique", r->cr_label,
+		    first->cr_where.cw_file, first->cr_where.cw_line);
+		return;
+	}
 	diag_add(v->v_diag, r->cr_where.cw_file, r->cr_where.cw_line,
 	    "duplicate label \"%s\": the rule at line %u already uses it; "
 	    "labels must be unique", r->cr_label, first->cr_where.cw_line);

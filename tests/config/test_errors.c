@@ -35,6 +35,9 @@ struct bad_input {
 static const struct bad_input bad_inputs[] = {
 	/* ike.config: keywords and values */
 	{ CONF, "foo 1\n", 1, "unknown keyword 'foo'" },
+	/* Bytes that are not printable ASCII are shown as \xNN. */
+	{ CONF, "\xc3\xa9t\xe9 1\n", 1,
+	    "unknown keyword '\\xc3\\xa9t\\xe9'" },
 	{ CONF, "\n" XF "p1_xform { auth_method preshared oakley_group 13 "
 	    "encr_alg aes auth_alg sha1 }\n", 3, "invalid oakley_group 13: "
 	    "expected one of 1 2 5 14 15 16 17 18 19 20 21" },
@@ -150,6 +153,10 @@ static const struct bad_input bad_inputs[] = {
 	    "invalid max_half_open 65537: expected 1 to 65536 exchanges" },
 	{ CONF, "retry_timer_init 1e3\n", 1, "invalid retry_timer_init "
 	    "'1e3'" },
+	{ CONF, "retry_timer_init 0.0\n", 1, "invalid retry_timer_init "
+	    "'0.0': expected 0.001 to 3600 seconds" },
+	{ CONF, "\nretry_timer_init 0.0001\n", 2, "invalid retry_timer_init "
+	    "'0.0001': expected 0.001 to 3600 seconds" },
 	{ CONF, "retry_timer_init 2\nretry_timer_max 1\n", 2,
 	    "invalid retry_timer_max 1000 ms" },
 	{ CONF, "p1_lifetime_secs 100\n", 1, "invalid p1_lifetime_secs 100: "
@@ -408,6 +415,77 @@ all_errors_reported(void **state)
 	config_free(cf);
 }
 
+/*
+ * An entry that repeats one of an earlier file in the same configuration
+ * (ikeadm adds to the running keys this way) is a duplicate, reported
+ * with both places and the ids; only duplicates give ERR_EXISTS.
+ */
+static void
+preshared_duplicates_across_files(void **state)
+{
+	static const char	 running[] =
+	    "{ localid 198.51.100.1 remoteid 198.51.100.40 key 1111 }\n";
+	static const char	 added[] =
+	    "{\n localid 198.51.100.1\n remoteid 198.51.100.40\n key 2222\n}\n";
+	static const char	 other[] =
+	    "{ localid 198.51.100.1 remoteid 198.51.100.41 key 3333 }\n";
+	static const char	 mixed[] =
+	    "{ localid 198.51.100.1 remoteid 198.51.100.41 key 44 }\n"
+	    "{ key 1 }\n";
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+
+	assert_non_null(cf);
+	diag_init(&diag);
+	assert_int_equal(preshared_parse(cf, "running", running,
+	    strlen(running), &diag), 0);
+	assert_int_equal(preshared_parse(cf, "t", added, strlen(added),
+	    &diag), ERR_EXISTS);
+	assert_true(diag_has(&diag, 1, "duplicate preshared entry: the entry "
+	    "at running:1 has the same localid 198.51.100.1 and remoteid "
+	    "198.51.100.40"));
+	assert_int_equal(cf->cf_npsks, 1);
+	assert_int_equal(preshared_parse(cf, "t", other, strlen(other),
+	    &diag), 0);
+	assert_int_equal(cf->cf_npsks, 2);
+	/* A duplicate with another error is invalid data, not a duplicate. */
+	assert_int_equal(preshared_parse(cf, "t", mixed, strlen(mixed),
+	    &diag), ERR_CONFIG);
+	assert_int_equal(cf->cf_npsks, 2);
+	diag_free(&diag);
+	config_free(cf);
+}
+
+/* A label that a rule of an earlier file uses is named with that file. */
+static void
+labels_duplicate_across_files(void **state)
+{
+	static const char	 rule[] =
+	    "{ label \"r\" local_addr 192.0.2.1 remote_addr 198.51.100.1\n"
+	    "  p1_xform { auth_method preshared oakley_group 14 "
+	    "encr_alg aes auth_alg sha256 } }\n";
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+	size_t			 i;
+	int			 found = 0;
+
+	assert_non_null(cf);
+	diag_init(&diag);
+	assert_int_equal(ikeconf_parse(cf, "running", rule, strlen(rule),
+	    &diag), 0);
+	assert_int_equal(ikeconf_parse(cf, "t", rule, strlen(rule), &diag),
+	    0);
+	assert_int_not_equal(config_validate(cf, &diag), 0);
+	for (i = 0; i < diag.cd_n; i++)
+		if (strcmp(diag.cd_msgs[i], "t:1: duplicate label \"r\": the "
+		    "rule at running:1 already uses it; labels must be "
+		    "unique") == 0)
+			found = 1;
+	assert_true(found);
+	diag_free(&diag);
+	config_free(cf);
+}
+
 static void
 policy_errors_resynchronise(void **state)
 {
@@ -467,6 +545,8 @@ main(void)
 		cmocka_unit_test(bad_inputs_are_reported),
 		cmocka_unit_test(all_errors_reported),
 		cmocka_unit_test(policy_errors_resynchronise),
+		cmocka_unit_test(preshared_duplicates_across_files),
+		cmocka_unit_test(labels_duplicate_across_files),
 		cmocka_unit_test(preshared_errors_hide_keys),
 	};
 
