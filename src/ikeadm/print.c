@@ -24,19 +24,65 @@
 
 /* JSON helpers: print_json_* append ",\"key\":value" after the first. */
 
+/*
+ * The length of the UTF-8 sequence at p (RFC 3629 section 4: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when it is invalid.
+ */
+static size_t
+print_utf8_len(const unsigned char *p)
+{
+	size_t	n, i;
+	uint8_t	lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return (1);
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;		/* overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;		/* surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;		/* overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;		/* above U+10FFFF */
+	} else
+		return (0);
+	if (p[1] < lo || p[1] > hi)
+		return (0);
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return (0);
+	return (n);
+}
+
+/*
+ * A JSON string that is always valid UTF-8 (RFC 8259 section 8.1): names
+ * and labels are bytes, so a byte that starts no valid UTF-8 sequence
+ * becomes U+FFFD, and control characters become \uXXXX escapes.
+ */
 static void
 print_json_string(FILE *f, const char *s)
 {
 	const unsigned char	*p;
+	size_t			 n;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		n = 1;
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+		else if ((n = print_utf8_len(p)) == 0) {
+			fputs("\\ufffd", f);
+			n = 1;
+		} else
+			(void)fwrite(p, 1, n, f);
 	}
 	fputc('"', f);
 }

@@ -381,6 +381,28 @@ print_rule_json_escapes(void **state)
 	fake_state_init(&st);
 }
 
+/*
+ * Labels are bytes: JSON output stays valid UTF-8, each byte that starts
+ * no valid sequence (a lone 0xff, an overlong '/', a surrogate, a cut-off
+ * sequence) printing as U+FFFD, while valid sequences pass unchanged.
+ */
+static void
+print_rule_json_utf8(void **state)
+{
+	struct capture	c;
+
+	(void)snprintf(st.rules[1].label, sizeof(st.rules[1].label),
+	    "\xff|\xc3\xa9|\xc0\xaf|\xed\xa0\x80|\xf0\x9f\x94\x91|"
+	    "\xf4\x90\x80\x80|\xe2\x82");
+	ikeadm_print_rule(cap_open(&c), &json, &st.rules[1]);
+	(void)fclose(c.f);
+	assert_prefix(c.buf, "{\"label\":\"\\ufffd|\xc3\xa9|"
+	    "\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\xf0\x9f\x94\x91|"
+	    "\\ufffd\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\",");
+	free(c.buf);
+	fake_state_init(&st);
+}
+
 static void
 print_psk_layout(void **state)
 {
@@ -534,6 +556,7 @@ main(void)
 		cmocka_unit_test(print_p1_json_line),
 		cmocka_unit_test(print_rule_layout),
 		cmocka_unit_test(print_rule_json_escapes),
+		cmocka_unit_test(print_rule_json_utf8),
 		cmocka_unit_test(print_psk_layout),
 		cmocka_unit_test(print_json_psk_and_xforms),
 		cmocka_unit_test(print_cert_layout),
