@@ -118,6 +118,29 @@ out:
 	return (rv);
 }
 
+/*
+ * The parser's "file:line: message" lines that came with an error, each as
+ * an ikeadm message.  Control characters from the daemon are not printed
+ * as they are, so that they cannot drive the terminal.
+ */
+static void
+cmd_print_detail(const char *detail)
+{
+	const char	*p;
+
+	for (p = detail; *p != '\0'; p++) {
+		if (p == detail || p[-1] == '\n')
+			fputs("ikeadm: ", stderr);
+		if (*p == '\n' || *p == '\t' ||
+		    ((unsigned char)*p >= 0x20 && *p != 0x7f))
+			fputc(*p, stderr);
+		else
+			fputc('?', stderr);
+	}
+	if (p != detail && p[-1] != '\n')
+		fputc('\n', stderr);
+}
+
 static void
 cmd_print_error(struct cmd_ctx *c, const char *what)
 {
@@ -132,6 +155,7 @@ cmd_print_error(struct cmd_ctx *c, const char *what)
 	if (r->text[0] != '\0')
 		fprintf(stderr, " (%s)", r->text);
 	fputc('\n', stderr);
+	cmd_print_detail(r->detail);
 }
 
 /*
@@ -575,14 +599,21 @@ cmd_add_rule_block(struct cmd_ctx *c)
 	return (fd);
 }
 
+/*
+ * Open a file to send to the daemon, whose messages about it then name it
+ * as given here (cut to the protocol's string limit).
+ */
 static int
-cmd_open_file(const char *path)
+cmd_open_file(struct cmd_ctx *c, const char *path)
 {
 	int	fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
 		fprintf(stderr, "ikeadm: cannot open %s: %s\n", path,
 		    strerror(errno));
+		return (fd);
+	}
+	(void)snprintf(c->req->text, sizeof(c->req->text), "%s", path);
 	return (fd);
 }
 
@@ -597,7 +628,7 @@ cmd_add(struct cmd_ctx *c, int psk)
 	if (strcmp(c->args[0], "{") != 0) {
 		if (c->nargs != 1)
 			return (cmd_usage_error(c, "expected one file"));
-		if ((fd = cmd_open_file(c->args[0])) < 0)
+		if ((fd = cmd_open_file(c, c->args[0])) < 0)
 			return (1);
 	} else if (psk) {
 		/* Keys on a command line would show in ps and history. */
@@ -643,7 +674,7 @@ cmd_read(struct cmd_ctx *c, int cmd)
 
 	if (c->nargs > 1)
 		return (cmd_usage_error(c, "expected at most one file"));
-	if (c->nargs == 1 && (fd = cmd_open_file(c->args[0])) < 0)
+	if (c->nargs == 1 && (fd = cmd_open_file(c, c->args[0])) < 0)
 		return (1);
 	if ((rv = cmd_simple(c, cmd, fd, "read failed")) == 2)
 		cmd_print_error(c, "read failed");

@@ -397,6 +397,12 @@ socket_rules(void **state)
 	(void)close(fd);
 	IKEADM(s, "add", "rule", file);
 	expect_ok("", "Successfully created new policy rule.\n");
+	/* The parser's messages come back and name the file. */
+	IKEADM(s, "add", "rule", file);
+	expect_fail("Duplicate entry\n");
+	(void)snprintf(text, sizeof(text), "\nikeadm: %s:1: duplicate label "
+	    "\"from file\"\n", file);
+	assert_non_null(strstr(res.err, text));
 	IKEADM(s, "del", "rule", "lab");
 	expect_ok("", "Successfully deleted selected policy rule.\n");
 
