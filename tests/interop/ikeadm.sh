@@ -3,7 +3,8 @@
 # tunnel to strongSwan charon (kernel-libipsec).
 #
 # Checks, in order:
-#  - get debug|priv|stats|defaults, set debug with a file, dbg rbdump;
+#  - get debug|priv|stats|defaults, set debug with a file and with a
+#    change of the current level (-op), dbg rbdump;
 #  - get and dump of p1, rule and preshared (addresses, cookies and the
 #    four-token identity form); the preshared key and SKEYIDs only at
 #    keymat (the encryption key equals the -K key log), masked by -p;
@@ -23,7 +24,8 @@
 #    file) read back; add rule FILE; read preshared keeps added rules and
 #    rejects a key file open to others; the parser's messages about a
 #    file ikeadm sent come back naming that file;
-#  - token and unknown commands rejected;
+#  - token and unknown commands rejected, also in help; a user other
+#    than root is told that ikeadm needs root;
 #  - denials after set priv base, and with in.iked -p 0;
 #  - no sanitizer report in any output.
 IOP_NAME=adm
@@ -129,6 +131,9 @@ iop_check "get debug: 0xc, operational and Phase 1" \
 iop_check "dbg rbdump: succeeds" adm dbg rbdump
 iop_check "dbg rbdump: the rule base goes to the debug file" \
     iop_wait_grep "$W/debug.log" 'rule base: .*peer' 5
+adm set debug -op
+iop_check "set debug -op: operational is turned off" \
+    grep -q "Successfully changed debug level from 0xc to 0x8$" "$W/out"
 adm set debug 0
 iop_check "set debug 0: back to no categories" \
     grep -q "No debug categories enabled." "$W/out"
@@ -428,10 +433,17 @@ iop_check "token login: PKCS#11 is not supported" \
     grep -q "PKCS#11 tokens are not supported" "$W/err"
 iop_check "unknown command: rejected" iop_not adm frobnicate p1
 iop_check "unknown command: message" \
-    grep -q "^Unrecognized command 'frobnicate'" "$W/err"
+    grep -q "^ikeadm: Unrecognized command 'frobnicate'" "$W/err"
 iop_check "unknown object: rejected" iop_not adm get widgets
 iop_check "unknown object: message" \
-    grep -q "^Unrecognized object 'widgets'" "$W/err"
+    grep -q "^ikeadm: Unrecognized object 'widgets'" "$W/err"
+iop_check "help of an unknown command: rejected" iop_not adm help frobnicate
+iop_check "help of an unknown command: message" \
+    grep -q "^ikeadm: Unrecognized command 'frobnicate'" "$W/err"
+ip netns exec "$IOP_NSA" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$ikeadm" -R "$A" get debug >"$W/out" 2>"$W/err"
+iop_check "as another user: rejected with the reason" \
+    grep -q "Permission denied; ikeadm must run as root" "$W/err"
 
 # ---- write rule and write preshared
 adm write rule "$W/rules.w"
