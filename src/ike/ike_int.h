@@ -153,6 +153,11 @@ struct ike_p1 {
 	struct ike_p1		*p1_hash_next;	/* chain of e_p1_hash */
 	unsigned int		 p1_bucket;
 	int			 p1_hashed;
+	struct ike_p1		*p1_peer_next;	/* chain of e_peer_hash */
+	struct config_ip	 p1_peer_ip;	/* p1_remote's address */
+	uint64_t		 p1_seq;	/* creation order */
+	unsigned int		 p1_peer_bucket;
+	int			 p1_peer_hashed;
 	struct ike_engine	*p1_eng;
 	uint8_t			 p1_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 p1_rcookie[ISAKMP_COOKIE_LEN];
@@ -262,6 +267,8 @@ struct ike_engine {
 	int			 e_in_input;	/* updates wait for the end */
 	struct ike_p1		**e_p1_hash;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_hash_key[2];
+	struct ike_p1		**e_peer_hash;	/* by peer address */
+	uint64_t		 e_p1_seq;
 	size_t			 e_half_open;
 	uint8_t			 e_secret[32];	/* cookie secret */
 	uint64_t		 e_secret_time;
@@ -299,6 +306,7 @@ void	 ike_p1_set_cookies(struct ike_p1 *, const uint8_t *,
 void	 ike_p1_kill(struct ike_p1 *, const char *why);
 void	 ike_p1_touch(struct ike_p1 *);
 void	 ike_p1_untouch(struct ike_p1 *);
+void	 ike_p1_peer_rehash(struct ike_p1 *);
 void	 ike_p1_fail(struct ike_p1 *, int timeout);
 void	 ike_p1_established(struct ike_p1 *);
 void	 ike_p1_peer_moved(struct ike_p1 *, const struct ike_packet *);

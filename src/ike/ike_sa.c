@@ -222,13 +222,17 @@ ike_p1_hash(struct ike_p1 *p1)
 	struct ike_p1		**pp;
 	unsigned int		  b;
 
-	if (eng->e_p1_hash == NULL) {
+	if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL) {
 		if (rand_bytes(eng->e_hash_key, sizeof(eng->e_hash_key)) != 0)
 			return (ERR_CRYPTO);
 		eng->e_hash_key[0] |= 1;
+		free(eng->e_p1_hash);
+		free(eng->e_peer_hash);
 		eng->e_p1_hash = calloc(IKE_P1_BUCKETS,
 		    sizeof(*eng->e_p1_hash));
-		if (eng->e_p1_hash == NULL)
+		eng->e_peer_hash = calloc(IKE_P1_BUCKETS,
+		    sizeof(*eng->e_peer_hash));
+		if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL)
 			return (ERR_NOMEM);
 	}
 	b = ike_p1_bucket(eng, p1->p1_icookie);
@@ -242,6 +246,65 @@ ike_p1_hash(struct ike_p1 *p1)
 	p1->p1_bucket = b;
 	p1->p1_hashed = 1;
 	return (0);
+}
+
+/* The bucket of a peer address, keyed like ike_p1_bucket. */
+static unsigned int
+ike_p1_peer_bucket(const struct ike_engine *eng, const struct config_ip *a)
+{
+	uint64_t	v, w;
+
+	memcpy(&v, a->addr, sizeof(v));
+	memcpy(&w, a->addr + 8, sizeof(w));
+	v = (v ^ eng->e_hash_key[1]) * eng->e_hash_key[0];
+	v = (v ^ (v >> 29) ^ w ^ (uint64_t)a->family) * eng->e_hash_key[0];
+	return ((unsigned int)(v >> 48) % IKE_P1_BUCKETS);
+}
+
+static void
+ike_p1_peer_unhash(struct ike_p1 *p1)
+{
+	struct ike_p1	**pp;
+
+	if (!p1->p1_peer_hashed)
+		return;
+	pp = &p1->p1_eng->e_peer_hash[p1->p1_peer_bucket];
+	for (; *pp != NULL; pp = &(*pp)->p1_peer_next)
+		if (*pp == p1) {
+			*pp = p1->p1_peer_next;
+			break;
+		}
+	p1->p1_peer_hashed = 0;
+}
+
+/*
+ * Chain an SA under its peer's address (without the port), in creation
+ * order as in e_p1s, which ike_p1_find_peer's choice depends on.
+ */
+static void
+ike_p1_peer_hash(struct ike_p1 *p1)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct ike_p1		**pp;
+
+	ike_p1_peer_unhash(p1);
+	memset(&p1->p1_peer_ip, 0, sizeof(p1->p1_peer_ip));
+	if (config_ip_from_sockaddr(&p1->p1_peer_ip, &p1->p1_remote) != 0)
+		return;		/* no address family ike_p1_find_peer knows */
+	p1->p1_peer_bucket = ike_p1_peer_bucket(eng, &p1->p1_peer_ip);
+	pp = &eng->e_peer_hash[p1->p1_peer_bucket];
+	while (*pp != NULL && (*pp)->p1_seq < p1->p1_seq)
+		pp = &(*pp)->p1_peer_next;
+	p1->p1_peer_next = *pp;
+	*pp = p1;
+	p1->p1_peer_hashed = 1;
+}
+
+/* p1_remote changed (NAT-T float, NAT mapping change). */
+void
+ike_p1_peer_rehash(struct ike_p1 *p1)
+{
+	ike_p1_peer_hash(p1);
 }
 
 /*
@@ -292,6 +355,8 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 		free(p1);
 		return (NULL);
 	}
+	p1->p1_seq = eng->e_p1_seq++;
+	ike_p1_peer_hash(p1);
 	TAILQ_INSERT_TAIL(&eng->e_p1s, p1, p1_entry);
 	ike_p1_touch(p1);
 	if (initiator)
@@ -327,6 +392,7 @@ ike_p1_free(struct ike_p1 *p1)
 	TAILQ_REMOVE(&eng->e_p1s, p1, p1_entry);
 	ike_p1_untouch(p1);
 	ike_p1_unhash(p1);
+	ike_p1_peer_unhash(p1);
 	wbuf_free(&p1->p1_sai_b);
 	wbuf_free(&p1->p1_gxi);
 	wbuf_free(&p1->p1_gxr);
@@ -484,15 +550,17 @@ struct ike_p1 *
 ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 {
 	struct ike_p1	*p1, *best = NULL;
-	struct config_ip a, b;
+	struct config_ip a;
 
-	if (config_ip_from_sockaddr(&a, remote) != 0)
+	memset(&a, 0, sizeof(a));
+	if (eng->e_peer_hash == NULL ||
+	    config_ip_from_sockaddr(&a, remote) != 0)
 		return (NULL);
-	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
+	for (p1 = eng->e_peer_hash[ike_p1_peer_bucket(eng, &a)]; p1 != NULL;
+	    p1 = p1->p1_peer_next) {
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
-		if (config_ip_from_sockaddr(&b, &p1->p1_remote) != 0 ||
-		    config_ip_cmp(&a, &b) != 0)
+		if (config_ip_cmp(&a, &p1->p1_peer_ip) != 0)
 			continue;
 		if (best == NULL || p1->p1_state == IKE_P1_ESTABLISHED)
 			best = p1;
@@ -846,6 +914,7 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 	}
 	p1->p1_local = pk->pk_local;
 	p1->p1_remote = pk->pk_remote;
+	ike_p1_peer_rehash(p1);
 	ike_addr_str(&p1->p1_remote, p1->p1_peer, sizeof(p1->p1_peer));
 	log_info("ISAKMP SA %s (rule \"%s\"): peer moved from %s to %s "
 	    "behind its NAT; IKE and its IPsec SAs follow", p1->p1_cookies,
