@@ -31,16 +31,23 @@ diag_count(const struct config_diag *d)
 }
 
 /*
- * Replace control and non-ASCII bytes, because messages echo values from
- * the file and go to a terminal or a log.
+ * Copy s with control and non-ASCII bytes written as \xNN, because
+ * messages echo values from the file and go to a terminal or a log, and
+ * the reader needs the exact bytes to find them in the file.
  */
 static void
-diag_sanitize(char *s)
+diag_sanitize(char *out, size_t len, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			*s = '?';
+	size_t	n = 0;
+
+	for (; *s != '\0' && n + 5 < len; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+			n += (size_t)snprintf(out + n, len - n, "\\x%02x",
+			    (unsigned int)(unsigned char)*s);
+		} else
+			out[n++] = *s;
 	}
+	out[n] = '\0';
 }
 
 void
@@ -48,7 +55,7 @@ diag_add(struct config_diag *d, const char *file, unsigned int line,
     const char *fmt, ...)
 {
 	va_list	  ap;
-	char	  msg[512];
+	char	  msg[512], clean[2048];
 	char	 *full, **msgs;
 	int	  n;
 
@@ -58,11 +65,11 @@ diag_add(struct config_diag *d, const char *file, unsigned int line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag_sanitize(msg);
+	diag_sanitize(clean, sizeof(clean), msg);
 	if (line > 0)
-		n = asprintf(&full, "%s:%u: %s", file, line, msg);
+		n = asprintf(&full, "%s:%u: %s", file, line, clean);
 	else
-		n = asprintf(&full, "%s: %s", file, msg);
+		n = asprintf(&full, "%s: %s", file, clean);
 	if (n < 0)
 		return;
 	msgs = realloc(d->cd_msgs, (d->cd_n + 1) * sizeof(*msgs));

@@ -289,6 +289,9 @@ ikeconf_seconds(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
 		    "expected seconds such as 2 or 0.5", kw,
 		    ic->ic_tok.lt_text);
+	else if (ms == 0)
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
+		    "expected 0.001 to 3600 seconds", kw, ic->ic_tok.lt_text);
 	else {
 		dst->val = ms;
 		dst->src = CONFIG_SRC_FILE;

@@ -34,6 +34,7 @@ struct wbuf;
 #define CONTROL_RANGES_MAX	32	/* address ranges per rule side */
 #define CONTROL_IDS_MAX		16	/* identity selectors per rule side */
 #define CONTROL_XFORMS_MAX	16	/* Phase 1 transforms per rule */
+#define CONTROL_DETAIL_MAX	4096	/* parser messages, with the NUL */
 
 enum control_cmd {
 	CONTROL_GET_DBG = 0,
@@ -365,7 +366,11 @@ struct control_msg {
 	uint8_t		has_level;
 	uint32_t	ecode;		/* ERROR: enum control_ecode */
 	uint32_t	eerrno;		/* ERROR: unix errno, or 0 */
-	char		text[CONTROL_STR_MAX];	/* ERROR detail, token label */
+	char		text[CONTROL_STR_MAX];	/* ERROR detail, token label;
+					   request: the name of the file
+					   sent with it */
+	char		detail[CONTROL_DETAIL_MAX]; /* ERROR: the parser's
+					   "file:line: message" lines */
 	uint8_t		has_fd;		/* request flag: a descriptor goes
 					   with this message */
 	struct control_id	id;

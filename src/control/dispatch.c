@@ -24,7 +24,12 @@ struct dispatch {
 	struct control_msg		*rep;
 	int				 fd;
 	uint32_t			 priv;
+	struct control_load		 load;
+	char				 name[CONTROL_STR_MAX];
+	char				 detail[CONTROL_DETAIL_MAX];
 };
+
+static int	dispatch_result(struct dispatch *, int);
 
 /* Descriptor use of a command. */
 enum dispatch_fd {
@@ -64,6 +69,43 @@ dispatch_error(struct dispatch *d, uint32_t ecode, uint32_t eerrno,
 	rep->eerrno = eerrno;
 	if (text != NULL)
 		(void)snprintf(rep->text, sizeof(rep->text), "%s", text);
+	return (0);
+}
+
+/*
+ * The source of an add or read.  The file name is only for messages; a
+ * control character in it becomes '?', so that it cannot forge log lines.
+ */
+static struct control_load *
+dispatch_load(struct dispatch *d)
+{
+	size_t	i;
+
+	memset(&d->load, 0, sizeof(d->load));
+	d->load.fd = d->fd;
+	d->load.detail = d->detail;
+	d->load.detail_size = sizeof(d->detail);
+	d->detail[0] = '\0';
+	if (d->fd >= 0 && d->req->text[0] != '\0') {
+		(void)snprintf(d->name, sizeof(d->name), "%s", d->req->text);
+		for (i = 0; d->name[i] != '\0'; i++)
+			if ((unsigned char)d->name[i] < 0x20 ||
+			    d->name[i] == 0x7f)
+				d->name[i] = '?';
+		d->load.name = d->name;
+	}
+	return (&d->load);
+}
+
+/* The result of an add or read, with the parser's messages on failure. */
+static int
+dispatch_load_result(struct dispatch *d, int rv)
+{
+	if (rv == 0)
+		return (0);
+	(void)dispatch_result(d, rv);
+	(void)snprintf(d->rep->detail, sizeof(d->rep->detail), "%s",
+	    d->detail);
 	return (0);
 }
 
@@ -250,9 +292,11 @@ dispatch_rule(struct dispatch *d)
 
 	switch (req->cmd) {
 	case CONTROL_NEW_RULE:
-		return (dispatch_result(d, ops->rule_add(d->arg, d->fd)));
+		return (dispatch_load_result(d, ops->rule_add(d->arg,
+		    dispatch_load(d))));
 	case CONTROL_READ_RULES:
-		return (dispatch_result(d, ops->rule_read(d->arg, d->fd)));
+		return (dispatch_load_result(d, ops->rule_read(d->arg,
+		    dispatch_load(d))));
 	case CONTROL_WRITE_RULES:
 		return (dispatch_result(d, ops->rule_write(d->arg, d->fd)));
 	default:
@@ -279,10 +323,10 @@ dispatch_psk_add(struct dispatch *d)
 		return (dispatch_error(d, CONTROL_E_REQ_INVALID, 0,
 		    "new preshared key needs either a file or one entry"));
 	if (d->fd >= 0)
-		return (dispatch_result(d, d->ops->psk_add(d->arg, NULL,
-		    d->fd)));
-	return (dispatch_result(d, d->ops->psk_add(d->arg, &req->u.psk,
-	    -1)));
+		return (dispatch_load_result(d, d->ops->psk_add(d->arg, NULL,
+		    dispatch_load(d))));
+	return (dispatch_load_result(d, d->ops->psk_add(d->arg, &req->u.psk,
+	    dispatch_load(d))));
 }
 
 static int
@@ -298,7 +342,8 @@ dispatch_psk(struct dispatch *d)
 	case CONTROL_NEW_PS:
 		return (dispatch_psk_add(d));
 	case CONTROL_READ_PS:
-		return (dispatch_result(d, ops->psk_read(d->arg, d->fd)));
+		return (dispatch_load_result(d, ops->psk_read(d->arg,
+		    dispatch_load(d))));
 	case CONTROL_WRITE_PS:
 		return (dispatch_result(d, ops->psk_write(d->arg, d->fd)));
 	case CONTROL_DUMP_PS:

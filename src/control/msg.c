@@ -272,6 +272,7 @@ enum msg_tag {
 	TAG_ALG,
 	TAG_DEFS_BUILTIN,
 	TAG_DEFS_EFFECTIVE,
+	TAG_DETAIL,		/* after the items, so their tags stay */
 	TAG_MAX,
 };
 
@@ -434,10 +435,24 @@ msg_put_item(struct wbuf *wb, const struct control_msg *m)
 	}
 }
 
+/* A top-level string field; an empty string is left out. */
+static int
+msg_put_str(struct wbuf *wb, uint16_t tag, const char *s, size_t size)
+{
+	size_t	pos;
+	int	rv;
+
+	if (s[0] == '\0')
+		return (0);
+	if ((rv = msg_put_open(wb, tag, &pos)) != 0 ||
+	    (rv = wbuf_put(wb, s, strnlen(s, size - 1))) != 0)
+		return (rv);
+	return (msg_put_close(wb, pos));
+}
+
 static int
 msg_put_body(struct wbuf *wb, const struct control_msg *m)
 {
-	size_t	pos;
 	int	rv = 0;
 
 	if (m->has_cursor)
@@ -451,12 +466,11 @@ msg_put_body(struct wbuf *wb, const struct control_msg *m)
 		if (rv == 0)
 			rv = msg_put_u32_field(wb, TAG_EERRNO, m->eerrno);
 	}
-	if (rv == 0 && m->text[0] != '\0') {
-		if ((rv = msg_put_open(wb, TAG_TEXT, &pos)) == 0 &&
-		    (rv = wbuf_put(wb, m->text,
-		    strnlen(m->text, sizeof(m->text) - 1))) == 0)
-			rv = msg_put_close(wb, pos);
-	}
+	if (rv == 0)
+		rv = msg_put_str(wb, TAG_TEXT, m->text, sizeof(m->text));
+	if (rv == 0)
+		rv = msg_put_str(wb, TAG_DETAIL, m->detail,
+		    sizeof(m->detail));
 	if (rv == 0 && m->has_fd)
 		rv = msg_put_u32_field(wb, TAG_HAS_FD, 1);
 	if (rv == 0 && m->id.kind != CONTROL_ID_NONE)
@@ -677,6 +691,8 @@ msg_get_top(struct control_msg *m, uint16_t tag, struct rbuf *v)
 		return (msg_get_u32(v, &m->eerrno));
 	case TAG_TEXT:
 		return (msg_get_str(v, m->text, sizeof(m->text)));
+	case TAG_DETAIL:
+		return (msg_get_str(v, m->detail, sizeof(m->detail)));
 	case TAG_HAS_FD:
 		if ((rv = msg_get_u32(v, &flag)) != 0)
 			return (rv);
@@ -758,7 +774,7 @@ control_msg_decode(struct control_msg *m, const uint8_t *data, size_t len)
 		if (tag == 0 || tag >= TAG_MAX || (seen & (1U << tag)))
 			goto out;
 		seen |= 1U << tag;
-		if (tag >= TAG_P1)
+		if (tag >= TAG_P1 && tag <= TAG_DEFS_EFFECTIVE)
 			rv = msg_get_item(m, tag, &val);
 		else
 			rv = msg_get_top(m, tag, &val);

@@ -207,19 +207,13 @@ control_debug_number(const char *s, uint32_t *out)
 	return (0);
 }
 
-/*
- * Parse a debug level: a number (decimal, or hex with 0x) or keywords
- * joined by "+" (add) and "-" (remove), the first one added.
- */
-int
-control_debug_parse(const char *s, uint32_t *out)
+/* Apply keywords joined by "+" (add) and "-" (remove) to level. */
+static int
+control_debug_expr(const char *s, char op, uint32_t level, uint32_t *out)
 {
-	uint32_t	level = 0, bits;
+	uint32_t	bits;
 	size_t		len;
-	char		op = '+';
 
-	if (s[0] >= '0' && s[0] <= '9')
-		return (control_debug_number(s, out));
 	for (;;) {
 		len = strcspn(s, "+-");
 		if (len == 0 ||
@@ -236,4 +230,24 @@ control_debug_parse(const char *s, uint32_t *out)
 	}
 	*out = level;
 	return (0);
+}
+
+/*
+ * Parse a debug level: a number (decimal, or hex with 0x) or keywords
+ * joined by "+" (add) and "-" (remove), the first one added.
+ */
+int
+control_debug_parse(const char *s, uint32_t *out)
+{
+	if (s[0] >= '0' && s[0] <= '9')
+		return (control_debug_number(s, out));
+	return (control_debug_expr(s, '+', 0, out));
+}
+
+int
+control_debug_change(const char *s, uint32_t current, uint32_t *out)
+{
+	if (s[0] != '+' && s[0] != '-')
+		return (ERR_INVAL);
+	return (control_debug_expr(s + 1, s[0], current, out));
 }

@@ -28,6 +28,13 @@ const struct control_debug_cat *control_debug_cats_get(size_t *);
  */
 int	control_debug_parse(const char *, uint32_t *);
 
+/*
+ * Parse a change of the current debug level: "-op" removes op from
+ * current, "+cert-key" adds cert and removes key.  Returns 0 or ERR_INVAL
+ * (no leading '+' or '-', unknown keyword, empty term).
+ */
+int	control_debug_change(const char *, uint32_t current, uint32_t *);
+
 /* Parse "base", "modkeys", "keymat" or 0..2.  Returns 0 or ERR_INVAL. */
 int	control_priv_parse(const char *, uint32_t *);
 

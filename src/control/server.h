@@ -28,6 +28,19 @@ struct event_base;
 struct wbuf;
 struct control_server;
 
+/*
+ * The source of an add or read of rules or keys, and where the callback
+ * puts the parser's messages ("file:line: message", one a line) when it
+ * fails.  They go back to ikeadm in the error reply.
+ */
+struct control_load {
+	int		 fd;		/* the text, or -1 */
+	const char	*name;		/* the file's name from ikeadm, or
+					   NULL when it gave none */
+	char		*detail;	/* CONTROL_DETAIL_MAX bytes, "" */
+	size_t		 detail_size;
+};
+
 struct control_ops {
 	uint32_t (*get_debug)(void *arg);
 	/* fd is the new debug log, or -1 to keep the current one. */
@@ -49,26 +62,26 @@ struct control_ops {
 
 	int	(*rule_get)(void *arg, const char *label,
 		    struct control_rule_info *);
-	/* Parse rules in ike.config syntax from fd and add them. */
-	int	(*rule_add)(void *arg, int fd);
+	/* Parse rules in ike.config syntax from ld->fd and add them. */
+	int	(*rule_add)(void *arg, struct control_load *ld);
 	int	(*rule_del)(void *arg, const char *label);
 	int	(*rule_dump)(void *arg, uint32_t index,
 		    struct control_rule_info *, uint32_t *next);
-	/* Replace every rule: from fd, or the default file when fd is -1. */
-	int	(*rule_read)(void *arg, int fd);
+	/* Replace every rule: from ld->fd, or the default file (fd -1). */
+	int	(*rule_read)(void *arg, struct control_load *ld);
 	/* Write the rules as ike.config text; ERR_NOTFOUND when none. */
 	int	(*rule_write)(void *arg, int fd);
 
 	/* id is CONTROL_ID_ADDRS or CONTROL_ID_IDENTS. */
 	int	(*psk_get)(void *arg, const struct control_id *,
 		    struct control_psk_info *);
-	/* One entry (psk, fd -1) or ike.preshared text (psk NULL, fd). */
+	/* One entry (psk, ld->fd -1) or ike.preshared text (psk NULL). */
 	int	(*psk_add)(void *arg, const struct control_psk_info *psk,
-		    int fd);
+		    struct control_load *ld);
 	int	(*psk_del)(void *arg, const struct control_id *);
 	int	(*psk_dump)(void *arg, uint32_t index,
 		    struct control_psk_info *, uint32_t *next);
-	int	(*psk_read)(void *arg, int fd);
+	int	(*psk_read)(void *arg, struct control_load *ld);
 	int	(*psk_write)(void *arg, int fd);
 
 	int	(*certcache_dump)(void *arg, uint32_t index,

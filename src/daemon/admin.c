@@ -770,21 +770,21 @@ admin_rule_log(void *arg)
 
 /* "ikeadm read rule": a file, or without one a reload as on SIGHUP. */
 static int
-admin_rule_read(void *arg, int fd)
+admin_rule_read(void *arg, struct control_load *ld)
 {
-	return (edit_read(arg, CONFIG_FILE_IKE, fd));
+	return (edit_read(arg, CONFIG_FILE_IKE, ld));
 }
 
 static int
-admin_psk_read(void *arg, int fd)
+admin_psk_read(void *arg, struct control_load *ld)
 {
-	return (edit_read(arg, CONFIG_FILE_PRESHARED, fd));
+	return (edit_read(arg, CONFIG_FILE_PRESHARED, ld));
 }
 
 static int
-admin_rule_add(void *arg, int fd)
+admin_rule_add(void *arg, struct control_load *ld)
 {
-	return (edit_add(arg, CONFIG_FILE_IKE, fd, NULL));
+	return (edit_add(arg, CONFIG_FILE_IKE, ld, NULL));
 }
 
 static int
@@ -859,16 +859,17 @@ admin_psk_text(const struct control_psk_info *p, char **buf, size_t *len)
 
 /* "ikeadm add preshared": one entry, or ike.preshared text on fd. */
 static int
-admin_psk_add(void *arg, const struct control_psk_info *psk, int fd)
+admin_psk_add(void *arg, const struct control_psk_info *psk,
+    struct control_load *ld)
 {
 	char	*text = NULL;
 	size_t	 len = 0;
 	int	 rc;
 
 	if (psk == NULL)
-		return (edit_add(arg, CONFIG_FILE_PRESHARED, fd, NULL));
+		return (edit_add(arg, CONFIG_FILE_PRESHARED, ld, NULL));
 	if ((rc = admin_psk_text(psk, &text, &len)) == 0)
-		rc = edit_add(arg, CONFIG_FILE_PRESHARED, -1, text);
+		rc = edit_add(arg, CONFIG_FILE_PRESHARED, ld, text);
 	if (text != NULL)
 		util_freezero(text, len);
 	return (rc);

@@ -134,6 +134,17 @@ daemon_load(struct daemon *d, struct config **out)
 	return (rc);
 }
 
+/* Write "N rules, N preshared keys, N policy entries", singular for 1. */
+static const char *
+daemon_counts(char *buf, size_t len, const struct config *cf)
+{
+	snprintf(buf, len, "%zu rule%s, %zu preshared key%s, %zu policy "
+	    "entr%s", cf->cf_nrules, cf->cf_nrules == 1 ? "" : "s",
+	    cf->cf_npsks, cf->cf_npsks == 1 ? "" : "s", cf->cf_nspds,
+	    cf->cf_nspds == 1 ? "y" : "ies");
+	return (buf);
+}
+
 /*
  * Put a validated configuration in place of the running one.  The engine
  * goes first and keeps the SAs whose rule still exists, because the
@@ -143,6 +154,7 @@ daemon_load(struct daemon *d, struct config **out)
 int
 daemon_apply(struct daemon *d, struct config *cf, const char *why)
 {
+	char	counts[128];
 	int	rc;
 
 	if ((rc = ike_engine_set_config(d->d_engine, cf,
@@ -159,9 +171,9 @@ daemon_apply(struct daemon *d, struct config *cf, const char *why)
 	if (policy_sync(d, cf) != 0)
 		log_warn("%s: some policy entries are not loaded (see above)",
 		    why);
-	log_info("%s: configuration in use: %zu rules, %zu preshared keys, "
-	    "%zu policy entries, %zu UDP sockets", why, cf->cf_nrules,
-	    cf->cf_npsks, cf->cf_nspds, udp_count(d->d_udp));
+	log_info("%s: configuration in use: %s, %zu UDP socket%s", why,
+	    daemon_counts(counts, sizeof(counts), cf), udp_count(d->d_udp),
+	    udp_count(d->d_udp) == 1 ? "" : "s");
 	return (0);
 }
 
@@ -186,16 +198,16 @@ static void
 daemon_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	char		 counts[128];
 
 	if (sig == SIGHUP) {
 		(void)daemon_reload(d, "SIGHUP");
 		return;
 	}
 	if (sig == SIGUSR1) {
-		log_info("SIGUSR1: running with %zu rules, %zu preshared keys, "
-		    "%zu policy entries, %zu UDP sockets from %s",
-		    d->d_config->cf_nrules, d->d_config->cf_npsks,
-		    d->d_config->cf_nspds, udp_count(d->d_udp),
+		log_info("SIGUSR1: running with %s, %zu UDP socket%s from %s",
+		    daemon_counts(counts, sizeof(counts), d->d_config),
+		    udp_count(d->d_udp), udp_count(d->d_udp) == 1 ? "" : "s",
 		    d->d_config_path);
 		return;
 	}
@@ -310,6 +322,7 @@ static int
 daemon_start(struct daemon *d)
 {
 	struct config	*cf = NULL;
+	char		 counts[128];
 	int		 rc;
 
 	if ((rc = pidfile_open(&d->d_pidfile, d->d_pid_path, getpid())) != 0)
@@ -328,9 +341,8 @@ daemon_start(struct daemon *d)
 	if ((d->d_keylog_dir[0] != '\0' && (rc = daemon_keylog(d)) != 0) ||
 	    (rc = certs_open(d, cf)) != 0)
 		goto out;
-	log_info("in.iked starting: %zu rules, %zu preshared keys, %zu "
-	    "policy entries from %s", cf->cf_nrules, cf->cf_npsks,
-	    cf->cf_nspds, d->d_config_path);
+	log_info("in.iked starting: %s from %s",
+	    daemon_counts(counts, sizeof(counts), cf), d->d_config_path);
 	d->d_config = cf;
 	rc = ike_engine_set_config(d->d_engine, cf, daemon_now_ms());
 	cf = NULL;

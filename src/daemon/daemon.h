@@ -68,9 +68,15 @@ int		daemon_reload(struct daemon *, const char *why);
 /* Install a validated configuration (taken over, also on failure). */
 int		daemon_apply(struct daemon *, struct config *, const char *why);
 
-/* edit.c: ikeadm read, add and write of rules and preshared keys. */
-int	edit_read(struct daemon *, int kind, int fd);
-int	edit_add(struct daemon *, int kind, int fd, const char *text);
+/*
+ * edit.c: ikeadm read, add and write of rules and preshared keys.  Read
+ * and add take the source from a struct control_load and put the parser's
+ * messages into its detail when they fail.
+ */
+struct control_load;
+int	edit_read(struct daemon *, int kind, struct control_load *);
+int	edit_add(struct daemon *, int kind, struct control_load *,
+	    const char *text);
 int	edit_write(struct daemon *, int kind, int fd);
 int	edit_del(struct daemon *, int kind, size_t index);
 

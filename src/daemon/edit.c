@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/diag.h"
+#include "control/server.h"
 #include "daemon/daemon.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -108,10 +109,39 @@ struct edit_del {
 	size_t		ed_index;	/* position in the running config */
 };
 
+/*
+ * The messages of a failed change for ikeadm, one a line, as many as fit;
+ * the log has them all.
+ */
+static void
+edit_detail(const struct config_diag *diag, struct control_load *ld)
+{
+	size_t	i, used = 0, len, left;
+
+	if (ld == NULL || ld->detail == NULL || ld->detail_size == 0)
+		return;
+	ld->detail[0] = '\0';
+	for (i = 0; i < diag->cd_n; i++) {
+		len = strlen(diag->cd_msgs[i]);
+		if (used + len + 2 > ld->detail_size)
+			break;
+		memcpy(ld->detail + used, diag->cd_msgs[i], len);
+		used += len;
+		ld->detail[used++] = '\n';
+		ld->detail[used] = '\0';
+	}
+	left = diag->cd_n - i;
+	if (diag->cd_errors > diag->cd_n)
+		left += diag->cd_errors - diag->cd_n;
+	if (left > 0)
+		(void)snprintf(ld->detail + used, ld->detail_size - used,
+		    "(%zu more in the in.iked log)\n", left);
+}
+
 /* Parse the parts and the policy, remove del, validate, and install. */
 static int
 edit_build(struct daemon *d, struct edit_part *parts, size_t n,
-    const struct edit_del *del, const char *why)
+    const struct edit_del *del, const char *why, struct control_load *ld)
 {
 	struct config		*cf;
 	struct config_diag	 diag;
@@ -136,12 +166,14 @@ edit_build(struct daemon *d, struct edit_part *parts, size_t n,
 		rc = ERR_CONFIG;
 	for (i = 0; i < diag.cd_n; i++)
 		log_err("%s: %s", why, diag.cd_msgs[i]);
+	if (rc != 0)
+		edit_detail(&diag, ld);
 	diag_free(&diag);
 	if (rc != 0) {
 		config_free(cf);
 		log_err("%s failed: the running configuration stays in use",
 		    why);
-		return (rc == ERR_NOMEM ? rc : ERR_CONFIG);
+		return (rc == ERR_NOMEM || rc == ERR_EXISTS ? rc : ERR_CONFIG);
 	}
 	return (daemon_apply(d, cf, why));
 }
@@ -212,49 +244,53 @@ edit_open_preshared(struct daemon *d, int *fdp)
  * preshared reads only the preshared file, keeping the running rules.
  */
 int
-edit_read(struct daemon *d, int kind, int fd)
+edit_read(struct daemon *d, int kind, struct control_load *ld)
 {
+	struct control_load	own;
 	struct edit_part	parts[3];
 	char			why[64];
 	int			rc;
 
-	if (fd < 0 && kind == CONFIG_FILE_PRESHARED) {
-		if ((rc = edit_open_preshared(d, &fd)) != 0)
+	if (ld->fd < 0 && kind == CONFIG_FILE_PRESHARED) {
+		own = *ld;
+		own.name = d->d_preshared_path;
+		if ((rc = edit_open_preshared(d, &own.fd)) != 0)
 			return (rc);
-		rc = edit_read(d, kind, fd);
-		(void)close(fd);
+		rc = edit_read(d, kind, &own);
+		(void)close(own.fd);
 		return (rc);
 	}
-	if (fd < 0)
+	if (ld->fd < 0)
 		return (daemon_reload(d, "ikeadm read"));
 	(void)snprintf(why, sizeof(why), "ikeadm read %s",
 	    edit_kind_name(kind));
 	if ((rc = edit_running(d, kind, parts)) == 0) {
 		memset(&parts[2], 0, sizeof(parts[2]));
 		parts[2].ep_kind = kind;
-		parts[2].ep_name = why;
-		parts[2].ep_fd = fd;
-		rc = edit_build(d, parts, 3, NULL, why);
+		parts[2].ep_name = ld->name != NULL ? ld->name : why;
+		parts[2].ep_fd = ld->fd;
+		rc = edit_build(d, parts, 3, NULL, why, ld);
 	}
 	edit_part_free(&parts[0]);
 	edit_part_free(&parts[1]);
 	return (rc);
 }
 
-/* "ikeadm add rule|preshared": text from fd, or text when fd is -1. */
+/* "ikeadm add rule|preshared": text from ld->fd, or text when fd is -1. */
 int
-edit_add(struct daemon *d, int kind, int fd, const char *text)
+edit_add(struct daemon *d, int kind, struct control_load *ld,
+    const char *text)
 {
 	struct edit_part	parts[3];
 	char			why[64];
-	int			rc;
+	int			fd = ld->fd, rc;
 
 	(void)snprintf(why, sizeof(why), "ikeadm add %s",
 	    kind == CONFIG_FILE_IKE ? "rule" : "preshared");
 	memset(&parts[2], 0, sizeof(parts[2]));
 	if ((rc = edit_running(d, -1, parts)) == 0) {
 		parts[2].ep_kind = kind;
-		parts[2].ep_name = why;
+		parts[2].ep_name = ld->name != NULL ? ld->name : why;
 		parts[2].ep_fd = fd;
 		if (fd < 0 && text != NULL) {
 			parts[2].ep_len = strlen(text);
@@ -263,7 +299,7 @@ edit_add(struct daemon *d, int kind, int fd, const char *text)
 				rc = ERR_NOMEM;
 		}
 		if (rc == 0)
-			rc = edit_build(d, parts, 3, NULL, why);
+			rc = edit_build(d, parts, 3, NULL, why, ld);
 	}
 	edit_part_free(&parts[0]);
 	edit_part_free(&parts[1]);
@@ -290,7 +326,7 @@ edit_del(struct daemon *d, int kind, size_t index)
 	del.ed_kind = kind;
 	del.ed_index = index;
 	if ((rc = edit_running(d, -1, parts)) == 0)
-		rc = edit_build(d, parts, 2, &del, why);
+		rc = edit_build(d, parts, 2, &del, why, NULL);
 	edit_part_free(&parts[0]);
 	edit_part_free(&parts[1]);
 	return (rc);

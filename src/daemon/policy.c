@@ -324,8 +324,9 @@ policy_sync(struct daemon *d, const struct config *cf)
 	}
 	free(old->ps_pols);
 	*old = now;
-	log_info("IPsec policy: %zu kernel policies from %zu entries of %s",
-	    now.ps_n, cf->cf_nspds, d->d_ipsecinit_path);
+	log_info("IPsec policy: %zu kernel polic%s from %zu entr%s of %s",
+	    now.ps_n, now.ps_n == 1 ? "y" : "ies", cf->cf_nspds,
+	    cf->cf_nspds == 1 ? "y" : "ies", d->d_ipsecinit_path);
 	return (failed > 0 ? ERR_SYSTEM : 0);
 }
 

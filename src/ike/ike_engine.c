@@ -414,10 +414,13 @@ ike_engine_input_one(struct ike_engine *eng, const struct ike_packet *pk,
 		}
 		if (p1 == NULL || p1->p1_state != IKE_P1_ESTABLISHED) {
 			eng->e_stats.st_rx_dropped++;
-			if (log_ratelimit_pass(&ike_engine_rl))
-				log_debug(D_OP, "%s message for unknown or "
-				    "unfinished ISAKMP SA dropped",
-				    isakmp_exchange_name(hdr.h_exchange));
+			if (log_ratelimit_pass(&ike_engine_rl)) {
+				ike_addr_str(&pk->pk_remote, peer,
+				    sizeof(peer));
+				log_debug(D_OP, "%s message from %s for "
+				    "unknown or unfinished ISAKMP SA dropped",
+				    isakmp_exchange_name(hdr.h_exchange), peer);
+			}
 			break;
 		}
 		if (hdr.h_exchange == ISAKMP_EX_QUICK)

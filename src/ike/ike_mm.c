@@ -948,7 +948,7 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 	struct isakmp_msg		 msg;
 	struct isakmp_error		 err;
 	struct wbuf			 plain;
-	char				 what[32];
+	char				 what[32], peer[64];
 	int				 rc, decrypted = 0;
 
 	/*
@@ -970,17 +970,23 @@ ike_mm_input(struct ike_engine *eng, const struct ike_packet *pk,
 		if (memcmp(hdr->h_rcookie, zero, ISAKMP_COOKIE_LEN) != 0 ||
 		    (hdr->h_flags & ISAKMP_FLAG_ENC) != 0) {
 			eng->e_stats.st_rx_dropped++;
-			if (log_ratelimit_pass(&ike_mm_rl))
-				log_debug(D_P1, "Main Mode message for "
-				    "unknown cookies dropped");
+			if (log_ratelimit_pass(&ike_mm_rl)) {
+				ike_addr_str(&pk->pk_remote, peer,
+				    sizeof(peer));
+				log_debug(D_P1, "Main Mode message from %s for "
+				    "unknown cookies dropped", peer);
+			}
 			return;
 		}
 		if (isakmp_msg_parse(pk->pk_data, pk->pk_len, &msg,
 		    &err) != 0) {
 			eng->e_stats.st_rx_dropped++;
-			if (log_ratelimit_pass(&ike_mm_rl))
-				log_warn("malformed MM1 dropped: %s",
-				    err.ie_msg);
+			if (log_ratelimit_pass(&ike_mm_rl)) {
+				ike_addr_str(&pk->pk_remote, peer,
+				    sizeof(peer));
+				log_warn("malformed MM1 from %s dropped: %s",
+				    peer, err.ie_msg);
+			}
 			return;
 		}
 		ike_mm_r_mm1(eng, pk, hdr, &msg);

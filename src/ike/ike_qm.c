@@ -731,7 +731,11 @@ ike_qm_r_qm3(struct ike_qm *qm, const struct ike_packet *pk,
 	return (ike_qm_finish(qm));
 }
 
-/* Unfinished Quick Modes on p1, and on every ISAKMP SA with its peer. */
+/*
+ * Unfinished Quick Modes that the peer of p1 started, on p1 and on every
+ * ISAKMP SA with the same peer address.  Our own count separately: they
+ * are bounded by the policy entries.
+ */
 static void
 ike_qm_count_open(const struct ike_p1 *p1, size_t *on_sa, size_t *on_peer)
 {
@@ -746,7 +750,7 @@ ike_qm_count_open(const struct ike_p1 *p1, size_t *on_sa, size_t *on_peer)
 		    &it->p1_remote) != 0 || config_ip_cmp(&a, &b) != 0))
 			continue;
 		TAILQ_FOREACH(qm, &it->p1_qms, qm_entry) {
-			if (qm->qm_state == IKE_QM_DONE)
+			if (qm->qm_state == IKE_QM_DONE || qm->qm_initiator)
 				continue;
 			(*on_peer)++;
 			if (it == p1)

@@ -29,8 +29,15 @@ static void
 client_unreachable(const char *path, int saved)
 {
 	fprintf(stderr, "ikeadm: Unable to communicate with in.iked\n");
-	fprintf(stderr, "ikeadm: %s: %s; check that in.iked is running "
-	    "(with the same -R root)\n", path, strerror(saved));
+	/* The socket is mode 0600: only its owner may connect. */
+	if (saved == EACCES || saved == EPERM)
+		fprintf(stderr, "ikeadm: %s: %s; ikeadm must run as root "
+		    "(or as the user in.iked runs as)\n", path,
+		    strerror(saved));
+	else
+		fprintf(stderr, "ikeadm: %s: %s; check that in.iked is "
+		    "running (with the same -R root)\n", path,
+		    strerror(saved));
 }
 
 int

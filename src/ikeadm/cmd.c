@@ -118,6 +118,29 @@ out:
 	return (rv);
 }
 
+/*
+ * The parser's "file:line: message" lines that came with an error, each as
+ * an ikeadm message.  Control characters from the daemon are not printed
+ * as they are, so that they cannot drive the terminal.
+ */
+static void
+cmd_print_detail(const char *detail)
+{
+	const char	*p;
+
+	for (p = detail; *p != '\0'; p++) {
+		if (p == detail || p[-1] == '\n')
+			fputs("ikeadm: ", stderr);
+		if (*p == '\n' || *p == '\t' ||
+		    ((unsigned char)*p >= 0x20 && *p != 0x7f))
+			fputc(*p, stderr);
+		else
+			fputc('?', stderr);
+	}
+	if (p != detail && p[-1] != '\n')
+		fputc('\n', stderr);
+}
+
 static void
 cmd_print_error(struct cmd_ctx *c, const char *what)
 {
@@ -132,6 +155,7 @@ cmd_print_error(struct cmd_ctx *c, const char *what)
 	if (r->text[0] != '\0')
 		fprintf(stderr, " (%s)", r->text);
 	fputc('\n', stderr);
+	cmd_print_detail(r->detail);
 }
 
 /*
@@ -416,6 +440,27 @@ cmd_del_psk(struct cmd_ctx *c)
 
 /* set debug|priv */
 
+/*
+ * A level that starts with '+' or '-' changes the current one, which is
+ * read from in.iked first: "set debug -op" turns off operational.
+ */
+static int
+cmd_debug_change(struct cmd_ctx *c)
+{
+	uint32_t	current;
+	int		rv;
+
+	if ((rv = cmd_simple(c, CONTROL_GET_DBG, -1, "get debug failed")) != 0)
+		return (rv == 2 ? (cmd_print_error(c, "get debug failed"), 1) :
+		    rv);
+	current = c->rep->level;
+	memset(c->rep, 0, sizeof(*c->rep));
+	if (control_debug_change(c->args[0], current, &c->req->level) != 0)
+		return (cmd_usage_error(c, "invalid debug level change: use "
+		    "keywords such as -op or +cert-key"));
+	return (0);
+}
+
 static int
 cmd_set_debug(struct cmd_ctx *c)
 {
@@ -424,7 +469,10 @@ cmd_set_debug(struct cmd_ctx *c)
 	if (c->nargs < 1 || c->nargs > 2)
 		return (cmd_usage_error(c, "expected a level and an optional "
 		    "file"));
-	if (control_debug_parse(c->args[0], &c->req->level) != 0)
+	if (c->args[0][0] == '+' || c->args[0][0] == '-') {
+		if ((rv = cmd_debug_change(c)) != 0)
+			return (rv);
+	} else if (control_debug_parse(c->args[0], &c->req->level) != 0)
 		return (cmd_usage_error(c, "invalid debug level: use a "
 		    "number, 0x mask or keywords such as phase1+policy"));
 	if (c->nargs == 2 && (fd = open(c->args[1], O_RDWR | O_APPEND |
@@ -575,14 +623,21 @@ cmd_add_rule_block(struct cmd_ctx *c)
 	return (fd);
 }
 
+/*
+ * Open a file to send to the daemon, whose messages about it then name it
+ * as given here (cut to the protocol's string limit).
+ */
 static int
-cmd_open_file(const char *path)
+cmd_open_file(struct cmd_ctx *c, const char *path)
 {
 	int	fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
 		fprintf(stderr, "ikeadm: cannot open %s: %s\n", path,
 		    strerror(errno));
+		return (fd);
+	}
+	(void)snprintf(c->req->text, sizeof(c->req->text), "%s", path);
 	return (fd);
 }
 
@@ -597,7 +652,7 @@ cmd_add(struct cmd_ctx *c, int psk)
 	if (strcmp(c->args[0], "{") != 0) {
 		if (c->nargs != 1)
 			return (cmd_usage_error(c, "expected one file"));
-		if ((fd = cmd_open_file(c->args[0])) < 0)
+		if ((fd = cmd_open_file(c, c->args[0])) < 0)
 			return (1);
 	} else if (psk) {
 		/* Keys on a command line would show in ps and history. */
@@ -643,7 +698,7 @@ cmd_read(struct cmd_ctx *c, int cmd)
 
 	if (c->nargs > 1)
 		return (cmd_usage_error(c, "expected at most one file"));
-	if (c->nargs == 1 && (fd = cmd_open_file(c->args[0])) < 0)
+	if (c->nargs == 1 && (fd = cmd_open_file(c, c->args[0])) < 0)
 		return (1);
 	if ((rv = cmd_simple(c, cmd, fd, "read failed")) == 2)
 		cmd_print_error(c, "read failed");
@@ -786,9 +841,32 @@ cmd_dispatch(struct cmd_ctx *c)
 		    strcmp(c->obj, cmd_coded_table[i].obj) == 0)
 			return (cmd_coded_table[i].fn(c,
 			    cmd_coded_table[i].code));
-	fprintf(stderr, "Unrecognized object '%s'\n", c->obj);
+	fprintf(stderr, "ikeadm: Unrecognized object '%s'\n", c->obj);
 	ikeadm_usage(stderr);
 	return (1);
+}
+
+static int
+cmd_unrecognized(const char *cmd)
+{
+	fprintf(stderr, "ikeadm: Unrecognized command '%s'\n", cmd);
+	ikeadm_usage(stderr);
+	return (1);
+}
+
+/* "help [cmd]": the help of every command, or of a known one. */
+static int
+cmd_help(const char *cmd)
+{
+	size_t	i;
+
+	for (i = 0; cmd != NULL && i < UTIL_NELEM(cmd_helps); i++)
+		if (strcmp(cmd, cmd_helps[i].cmd) == 0)
+			break;
+	if (cmd != NULL && i == UTIL_NELEM(cmd_helps))
+		return (cmd_unrecognized(cmd));
+	ikeadm_help(stdout, cmd);
+	return (0);
 }
 
 int
@@ -800,14 +878,14 @@ ikeadm_cmd_run(struct ikeadm_client **client, const struct ikeadm_opts *o,
 
 	if (n == 0)
 		return (0);
-	if (strcmp(tok[0], "help") == 0) {
-		ikeadm_help(stdout, n > 1 ? tok[1] : NULL);
-		return (0);
-	}
-	if (!cmd_known(tok[0])) {
-		fprintf(stderr, "Unrecognized command '%s'\n", tok[0]);
-		ikeadm_usage(stderr);
-		return (1);
+	if (strcmp(tok[0], "help") == 0)
+		return (cmd_help(n > 1 ? tok[1] : NULL));
+	if (!cmd_known(tok[0]))
+		return (cmd_unrecognized(tok[0]));
+	/* "cmd obj -- arg": "--" ends ikeadm's options, as before cmd. */
+	if (n > 2 && strcmp(tok[2], "--") == 0) {
+		memmove(&tok[2], &tok[3], (size_t)(n - 3) * sizeof(*tok));
+		n--;
 	}
 	if (n < 2) {
 		fprintf(stderr, "ikeadm: command '%s' needs an object\n"

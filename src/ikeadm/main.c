@@ -157,7 +157,8 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.root = "/";
-	while ((ch = getopt(argc, argv, "hnpjR:")) != -1) {
+	/* "+": options end at the command, so "set debug -op" is a level. */
+	while ((ch = getopt(argc, argv, "+hnpjR:")) != -1) {
 		switch (ch) {
 		case 'h':
 			ikeadm_help(stdout, NULL);

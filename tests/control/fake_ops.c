@@ -331,16 +331,17 @@ fake_rule_get(void *arg, const char *label, struct control_rule_info *out)
 
 /*
  * Stand-in for the config parser: every `label "X"' in the text adds a
- * rule X; text without a label is invalid.
+ * rule X; text without a label is invalid.  A repeated label is reported
+ * in ld->detail as the parser does, under the name ikeadm gave.
  */
 static int
-fake_rules_from_fd(struct fake_state *st, int fd)
+fake_rules_from_fd(struct fake_state *st, struct control_load *ld)
 {
 	char	text[4096], *p, *q;
 	ssize_t	n;
 	int	added = 0;
 
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(ld->fd, text, sizeof(text) - 1);
 	if (n < 0)
 		return (ERR_SYSTEM);
 	text[n] = '\0';
@@ -351,8 +352,12 @@ fake_rules_from_fd(struct fake_state *st, int fd)
 		if (st->nrules >= FAKE_MAX)
 			return (ERR_TOOBIG);
 		*q = '\0';
-		if (fake_rule_find(st, p) >= 0)
+		if (fake_rule_find(st, p) >= 0) {
+			(void)snprintf(ld->detail, ld->detail_size,
+			    "%s:1: duplicate label \"%s\"\n",
+			    ld->name != NULL ? ld->name : "(no name)", p);
 			return (ERR_EXISTS);
+		}
 		memset(&st->rules[st->nrules], 0, sizeof(st->rules[0]));
 		(void)snprintf(st->rules[st->nrules].label,
 		    sizeof(st->rules[0].label), "%s", p);
@@ -364,9 +369,9 @@ fake_rules_from_fd(struct fake_state *st, int fd)
 }
 
 static int
-fake_rule_add(void *arg, int fd)
+fake_rule_add(void *arg, struct control_load *ld)
 {
-	return (fake_rules_from_fd(arg, fd));
+	return (fake_rules_from_fd(arg, ld));
 }
 
 static int
@@ -395,16 +400,16 @@ fake_rule_dump(void *arg, uint32_t index, struct control_rule_info *out,
 }
 
 static int
-fake_rule_read(void *arg, int fd)
+fake_rule_read(void *arg, struct control_load *ld)
 {
 	struct fake_state	*st = arg;
 
-	if (fd < 0) {
+	if (ld->fd < 0) {
 		fake_rules_init(st);
 		return (0);
 	}
 	st->nrules = 0;
-	return (fake_rules_from_fd(st, fd));
+	return (fake_rules_from_fd(st, ld));
 }
 
 static int
@@ -455,7 +460,8 @@ fake_psk_get(void *arg, const struct control_id *id,
 }
 
 static int
-fake_psk_add(void *arg, const struct control_psk_info *psk, int fd)
+fake_psk_add(void *arg, const struct control_psk_info *psk,
+    struct control_load *ld)
 {
 	struct fake_state	*st = arg;
 	char			 text[CONTROL_STR_MAX];
@@ -468,7 +474,7 @@ fake_psk_add(void *arg, const struct control_psk_info *psk, int fd)
 		return (0);
 	}
 	/* A file adds one FQDN entry named by its first word. */
-	if ((n = read(fd, text, sizeof(text) - 1)) <= 0)
+	if ((n = read(ld->fd, text, sizeof(text) - 1)) <= 0)
 		return (ERR_CONFIG);
 	text[n] = '\0';
 	text[strcspn(text, " \n")] = '\0';
@@ -505,16 +511,16 @@ fake_psk_dump(void *arg, uint32_t index, struct control_psk_info *out,
 }
 
 static int
-fake_psk_read(void *arg, int fd)
+fake_psk_read(void *arg, struct control_load *ld)
 {
 	struct fake_state	*st = arg;
 
 	st->npsks = 0;
-	if (fd < 0) {
+	if (ld->fd < 0) {
 		fake_psks_init(st);
 		return (0);
 	}
-	return (fake_psk_add(arg, NULL, fd));
+	return (fake_psk_add(arg, NULL, ld));
 }
 
 static int

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -464,6 +465,74 @@ dispatch_keys_only_at_keymat(void **state)
 	assert_int_equal(f->rep.u.p1.skeyid.len, 20);
 }
 
+/* A file with text for the fake parser, open for reading. */
+static int
+text_fd(const char *text)
+{
+	FILE	*f = tmpfile();
+	int	 fd;
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fflush(f), 0);
+	fd = dup(fileno(f));
+	(void)fclose(f);
+	assert_true(fd >= 0);
+	(void)lseek(fd, 0, SEEK_SET);
+	return (fd);
+}
+
+/*
+ * A failed add carries the parser's messages back, naming the file by
+ * the name in the request; control characters in that name do not reach
+ * the messages.
+ */
+static void
+dispatch_load_detail(void **state)
+{
+	struct dispatch_fixture	*f = *state;
+
+	f->req.cmd = CONTROL_NEW_RULE;
+	(void)strcpy(f->req.text, "/etc/x\n.conf");
+	call(f, text_fd("{ label \"lab\" }\n"));
+	expect_error(f, CONTROL_E_SYS_ERR);
+	assert_string_equal(f->rep.detail,
+	    "/etc/x?.conf:1: duplicate label \"lab\"\n");
+
+	/* Success has no detail; nor has an error of another command. */
+	call(f, text_fd("{ label \"other\" }\n"));
+	assert_int_equal(f->rep.cmd, CONTROL_NEW_RULE);
+	assert_string_equal(f->rep.detail, "");
+}
+
+/* The detail field: up to CONTROL_DETAIL_MAX - 1 bytes, no NUL. */
+static void
+msg_detail_field(void **state)
+{
+	struct control_msg	*m = msg_new();
+	static uint8_t		 b[CONTROL_DETAIL_MAX + 16];
+	static uint8_t		 v[CONTROL_DETAIL_MAX];
+	size_t			 n;
+
+	memset(v, 'x', sizeof(v));
+	n = one_field(b, 17, CONTROL_DETAIL_MAX, v, CONTROL_DETAIL_MAX);
+	assert_int_equal(control_msg_decode(m, b, n), ERR_TOOBIG);
+	n = one_field(b, 17, CONTROL_DETAIL_MAX - 1, v,
+	    CONTROL_DETAIL_MAX - 1);
+	assert_int_equal(control_msg_decode(m, b, n), 0);
+	assert_int_equal(strlen(m->detail), CONTROL_DETAIL_MAX - 1);
+	v[3] = '\0';
+	n = one_field(b, 17, 8, v, 8);
+	assert_int_equal(control_msg_decode(m, b, n), ERR_MALFORMED);
+
+	memset(m, 0, sizeof(*m));
+	m->cmd = CONTROL_ERROR;
+	m->ecode = CONTROL_E_DATA_INVALID;
+	memset(m->detail, 'y', sizeof(m->detail) - 1);
+	roundtrip(m);
+	free(m);
+}
+
 static void
 dispatch_new_ps_needs_one_source(void **state)
 {
@@ -602,6 +671,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    dispatch_new_ps_needs_one_source,
 		    dispatch_setup, dispatch_teardown),
+		cmocka_unit_test_setup_teardown(dispatch_load_detail,
+		    dispatch_setup, dispatch_teardown),
+		cmocka_unit_test(msg_detail_field),
 		cmocka_unit_test_setup_teardown(dispatch_token_and_algs,
 		    dispatch_setup, dispatch_teardown),
 		cmocka_unit_test_setup_teardown(dispatch_oversize_item_error,

@@ -48,6 +48,23 @@ debug_level_expressions(void **state)
 }
 
 static void
+debug_level_changes(void **state)
+{
+	uint32_t	v = 7;
+
+	assert_int_equal(control_debug_change("-op", D_ALL, &v), 0);
+	assert_int_equal(v, 0x3fb);
+	assert_int_equal(control_debug_change("+cert-key", 0x6, &v), 0);
+	assert_int_equal(v, 0x5);
+	assert_int_equal(control_debug_change("op", 0, &v), ERR_INVAL);
+	assert_int_equal(control_debug_change("-", 0, &v), ERR_INVAL);
+	assert_int_equal(control_debug_change("-0x4", 0, &v), ERR_INVAL);
+	assert_int_equal(control_debug_change("+op-", 0, &v), ERR_INVAL);
+	/* A level of its own starts with a keyword or a digit. */
+	assert_int_equal(control_debug_parse("-op", &v), ERR_INVAL);
+}
+
+static void
 debug_level_rejects(void **state)
 {
 	uint32_t	v = 7;
@@ -286,6 +303,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(debug_level_expressions),
+		cmocka_unit_test(debug_level_changes),
 		cmocka_unit_test(debug_level_rejects),
 		cmocka_unit_test(priv_levels),
 		cmocka_unit_test(cookies),

@@ -233,6 +233,23 @@ socket_debug(void **state)
 	    "No debug categories enabled.\n", "");
 	IKEADM(s, "set", "debug", "verbose");
 	expect_fail("invalid debug level");
+
+	/* Options end at the command: a leading '-' changes the level. */
+	IKEADM(s, "set", "debug", "all");
+	expect_ok(NULL, "");
+	IKEADM(s, "set", "debug", "-op");
+	expect_ok(NULL, "");
+	assert_non_null(strstr(res.out, "from 0x3ff to 0x3fb\n"));
+	IKEADM(s, "set", "debug", "--", "-cert+op");
+	expect_ok(NULL, "");
+	assert_non_null(strstr(res.out, "from 0x3fb to 0x3fe\n"));
+	IKEADM(s, "-n", "--", "set", "debug", "+cert");
+	expect_ok(NULL, "");
+	assert_non_null(strstr(res.out, "from 0x3fe to 0x3ff\n"));
+	IKEADM(s, "set", "debug", "-bogus");
+	expect_fail("invalid debug level change");
+	IKEADM(s, "set", "debug", "0");
+	expect_ok(NULL, "");
 }
 
 static void
@@ -397,6 +414,12 @@ socket_rules(void **state)
 	(void)close(fd);
 	IKEADM(s, "add", "rule", file);
 	expect_ok("", "Successfully created new policy rule.\n");
+	/* The parser's messages come back and name the file. */
+	IKEADM(s, "add", "rule", file);
+	expect_fail("Duplicate entry\n");
+	(void)snprintf(text, sizeof(text), "\nikeadm: %s:1: duplicate label "
+	    "\"from file\"\n", file);
+	assert_non_null(strstr(res.err, text));
 	IKEADM(s, "del", "rule", "lab");
 	expect_ok("", "Successfully deleted selected policy rule.\n");
 
@@ -544,10 +567,15 @@ socket_cli_errors(void **state)
 	    "get", "debug", NULL };
 
 	IKEADM(s, "frob", "p1");
-	expect_fail("Unrecognized command 'frob'\nUsage: ikeadm [ -hnp ] "
-	    "cmd obj [cmd-specific options]\n");
+	expect_fail("ikeadm: Unrecognized command 'frob'\nUsage: ikeadm "
+	    "[ -hnp ] cmd obj [cmd-specific options]\n");
+	assert_int_equal(strncmp(res.err, "ikeadm: ", 8), 0);
 	IKEADM(s, "get", "frob");
-	expect_fail("Unrecognized object 'frob'\nUsage: ikeadm");
+	expect_fail("ikeadm: Unrecognized object 'frob'\nUsage: ikeadm");
+	assert_int_equal(strncmp(res.err, "ikeadm: ", 8), 0);
+	IKEADM(s, "help", "frob");
+	expect_fail("ikeadm: Unrecognized command 'frob'\nUsage: ikeadm");
+	assert_string_equal(res.out, "");
 	IKEADM(s, "dump", "stats");
 	expect_fail("Unrecognized object 'stats'");
 	IKEADM(s, "get");
@@ -560,6 +588,8 @@ socket_cli_errors(void **state)
 	    "groups|encralgs|authalgs"));
 	IKEADM(s, "help", "write");
 	expect_ok("\twrite rule|preshared <file>\n", "");
+	IKEADM(s, "help", "help");
+	expect_ok(NULL, "");
 }
 
 static void
@@ -720,6 +750,7 @@ socket_rejects_other_users(void **state)
 	/* Mode 0600 keeps other users out at connect. */
 	run_as(65534, NULL, argv);
 	expect_fail("Unable to communicate with in.iked");
+	expect_fail("Permission denied; ikeadm must run as root");
 	/* Past the mode, SO_PEERCRED still rejects them. */
 	assert_int_equal(chmod(s->sock, 0666), 0);
 	run_as(65534, NULL, argv);

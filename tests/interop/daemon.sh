@@ -50,6 +50,10 @@ iop_check "-B xfrm, not available: message names the backend" \
 iop_iked_start "$IOP_NSA" "$R" -p modkeys
 pid=$IOP_IKED_PID
 log=$R/iked.log
+iop_check "start-up counts in the singular for one of each" \
+    grep -q "in.iked starting: 1 rule, 1 preshared key, 1 policy entry from" "$log"
+iop_check "policy count in the singular for one entry" \
+    grep -q "from 1 entry of" "$log"
 iop_check "PID file holds the daemon's PID" \
     grep -qx "$pid" "$R/var/run/in.iked.pid"
 iop_check "listening on 198.51.100.1 port 500" udp_listening 500 198.51.100.1
@@ -117,6 +121,14 @@ if reply[16] != 11 or struct.unpack("!H", reply[28 + 10:28 + 12])[0] != 7:
 status=$?
 iop_check "Aggressive Mode: answered with INVALID-EXCHANGE-TYPE" \
     [ $status -eq 0 ]
+ip netns exec "$IOP_NSB" python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+hdr = b"\x22" * 8 + b"\x00" * 8 + struct.pack("!BBBBII", 1, 0x10, 2, 0, 0, 32)
+s.sendto(hdr + struct.pack("!BBH", 0, 0, 0xffff), ("198.51.100.1", 500))
+'
+iop_check "malformed MM1: logged with the peer address" \
+    iop_wait_grep "$log" "malformed MM1 from 198.51.100.2(\\[[0-9]+\\])? dropped" 5
 iop_check "Aggressive Mode: rejection logged with the peer" \
     iop_wait_grep "$log" "Aggressive Mode from 198.51.100.2(\\[500\\])? rejected" 5
 

@@ -3,11 +3,13 @@
 # tunnel to strongSwan charon (kernel-libipsec).
 #
 # Checks, in order:
-#  - get debug|priv|stats|defaults, set debug with a file, dbg rbdump;
+#  - get debug|priv|stats|defaults, set debug with a file and with a
+#    change of the current level (-op), dbg rbdump;
 #  - get and dump of p1, rule and preshared (addresses, cookies and the
 #    four-token identity form); the preshared key and SKEYIDs only at
 #    keymat (the encryption key equals the -K key log), masked by -p;
-#  - -j output, one JSON object per line;
+#  - -j output, one JSON object per line, valid UTF-8 also for a label
+#    that is not;
 #  - dump of groups, encralgs, authalgs and certcache, flush certcache;
 #  - malformed requests written straight to the socket get error replies,
 #    and the daemon and the tunnel keep working;
@@ -17,10 +19,13 @@
 #    new one works;
 #  - del rule, then add rule from stdin and a tunnel through the new rule;
 #  - add preshared interactively and from a file, get and del preshared;
+#    a second entry with the same ids is refused as a duplicate;
 #  - write rule and write preshared (mode 0600, never over an existing
 #    file) read back; add rule FILE; read preshared keeps added rules and
-#    rejects a key file open to others;
-#  - token and unknown commands rejected;
+#    rejects a key file open to others; the parser's messages about a
+#    file ikeadm sent come back naming that file;
+#  - token and unknown commands rejected, also in help; a user other
+#    than root is told that ikeadm needs root;
 #  - denials after set priv base, and with in.iked -p 0;
 #  - no sanitizer report in any output.
 IOP_NAME=adm
@@ -69,7 +74,7 @@ json_lines() {
 	python3 -c '
 import json, sys
 n = 0
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1], encoding="utf-8", errors="strict"):
     if not isinstance(json.loads(line), dict):
         sys.exit(1)
     n += 1
@@ -126,6 +131,9 @@ iop_check "get debug: 0xc, operational and Phase 1" \
 iop_check "dbg rbdump: succeeds" adm dbg rbdump
 iop_check "dbg rbdump: the rule base goes to the debug file" \
     iop_wait_grep "$W/debug.log" 'rule base: .*peer' 5
+adm set debug -op
+iop_check "set debug -op: operational is turned off" \
+    grep -q "Successfully changed debug level from 0xc to 0x8$" "$W/out"
 adm set debug 0
 iop_check "set debug 0: back to no categories" \
     grep -q "No debug categories enabled." "$W/out"
@@ -221,6 +229,19 @@ for c in "get stats" "get defaults" "get debug" "get priv" "dump p1" \
 	cp "$W/out" "$W/json.out"
 	iop_check "-j $c: one JSON object per line" json_lines "$W/json.out"
 done
+
+# A label that is no UTF-8 (in.iked takes any byte) still gives JSON.
+printf '{\n\tlabel "bin\377\300\257"\n\tlocal_addr %s\n\tremote_addr 198.51.100.6\n\tp1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }\n}\n' \
+    $outer_a >"$W/rule.bin"
+iop_check "add rule with a label of invalid UTF-8" adm add rule "$W/rule.bin"
+adm -j dump rule
+cp "$W/out" "$W/json.out"
+iop_check "-j dump rule: valid UTF-8 JSON with that label" \
+    json_lines "$W/json.out"
+iop_check "-j dump rule: invalid bytes print as U+FFFD" \
+    grep -q '"label":"bin\\ufffd\\ufffd\\ufffd"' "$W/json.out"
+iop_check "del rule of the invalid UTF-8 label" \
+    adm del rule "$(printf 'bin\377\300\257')"
 
 # ---- malformed requests straight to the socket
 cat >"$W/bad.py" <<'EOF'
@@ -359,6 +380,16 @@ printf 'add preshared { localidtype IP localid %s remoteidtype IP remoteid 198.5
     adm
 iop_check "add preshared (interactive): status line" \
     grep -q "^Successfully created new preshared key.$" "$W/err"
+printf 'add preshared { localid %s remoteid 198.51.100.9 key 2222 }\n' \
+    $outer_a | adm
+iop_check "add preshared with the same ids: Duplicate entry" \
+    grep -q "^ikeadm: add preshared key failed: .*Duplicate entry$" "$W/err"
+iop_check "add preshared with the same ids: the message names the ids" \
+    grep -q "duplicate preshared entry: .*localid $outer_a and remoteid 198.51.100.9" \
+    "$W/err"
+adm dump preshared
+iop_check "add preshared with the same ids: one entry stays" \
+    test "$(grep -c "^PSKEY: For" "$W/out")" -eq 2
 printf 'add preshared { localidtype FQDN localid a.example remoteidtype FQDN remoteid b.example key 00112233 }\n' |
     adm
 iop_check "add preshared with FQDN identities: status line" \
@@ -402,10 +433,17 @@ iop_check "token login: PKCS#11 is not supported" \
     grep -q "PKCS#11 tokens are not supported" "$W/err"
 iop_check "unknown command: rejected" iop_not adm frobnicate p1
 iop_check "unknown command: message" \
-    grep -q "^Unrecognized command 'frobnicate'" "$W/err"
+    grep -q "^ikeadm: Unrecognized command 'frobnicate'" "$W/err"
 iop_check "unknown object: rejected" iop_not adm get widgets
 iop_check "unknown object: message" \
-    grep -q "^Unrecognized object 'widgets'" "$W/err"
+    grep -q "^ikeadm: Unrecognized object 'widgets'" "$W/err"
+iop_check "help of an unknown command: rejected" iop_not adm help frobnicate
+iop_check "help of an unknown command: message" \
+    grep -q "^ikeadm: Unrecognized command 'frobnicate'" "$W/err"
+ip netns exec "$IOP_NSA" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$ikeadm" -R "$A" get debug >"$W/out" 2>"$W/err"
+iop_check "as another user: rejected with the reason" \
+    grep -q "Permission denied; ikeadm must run as root" "$W/err"
 
 # ---- write rule and write preshared
 adm write rule "$W/rules.w"
@@ -436,6 +474,13 @@ cat >"$W/rule.add" <<EOF
 }
 EOF
 iop_check "add rule FILE: succeeds" adm add rule "$W/rule.add"
+iop_check "add rule FILE again: rejected" iop_not adm add rule "$W/rule.add"
+iop_check "add rule FILE again: the message names the file and line" \
+    grep -q "^ikeadm: $W/rule.add:1: duplicate label \"from-file\": the rule at running rules:" "$W/err"
+printf '{\n\tlabel "bad"\n\tlocal_addr 192.0.2.999\n}\n' >"$W/rule.bad"
+iop_check "read rule of a bad file: rejected" iop_not adm read rule "$W/rule.bad"
+iop_check "read rule of a bad file: the message names the file and line" \
+    grep -q "^ikeadm: $W/rule.bad:3: .*192.0.2.999" "$W/err"
 adm dump rule
 iop_check "add rule FILE: both rules in use" \
     test "$(grep -c "^GLOBL: Label '" "$W/out")" -eq 2

@@ -171,4 +171,6 @@ iop_check "no sanitizer report in the log" \
 iop_stop "$pid"
 status=$?
 iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
+iop_check "no sanitizer report at exit" \
+    iop_not grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" "$log"
 iop_summary

@@ -81,6 +81,9 @@ iop_stop "$pid_d"
 iop_check "in.iked exits 0 on SIGTERM (responder)" [ $? -eq 0 ]
 
 for root in "$A" "$C" "$D"; do
+	iop_check "no sanitizer report from $(basename "$root")" \
+	    iop_not grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+	    "$root/iked.log"
 	iop_check "the debug file $(basename "$root")/debug.log has lines" \
 	    test -s "$root/debug.log"
 	iop_check "$(basename "$root") wrote Ka and ESP keys with -K" \
