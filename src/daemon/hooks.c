@@ -156,6 +156,20 @@ hooks_backend(const struct iked_opts *opts)
  * Open the SA backend of -B.  Without -B, a kernel with ESP gets XFRM
  * and falls back to userspace ESP while XFRM is not available.
  */
+/* The -B values other than b, for the advice after b failed. */
+static const char *
+hooks_other_backends(enum kernel_backend b)
+{
+	switch (b) {
+	case KERNEL_BACKEND_XFRM:
+		return ("userspace or none");
+	case KERNEL_BACKEND_USERSPACE:
+		return ("xfrm or none");
+	default:
+		return ("xfrm or userspace");
+	}
+}
+
 int
 hooks_kernel_open(struct daemon *d)
 {
@@ -177,8 +191,8 @@ hooks_kernel_open(struct daemon *d)
 	}
 	if (rc != 0) {
 		log_err("opening the %s SA backend failed: %s: choose another "
-		    "with -B xfrm, userspace or none", kernel_backend_name(b),
-		    err_str(rc));
+		    "with -B %s", kernel_backend_name(b), err_str(rc),
+		    hooks_other_backends(b));
 		return (rc);
 	}
 	log_info("SA backend: %s", kernel_backend_name(b));

@@ -575,6 +575,27 @@ ike_engine_acquire(struct ike_engine *eng, const struct kernel_acquire *acq,
 	ike_timer_update(eng);
 }
 
+/*
+ * Say why an unused pair goes.  The idle time is the rule's in the
+ * configuration now in use.
+ */
+static void
+ike_engine_log_idle(const struct ike_engine *eng, const struct ike_child *ch)
+{
+	const struct config_rule	*r;
+
+	r = config_rule_find_label(eng->e_cfg, ch->ch_label);
+	if (r != NULL)
+		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x "
+		    "idle for %u seconds (p2_idletime_secs): deleting them",
+		    ch->ch_label, ch->ch_in.id_spi,
+		    r->cr_p2.p2_idletime_secs.val);
+	else
+		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x "
+		    "idle for their p2_idletime_secs: deleting them",
+		    ch->ch_label, ch->ch_in.id_spi);
+}
+
 void
 ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
     uint64_t now_ms)
@@ -589,6 +610,8 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 			break;
 	if (ch == NULL)
 		return;
+	if (exp->exp_hard && exp->exp_reason == KERNEL_EXPIRE_IDLE)
+		ike_engine_log_idle(eng, ch);
 	if (exp->exp_hard) {
 		ike_child_delete(eng, ch, 1);
 		ike_timer_update(eng);

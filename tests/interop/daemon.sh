@@ -47,6 +47,8 @@ status=$?
 iop_check "-B xfrm, not available: exit status 1" [ $status -eq 1 ]
 iop_check "-B xfrm, not available: message names the backend" \
     grep -q "opening the xfrm SA backend failed" "$IOP_DIR/xfrm.log"
+iop_check "-B xfrm, not available: advice offers only the others" \
+    grep -q "choose another with -B userspace or none$" "$IOP_DIR/xfrm.log"
 iop_iked_start "$IOP_NSA" "$R" -p modkeys
 pid=$IOP_IKED_PID
 log=$R/iked.log

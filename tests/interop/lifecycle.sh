@@ -181,6 +181,8 @@ kbytes)
 idle)
 	iop_check "idle tunnel: in.iked deletes the IPsec SAs" \
 	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 10
+	iop_check "idle tunnel: the log gives the idle time as the reason" \
+	    grep -q 'IPsec SAs (rule "peer") with ESP SPI in 0x[0-9a-f]* idle for 3 seconds (p2_idletime_secs): deleting them' "$log"
 	iop_check "idle tunnel: charon gets the Delete" \
 	    iop_wait_grep "$B/charon.log" 'received DELETE for ESP CHILD_SA' 5
 	iop_check "idle tunnel: the next packet negotiates anew" \
