@@ -148,9 +148,9 @@ static const struct bad_input bad_inputs[] = {
 	{ CONF, "\nretry_limit five\n", 2, "invalid retry_limit 'five'" },
 	{ CONF, "retry_limit 08\n", 1, "invalid retry_limit '08'" },
 	{ CONF, "max_half_open 0\n", 1,
-	    "invalid max_half_open 0: expected 1 to 65536 exchanges" },
-	{ CONF, "max_half_open 65537\n", 1,
-	    "invalid max_half_open 65537: expected 1 to 65536 exchanges" },
+	    "invalid max_half_open 0: expected 1 to 4096 exchanges" },
+	{ CONF, "max_half_open 4097\n", 1,
+	    "invalid max_half_open 4097: expected 1 to 4096 exchanges" },
 	{ CONF, "retry_timer_init 1e3\n", 1, "invalid retry_timer_init "
 	    "'1e3'" },
 	{ CONF, "retry_timer_init 0.0\n", 1, "invalid retry_timer_init "

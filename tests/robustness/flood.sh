@@ -110,7 +110,14 @@ half_open_count() {
 	    grep -c '"remote_addr": *"198\.1[89]\.' || :
 }
 
+# CPU seconds in.iked used so far (utime + stime of /proc/PID/stat).
+cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' \
+	    "/proc/$pid/stat"
+}
+
 rss_before=$(rss_kb)
+cpu_before=$(cpu_s)
 ip netns exec "$IOP_NSC" python3 "$here/flood.py" --target 198.51.100.1 \
     --rate "$rate" --seconds "$seconds" >"$C/flood.out" 2>&1 &
 flood_pid=$!
@@ -141,6 +148,7 @@ sent=$(sed -n 's/.*"sent": \([0-9]*\).*/\1/p' "$C/flood.out")
 achieved=$(sed -n 's/.*"rate": \([0-9]*\).*/\1/p' "$C/flood.out")
 during=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$A/ping-during.out")
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$A/ping-during.out")
+cpu_flood=$(awk -v a="$cpu_before" -v b="$(cpu_s)" 'BEGIN { print b - a }')
 sleep 2
 rss_after=$(rss_kb)
 echo "flood: ${sent:-0} MM1 in ${seconds} s (${achieved:-0}/s of $rate/s requested)"
@@ -150,6 +158,8 @@ echo "flood: VmRSS before ${rss_before} kB, peak ${rss_peak} kB," \
     "after ${rss_after} kB; ceiling $((rss_before + ceiling_kb)) kB"
 echo "flood: ping through the tunnel during the flood: ${during:-0}" \
     "of $count replies, ${loss:-100}% loss"
+echo "flood: in.iked used $cpu_flood s of CPU during the $seconds s," \
+    "answers to ikeadm dump p1 included"
 
 # The rate reached depends on the machine, so it is printed, not checked.
 iop_check "the flood sent MM1 messages" [ "${sent:-0}" -gt 0 ]
