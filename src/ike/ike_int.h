@@ -22,6 +22,9 @@
 struct certstore;
 struct certstore_entry;
 struct dh_key;
+struct cert;
+struct certsel_list;
+struct ike_pke;
 
 #define IKE_PORT		500
 #define IKE_NATT_PORT		4500
@@ -227,6 +230,8 @@ struct ike_p1 {
 	uint32_t		*p1_mids;
 	size_t			 p1_nmids;
 	size_t			 p1_mids_alloc;
+	/* Public key encryption state (ike_pke.c), NULL for other methods. */
+	struct ike_pke		*p1_pke;
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
@@ -376,6 +381,21 @@ int	 ike_cert_add_auth(struct ike_p1 *, const struct certstore_entry *,
 	    struct isakmp_builder *, const uint8_t *hash, size_t hashlen);
 int	 ike_cert_verify(struct ike_p1 *, const struct isakmp_msg *,
 	    const uint8_t *hash, size_t hashlen);
+int	 ike_cert_sels(const struct config_rule *, int remote,
+	    struct certsel_list **, char *why, size_t whysize);
+void	 ike_cert_id_text(uint8_t type, const uint8_t *, size_t, char *,
+	    size_t);
+
+/* ike_pke.c */
+int	 ike_pke_is(unsigned int auth);
+int	 ike_pke_rule_is(const struct config_rule *);
+int	 ike_pke_prepare(struct ike_p1 *);
+void	 ike_pke_free(struct ike_p1 *);
+int	 ike_pke_key_conflict(struct ike_p1 *, const struct cert *mine);
+int	 ike_pke_add(struct ike_p1 *, struct isakmp_builder *);
+int	 ike_pke_take(struct ike_p1 *, const struct isakmp_msg *);
+const struct wbuf *ike_pke_id(const struct ike_p1 *, int mine);
+int	 ike_pke_check_peer(struct ike_p1 *);
 
 /* ike_id.c */
 size_t	 ike_ip_len(const struct config_ip *);

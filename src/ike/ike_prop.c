@@ -196,8 +196,8 @@ ike_p1_xform_allows(const struct config_p1_xform *px, const struct ike_xf *xf)
 	uint16_t	bits = xf->xf_keybits;
 	size_t		keylen;
 
-	/* RSA encryption (methods 4 and 5) is not implemented. */
-	if (xf->xf_auth != ISAKMP_AUTH_PSK && !ike_cert_is_sig(xf->xf_auth))
+	if (xf->xf_auth != ISAKMP_AUTH_PSK && !ike_cert_is_sig(xf->xf_auth) &&
+	    !ike_pke_is(xf->xf_auth))
 		return (0);
 	if (xf->xf_unknown || px->px_encr != xf->xf_encr ||
 	    px->px_hash != xf->xf_hash || px->px_group != xf->xf_group ||
