@@ -426,25 +426,31 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 }
 
 /*
- * A Quick Mode we started for policy entry spd with the peer timed out.
- * A pair waiting for its replacement gets another attempt later, because
- * the kernel reports its soft expiry only once.
+ * A Quick Mode we started for policy entry spd with the peer timed out
+ * or was rejected.  A pair waiting for its replacement gets another
+ * attempt later, because the kernel reports its soft expiry only once;
+ * not before the policy entry's back-off after a rejection ends.
  */
 void
 ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
     const struct sockaddr_storage *remote)
 {
 	struct ike_child	*ch;
+	uint64_t		 delay;
 
+	delay = ike_qm_backoff_left(eng, spd, remote);
+	if (delay < IKE_REKEY_RETRY_MS)
+		delay = IKE_REKEY_RETRY_MS;
 	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
 		if (ch->ch_spd != spd || !ch->ch_rekeyed || ch->ch_replaced ||
 		    ch->ch_retry_at != 0 || !ike_child_same_peer(ch, remote))
 			continue;
-		ch->ch_retry_at = eng->e_now + IKE_REKEY_RETRY_MS;
+		ch->ch_retry_at = eng->e_now + delay;
 		eng->e_child_dirty = 1;
 		log_warn("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
-		    "their replacement failed; trying again in %d s",
-		    ch->ch_label, ch->ch_in.id_spi, IKE_REKEY_RETRY_MS / 1000);
+		    "their replacement failed; trying again in %llu s",
+		    ch->ch_label, ch->ch_in.id_spi,
+		    (unsigned long long)(delay / 1000));
 	}
 }
 

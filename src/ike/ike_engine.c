@@ -182,6 +182,7 @@ ike_engine_free(struct ike_engine *eng)
 	if (eng == NULL)
 		return;
 	ike_engine_free_all(eng);
+	ike_qm_backoff_clear(eng);
 	free(eng->e_p1_hash);
 	free(eng->e_peer_hash);
 	config_free(eng->e_cfg);
@@ -330,6 +331,7 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 		return (ERR_INVAL);
 	eng->e_now = now_ms;
 	eng->e_cfg = cfg;
+	ike_qm_backoff_clear(eng);
 	/* First, while the ISAKMP SAs can still carry their Delete. */
 	ike_life_reload(eng);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {

@@ -349,6 +349,9 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 		wbuf_free(&body);
 		return;
 	}
+	/* An error about a Quick Mode ends it (ike_qm_peer_error logs). */
+	if (n->n_type <= ISAKMP_N_ERROR_MAX && ike_qm_peer_error(p1, n))
+		return;
 	if (n->n_type <= ISAKMP_N_ERROR_MAX)
 		log_warn("ISAKMP SA %s: peer %s reports %s (rule \"%s\")",
 		    p1->p1_cookies, p1->p1_peer, isakmp_notify_name(n->n_type),

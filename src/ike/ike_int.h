@@ -45,6 +45,15 @@ struct ike_pke;
 #define IKE_REKEY_GRACE_MS	5000
 /* A rekey whose Quick Mode timed out is tried again this much later. */
 #define IKE_REKEY_RETRY_MS	10000
+/*
+ * A Quick Mode that the peer rejects with an error Notify is not started
+ * again for the same policy entry and peer before this delay, which
+ * doubles with each rejection up to the maximum and is forgotten once a
+ * Quick Mode for them succeeds or the configuration is reloaded.
+ */
+#define IKE_QM_BACKOFF_MIN_MS	(30 * 1000)
+#define IKE_QM_BACKOFF_MAX_MS	(600 * 1000)
+#define IKE_QM_BACKOFF_SLOTS	256	/* policy entry and peer pairs */
 /* Unanswered R-U-THERE probes are repeated at most this far apart. */
 #define IKE_DPD_RETRY_MS	5000
 /*
@@ -146,6 +155,14 @@ enum ike_qm_state {
 	IKE_QM_I1,		/* initiator sent QM1 */
 	IKE_QM_R1,		/* responder sent QM2 */
 	IKE_QM_DONE,		/* SAs installed; kept for retransmits */
+};
+
+/* A policy entry whose Quick Modes with one peer were rejected. */
+struct ike_qm_backoff {
+	size_t			 bo_spd;	/* index in cf_spds */
+	struct config_ip	 bo_peer;
+	uint64_t		 bo_until;	/* no new Quick Mode before */
+	uint64_t		 bo_delay;	/* ms; doubles per rejection */
 };
 
 /* The ISAKMP SA. */
@@ -284,6 +301,8 @@ struct ike_engine {
 	int			 e_child_dirty;	/* e_child_next is stale */
 	char			*e_keylog_dir;
 	struct ike_stats	 e_stats;
+	struct ike_qm_backoff	*e_backoff;	/* IKE_QM_BACKOFF_SLOTS */
+	size_t			 e_nbackoff;
 	uint32_t		 e_trap_reqid_base;
 	int			 e_traps_installed;
 };
@@ -362,6 +381,8 @@ int	 ike_prop_p2_select(struct ike_qm *, const struct config_spd *,
 int	 ike_prop_p2_accept(struct ike_qm *, const struct isakmp_sa *);
 int	 ike_prop_p2_responder_lifetime(struct ike_qm *,
 	    const struct isakmp_notify *);
+void	 ike_prop_p2_describe(const struct ike_qm *, const struct config_spd *,
+	    char *, size_t);
 
 /* ike_mm.c */
 int	 ike_mm_initiate(struct ike_engine *, const struct config_rule *,
@@ -437,6 +458,10 @@ void	 ike_qm_input(struct ike_p1 *, const struct ike_packet *,
 	    const struct isakmp_hdr *);
 void	 ike_qm_free(struct ike_qm *);
 void	 ike_qm_timers(struct ike_p1 *, uint64_t now);
+int	 ike_qm_peer_error(struct ike_p1 *, const struct isakmp_notify *);
+uint64_t ike_qm_backoff_left(struct ike_engine *, size_t spd,
+	    const struct sockaddr_storage *remote);
+void	 ike_qm_backoff_clear(struct ike_engine *);
 void	 ike_child_delete(struct ike_engine *, struct ike_child *,
 	    int send_delete);
 

@@ -653,6 +653,48 @@ ike_prop_p2_build(struct ike_qm *qm, const struct config_spd *spd,
 	return (isakmp_build_sa_end(b));
 }
 
+/*
+ * The ESP transforms and PFS group that QM1 proposes for spd, as text
+ * for log messages: "AES-CBC(128)/HMAC-SHA2-256, ... with PFS group 14".
+ */
+void
+ike_prop_p2_describe(const struct ike_qm *qm, const struct config_spd *spd,
+    char *buf, size_t len)
+{
+	struct ike_p2_choice	 ch[32];
+	const char		*name;
+	size_t			 i, j, n, used = 0;
+	int			 w;
+
+	buf[0] = '\0';
+	for (i = 0; i < spd->sd_nalts; i++) {
+		if (!config_spd_is_ipsec(&spd->sd_alts[i]))
+			continue;
+		n = ike_p2_alt_choices(&spd->sd_alts[i], ch, UTIL_NELEM(ch));
+		for (j = 0; j < n && used < len; j++) {
+			name = isakmp_transform_id_name(ISAKMP_PROTO_ESP,
+			    ch[j].esp_id);
+			if (strncmp(name, "ESP_", 4) == 0)
+				name += 4;
+			w = snprintf(buf + used, len - used, "%s%s(%u)/%s",
+			    used > 0 ? ", " : "", name, ch[j].keybits,
+			    ch[j].auth != 0 ? isakmp_attr_value_name(
+			    ISAKMP_ATTR_CLASS_P2, ISAKMP_P2_AUTH_ALG,
+			    ch[j].auth) : "none");
+			if (w < 0)
+				return;
+			used += (size_t)w;
+		}
+	}
+	if (used >= len)
+		return;
+	if (qm->qm_group != 0)
+		(void)snprintf(buf + used, len - used, " with PFS group %u",
+		    qm->qm_group);
+	else
+		(void)snprintf(buf + used, len - used, " without PFS");
+}
+
 /* Whether alt allows an ESP transform with these attributes. */
 static int
 ike_p2_alt_allows(const struct config_spd_alt *alt, uint8_t esp_id,

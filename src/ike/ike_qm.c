@@ -84,6 +84,99 @@ ike_qm_release_spi(struct ike_qm *qm)
 	qm->qm_larval.id_spi = 0;
 }
 
+static struct ike_qm_backoff *
+ike_qm_backoff_find(struct ike_engine *eng, size_t spd,
+    const struct config_ip *peer)
+{
+	size_t	i;
+
+	for (i = 0; i < eng->e_nbackoff; i++)
+		if (eng->e_backoff[i].bo_spd == spd &&
+		    config_ip_cmp(&eng->e_backoff[i].bo_peer, peer) == 0)
+			return (&eng->e_backoff[i]);
+	return (NULL);
+}
+
+/* Milliseconds until a Quick Mode for spd with remote may start again. */
+uint64_t
+ike_qm_backoff_left(struct ike_engine *eng, size_t spd,
+    const struct sockaddr_storage *remote)
+{
+	const struct ike_qm_backoff	*bo;
+	struct config_ip		 ip;
+
+	if (config_ip_from_sockaddr(&ip, remote) != 0 ||
+	    (bo = ike_qm_backoff_find(eng, spd, &ip)) == NULL ||
+	    eng->e_now >= bo->bo_until)
+		return (0);
+	return (bo->bo_until - eng->e_now);
+}
+
+/*
+ * Record that the peer rejected our Quick Mode for qm's policy entry.
+ * Returns the delay before the next attempt, in ms.  A full table gives
+ * up the entry whose delay ends first.
+ */
+static uint64_t
+ike_qm_backoff_add(struct ike_qm *qm)
+{
+	struct ike_engine	*eng = qm->qm_p1->p1_eng;
+	struct ike_qm_backoff	*bo;
+	struct config_ip	 ip;
+	size_t			 i;
+
+	if (config_ip_from_sockaddr(&ip, &qm->qm_p1->p1_remote) != 0)
+		return (0);
+	if ((bo = ike_qm_backoff_find(eng, qm->qm_spd, &ip)) == NULL) {
+		if (eng->e_backoff == NULL && (eng->e_backoff = calloc(
+		    IKE_QM_BACKOFF_SLOTS, sizeof(*eng->e_backoff))) == NULL)
+			return (0);
+		if (eng->e_nbackoff < IKE_QM_BACKOFF_SLOTS)
+			bo = &eng->e_backoff[eng->e_nbackoff++];
+		else {
+			bo = &eng->e_backoff[0];
+			for (i = 1; i < eng->e_nbackoff; i++)
+				if (eng->e_backoff[i].bo_until < bo->bo_until)
+					bo = &eng->e_backoff[i];
+		}
+		memset(bo, 0, sizeof(*bo));
+		bo->bo_spd = qm->qm_spd;
+		bo->bo_peer = ip;
+	}
+	if (bo->bo_delay == 0)
+		bo->bo_delay = IKE_QM_BACKOFF_MIN_MS;
+	else if (bo->bo_delay < IKE_QM_BACKOFF_MAX_MS / 2)
+		bo->bo_delay *= 2;
+	else
+		bo->bo_delay = IKE_QM_BACKOFF_MAX_MS;
+	bo->bo_until = eng->e_now + bo->bo_delay;
+	return (bo->bo_delay);
+}
+
+/* A Quick Mode for qm's policy entry and peer succeeded. */
+static void
+ike_qm_backoff_forget(struct ike_qm *qm)
+{
+	struct ike_engine	*eng = qm->qm_p1->p1_eng;
+	struct ike_qm_backoff	*bo;
+	struct config_ip	 ip;
+
+	if (eng->e_nbackoff == 0 ||
+	    config_ip_from_sockaddr(&ip, &qm->qm_p1->p1_remote) != 0 ||
+	    (bo = ike_qm_backoff_find(eng, qm->qm_spd, &ip)) == NULL)
+		return;
+	*bo = eng->e_backoff[--eng->e_nbackoff];
+}
+
+/* Policy entry numbers change with a new configuration. */
+void
+ike_qm_backoff_clear(struct ike_engine *eng)
+{
+	free(eng->e_backoff);
+	eng->e_backoff = NULL;
+	eng->e_nbackoff = 0;
+}
+
 /* Install the IPsec SAs; the reserved SPI then belongs to the SA. */
 static int
 ike_qm_finish(struct ike_qm *qm)
@@ -92,6 +185,7 @@ ike_qm_finish(struct ike_qm *qm)
 
 	if ((rc = ike_qm_install(qm)) != 0)
 		return (rc);
+	ike_qm_backoff_forget(qm);
 	qm->qm_larval.id_spi = 0;
 	qm->qm_state = IKE_QM_DONE;
 	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
@@ -315,8 +409,17 @@ ike_qm_initiate(struct ike_p1 *p1, size_t spd_idx)
 	struct ike_qm		*qm;
 	struct wbuf		 body;
 	size_t			 hash_off;
+	uint64_t		 wait;
 	int			 rc;
 
+	if ((wait = ike_qm_backoff_left(eng, spd_idx, &p1->p1_remote)) != 0) {
+		log_debug(D_P2, "ISAKMP SA %s: no Quick Mode with %s for the "
+		    "policy at %s:%u for %llu s: the peer rejected the last "
+		    "one", p1->p1_cookies, p1->p1_peer, spd->sd_where.cw_file,
+		    spd->sd_where.cw_line,
+		    (unsigned long long)((wait + 999) / 1000));
+		return (ERR_STATE);
+	}
 	if ((qm = ike_qm_new(p1, ike_qm_msgid(p1), 1)) == NULL)
 		return (ERR_NOMEM);
 	qm->qm_spd = spd_idx;
@@ -921,6 +1024,104 @@ unauthenticated:
 	eng->e_stats.st_rx_dropped++;
 	if (created)
 		ike_qm_free(qm);
+}
+
+/* What the administrator should check when the peer rejects our QM1. */
+static const char *
+ike_qm_reject_hint(const struct ike_qm *qm, uint16_t type)
+{
+	switch (type) {
+	case ISAKMP_N_NO_PROPOSAL_CHOSEN:
+	case ISAKMP_N_ATTRIBUTES_NOT_SUPPORTED:
+	case ISAKMP_N_INVALID_TRANSFORM_ID:
+		return (qm->qm_group != 0 ? "check that the peer's ESP "
+		    "proposal has this Diffie-Hellman group, or set p2_pfs "
+		    "of the rule to what the peer uses (0 for none)" :
+		    "check the peer's ESP proposal: it may require PFS "
+		    "(p2_pfs in the rule) or other algorithms");
+	case ISAKMP_N_INVALID_ID_INFORMATION:
+		return ("the peer does not accept this traffic: check laddr "
+		    "and raddr of the policy against the peer's subnets");
+	}
+	return ("the peer's log tells why");
+}
+
+/*
+ * The peer rejected qm with an error Notify: the exchange ends now, its
+ * SPI goes back, and when it was ours, the policy entry waits (see
+ * IKE_QM_BACKOFF_MIN_MS) instead of retrying the same proposal at once.
+ */
+static void
+ike_qm_rejected(struct ike_qm *qm, uint16_t type)
+{
+	struct ike_p1		*p1 = qm->qm_p1;
+	struct ike_engine	*eng = p1->p1_eng;
+	const struct config_spd	*spd = NULL;
+	char			 prop[512], l[96], r[96];
+	uint64_t		 delay;
+
+	if (eng->e_cfg != NULL && qm->qm_spd < eng->e_cfg->cf_nspds)
+		spd = &eng->e_cfg->cf_spds[qm->qm_spd];
+	if (!qm->qm_initiator || spd == NULL) {
+		log_warn("ISAKMP SA %s: peer %s rejected Quick Mode %08x with "
+		    "%s; the exchange ends (rule \"%s\")", p1->p1_cookies,
+		    p1->p1_peer, qm->qm_msgid, isakmp_notify_name(type),
+		    p1->p1_label);
+		ike_qm_free(qm);
+		return;
+	}
+	ike_prop_p2_describe(qm, spd, prop, sizeof(prop));
+	ike_range_str(&qm->qm_local, l, sizeof(l));
+	ike_range_str(&qm->qm_remote, r, sizeof(r));
+	delay = ike_qm_backoff_add(qm);
+	log_err("ISAKMP SA %s: peer %s rejected Quick Mode %08x with %s: our "
+	    "proposal for the policy at %s:%u (rule \"%s\", %s <-> %s) was "
+	    "ESP %s; %s; next attempt in %llu s", p1->p1_cookies,
+	    p1->p1_peer, qm->qm_msgid, isakmp_notify_name(type),
+	    spd->sd_where.cw_file, spd->sd_where.cw_line, p1->p1_label, l, r,
+	    prop, ike_qm_reject_hint(qm, type),
+	    (unsigned long long)(delay / 1000));
+	ike_child_rekey_failed(eng, qm->qm_spd, &p1->p1_remote);
+	ike_qm_free(qm);
+}
+
+/*
+ * An error Notify whose HASH(1) verified (ike_info.c).  It ends the
+ * unfinished Quick Mode on p1 that it names by an SPI (ours or the
+ * peer's), or, when it carries no SPI, the only unfinished one.  A
+ * Notify about the ISAKMP SA itself names none.  Returns 1 when it
+ * ended an exchange, 0 otherwise.
+ */
+int
+ike_qm_peer_error(struct ike_p1 *p1, const struct isakmp_notify *n)
+{
+	struct ike_qm	*qm, *found = NULL;
+	struct rbuf	 rb;
+	uint32_t	 spi = 0;
+	size_t		 open = 0;
+
+	if (n->n_proto == ISAKMP_PROTO_ISAKMP && n->n_spi_size != 0)
+		return (0);
+	if (n->n_spi_size == 4) {
+		rbuf_init(&rb, n->n_spi, 4);
+		if (rbuf_get_u32(&rb, &spi) != 0)
+			return (0);
+	} else if (n->n_spi_size != 0)
+		return (0);
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry) {
+		if (qm->qm_state == IKE_QM_DONE)
+			continue;
+		open++;
+		if (spi != 0 && (spi == qm->qm_spi_in ||
+		    (qm->qm_spi_out != 0 && spi == qm->qm_spi_out)))
+			found = qm;
+		else if (spi == 0)
+			found = qm;
+	}
+	if (found == NULL || (spi == 0 && open != 1))
+		return (0);
+	ike_qm_rejected(found, n->n_type);
+	return (1);
 }
 
 void

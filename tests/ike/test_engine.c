@@ -2502,6 +2502,132 @@ half_open_limit_enforced(void **state)
 	net_free(n);
 }
 
+/* Send stderr to a file of the test's folder; returns the saved fd. */
+static int
+qm_log_begin(struct net *n, char *path, size_t len)
+{
+	int	saved;
+
+	snprintf(path, len, "%s/stderr", n->dir);
+	fflush(stderr);
+	saved = dup(2);
+	assert_non_null(freopen(path, "w", stderr));
+	return (saved);
+}
+
+/* Restore stderr; count the lines of the file with both strings. */
+static int
+qm_log_end(int saved, const char *path, const char *s1, const char *s2)
+{
+	char	 line[2048];
+	FILE	*f;
+	int	 found = 0;
+
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		fputs(line, stderr);
+		if (strstr(line, s1) != NULL && strstr(line, s2) != NULL)
+			found++;
+	}
+	fclose(f);
+	return (found);
+}
+
+/*
+ * The responder requires PFS group 2, the initiator proposes group 14.
+ * The responder's NO-PROPOSAL-CHOSEN ends the initiator's Quick Mode at
+ * once with a log line naming the group, and no new Quick Mode for the
+ * policy starts before the back-off, which doubles after each rejection.
+ */
+static void
+qm_rejected_backs_off(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	char			 path[256];
+	unsigned int		 sent;
+	int			 saved;
+
+	a.pfs = 14;
+	b.pfs = 2;
+	n = net_new(&a, &b, 0);
+	saved = qm_log_begin(n, path, sizeof(path));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(open_qms(n->s[0].eng), 0);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(n->s[0].eng->e_nbackoff, 1);
+
+	/* No retransmission of QM1: the exchange is over. */
+	sent = n->s[0].sent;
+	net_run(n, 5000);
+	assert_int_equal(n->s[0].sent, sent);
+
+	/* A new request within the back-off starts nothing. */
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	assert_int_equal(n->s[0].sent, sent);
+	assert_int_equal(open_qms(n->s[0].eng), 0);
+
+	/* After 30 s the next one goes out and is rejected again. */
+	net_run(n, 26000);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	assert_int_equal(n->s[0].sent, sent + 1);
+	assert_int_equal(open_qms(n->s[0].eng), 0);
+	assert_int_equal(qm_log_end(saved, path, "rejected Quick Mode",
+	    "with PFS group 14; check that the peer's ESP proposal has this "
+	    "Diffie-Hellman group"), 2);
+	n->s[0].eng->e_now = n->now;
+	assert_true(ike_qm_backoff_left(n->s[0].eng, 0,
+	    &TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_remote) > 30000);
+	net_free(n);
+}
+
+/*
+ * A Quick Mode that succeeds resets the back-off of its policy entry,
+ * and a reload forgets every back-off.
+ */
+static void
+qm_backoff_reset(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	char			 path[256];
+	int			 saved;
+
+	a.pfs = 14;
+	b.pfs = 2;
+	n = net_new(&a, &b, 0);
+	saved = qm_log_begin(n, path, sizeof(path));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	(void)qm_log_end(saved, path, "", "");
+	assert_int_equal(n->s[0].eng->e_nbackoff, 1);
+	/* The responder now agrees; a reload clears the back-off. */
+	b.pfs = 14;
+	assert_int_equal(ike_engine_set_config(n->s[1].eng,
+	    make_config(n, 1, &b), n->now), 0);
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &a), n->now), 0);
+	assert_int_equal(n->s[0].eng->e_nbackoff, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(n->s[0].eng->e_nbackoff, 0);
+	net_free(n);
+}
+
 int
 main(void)
 {
@@ -2563,6 +2689,8 @@ main(void)
 		cmocka_unit_test(zero_initiator_cookie_dropped),
 		cmocka_unit_test(old_informational_replay_dropped),
 		cmocka_unit_test(half_open_limit_enforced),
+		cmocka_unit_test(qm_rejected_backs_off),
+		cmocka_unit_test(qm_backoff_reset),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);

@@ -8,6 +8,10 @@
 #             an encrypted INVALID-ID-INFORMATION Notify that charon reads
 #   proposal  charon offers only AES-256/SHA-512/MODP-4096, in.iked accepts
 #             only AES-128/SHA-1/MODP-2048: in.iked replies NO_PROPOSAL_CHOSEN
+#   pfs       in.iked requires PFS group 14 (p2_pfs), charon's ESP proposal
+#             has no Diffie-Hellman group: charon's NO-PROPOSAL-CHOSEN ends
+#             in.iked's Quick Mode at once with a line naming the group,
+#             and traffic starts no new Quick Mode before the back-off
 #   silent    in.iked initiates to an address where nothing answers: it
 #             retransmits Main Mode message 1, then gives up with a log line
 #   flood     thousands of short, malformed and unknown-SPI datagrams on
@@ -16,7 +20,7 @@
 #
 # Except for flood, each ends with no SA on either side and in.iked still
 # running.
-mode=${1:?usage: failures.sh psk|id|proposal|silent|flood}
+mode=${1:?usage: failures.sh psk|id|proposal|pfs|silent|flood}
 IOP_NAME=fl
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +52,10 @@ proposal)
 	# A second transform with a fixed-size key, for the log check.
 	sed -i 's/^\(\tp1_xform {.*\)$/&\n\tp1_xform { auth_method preshared oakley_group 14 auth_alg sha1 encr_alg 3des }/' \
 	    "$A/etc/inet/ike/config"
+	;;
+pfs)
+	SW_ESP=aes128-aes256-sha256 \
+	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
 	;;
 silent | flood)
 	iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
@@ -117,6 +125,22 @@ for i in range(3000):
 	iop_check "ping through the tunnel after the flood" \
 	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
 	;;
+pfs)
+	# A packet every 0.5 s for 12 s: each one that finds no SA would
+	# start a Quick Mode if nothing held it back.
+	ip netns exec "$IOP_NSA" ping -n -c 24 -i 0.5 -W 1 -I 192.0.2.1 \
+	    203.0.113.1 >"$IOP_DIR/ping.out" 2>&1 &
+	ping_pid=$!
+	iop_track "$ping_pid"
+	iop_check "in.iked names the PFS group of its rejected proposal" \
+	    iop_wait_grep "$log" "rejected Quick Mode [0-9a-f]{8} with NO-PROPOSAL-CHOSEN: our proposal for the policy at .*ipsecinit\.conf:[0-9]+ .* with PFS group 14; check that the peer's ESP proposal has this Diffie-Hellman group" 8
+	iop_check "in.iked waits 30 s before the next attempt" \
+	    grep -q "next attempt in 30 s" "$log"
+	wait "$ping_pid"
+	IOP_PIDS=$(echo " $IOP_PIDS " | sed "s/ $ping_pid / /")
+	iop_check "charon never saw a retransmitted Quick Mode" \
+	    iop_not grep -q "INVALID_HASH_INFORMATION" "$B/charon.log"
+	;;
 silent)
 	ip netns exec "$IOP_NSA" ping -n -c 1 -W 1 -I 192.0.2.1 203.0.113.1 \
 	    >/dev/null 2>&1
@@ -137,7 +161,7 @@ if [ "$mode" = flood ]; then
 fi
 if [ "$mode" != silent ]; then
 	iop_sw "$B" --list-sas --raw >"$B/sas.out" 2>&1
-	iop_check "charon has no IKE SA" \
+	[ "$mode" = pfs ] || iop_check "charon has no IKE SA" \
 	    iop_not grep -q "state=ESTABLISHED" "$B/sas.out"
 	iop_check "charon has no child SA" \
 	    iop_not grep -q "state=INSTALLED" "$B/sas.out"
@@ -148,6 +172,8 @@ iop_check "in.iked installed no ESP SA" \
 # The Notify is an Informational exchange (type 5) from in.iked.
 notify=$(tshark -r "$cap" \
     -Y 'isakmp.exchangetype == 5 && ip.src == 198.51.100.1' 2>/dev/null | wc -l)
+qm=$(tshark -r "$cap" \
+    -Y 'isakmp.exchangetype == 32 && ip.src == 198.51.100.1' 2>/dev/null | wc -l)
 mm1=$(tshark -r "$cap" -T fields -e isakmp.ispi \
     -Y 'isakmp.exchangetype == 2 && ip.src == 198.51.100.1 && isakmp.rspi == 00:00:00:00:00:00:00:00' \
     2>/dev/null | sort | uniq -c | sort -rn | awk 'NR == 1 { print $1 }')
@@ -155,6 +181,10 @@ case $mode in
 psk | id | proposal)
 	iop_check "in.iked sent a Notify ($notify Informational messages)" \
 	    [ "$notify" -ge 1 ]
+	;;
+pfs)
+	iop_check "in.iked sent one Quick Mode message in 12 s ($qm)" \
+	    [ "$qm" -eq 1 ]
 	;;
 silent)
 	iop_check "in.iked retransmitted Main Mode message 1 (${mm1:-0} copies)" \
