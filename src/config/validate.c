@@ -198,19 +198,6 @@ validate_xform(struct validate *v, struct config_p1_xform *x)
 		diag_add(v->v_diag, file, line, "p1_xform has no auth_method: "
 		    "add one of preshared rsa_sig rsa_encrypt rsa_encrypt_rev "
 		    "dss_sig ecdsa_p256 ecdsa_p384 ecdsa_p521");
-	/*
-	 * TODO: Main Mode with public key encryption.  Until the engine
-	 * runs it, a rule that names it must not load: it would otherwise
-	 * offer method 4 or 5 and then authenticate with a preshared key.
-	 */
-	if (x->px_auth_method == CONFIG_AUTH_RSA_ENCRYPT ||
-	    x->px_auth_method == CONFIG_AUTH_RSA_ENCRYPT_REV)
-		diag_add(v->v_diag, file, line, "auth_method %s is not "
-		    "supported yet: Main Mode with public key encryption "
-		    "(RFC 2409 section 5.%d) is not implemented; use rsa_sig "
-		    "with the same certificates",
-		    config_auth_method_name(x->px_auth_method),
-		    x->px_auth_method == CONFIG_AUTH_RSA_ENCRYPT ? 2 : 3);
 	if (x->px_group == 0)
 		diag_add(v->v_diag, file, line, "p1_xform has no oakley_group: "
 		    "add one such as oakley_group 14");
@@ -389,13 +376,28 @@ validate_rule_auth(struct validate *v, struct config_rule *r)
 {
 	const char	*file = r->cr_where.cw_file;
 	unsigned int	 line = r->cr_where.cw_line;
-	size_t		 i, npsk = 0, ncert = 0;
+	size_t		 i, npsk = 0, ncert = 0, nenc = 0;
+	int		 m;
 
 	for (i = 0; i < r->cr_nxforms; i++) {
-		if (r->cr_xforms[i].px_auth_method == CONFIG_AUTH_PRESHARED)
+		m = r->cr_xforms[i].px_auth_method;
+		if (m == CONFIG_AUTH_PRESHARED)
 			npsk++;
-		else if (r->cr_xforms[i].px_auth_method != 0)
+		else if (m != 0)
 			ncert++;
+		if (m == CONFIG_AUTH_RSA_ENCRYPT ||
+		    m == CONFIG_AUTH_RSA_ENCRYPT_REV)
+			nenc++;
+	}
+	/* Key separation: the rule's one key either decrypts or signs. */
+	if (nenc > 0 && nenc < ncert) {
+		diag_add(v->v_diag, file, line, "rule \"%s\" mixes public "
+		    "key encryption (rsa_encrypt, rsa_encrypt_rev) and "
+		    "signature p1_xforms: one RSA key must not both decrypt "
+		    "and sign, so split it into two rules with their own "
+		    "local certificates", r->cr_label != NULL ? r->cr_label :
+		    "");
+		return;
 	}
 	if (npsk > 0 && ncert > 0) {
 		diag_add(v->v_diag, file, line, "rule \"%s\" mixes preshared "

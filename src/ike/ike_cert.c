@@ -98,7 +98,7 @@ out:
  * The rule's local_id or remote_id selectors as a list; remote_id
  * exclusions get their "!" back.
  */
-static int
+int
 ike_cert_sels(const struct config_rule *r, int remote,
     struct certsel_list **out, char *why, size_t whysize)
 {
@@ -164,6 +164,8 @@ ike_cert_local(struct ike_p1 *p1, struct certstore_entry *e)
 		    p1->p1_label, p1->p1_rule->cr_local_id ?
 		    p1->p1_rule->cr_local_id : "", sig_method_name(
 		    (enum sig_method)p1->p1_auth), why);
+	if (rc == 0 && ike_pke_key_conflict(p1, e->ce_cert))
+		rc = ERR_CONFIG;
 	return (rc);
 }
 
@@ -179,7 +181,7 @@ ike_cert_name_text(const uint8_t *p, size_t len, char *out, size_t outsize)
 }
 
 /* Text of an identity (type and data after the ID payload's ports). */
-static void
+void
 ike_cert_id_text(uint8_t type, const uint8_t *p, size_t len, char *out,
     size_t outsize)
 {

@@ -9,6 +9,9 @@
  *   MM5 HDR*, IDii, HASH_I           ->
  *                                    <- MM6 HDR*, IDir, HASH_R
  *
+ * With public key encryption, ike_pke.c builds and reads MM3 and MM4,
+ * and MM5 and MM6 carry only the HASH.
+ *
  * Each received message is matched against a table of steps by the SA's
  * state.  Anything else is dropped, or rejected with a Notify.
  */
@@ -74,6 +77,33 @@ static const struct ike_mm_step ike_mm_steps[] = {
 	{ IKE_P1_MM_I3, 1, 1, BIT(ISAKMP_PL_ID), IKE_MM_AUTH_PAYLOADS,
 	    "MM6", ike_mm_i_mm6 },
 };
+
+/* The steps with public key encryption (RFC 2409 5.2, 5.3). */
+static const struct ike_mm_step ike_mm_pke_steps[] = {
+	{ IKE_P1_MM_I1, 1, 0, BIT(ISAKMP_PL_SA),
+	    BIT(ISAKMP_PL_VID), "MM2", ike_mm_i_mm2 },
+	/* HASH(1) names the certificate the initiator encrypted to. */
+	{ IKE_P1_MM_R1, 0, 0, BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_ID) |
+	    BIT(ISAKMP_PL_NONCE), BIT(ISAKMP_PL_NAT_D) | BIT(ISAKMP_PL_VID) |
+	    BIT(ISAKMP_PL_HASH), "MM3", ike_mm_r_mm3 },
+	{ IKE_P1_MM_I2, 1, 0, BIT(ISAKMP_PL_KE) | BIT(ISAKMP_PL_ID) |
+	    BIT(ISAKMP_PL_NONCE), BIT(ISAKMP_PL_NAT_D) | BIT(ISAKMP_PL_VID),
+	    "MM4", ike_mm_i_mm4 },
+	{ IKE_P1_MM_R2, 0, 1, BIT(ISAKMP_PL_HASH),
+	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_VID), "MM5", ike_mm_r_mm5 },
+	{ IKE_P1_MM_I3, 1, 1, BIT(ISAKMP_PL_HASH),
+	    BIT(ISAKMP_PL_N) | BIT(ISAKMP_PL_VID), "MM6", ike_mm_i_mm6 },
+};
+
+/* What to check when the two sides derived different keys. */
+static const char *
+ike_mm_key_hint(const struct ike_p1 *p1)
+{
+	if (ike_pke_is(p1->p1_auth))
+		return ("check that each side has the other's current "
+		    "certificate in publickeys and its own private key");
+	return ("check the preshared key");
+}
 
 static const struct config_psk *
 ike_mm_psk(struct ike_p1 *p1)
@@ -141,7 +171,10 @@ ike_mm_initiate(struct ike_engine *eng, const struct config_rule *rule,
 	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
 	p1->p1_rule = rule;
 	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
-	if (ike_cert_rule_is_sig(rule)) {
+	if (ike_pke_rule_is(rule)) {
+		if ((rc = ike_pke_prepare(p1)) != 0)
+			goto fail;
+	} else if (ike_cert_rule_is_sig(rule)) {
 		if (eng->e_certs == NULL) {
 			log_err("rule \"%s\" uses certificates but no "
 			    "certificate store is loaded", p1->p1_label);
@@ -261,7 +294,13 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 		(void)ike_info_send_notify_clear(eng, pk, hdr, rc);
 		goto fail;
 	}
-	if (!ike_cert_rule_is_sig(rule) && ike_mm_psk(p1) == NULL) {
+	if (ike_pke_rule_is(rule) && ike_pke_prepare(p1) != 0) {
+		(void)ike_info_send_notify_clear(eng, pk, hdr,
+		    ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		goto fail;
+	}
+	if (!ike_cert_rule_is_sig(rule) && !ike_pke_rule_is(rule) &&
+	    ike_mm_psk(p1) == NULL) {
 		log_warn("Main Mode from %s (rule \"%s\") rejected: no "
 		    "preshared key for this peer address in ike.preshared",
 		    p1->p1_peer, p1->p1_label);
@@ -325,6 +364,11 @@ ike_mm_add_ke_nonce(struct ike_p1 *p1, struct isakmp_builder *b)
 	if ((rc = wbuf_alloc(mine_n, nlen, &np)) != 0 ||
 	    (rc = rand_bytes(np, nlen)) != 0)
 		return (rc);
+	if (ike_pke_is(p1->p1_auth)) {
+		if ((rc = ike_pke_add(p1, b)) != 0)
+			return (rc);
+		return (ike_natt_add_natd(p1, b));
+	}
 	if ((rc = isakmp_build_data(b, ISAKMP_PL_KE, mine_ke->wb_data,
 	    mine_ke->wb_len)) != 0 ||
 	    (rc = isakmp_build_data(b, ISAKMP_PL_NONCE, mine_n->wb_data,
@@ -342,6 +386,8 @@ ike_mm_take_ke_nonce(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	const struct dh_group_info	*gi;
 	struct wbuf			*peer_ke, *peer_n;
 
+	if (ike_pke_is(p1->p1_auth))
+		return (ike_pke_take(p1, msg));
 	ke = isakmp_msg_find(msg, ISAKMP_PL_KE, 0);
 	n = isakmp_msg_find(msg, ISAKMP_PL_NONCE, 0);
 	gi = dh_group_lookup(p1->p1_group);
@@ -379,8 +425,9 @@ ike_mm_derive(struct ike_p1 *p1)
 	const char		*why = NULL;
 	size_t			 keylen, peer_len;
 	int			 rc, sig = ike_cert_is_sig(p1->p1_auth);
+	int			 pke = ike_pke_is(p1->p1_auth);
 
-	if (!sig && (psk = ike_mm_psk(p1)) == NULL)
+	if (!sig && !pke && (psk = ike_mm_psk(p1)) == NULL)
 		return (ERR_CONFIG);
 	peer = p1->p1_initiator ? p1->p1_gxr.wb_data : p1->p1_gxi.wb_data;
 	peer_len = p1->p1_initiator ? p1->p1_gxr.wb_len : p1->p1_gxi.wb_len;
@@ -390,8 +437,15 @@ ike_mm_derive(struct ike_p1 *p1)
 		    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc));
 		return (rc);
 	}
-	/* RFC 2409 5: SKEYID = prf(Ni_b | Nr_b, g^xy) for signatures. */
-	if (sig)
+	/*
+	 * RFC 2409 5: SKEYID = prf(Ni_b | Nr_b, g^xy) for signatures and
+	 * prf(hash(Ni_b | Nr_b), CKY-I | CKY-R) for public key encryption.
+	 */
+	if (pke)
+		rc = ikev1_skeyid_pke(p1->p1_hash, p1->p1_ni.wb_data,
+		    p1->p1_ni.wb_len, p1->p1_nr.wb_data, p1->p1_nr.wb_len,
+		    p1->p1_icookie, p1->p1_rcookie, &p1->p1_skeyid);
+	else if (sig)
 		rc = ikev1_skeyid_sig(p1->p1_hash, p1->p1_ni.wb_data,
 		    p1->p1_ni.wb_len, p1->p1_nr.wb_data, p1->p1_nr.wb_len,
 		    p1->p1_gxy.wb_data, p1->p1_gxy.wb_len, &p1->p1_skeyid);
@@ -603,12 +657,17 @@ ike_mm_send_auth(struct ike_p1 *p1, int retransmit)
 	struct isakmp_hdr	h;
 	struct wbuf		body, id, hash, out;
 	int			rc, sig = ike_cert_is_sig(p1->p1_auth);
+	int			pke = ike_pke_is(p1->p1_auth);
 
 	wbuf_init(&body, 0);
 	wbuf_init(&id, 0);
 	wbuf_init(&hash, 1);
 	wbuf_init(&out, 0);
-	if (sig)
+	/* With public key encryption the identity went in MM3 or MM4. */
+	if (pke)
+		rc = wbuf_put(&id, ike_pke_id(p1, 1)->wb_data,
+		    ike_pke_id(p1, 1)->wb_len);
+	else if (sig)
 		rc = ike_cert_local(p1, &e);
 	else
 		rc = ike_mm_id_body(p1, &id);
@@ -617,7 +676,8 @@ ike_mm_send_auth(struct ike_p1 *p1, int retransmit)
 	    id.wb_len, &hash)) != 0)
 		goto out;
 	isakmp_build_init_body(&b, &body);
-	isakmp_build_data(&b, ISAKMP_PL_ID, id.wb_data, id.wb_len);
+	if (!pke)
+		isakmp_build_data(&b, ISAKMP_PL_ID, id.wb_data, id.wb_len);
 	if (sig)
 		ike_cert_add_auth(p1, &e, &b, hash.wb_data, hash.wb_len);
 	else
@@ -766,6 +826,40 @@ bad:
 }
 
 /*
+ * Authenticate MM5 or MM6 with public key encryption: HASH_I or HASH_R
+ * over the identity decrypted from MM3 or MM4.  A nonce or identity that
+ * did not decrypt, or decrypted to a wrong value, fails here (or earlier,
+ * as an MM5 or MM6 that does not decrypt) exactly as a wrong key does.
+ */
+static int
+ike_mm_authenticate_pke(struct ike_p1 *p1, const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload	*hp;
+	const struct wbuf		*id = ike_pke_id(p1, 0);
+	struct wbuf			 want;
+	int				 ok;
+
+	hp = isakmp_msg_find(msg, ISAKMP_PL_HASH, 0);
+	wbuf_init(&want, 1);
+	if (ike_mm_auth_hash(p1, !p1->p1_initiator, id->wb_data, id->wb_len,
+	    &want) != 0) {
+		wbuf_free(&want);
+		return (IKE_MM_FAIL);
+	}
+	ok = hp->pl_u.data.len == want.wb_len &&
+	    util_memeq_ct(hp->pl_u.data.data, want.wb_data, want.wb_len);
+	wbuf_free(&want);
+	if (!ok) {
+		log_err("authentication failed for peer %s (cookies %s, rule "
+		    "\"%s\"): %s mismatch, %s", p1->p1_peer, p1->p1_cookies,
+		    p1->p1_label, p1->p1_initiator ? "HASH_R" : "HASH_I",
+		    ike_mm_key_hint(p1));
+		return (ISAKMP_N_INVALID_HASH_INFORMATION);
+	}
+	return (ike_pke_check_peer(p1));
+}
+
+/*
  * Authenticate MM5 or MM6: the HASH with a preshared key, the SIG and
  * certificate otherwise.  Returns 0 or the Notify type to answer with.
  */
@@ -776,6 +870,8 @@ ike_mm_authenticate(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	struct wbuf			 want;
 	int				 rc;
 
+	if (ike_pke_is(p1->p1_auth))
+		return (ike_mm_authenticate_pke(p1, msg));
 	if (!ike_cert_is_sig(p1->p1_auth)) {
 		if (isakmp_msg_find(msg, ISAKMP_PL_HASH, 0) == NULL) {
 			log_err("authentication failed for peer %s (cookies "
@@ -852,13 +948,37 @@ ike_mm_i_mm6(struct ike_p1 *p1, const struct ike_packet *pk,
 static const struct ike_mm_step *
 ike_mm_step_find(const struct ike_p1 *p1)
 {
-	size_t	i;
+	const struct ike_mm_step	*steps = ike_mm_steps;
+	size_t				 i, n = UTIL_NELEM(ike_mm_steps);
 
-	for (i = 0; i < UTIL_NELEM(ike_mm_steps); i++)
-		if (ike_mm_steps[i].ms_state == p1->p1_state &&
-		    ike_mm_steps[i].ms_initiator == p1->p1_initiator)
-			return (&ike_mm_steps[i]);
+	if (ike_pke_is(p1->p1_auth)) {
+		steps = ike_mm_pke_steps;
+		n = UTIL_NELEM(ike_mm_pke_steps);
+	}
+	for (i = 0; i < n; i++)
+		if (steps[i].ms_state == p1->p1_state &&
+		    steps[i].ms_initiator == p1->p1_initiator)
+			return (&steps[i]);
 	return (NULL);
+}
+
+/* An unencrypted MM3 or MM4 whose KE, ID and Nonce are ciphertext. */
+static int
+ike_mm_parse_pke(const struct ike_packet *pk, struct isakmp_msg *msg,
+    struct isakmp_error *err)
+{
+	int	rc;
+
+	memset(msg, 0, sizeof(*msg));
+	if ((rc = isakmp_hdr_parse(pk->pk_data, pk->pk_len, &msg->m_hdr,
+	    err)) != 0)
+		return (rc);
+	rc = isakmp_payloads_parse(msg, msg->m_hdr.h_next,
+	    pk->pk_data + ISAKMP_HDR_LEN, pk->pk_len - ISAKMP_HDR_LEN,
+	    ISAKMP_HDR_LEN, ISAKMP_PARSE_ENCRYPTED_AUTH, err);
+	if (rc != 0)
+		isakmp_msg_free(msg);
+	return (rc);
 }
 
 /* Decrypt or parse a message for a step; logs and returns non-zero. */
@@ -878,13 +998,26 @@ ike_mm_open(struct ike_p1 *p1, const struct ike_mm_step *st,
 			    st->ms_encrypted ? "not " : "");
 		return (ISAKMP_N_INVALID_FLAGS);
 	}
-	if (!st->ms_encrypted)
+	if (!st->ms_encrypted && ike_pke_is(p1->p1_auth))
+		rc = ike_mm_parse_pke(pk, msg, &err);
+	else if (!st->ms_encrypted)
 		rc = isakmp_msg_parse(pk->pk_data, pk->pk_len, msg, &err);
 	else
 		rc = ike_msg_decrypt(p1, pk, hdr, p1->p1_iv, plain, msg,
 		    &err);
 	if (rc == 0)
 		return (0);
+	if (st->ms_encrypted && ike_pke_is(p1->p1_auth)) {
+		/*
+		 * The keys differ.  The parse error is left out, because it
+		 * depends only on random bytes and would tell nothing.
+		 */
+		log_err("authentication failed for peer %s (cookies %s, rule "
+		    "\"%s\"): %s does not decrypt to valid payloads, %s",
+		    p1->p1_peer, p1->p1_cookies, p1->p1_label, st->ms_name,
+		    ike_mm_key_hint(p1));
+		return (ISAKMP_N_PAYLOAD_MALFORMED);
+	}
 	if (st->ms_encrypted) {
 		/* Garbage after decryption: the keys differ. */
 		log_err("authentication failed for peer %s (cookies %s, rule "

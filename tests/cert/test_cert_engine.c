@@ -1021,6 +1021,70 @@ preshared_rule_refuses_rsa(void **state)
 	net_free(n);
 }
 
+/*
+ * Main Mode with public key encryption, both methods, both roles, with
+ * 2048- and 3072-bit self-signed RSA certificates in each other's
+ * publickeys.  No CERT or CR payload is sent, and the SAs get installed.
+ */
+static void
+run_pke(unsigned int bits, const char *method, unsigned int auth)
+{
+	struct side_conf	 sc[2];
+	struct p1_seen		 ps;
+	char			 g[2][256], r[2][512], xf[256];
+	int			 from, i;
+
+	snprintf(xf, sizeof(xf), "auth_method %s oakley_group 14 "
+	    "encr_alg aes auth_alg sha256", method);
+	for (from = 0; from < 2; from++) {
+		struct net *n = net_new();
+
+		self_signed_pair(n, PKEY_RSA, bits);
+		for (i = 0; i < 2; i++)
+			self_signed_conf(i, xf, "dn", &sc[i], g[i],
+			    sizeof(g[i]), r[i], sizeof(r[i]));
+		net_start(n, &sc[0], &sc[1]);
+		assert_int_equal(negotiate(n, from), 1);
+		for (i = 0; i < 2; i++) {
+			assert_false(logged_payload(n, i, ISAKMP_PL_CR));
+			assert_false(logged_payload(n, i, ISAKMP_PL_CERT));
+			p1_get(&n->s[i], &ps);
+			assert_int_equal(ps.count, 1);
+			assert_int_equal(ps.auth, auth);
+			assert_int_equal(ps.local_idtype, ISAKMP_ID_DER_ASN1_DN);
+			assert_int_equal(ps.remote_idtype,
+			    ISAKMP_ID_DER_ASN1_DN);
+			assert_string_equal(ps.local_id, dn[i]);
+			assert_string_equal(ps.remote_id, dn[1 - i]);
+		}
+		net_free(n);
+	}
+}
+
+static void
+pke_rsa2048(void **state)
+{
+	run_pke(2048, "rsa_encrypt", ISAKMP_AUTH_RSA_ENC);
+}
+
+static void
+pke_rsa3072(void **state)
+{
+	run_pke(3072, "rsa_encrypt", ISAKMP_AUTH_RSA_ENC);
+}
+
+static void
+pke_revised_rsa2048(void **state)
+{
+	run_pke(2048, "rsa_encrypt_rev", ISAKMP_AUTH_RSA_ENC_REV);
+}
+
+static void
+pke_revised_rsa3072(void **state)
+{
+	run_pke(3072, "rsa_encrypt_rev", ISAKMP_AUTH_RSA_ENC_REV);
+}
+
 int
 main(void)
 {
@@ -1043,6 +1107,10 @@ main(void)
 		cmocka_unit_test(wrong_key_for_certificate),
 		cmocka_unit_test(rule_chosen_by_method),
 		cmocka_unit_test(preshared_rule_refuses_rsa),
+		cmocka_unit_test(pke_rsa2048),
+		cmocka_unit_test(pke_rsa3072),
+		cmocka_unit_test(pke_revised_rsa2048),
+		cmocka_unit_test(pke_revised_rsa3072),
 	};
 	int	rc;
 

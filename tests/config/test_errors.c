@@ -49,14 +49,6 @@ static const struct bad_input bad_inputs[] = {
 	    "encr_alg aes\nauth_alg sha3 }\n", 2, "invalid auth_alg 'sha3'" },
 	{ CONF, "p1_xform { auth_method psk }\n", 1,
 	    "invalid auth_method 'psk': expected one of preshared" },
-	{ CONF, "\np1_xform { auth_method rsa_encrypt oakley_group 14 "
-	    "encr_alg aes auth_alg sha256 }\n", 2, "auth_method rsa_encrypt "
-	    "is not supported yet: Main Mode with public key encryption "
-	    "(RFC 2409 section 5.2) is not implemented" },
-	{ CONF, "p1_xform { auth_method rsa_encrypt_rev oakley_group 14 "
-	    "encr_alg aes auth_alg sha256 }\n", 1, "auth_method "
-	    "rsa_encrypt_rev is not supported yet: Main Mode with public key "
-	    "encryption (RFC 2409 section 5.3) is not implemented" },
 	{ CONF, "p1_xform { encr_alg aes(100) }\n", 1,
 	    "invalid encr_alg key size '100'" },
 	{ CONF, "p1_xform { encr_alg aes(256..128) }\n", 1,
@@ -106,6 +98,11 @@ static const struct bad_input bad_inputs[] = {
 	{ CONF, RULE(""), 1, "has no p1_xform and there is no global "
 	    "p1_xform" },
 	{ CONF, RULE(XF CERTXF), 1, "mixes preshared and certificate" },
+	{ CONF, RULE("local_id_type dn\nlocal_id \"CN=a\"\n"
+	    "remote_id \"CN=b\"\n" CERTXF "p1_xform { auth_method "
+	    "rsa_encrypt oakley_group 14 encr_alg aes auth_alg sha256 }\n"), 1,
+	    "mixes public key encryption (rsa_encrypt, rsa_encrypt_rev) and "
+	    "signature p1_xforms: one RSA key must not both decrypt and sign" },
 	{ CONF, RULE("local_id_type dn\nremote_id \"CN=b\"\n" CERTXF), 1,
 	    "uses certificates but has no local_id" },
 	{ CONF, RULE("local_id_type dn\nlocal_id \"CN=a\"\n" CERTXF), 1,
