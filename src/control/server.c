@@ -391,5 +391,6 @@ control_server_close(struct control_server *cs)
 	event_free(cs->cs_ev);
 	(void)close(cs->cs_fd);
 	(void)unlink(cs->cs_path);
+	log_ratelimit_forget(&cs->cs_denied_rl);
 	free(cs);
 }

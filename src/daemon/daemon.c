@@ -223,6 +223,27 @@ daemon_signal(evutil_socket_t sig, short what, void *arg)
  * Signals whose default action would end the daemon without deleting
  * its SAs, and that it has no use for, are ignored.
  */
+/* Report suppressed log messages when their interval ends. */
+static void
+daemon_log_flush(evutil_socket_t fd, short what, void *arg)
+{
+	log_ratelimit_flush();
+}
+
+static int
+daemon_log_flush_start(struct daemon *d)
+{
+	struct timeval	tv = { 1, 0 };
+
+	d->d_log_flush = event_new(d->d_base, -1, EV_PERSIST,
+	    daemon_log_flush, d);
+	if (d->d_log_flush == NULL || event_add(d->d_log_flush, &tv) != 0) {
+		log_err("starting the log flush timer failed");
+		return (ERR_SYSTEM);
+	}
+	return (0);
+}
+
 static int
 daemon_signals(struct daemon *d)
 {
@@ -333,6 +354,7 @@ daemon_start(struct daemon *d)
 	}
 	if ((rc = daemon_load(d, &cf)) != 0 ||
 	    (rc = daemon_signals(d)) != 0 ||
+	    (rc = daemon_log_flush_start(d)) != 0 ||
 	    (rc = hooks_kernel_open(d)) != 0 ||
 	    (rc = hooks_udp_new(d)) != 0 ||
 	    (rc = udp_sync(d->d_udp, cf)) != 0 ||
@@ -380,6 +402,8 @@ daemon_stop(struct daemon *d)
 		event_free(d->d_sig_int);
 	if (d->d_sig_usr1 != NULL)
 		event_free(d->d_sig_usr1);
+	if (d->d_log_flush != NULL)
+		event_free(d->d_log_flush);
 	if (d->d_base != NULL)
 		event_base_free(d->d_base);
 	pidfile_close(&d->d_pidfile);

@@ -49,6 +49,7 @@ struct daemon {
 	struct event		*d_sig_term;
 	struct event		*d_sig_int;
 	struct event		*d_sig_usr1;
+	struct event		*d_log_flush;	/* rate-limit summaries */
 	struct pidfile		 d_pidfile;
 	/* Absolute paths, resolved before the daemon changes to "/". */
 	char			 d_root[PATH_MAX];

@@ -131,26 +131,73 @@ log_debug(uint32_t category, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Limits with suppressed messages not yet reported. */
+static struct log_ratelimit	*log_rl_pending;
+
+static int64_t
+log_now_seconds(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec);
+}
+
+void
+log_ratelimit_forget(struct log_ratelimit *lr)
+{
+	if (lr->lr_prevp == NULL)
+		return;
+	*lr->lr_prevp = lr->lr_next;
+	if (lr->lr_next != NULL)
+		lr->lr_next->lr_prevp = lr->lr_prevp;
+	lr->lr_next = NULL;
+	lr->lr_prevp = NULL;
+}
+
+/* Report and reset lr if its interval has ended at now. */
+static void
+log_ratelimit_end(struct log_ratelimit *lr, int64_t now)
+{
+	if (now - lr->lr_start < (int64_t)lr->lr_interval)
+		return;
+	if (lr->lr_suppressed > 0)
+		log_info("%u similar message%s suppressed in the last %lld "
+		    "seconds", lr->lr_suppressed,
+		    lr->lr_suppressed == 1 ? "" : "s",
+		    (long long)(now - lr->lr_start));
+	log_ratelimit_forget(lr);
+	lr->lr_start = now;
+	lr->lr_count = 0;
+	lr->lr_suppressed = 0;
+}
+
 int
 log_ratelimit_pass(struct log_ratelimit *lr)
 {
-	struct timespec	ts;
-	int64_t		now;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec;
-	if (now - lr->lr_start >= (int64_t)lr->lr_interval) {
-		if (lr->lr_suppressed > 0)
-			log_info("%u similar messages suppressed in the last "
-			    "%u seconds", lr->lr_suppressed, lr->lr_interval);
-		lr->lr_start = now;
-		lr->lr_count = 0;
-		lr->lr_suppressed = 0;
-	}
+	log_ratelimit_end(lr, log_now_seconds());
 	if (lr->lr_count < lr->lr_burst) {
 		lr->lr_count++;
 		return (1);
 	}
-	lr->lr_suppressed++;
+	if (lr->lr_suppressed++ == 0 && lr->lr_prevp == NULL) {
+		lr->lr_next = log_rl_pending;
+		if (log_rl_pending != NULL)
+			log_rl_pending->lr_prevp = &lr->lr_next;
+		lr->lr_prevp = &log_rl_pending;
+		log_rl_pending = lr;
+	}
 	return (0);
+}
+
+void
+log_ratelimit_flush(void)
+{
+	struct log_ratelimit	*lr, *next;
+	int64_t			 now = log_now_seconds();
+
+	for (lr = log_rl_pending; lr != NULL; lr = next) {
+		next = lr->lr_next;
+		log_ratelimit_end(lr, now);
+	}
 }

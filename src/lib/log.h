@@ -47,18 +47,29 @@ void	 log_debug(uint32_t, const char *, ...)
 /*
  * Rate limit for messages a peer can trigger: at most `burst' messages per
  * `interval' seconds pass; the rest are counted and reported once the
- * interval ends.
+ * interval ends, by log_ratelimit_flush or by the next message.
  */
 struct log_ratelimit {
-	int64_t		lr_start;
-	unsigned int	lr_interval;
-	unsigned int	lr_burst;
-	unsigned int	lr_count;
-	unsigned int	lr_suppressed;
+	int64_t			 lr_start;
+	unsigned int		 lr_interval;
+	unsigned int		 lr_burst;
+	unsigned int		 lr_count;
+	unsigned int		 lr_suppressed;
+	/* The list of limits with suppressed messages, for the flush. */
+	struct log_ratelimit	*lr_next;
+	struct log_ratelimit	**lr_prevp;	/* NULL when not listed */
 };
 
-#define LOG_RATELIMIT_INIT(interval, burst)	{ 0, (interval), (burst), 0, 0 }
+#define LOG_RATELIMIT_INIT(interval, burst)	{ 0, (interval), (burst), 0, 0, \
+						  NULL, NULL }
 
 int	 log_ratelimit_pass(struct log_ratelimit *);
+/*
+ * Report the suppressed messages of every limit whose interval has
+ * ended, with the seconds since it began.  Call it about once a second.
+ */
+void	 log_ratelimit_flush(void);
+/* Take lr off the flush list before its memory is freed. */
+void	 log_ratelimit_forget(struct log_ratelimit *);
 
 #endif /* IKED_LOG_H */

@@ -253,6 +253,12 @@ iop_check "IPv6 reload: IPv4 socket back on 198.51.100.1" \
 ip netns exec "$IOP_NSB" bash -c 'printf "tiny" >/dev/udp/2001:db8:1::1/500'
 iop_check "short IPv6 datagram is dropped with a log line" \
     iop_wait_grep "$log" "dropped a 4-byte datagram from 2001:db8:1::2" 5
+# More drops than the limit lets through: the count is logged when the
+# interval ends, without waiting for another message.
+ip netns exec "$IOP_NSB" bash -c 'for i in 1 2 3; do
+	printf "tiny" >/dev/udp/198.51.100.1/500; done'
+iop_check "suppressed drops: summary logged when the interval ends" \
+    iop_wait_grep "$log" "[0-9]+ similar messages? suppressed in the last 1[0-9] seconds" 15
 
 # ---- a local_addr on no interface: one warning per address
 cp "$cfg" "$IOP_DIR/config.v6"

@@ -29,6 +29,7 @@ kernel_xfrm_free(struct kernel_xfrm *kx)
 {
 	xfrm_event_close(kx);
 	xfrm_nl_close(&kx->kx_nl);
+	log_ratelimit_forget(&kx->kx_ratelimit);
 	free(kx);
 }
 
