@@ -238,21 +238,32 @@ user_sa_find(struct kernel_user *ku, const struct kernel_sa_id *id)
 	return (NULL);
 }
 
-/* Forget the outbound SA every policy cached; the SA set changed. */
+static unsigned int
+user_reqid_hash(uint32_t reqid)
+{
+	return ((reqid ^ (reqid >> 14)) % USER_SPI_BUCKETS);
+}
+
+/*
+ * The outbound SAs of a reqid changed: forget the one its policies
+ * cached (only those can have cached an SA of that reqid).
+ */
 static void
-user_policy_uncache(struct kernel_user *ku)
+user_policy_uncache(struct kernel_user *ku, uint32_t reqid)
 {
 	struct user_policy	*up;
 
-	TAILQ_FOREACH(up, &ku->ku_pols, up_entry)
-		up->up_sa = NULL;
+	for (up = ku->ku_polreqid[user_reqid_hash(reqid)]; up != NULL;
+	    up = up->up_reqid_next)
+		if (up->up_pol.pol_reqid == reqid)
+			up->up_sa = NULL;
 }
 
 static void
 user_sa_destroy(struct kernel_user *ku, struct user_sa *us)
 {
 	if (user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT)
-		user_policy_uncache(ku);
+		user_policy_uncache(ku, user_sa_kernel(us)->sa_reqid);
 	user_hash_remove(ku, us);
 	user_sa_unlink(ku, us);
 	if (us->us_timer != NULL)
@@ -530,7 +541,8 @@ user_policy_release(struct kernel_user *ku, uint32_t reqid)
 	uint8_t			*pkt;
 	size_t			 len;
 
-	TAILQ_FOREACH(up, &ku->ku_pols, up_entry) {
+	for (up = ku->ku_polreqid[user_reqid_hash(reqid)]; up != NULL;
+	    up = up->up_reqid_next) {
 		if (up->up_pol.pol_reqid != reqid ||
 		    up->up_pol.pol_dir != KERNEL_DIR_OUT)
 			continue;
@@ -550,12 +562,55 @@ user_policy_release(struct kernel_user *ku, uint32_t reqid)
 	}
 }
 
+/* FNV-1a over what kernel_selector_equal compares, and the direction. */
+static uint32_t
+user_sel_mix(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t	*b = p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return (h);
+}
+
+static uint32_t
+user_sel_addr(uint32_t h, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return (user_sel_mix(h, &s4->sin_addr, 4));
+	if (ss->ss_family == AF_INET6)
+		return (user_sel_mix(h, &s6->sin6_addr, 16));
+	return (h);
+}
+
+static unsigned int
+user_sel_hash(const struct kernel_policy *pol)
+{
+	const struct kernel_selector	*sel = &pol->pol_sel;
+	uint32_t			 h = 2166136261u;
+	uint8_t				 b[4];
+
+	b[0] = (uint8_t)pol->pol_dir;
+	b[1] = sel->sel_src_prefix;
+	b[2] = sel->sel_dst_prefix;
+	b[3] = sel->sel_proto;
+	h = user_sel_mix(h, b, sizeof(b));
+	h = user_sel_addr(h, &sel->sel_src);
+	h = user_sel_addr(h, &sel->sel_dst);
+	return (h % USER_SPI_BUCKETS);
+}
+
 static struct user_policy *
 user_policy_find(struct kernel_user *ku, const struct kernel_policy *pol)
 {
 	struct user_policy	*up;
 
-	TAILQ_FOREACH(up, &ku->ku_pols, up_entry) {
+	for (up = ku->ku_polsel[user_sel_hash(pol)]; up != NULL;
+	    up = up->up_sel_next) {
 		if (up->up_pol.pol_dir == pol->pol_dir &&
 		    kernel_selector_equal(&up->up_pol.pol_sel, &pol->pol_sel))
 			return (up);
@@ -563,10 +618,46 @@ user_policy_find(struct kernel_user *ku, const struct kernel_policy *pol)
 	return (NULL);
 }
 
+/* Chain a policy by selector, and by reqid at the end of its chain. */
+static void
+user_policy_hash(struct kernel_user *ku, struct user_policy *up)
+{
+	struct user_policy	**pp;
+	unsigned int		  h = user_sel_hash(&up->up_pol);
+
+	up->up_sel_next = ku->ku_polsel[h];
+	ku->ku_polsel[h] = up;
+	pp = &ku->ku_polreqid[user_reqid_hash(up->up_pol.pol_reqid)];
+	while (*pp != NULL)
+		pp = &(*pp)->up_reqid_next;
+	up->up_reqid_next = NULL;
+	*pp = up;
+}
+
+static void
+user_policy_unhash(struct kernel_user *ku, struct user_policy *up)
+{
+	struct user_policy	**pp;
+
+	pp = &ku->ku_polsel[user_sel_hash(&up->up_pol)];
+	for (; *pp != NULL; pp = &(*pp)->up_sel_next)
+		if (*pp == up) {
+			*pp = up->up_sel_next;
+			break;
+		}
+	pp = &ku->ku_polreqid[user_reqid_hash(up->up_pol.pol_reqid)];
+	for (; *pp != NULL; pp = &(*pp)->up_reqid_next)
+		if (*pp == up) {
+			*pp = up->up_reqid_next;
+			break;
+		}
+}
+
 static void
 user_policy_destroy(struct kernel_user *ku, struct user_policy *up)
 {
 	TAILQ_REMOVE(&ku->ku_pols, up, up_entry);
+	user_policy_unhash(ku, up);
 	user_route_unref(ku, up->up_route);
 	user_policy_drop_queue(up);
 	free(up);
@@ -663,7 +754,7 @@ user_add_sa(struct kernel *k, const struct kernel_sa *sa)
 	if (sa->sa_dir == KERNEL_DIR_IN)
 		user_hash_insert(ku, us);
 	else
-		user_policy_uncache(ku);
+		user_policy_uncache(ku, sa->sa_reqid);
 	user_sa_schedule(us);
 	log_debug(D_PFKEY, "%s SA 0x%08x to %s added (reqid %u)",
 	    sa->sa_dir == KERNEL_DIR_IN ? "inbound" : "outbound",
@@ -759,6 +850,7 @@ user_add_policy(struct kernel *k, const struct kernel_policy *pol)
 		return (r);
 	}
 	user_policy_insert(ku, up);
+	user_policy_hash(ku, up);
 	log_debug(D_PFKEY, "policy added (reqid %u, index %u, priority %u)",
 	    pol->pol_reqid, pol->pol_index, pol->pol_priority);
 	return (0);

@@ -57,6 +57,8 @@ struct user_policy {
 	struct kernel_policy	 up_pol;
 	struct user_route	*up_route;
 	struct user_sa		*up_sa;		/* cached outbound SA */
+	struct user_policy	*up_sel_next;	/* chain of ku_polsel */
+	struct user_policy	*up_reqid_next;	/* chain of ku_polreqid */
 	uint8_t			*up_queue[USER_QUEUE_MAX];
 	size_t			 up_queue_len[USER_QUEUE_MAX];
 	unsigned int		 up_queue_head;
@@ -83,6 +85,9 @@ struct kernel_user {
 	struct user_sa			*ku_idhash[USER_SPI_BUCKETS];
 	TAILQ_HEAD(user_sa_head, user_sa) ku_sas;
 	size_t				 ku_nsas;	/* in ku_sas */
+	/* ku_pols by direction and selector, and by reqid. */
+	struct user_policy		*ku_polsel[USER_SPI_BUCKETS];
+	struct user_policy		*ku_polreqid[USER_SPI_BUCKETS];
 	TAILQ_HEAD(, user_policy)	 ku_pols;
 	TAILQ_HEAD(, user_route)	 ku_routes;
 	struct log_ratelimit		 ku_ratelimit;
