@@ -816,14 +816,18 @@ user_policy_insert(struct kernel_user *ku, struct user_policy *up)
 {
 	struct user_policy	*it;
 
-	/* Sorted by priority; equal priorities keep insertion order. */
-	TAILQ_FOREACH(it, &ku->ku_pols, up_entry) {
-		if (it->up_pol.pol_priority > up->up_pol.pol_priority) {
-			TAILQ_INSERT_BEFORE(it, up, up_entry);
+	/*
+	 * Sorted by priority; equal priorities keep insertion order.  From
+	 * the end, since policies mostly come with the same priority or in
+	 * rising order.
+	 */
+	TAILQ_FOREACH_REVERSE(it, &ku->ku_pols, user_policy_head, up_entry) {
+		if (it->up_pol.pol_priority <= up->up_pol.pol_priority) {
+			TAILQ_INSERT_AFTER(&ku->ku_pols, it, up, up_entry);
 			return;
 		}
 	}
-	TAILQ_INSERT_TAIL(&ku->ku_pols, up, up_entry);
+	TAILQ_INSERT_HEAD(&ku->ku_pols, up, up_entry);
 }
 
 static int

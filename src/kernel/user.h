@@ -88,7 +88,7 @@ struct kernel_user {
 	/* ku_pols by direction and selector, and by reqid. */
 	struct user_policy		*ku_polsel[USER_SPI_BUCKETS];
 	struct user_policy		*ku_polreqid[USER_SPI_BUCKETS];
-	TAILQ_HEAD(, user_policy)	 ku_pols;
+	TAILQ_HEAD(user_policy_head, user_policy) ku_pols;
 	TAILQ_HEAD(, user_route)	 ku_routes;
 	struct log_ratelimit		 ku_ratelimit;
 	uint8_t				 ku_rx[USER_HEADROOM + USER_BUF_LEN];
