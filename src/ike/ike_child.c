@@ -109,9 +109,26 @@ ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
 	if (p2->p2_softlife_secs.val != 0 &&
 	    p2->p2_softlife_secs.val < qm->qm_life_secs)
 		lt->lt_soft_seconds = p2->p2_softlife_secs.val;
-	lt->lt_hard_kbytes = qm->qm_life_kb;
-	lt->lt_soft_kbytes = (uint64_t)qm->qm_life_kb * 9 / 10;
-	if (p2->p2_softlife_kb.val != 0 &&
+	/*
+	 * The kernel counts units of 1024 bytes, strongSwan 5.9 takes the
+	 * negotiated value in units of 1000 bytes.  The smaller limit is
+	 * ours, so that our side stops using an SA before the peer does.
+	 */
+	lt->lt_hard_kbytes = (uint64_t)qm->qm_life_kb * 1000 / 1024;
+	if (qm->qm_life_kb != 0 && lt->lt_hard_kbytes == 0)
+		lt->lt_hard_kbytes = 1;
+	lt->lt_soft_kbytes = lt->lt_hard_kbytes * 9 / 10;
+	if (lt->lt_hard_kbytes - lt->lt_soft_kbytes < IKE_SOFT_KB_MARGIN) {
+		if (lt->lt_hard_kbytes > 2 * IKE_SOFT_KB_MARGIN)
+			lt->lt_soft_kbytes = lt->lt_hard_kbytes -
+			    IKE_SOFT_KB_MARGIN;
+		else
+			lt->lt_soft_kbytes = lt->lt_hard_kbytes / 2;
+	}
+	/* Only a p2_softlife_kb written in the file overrides the margin. */
+	if ((p2->p2_softlife_kb.src == CONFIG_SRC_FILE ||
+	    p2->p2_softlife_kb.src == CONFIG_SRC_GLOBAL) &&
+	    p2->p2_softlife_kb.val != 0 &&
 	    p2->p2_softlife_kb.val < qm->qm_life_kb)
 		lt->lt_soft_kbytes = p2->p2_softlife_kb.val;
 	lt->lt_idle_seconds = p2->p2_idletime_secs.val;
@@ -317,6 +334,14 @@ ike_qm_install(struct ike_qm *qm)
 		goto out;
 	if ((rc = kernel_add_sa(eng->e_kernel, &in)) != 0)
 		goto out;
+	/*
+	 * The switch waits for QM3 to reach the peer, because responders
+	 * (in.iked, strongSwan 5.9) install their inbound SA only then.  An
+	 * old SA that reaches its hard limit first hands over at once
+	 * (ike_child_switch_successor).
+	 * NOTE: traffic on the new inbound SA would show the peer is ready
+	 * earlier, but the kernel interface does not report it.
+	 */
 	if (old != NULL && qm->qm_initiator)
 		rc = ike_child_defer_out(ch, &out, eng->e_now);
 	else
@@ -423,6 +448,27 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 	}
 	log_debug(D_P2, "IPsec SAs (rule \"%s\"): outbound traffic moved to "
 	    "ESP SPI 0x%08x", ch->ch_label, ch->ch_out.id_spi);
+}
+
+/*
+ * The replaced pair old is going before its successor's outbound SA was
+ * due (its hard limit came first): the successor takes over now, so that
+ * outbound traffic does not wait for the switch without any SA.
+ */
+void
+ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
+{
+	struct ike_child	*ch;
+
+	if (!old->ch_replaced)
+		return;
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		if (ch != old && ch->ch_switch_at != 0 &&
+		    ch->ch_spd == old->ch_spd &&
+		    ike_child_same_peer(ch, &old->ch_out.id_dst)) {
+			eng->e_child_dirty = 1;
+			ike_child_switch(eng, ch);
+		}
 }
 
 /*

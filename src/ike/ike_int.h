@@ -43,6 +43,13 @@ struct ike_pke;
  */
 #define IKE_REKEY_SWITCH_MS	1000
 #define IKE_REKEY_GRACE_MS	5000
+/*
+ * Without p2_softlife_kb, the soft traffic limit is 90 % of the hard one
+ * but at least this many kilobytes below it, or half of it for hard
+ * limits under twice this margin.  A fast flow then does not reach the
+ * hard limit while the replacement is negotiated.
+ */
+#define IKE_SOFT_KB_MARGIN	1024
 /* A rekey whose Quick Mode timed out is tried again this much later. */
 #define IKE_REKEY_RETRY_MS	10000
 /*
@@ -438,6 +445,8 @@ int	 ike_child_same_peer(const struct ike_child *,
 	    const struct sockaddr_storage *remote);
 void	 ike_child_rekey_failed(struct ike_engine *, size_t spd,
 	    const struct sockaddr_storage *remote);
+void	 ike_child_switch_successor(struct ike_engine *,
+	    const struct ike_child *old);
 
 /* ike_life.c */
 void	 ike_life_p1_up(struct ike_p1 *);

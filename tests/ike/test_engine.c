@@ -1405,11 +1405,13 @@ kbyte_limits_rekey_and_delete(void **state)
 	    0);
 	net_pump(n);
 	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
-	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 1000);
-	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 900);
+	/* 1000 units of 1000 bytes are 976 of 1024 bytes. */
+	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 976);
+	/* 90 % would leave less than IKE_SOFT_KB_MARGIN: half instead. */
+	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 488);
 	sa = first_sa(&n->s[1], KERNEL_DIR_OUT);
-	assert_true(sa->sa_lifetime.lt_soft_kbytes > 900);
-	assert_true(sa->sa_lifetime.lt_soft_kbytes < 1000);
+	assert_true(sa->sa_lifetime.lt_soft_kbytes > 488);
+	assert_true(sa->sa_lifetime.lt_soft_kbytes < 976);
 	old = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
 	assert_int_equal(kernel_none_expire(n->s[0].kern, &old, 0,
 	    KERNEL_EXPIRE_KBYTES), 0);
@@ -2502,6 +2504,90 @@ half_open_limit_enforced(void **state)
 	net_free(n);
 }
 
+/* Outbound SAs of one side. */
+static size_t
+out_sa_count(const struct side *s)
+{
+	size_t	k, nout = 0;
+
+	for (k = 0; k < sa_count(s); k++)
+		if (kernel_none_sa_at(s->kern, k)->sa_dir == KERNEL_DIR_OUT)
+			nout++;
+	return (nout);
+}
+
+/* The soft traffic limit leaves a margin below the hard one. */
+static void
+kbyte_soft_limit_margin(void **state)
+{
+	static const struct {
+		const char	*globals;
+		uint64_t	 soft;
+	} cases[] = {
+		{ "p2_lifetime_kb 300", 146 },
+		{ "p2_lifetime_kb 4000", 2882 },
+		{ "p2_lifetime_kb 100000", 87890 },
+		{ "p2_lifetime_kb 4000\np2_softlife_kb 3900", 3900 },
+	};
+	struct peer_conf	 a = conf_a, b = conf_b;
+	const struct kernel_sa	*sa;
+	struct net		*n;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a.globals = b.globals = cases[i].globals;
+		n = net_new(&a, &b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		net_pump(n);
+		sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
+		assert_non_null(sa);
+		assert_int_equal(sa->sa_lifetime.lt_soft_kbytes,
+		    cases[i].soft);
+		net_free(n);
+	}
+}
+
+/*
+ * A replaced pair that reaches its hard limit before the new outbound SA
+ * was due hands over at once instead of leaving no outbound SA.
+ */
+static void
+hard_expiry_before_switch(void **state)
+{
+	static const enum kernel_expire_reason reasons[] = {
+		KERNEL_EXPIRE_SECONDS, KERNEL_EXPIRE_KBYTES,
+	};
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	struct kernel_sa_id	 old;
+	size_t			 i;
+
+	a.globals = b.globals = "p2_lifetime_kb 300";
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		n = net_new(&a, &b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		net_pump(n);
+		old = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
+		assert_int_equal(kernel_none_expire(n->s[0].kern, &old, 0,
+		    reasons[i]), 0);
+		net_pump(n);
+		/* The switch waits IKE_REKEY_SWITCH_MS for QM3 to arrive. */
+		assert_int_equal(out_sa_count(&n->s[0]), 1);
+		assert_int_equal(first_sa(&n->s[0],
+		    KERNEL_DIR_OUT)->sa_id.id_spi, old.id_spi);
+		assert_int_equal(kernel_none_expire(n->s[0].kern, &old, 1,
+		    reasons[i]), 0);
+		net_pump(n);
+		assert_int_equal(out_sa_count(&n->s[0]), 1);
+		assert_int_not_equal(first_sa(&n->s[0],
+		    KERNEL_DIR_OUT)->sa_id.id_spi, old.id_spi);
+		check_outbound_valid(n);
+		net_free(n);
+	}
+}
+
 /* Send stderr to a file of the test's folder; returns the saved fd. */
 static int
 qm_log_begin(struct net *n, char *path, size_t len)
@@ -2691,6 +2777,8 @@ main(void)
 		cmocka_unit_test(half_open_limit_enforced),
 		cmocka_unit_test(qm_rejected_backs_off),
 		cmocka_unit_test(qm_backoff_reset),
+		cmocka_unit_test(kbyte_soft_limit_margin),
+		cmocka_unit_test(hard_expiry_before_switch),
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);

@@ -18,9 +18,12 @@
 #               in.iked drops the stale SAs and keeps only the new ones
 #   kbytes      p2_softlife_kb 40: 1000-byte pings every 0.1 s make
 #               in.iked rekey by traffic volume, without a lost packet
+#   kbytes-flood  p2_lifetime_kb 300 and the default soft limit: a flood
+#               of 3000 1000-byte pings makes in.iked rekey many times,
+#               and at most 3 packets are lost
 #   idle        p2_idletime_secs 3: an unused tunnel is deleted at both
 #               ends, and the next packet negotiates a new one
-mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd|restart|kbytes|idle}
+mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd|restart|kbytes|kbytes-flood|idle}
 IOP_NAME=lc
 . "$(dirname "$0")/lib.sh"
 
@@ -67,6 +70,9 @@ dpd_retries 2"
 kbytes)
 	IKE_GLOBALS="p2_lifetime_kb 400
 p2_softlife_kb 40"
+	;;
+kbytes-flood)
+	IKE_GLOBALS="p2_lifetime_kb 300"
 	;;
 idle)
 	IKE_GLOBALS="p2_idletime_secs 3"
@@ -177,6 +183,18 @@ kbytes)
 	    test "$(grep -c 'soft traffic limit: renegotiating' "$log")" -ge 2
 	iop_check "in.iked deleted the replaced pairs" \
 	    grep -q 'deleting the replaced pair' "$log"
+	;;
+kbytes-flood)
+	ip netns exec "$IOP_NSA" ping -n -f -c 3000 -s 1000 -W 2 \
+	    -I 192.0.2.1 203.0.113.1 >"$IOP_DIR/ping.out" 2>&1
+	received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$IOP_DIR/ping.out")
+	# NOTE: runs here lose 0 or 1 packet of 3000 over about 17 rekeys,
+	# for a reason not found yet; without the early switch and the
+	# margin they lost about 200.
+	iop_check "flood of 3000 1000-byte pings through the rekeys: ${received:-0} back, at most 3 lost" \
+	    [ "${received:-0}" -ge 2997 ]
+	iop_check "the soft traffic limit made in.iked rekey three times or more" \
+	    test "$(grep -c 'soft traffic limit: renegotiating' "$log")" -ge 3
 	;;
 idle)
 	iop_check "idle tunnel: in.iked deletes the IPsec SAs" \
