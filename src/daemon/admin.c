@@ -759,8 +759,10 @@ admin_rule_log(void *arg)
 		free(buf);
 		return (ERR_NOMEM);
 	}
-	log_info("rule base dump requested by ikeadm: %zu rules, %zu "
-	    "preshared keys", d->d_config->cf_nrules, d->d_config->cf_npsks);
+	log_info("rule base dump requested by ikeadm: %zu rule%s, %zu "
+	    "preshared key%s", d->d_config->cf_nrules,
+	    d->d_config->cf_nrules == 1 ? "" : "s", d->d_config->cf_npsks,
+	    d->d_config->cf_npsks == 1 ? "" : "s");
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
 		log_info("rule base: %s", line);

@@ -144,6 +144,9 @@ if [ -x "$ikeadm" ]; then
 	"$ikeadm" -R "$R" dump rule >"$IOP_DIR/adm-rule.out" 2>&1
 	iop_check "ikeadm dump rule: shows the rule" \
 	    grep -q "Label 'peer'" "$IOP_DIR/adm-rule.out"
+	iop_check "ikeadm dbg rbdump: succeeds" "$ikeadm" -R "$R" dbg rbdump
+	iop_check "ikeadm dbg rbdump: counts in the singular for one" \
+	    iop_wait_grep "$log" "dump requested by ikeadm: 1 rule, 1 preshared key$" 5
 	iop_check "ikeadm get stats: succeeds" "$ikeadm" -R "$R" get stats
 	iop_check "ikeadm read rule: succeeds" "$ikeadm" -R "$R" read rule
 	iop_check "ikeadm read rule: the daemon reloads" \
