@@ -19,6 +19,10 @@
 
 static struct log_ratelimit ike_info_rl = LOG_RATELIMIT_INIT(10, 20);
 
+/* With public key encryption, different keys mean a wrong certificate. */
+#define IKE_INFO_PKE_HINT	", check that each side has the other's " \
+	"current certificate in publickeys and its own private key"
+
 static uint32_t
 ike_info_msgid(void)
 {
@@ -477,8 +481,9 @@ ike_info_input_mm(struct ike_p1 *p1, const struct ike_packet *pk,
 	log_err("peer %s rejected Phase 1 (cookies %s, rule \"%s\"): %s%s",
 	    p1->p1_peer, p1->p1_cookies, p1->p1_label,
 	    isakmp_notify_name(pl->pl_u.n.n_type),
-	    psk && pl->pl_u.n.n_type == ISAKMP_N_INVALID_HASH_INFORMATION ?
-	    ", check the preshared key" : "");
+	    pl->pl_u.n.n_type != ISAKMP_N_INVALID_HASH_INFORMATION ? "" :
+	    ike_pke_is(p1->p1_auth) ? IKE_INFO_PKE_HINT :
+	    psk ? ", check the preshared key" : "");
 	isakmp_msg_free(&msg);
 	ike_p1_fail(p1, 0);
 out:
@@ -606,9 +611,10 @@ ike_info_input_clear(struct ike_engine *eng, const struct ike_packet *pk,
 	log_err("peer %s rejected Phase 1 (cookies %s, rule \"%s\"): %s%s",
 	    p1->p1_peer, p1->p1_cookies, p1->p1_label,
 	    isakmp_notify_name(pl->pl_u.n.n_type),
-	    pl->pl_u.n.n_type == ISAKMP_N_INVALID_HASH_INFORMATION ||
-	    pl->pl_u.n.n_type == ISAKMP_N_PAYLOAD_MALFORMED ?
-	    ", check the preshared key" : "");
+	    pl->pl_u.n.n_type != ISAKMP_N_INVALID_HASH_INFORMATION &&
+	    pl->pl_u.n.n_type != ISAKMP_N_PAYLOAD_MALFORMED ? "" :
+	    ike_pke_is(p1->p1_auth) ? IKE_INFO_PKE_HINT :
+	    ", check the preshared key");
 	isakmp_msg_free(&msg);
 	ike_p1_fail(p1, 0);
 }

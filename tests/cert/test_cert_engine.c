@@ -8,6 +8,7 @@
  */
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +26,9 @@
 #include "config/diag.h"
 #include "crypto/cipher.h"
 #include "crypto/x509/certgen.h"
+#include "crypto/rand.h"
 #include "crypto/x509/certstore.h"
+#include "crypto/x509/rsaenc.h"
 #include "ike/ike.h"
 #include "isakmp/msg.h"
 #include "kernel/kernel.h"
@@ -1085,6 +1088,377 @@ pke_revised_rsa3072(void **state)
 	run_pke(3072, "rsa_encrypt_rev", ISAKMP_AUTH_RSA_ENC_REV);
 }
 
+/* A new key and self-signed certificate for side idx's name. */
+static struct cert *
+pke_other_cert(int idx)
+{
+	const char *const alts[2][3] = {
+		{ "DNS=a.example.com", "IP=198.51.100.1", "EMAIL=a@example.com" },
+		{ "DNS=b.example.com", "IP=198.51.100.2", "EMAIL=b@example.com" },
+	};
+	struct pkey	*k;
+	struct cert	*c;
+
+	c = certtest_self_signed(PKEY_RSA, 2048, dn[idx], alts[idx], 3, &k);
+	assert_non_null(c);
+	pkey_free(k);
+	return (c);
+}
+
+/* A started net where both sides run one public key encryption rule. */
+static struct net *
+pke_net(const char *method, struct side_conf *sc, char g[2][256],
+    char r[2][512], char *xf, size_t xflen)
+{
+	struct net	*n = net_new();
+	int		 i;
+
+	snprintf(xf, xflen, "auth_method %s oakley_group 14 encr_alg aes "
+	    "auth_alg sha256", method);
+	self_signed_pair(n, PKEY_RSA, 2048);
+	for (i = 0; i < 2; i++)
+		self_signed_conf(i, xf, "dn", &sc[i], g[i], sizeof(g[0]),
+		    r[i], sizeof(r[0]));
+	return (n);
+}
+
+/*
+ * The log lines of a capture with the variable parts replaced: the time,
+ * the cookies, and the random bytes that never appear in a line.
+ */
+static void
+pke_transcript(const struct net *n, char *out, size_t outsize)
+{
+	char	line[1024], *p, *q;
+	FILE	*f;
+	size_t	used = 0, i, run;
+
+	out[0] = '\0';
+	f = fopen(n->logpath, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		p = strstr(line, "test_cert_engine: ");
+		p = p != NULL ? p + strlen("test_cert_engine: ") : line;
+		/* Cookies: runs of 16 hex digits. */
+		for (q = p; *q != '\0'; q++) {
+			for (run = 0; isxdigit((unsigned char)q[run]); run++)
+				;
+			if (run == 16)
+				for (i = 0; i < 16; i++)
+					q[i] = 'C';
+			if (run > 0)
+				q += run - 1;
+		}
+		i = strlen(p);
+		assert_true(used + i < outsize);
+		memcpy(out + used, p, i + 1);
+		used += i;
+	}
+	fclose(f);
+}
+
+/* Deliver the first queued datagram. */
+static void
+pke_deliver(struct net *n)
+{
+	struct ike_packet	in;
+	struct pkt		p;
+
+	assert_true(n->nq > 0);
+	p = n->q[0];
+	memmove(&n->q[0], &n->q[1], (n->nq - 1) * sizeof(n->q[0]));
+	n->nq--;
+	memset(&in, 0, sizeof(in));
+	in.pk_local = p.remote;
+	in.pk_remote = p.local;
+	in.pk_data = p.data;
+	in.pk_len = p.len;
+	ike_engine_input(n->s[1 - p.from].eng, &in, n->now);
+	free(p.data);
+}
+
+/*
+ * Wrong keys: side 0 encrypts to a certificate of side 1's name whose key
+ * side 1 does not have, or side 1 to one of side 0's name.  Either way
+ * the exchange fails at side 1 with one and the same log line.
+ */
+static void
+pke_wrong_key_same_line(void **state)
+{
+	static const char *const methods[] = { "rsa_encrypt",
+	    "rsa_encrypt_rev" };
+	struct side_conf	 sc[2];
+	char			 g[2][256], r[2][512], xf[256];
+	char			 t[2][8192];
+	struct cert		*c;
+	size_t			 m;
+	int			 side;
+
+	for (m = 0; m < 2; m++) {
+		for (side = 0; side < 2; side++) {
+			struct net *n = pke_net(methods[m], sc, g, r, xf,
+			    sizeof(xf));
+
+			/* side's copy of the peer's certificate is wrong. */
+			c = pke_other_cert(1 - side);
+			side_add_cert(&n->s[side], "peer", c, NULL);
+			cert_free(c);
+			net_start(n, &sc[0], &sc[1]);
+			capture_start(n);
+			assert_int_equal(negotiate(n, 0), 0);
+			capture_stop(n);
+			pke_transcript(n, t[side], sizeof(t[side]));
+			assert_non_null(strstr(t[side], "authentication "
+			    "failed for peer 198.51.100.1[500] (cookies "
+			    "CCCCCCCCCCCCCCCC:CCCCCCCCCCCCCCCC, rule "
+			    "\"to-peer\"): MM5 does not decrypt to valid "
+			    "payloads, check that each side has the other's "
+			    "current certificate in publickeys and its own "
+			    "private key\n"));
+			assert_int_equal(logged_notify(n, 1),
+			    ISAKMP_N_PAYLOAD_MALFORMED);
+			net_free(n);
+		}
+		assert_string_equal(t[0], t[1]);
+	}
+}
+
+/* Kinds of nonce ciphertext in the oracle test. */
+enum pke_ct {
+	PKE_CT_FIRST_BYTE,	/* 0x01 instead of 0x00 */
+	PKE_CT_BLOCK_TYPE,	/* block type 1 instead of 2 */
+	PKE_CT_NO_SEPARATOR,
+	PKE_CT_SHORT_PADDING,	/* 7 bytes of padding */
+	PKE_CT_SHORT_NONCE,	/* valid padding, a 7-byte nonce */
+	PKE_CT_FLIPPED,		/* a valid ciphertext, one bit changed */
+	PKE_CT_RANDOM,
+	PKE_CT_ZERO,
+	PKE_CT_ABOVE_MODULUS,	/* all ones */
+	PKE_CT_LEN_SHORT,	/* one byte short */
+	PKE_CT_LEN_LONG,	/* one byte more */
+	PKE_CT_MALFORMED,	/* the kinds above are malformed */
+	PKE_CT_WRONG_VALUE = PKE_CT_MALFORMED,	/* well-formed, wrong nonce */
+};
+
+/* A nonce ciphertext of a kind, for a k-byte RSA key. */
+static void
+pke_ciphertext(const struct pkey *pub, enum pke_ct kind, struct wbuf *ct)
+{
+	uint8_t	em[512], v[20];
+	size_t	k = pkey_bits(pub) / 8, i, sep = k - 21;
+
+	wbuf_reset(ct);
+	assert_true(k <= sizeof(em));
+	assert_int_equal(rand_bytes(em, k), 0);
+	for (i = 0; i < k; i++)
+		if (em[i] == 0)
+			em[i] = 0x5a;
+	em[0] = 0;
+	em[1] = 2;
+	em[sep] = 0;
+	switch (kind) {
+	case PKE_CT_FIRST_BYTE:
+		em[0] = 1;
+		break;
+	case PKE_CT_BLOCK_TYPE:
+		em[1] = 1;
+		break;
+	case PKE_CT_NO_SEPARATOR:
+		em[sep] = 0x77;
+		break;
+	case PKE_CT_SHORT_PADDING:
+		em[sep] = 0x77;
+		em[9] = 0;
+		break;
+	case PKE_CT_SHORT_NONCE:
+		em[sep] = 0x77;
+		em[k - 8] = 0;
+		break;
+	case PKE_CT_FLIPPED:
+	case PKE_CT_WRONG_VALUE:
+		assert_int_equal(rand_bytes(v, sizeof(v)), 0);
+		assert_int_equal(rsaenc_encrypt(pub, v, sizeof(v), ct), 0);
+		if (kind == PKE_CT_FLIPPED)
+			ct->wb_data[k / 2] ^= 0x08;
+		return;
+	case PKE_CT_RANDOM:
+	case PKE_CT_LEN_SHORT:
+	case PKE_CT_LEN_LONG:
+		assert_int_equal(rand_bytes(em, k), 0);
+		assert_int_equal(wbuf_put(ct, em, kind == PKE_CT_LEN_SHORT ?
+		    k - 1 : k), 0);
+		if (kind == PKE_CT_LEN_LONG)
+			assert_int_equal(wbuf_put_u8(ct, 0x42), 0);
+		return;
+	case PKE_CT_ZERO:
+		memset(em, 0, k);
+		assert_int_equal(wbuf_put(ct, em, k), 0);
+		return;
+	case PKE_CT_ABOVE_MODULUS:
+		memset(em, 0xff, k);
+		assert_int_equal(wbuf_put(ct, em, k), 0);
+		return;
+	}
+	assert_int_equal(rsaenc_raw_public(pub, em, k, ct), 0);
+}
+
+/* MM3 as side 0 sent it, with the Nonce payload's body replaced. */
+static void
+pke_replace_nonce(struct pkt *p, const struct wbuf *ct)
+{
+	struct isakmp_builder	 b;
+	struct isakmp_msg	 msg;
+	struct isakmp_error	 err;
+	struct wbuf		 wb;
+	const struct isakmp_payload *pl;
+	size_t			 i;
+
+	memset(&msg, 0, sizeof(msg));
+	assert_int_equal(isakmp_hdr_parse(p->data, p->len, &msg.m_hdr, &err),
+	    0);
+	assert_int_equal(isakmp_payloads_parse(&msg, msg.m_hdr.h_next,
+	    p->data + ISAKMP_HDR_LEN, p->len - ISAKMP_HDR_LEN, ISAKMP_HDR_LEN,
+	    ISAKMP_PARSE_ENCRYPTED_AUTH, &err), 0);
+	assert_non_null(isakmp_msg_find(&msg, ISAKMP_PL_NONCE, 0));
+	wbuf_init(&wb, 0);
+	assert_int_equal(isakmp_build_init(&b, &wb, &msg.m_hdr), 0);
+	for (i = 0; i < msg.m_npayloads; i++) {
+		pl = &msg.m_payloads[i];
+		if (pl->pl_type == ISAKMP_PL_NONCE)
+			isakmp_build_data(&b, pl->pl_type, ct->wb_data,
+			    ct->wb_len);
+		else
+			isakmp_build_data(&b, pl->pl_type, pl->pl_body,
+			    pl->pl_body_len);
+	}
+	assert_int_equal(isakmp_build_finish(&b), 0);
+	isakmp_msg_free(&msg);
+	free(p->data);
+	p->data = malloc(wb.wb_len);
+	assert_non_null(p->data);
+	memcpy(p->data, wb.wb_data, wb.wb_len);
+	p->len = wb.wb_len;
+	wbuf_free(&wb);
+}
+
+/*
+ * One Main Mode whose MM3 carries the given nonce ciphertext: what side
+ * 1 sent in answer (types and lengths) and what both sides logged.
+ */
+static void
+pke_oracle_trial(struct net *n, const struct pkey *pub, enum pke_ct kind,
+    char *out, size_t outsize)
+{
+	struct wbuf	ct;
+	size_t		i, used;
+
+	/* Start with an empty record of what was sent. */
+	for (i = 0; i < n->nlog; i++)
+		free(n->log[i].data);
+	n->nlog = 0;
+	capture_start(n);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	pke_deliver(n);			/* MM1 */
+	pke_deliver(n);			/* MM2 */
+	assert_int_equal(n->nq, 1);	/* MM3 */
+	wbuf_init(&ct, 0);
+	pke_ciphertext(pub, kind, &ct);
+	pke_replace_nonce(&n->q[0], &ct);
+	wbuf_free(&ct);
+	while (n->nq > 0)		/* MM3, MM4, MM5, Notify */
+		pke_deliver(n);
+	capture_stop(n);
+	pke_transcript(n, out, outsize);
+	used = strlen(out);
+	for (i = 0; i < n->nlog; i++) {
+		if (n->log[i].from != 1)
+			continue;
+		snprintf(out + used, outsize - used, "sent %u flags %u len %zu\n",
+		    n->log[i].data[18], n->log[i].data[19],
+		    n->log[i].len);
+		used = strlen(out);
+	}
+	/* Forget the failed exchanges before the next trial. */
+	n->now += 1000;
+	ike_engine_run_timers(n->s[0].eng, n->now);
+	ike_engine_run_timers(n->s[1].eng, n->now);
+}
+
+/* Fail with the first line where two transcripts differ. */
+static void
+pke_fail_diff(const char *method, int kind, const char *got,
+    const char *want)
+{
+	size_t	i = 0, line = 0;
+
+	while (got[i] != '\0' && got[i] == want[i]) {
+		if (got[i] == '\n')
+			line = i + 1;
+		i++;
+	}
+	fail_msg("%s, ciphertext kind %d differs from a wrong value at "
+	    "\"%.160s\", expected \"%.160s\"", method, kind, got + line,
+	    want + line);
+}
+
+/*
+ * No padding oracle: malformed nonce ciphertexts (bad padding, wrong
+ * length, random, not below the modulus) and well-formed ones of a
+ * wrong nonce get the same answers and the same log lines.
+ */
+static void
+pke_oracle(const char *method)
+{
+	struct side_conf	 sc[2];
+	struct certstore_entry	 e;
+	const struct pkey	*pub = NULL;
+	char			 g[2][256], r[2][512], xf[256];
+	char			*want, *got;
+	struct net		*n;
+	size_t			 i;
+	int			 round, kind;
+
+	n = pke_net(method, sc, g, r, xf, sizeof(xf));
+	net_start(n, &sc[0], &sc[1]);
+	for (i = 0; certstore_entry(n->s[0].cs, i, &e) == 0; i++)
+		if (e.ce_slot != NULL && strcmp(e.ce_slot, "peer") == 0)
+			pub = cert_public_key(e.ce_cert);
+	assert_non_null(pub);
+	want = calloc(1, 16384);
+	got = calloc(1, 16384);
+	assert_non_null(want);
+	assert_non_null(got);
+	pke_oracle_trial(n, pub, PKE_CT_WRONG_VALUE, want, 16384);
+	assert_non_null(strstr(want, "MM5 does not decrypt to valid "
+	    "payloads"));
+	/* Side 1 answered MM3 with MM4 and MM5 with a Notify. */
+	assert_non_null(strstr(want, "sent 2 flags 0 len"));
+	assert_non_null(strstr(want, "sent 5 flags 0 len"));
+	for (round = 0; round < 2; round++)
+		for (kind = 0; kind <= PKE_CT_WRONG_VALUE; kind++) {
+			pke_oracle_trial(n, pub, (enum pke_ct)kind, got,
+			    16384);
+			if (strcmp(got, want) != 0)
+				pke_fail_diff(method, kind, got, want);
+		}
+	free(want);
+	free(got);
+	net_free(n);
+}
+
+static void
+pke_no_padding_oracle(void **state)
+{
+	pke_oracle("rsa_encrypt");
+}
+
+static void
+pke_revised_no_padding_oracle(void **state)
+{
+	pke_oracle("rsa_encrypt_rev");
+}
+
 int
 main(void)
 {
@@ -1111,6 +1485,9 @@ main(void)
 		cmocka_unit_test(pke_rsa3072),
 		cmocka_unit_test(pke_revised_rsa2048),
 		cmocka_unit_test(pke_revised_rsa3072),
+		cmocka_unit_test(pke_wrong_key_same_line),
+		cmocka_unit_test(pke_no_padding_oracle),
+		cmocka_unit_test(pke_revised_no_padding_oracle),
 	};
 	int	rc;
 
