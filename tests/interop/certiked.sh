@@ -1,9 +1,11 @@
 #!/bin/bash
-# certiked.sh [dss|rsa|ecdsa]: two in.iked daemons authenticate with
-# self-signed certificates made by ikecert certlocal -ks, each trusting
-# the other's through cert_trust.  DSS (auth_method dss_sig) is tested
-# here because strongSwan has no DSA.  Identities are FQDNs taken from
-# the certificates' subjectAltName (local_id_type fqdn).
+# certiked.sh [dss|rsa|ecdsa|rsaenc|rsaencrev]: two in.iked daemons
+# authenticate with self-signed certificates made by ikecert certlocal -ks,
+# each trusting the other's through cert_trust.  DSS (auth_method dss_sig)
+# and RSA encryption (rsa_encrypt and rsa_encrypt_rev, RFC 2409 sections
+# 5.2 and 5.3) are tested here because strongSwan and libreswan implement
+# neither.  Identities are FQDNs taken from the certificates'
+# subjectAltName (local_id_type fqdn).
 #
 # Checks: a ping from A's inner host starts the negotiation and crosses
 # the tunnel, both sides log the peer authenticated with the method, and
@@ -21,11 +23,15 @@ ikeadm=${IKED_BUILD}/src/ikeadm/ikeadm
 
 case $keytype in
 dss)	method=dss_sig key="-m 2048 -t dsa-sha1" hash=sha1
-	log="DSS" dump="DSS signatures" ;;
+	log="DSS signature" dump="DSS signatures" ;;
 rsa)	method=rsa_sig key="-m 2048 -t rsa-sha1" hash=sha256
-	log="RSA" dump="RSA signatures" ;;
+	log="RSA signature" dump="RSA signatures" ;;
 ecdsa)	method=ecdsa_p256 key="-t ecdsa-sha256" hash=sha256
-	log="ECDSA-256" dump="ECDSA P-256 signatures" ;;
+	log="ECDSA-256 signature" dump="ECDSA P-256 signatures" ;;
+rsaenc)	method=rsa_encrypt key="-m 2048 -t rsa-sha1" hash=sha256
+	log="RSA encryption" dump="RSA Encryption" ;;
+rsaencrev) method=rsa_encrypt_rev key="-m 3072 -t rsa-sha1" hash=sha256
+	log="revised RSA encryption" dump="Revised RSA Encryption" ;;
 *)	echo "unknown key type $keytype"; exit 2 ;;
 esac
 
@@ -63,9 +69,9 @@ iop_check "acquire starts the negotiation, first ping passes" \
 iop_check "ping between the inner hosts" \
     iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
 iop_check "A authenticated B with $log" \
-    grep -q "peer 198.51.100.2\[500\] authenticated by $log signature" "$A/iked.log"
+    grep -q "peer 198.51.100.2\[500\] authenticated by $log" "$A/iked.log"
 iop_check "B authenticated A with $log" \
-    grep -q "peer 198.51.100.1\[500\] authenticated by $log signature" "$B/iked.log"
+    grep -q "peer 198.51.100.1\[500\] authenticated by $log" "$B/iked.log"
 "$ikeadm" -R "$A" dump p1 >"$IOP_DIR/p1.out" 2>&1
 iop_check "ikeadm dump p1: $dump" \
     grep -q "Authentication method: $dump" "$IOP_DIR/p1.out"
