@@ -760,10 +760,99 @@ out:
 }
 
 /*
+ * Printable text of identity data from the peer for a log line: quotes
+ * and backslashes get a backslash, other bytes outside printable ASCII
+ * become \xNN.  Data that does not fit ends in "...".
+ */
+static void
+ike_mm_id_escape(const uint8_t *p, size_t len, char *out, size_t outsize)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (n + 8 >= outsize) {
+			(void)snprintf(out + n, outsize - n, "...");
+			return;
+		}
+		if (p[i] == '"' || p[i] == '\\')
+			n += (size_t)snprintf(out + n, outsize - n, "\\%c",
+			    p[i]);
+		else if (p[i] >= 0x20 && p[i] < 0x7f)
+			out[n++] = (char)p[i];
+		else
+			n += (size_t)snprintf(out + n, outsize - n, "\\x%02x",
+			    p[i]);
+	}
+	out[n] = '\0';
+}
+
+/* The ike.preshared remoteidtype keyword of a name identity. */
+static const char *
+ike_mm_id_keyword(uint8_t type)
+{
+	switch (type) {
+	case ISAKMP_ID_FQDN:
+		return ("fqdn");
+	case ISAKMP_ID_USER_FQDN:
+		return ("user_fqdn");
+	case ISAKMP_ID_KEY_ID:
+		return ("keyid");
+	}
+	return (NULL);
+}
+
+/* Log a rejected name identity with the entry that would accept it. */
+static void
+ike_mm_log_bad_id(struct ike_p1 *p1, const struct isakmp_id *id)
+{
+	char		 text[160], local[64];
+	const char	*kw = ike_mm_id_keyword(id->id_type);
+
+	ike_mm_id_escape(id->id_data, id->id_len, text, sizeof(text));
+	ike_addr_str(&p1->p1_local, local, sizeof(local));
+	if (strchr(local, '[') != NULL)
+		*strchr(local, '[') = '\0';
+	if (kw == NULL) {
+		log_warn("ISAKMP SA %s: peer %s sent a %s identity that no "
+		    "ike.preshared entry for this peer names: \"%s\"; "
+		    "rejected (rule \"%s\"); with preshared keys the peer "
+		    "must identify itself by its address or an FQDN, "
+		    "USER_FQDN or KEY_ID identity", p1->p1_cookies,
+		    p1->p1_peer, isakmp_id_type_name(id->id_type), text,
+		    p1->p1_label);
+		return;
+	}
+	log_warn("ISAKMP SA %s: peer %s sent a %s identity that no "
+	    "ike.preshared entry for this peer names: \"%s\"; rejected (rule "
+	    "\"%s\"); to accept it, add an entry with localidtype IP, "
+	    "localid %s, remoteidtype %s, remoteid \"%s\" and the key of "
+	    "this peer's address entry", p1->p1_cookies, p1->p1_peer,
+	    isakmp_id_type_name(id->id_type), text, p1->p1_label, local, kw,
+	    text);
+}
+
+/*
+ * Whether a name identity is named by an ike.preshared entry with the
+ * key that Main Mode used, which the peer has just proven to know.
+ */
+static int
+ike_mm_id_has_key(const struct config_psk *by_id, const struct config_psk *used)
+{
+	if (by_id == NULL || used == NULL)
+		return (0);
+	if (by_id == used)
+		return (1);
+	return (by_id->ps_key.wb_len == used->ps_key.wb_len &&
+	    util_memeq_ct(by_id->ps_key.wb_data, used->ps_key.wb_data,
+	    used->ps_key.wb_len));
+}
+
+/*
  * The peer's Phase 1 identity.  With preshared keys the key was chosen
  * by address, so an address identity must be the peer's address, unless
  * a NAT is in between (the identity is then its private address).  A
- * name identity must lead to the same ike.preshared entry.
+ * name identity must be named by an entry for our address with the same
+ * key.
  */
 static int
 ike_mm_check_id(struct ike_p1 *p1, const struct isakmp_msg *msg)
@@ -815,13 +904,10 @@ ike_mm_check_id(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	rid.pi_type = id->id_type;
 	rid.pi_name = name;
 	by_id = config_psk_find_id(p1->p1_eng->e_cfg, &lid, &rid);
-	if (by_id != NULL && by_id == ike_mm_psk(p1))
+	if (ike_mm_id_has_key(by_id, ike_mm_psk(p1)))
 		return (0);
 bad:
-	log_warn("ISAKMP SA %s: peer %s sent a %s identity that no "
-	    "ike.preshared entry for this peer names; rejected (rule \"%s\")",
-	    p1->p1_cookies, p1->p1_peer, isakmp_id_type_name(id->id_type),
-	    p1->p1_label);
+	ike_mm_log_bad_id(p1, id);
 	return (ERR_AUTH);
 }
 

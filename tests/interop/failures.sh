@@ -5,7 +5,10 @@
 #             authenticate Main Mode message 5, logs it and sends a Notify
 #   id        charon initiates with an identity that ike.preshared does not
 #             name: in.iked rejects the decrypted Main Mode message 5 with
-#             an encrypted INVALID-ID-INFORMATION Notify that charon reads
+#             an encrypted INVALID-ID-INFORMATION Notify that charon reads;
+#             the log line shows the identity and the entry to add
+#   id-added  the same identity, and ike.preshared has the entry that the
+#             log line of id asks for: charon's tunnel comes up
 #   proposal  charon offers only AES-256/SHA-512/MODP-4096, in.iked accepts
 #             only AES-128/SHA-1/MODP-2048: in.iked replies NO_PROPOSAL_CHOSEN
 #   pfs       in.iked requires PFS group 14 (p2_pfs), charon's ESP proposal
@@ -20,7 +23,7 @@
 #
 # Except for flood, each ends with no SA on either side and in.iked still
 # running.
-mode=${1:?usage: failures.sh psk|id|proposal|pfs|silent|flood}
+mode=${1:?usage: failures.sh psk|id|id-added|proposal|pfs|silent|flood}
 IOP_NAME=fl
 . "$(dirname "$0")/lib.sh"
 
@@ -40,8 +43,17 @@ psk)
 	SW_PSK=another-psk-9876543210 \
 	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
 	;;
-id)
+id | id-added)
 	iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	[ "$mode" = id-added ] && cat >>"$A/etc/inet/secret/ike.preshared" <<EOF
+{
+	localidtype IP
+	localid 198.51.100.1
+	remoteidtype user_fqdn
+	remoteid "nobody@example.org"
+	key "$IOP_PSK"
+}
+EOF
 	sed -i -e 's/id = 198\.51\.100\.2 }/id = nobody@example.org }/' \
 	    -e 's/id-1 = 198\.51\.100\.2/id-1 = nobody@example.org/' \
 	    "$B/swanctl.conf"
@@ -89,6 +101,16 @@ id)
 	    iop_wait_grep "$log" "peer 198\.51\.100\.2\[500\] sent a USER_FQDN identity that no ike\.preshared entry" 5
 	iop_check "charon decrypts in.iked's INVALID_ID_INFORMATION" \
 	    iop_wait_grep "$B/charon.log" "received INVALID_ID_INFORMATION error notify" 5
+	iop_check "the log line shows the identity and the entry to add" \
+	    grep -q 'names: "nobody@example.org"; rejected (rule "peer"); to accept it, add an entry with localidtype IP, localid 198.51.100.1, remoteidtype user_fqdn, remoteid "nobody@example.org"' "$log"
+	;;
+id-added)
+	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
+	    >"$B/initiate.out" 2>&1
+	iop_check "charon's initiate with the added entry succeeds" \
+	    grep -q "completed successfully" "$B/initiate.out"
+	iop_check "ping through the tunnel" \
+	    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
 	;;
 proposal)
 	iop_sw "$B" --initiate --ike v1 --child v1c --timeout 10 \
@@ -152,7 +174,7 @@ silent)
 esac
 iop_cap_stop
 
-if [ "$mode" = flood ]; then
+if [ "$mode" = flood ] || [ "$mode" = id-added ]; then
 	iop_stop "$IOP_IKED_PID"
 	status=$?
 	iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
