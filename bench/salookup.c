@@ -3,11 +3,11 @@
  * ISAKMP SA table grows.  It fills one engine with N ISAKMP SAs (random
  * cookies, distinct peer addresses, no key material) through the
  * engine's own ike_p1_new, then times what the engine does for every
- * datagram: the lookup by cookies (ike_p1_find), the lookup by peer
- * (ike_p1_find_peer, used by Main Mode and INITIAL-CONTACT) and the
- * next timer deadline after a datagram (the SA it touched against the
- * last deadline, ike_touched_deadline), and the full recomputation of
- * a timer run over every SA (ike_timer_update, timer_run_us).
+ * datagram.  That is the lookup by cookies (ike_p1_find), the lookup by
+ * peer (ike_p1_find_peer, used by Main Mode and INITIAL-CONTACT) and the
+ * next timer deadline after a datagram (ike_touched_deadline).  Apart,
+ * it times the recomputation of a timer run over every SA
+ * (ike_timer_update, timer_run_us).
  *
  * Output: one "salookup:" line per table size, times in microseconds
  * per call (CPU time), and the size of one struct ike_p1.
