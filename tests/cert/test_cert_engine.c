@@ -1459,6 +1459,86 @@ pke_revised_no_padding_oracle(void **state)
 	pke_oracle("rsa_encrypt_rev");
 }
 
+/* Whether the captured log of n has a line with all the given parts. */
+static int
+log_has(const struct net *n, const char *a, const char *b)
+{
+	char	line[1024];
+	FILE	*f;
+	int	found = 0;
+
+	f = fopen(n->logpath, "r");
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, a) != NULL && strstr(line, b) != NULL;
+	fclose(f);
+	return (found);
+}
+
+/* Without the peer's certificate in publickeys, nothing is sent. */
+static void
+pke_missing_peer_certificate(void **state)
+{
+	struct side_conf	 sc[2];
+	char			 g[2][256], r[2][512], xf[256], cmd[400];
+	struct net		*n = pke_net("rsa_encrypt", sc, g, r, xf,
+	    sizeof(xf));
+
+	snprintf(cmd, sizeof(cmd),
+	    "rm -f '%s/etc/inet/ike/publickeys/peer'", n->s[0].root);
+	assert_int_equal(system(cmd), 0);
+	/* cert_trust must name a certificate of the store. */
+	sc[0].globals = "";
+	net_start(n, &sc[0], &sc[1]);
+	capture_start(n);
+	assert_int_not_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+	    n->now), 0);
+	capture_stop(n);
+	assert_int_equal(n->nlog, 0);
+	assert_true(log_has(n, "rule \"to-peer\" uses rsa_encrypt but no "
+	    "certificate for the peer 198.51.100.2[500] matching remote_id "
+	    "\"C=US, O=Example, CN=b.example.com\" is in publickeys",
+	    "import it with ikecert certdb -a"));
+	net_free(n);
+}
+
+/*
+ * Key separation: a signature rule before ours selects the same local
+ * certificate, so the encryption rule refuses to run, and the other
+ * way round.
+ */
+static void
+pke_key_shared_with_signatures(void **state)
+{
+	static const char *const firsts[2] = { "rsa_sig", "rsa_encrypt" };
+	struct side_conf	 sc[2];
+	char			 g[2][256], r[2][512], xf[256], pre[512];
+	char			 xf2[256];
+	struct net		*n;
+	int			 k;
+
+	for (k = 0; k < 2; k++) {
+		n = pke_net(k == 0 ? "rsa_encrypt" : "rsa_sig", sc, g, r, xf,
+		    sizeof(xf));
+		snprintf(xf2, sizeof(xf2), "auth_method %s oakley_group 14 "
+		    "encr_alg aes auth_alg sha256", firsts[k]);
+		snprintf(pre, sizeof(pre), "{\n label \"other\"\n local_addr "
+		    "192.0.2.77\n remote_addr 192.0.2.78\n local_id_type dn\n"
+		    " local_id \"%s\"\n remote_id \"%s\"\n p1_xform { %s }\n}",
+		    dn[0], dn[1], xf2);
+		sc[0].pre_rule = pre;
+		net_start(n, &sc[0], &sc[1]);
+		capture_start(n);
+		(void)ike_engine_initiate(n->s[0].eng, "to-peer", n->now);
+		net_pump(n);
+		capture_stop(n);
+		assert_int_equal(ike_engine_child_count(n->s[0].eng), 0);
+		assert_true(log_has(n, "select the same local certificate",
+		    "an RSA key that decrypts must not also sign"));
+		net_free(n);
+	}
+}
+
 int
 main(void)
 {
@@ -1488,6 +1568,8 @@ main(void)
 		cmocka_unit_test(pke_wrong_key_same_line),
 		cmocka_unit_test(pke_no_padding_oracle),
 		cmocka_unit_test(pke_revised_no_padding_oracle),
+		cmocka_unit_test(pke_missing_peer_certificate),
+		cmocka_unit_test(pke_key_shared_with_signatures),
 	};
 	int	rc;
 
