@@ -147,9 +147,8 @@ parse_idtype(const char *name)
 }
 
 /*
- * Read the whole file.  The first buffer is sized from st_size so that a
- * key file is normally read without realloc leaving copies behind; the
- * caller wipes the result.
+ * Read the whole file.  The first buffer is sized from st_size, so a key
+ * file is normally read without growing it.  The caller wipes the result.
  */
 int
 parse_read_fd(int fd, const char *path, size_t size, char **bufp,
