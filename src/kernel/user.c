@@ -197,30 +197,70 @@ user_hash_remove(struct kernel_user *ku, struct user_sa *us)
 	us->us_in_hash = 0;
 }
 
-/* Put an SA into ku_sas and the table of all SAs by SPI. */
-static void
-user_sa_link(struct kernel_user *ku, struct user_sa *us)
+/*
+ * The bucket of an SA id: SPI and destination address, as
+ * kernel_sa_id_match compares them.  The SPI alone is not enough for
+ * outbound SAs, whose SPIs the peers choose, often alike.
+ */
+static unsigned int
+user_id_hash(const struct kernel_sa_id *id)
 {
-	unsigned int	h = user_hash(user_sa_kernel(us)->sa_id.id_spi);
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)
+					    &id->id_dst;
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)
+					    &id->id_dst;
+	const uint8_t			*b = NULL;
+	uint32_t			 h = id->id_spi;
+	size_t				 i, n = 0;
 
-	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
-	us->us_id_next = ku->ku_idhash[h];
-	ku->ku_idhash[h] = us;
-	ku->ku_nsas++;
+	if (id->id_dst.ss_family == AF_INET) {
+		b = (const uint8_t *)&s4->sin_addr;
+		n = 4;
+	} else if (id->id_dst.ss_family == AF_INET6) {
+		b = (const uint8_t *)&s6->sin6_addr;
+		n = 16;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return ((h ^ (h >> 16)) % USER_SPI_BUCKETS);
 }
 
 static void
-user_sa_unlink(struct kernel_user *ku, struct user_sa *us)
+user_sa_id_insert(struct kernel_user *ku, struct user_sa *us)
+{
+	unsigned int	h = user_id_hash(&user_sa_kernel(us)->sa_id);
+
+	us->us_id_next = ku->ku_idhash[h];
+	ku->ku_idhash[h] = us;
+}
+
+static void
+user_sa_id_remove(struct kernel_user *ku, struct user_sa *us)
 {
 	struct user_sa	**p;
 
-	p = &ku->ku_idhash[user_hash(user_sa_kernel(us)->sa_id.id_spi)];
+	p = &ku->ku_idhash[user_id_hash(&user_sa_kernel(us)->sa_id)];
 	for (; *p != NULL; p = &(*p)->us_id_next) {
 		if (*p == us) {
 			*p = us->us_id_next;
 			break;
 		}
 	}
+}
+
+/* Put an SA into ku_sas and the table of all SAs by id. */
+static void
+user_sa_link(struct kernel_user *ku, struct user_sa *us)
+{
+	TAILQ_INSERT_TAIL(&ku->ku_sas, us, us_entry);
+	user_sa_id_insert(ku, us);
+	ku->ku_nsas++;
+}
+
+static void
+user_sa_unlink(struct kernel_user *ku, struct user_sa *us)
+{
+	user_sa_id_remove(ku, us);
 	TAILQ_REMOVE(&ku->ku_sas, us, us_entry);
 	ku->ku_nsas--;
 }
@@ -230,7 +270,7 @@ user_sa_find(struct kernel_user *ku, const struct kernel_sa_id *id)
 {
 	struct user_sa	*us;
 
-	for (us = ku->ku_idhash[user_hash(id->id_spi)]; us != NULL;
+	for (us = ku->ku_idhash[user_id_hash(id)]; us != NULL;
 	    us = us->us_id_next) {
 		if (kernel_sa_id_match(&user_sa_kernel(us)->sa_id, id))
 			return (us);
@@ -780,9 +820,11 @@ user_update_sa(struct kernel *k, const struct kernel_sa_update *su)
 	if ((us = user_sa_find(user_state(k), &su->su_id)) == NULL)
 		return (ERR_NOTFOUND);
 	sa = &us->us_esp.es_rec.r_sa;
+	user_sa_id_remove(user_state(k), us);
 	sa->sa_id.id_src = su->su_new_src;
 	sa->sa_id.id_dst = su->su_new_dst;
 	sa->sa_encap = su->su_encap;
+	user_sa_id_insert(user_state(k), us);
 	return (0);
 }
 

@@ -81,7 +81,7 @@ struct kernel_user {
 	int				 ku_rule4;
 	int				 ku_rule6;
 	struct user_sa			*ku_hash[USER_SPI_BUCKETS];
-	/* Every SA of ku_sas by SPI, whatever its direction. */
+	/* Every SA of ku_sas by SPI and destination, either direction. */
 	struct user_sa			*ku_idhash[USER_SPI_BUCKETS];
 	TAILQ_HEAD(user_sa_head, user_sa) ku_sas;
 	size_t				 ku_nsas;	/* in ku_sas */
