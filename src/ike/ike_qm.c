@@ -722,6 +722,8 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 {
 	struct ike_p1			*p1 = qm->qm_p1;
 	struct ike_engine		*eng = p1->p1_eng;
+	const struct isakmp_payload	*sa;
+	const uint8_t			*spi = NULL;
 	struct isakmp_builder		 b;
 	struct wbuf			 body;
 	size_t				 hash_off;
@@ -752,11 +754,16 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 	    &hash_off);
 	if ((rc = ike_qm_choose(qm, msg, &b)) != 0) {
 		wbuf_free(&body);
+		sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
+		/* The peer's SPI tells it which of its exchanges failed. */
+		if (sa != NULL && sa->pl_u.sa.sa_nproposals > 0 &&
+		    sa->pl_u.sa.sa_proposals[0].p_spi_size == 4)
+			spi = sa->pl_u.sa.sa_proposals[0].p_spi;
 		(void)ike_info_send_notify(p1, rc == ERR_PROPOSAL ?
 		    ISAKMP_N_NO_PROPOSAL_CHOSEN : rc == ERR_MALFORMED ?
 		    ISAKMP_N_PAYLOAD_MALFORMED :
-		    ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, NULL,
-		    0);
+		    ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, spi,
+		    spi != NULL ? 4 : 0);
 		return (rc);
 	}
 	if ((rc = ike_qm_take_peer(qm, msg)) != 0 ||

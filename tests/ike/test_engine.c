@@ -2679,6 +2679,65 @@ qm_rejected_backs_off(void **state)
 }
 
 /*
+ * The responder has no policy for the initiator's traffic: its
+ * INVALID-ID-INFORMATION ends the Quick Mode with a line that names the
+ * traffic selectors.
+ */
+static void
+qm_invalid_id_ends_exchange(void **state)
+{
+	struct peer_conf	 b = conf_b;
+	struct net		*n;
+	char			 path[256];
+	unsigned int		 sent;
+	int			 saved;
+
+	b.inner_l = "203.0.113.128/25";
+	n = net_new(&conf_a, &b, 0);
+	saved = qm_log_begin(n, path, sizeof(path));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	sent = n->s[0].sent;
+	net_run(n, 3000);
+	assert_int_equal(qm_log_end(saved, path, "rejected Quick Mode",
+	    "INVALID-ID-INFORMATION: our proposal for the policy at"), 1);
+	assert_int_equal(n->s[0].sent, sent);
+	assert_int_equal(open_qms(n->s[0].eng), 0);
+	assert_int_equal(n->s[0].eng->e_nbackoff, 1);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	net_free(n);
+}
+
+/*
+ * Two Quick Modes at once, and the responder rejects the first: its
+ * Notify carries the initiator's SPI, so that exactly that one ends and
+ * the other completes.
+ */
+static void
+qm_notify_spi_selects_exchange(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	char			 path[256];
+	int			 saved;
+
+	a.two_policies = b.two_policies = 1;
+	b.esp = "encr_algs 3des encr_auth_algs md5";
+	n = net_new(&a, &b, 0);
+	saved = qm_log_begin(n, path, sizeof(path));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	assert_int_equal(qm_log_end(saved, path, "rejected Quick Mode",
+	    "NO-PROPOSAL-CHOSEN"), 1);
+	check_sa_pairs(n, 1);
+	assert_int_equal(open_qms(n->s[0].eng), 0);
+	assert_int_equal(n->s[0].eng->e_nbackoff, 1);
+	net_free(n);
+}
+
+/*
  * A Quick Mode that succeeds resets the back-off of its policy entry,
  * and a reload forgets every back-off.
  */
@@ -2777,6 +2836,8 @@ main(void)
 		cmocka_unit_test(half_open_limit_enforced),
 		cmocka_unit_test(qm_rejected_backs_off),
 		cmocka_unit_test(qm_backoff_reset),
+		cmocka_unit_test(qm_invalid_id_ends_exchange),
+		cmocka_unit_test(qm_notify_spi_selects_exchange),
 		cmocka_unit_test(kbyte_soft_limit_margin),
 		cmocka_unit_test(hard_expiry_before_switch),
 	};
