@@ -451,9 +451,9 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 }
 
 /*
- * The replaced pair old is going before its successor's outbound SA was
- * due (its hard limit came first): the successor takes over now, so that
- * outbound traffic does not wait for the switch without any SA.
+ * Install the deferred outbound SA of old's successor now.  The replaced
+ * pair old reached its hard limit before the switch was due, and
+ * outbound traffic must not wait for the switch without any SA.
  */
 void
 ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
@@ -474,8 +474,8 @@ ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
 /*
  * A Quick Mode we started for policy entry spd with the peer timed out
  * or was rejected.  A pair waiting for its replacement gets another
- * attempt later, because the kernel reports its soft expiry only once;
- * not before the policy entry's back-off after a rejection ends.
+ * attempt later, because the kernel reports its soft expiry only once.
+ * After a rejection, that attempt waits until the back-off ends.
  */
 void
 ike_child_rekey_failed(struct ike_engine *eng, size_t spd,

@@ -755,7 +755,7 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 	if ((rc = ike_qm_choose(qm, msg, &b)) != 0) {
 		wbuf_free(&body);
 		sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
-		/* The peer's SPI tells it which of its exchanges failed. */
+		/* The peer's SPI identifies the exchange that failed. */
 		if (sa != NULL && sa->pl_u.sa.sa_nproposals > 0 &&
 		    sa->pl_u.sa.sa_proposals[0].p_spi_size == 4)
 			spi = sa->pl_u.sa.sa_proposals[0].p_spi;
