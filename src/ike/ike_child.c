@@ -17,6 +17,8 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
+static void	ike_child_note(struct ike_engine *, const struct ike_child *);
+
 /* Key bytes of the chosen ESP transform. */
 static size_t
 ike_qm_encr_keylen(const struct ike_qm *qm)
@@ -365,7 +367,9 @@ ike_qm_install(struct ike_qm *qm)
 	if (old != NULL)
 		ike_child_take_over(ch, old, qm, eng->e_now);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
-	eng->e_child_dirty = 1;
+	ike_child_note(eng, ch);
+	if (old != NULL)
+		ike_child_note(eng, old);
 	ch = NULL;
 	ike_keylog_esp(eng, &in);
 	ike_keylog_esp(eng, &out);
@@ -526,6 +530,27 @@ ike_child_timers(struct ike_engine *eng, uint64_t now)
 			ike_child_delete(eng, ch, 1);
 		}
 	}
+}
+
+static void
+ike_child_min(uint64_t *d, uint64_t t)
+{
+	if (t != 0 && (*d == 0 || t < *d))
+		*d = t;
+}
+
+/*
+ * A pair's timers were set: fold them into the cached earliest one, so
+ * that installing a pair does not make the next update walk them all.
+ */
+static void
+ike_child_note(struct ike_engine *eng, const struct ike_child *ch)
+{
+	if (eng->e_child_dirty)
+		return;
+	ike_child_min(&eng->e_child_next, ch->ch_switch_at);
+	ike_child_min(&eng->e_child_next, ch->ch_delete_at);
+	ike_child_min(&eng->e_child_next, ch->ch_retry_at);
 }
 
 /*
