@@ -16,8 +16,10 @@
  *                  <- MM4 HDR, <Nr_b>PubKey_i, <KE_b>Ke_r, <IDir_b>Ke_r
  *
  * MM5 and MM6 carry only HASH_I and HASH_R.  HASH(1), the hash of the
- * certificate the initiator encrypted to, is sent when publickeys holds
- * more than one certificate for the peer.
+ * certificate the initiator encrypted to, is sent when publickeys
+ * contains more than one certificate for the peer.
+ * NOTE: as responder we decrypt with the rule's one local key and do not
+ * use a received HASH(1) to choose among several of our keys.
  *
  * No padding oracle: whatever arrives in MM3 or MM4, decryption yields
  * some nonce and identity (random ones for a malformed ciphertext, see

@@ -1123,8 +1123,8 @@ pke_net(const char *method, struct side_conf *sc, char g[2][256],
 }
 
 /*
- * The log lines of a capture with the variable parts replaced: the time,
- * the cookies, and the random bytes that never appear in a line.
+ * The log lines of a capture without the parts that differ between any
+ * two exchanges: the time is left out and the cookies are replaced.
  */
 static void
 pke_transcript(const struct net *n, char *out, size_t outsize)
