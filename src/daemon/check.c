@@ -7,12 +7,15 @@
  *
  * The preshared file may be absent when no rule uses preshared keys, and
  * ipsecinit.conf may be absent (no IPsec policy is then loaded).  The
- * summary names a file that was not found.
+ * summary names a file that was not found.  A rule with public key
+ * encryption whose peer has no certificate in publickeys gets a warning.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "config/diag.h"
+#include "crypto/x509/certstore.h"
 #include "daemon/opts.h"
 #include "lib/paths.h"
 
@@ -61,6 +64,77 @@ check_warnings(const struct config *cf, const struct config_paths *p)
 	diag_free(&warn);
 }
 
+/*
+ * Whether publickeys has an RSA certificate that the rule's remote_id
+ * selects.  Returns 1, 0, or -1 when the selectors do not parse.
+ */
+static int
+check_pke_peer(const struct certstore *cs, const struct config_rule *r,
+    char *sels, size_t selsize)
+{
+	struct certsel_list	*list = NULL;
+	struct certstore_entry	 e;
+	const char		*texts[16];
+	char			 buf[16][512], why[256];
+	size_t			 i, n = 0, used = 0;
+	int			 found = 0;
+
+	sels[0] = '\0';
+	for (i = 0; i < r->cr_nremote_ids && n < 16; i++, n++) {
+		snprintf(buf[n], sizeof(buf[n]), "%s%s",
+		    r->cr_remote_ids[i].is_exclude ? "!" : "",
+		    r->cr_remote_ids[i].is_sel);
+		texts[n] = buf[n];
+		if (used < selsize)
+			used += (size_t)snprintf(sels + used, selsize - used,
+			    "%s\"%s\"", n ? ", " : "", buf[n]);
+	}
+	if (n == 0 || certsel_list_parse(&list, texts, n, why,
+	    sizeof(why)) != 0)
+		return (-1);
+	for (i = 0; !found && certstore_entry(cs, i, &e) == 0; i++)
+		found = e.ce_origin != CERTSTORE_FROM_PAYLOAD &&
+		    certsel_list_match(list, e.ce_cert, e.ce_slot) &&
+		    pkey_type(cert_public_key(e.ce_cert)) == PKEY_RSA;
+	certsel_list_free(list);
+	return (found);
+}
+
+/* Rules with rsa_encrypt need the peer's certificate before they run. */
+static void
+check_pke_peers(const struct config *cf, const char *root)
+{
+	struct certstore		*cs = NULL;
+	const struct config_rule	*r;
+	char				 sels[512], dir[4096];
+	size_t				 i;
+	int				 m;
+
+	for (i = 0; i < cf->cf_nrules; i++) {
+		r = &cf->cf_rules[i];
+		m = r->cr_nxforms > 0 ? r->cr_xforms[0].px_auth_method : 0;
+		if (m != CONFIG_AUTH_RSA_ENCRYPT &&
+		    m != CONFIG_AUTH_RSA_ENCRYPT_REV)
+			continue;
+		if (cs == NULL && certstore_load(&cs, root) != 0) {
+			fprintf(stderr, "in.iked: warning: the certificate "
+			    "stores under %s cannot be read, so rules with "
+			    "public key encryption were not checked\n", root);
+			return;
+		}
+		if (check_pke_peer(cs, r, sels, sizeof(sels)) != 0)
+			continue;
+		if (paths_join(dir, sizeof(dir), root, PATH_IKE_PUBLICKEYS) != 0)
+			snprintf(dir, sizeof(dir), "%s", PATH_IKE_PUBLICKEYS);
+		fprintf(stderr, "%s:%u: warning: rule \"%s\" uses %s but no "
+		    "certificate for the peer matching remote_id %s is in %s: "
+		    "import it with ikecert certdb -a\n", r->cr_where.cw_file,
+		    r->cr_where.cw_line, r->cr_label ? r->cr_label : "",
+		    config_auth_method_name(m), sels, dir);
+	}
+	certstore_free(cs);
+}
+
 int
 check_run(const struct iked_opts *opts)
 {
@@ -97,6 +171,7 @@ check_run(const struct iked_opts *opts)
 		return (1);
 	}
 	check_warnings(cf, &paths);
+	check_pke_peers(cf, opts->o_root != NULL ? opts->o_root : "/");
 	if (opts->o_verbose)
 		config_print(stdout, cf);
 	check_summary(cf, &paths);

@@ -267,6 +267,27 @@ expect_err "^$warn/etc/inet/secret: warning: folder of the key file is writable 
 [ "$(wc -l < "$tmp/err")" -eq 5 ] || fail "warnings: not 5: $(cat "$tmp/err")"
 chmod 700 "$warn/etc/inet/secret"
 
+# 15. A rule with public key encryption whose peer has no certificate in
+# publickeys: a warning that names remote_id and how to import it.
+pke=$tmp/pke
+mkdir -p "$pke/etc/inet/ike" "$pke/etc/inet/secret" \
+    "$pke/etc/inet/ike/publickeys"
+cat > "$pke/etc/inet/ike/config" <<'EOF2'
+p1_xform { auth_method rsa_encrypt oakley_group 14 encr_alg aes auth_alg sha256 }
+{
+	label "enc"
+	local_addr 192.0.2.1
+	remote_addr 198.51.100.1
+	local_id_type dn
+	local_id "CN=a.example.com"
+	remote_id "CN=b.example.com"
+}
+EOF2
+run -R "$pke"
+[ "$rc" -eq 0 ] || fail "rsa_encrypt: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn
+expect_err "config:2: warning: rule \"enc\" uses rsa_encrypt but no certificate for the peer matching remote_id \"CN=b.example.com\" is in $pke/etc/inet/ike/publickeys: import it with ikecert certdb -a"
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2
 	exit 1
