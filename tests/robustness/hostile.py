@@ -671,12 +671,12 @@ def unsup(ex, first=True):
     # NOTE: in.iked drops a later Aggressive Mode message without a log
     # line, so these cases check only that nothing changes.
     return None
-MALF_MM1 = r"malformed MM1 dropped: "
+MALF_MM1 = r"malformed MM1 from \S+ dropped: "
 # MM2 went out: "answered MM1 from PEER" or "sent MM2 to PEER".
 MM2_SENT = r"(answered MM1 from|sent MM2 to) "
 NOPROP = r"no acceptable Phase 1 proposal from " + ME
-UNKNOWN_CK = r"Main Mode message for unknown cookies dropped"
-UNFINISHED = r"message for unknown or unfinished ISAKMP SA dropped"
+UNKNOWN_CK = r"Main Mode message from \S+ for unknown cookies dropped"
+UNFINISHED = r"message (from \S+ )?for unknown or unfinished ISAKMP SA dropped"
 BAD_HASH1 = r"Informational from " + ME + r"\S* without a valid HASH\(1\)"
 QM_FAILED = r"Quick Mode [0-9a-f]{8} with " + ME + r"\S* failed"
 QM_NOPROP = r"no acceptable Quick Mode proposal from " + ME
