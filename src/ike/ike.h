@@ -30,7 +30,7 @@ struct ike_packet {
 	size_t			 pk_len;
 };
 
-/* What the engine needs from its host (the daemon, or a test). */
+/* Callbacks the engine calls on its host (the daemon, or a test). */
 struct ike_host {
 	/*
 	 * Send an ISAKMP message.  When either port is 4500 the host
@@ -129,7 +129,7 @@ void	ike_engine_acquire(struct ike_engine *, const struct kernel_acquire *,
 void	ike_engine_expire(struct ike_engine *, const struct kernel_expire *,
 	    uint64_t now_ms);
 
-/* Start Phase 1 (and Phase 2 where policy asks) for the rule now. */
+/* Start Phase 1 (and Phase 2 where policy requires it) for the rule now. */
 int	ike_engine_initiate(struct ike_engine *, const char *label,
 	    uint64_t now_ms);
 

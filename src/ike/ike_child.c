@@ -61,7 +61,12 @@ ike_sel_from_range(const struct config_range *r, uint16_t port,
 	int	p = ike_range_plen(r);
 
 	ike_ip_to_sockaddr(&r->lo, port, ss);
-	*plen = p < 0 ? (r->lo.family == AF_INET ? 32 : 128) : p;
+	if (p >= 0)
+		*plen = p;
+	else if (r->lo.family == AF_INET)
+		*plen = 32;
+	else
+		*plen = 128;
 }
 
 static void
