@@ -16,7 +16,6 @@
 #include "kernel/xfrm/kernel_xfrm.h"
 #include "kernel/xfrm/xfrm.h"
 #include "lib/err.h"
-#include "lib/util.h"
 
 struct kernel_xfrm *
 kernel_xfrm_state(const struct kernel *k)
@@ -107,31 +106,37 @@ kernel_xfrm_close(struct kernel *k)
 }
 
 /*
- * A per-socket policy in each direction that allows everything without
- * templates: the socket's IKE and keepalive packets skip the global
- * policies, even those that cover the peer's address.
+ * A per-socket policy that allows everything without templates, so the
+ * socket's packets skip the global policies, even those that cover the
+ * peer's address.
  */
+int
+kernel_xfrm_socket_bypass(int fd, int family, uint8_t dir)
+{
+	struct xfrm_userpolicy_info	upi;
+	int				level, opt;
+
+	if (xfrm_msg_socket_policy(&upi, family, dir) != 0)
+		return (ERR_INVAL);
+	level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	opt = family == AF_INET6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
+	if (setsockopt(fd, level, opt, &upi, sizeof(upi)) == -1) {
+		log_err("cannot exempt socket %d from %s IPsec policies: %s",
+		    fd, xfrm_pol_dir_name(dir), strerror(errno));
+		return (errno == EPERM ? ERR_PERM : ERR_SYSTEM);
+	}
+	return (0);
+}
+
+/* IKE and NAT keepalives skip the policies both ways. */
 static int
 kernel_xfrm_bypass_socket(struct kernel *k, int fd, int family)
 {
-	struct xfrm_userpolicy_info	upi;
-	static const uint8_t		dirs[] = { XFRM_POLICY_IN,
-					    XFRM_POLICY_OUT };
-	size_t				i;
-	int				level, opt;
+	int	r;
 
-	level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-	opt = family == AF_INET6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
-	for (i = 0; i < UTIL_NELEM(dirs); i++) {
-		if (xfrm_msg_socket_policy(&upi, family, dirs[i]) != 0)
-			return (ERR_INVAL);
-		if (setsockopt(fd, level, opt, &upi, sizeof(upi)) == -1) {
-			log_err("cannot exempt socket %d from IPsec policies: "
-			    "%s", fd, strerror(errno));
-			return (errno == EPERM ? ERR_PERM : ERR_SYSTEM);
-		}
-	}
-	return (0);
+	if ((r = kernel_xfrm_socket_bypass(fd, family, XFRM_POLICY_IN)) != 0)
+		return (r);
+	return (kernel_xfrm_socket_bypass(fd, family, XFRM_POLICY_OUT));
 }
 
 /*

@@ -117,6 +117,17 @@ int	 xfrm_sa_query(struct kernel *, const struct kernel_sa_id *,
 void	 xfrm_sa_flush(struct kernel_xfrm *);
 
 /* xfrm_pol.c: policy operations and the table of our policies */
+const char	*xfrm_pol_dir_name(uint8_t dir);
+/*
+ * Install a policy in XFRM direction dir, replacing one with the same
+ * selector and direction (left by a run that did not exit cleanly).
+ * Errors are logged.
+ */
+int	 xfrm_pol_install(struct xfrm_nl *, const struct kernel_policy *,
+	    uint8_t dir);
+/* Remove it; a policy that is already gone is no error. */
+int	 xfrm_pol_remove(struct xfrm_nl *, const struct kernel_policy *,
+	    uint8_t dir);
 struct xfrm_pol	*xfrm_pol_find(struct kernel_xfrm *, enum kernel_dir,
 		    const struct kernel_selector *);
 int	 xfrm_pol_add(struct kernel *, const struct kernel_policy *);
@@ -126,5 +137,11 @@ void	 xfrm_pol_flush(struct kernel_xfrm *);
 /* kernel_xfrm.c */
 struct kernel_xfrm	*kernel_xfrm_state(const struct kernel *);
 int			 kernel_xfrm_attach(struct kernel *);
+/*
+ * Exempt a socket from the global policies of XFRM direction dir
+ * (XFRM_POLICY_IN or _OUT) with a per-socket policy.  Errors are logged.
+ */
+int			 kernel_xfrm_socket_bypass(int fd, int family,
+			    uint8_t dir);
 
 #endif /* IKED_XFRM_H */

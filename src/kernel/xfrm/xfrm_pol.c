@@ -29,7 +29,7 @@ xfrm_pol_find(struct kernel_xfrm *kx, enum kernel_dir dir,
 	return (NULL);
 }
 
-static const char *
+const char *
 xfrm_pol_dir_name(uint8_t dir)
 {
 	switch (dir) {
@@ -43,7 +43,7 @@ xfrm_pol_dir_name(uint8_t dir)
 }
 
 static void
-xfrm_pol_log_error(struct kernel_xfrm *kx, const char *what,
+xfrm_pol_log_error(struct xfrm_nl *xn, const char *what,
     const struct kernel_policy *pol, uint8_t dir)
 {
 	char	src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], err[256];
@@ -54,15 +54,15 @@ xfrm_pol_log_error(struct kernel_xfrm *kx, const char *what,
 	    pol->pol_sel.sel_src_prefix,
 	    kernel_addr_str(&pol->pol_sel.sel_dst, dst, sizeof(dst)),
 	    pol->pol_sel.sel_dst_prefix, pol->pol_index,
-	    xfrm_nl_error(&kx->kx_nl, err, sizeof(err)));
+	    xfrm_nl_error(xn, err, sizeof(err)));
 }
 
 /*
  * Add in direction dir.  A policy with the same selector left in the
  * kernel (by an earlier run that did not exit cleanly) is replaced.
  */
-static int
-xfrm_pol_install(struct kernel_xfrm *kx, const struct kernel_policy *pol,
+int
+xfrm_pol_install(struct xfrm_nl *xn, const struct kernel_policy *pol,
     uint8_t dir)
 {
 	uint8_t		 buf[XFRM_BUF_LEN];
@@ -72,23 +72,23 @@ xfrm_pol_install(struct kernel_xfrm *kx, const struct kernel_policy *pol,
 	nlh = xfrm_nl_header(buf, XFRM_MSG_NEWPOLICY, 0);
 	if ((r = xfrm_msg_policy(nlh, pol, dir)) != 0)
 		return (r);
-	if (xfrm_nl_request(&kx->kx_nl, nlh, NULL, NULL) == 0)
+	if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0)
 		return (0);
-	if (kx->kx_nl.xn_errno == EEXIST) {
+	if (xn->xn_errno == EEXIST) {
 		log_warn("replacing a stale %s policy of index %u in the "
 		    "kernel", xfrm_pol_dir_name(dir), pol->pol_index);
 		nlh = xfrm_nl_header(buf, XFRM_MSG_UPDPOLICY, 0);
 		if ((r = xfrm_msg_policy(nlh, pol, dir)) != 0)
 			return (r);
-		if (xfrm_nl_request(&kx->kx_nl, nlh, NULL, NULL) == 0)
+		if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0)
 			return (0);
 	}
-	xfrm_pol_log_error(kx, "install", pol, dir);
-	return (kx->kx_nl.xn_errno == EPERM ? ERR_PERM : ERR_SYSTEM);
+	xfrm_pol_log_error(xn, "install", pol, dir);
+	return (xn->xn_errno == EPERM ? ERR_PERM : ERR_SYSTEM);
 }
 
-static int
-xfrm_pol_remove(struct kernel_xfrm *kx, const struct kernel_policy *pol,
+int
+xfrm_pol_remove(struct xfrm_nl *xn, const struct kernel_policy *pol,
     uint8_t dir)
 {
 	uint8_t		 buf[XFRM_BUF_LEN];
@@ -96,10 +96,10 @@ xfrm_pol_remove(struct kernel_xfrm *kx, const struct kernel_policy *pol,
 
 	nlh = xfrm_nl_header(buf, XFRM_MSG_DELPOLICY, 0);
 	xfrm_msg_policy_id(nlh, pol, dir);
-	if (xfrm_nl_request(&kx->kx_nl, nlh, NULL, NULL) == 0 ||
-	    kx->kx_nl.xn_errno == ENOENT)
+	if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0 ||
+	    xn->xn_errno == ENOENT)
 		return (0);
-	xfrm_pol_log_error(kx, "delete", pol, dir);
+	xfrm_pol_log_error(xn, "delete", pol, dir);
 	return (ERR_SYSTEM);
 }
 
@@ -124,11 +124,12 @@ xfrm_pol_add(struct kernel *k, const struct kernel_policy *pol)
 	if ((xp = calloc(1, sizeof(*xp))) == NULL)
 		return (ERR_NOMEM);
 	xp->xp_pol = *pol;
-	if ((r = xfrm_pol_install(kx, pol, dir)) != 0)
+	if ((r = xfrm_pol_install(&kx->kx_nl, pol, dir)) != 0)
 		goto out;
 	if (xfrm_pol_needs_fwd(pol)) {
-		if ((r = xfrm_pol_install(kx, pol, XFRM_POLICY_FWD)) != 0) {
-			xfrm_pol_remove(kx, pol, dir);
+		if ((r = xfrm_pol_install(&kx->kx_nl, pol,
+		    XFRM_POLICY_FWD)) != 0) {
+			xfrm_pol_remove(&kx->kx_nl, pol, dir);
 			goto out;
 		}
 		xp->xp_fwd = 1;
@@ -148,8 +149,9 @@ xfrm_pol_destroy(struct kernel_xfrm *kx, struct xfrm_pol *xp)
 	const struct kernel_policy	*pol = &xp->xp_pol;
 	int				 r;
 
-	r = xfrm_pol_remove(kx, pol, xfrm_msg_dir(pol->pol_dir));
-	if (xp->xp_fwd && xfrm_pol_remove(kx, pol, XFRM_POLICY_FWD) != 0)
+	r = xfrm_pol_remove(&kx->kx_nl, pol, xfrm_msg_dir(pol->pol_dir));
+	if (xp->xp_fwd && xfrm_pol_remove(&kx->kx_nl, pol,
+	    XFRM_POLICY_FWD) != 0)
 		r = ERR_SYSTEM;
 	TAILQ_REMOVE(&kx->kx_pols, xp, xp_entry);
 	free(xp);
