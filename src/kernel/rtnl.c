@@ -2,8 +2,12 @@
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <netinet/if_ether.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <string.h>
@@ -150,5 +154,58 @@ rtnl_rule(struct rtnl *rt, int add, int family, uint32_t table,
 	mnl_attr_put_u32(nlh, FRA_PRIORITY, priority);
 	mnl_attr_put_u32(nlh, FRA_FWMARK, fwmark);
 	mnl_attr_put_u32(nlh, FRA_FWMASK, fwmark);
+	return (rtnl_talk(rt, nlh));
+}
+
+static struct tcmsg *
+rtnl_tc_header(struct nlmsghdr *nlh, uint16_t type, unsigned int ifindex)
+{
+	struct tcmsg	*tcm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)ifindex;
+	return (tcm);
+}
+
+/*
+ * The clsact qdisc and one cls_bpf filter in direct-action mode on the
+ * ingress hook; both go away with the device.  A persistent device may
+ * still have them from an earlier run, so both are replaced.
+ */
+int
+rtnl_ingress_bpf(struct rtnl *rt, unsigned int ifindex, int prog_fd,
+    const char *name)
+{
+	uint8_t		 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr	*nlh;
+	struct nlattr	*opts;
+	struct tcmsg	*tcm;
+	int		 r;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	tcm = rtnl_tc_header(nlh, RTM_NEWQDISC, ifindex);
+	tcm->tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
+	tcm->tcm_parent = TC_H_CLSACT;
+	mnl_attr_put_strz(nlh, TCA_KIND, "clsact");
+	if ((r = rtnl_talk(rt, nlh)) != 0)
+		return (r);
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	tcm = rtnl_tc_header(nlh, RTM_NEWTFILTER, ifindex);
+	tcm->tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+	tcm->tcm_handle = 1;
+	/* Priority 1, every protocol. */
+	tcm->tcm_info = TC_H_MAKE(1U << 16, htons(ETH_P_ALL));
+	mnl_attr_put_strz(nlh, TCA_KIND, "bpf");
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put_u32(nlh, TCA_BPF_FD, (uint32_t)prog_fd);
+	mnl_attr_put_strz(nlh, TCA_BPF_NAME, name);
+	mnl_attr_put_u32(nlh, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
+	mnl_attr_nest_end(nlh, opts);
 	return (rtnl_talk(rt, nlh));
 }

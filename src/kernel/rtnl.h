@@ -1,6 +1,7 @@
 /*
  * Route netlink requests of the userspace backend (libmnl): bring the
- * TUN link up, add and remove routes and the policy routing rule.
+ * TUN link up, add and remove routes and the policy routing rule, and
+ * attach a BPF program to the TUN device's ingress.
  * Every request waits for the kernel's acknowledgement.
  */
 #ifndef IKED_RTNL_H
@@ -31,6 +32,12 @@ void	 rtnl_close(struct rtnl *);
 /* Set the link up with the given MTU and a longer transmit queue. */
 int	 rtnl_link_up(struct rtnl *, unsigned int ifindex, unsigned int mtu);
 int	 rtnl_route(struct rtnl *, int add, const struct rtnl_route *);
+/*
+ * Run the BPF program prog_fd (BPF_PROG_TYPE_SCHED_CLS, direct action)
+ * on every packet the device receives.
+ */
+int	 rtnl_ingress_bpf(struct rtnl *, unsigned int ifindex, int prog_fd,
+	    const char *name);
 /* "not fwmark mark/mark lookup table" at the given priority. */
 int	 rtnl_rule(struct rtnl *, int add, int family, uint32_t table,
 	    uint32_t fwmark, uint32_t priority);

@@ -698,6 +698,7 @@ user_policy_destroy(struct kernel_user *ku, struct user_policy *up)
 {
 	TAILQ_REMOVE(&ku->ku_pols, up, up_entry);
 	user_policy_unhash(ku, up);
+	user_xfrm_delete(ku, up);
 	user_route_unref(ku, up->up_route);
 	user_policy_drop_queue(up);
 	free(up);
@@ -886,12 +887,15 @@ user_add_policy(struct kernel *k, const struct kernel_policy *pol)
 	up->up_pol = *pol;
 	/*
 	 * Only outbound traffic is steered into the TUN device.  Inbound
-	 * policies are recorded, and the SA selectors check what arrives
-	 * through ESP.  NOTE: clear-text packets that an inbound policy
-	 * requires to be protected still reach the host.
+	 * and forward policies go to XFRM, which drops the clear text that
+	 * they require to be protected, and the SA selectors check what
+	 * arrives through ESP.
 	 */
-	if (pol->pol_dir == KERNEL_DIR_OUT &&
-	    (r = user_route_ref(ku, up)) != 0) {
+	if (pol->pol_dir == KERNEL_DIR_OUT)
+		r = user_route_ref(ku, up);
+	else
+		r = user_xfrm_add(ku, up);
+	if (r != 0) {
 		free(up);
 		return (r);
 	}
@@ -982,6 +986,8 @@ user_open(struct kernel *k)
 		    strerror(errno));
 		goto out;
 	}
+	/* XFRM first: the raw ESP sockets get a per-socket policy. */
+	user_xfrm_open(ku);
 	if ((r = user_rules_add(ku, AF_INET)) != 0) {
 		log_err("cannot add the IPv4 rule for table %u: %s",
 		    k->k_route_table, strerror(errno));
@@ -1016,6 +1022,7 @@ user_close(struct kernel *k)
 	if (ku->ku_rule6 && user_rule(ku, 0, AF_INET6) != 0)
 		log_warn("cannot delete the IPv6 rule for table %u: %s",
 		    k->k_route_table, strerror(errno));
+	user_xfrm_close(ku);
 	rtnl_close(&ku->ku_rtnl);
 	log_ratelimit_forget(&ku->ku_ratelimit);
 	free(ku);
@@ -1025,7 +1032,11 @@ user_close(struct kernel *k)
 static int
 user_bypass_socket(struct kernel *k, int fd, int family)
 {
-	return (user_io_mark_socket(user_state(k), fd));
+	int	r;
+
+	if ((r = user_io_mark_socket(user_state(k), fd)) != 0)
+		return (r);
+	return (user_xfrm_bypass_socket(user_state(k), fd, family));
 }
 
 /* The daemon passes ESP-in-UDP packets on; nothing to set up. */

@@ -8,6 +8,10 @@
  * sockets (kernel_bypass_socket) carry that mark, so they use the main
  * table.  ESP and IKE to the peer therefore never enter the tunnel, even
  * when a protected prefix contains the peer (transport mode, 0.0.0.0/0).
+ *
+ * Inbound and forward policies are also installed in XFRM (user_xfrm.c),
+ * so that the kernel drops clear-text packets that they require to be
+ * protected.
  */
 #ifndef IKED_USER_H
 #define IKED_USER_H
@@ -19,12 +23,20 @@
 #include "kernel/flow.h"
 #include "kernel/kernel_int.h"
 #include "kernel/rtnl.h"
+#include "kernel/xfrm/xfrm.h"
 #include "lib/log.h"
 
 #define USER_SPI_BUCKETS	16384
 #define USER_QUEUE_MAX		8	/* packets held per policy for an SA */
 #define USER_BUF_LEN		65536
 #define USER_HEADROOM		128	/* room for a rebuilt IP header */
+/*
+ * Mark set on every packet that the backend writes into the TUN device
+ * (the decrypted ones), so that the XFRM inbound policies skip them
+ * (user_xfrm.c).  One bit outside the default fwmark 0x4500, so the
+ * routing rule does not see it.
+ */
+#define USER_TUN_MARK		0x00400000
 
 struct event;
 struct kernel_user;
@@ -64,6 +76,7 @@ struct user_policy {
 	unsigned int		 up_queue_head;
 	unsigned int		 up_queue_count;
 	uint64_t		 up_acquire_ms;	/* last acquire, monotonic */
+	int			 up_in_kernel;	/* also an XFRM policy */
 };
 
 struct kernel_user {
@@ -80,6 +93,11 @@ struct kernel_user {
 	struct rtnl			 ku_rtnl;
 	int				 ku_rule4;
 	int				 ku_rule6;
+	/* Inbound policies in XFRM; xn_sock is NULL when not used. */
+	struct xfrm_nl			 ku_xfrm;
+	int				 ku_inbound4;	/* enforced for IPv4 */
+	int				 ku_inbound6;
+	int				 ku_tun_marked;	/* USER_TUN_MARK set */
 	struct user_sa			*ku_hash[USER_SPI_BUCKETS];
 	/* Every SA of ku_sas by SPI and destination, either direction. */
 	struct user_sa			*ku_idhash[USER_SPI_BUCKETS];
@@ -116,5 +134,13 @@ void	 user_io_output(struct kernel_user *, struct user_sa *,
 void	 user_io_udp_input(struct kernel_user *, const struct sockaddr *,
 	    const struct sockaddr *, const uint8_t *, size_t);
 int	 user_io_mark_socket(struct kernel_user *, int);
+
+/* user_xfrm.c */
+void	 user_xfrm_open(struct kernel_user *);
+void	 user_xfrm_close(struct kernel_user *);
+/* Install an inbound or forward policy in XFRM; others are left alone. */
+int	 user_xfrm_add(struct kernel_user *, struct user_policy *);
+void	 user_xfrm_delete(struct kernel_user *, struct user_policy *);
+int	 user_xfrm_bypass_socket(struct kernel_user *, int fd, int family);
 
 #endif /* IKED_USER_H */

@@ -422,6 +422,10 @@ user_io_socket(struct kernel_user *ku, int family, int proto)
 		return (-1);
 	if (user_io_mark_socket(ku, fd) != 0)
 		goto fail;
+	/* ESP from a peer that an inbound policy covers must arrive. */
+	if (proto == IPPROTO_ESP &&
+	    user_xfrm_bypass_socket(ku, fd, family) != 0)
+		goto fail;
 	/*
 	 * Bursts of ESP overflow the default receive buffer while a packet
 	 * is decrypted.  FORCE passes net.core.rmem_max (CAP_NET_ADMIN).

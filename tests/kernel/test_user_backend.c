@@ -31,22 +31,28 @@ struct fixture {
 	struct kernel		*k;
 };
 
-/* Run an ip(8) command and return its first 4 KB of output. */
+/* Run ip(8) or tc(8) and return the first 4 KB of its output. */
 static const char *
-ip_output(const char *args)
+tool_output(const char *tool, const char *args)
 {
 	static char	out[4096];
 	char		cmd[256];
 	FILE		*f;
 	size_t		n;
 
-	snprintf(cmd, sizeof(cmd), "ip %s 2>&1", args);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", tool, args);
 	f = popen(cmd, "r");
 	assert_non_null(f);
 	n = fread(out, 1, sizeof(out) - 1, f);
 	out[n] = '\0';
 	pclose(f);
 	return (out);
+}
+
+static const char *
+ip_output(const char *args)
+{
+	return (tool_output("ip", args));
 }
 
 static void
@@ -140,6 +146,125 @@ user_policy_routes(void **state)
 	assert_int_equal(kernel_delete_policy(f->k, &b), ERR_NOTFOUND);
 	assert_int_equal(kernel_flush(f->k), 0);
 	assert_string_equal(ip_output("route show table 4500"), "");
+}
+
+/* Read a sysctl under /proc/sys/net; returns its first line. */
+static const char *
+sysctl_net(const char *name)
+{
+	static char	value[64];
+	char		path[128];
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s", name);
+	value[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(value, sizeof(value), f) == NULL)
+			value[0] = '\0';
+		fclose(f);
+	}
+	return (value);
+}
+
+/* Decrypted packets skip the inbound policies: mark, disable_policy. */
+static void
+user_tun_exempt(void **state)
+{
+	assert_string_equal(sysctl_net("ipv4/conf/iked0/disable_policy"),
+	    "1\n");
+	assert_non_null(strstr(tool_output("tc", "filter show dev iked0 "
+	    "ingress"), "bpf chain 0 handle 0x1 in.iked direct-action"));
+}
+
+/*
+ * Inbound and forward policies become XFRM policies (the kernel drops
+ * clear text that matches them); outbound ones only get routes.
+ */
+static void
+user_inbound_in_xfrm(void **state)
+{
+	struct fixture		*f = *state;
+	struct kernel_policy	 out, in, fwd, bypass, drop;
+	const char		*xp;
+
+	policy(&out, "203.0.113.0", 24, KERNEL_ACTION_IPSEC);
+	policy(&in, "192.0.2.0", 24, KERNEL_ACTION_IPSEC);
+	in.pol_dir = KERNEL_DIR_IN;
+	addr(&in.pol_sel.sel_src, "203.0.113.0");
+	addr(&in.pol_tun_src, "198.51.100.2");
+	addr(&in.pol_tun_dst, "198.51.100.1");
+	in.pol_priority = 1000;
+	fwd = in;
+	fwd.pol_dir = KERNEL_DIR_FWD;
+	bypass = in;
+	bypass.pol_action = KERNEL_ACTION_BYPASS;
+	bypass.pol_sel.sel_proto = IPPROTO_ICMP;
+	bypass.pol_priority = 1;
+	drop = in;
+	drop.pol_action = KERNEL_ACTION_DROP;
+	drop.pol_sel.sel_proto = IPPROTO_UDP;
+	drop.pol_priority = 2;
+	/* The raw ESP sockets bypass inbound policies. */
+	xp = ip_output("xfrm policy show");
+	assert_non_null(strstr(xp, "src 0.0.0.0/0 dst 0.0.0.0/0 \n"
+	    "\tsocket in"));
+	assert_non_null(strstr(xp, "src ::/0 dst ::/0 \n\tsocket in"));
+	assert_int_equal(kernel_add_policy(f->k, &out), 0);
+	assert_null(strstr(ip_output("xfrm policy show"), "\tdir "));
+	assert_int_equal(kernel_add_policy(f->k, &in), 0);
+	assert_int_equal(kernel_add_policy(f->k, &fwd), 0);
+	assert_int_equal(kernel_add_policy(f->k, &bypass), 0);
+	assert_int_equal(kernel_add_policy(f->k, &drop), 0);
+	xp = ip_output("xfrm policy show dir in");
+	assert_non_null(strstr(xp, "src 203.0.113.0/24 dst 192.0.2.0/24 \n"
+	    "\tdir in priority 1000"));
+	/* Decrypted packets carry the mark, so the policies skip them. */
+	assert_non_null(strstr(xp, "priority 1000 ptype main \n"
+	    "\tmark 0/0x400000"));
+	assert_non_null(strstr(xp, "tmpl src 198.51.100.2 dst 198.51.100.1"
+	    "\n\t\tproto esp reqid 5 mode tunnel"));
+	assert_non_null(strstr(xp, "proto icmp \n\tdir in priority 1 ptype"));
+	assert_non_null(strstr(xp, "proto udp \n\tdir in action block "
+	    "priority 2"));
+	assert_non_null(strstr(ip_output("xfrm policy show dir fwd"),
+	    "src 203.0.113.0/24 dst 192.0.2.0/24"));
+	assert_null(strstr(ip_output("xfrm policy show"), "dir out"));
+	assert_null(strstr(ip_output("xfrm policy show"),
+	    "src 192.0.2.0/24 dst 203.0.113.0/24"));
+	assert_int_equal(kernel_delete_policy(f->k, &in), 0);
+	assert_string_equal(ip_output("xfrm policy show dir in "
+	    "src 203.0.113.0/24 dst 192.0.2.0/24 proto any"), "");
+	assert_non_null(strstr(ip_output("xfrm policy show dir fwd"),
+	    "dst 192.0.2.0/24"));
+	assert_int_equal(kernel_flush(f->k), 0);
+	assert_null(strstr(ip_output("xfrm policy show"), "\tdir "));
+}
+
+/* A policy left by a run that crashed is replaced, not duplicated. */
+static void
+user_inbound_stale_replaced(void **state)
+{
+	struct fixture		*f = *state;
+	struct kernel_policy	 in;
+	const char		*xp;
+
+	policy(&in, "192.0.2.0", 24, KERNEL_ACTION_IPSEC);
+	in.pol_dir = KERNEL_DIR_IN;
+	addr(&in.pol_sel.sel_src, "203.0.113.0");
+	in.pol_priority = 1000;
+	assert_string_equal(ip_output("xfrm policy add dir in "
+	    "src 203.0.113.0/24 dst 192.0.2.0/24 priority 7 action block "
+	    "mark 0 mask 0x400000"), "");
+	assert_non_null(strstr(ip_output("xfrm policy show"), "priority 7"));
+	assert_int_equal(kernel_add_policy(f->k, &in), 0);
+	xp = ip_output("xfrm policy show");
+	assert_non_null(strstr(xp, "priority 1000"));
+	assert_null(strstr(xp, "priority 7"));
+	kernel_close(f->k);
+	f->k = NULL;
+	assert_string_equal(ip_output("xfrm policy show"), "");
+	assert_int_equal(kernel_open(&f->k, KERNEL_BACKEND_USERSPACE,
+	    f->base, NULL, NULL, NULL), 0);
 }
 
 static void
@@ -376,6 +501,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(user_policy_routes, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(user_tun_exempt, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(user_inbound_in_xfrm, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(user_inbound_stale_replaced,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(user_sa_lifecycle, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(user_bypass_marks_socket, setup,

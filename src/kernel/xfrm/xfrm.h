@@ -120,14 +120,16 @@ void	 xfrm_sa_flush(struct kernel_xfrm *);
 const char	*xfrm_pol_dir_name(uint8_t dir);
 /*
  * Install a policy in XFRM direction dir, replacing one with the same
- * selector and direction (left by a run that did not exit cleanly).
- * Errors are logged.
+ * selector, direction and mark (left by a run that did not exit
+ * cleanly).  With a mark, the policy applies only to packets whose mark
+ * ANDed with mark->m is mark->v; NULL applies it to all.  Errors are
+ * logged.
  */
 int	 xfrm_pol_install(struct xfrm_nl *, const struct kernel_policy *,
-	    uint8_t dir);
+	    uint8_t dir, const struct xfrm_mark *);
 /* Remove it; a policy that is already gone is no error. */
 int	 xfrm_pol_remove(struct xfrm_nl *, const struct kernel_policy *,
-	    uint8_t dir);
+	    uint8_t dir, const struct xfrm_mark *);
 struct xfrm_pol	*xfrm_pol_find(struct kernel_xfrm *, enum kernel_dir,
 		    const struct kernel_selector *);
 int	 xfrm_pol_add(struct kernel *, const struct kernel_policy *);

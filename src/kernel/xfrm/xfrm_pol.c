@@ -61,16 +61,27 @@ xfrm_pol_log_error(struct xfrm_nl *xn, const char *what,
  * Add in direction dir.  A policy with the same selector left in the
  * kernel (by an earlier run that did not exit cleanly) is replaced.
  */
+static int
+xfrm_pol_msg(struct nlmsghdr *nlh, const struct kernel_policy *pol,
+    uint8_t dir, const struct xfrm_mark *mark)
+{
+	int	r;
+
+	if ((r = xfrm_msg_policy(nlh, pol, dir)) == 0 && mark != NULL)
+		mnl_attr_put(nlh, XFRMA_MARK, sizeof(*mark), mark);
+	return (r);
+}
+
 int
 xfrm_pol_install(struct xfrm_nl *xn, const struct kernel_policy *pol,
-    uint8_t dir)
+    uint8_t dir, const struct xfrm_mark *mark)
 {
 	uint8_t		 buf[XFRM_BUF_LEN];
 	struct nlmsghdr	*nlh;
 	int		 r;
 
 	nlh = xfrm_nl_header(buf, XFRM_MSG_NEWPOLICY, 0);
-	if ((r = xfrm_msg_policy(nlh, pol, dir)) != 0)
+	if ((r = xfrm_pol_msg(nlh, pol, dir, mark)) != 0)
 		return (r);
 	if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0)
 		return (0);
@@ -78,7 +89,7 @@ xfrm_pol_install(struct xfrm_nl *xn, const struct kernel_policy *pol,
 		log_warn("replacing a stale %s policy of index %u in the "
 		    "kernel", xfrm_pol_dir_name(dir), pol->pol_index);
 		nlh = xfrm_nl_header(buf, XFRM_MSG_UPDPOLICY, 0);
-		if ((r = xfrm_msg_policy(nlh, pol, dir)) != 0)
+		if ((r = xfrm_pol_msg(nlh, pol, dir, mark)) != 0)
 			return (r);
 		if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0)
 			return (0);
@@ -89,13 +100,15 @@ xfrm_pol_install(struct xfrm_nl *xn, const struct kernel_policy *pol,
 
 int
 xfrm_pol_remove(struct xfrm_nl *xn, const struct kernel_policy *pol,
-    uint8_t dir)
+    uint8_t dir, const struct xfrm_mark *mark)
 {
 	uint8_t		 buf[XFRM_BUF_LEN];
 	struct nlmsghdr	*nlh;
 
 	nlh = xfrm_nl_header(buf, XFRM_MSG_DELPOLICY, 0);
 	xfrm_msg_policy_id(nlh, pol, dir);
+	if (mark != NULL)
+		mnl_attr_put(nlh, XFRMA_MARK, sizeof(*mark), mark);
 	if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0 ||
 	    xn->xn_errno == ENOENT)
 		return (0);
@@ -124,12 +137,12 @@ xfrm_pol_add(struct kernel *k, const struct kernel_policy *pol)
 	if ((xp = calloc(1, sizeof(*xp))) == NULL)
 		return (ERR_NOMEM);
 	xp->xp_pol = *pol;
-	if ((r = xfrm_pol_install(&kx->kx_nl, pol, dir)) != 0)
+	if ((r = xfrm_pol_install(&kx->kx_nl, pol, dir, NULL)) != 0)
 		goto out;
 	if (xfrm_pol_needs_fwd(pol)) {
-		if ((r = xfrm_pol_install(&kx->kx_nl, pol,
-		    XFRM_POLICY_FWD)) != 0) {
-			xfrm_pol_remove(&kx->kx_nl, pol, dir);
+		if ((r = xfrm_pol_install(&kx->kx_nl, pol, XFRM_POLICY_FWD,
+		    NULL)) != 0) {
+			xfrm_pol_remove(&kx->kx_nl, pol, dir, NULL);
 			goto out;
 		}
 		xp->xp_fwd = 1;
@@ -149,9 +162,10 @@ xfrm_pol_destroy(struct kernel_xfrm *kx, struct xfrm_pol *xp)
 	const struct kernel_policy	*pol = &xp->xp_pol;
 	int				 r;
 
-	r = xfrm_pol_remove(&kx->kx_nl, pol, xfrm_msg_dir(pol->pol_dir));
-	if (xp->xp_fwd && xfrm_pol_remove(&kx->kx_nl, pol,
-	    XFRM_POLICY_FWD) != 0)
+	r = xfrm_pol_remove(&kx->kx_nl, pol, xfrm_msg_dir(pol->pol_dir),
+	    NULL);
+	if (xp->xp_fwd && xfrm_pol_remove(&kx->kx_nl, pol, XFRM_POLICY_FWD,
+	    NULL) != 0)
 		r = ERR_SYSTEM;
 	TAILQ_REMOVE(&kx->kx_pols, xp, xp_entry);
 	free(xp);
