@@ -1,6 +1,6 @@
 /*
  * Inbound policy of the userspace backend, enforced by the kernel.  The
- * backend sees only what the routes steer into its TUN device, so a
+ * backend receives only what the routes steer into its TUN device, so a
  * clear-text packet that arrives on another interface would reach the
  * host or be forwarded even where an inbound policy requires ESP.  The
  * inbound ("in") and forward ("fwd") policies therefore also go into
@@ -16,9 +16,10 @@
  *     of them, and every XFRM policy of the backend applies only to
  *     packets without that mark.  The device's IPv4 disable_policy is
  *     set too, which is enough for IPv4 where BPF is not available.
- *     IPv6 has no such per-device switch: Linux (6.18 checked) takes
- *     disable_policy from the device of the local address or from the
- *     route, not from the device the packet arrived on.
+ *     IPv6 has no such per-device switch, because Linux (checked on
+ *     6.18) applies IPv6 disable_policy through the route to the
+ *     destination, which takes it from the device of the local address
+ *     and not from the device the packet arrived on.
  *   - the backend's raw ESP sockets and the daemon's IKE sockets carry a
  *     per-socket inbound policy that allows everything, so ESP and IKE
  *     from the peer still arrive when a policy covers the peer's address
@@ -103,7 +104,7 @@ user_xfrm_mark_tun(struct kernel_user *ku)
 }
 
 static void
-user_xfrm_warn(struct kernel_user *ku, const char *family, const char *why)
+user_xfrm_warn(const char *family, const char *why)
 {
 	log_warn("%s: clear-text %s packets that an inbound ipsec policy "
 	    "requires to be protected are not blocked", why, family);
@@ -119,7 +120,7 @@ user_xfrm_open(struct kernel_user *ku)
 		snprintf(why, sizeof(why), "the kernel has no XFRM netlink "
 		    "(%s; it needs CONFIG_XFRM_USER)",
 		    strerror(ku->ku_xfrm.xn_errno));
-		user_xfrm_warn(ku, "IPv4 and IPv6", why);
+		user_xfrm_warn("IPv4 and IPv6", why);
 		return;
 	}
 	if (user_xfrm_mark_tun(ku) == 0) {
@@ -129,7 +130,7 @@ user_xfrm_open(struct kernel_user *ku)
 		    "with a BPF program on its ingress (%s; the kernel needs "
 		    "CONFIG_BPF_SYSCALL, CONFIG_NET_SCH_INGRESS and "
 		    "CONFIG_NET_CLS_BPF)", tun, strerror(errno));
-		user_xfrm_warn(ku, "IPv6", why);
+		user_xfrm_warn("IPv6", why);
 	}
 	ku->ku_inbound6 = ku->ku_tun_marked;
 	ku->ku_inbound4 = ku->ku_tun_marked;
@@ -138,7 +139,7 @@ user_xfrm_open(struct kernel_user *ku)
 	else if (!ku->ku_tun_marked) {
 		snprintf(why, sizeof(why), "cannot set disable_policy on %s "
 		    "(%s)", tun, strerror(errno));
-		user_xfrm_warn(ku, "IPv4", why);
+		user_xfrm_warn("IPv4", why);
 	}
 	if (!ku->ku_inbound4 && !ku->ku_inbound6)
 		xfrm_nl_close(&ku->ku_xfrm);
