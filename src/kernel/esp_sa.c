@@ -65,14 +65,20 @@ esp_sa_put_u32(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-int
-esp_sa_output(struct esp_sa *es, uint8_t nh, const uint8_t *payload,
-    size_t len, uint8_t *out, size_t cap, size_t *outlen)
+/*
+ * Build the ESP packet around a payload that already lies at
+ * esp + ESP_CIPHER_HDR_LEN + iv: header, IV, padding, trailer and ICV,
+ * within cap bytes from esp.
+ */
+static int
+esp_sa_seal(struct esp_sa *es, uint8_t nh, uint8_t *esp, size_t len,
+    size_t cap, size_t *outlen)
 {
 	size_t	iv = esp_cipher_iv_len(es->es_cipher);
 	size_t	align = esp_cipher_align(es->es_cipher);
 	size_t	off = ESP_CIPHER_HDR_LEN + iv;
 	size_t	padlen, plain, total, i;
+	uint8_t	*pad;
 	int	r;
 
 	/* RFC 4303 3.3.3: the counter must not cycle within an SA. */
@@ -84,20 +90,32 @@ esp_sa_output(struct esp_sa *es, uint8_t nh, const uint8_t *payload,
 	if (total > cap || len > cap)
 		return (ERR_TOOBIG);
 
-	esp_sa_put_u32(out, es->es_rec.r_sa.sa_id.id_spi);
-	esp_sa_put_u32(out + 4, es->es_seq + 1);
-	memmove(out + off, payload, len);
+	esp_sa_put_u32(esp, es->es_rec.r_sa.sa_id.id_spi);
+	esp_sa_put_u32(esp + 4, es->es_seq + 1);
 	/* RFC 4303 2.4: default padding is 1, 2, 3, ... */
+	pad = esp + off + len;
 	for (i = 0; i < padlen; i++)
-		out[off + len + i] = (uint8_t)(i + 1);
-	out[off + len + padlen] = (uint8_t)padlen;
-	out[off + len + padlen + 1] = nh;
-	if ((r = esp_cipher_seal(es->es_cipher, out, off + plain,
+		pad[i] = (uint8_t)(i + 1);
+	pad[padlen] = (uint8_t)padlen;
+	pad[padlen + 1] = nh;
+	if ((r = esp_cipher_seal(es->es_cipher, esp, off + plain,
 	    es->es_seq + 1)) != 0)
 		return (r);
 	es->es_seq++;
 	*outlen = total;
 	return (0);
+}
+
+int
+esp_sa_output(struct esp_sa *es, uint8_t nh, const uint8_t *payload,
+    size_t len, uint8_t *out, size_t cap, size_t *outlen)
+{
+	size_t	off = ESP_CIPHER_HDR_LEN + esp_cipher_iv_len(es->es_cipher);
+
+	if (off > cap || len > cap - off)
+		return (ERR_TOOBIG);
+	memmove(out + off, payload, len);
+	return (esp_sa_seal(es, nh, out, len, cap, outlen));
 }
 
 /* Check the trailer and the default padding of the plaintext. */
@@ -186,31 +204,63 @@ esp_sa_count(struct esp_sa *es, size_t len, int64_t now)
 	es->es_stats.st_use_time = now;
 }
 
+/* The next header and the protected part of pkt for the SA's mode. */
+static int
+esp_sa_payload(const struct esp_sa *es, const struct flow *fl, uint8_t *nh,
+    size_t *skip)
+{
+	if (es->es_rec.r_sa.sa_mode == KERNEL_MODE_TUNNEL) {
+		*nh = fl->fl_family == AF_INET ? ESP_SA_NH_IPV4 :
+		    ESP_SA_NH_IPV6;
+		*skip = 0;
+		return (0);
+	}
+	/*
+	 * Transport mode protects whole datagrams (RFC 4303 3.3.4).
+	 * NOTE: fragments are dropped, not reassembled, and IPv6
+	 * extension headers are not carried over.
+	 */
+	if (fl->fl_fragment)
+		return (ERR_UNSUPPORTED);
+	*nh = fl->fl_proto;
+	*skip = fl->fl_hdrlen;
+	return (0);
+}
+
 int
 esp_sa_encap(struct esp_sa *es, const uint8_t *pkt, const struct flow *fl,
     uint8_t *out, size_t cap, size_t *outlen, size_t *payload_len)
 {
-	const uint8_t	*payload = pkt;
-	size_t		 len = fl->fl_totlen;
-	uint8_t		 nh;
+	size_t	skip;
+	uint8_t	nh;
+	int	r;
 
-	if (es->es_rec.r_sa.sa_mode == KERNEL_MODE_TUNNEL) {
-		nh = fl->fl_family == AF_INET ? ESP_SA_NH_IPV4 :
-		    ESP_SA_NH_IPV6;
-	} else {
-		/*
-		 * Transport mode protects whole datagrams (RFC 4303 3.3.4).
-		 * NOTE: fragments are dropped, not reassembled, and IPv6
-		 * extension headers are not carried over.
-		 */
-		if (fl->fl_fragment)
-			return (ERR_UNSUPPORTED);
-		nh = fl->fl_proto;
-		payload = pkt + fl->fl_hdrlen;
-		len = fl->fl_totlen - fl->fl_hdrlen;
-	}
+	if ((r = esp_sa_payload(es, fl, &nh, &skip)) != 0)
+		return (r);
+	*payload_len = fl->fl_totlen - skip;
+	return (esp_sa_output(es, nh, pkt + skip, fl->fl_totlen - skip, out,
+	    cap, outlen));
+}
+
+int
+esp_sa_encap_inplace(struct esp_sa *es, uint8_t *pkt, size_t headroom,
+    size_t tailroom, const struct flow *fl, uint8_t **esp, size_t *esplen,
+    size_t *payload_len)
+{
+	size_t	off = ESP_CIPHER_HDR_LEN + esp_cipher_iv_len(es->es_cipher);
+	size_t	skip, len;
+	uint8_t	nh;
+	int	r;
+
+	*esp = NULL;
+	if ((r = esp_sa_payload(es, fl, &nh, &skip)) != 0)
+		return (r);
+	if (headroom + skip < off)
+		return (ERR_TOOBIG);
+	len = fl->fl_totlen - skip;
 	*payload_len = len;
-	return (esp_sa_output(es, nh, payload, len, out, cap, outlen));
+	*esp = pkt + skip - off;
+	return (esp_sa_seal(es, nh, *esp, len, off + len + tailroom, esplen));
 }
 
 static uint16_t

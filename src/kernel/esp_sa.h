@@ -56,6 +56,19 @@ int	 esp_sa_output(struct esp_sa *, uint8_t nh, const uint8_t *payload,
 int	 esp_sa_input(struct esp_sa *, uint8_t *pkt, size_t len,
 	    struct esp_sa_payload *);
 
+/*
+ * esp_sa_encap without a copy: the ESP header and IV go into the headroom
+ * bytes before pkt (before its payload in transport mode), the padding,
+ * trailer and ICV into the tailroom bytes after pkt + fl->fl_totlen.
+ * *esp and *esplen are the ESP packet.  ESP_SA_ENCAP_HEADROOM and
+ * ESP_SA_ENCAP_TAILROOM are always enough; ERR_TOOBIG when they are short.
+ */
+#define ESP_SA_ENCAP_HEADROOM	24	/* ESP header, largest IV */
+#define ESP_SA_ENCAP_TAILROOM	64	/* padding, trailer, largest ICV */
+int	 esp_sa_encap_inplace(struct esp_sa *, uint8_t *pkt, size_t headroom,
+	    size_t tailroom, const struct flow *fl, uint8_t **esp,
+	    size_t *esplen, size_t *payload_len);
+
 /* Bytes esp_sa_decap needs before the ESP packet to rebuild a header. */
 #define ESP_SA_HEADROOM		40
 

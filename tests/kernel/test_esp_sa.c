@@ -3,7 +3,8 @@
  * parse it back.  Then every way the receiver must drop one: tampered
  * bytes, replays, the edges of the window, bad padding, a wrong next
  * header, an inner packet outside the selector, and truncation at every
- * length.  Last, the end of the sequence number space.
+ * length.  Last, the end of the sequence number space, and encapsulation
+ * in place, which must produce the same packets as the copying path.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -617,6 +618,93 @@ output_buffer_too_small(void **state)
 	pair_free(p);
 }
 
+/*
+ * In place: the same bytes as the copying path (AES-GCM's IV is the
+ * sequence number, so two SAs with one key agree), in both modes and
+ * families, and the receiver gets the packet back.
+ */
+static void
+inplace_matches_copy(void **state)
+{
+	static struct packet	 copy, work;
+	static uint8_t		 slot[ESP_SA_ENCAP_HEADROOM + 256 +
+				    ESP_SA_ENCAP_TAILROOM];
+	struct kernel_sa	 sa;
+	struct esp_sa		 twin;
+	struct pair		*p;
+	struct flow		 fl;
+	uint8_t			*inner = slot + ESP_SA_ENCAP_HEADROOM, *esp;
+	uint8_t			*got;
+	size_t			 len, esplen, payload, copy_payload;
+	int			 transport, v6;
+
+	for (transport = 0; transport <= 1; transport++) {
+		for (v6 = 0; v6 <= 1; v6++) {
+			const char *a = v6 ? (transport ? "2001:db8::1" :
+			    "2001:db8:1::1") : (transport ? "198.51.100.1" :
+			    "192.0.2.1");
+			const char *b = v6 ? (transport ? "2001:db8::2" :
+			    "2001:db8:2::1") : (transport ? "198.51.100.2" :
+			    "203.0.113.1");
+			enum kernel_mode mode = transport ?
+			    KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
+
+			p = pair_new(1, mode, a, b, v6 ? 128 : 32);
+			sa_fill(&sa, 1, mode, a, b, v6 ? 128 : 32);
+			sa.sa_dir = KERNEL_DIR_OUT;
+			assert_int_equal(esp_sa_init(&twin, &sa), 0);
+			len = v6 ? ipv6_packet(inner, a, b, IPPROTO_UDP, 61) :
+			    ipv4_packet(inner, a, b, IPPROTO_UDP, 61);
+			assert_int_equal(flow_parse(&fl, inner, len), 0);
+			assert_int_equal(esp_sa_encap(&twin, inner, &fl,
+			    copy.buf + ESP_SA_HEADROOM, BUF_LEN, &copy.len,
+			    &copy_payload), 0);
+			assert_int_equal(esp_sa_encap_inplace(&p->out, inner,
+			    ESP_SA_ENCAP_HEADROOM, ESP_SA_ENCAP_TAILROOM, &fl,
+			    &esp, &esplen, &payload), 0);
+			assert_int_equal(esplen, copy.len);
+			assert_int_equal(payload, copy_payload);
+			assert_memory_equal(esp, copy.buf + ESP_SA_HEADROOM,
+			    esplen);
+			assert_true(esp >= slot);
+			assert_true(esp + esplen <= slot + sizeof(slot));
+			assert_int_equal(decap(p, &copy, &work, &got, &fl), 0);
+			assert_int_equal(fl.fl_totlen, len);
+			esp_sa_clear(&twin);
+			pair_free(p);
+		}
+	}
+}
+
+/* Too little room before or after the packet, for CBC's IV and ICV. */
+static void
+inplace_room_too_small(void **state)
+{
+	static uint8_t	 slot[ESP_SA_ENCAP_HEADROOM + 256 +
+			    ESP_SA_ENCAP_TAILROOM];
+	uint8_t		*inner = slot + ESP_SA_ENCAP_HEADROOM, *esp;
+	struct flow	 fl;
+	struct pair	*p;
+	size_t		 len, esplen, payload;
+
+	p = pair_new(0, KERNEL_MODE_TUNNEL, "192.0.2.1", "203.0.113.1", 32);
+	len = ipv4_packet(inner, "192.0.2.1", "203.0.113.1", IPPROTO_UDP, 10);
+	assert_int_equal(flow_parse(&fl, inner, len), 0);
+	/* ESP header and a 16-byte IV need 24 bytes. */
+	assert_int_equal(esp_sa_encap_inplace(&p->out, inner, 23,
+	    ESP_SA_ENCAP_TAILROOM, &fl, &esp, &esplen, &payload), ERR_TOOBIG);
+	/* 34 bytes: 12 of padding, the trailer and a 16-byte ICV follow. */
+	assert_int_equal(esp_sa_encap_inplace(&p->out, inner,
+	    ESP_SA_ENCAP_HEADROOM, 29, &fl, &esp, &esplen, &payload),
+	    ERR_TOOBIG);
+	assert_int_equal(p->out.es_seq, 0);
+	assert_int_equal(esp_sa_encap_inplace(&p->out, inner,
+	    ESP_SA_ENCAP_HEADROOM, 30, &fl, &esp, &esplen, &payload), 0);
+	assert_int_equal(esplen, 24 + len + 12 + 2 + 16);
+	assert_int_equal(p->out.es_seq, 1);
+	pair_free(p);
+}
+
 int
 main(void)
 {
@@ -637,6 +725,8 @@ main(void)
 		cmocka_unit_test(random_packets_dropped),
 		cmocka_unit_test(sequence_space_exhausted),
 		cmocka_unit_test(output_buffer_too_small),
+		cmocka_unit_test(inplace_matches_copy),
+		cmocka_unit_test(inplace_room_too_small),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
