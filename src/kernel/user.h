@@ -28,8 +28,6 @@
 
 #define USER_SPI_BUCKETS	16384
 #define USER_QUEUE_MAX		8	/* packets held per policy for an SA */
-#define USER_BUF_LEN		65536
-#define USER_HEADROOM		128	/* room for a rebuilt IP header */
 /*
  * Mark set on every packet that the backend writes into the TUN device
  * (the decrypted ones), so that the XFRM inbound policies skip them
@@ -40,6 +38,7 @@
 
 struct event;
 struct kernel_user;
+struct user_io;
 
 struct user_sa {
 	TAILQ_ENTRY(user_sa)	 us_entry;
@@ -109,8 +108,7 @@ struct kernel_user {
 	TAILQ_HEAD(user_policy_head, user_policy) ku_pols;
 	TAILQ_HEAD(, user_route)	 ku_routes;
 	struct log_ratelimit		 ku_ratelimit;
-	uint8_t				 ku_rx[USER_HEADROOM + USER_BUF_LEN];
-	uint8_t				 ku_tx[USER_HEADROOM + USER_BUF_LEN];
+	struct user_io			*ku_io;		/* packet buffers */
 };
 
 /* user.c */

@@ -4,26 +4,93 @@
  * ESP on a raw socket, or as ESP in UDP through the daemon's port 4500
  * socket (RFC 3948).  Inbound: ESP from the raw sockets or from the
  * daemon is checked and decrypted, and the inner packet is written to
- * the TUN device.  Packets are processed in two fixed buffers: nothing is
- * allocated per packet, except copies held while an SA is acquired.
+ * the TUN device.
+ *
+ * Both directions work on batches, so that system calls and the kernel's
+ * per-packet work are shared by many packets.  The TUN device has
+ * virtio-net headers with TSO and checksum offloads (tun.c): a read may
+ * return a TCP segment of up to 64 KB, which gso.c cuts into packets of
+ * the MTU.  Each packet lies in a slot of its own with headroom, is
+ * encrypted in place and leaves with the others of its batch in one
+ * sendmmsg.  Raw ESP arrives through recvmmsg, one slot per datagram, is
+ * decrypted in place, and gro.c joins consecutive TCP segments of a
+ * connection into one write.  Nothing is allocated per packet, except
+ * copies held while an SA is acquired.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "kernel/gro.h"
+#include "kernel/gso.h"
+#include "kernel/tun.h"
 #include "kernel/user.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/rbuf.h"
 
-#define USER_IO_BATCH		64	/* packets read per wakeup */
+#define USER_IO_BATCH		64	/* datagrams per recvmmsg, sendmmsg */
+#define USER_IO_BUDGET		256	/* TUN packets per wakeup */
 #define USER_IO_RCVBUF		(4 * 1024 * 1024)	/* raw ESP sockets */
+/*
+ * Room before a packet: the outer IPv4 header of a received datagram
+ * and a transport mode header rebuilt before the payload
+ * (ESP_SA_HEADROOM), or the ESP header and IV of an outbound one.
+ */
+#define USER_IO_HEADROOM	128
+#define USER_IO_IPV4_HDR	20	/* outer header without options */
+#define USER_IO_TTL		64
+#define USER_IO_MAX		65536	/* largest IP datagram */
+/*
+ * An outbound slot has room for a packet of USER_IO_TX_DATA bytes, more
+ * than the TUN device's MTU (user.c), and for ESP around it.  Larger
+ * packets (a raised MTU, TSO segments) are read into io_big.
+ */
+#define USER_IO_TX_SLOT		2048
+#define USER_IO_TX_DATA		(USER_IO_TX_SLOT - USER_IO_HEADROOM - \
+				    ESP_SA_ENCAP_TAILROOM)
+#define USER_IO_RX_SLOT		(USER_IO_HEADROOM + USER_IO_MAX)
+#define USER_IO_BIG		(USER_IO_HEADROOM + USER_IO_MAX + \
+				    ESP_SA_ENCAP_TAILROOM)
+
+union user_io_ctl {
+	struct cmsghdr	hdr;
+	uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+};
+
+struct user_io {
+	int			 io_vnet;	/* TUN has virtio-net headers */
+	/* Outbound batch: entry i lies in slot i, or in io_big. */
+	struct mmsghdr		 io_tx_msg[USER_IO_BATCH];
+	struct iovec		 io_tx_iov[USER_IO_BATCH];
+	struct sockaddr_in6	 io_tx_dst[USER_IO_BATCH];
+	union user_io_ctl	 io_tx_ctl[USER_IO_BATCH];
+	uint32_t		 io_tx_spi[USER_IO_BATCH];
+	struct iovec		 io_tx_esp[USER_IO_BATCH];	/* no header */
+	unsigned int		 io_tx_count;
+	int			 io_tx_fd;
+	uint8_t			*io_tx_slots;
+	uint8_t			*io_big;
+	int			 io_big_queued;	/* io_big is in the batch */
+	uint8_t			*io_single;	/* user_io_output */
+	/* Inbound batch: datagram i in slot i. */
+	struct mmsghdr		 io_rx_msg[USER_IO_BATCH];
+	struct iovec		 io_rx_iov[USER_IO_BATCH];
+	struct sockaddr_in6	 io_rx_from[USER_IO_BATCH];
+	union user_io_ctl	 io_rx_ctl[USER_IO_BATCH];
+	uint8_t			*io_rx_slots;
+	unsigned int		 io_rx_udp;	/* slots used by ESP in UDP */
+	struct event		*io_ev_flush;	/* writes held ESP in UDP */
+	struct gro		 io_gro;
+};
 
 static void
 user_io_drop(struct kernel_user *ku, const char *what, uint32_t spi, int r)
@@ -53,59 +120,67 @@ user_io_addr_len(int family)
 	return (family == AF_INET ? 4 : 16);
 }
 
+static uint8_t *
+user_io_tx_slot(struct user_io *io, unsigned int i)
+{
+	return (io->io_tx_slots + (size_t)i * USER_IO_TX_SLOT +
+	    USER_IO_HEADROOM);
+}
+
+static uint8_t *
+user_io_rx_slot(struct user_io *io, unsigned int i)
+{
+	return (io->io_rx_slots + (size_t)i * USER_IO_RX_SLOT +
+	    USER_IO_HEADROOM);
+}
+
 /* Outbound */
 
-static void
-user_io_sockaddr(struct sockaddr_storage *ss, socklen_t *len, int family,
-    const uint8_t *addr)
+static socklen_t
+user_io_sockaddr(struct sockaddr_in6 *ss, int family, const uint8_t *addr)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
 		sin->sin_family = AF_INET;
 		memcpy(&sin->sin_addr, addr, 4);
-		*len = sizeof(*sin);
-	} else {
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, addr, 16);
-		*len = sizeof(*sin6);
+		return (sizeof(*sin));
 	}
+	ss->sin6_family = AF_INET6;
+	memcpy(&ss->sin6_addr, addr, 16);
+	return (sizeof(*ss));
 }
 
-/* Send raw ESP from the SA's source address (IP_PKTINFO/IPV6_PKTINFO). */
 static int
-user_io_send_esp(struct kernel_user *ku, const struct kernel_sa *sa,
-    const uint8_t *pkt, size_t len)
+user_io_esp_fd(struct kernel_user *ku, const struct kernel_sa *sa)
 {
-	struct sockaddr_storage	 dst;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 control;
-	struct msghdr		 msg;
-	struct iovec		 iov;
-	struct cmsghdr		*cm;
-	uint8_t			 src[16], addr[16];
-	int			 family, fd;
+	return (sa->sa_id.id_dst.ss_family == AF_INET ? ku->ku_esp4 :
+	    ku->ku_esp6);
+}
+
+/*
+ * Describe raw ESP from the SA's source address (IP_PKTINFO or
+ * IPV6_PKTINFO) to its destination in msg.  Returns the socket or -1.
+ */
+static int
+user_io_esp_msg(struct kernel_user *ku, const struct kernel_sa *sa,
+    struct msghdr *msg, struct sockaddr_in6 *dst, union user_io_ctl *ctl)
+{
+	struct cmsghdr	*cm = &ctl->hdr;
+	uint8_t		 src[16], addr[16];
+	int		 family, fd;
 
 	family = flow_sockaddr_bytes(&sa->sa_id.id_dst, addr);
 	if (flow_sockaddr_bytes(&sa->sa_id.id_src, src) != family)
-		return (ERR_INVAL);
-	fd = family == AF_INET ? ku->ku_esp4 : ku->ku_esp6;
-	if (fd == -1)
-		return (ERR_UNSUPPORTED);
-	memset(&msg, 0, sizeof(msg));
-	memset(&control, 0, sizeof(control));
-	user_io_sockaddr(&dst, &msg.msg_namelen, family, addr);
-	iov.iov_base = (void *)pkt;
-	iov.iov_len = len;
-	msg.msg_name = &dst;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	cm = (struct cmsghdr *)control.buf;
+		return (-1);
+	if ((fd = user_io_esp_fd(ku, sa)) == -1)
+		return (-1);
+	memset(msg, 0, sizeof(*msg));
+	memset(ctl, 0, sizeof(*ctl));
+	msg->msg_namelen = user_io_sockaddr(dst, family, addr);
+	msg->msg_name = dst;
+	msg->msg_control = ctl->buf;
 	if (family == AF_INET) {
 		struct in_pktinfo	pi;
 
@@ -115,7 +190,7 @@ user_io_send_esp(struct kernel_user *ku, const struct kernel_sa *sa,
 		cm->cmsg_type = IP_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi));
 	} else {
 		struct in6_pktinfo	pi6;
 
@@ -125,11 +200,123 @@ user_io_send_esp(struct kernel_user *ku, const struct kernel_sa *sa,
 		cm->cmsg_type = IPV6_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi6));
 		memcpy(CMSG_DATA(cm), &pi6, sizeof(pi6));
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi6));
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi6));
 	}
-	if (sendmsg(fd, &msg, 0) == -1)
-		return (ERR_SYSTEM);
-	return (0);
+	return (fd);
+}
+
+/*
+ * Resend entry i of a batch on the IPv4 raw socket without its IP header
+ * (the raw socket rejects a datagram above the device's MTU instead of
+ * fragmenting it), or drop it.
+ */
+static void
+user_io_tx_failed(struct kernel_user *ku, unsigned int i)
+{
+	struct user_io	*io = ku->ku_io;
+	struct msghdr	 msg = io->io_tx_msg[i].msg_hdr;
+
+	if (errno == EMSGSIZE && io->io_tx_fd == ku->ku_raw4) {
+		msg.msg_iov = &io->io_tx_esp[i];
+		if (sendmsg(ku->ku_esp4, &msg, 0) != -1)
+			return;
+	}
+	user_io_drop(ku, strerror(errno), io->io_tx_spi[i], ERR_SYSTEM);
+}
+
+/*
+ * Send the outbound batch.  sendmmsg stops at the first datagram that
+ * fails: that one is resent or dropped, and the rest go in the next call.
+ */
+static void
+user_io_tx_flush(struct kernel_user *ku)
+{
+	struct user_io	*io = ku->ku_io;
+	unsigned int	 done = 0;
+	int		 n;
+
+	while (done < io->io_tx_count) {
+		n = sendmmsg(io->io_tx_fd, io->io_tx_msg + done,
+		    io->io_tx_count - done, 0);
+		if (n > 0) {
+			done += (unsigned int)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		user_io_tx_failed(ku, done);
+		done++;
+	}
+	io->io_tx_count = 0;
+	io->io_big_queued = 0;
+}
+
+/*
+ * Put an outer IPv4 header for the raw socket before esp (IP_HDRINCL
+ * skips the kernel's corking and checksumming copy).  The kernel fills
+ * in the identification and the header checksum.  DF is clear, one of
+ * the choices of RFC 4301 8.1, so that a path with a smaller MTU
+ * fragments the datagram instead of dropping it.
+ */
+static uint8_t *
+user_io_ipv4_header(uint8_t *esp, size_t len, const struct kernel_sa *sa)
+{
+	uint8_t	*h = esp - USER_IO_IPV4_HDR;
+
+	memset(h, 0, USER_IO_IPV4_HDR);
+	h[0] = 0x45;
+	h[2] = (uint8_t)((len + USER_IO_IPV4_HDR) >> 8);
+	h[3] = (uint8_t)(len + USER_IO_IPV4_HDR);
+	h[8] = USER_IO_TTL;
+	h[9] = IPPROTO_ESP;
+	flow_sockaddr_bytes(&sa->sa_id.id_src, h + 12);
+	flow_sockaddr_bytes(&sa->sa_id.id_dst, h + 16);
+	return (h);
+}
+
+/*
+ * Add the ESP packet esp[0..len) of sa to the outbound batch: returns 1,
+ * or 0 when it left at once, or a negative code.  esp has room for an
+ * IPv4 header before it.  One sendmmsg has one socket, so a packet for
+ * the other address family sends the batch, then itself on the ESP
+ * socket: it may lie in a slot that the batch counts as free.
+ */
+static int
+user_io_tx_queue(struct kernel_user *ku, const struct kernel_sa *sa,
+    uint8_t *esp, size_t len)
+{
+	struct user_io	*io = ku->ku_io;
+	struct msghdr	 msg;
+	unsigned int	 i = io->io_tx_count;
+	int		 fd;
+
+	fd = user_io_esp_msg(ku, sa, &msg, &io->io_tx_dst[i],
+	    &io->io_tx_ctl[i]);
+	if (fd == -1)
+		return (ERR_UNSUPPORTED);
+	io->io_tx_esp[i].iov_base = esp;
+	io->io_tx_esp[i].iov_len = len;
+	io->io_tx_iov[i] = io->io_tx_esp[i];
+	if (fd == ku->ku_esp4 && ku->ku_raw4 != -1 &&
+	    len <= USER_IO_MAX - USER_IO_IPV4_HDR) {
+		fd = ku->ku_raw4;
+		io->io_tx_iov[i].iov_base = user_io_ipv4_header(esp, len, sa);
+		io->io_tx_iov[i].iov_len = len + USER_IO_IPV4_HDR;
+	}
+	if (i > 0 && fd != io->io_tx_fd) {
+		user_io_tx_flush(ku);
+		msg.msg_iov = &io->io_tx_esp[i];
+		msg.msg_iovlen = 1;
+		return (sendmsg(user_io_esp_fd(ku, sa), &msg, 0) == -1 ?
+		    ERR_SYSTEM : 0);
+	}
+	io->io_tx_fd = fd;
+	msg.msg_iov = &io->io_tx_iov[i];
+	msg.msg_iovlen = 1;
+	io->io_tx_msg[i].msg_hdr = msg;
+	io->io_tx_spi[i] = sa->sa_id.id_spi;
+	io->io_tx_count++;
+	return (1);
 }
 
 static int
@@ -145,30 +332,94 @@ user_io_send_udp(struct kernel_user *ku, const struct kernel_sa *sa,
 	    (const struct sockaddr *)&sa->sa_id.id_dst, pkt, len));
 }
 
+/* Send one ESP packet now, outside any batch. */
+static int
+user_io_send_now(struct kernel_user *ku, const struct kernel_sa *sa,
+    uint8_t *esp, size_t len)
+{
+	union user_io_ctl	ctl;
+	struct sockaddr_in6	dst;
+	struct msghdr		msg;
+	struct iovec		iov;
+	int			fd;
+
+	if (sa->sa_encap)
+		return (user_io_send_udp(ku, sa, esp, len));
+	if ((fd = user_io_esp_msg(ku, sa, &msg, &dst, &ctl)) == -1)
+		return (ERR_UNSUPPORTED);
+	iov.iov_base = esp;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (sendmsg(fd, &msg, 0) == -1)
+		return (ERR_SYSTEM);
+	return (0);
+}
+
+static void
+user_io_send_failed(struct kernel_user *ku, uint32_t spi, int r)
+{
+	user_io_drop(ku, r == ERR_SYSTEM ? strerror(errno) : "cannot send",
+	    spi, r);
+}
+
+/* Encapsulate and send a packet held for an SA (user.c), right away. */
 void
 user_io_output(struct kernel_user *ku, struct user_sa *us,
     const uint8_t *pkt, const struct flow *fl)
 {
 	const struct kernel_sa	*sa = &us->us_esp.es_rec.r_sa;
+	uint8_t			*out = ku->ku_io->io_single;
 	size_t			 outlen, len;
 	int			 r;
 
-	r = esp_sa_encap(&us->us_esp, pkt, fl, ku->ku_tx, sizeof(ku->ku_tx),
-	    &outlen, &len);
+	r = esp_sa_encap(&us->us_esp, pkt, fl, out, USER_IO_BIG, &outlen,
+	    &len);
 	if (r != 0) {
 		user_io_drop(ku, "cannot build", sa->sa_id.id_spi, r);
 		return;
 	}
-	if (sa->sa_encap)
-		r = user_io_send_udp(ku, sa, ku->ku_tx, outlen);
-	else
-		r = user_io_send_esp(ku, sa, ku->ku_tx, outlen);
-	if (r != 0) {
-		user_io_drop(ku, r == ERR_SYSTEM ? strerror(errno) :
-		    "cannot send", sa->sa_id.id_spi, r);
+	if ((r = user_io_send_now(ku, sa, out, outlen)) != 0) {
+		user_io_send_failed(ku, sa->sa_id.id_spi, r);
 		return;
 	}
 	user_sa_used(ku, us, len);
+}
+
+/*
+ * Encapsulate pkt in place for us.  Raw ESP joins the batch (returns 1:
+ * the buffer is taken), ESP in UDP leaves now.  A packet in the batch
+ * is counted when it is queued, as the kernel's XFRM counts before it
+ * transmits, since user_sa_used may remove the SA.
+ */
+static int
+user_io_encap(struct kernel_user *ku, struct user_sa *us, uint8_t *pkt,
+    size_t tailroom, const struct flow *fl)
+{
+	const struct kernel_sa	*sa = &us->us_esp.es_rec.r_sa;
+	uint8_t			*esp;
+	size_t			 esplen, len;
+	int			 r;
+
+	r = esp_sa_encap_inplace(&us->us_esp, pkt, USER_IO_HEADROOM,
+	    tailroom, fl, &esp, &esplen, &len);
+	if (r != 0) {
+		user_io_drop(ku, "cannot build", sa->sa_id.id_spi, r);
+		return (0);
+	}
+	if (sa->sa_encap) {
+		if ((r = user_io_send_udp(ku, sa, esp, esplen)) != 0)
+			user_io_send_failed(ku, sa->sa_id.id_spi, r);
+		else
+			user_sa_used(ku, us, len);
+		return (0);
+	}
+	if ((r = user_io_tx_queue(ku, sa, esp, esplen)) < 0) {
+		user_io_send_failed(ku, sa->sa_id.id_spi, r);
+		return (0);
+	}
+	user_sa_used(ku, us, len);
+	return (r);
 }
 
 /* Send a packet that no ipsec policy claims in the clear, around the TUN. */
@@ -176,14 +427,14 @@ static void
 user_io_send_clear(struct kernel_user *ku, const uint8_t *pkt,
     const struct flow *fl)
 {
-	struct sockaddr_storage	dst;
+	struct sockaddr_in6	dst;
 	socklen_t		dstlen;
 	int			fd;
 
 	fd = fl->fl_family == AF_INET ? ku->ku_raw4 : ku->ku_raw6;
 	if (fd == -1)
 		return;
-	user_io_sockaddr(&dst, &dstlen, fl->fl_family, fl->fl_dst);
+	dstlen = user_io_sockaddr(&dst, fl->fl_family, fl->fl_dst);
 	if (sendto(fd, pkt, fl->fl_totlen, 0, (struct sockaddr *)&dst,
 	    dstlen) == -1)
 		user_io_drop(ku, "cannot send in the clear", 0, ERR_SYSTEM);
@@ -203,8 +454,13 @@ user_io_link_scope(const struct flow *fl)
 	    (fl->fl_src[0] == 0xfe && (fl->fl_src[1] & 0xc0) == 0x80));
 }
 
-static void
-user_io_outbound(struct kernel_user *ku, const uint8_t *pkt, size_t len)
+/*
+ * One packet from the TUN device, with USER_IO_HEADROOM bytes before it
+ * and tailroom after it.  Returns 1 when the batch took its buffer.
+ */
+static int
+user_io_outbound(struct kernel_user *ku, uint8_t *pkt, size_t len,
+    size_t tailroom)
 {
 	struct user_policy	*up;
 	struct user_sa		*us;
@@ -213,41 +469,152 @@ user_io_outbound(struct kernel_user *ku, const uint8_t *pkt, size_t len)
 
 	if ((r = flow_parse(&fl, pkt, len)) != 0) {
 		user_io_drop(ku, "invalid packet from the TUN device", 0, r);
-		return;
+		return (0);
 	}
 	if (user_io_link_scope(&fl))
-		return;
+		return (0);
 	up = user_policy_match(ku, &fl);
 	if (up == NULL || up->up_pol.pol_action == KERNEL_ACTION_BYPASS) {
 		user_io_send_clear(ku, pkt, &fl);
-		return;
+		return (0);
 	}
 	if (up->up_pol.pol_action == KERNEL_ACTION_DROP)
-		return;
+		return (0);
 	if ((us = user_policy_sa(ku, up)) == NULL) {
 		user_policy_hold(ku, up, &fl, pkt, fl.fl_totlen);
-		return;
+		return (0);
 	}
-	user_io_output(ku, us, pkt, &fl);
+	return (user_io_encap(ku, us, pkt, tailroom + (len - fl.fl_totlen),
+	    &fl));
+}
+
+/*
+ * Cut a TSO segment in io_big into packets in the slots; returns the
+ * number of packets.
+ */
+static unsigned int
+user_io_segment(struct kernel_user *ku, const struct virtio_net_hdr *vh,
+    const uint8_t *pkt, size_t len)
+{
+	struct user_io	*io = ku->ku_io;
+	struct gso	 g;
+	unsigned int	 n = 0;
+	uint8_t		*slot;
+	size_t		 seglen;
+	int		 r;
+
+	if ((r = gso_init(&g, vh, pkt, len)) != 0) {
+		user_io_drop(ku, "invalid TSO segment from the TUN device", 0,
+		    r);
+		return (0);
+	}
+	for (;;) {
+		if (io->io_tx_count == USER_IO_BATCH)
+			user_io_tx_flush(ku);
+		slot = user_io_tx_slot(io, io->io_tx_count);
+		if ((r = gso_next(&g, slot, USER_IO_TX_DATA, &seglen)) != 0) {
+			user_io_drop(ku, "TSO segment too large", 0, r);
+			break;
+		}
+		if (seglen == 0)
+			break;
+		user_io_outbound(ku, slot, seglen, ESP_SA_ENCAP_TAILROOM);
+		n++;
+	}
+	return (n);
+}
+
+/*
+ * Read one packet from the TUN device into the next slot.  What does not
+ * fit there continues in io_big, and then the whole packet is moved to
+ * io_big.  Returns the packets it produced, or -1 when the device is
+ * drained.
+ */
+static int
+user_io_tun_read_one(struct kernel_user *ku)
+{
+	struct user_io		*io = ku->ku_io;
+	struct virtio_net_hdr	 vh;
+	struct iovec		 iov[3];
+	uint8_t			*slot, *pkt;
+	size_t			 len, tail = ESP_SA_ENCAP_TAILROOM;
+	ssize_t			 n;
+	int			 r;
+
+	if (io->io_tx_count == USER_IO_BATCH || io->io_big_queued)
+		user_io_tx_flush(ku);
+	slot = user_io_tx_slot(io, io->io_tx_count);
+	iov[0].iov_base = &vh;
+	iov[0].iov_len = sizeof(vh);
+	iov[1].iov_base = slot;
+	iov[1].iov_len = USER_IO_TX_DATA;
+	iov[2].iov_base = io->io_big + USER_IO_HEADROOM + USER_IO_TX_DATA;
+	iov[2].iov_len = USER_IO_MAX - USER_IO_TX_DATA;
+	memset(&vh, 0, sizeof(vh));
+	n = readv(ku->ku_tun, io->io_vnet ? iov : iov + 1,
+	    io->io_vnet ? 3 : 2);
+	if (n <= 0)
+		return (-1);
+	if (io->io_vnet && (size_t)n < sizeof(vh))
+		return (0);
+	len = (size_t)n - (io->io_vnet ? sizeof(vh) : 0);
+	pkt = slot;
+	/* The packets of a TSO segment go to the slots, so it moves too. */
+	if (len > USER_IO_TX_DATA ||
+	    vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		pkt = io->io_big + USER_IO_HEADROOM;
+		memcpy(pkt, slot, len < USER_IO_TX_DATA ? len :
+		    USER_IO_TX_DATA);
+		tail = USER_IO_BIG - USER_IO_HEADROOM - len;
+	}
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return ((int)user_io_segment(ku, &vh, pkt, len));
+	if ((r = gso_csum(&vh, pkt, len)) != 0) {
+		user_io_drop(ku, "invalid checksum offset from the TUN device",
+		    0, r);
+		return (1);
+	}
+	if (user_io_outbound(ku, pkt, len, tail) && pkt != slot)
+		io->io_big_queued = 1;
+	return (1);
 }
 
 static void
 user_io_tun_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct kernel_user	*ku = arg;
-	uint8_t			*buf = ku->ku_rx + USER_HEADROOM;
-	ssize_t			 n;
-	int			 i;
+	int			 n, reads, total = 0;
 
-	for (i = 0; i < USER_IO_BATCH; i++) {
-		n = read(fd, buf, USER_BUF_LEN);
-		if (n <= 0)
+	for (reads = 0; reads < USER_IO_BATCH && total < USER_IO_BUDGET;
+	    reads++) {
+		if ((n = user_io_tun_read_one(ku)) < 0)
 			break;
-		user_io_outbound(ku, buf, (size_t)n);
+		total += n;
 	}
+	user_io_tx_flush(ku);
 }
 
 /* Inbound */
+
+static void
+user_io_tun_write(void *arg, const struct iovec *iov, int iovcnt)
+{
+	struct kernel_user	*ku = arg;
+
+	if (writev(ku->ku_tun, iov, iovcnt) == -1)
+		user_io_drop(ku, "cannot write to the TUN device", 0,
+		    ERR_SYSTEM);
+}
+
+/* Write what GRO holds, so that the slots may take new datagrams. */
+static void
+user_io_rx_flush(struct kernel_user *ku)
+{
+	struct user_io	*io = ku->ku_io;
+
+	gro_flush(&io->io_gro);
+	io->io_rx_udp = 0;
+}
 
 static int
 user_io_sa_accepts(const struct kernel_sa *sa, int family, const uint8_t *dst,
@@ -264,7 +631,8 @@ user_io_sa_accepts(const struct kernel_sa *sa, int family, const uint8_t *dst,
 
 /*
  * Process one ESP packet (SPI to ICV) addressed from src to dst.  esp
- * lies in ku_rx with USER_HEADROOM bytes before it.
+ * lies in a slot with at least ESP_SA_HEADROOM bytes before it, and the
+ * inner packet stays there until user_io_rx_flush.
  */
 static void
 user_io_esp_input(struct kernel_user *ku, int family, const uint8_t *src,
@@ -302,34 +670,30 @@ user_io_esp_input(struct kernel_user *ku, int family, const uint8_t *src,
 		user_io_drop(ku, "check failed", spi, r);
 		return;
 	}
-	if (write(ku->ku_tun, inner, fl.fl_totlen) == -1) {
-		user_io_drop(ku, "cannot write to the TUN device", spi,
-		    ERR_SYSTEM);
-		return;
-	}
+	/* Counted before user_sa_used, which may remove the SA. */
 	user_sa_used(ku, us, fl.fl_totlen);
+	gro_add(&ku->ku_io->io_gro, inner, &fl);
 }
 
+/* Datagram i of a recvmmsg batch on the IPv4 raw socket. */
 static void
-user_io_esp4_read(evutil_socket_t fd, short what, void *arg)
+user_io_esp4_one(struct kernel_user *ku, unsigned int i)
 {
-	struct kernel_user	*ku = arg;
-	uint8_t			*buf = ku->ku_rx + USER_HEADROOM;
-	struct flow		 outer;
-	ssize_t			 n;
-	int			 i;
+	struct user_io	*io = ku->ku_io;
+	uint8_t		*buf = user_io_rx_slot(io, i);
+	size_t		 n = io->io_rx_msg[i].msg_len;
+	struct flow	 outer;
 
-	for (i = 0; i < USER_IO_BATCH; i++) {
-		/* An IPv4 raw socket returns the IP header too. */
-		n = recv(fd, buf, USER_BUF_LEN, 0);
-		if (n <= 0)
-			break;
-		if (flow_parse(&outer, buf, (size_t)n) != 0 ||
-		    outer.fl_proto != IPPROTO_ESP)
-			continue;
-		user_io_esp_input(ku, AF_INET, outer.fl_src, outer.fl_dst, 0,
-		    buf + outer.fl_hdrlen, outer.fl_totlen - outer.fl_hdrlen);
+	if (io->io_rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		user_io_drop(ku, "larger than the receive buffer", 0,
+		    ERR_TOOBIG);
+		return;
 	}
+	/* An IPv4 raw socket returns the IP header too. */
+	if (flow_parse(&outer, buf, n) != 0 || outer.fl_proto != IPPROTO_ESP)
+		return;
+	user_io_esp_input(ku, AF_INET, outer.fl_src, outer.fl_dst, 0,
+	    buf + outer.fl_hdrlen, outer.fl_totlen - outer.fl_hdrlen);
 }
 
 static int
@@ -350,52 +714,98 @@ user_io_pktinfo6(struct msghdr *msg, uint8_t *dst)
 	return (ERR_NOTFOUND);
 }
 
+/* Datagram i of a recvmmsg batch on the IPv6 raw socket. */
+static void
+user_io_esp6_one(struct kernel_user *ku, unsigned int i)
+{
+	struct user_io	*io = ku->ku_io;
+	struct msghdr	*msg = &io->io_rx_msg[i].msg_hdr;
+	uint8_t		 dst[16];
+
+	if (msg->msg_flags & MSG_TRUNC) {
+		user_io_drop(ku, "larger than the receive buffer", 0,
+		    ERR_TOOBIG);
+		return;
+	}
+	if (msg->msg_namelen < sizeof(struct sockaddr_in6) ||
+	    user_io_pktinfo6(msg, dst) != 0)
+		return;
+	/* An IPv6 raw socket returns the payload only. */
+	user_io_esp_input(ku, AF_INET6, io->io_rx_from[i].sin6_addr.s6_addr,
+	    dst, 0, user_io_rx_slot(io, i), io->io_rx_msg[i].msg_len);
+}
+
+/* Receive one batch of raw ESP; returns the datagrams received. */
+static int
+user_io_esp_recv(struct kernel_user *ku, int fd, int family)
+{
+	struct user_io	*io = ku->ku_io;
+	struct msghdr	*msg;
+	unsigned int	 i;
+	int		 n;
+
+	user_io_rx_flush(ku);
+	for (i = 0; i < USER_IO_BATCH; i++) {
+		msg = &io->io_rx_msg[i].msg_hdr;
+		memset(msg, 0, sizeof(*msg));
+		io->io_rx_iov[i].iov_base = user_io_rx_slot(io, i);
+		io->io_rx_iov[i].iov_len = USER_IO_MAX;
+		msg->msg_iov = &io->io_rx_iov[i];
+		msg->msg_iovlen = 1;
+		if (family == AF_INET6) {
+			msg->msg_name = &io->io_rx_from[i];
+			msg->msg_namelen = sizeof(io->io_rx_from[i]);
+			msg->msg_control = io->io_rx_ctl[i].buf;
+			msg->msg_controllen = sizeof(io->io_rx_ctl[i].buf);
+		}
+	}
+	if ((n = recvmmsg(fd, io->io_rx_msg, USER_IO_BATCH, MSG_DONTWAIT,
+	    NULL)) <= 0)
+		return (0);
+	for (i = 0; i < (unsigned int)n; i++) {
+		if (family == AF_INET)
+			user_io_esp4_one(ku, i);
+		else
+			user_io_esp6_one(ku, i);
+	}
+	user_io_rx_flush(ku);
+	return (n);
+}
+
+static void
+user_io_esp4_read(evutil_socket_t fd, short what, void *arg)
+{
+	user_io_esp_recv(arg, fd, AF_INET);
+}
+
 static void
 user_io_esp6_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct kernel_user	*ku = arg;
-	uint8_t			*buf = ku->ku_rx + USER_HEADROOM;
-	struct sockaddr_in6	 from;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 control;
-	struct msghdr		 msg;
-	struct iovec		 iov;
-	uint8_t			 dst[16];
-	ssize_t			 n;
-	int			 i;
-
-	for (i = 0; i < USER_IO_BATCH; i++) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = buf;
-		iov.iov_len = USER_BUF_LEN;
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		/* An IPv6 raw socket returns the payload only. */
-		if ((n = recvmsg(fd, &msg, 0)) <= 0)
-			break;
-		if (user_io_pktinfo6(&msg, dst) != 0)
-			continue;
-		user_io_esp_input(ku, AF_INET6, from.sin6_addr.s6_addr, dst,
-		    0, buf, (size_t)n);
-	}
+	user_io_esp_recv(arg, fd, AF_INET6);
 }
 
+static void
+user_io_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	user_io_rx_flush(arg);
+}
+
+/*
+ * ESP in UDP from the daemon's port 4500 socket, one datagram per call.
+ * The daemon reads a batch at a time, so the inner packets wait in the
+ * slots for io_ev_flush, which runs after the daemon's read callback, and
+ * GRO may join them.
+ */
 void
 user_io_udp_input(struct kernel_user *ku, const struct sockaddr *local,
     const struct sockaddr *remote, const uint8_t *pkt, size_t len)
 {
-	uint8_t			*buf = ku->ku_rx + USER_HEADROOM;
+	struct user_io		*io = ku->ku_io;
 	struct sockaddr_storage	 l, r;
-	uint8_t			 src[16], dst[16];
+	uint8_t			 src[16], dst[16], *buf;
 	int			 family;
 
-	if (len > USER_BUF_LEN || local->sa_family != remote->sa_family)
+	if (len > USER_IO_MAX || local->sa_family != remote->sa_family)
 		return;
 	memset(&l, 0, sizeof(l));
 	memset(&r, 0, sizeof(r));
@@ -406,8 +816,12 @@ user_io_udp_input(struct kernel_user *ku, const struct sockaddr *local,
 	if ((family = flow_sockaddr_bytes(&r, src)) == 0 ||
 	    flow_sockaddr_bytes(&l, dst) != family)
 		return;
+	if (io->io_rx_udp == USER_IO_BATCH)
+		user_io_rx_flush(ku);
+	buf = user_io_rx_slot(io, io->io_rx_udp++);
 	memcpy(buf, pkt, len);
 	user_io_esp_input(ku, family, src, dst, 1, buf, len);
+	event_active(io->io_ev_flush, EV_TIMEOUT, 0);
 }
 
 /* Setup */
@@ -415,7 +829,7 @@ user_io_udp_input(struct kernel_user *ku, const struct sockaddr *local,
 static int
 user_io_socket(struct kernel_user *ku, int family, int proto)
 {
-	int	fd, on = 1, size = USER_IO_RCVBUF;
+	int	fd, on = 1, size = USER_IO_RCVBUF, dont = IP_PMTUDISC_DONT;
 
 	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd == -1)
@@ -438,6 +852,11 @@ user_io_socket(struct kernel_user *ku, int family, int proto)
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
 	    sizeof(on)) == -1)
 		goto fail;
+	/* DF stays clear, as in the headers of user_io_ipv4_header. */
+	if (family == AF_INET && proto == IPPROTO_ESP &&
+	    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &dont,
+	    sizeof(dont)) == -1)
+		goto fail;
 	return (fd);
 fail:
 	close(fd);
@@ -459,9 +878,42 @@ user_io_watch(struct kernel_user *ku, int fd, event_callback_fn cb)
 	return (ev);
 }
 
+/*
+ * The slots: calloc takes memory this large straight from mmap, so an
+ * inbound slot costs resident memory only for the bytes that datagrams
+ * fill, a page each for the usual sizes.
+ */
+static int
+user_io_alloc(struct kernel_user *ku)
+{
+	struct user_io	*io;
+
+	if ((io = calloc(1, sizeof(*io))) == NULL)
+		return (ERR_NOMEM);
+	ku->ku_io = io;
+	io->io_tx_slots = calloc(USER_IO_BATCH, USER_IO_TX_SLOT);
+	io->io_rx_slots = calloc(USER_IO_BATCH, USER_IO_RX_SLOT);
+	io->io_big = malloc(USER_IO_BIG);
+	io->io_single = malloc(USER_IO_BIG);
+	io->io_ev_flush = event_new(ku->ku_k->k_base, -1, 0,
+	    user_io_flush_cb, ku);
+	if (io->io_tx_slots == NULL || io->io_rx_slots == NULL ||
+	    io->io_big == NULL || io->io_single == NULL ||
+	    io->io_ev_flush == NULL)
+		return (ERR_NOMEM);
+	return (0);
+}
+
 int
 user_io_open(struct kernel_user *ku)
 {
+	int	r;
+
+	if ((r = user_io_alloc(ku)) != 0)
+		return (r);
+	ku->ku_io->io_vnet = tun_offload(ku->ku_tun) == 0;
+	gro_init(&ku->ku_io->io_gro, ku->ku_io->io_vnet, user_io_tun_write,
+	    ku);
 	if ((ku->ku_esp4 = user_io_socket(ku, AF_INET, IPPROTO_ESP)) == -1 ||
 	    (ku->ku_raw4 = user_io_socket(ku, AF_INET, IPPROTO_RAW)) == -1) {
 		log_err("cannot open raw IPv4 sockets: %s; the userspace "
@@ -495,6 +947,8 @@ user_io_close_fd(int *fd)
 void
 user_io_close(struct kernel_user *ku)
 {
+	struct user_io	*io = ku->ku_io;
+
 	if (ku->ku_ev_tun != NULL)
 		event_free(ku->ku_ev_tun);
 	if (ku->ku_ev_esp4 != NULL)
@@ -507,4 +961,14 @@ user_io_close(struct kernel_user *ku)
 	user_io_close_fd(&ku->ku_esp6);
 	user_io_close_fd(&ku->ku_raw4);
 	user_io_close_fd(&ku->ku_raw6);
+	if (io == NULL)
+		return;
+	if (io->io_ev_flush != NULL)
+		event_free(io->io_ev_flush);
+	free(io->io_tx_slots);
+	free(io->io_rx_slots);
+	free(io->io_big);
+	free(io->io_single);
+	free(io);
+	ku->ku_io = NULL;
 }

@@ -5,8 +5,10 @@
 # that can only arrive through the tunnel.  Cases: raw ESP and ESP in UDP,
 # AES-CBC with HMAC-SHA-256 and AES-GCM-16, transport mode, IPv6 (over
 # 2001:db8::/64), an SA that is added only after the acquire, and soft
-# and hard lifetimes.  After SIGTERM the TUN device, its routes and the
-# routing rule must be gone.
+# and hard lifetimes.  A TCP echo of 4 MB checks the bulk path: TSO
+# segments that the backend cuts and GRO writes that it joins, in both
+# directions.  After SIGTERM the TUN device, its routes and the routing
+# rule must be gone.
 set -u
 
 PEER=${IKED_BUILD:-.}/tests/kernel/esp_peer
@@ -16,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "esp_tunnel: skipped: needs root (network namespaces, TUN)"
 	exit 77
 fi
-for tool in ip ping; do
+for tool in ip ping python3; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "esp_tunnel: skipped: $tool not installed"
 		exit 77
@@ -157,6 +159,75 @@ run_case() {
 	[ $before = 0 ] || FAILED=1
 }
 
+# tcp_echo NAME SRC DST: 4 MB to an echo server at DST port 5001 and
+# back; the bytes must come back unchanged.
+tcp_echo() {
+	local name=$1 src=$2 dst=$3 pid rc=0
+	ip netns exec "$NS_B" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5001))
+s.listen(1)
+s.settimeout(30)
+c, _ = s.accept()
+c.settimeout(30)
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    c.sendall(d)
+c.close()
+' "$dst" >"$WORK/$name.server" 2>&1 &
+	pid=$!
+	PIDS="$PIDS $pid"
+	ip netns exec "$NS_A" timeout 60 python3 -c '
+import hashlib, socket, sys, threading, time
+fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+data = bytes((i * 7 + i // 251) & 0xff for i in range(1 << 22))
+for attempt in range(50):
+    s = socket.socket(fam)
+    s.bind((sys.argv[1], 0))
+    s.settimeout(30)
+    try:
+        s.connect((sys.argv[2], 5001))
+        break
+    except OSError:
+        s.close()
+        time.sleep(0.1)
+t = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+t.start()
+got = bytearray()
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+t.join()
+sys.exit(0 if hashlib.sha256(got).digest() == hashlib.sha256(data).digest() else 1)
+' "$src" "$dst" >"$WORK/$name.client" 2>&1 || rc=1
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+
+# tcp_case NAME SRC DST ARGS...: the TCP echo through the tunnel
+tcp_case() {
+	local name=$1 src=$2 dst=$3 rc=0
+	shift 3
+	if ! start_peers "$name" "$@"; then
+		result 1 "$name: peers start"
+		show_logs "$name"
+		stop_peers
+		return
+	fi
+	tcp_echo "$name" "$src" "$dst" || rc=1
+	result $rc "$name: 4 MB TCP echo $src -> $dst unchanged"
+	stop_peers
+	grep -q '^in packets [0-9]* drops 0' "$WORK/$name.b.out"
+	result $? "$name: side b dropped nothing"
+	[ $rc = 0 ] || show_logs "$name"
+}
+
 netns_up || { echo "esp_tunnel: cannot create namespaces"; exit 1; }
 
 # Without the tunnel the inner host is unreachable.
@@ -174,6 +245,10 @@ run_case ipv6-raw 2001:db8:1::1 2001:db8:2::1 -6 -e raw -c cbc
 run_case ipv6-udp 2001:db8:1::1 2001:db8:2::1 -6 -e udp -c gcm
 run_case ipv6-transport 2001:db8::1 2001:db8::2 -6 -e raw -c gcm \
     -m transport
+tcp_case tcp-raw-gcm 192.0.2.1 203.0.113.1 -e raw -c gcm
+tcp_case tcp-udp-cbc 192.0.2.1 203.0.113.1 -e udp -c cbc
+tcp_case tcp-ipv6 2001:db8:1::1 2001:db8:2::1 -6 -e raw -c cbc
+tcp_case tcp-transport 198.51.100.1 198.51.100.2 -e raw -c gcm -m transport
 run_case acquire 192.0.2.1 203.0.113.1 -e raw -c gcm -q
 grep -q '^acquire reqid 1 index 1 dst 203.0.113.1' "$WORK/acquire.a.out"
 result $? "acquire: reported with reqid, index and destination"
