@@ -70,7 +70,10 @@ def main():
     floors = [r for r in rows if r["kind"] == "floor"]
     rates = [r for r in rows if r["kind"] == "rate"]
     scale = [r for r in rows if r["kind"] == "scale"]
-    esp = [r for r in rows if r["kind"] == "esp"]
+    esp_all = [r for r in rows if r["kind"] == "esp"]
+    # The targets and the first table are the default test, one TCP stream.
+    esp = [r for r in esp_all if r.get("test", "tcp") == "tcp"]
+    espcost = [r for r in rows if r["kind"] == "espcost"]
     profile = [r for r in rows if r["kind"] == "profile"]
     runs = len({r.get("run") for r in rates}) or 0
     out = []
@@ -188,7 +191,8 @@ def main():
         w("| hold 100,000 ISAKMP SAs with IPsec SAs | %d held within the "
           "time budget | %s |" % (goal, "yes" if goal >= 100000 else "no"))
         targets.append(goal >= 100000)
-    for cipher, cname in (("gcm", "AES-GCM-128"), ("cbc", "AES-CBC-128 + HMAC-SHA-256")):
+    for cipher, cname in (("gcm", "AES-GCM-128"),
+                          ("cbc", "AES-CBC-128 + HMAC-SHA-256")):
         a = med([num(r.get("mbps")) for r in esp
                  if r.get("impl") == "iked" and r.get("cipher") == cipher])
         b = med([num(r.get("mbps")) for r in esp
@@ -357,8 +361,7 @@ def main():
     w("")
     w("| Cipher | in.iked pair | charon pair | ratio |")
     w("|---|---|---|---|")
-    for cipher, cname in (("gcm", "AES-GCM-128 (16-byte ICV)"),
-                          ("cbc", "AES-CBC-128 + HMAC-SHA-256")):
+    for cipher, cname in ESP_CIPHERS:
         a = [num(r.get("mbps")) for r in esp
              if r.get("impl") == "iked" and r.get("cipher") == cipher]
         b = [num(r.get("mbps")) for r in esp
@@ -368,7 +371,80 @@ def main():
             cname, mmm(a) if ma is not None else "not negotiated",
             mmm(b), ("%.2fx" % (ma / mb)) if (ma and mb) else ""))
     w("")
+    esp_cpu_table(w, esp_all)
+    espcost_table(w, espcost)
     sys.stdout.write("\n".join(out) + "\n")
+
+
+ESP_CIPHERS = (("gcm", "AES-GCM-128 (16-byte ICV)"),
+               ("cbc", "AES-CBC-128 + HMAC-SHA-256"))
+ESP_TESTS = {"tcp": "TCP, one stream",
+             "tcp-reverse": "TCP, 203.0.113.1 to 192.0.2.1",
+             "tcp-p4": "TCP, four streams",
+             "udp": "UDP, 1,300-byte datagrams at full rate"}
+
+
+def esp_cpu_per_gb(r):
+    """Seconds of daemon CPU time per GB carried, or None."""
+    cpu, mb = num(r.get("cpu_s")), num(r.get("mbytes"))
+    if cpu is None or not mb:
+        return None
+    return cpu * 1000 / mb
+
+
+def esp_cpu_table(w, esp_all):
+    """Throughput and daemon CPU time per GB of every iperf3 test."""
+    tests = []
+    for r in esp_all:
+        t = r.get("test", "tcp")
+        if t not in tests:
+            tests.append(t)
+    if not any(r.get("cpu_s") for r in esp_all):
+        return
+    w("CPU time is the user and system time of both daemons of a pair "
+      "during the iperf3 run (/proc/PID/stat), per GB that the receiver "
+      "got.  The machine's load changes it less than the throughput, but "
+      "a daemon's system time includes the kernel's work for the packets "
+      "it sends and receives (veth, routing, TCP), and part of that lands "
+      "on whichever process is running.")
+    w("")
+    w("| Test | Cipher | in.iked Mbit/s | charon Mbit/s | in.iked CPU s/GB "
+      "| charon CPU s/GB | CPU ratio |")
+    w("|---|---|---|---|---|---|---|")
+    for t in tests:
+        for cipher, cname in ESP_CIPHERS:
+            rr = [r for r in esp_all if r.get("test", "tcp") == t and
+                  r.get("cipher") == cipher]
+            a = [r for r in rr if r.get("impl") == "iked"]
+            b = [r for r in rr if r.get("impl") == "charon"]
+            ca = med([esp_cpu_per_gb(r) for r in a])
+            cb = med([esp_cpu_per_gb(r) for r in b])
+            w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                ESP_TESTS.get(t, t), cname,
+                mmm([num(r.get("mbps")) for r in a]),
+                mmm([num(r.get("mbps")) for r in b]),
+                mmm([esp_cpu_per_gb(r) for r in a], "%.2f"),
+                mmm([esp_cpu_per_gb(r) for r in b], "%.2f"),
+                ("%.2fx" % (cb / ca)) if (ca and cb) else ""))
+    w("")
+
+
+def espcost_table(w, espcost):
+    """Userspace CPU time of one ESP packet (bench/espcost)."""
+    if not espcost:
+        return
+    w("`bench/espcost`: CPU time of esp_sa_encap and esp_sa_decap for one "
+      "IPv4 TCP packet of %s bytes in tunnel mode, in one process without "
+      "sockets (nanoseconds):" % espcost[0].get("size", "?"))
+    w("")
+    w("| Cipher | encapsulation (ns) | decapsulation (ns) |")
+    w("|---|---|---|")
+    for name in dict.fromkeys(r.get("cipher") for r in espcost):
+        rr = [r for r in espcost if r.get("cipher") == name]
+        w("| %s | %s | %s |" % (name,
+                                mmm([num(r.get("encap_ns")) for r in rr]),
+                                mmm([num(r.get("decap_ns")) for r in rr])))
+    w("")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@
 #     table grows, and bench/salookup timing the engine's lookups and
 #     timer scan at 1k, 10k and 100k ISAKMP SAs;
 #   - ESP throughput with iperf3 through an in.iked pair (userspace ESP)
-#     and a charon pair (libipsec), AES-GCM and AES-CBC + HMAC-SHA-256.
+#     and a charon pair (libipsec), AES-GCM and AES-CBC + HMAC-SHA-256,
+#     with the CPU time both daemons of a pair spent on it, and
+#     bench/espcost, the userspace cost of one ESP packet without sockets.
 #
 # Everything runs in two network namespaces made here, joined by a veth,
 # with no default route.  A local route makes all of 198.18.0.0/15 local
@@ -27,7 +29,12 @@
 # BENCH_INFLIGHT (32), BENCH_SCALE target SAs (100000),
 # BENCH_SCALE_SECONDS budget for filling the table (150),
 # IKED_BENCH_BUILD (build-bench), BENCH_OUT (BENCHMARKS.md),
-# BENCH_IKED_VERSION (the in.iked version to report; default: git).
+# BENCH_IKED_VERSION (the in.iked version to report; default: git),
+# BENCH_PARTS, the parts to run (all of "floor rate profile scale esp"),
+# BENCH_ESP_SECONDS per iperf3 run (3).
+# BENCH_ESP_TESTS lists the iperf3 runs of the ESP part: "tcp" (the
+# default), "tcp-reverse" from 203.0.113.1 to 192.0.2.1, "tcp-p4" with
+# four streams, and "udp" with 1,300-byte datagrams at full rate.
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u
 
@@ -38,6 +45,9 @@ TUNNELS=${BENCH_TUNNELS:-1500}
 INFLIGHT=${BENCH_INFLIGHT:-32}
 SCALE=${BENCH_SCALE:-100000}
 SCALE_SECONDS=${BENCH_SCALE_SECONDS:-150}
+PARTS=${BENCH_PARTS:-floor rate profile scale esp}
+ESP_TESTS=${BENCH_ESP_TESTS:-tcp}
+ESP_SECONDS=${BENCH_ESP_SECONDS:-3}
 OUT=${BENCH_OUT:-$top/BENCHMARKS.md}
 PSK=ikeperf-psk-0123456789
 T0=$(date +%s)
@@ -72,6 +82,14 @@ bench_log() {
 # bench_put KEY=VALUE...: one result line.
 bench_put() {
 	echo "$*" >>"$RES"
+}
+
+# bench_part NAME: whether BENCH_PARTS includes NAME.
+bench_part() {
+	case " $PARTS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
 }
 
 # ---- topology
@@ -244,50 +262,54 @@ kv() {
 
 # ---- 1. crypto floor
 
-bench_log "crypto floor"
-for r in $(seq "$RUNS"); do
-	"$build/bench/cryptofloor" | sed "s/^cryptofloor: /floor run=$r /" \
-	    >>"$RES"
-done
+bench_floor() {
+	bench_log "crypto floor"
+	for r in $(seq "$RUNS"); do
+		"$build/bench/cryptofloor" | sed "s/^cryptofloor: /floor run=$r /" \
+		    >>"$RES"
+	done
+}
 
 # ---- 2. tunnel rate, interleaved: every case and implementation once
 # per round, so that the machine's load drifts over all of them alike.
 
-CASES="14:14 19:19 31:31 14:0"
-IMPLS="iked-userspace iked-none charon"
-addr_block=0
-for r in $(seq "$RUNS"); do
-	for c in $CASES; do
-		g=${c%:*} pfs=${c#*:}
-		for impl in $IMPLS; do
-			bench_log "round $r: $impl group $g pfs $pfs"
-			case $impl in
-			iked-userspace)
-				iked_resp userspace "$g" "$pfs" 198.19.0.0/16 ||
-				    { bench_put "rate impl=$impl group=$g pfs=$pfs run=$r unsupported=1"; continue; } ;;
-			iked-none)
-				iked_resp none "$g" "$pfs" 198.19.0.0/16 ||
-				    { bench_put "rate impl=$impl group=$g pfs=$pfs run=$r unsupported=1"; continue; } ;;
-			charon)
-				charon_resp "$g" "$pfs" ;;
-			esac
-			# A fresh block of 2048 source addresses for every
-			# run; the inner addresses are the same in 198.19/16.
-			base=198.18.$(((addr_block % 30) * 8)).1
-			addr_block=$((addr_block + 1))
-			line=$(ikeperf_run "$base" -a 2000 -n "$TUNNELS" \
-			    -c "$INFLIGHT" -g "$g" -f "$pfs" -w 15000 -L 60)
-			resp_stop
-			# The generator's own engine may reject the group.
-			case $line in
-			*ok=*) ;;
-			*) bench_put "rate impl=$impl group=$g pfs=$pfs run=$r unsupported=generator"
-			   continue ;;
-			esac
-			bench_put "rate impl=$impl group=$g pfs=$pfs run=$r ${line#ikeperf: }"
+bench_rate() {
+	CASES="14:14 19:19 31:31 14:0"
+	IMPLS="iked-userspace iked-none charon"
+	addr_block=0
+	for r in $(seq "$RUNS"); do
+		for c in $CASES; do
+			g=${c%:*} pfs=${c#*:}
+			for impl in $IMPLS; do
+				bench_log "round $r: $impl group $g pfs $pfs"
+				case $impl in
+				iked-userspace)
+					iked_resp userspace "$g" "$pfs" 198.19.0.0/16 ||
+					    { bench_put "rate impl=$impl group=$g pfs=$pfs run=$r unsupported=1"; continue; } ;;
+				iked-none)
+					iked_resp none "$g" "$pfs" 198.19.0.0/16 ||
+					    { bench_put "rate impl=$impl group=$g pfs=$pfs run=$r unsupported=1"; continue; } ;;
+				charon)
+					charon_resp "$g" "$pfs" ;;
+				esac
+				# A fresh block of 2048 source addresses for every
+				# run; the inner addresses are the same in 198.19/16.
+				base=198.18.$(((addr_block % 30) * 8)).1
+				addr_block=$((addr_block + 1))
+				line=$(ikeperf_run "$base" -a 2000 -n "$TUNNELS" \
+				    -c "$INFLIGHT" -g "$g" -f "$pfs" -w 15000 -L 60)
+				resp_stop
+				# The generator's own engine may reject the group.
+				case $line in
+				*ok=*) ;;
+				*) bench_put "rate impl=$impl group=$g pfs=$pfs run=$r unsupported=generator"
+				   continue ;;
+				esac
+				bench_put "rate impl=$impl group=$g pfs=$pfs run=$r ${line#ikeperf: }"
+			done
 		done
 	done
-done
+}
 
 # ---- 3. profile of in.iked during a tunnel-rate run
 
@@ -305,74 +327,78 @@ bench_perf_top() {
 
 PROFILE=$WORK/profile.txt
 : >"$PROFILE"
-if perf record -q -o "$WORK/perf.try" -- true >/dev/null 2>&1; then
-	bench_log "profile: in.iked -B userspace, group 19 with PFS"
-	iked_resp userspace 19 19 198.19.0.0/16
-	perf record -q -F 997 -g -p "$RESP_PID" -o "$WORK/perf.data" \
-	    >/dev/null 2>&1 &
-	perf_pid=$!
-	sleep 0.5
-	line=$(ikeperf_run 198.18.0.1 -a 4000 -n 1500 -c "$INFLIGHT" \
-	    -g 19 -f 19 -L 60)
-	kill -INT "$perf_pid"
-	wait "$perf_pid"
-	resp_stop
-	bench_put "profile ${line#ikeperf: }"
-	bench_perf_top "$WORK/perf.data" 16 >"$PROFILE"
-fi
+bench_profile() {
+	if perf record -q -o "$WORK/perf.try" -- true >/dev/null 2>&1; then
+		bench_log "profile: in.iked -B userspace, group 19 with PFS"
+		iked_resp userspace 19 19 198.19.0.0/16
+		perf record -q -F 997 -g -p "$RESP_PID" -o "$WORK/perf.data" \
+		    >/dev/null 2>&1 &
+		perf_pid=$!
+		sleep 0.5
+		line=$(ikeperf_run 198.18.0.1 -a 4000 -n 1500 -c "$INFLIGHT" \
+		    -g 19 -f 19 -L 60)
+		kill -INT "$perf_pid"
+		wait "$perf_pid"
+		resp_stop
+		bench_put "profile ${line#ikeperf: }"
+		bench_perf_top "$WORK/perf.data" 16 >"$PROFILE"
+	fi
+}
 
 # ---- 4. the SA table at scale (in.iked -B none)
 
-bench_log "scale: filling in.iked's table towards $SCALE SA pairs"
-iked_resp none 19 0 198.18.0.0/15
-rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$RESP_PID/status")
-bench_put "scale stage=0 sas=0 rss_kb=$rss0"
-filled=0
-stage=0
-scale_t0=$(date +%s)
-for target in 1000 10000 $SCALE; do
-	[ "$target" -gt "$filled" ] || continue
-	left=$((SCALE_SECONDS - ($(date +%s) - scale_t0)))
-	[ $left -gt 5 ] || break
-	stage=$((stage + 1))
-	n=$((target - filled))
-	# Inner address = source address; the policy covers the whole /15.
-	base=$(python3 -c "import ipaddress; print(ipaddress.ip_address('198.18.0.1') + $filled)")
-	line=$(ikeperf_run "$base" -a "$n" -n "$n" -c 64 -g 19 -f 0 -i 0 \
-	    -w 30000 -L "$left")
-	ok=$(kv "$line" ok)
-	filled=$((filled + ${ok:-0}))
-	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$RESP_PID/status")
-	# A probe: 10 new tunnels, each followed by 10 Quick Modes on its
-	# ISAKMP SA, one at a time, from addresses outside the filled range.
-	probe=$(ikeperf_run "198.19.250.$((stage * 16))" -a 10 -n 10 -c 1 \
-	    -g 19 -f 0 -i 0 -q 10)
-	bench_log "scale: $filled SA pairs held, RSS $rss kB"
-	bench_put "scale stage=$stage sas=$filled rss_kb=$rss fill_rate=$(kv "$line" rate) fill_s=$(kv "$line" wall_s) probe_p50_ms=$(kv "$probe" p50_ms) qm_p50_ms=$(kv "$probe" qm_p50_ms) qm_p99_ms=$(kv "$probe" qm_p99_ms)"
-	[ "$filled" -ge "$target" ] || break
-done
-# Profile a few tunnels against the full table.
-if [ -s "$PROFILE" ]; then
-	perf record -q -F 997 -g -p "$RESP_PID" -o "$WORK/perf2.data" \
-	    >/dev/null 2>&1 &
-	perf_pid=$!
-	sleep 0.5
-	ikeperf_run 198.19.251.1 -a 200 -n 200 -c 16 -g 19 -f 0 -i 0 -L 20 \
-	    >/dev/null
-	kill -INT "$perf_pid"
-	wait "$perf_pid"
-	bench_perf_top "$WORK/perf2.data" 10 >"$WORK/profile2.txt"
-fi
-resp_stop
+bench_scale() {
+	bench_log "scale: filling in.iked's table towards $SCALE SA pairs"
+	iked_resp none 19 0 198.18.0.0/15
+	rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$RESP_PID/status")
+	bench_put "scale stage=0 sas=0 rss_kb=$rss0"
+	filled=0
+	stage=0
+	scale_t0=$(date +%s)
+	for target in 1000 10000 $SCALE; do
+		[ "$target" -gt "$filled" ] || continue
+		left=$((SCALE_SECONDS - ($(date +%s) - scale_t0)))
+		[ $left -gt 5 ] || break
+		stage=$((stage + 1))
+		n=$((target - filled))
+		# Inner address = source address; the policy covers the whole /15.
+		base=$(python3 -c "import ipaddress; print(ipaddress.ip_address('198.18.0.1') + $filled)")
+		line=$(ikeperf_run "$base" -a "$n" -n "$n" -c 64 -g 19 -f 0 -i 0 \
+		    -w 30000 -L "$left")
+		ok=$(kv "$line" ok)
+		filled=$((filled + ${ok:-0}))
+		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$RESP_PID/status")
+		# A probe: 10 new tunnels, each followed by 10 Quick Modes on its
+		# ISAKMP SA, one at a time, from addresses outside the filled range.
+		probe=$(ikeperf_run "198.19.250.$((stage * 16))" -a 10 -n 10 -c 1 \
+		    -g 19 -f 0 -i 0 -q 10)
+		bench_log "scale: $filled SA pairs held, RSS $rss kB"
+		bench_put "scale stage=$stage sas=$filled rss_kb=$rss fill_rate=$(kv "$line" rate) fill_s=$(kv "$line" wall_s) probe_p50_ms=$(kv "$probe" p50_ms) qm_p50_ms=$(kv "$probe" qm_p50_ms) qm_p99_ms=$(kv "$probe" qm_p99_ms)"
+		[ "$filled" -ge "$target" ] || break
+	done
+	# Profile a few tunnels against the full table.
+	if [ -s "$PROFILE" ]; then
+		perf record -q -F 997 -g -p "$RESP_PID" -o "$WORK/perf2.data" \
+		    >/dev/null 2>&1 &
+		perf_pid=$!
+		sleep 0.5
+		ikeperf_run 198.19.251.1 -a 200 -n 200 -c 16 -g 19 -f 0 -i 0 -L 20 \
+		    >/dev/null
+		kill -INT "$perf_pid"
+		wait "$perf_pid"
+		bench_perf_top "$WORK/perf2.data" 10 >"$WORK/profile2.txt"
+	fi
+	resp_stop
 
-# The engine's per-message table work at 1k, 10k and 100k ISAKMP SAs,
-# in one process: the daemon cannot reach 100k within the budget.
-bench_log "scale: engine lookups at 1k, 10k and 100k SAs"
-"$build/bench/salookup" | sed 's/^salookup: /lookup /' >>"$RES"
+	# The engine's per-message table work at 1k, 10k and 100k ISAKMP SAs,
+	# in one process: the daemon cannot reach 100k within the budget.
+	bench_log "scale: engine lookups at 1k, 10k and 100k SAs"
+	"$build/bench/salookup" | sed 's/^salookup: /lookup /' >>"$RES"
+}
 
 # ---- 5. ESP throughput with iperf3
 
-# esp_iked ESP_PROPS: an in.iked pair; prints Mbit/s or nothing.
+# esp_iked ESP_PROPS CIPHER RUN: the ESP tests through an in.iked pair.
 esp_iked() {
 	local a b d pa pb
 	a=$IOP_DIR/esp-a.$RANDOM b=$IOP_DIR/esp-b.$RANDOM
@@ -389,13 +415,16 @@ esp_iked() {
 	"$IKEADM" -R "$a" set debug 0 >/dev/null 2>&1
 	"$IKEADM" -R "$b" set debug 0 >/dev/null 2>&1
 	if iop_ping "$GEN" 192.0.2.1 203.0.113.1 10 >/dev/null; then
-		esp_iperf
+		esp_tests iked "$2" "$3" "$pa" "$pb"
+	else
+		esp_tests iked "$2" "$3"
 	fi
 	iop_stop "$pa" >/dev/null 2>&1
 	iop_stop "$pb" >/dev/null 2>&1
 }
 
-# esp_charon SW_ESP: a charon pair with kernel-libipsec.
+# esp_charon SW_ESP CIPHER RUN: the ESP tests through a charon pair with
+# kernel-libipsec.
 esp_charon() {
 	local a b pa pb
 	a=$IOP_DIR/esp-ca.$RANDOM b=$IOP_DIR/esp-cb.$RANDOM
@@ -412,43 +441,96 @@ esp_charon() {
 	if iop_sw "$a" --initiate --ike v1 --child v1c --timeout 15 \
 	    >"$a/initiate.out" 2>&1 &&
 	    iop_ping "$GEN" 192.0.2.1 203.0.113.1 10 >/dev/null; then
-		esp_iperf
+		esp_tests charon "$2" "$3" "$pa" "$pb"
+	else
+		esp_tests charon "$2" "$3"
 	fi
 	iop_stop "$pa" >/dev/null 2>&1
 	iop_stop "$pb" >/dev/null 2>&1
 }
 
+# esp_tests IMPL CIPHER RUN [PID_A PID_B]: one result line per test of
+# BENCH_ESP_TESTS; without the daemons' PIDs the tunnel is not up.
+esp_tests() {
+	local t line
+	for t in $ESP_TESTS; do
+		line=
+		[ $# -ge 5 ] && line=$(esp_iperf "$t" "$4" "$5")
+		bench_put "esp impl=$1 cipher=$2 test=$t run=$3 $line"
+	done
+}
+
+# esp_cpu PID...: the user and system clock ticks of the processes.
+esp_cpu() {
+	local p t=0 n
+	for p in "$@"; do
+		n=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null)
+		t=$((t + ${n:-0}))
+	done
+	echo "$t"
+}
+
+# esp_iperf TEST PID_A PID_B: one iperf3 run through the tunnel; prints
+# "mbps=... mbytes=... cpu_s=..." or nothing when iperf3 failed.  cpu_s
+# is the user and system time the two daemons spent during the run.
 esp_iperf() {
-	local sp
+	local sp args c0 c1 out
+	case $1 in
+	tcp) args= ;;
+	tcp-reverse) args=-R ;;
+	tcp-p4) args="-P 4" ;;
+	udp) args="-u -b 0 -l 1300" ;;
+	*) bench_log "unknown ESP test $1 in BENCH_ESP_TESTS"; return ;;
+	esac
 	ip netns exec "$RSP" iperf3 -s -B 203.0.113.1 -1 >/dev/null 2>&1 &
 	sp=$!
 	iop_track "$sp"
 	sleep 0.3
-	ip netns exec "$GEN" timeout 20 iperf3 -c 203.0.113.1 -B 192.0.2.1 \
-	    -t 3 -J 2>/dev/null | python3 -c '
+	c0=$(esp_cpu "$2" "$3")
+	out=$(ip netns exec "$GEN" timeout $((ESP_SECONDS + 17)) iperf3 \
+	    -c 203.0.113.1 -B 192.0.2.1 -t "$ESP_SECONDS" -J $args 2>/dev/null)
+	c1=$(esp_cpu "$2" "$3")
+	iop_stop "$sp" >/dev/null 2>&1
+	echo "$out" | python3 -c '
 import json, sys
 try:
-    d = json.load(sys.stdin)
-    print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))
+    end = json.load(sys.stdin)["end"]
+    got = end.get("sum_received") or end["sum"]
+    print("mbps=%.1f mbytes=%.1f cpu_s=%.2f" % (
+        got["bits_per_second"] / 1e6, got["bytes"] / 1e6,
+        int(sys.argv[1]) / int(sys.argv[2])))
 except Exception:
-    pass'
-	iop_stop "$sp" >/dev/null 2>&1
+    pass' "$((c1 - c0))" "$(getconf CLK_TCK)"
 }
 
-for r in $(seq "$RUNS"); do
-	for cipher in gcm cbc; do
-		if [ $cipher = gcm ]; then
-			ik="encr_algs aes-gcm(128)" sw=aes128gcm16
-		else
-			ik="encr_algs aes(128) encr_auth_algs hmac-sha256"
-			sw=aes128-sha256
-		fi
-		bench_log "round $r: ESP $cipher, in.iked pair"
-		bench_put "esp impl=iked cipher=$cipher run=$r mbps=$(esp_iked "$ik")"
-		bench_log "round $r: ESP $cipher, charon pair"
-		bench_put "esp impl=charon cipher=$cipher run=$r mbps=$(esp_charon "$sw")"
+bench_esp() {
+	local r cipher ik sw
+	for r in $(seq "$RUNS"); do
+		for cipher in gcm cbc; do
+			if [ $cipher = gcm ]; then
+				ik="encr_algs aes-gcm(128)" sw=aes128gcm16
+			else
+				ik="encr_algs aes(128) encr_auth_algs hmac-sha256"
+				sw=aes128-sha256
+			fi
+			bench_log "round $r: ESP $cipher, in.iked pair"
+			esp_iked "$ik" "$cipher" "$r"
+			bench_log "round $r: ESP $cipher, charon pair"
+			esp_charon "$sw" "$cipher" "$r"
+		done
 	done
-done
+	bench_log "ESP: userspace cost per packet"
+	for r in $(seq "$RUNS"); do
+		"$build/bench/espcost" | sed "s/^espcost: /espcost run=$r /" \
+		    >>"$RES"
+	done
+}
+
+bench_part floor && bench_floor
+bench_part rate && bench_rate
+bench_part profile && bench_profile
+bench_part scale && bench_scale
+bench_part esp && bench_esp
 
 # ---- 6. the report
 
