@@ -68,6 +68,15 @@ hooks_kernel_expire(void *arg, const struct kernel_expire *exp)
 		ike_engine_expire(d->d_engine, exp, daemon_now_ms());
 }
 
+static void
+hooks_kernel_send_udp_batch(void *arg,
+    const struct kernel_udp_datagram *dgrams, size_t n)
+{
+	struct daemon	*d = arg;
+
+	udp_send_natt_batch(d->d_udp, dgrams, n);
+}
+
 static int
 hooks_kernel_send_udp(void *arg, const struct sockaddr *local,
     const struct sockaddr *remote, const uint8_t *pkt, size_t len)
@@ -177,6 +186,7 @@ hooks_kernel_open(struct daemon *d)
 		.kc_acquire = hooks_kernel_acquire,
 		.kc_expire = hooks_kernel_expire,
 		.kc_send_udp = hooks_kernel_send_udp,
+		.kc_send_udp_batch = hooks_kernel_send_udp_batch,
 	};
 	enum kernel_backend	b = hooks_backend(d->d_opts);
 	int			rc;

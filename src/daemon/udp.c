@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <ifaddrs.h>
 #include <errno.h>
 #include <stdio.h>
@@ -18,16 +19,31 @@
 #include "config/config.h"
 #include "daemon/udp.h"
 #include "ike/ike.h"
+#include "kernel/kernel.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/rbuf.h"
 
-/* Datagrams read per wakeup of one socket, so one peer cannot starve. */
+/*
+ * Datagrams read per wakeup of one socket, in one recvmmsg, so one peer
+ * cannot starve the others.
+ */
 #define UDP_READ_BATCH		32
 /* Receive buffer: the largest UDP payload, so nothing is cut silently. */
 #define UDP_RECV_BUF		65536
 /* A NAT keepalive is this single byte (RFC 3948 section 2.3). */
 #define UDP_KEEPALIVE_BYTE	0xff
+/*
+ * ESP in UDP goes out in sendmmsg calls of up to UDP_SEND_BATCH
+ * messages.  Consecutive datagrams to one peer of one size (the last may
+ * be shorter) share a message with UDP_SEGMENT (Linux 4.18).  Such a
+ * message has at most 64 datagrams, the limit (UDP_MAX_SEGMENTS) of the
+ * kernels that introduced it, and UDP_GSO_MAX bytes, below the 65,535 of
+ * an IP datagram.
+ */
+#define UDP_SEND_BATCH		64
+#define UDP_GSO_SEGS		64
+#define UDP_GSO_MAX		65000
 
 struct udp_sock {
 	struct udp		*us_udp;
@@ -44,8 +60,28 @@ struct udp {
 	void			*u_arg;
 	struct udp_sock		**u_socks;
 	size_t			 u_nsocks;
-	uint8_t			*u_buf;		/* UDP_RECV_BUF bytes */
+	/*
+	 * UDP_READ_BATCH buffers of UDP_RECV_BUF bytes.  calloc takes them
+	 * from mmap, so pages that no datagram fills cost no memory.
+	 */
+	uint8_t			*u_buf;
+	struct udp_recv		*u_recv;
+	int			 u_no_gso;	/* UDP_SEGMENT was refused */
 	struct udp_stats	 u_stats;
+};
+
+/* The recvmmsg batch of udp_sock_read: datagram i in buffer i. */
+union udp_recv_ctl {
+	struct cmsghdr	hdr;
+	uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			    CMSG_SPACE(sizeof(struct in_pktinfo))];
+};
+
+struct udp_recv {
+	struct mmsghdr		ur_msg[UDP_READ_BATCH];
+	struct iovec		ur_iov[UDP_READ_BATCH];
+	struct sockaddr_storage	ur_remote[UDP_READ_BATCH];
+	union udp_recv_ctl	ur_ctl[UDP_READ_BATCH];
 };
 
 /* One address and port the rules need a socket for. */
@@ -133,7 +169,11 @@ udp_new(struct event_base *base, const struct udp_ops *ops, void *arg)
 
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return (NULL);
-	if ((u->u_buf = malloc(UDP_RECV_BUF)) == NULL) {
+	u->u_buf = calloc(UDP_READ_BATCH, UDP_RECV_BUF);
+	u->u_recv = calloc(1, sizeof(*u->u_recv));
+	if (u->u_buf == NULL || u->u_recv == NULL) {
+		free(u->u_buf);
+		free(u->u_recv);
 		free(u);
 		return (NULL);
 	}
@@ -170,6 +210,7 @@ udp_free(struct udp *u)
 		udp_sock_free(u->u_socks[i]);
 	free(u->u_socks);
 	free(u->u_buf);
+	free(u->u_recv);
 	free(u);
 }
 
@@ -293,68 +334,70 @@ udp_input_natt(struct udp *u, const struct sockaddr_storage *local,
 	    (const struct sockaddr *)remote, rbuf_cur(&rb), rbuf_left(&rb));
 }
 
-/* Read one datagram; returns 0, 1 when the socket is drained, or -1. */
-static int
-udp_sock_read_one(struct udp_sock *s)
+/* Process datagram i of the batch that udp_sock_read received. */
+static void
+udp_sock_input(struct udp_sock *s, unsigned int i)
 {
 	struct udp		*u = s->us_udp;
-	struct sockaddr_storage	 remote, local;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				    CMSG_SPACE(sizeof(struct in_pktinfo))];
-	}			 cbuf;
-	struct iovec		 iov;
-	struct msghdr		 msg;
-	ssize_t			 n;
-	char			 addr[UDP_ADDRSTRLEN];
+	struct mmsghdr		*mm = &u->u_recv->ur_msg[i];
+	struct sockaddr_storage	*remote = &u->u_recv->ur_remote[i];
+	struct sockaddr_storage	 local;
+	uint8_t			*buf = u->u_buf + (size_t)i * UDP_RECV_BUF;
+	size_t			 n = mm->msg_len;
 
-	memset(&msg, 0, sizeof(msg));
-	memset(&remote, 0, sizeof(remote));
-	iov.iov_base = u->u_buf;
-	iov.iov_len = UDP_RECV_BUF;
-	msg.msg_name = &remote;
-	msg.msg_namelen = sizeof(remote);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-
-	n = recvmsg(s->us_fd, &msg, MSG_TRUNC);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return (1);
-		u->u_stats.us_dropped++;
-		if (log_ratelimit_pass(&udp_rl_io))
-			log_warn("receive on UDP socket %s failed: %s",
-			    udp_addr_str((struct sockaddr *)&s->us_addr, addr,
-			    sizeof(addr)), strerror(errno));
-		return (-1);
+	if ((mm->msg_hdr.msg_flags & MSG_TRUNC) || n > UDP_RECV_BUF) {
+		udp_drop(u, (struct sockaddr *)remote,
+		    "larger than the receive buffer", n);
+		return;
 	}
-	if ((msg.msg_flags & MSG_TRUNC) || (size_t)n > UDP_RECV_BUF) {
-		udp_drop(u, (struct sockaddr *)&remote,
-		    "larger than the receive buffer", (size_t)n);
-		return (0);
-	}
-	if (remote.ss_family != s->us_addr.ss_family)
-		return (0);
-	udp_recv_local(s, &msg, &local);
+	if (remote->ss_family != s->us_addr.ss_family)
+		return;
+	udp_recv_local(s, &mm->msg_hdr, &local);
 	if (udp_port((struct sockaddr *)&s->us_addr) == UDP_PORT_NATT)
-		udp_input_natt(u, &local, &remote, u->u_buf, (size_t)n);
+		udp_input_natt(u, &local, remote, buf, n);
 	else
-		udp_input_ike(u, &local, &remote, u->u_buf, (size_t)n);
-	return (0);
+		udp_input_ike(u, &local, remote, buf, n);
 }
 
 static void
 udp_sock_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct udp_sock	*s = arg;
-	int		 i;
+	struct udp	*u = s->us_udp;
+	struct udp_recv	*ur = u->u_recv;
+	struct msghdr	*msg;
+	unsigned int	 i;
+	int		 n;
+	char		 addr[UDP_ADDRSTRLEN];
 
-	for (i = 0; i < UDP_READ_BATCH; i++)
-		if (udp_sock_read_one(s) != 0)
-			break;
+	for (i = 0; i < UDP_READ_BATCH; i++) {
+		msg = &ur->ur_msg[i].msg_hdr;
+		memset(msg, 0, sizeof(*msg));
+		memset(&ur->ur_remote[i], 0, sizeof(ur->ur_remote[i]));
+		ur->ur_iov[i].iov_base = u->u_buf + (size_t)i * UDP_RECV_BUF;
+		ur->ur_iov[i].iov_len = UDP_RECV_BUF;
+		msg->msg_name = &ur->ur_remote[i];
+		msg->msg_namelen = sizeof(ur->ur_remote[i]);
+		msg->msg_iov = &ur->ur_iov[i];
+		msg->msg_iovlen = 1;
+		msg->msg_control = ur->ur_ctl[i].buf;
+		msg->msg_controllen = sizeof(ur->ur_ctl[i].buf);
+	}
+	/* MSG_TRUNC: msg_len is the datagram's length, even when cut. */
+	n = recvmmsg(s->us_fd, ur->ur_msg, UDP_READ_BATCH,
+	    MSG_DONTWAIT | MSG_TRUNC, NULL);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		u->u_stats.us_dropped++;
+		if (log_ratelimit_pass(&udp_rl_io))
+			log_warn("receive on UDP socket %s failed: %s",
+			    udp_addr_str((struct sockaddr *)&s->us_addr, addr,
+			    sizeof(addr)), strerror(errno));
+		return;
+	}
+	for (i = 0; i < (unsigned int)n; i++)
+		udp_sock_input(s, i);
 }
 
 static int
@@ -832,4 +875,188 @@ udp_send_natt(struct udp *u, const struct sockaddr *local,
 	if (rc == 0)
 		u->u_stats.us_esp_out++;
 	return (rc);
+}
+
+/* The control data of one message of udp_send_natt_batch. */
+union udp_batch_ctl {
+	struct cmsghdr	hdr;
+	uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			    CMSG_SPACE(sizeof(uint16_t))];
+};
+
+struct udp_batch {
+	struct mmsghdr		 ub_msg[UDP_SEND_BATCH];
+	struct iovec		 ub_iov[UDP_SEND_BATCH];
+	union udp_batch_ctl	 ub_ctl[UDP_SEND_BATCH];
+	size_t			 ub_count[UDP_SEND_BATCH];  /* datagrams */
+	unsigned int		 ub_nmsg;
+};
+
+/* Whether d can follow prev in one UDP_SEGMENT message of first's size. */
+static int
+udp_gso_joins(const struct kernel_udp_datagram *first,
+    const struct kernel_udp_datagram *prev,
+    const struct kernel_udp_datagram *d, size_t count, size_t total)
+{
+	return (count < UDP_GSO_SEGS && prev->kud_len == first->kud_len &&
+	    d->kud_len <= first->kud_len && total + d->kud_len <= UDP_GSO_MAX &&
+	    udp_addr_eq(d->kud_local, first->kud_local) &&
+	    udp_addr_eq(d->kud_remote, first->kud_remote) &&
+	    udp_port(d->kud_remote) == udp_port(first->kud_remote));
+}
+
+/*
+ * Describe datagrams d[0..count) as one message of b: PKTINFO on a
+ * wildcard socket, UDP_SEGMENT for more than one datagram.
+ */
+static void
+udp_batch_msg(struct udp_batch *b, const struct udp_sock *s,
+    const struct kernel_udp_datagram *d, size_t count, struct iovec *iov)
+{
+	struct msghdr	*msg = &b->ub_msg[b->ub_nmsg].msg_hdr;
+	union udp_batch_ctl *ctl = &b->ub_ctl[b->ub_nmsg];
+	struct cmsghdr	*cm;
+	uint16_t	 seg = (uint16_t)d->kud_len;
+	size_t		 i;
+
+	memset(msg, 0, sizeof(*msg));
+	for (i = 0; i < count; i++) {
+		iov[i].iov_base = (void *)d[i].kud_pkt;
+		iov[i].iov_len = d[i].kud_len;
+	}
+	msg->msg_name = (void *)d->kud_remote;
+	msg->msg_namelen = udp_salen(d->kud_remote);
+	msg->msg_iov = iov;
+	msg->msg_iovlen = count;
+	if (s->us_wildcard)
+		udp_send_pktinfo(msg, ctl->buf, sizeof(ctl->buf),
+		    d->kud_local);
+	else
+		memset(ctl->buf, 0, sizeof(ctl->buf));
+	if (count > 1) {
+		msg->msg_control = ctl->buf;
+		cm = (struct cmsghdr *)(ctl->buf + msg->msg_controllen);
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		msg->msg_controllen += CMSG_SPACE(sizeof(seg));
+	}
+	b->ub_count[b->ub_nmsg++] = count;
+}
+
+static void
+udp_batch_failed(struct udp *u, const struct udp_sock *s,
+    const struct msghdr *msg)
+{
+	char	la[UDP_ADDRSTRLEN], ra[UDP_ADDRSTRLEN];
+
+	u->u_stats.us_send_errors++;
+	if (log_ratelimit_pass(&udp_rl_io))
+		log_warn("send from %s to %s failed: %s",
+		    udp_addr_str((struct sockaddr *)&s->us_addr, la, sizeof(la)),
+		    udp_addr_str(msg->msg_name, ra, sizeof(ra)),
+		    strerror(errno));
+}
+
+/*
+ * Send the messages of b on s.  A UDP_SEGMENT message that the kernel
+ * refuses is sent again one datagram at a time, and UDP_SEGMENT is not
+ * used any more.
+ */
+static void
+udp_batch_send(struct udp *u, const struct udp_sock *s, struct udp_batch *b)
+{
+	struct msghdr	 one;
+	unsigned int	 m = 0;
+	size_t		 i;
+	int		 n;
+
+	while (m < b->ub_nmsg) {
+		n = sendmmsg(s->us_fd, b->ub_msg + m, b->ub_nmsg - m, 0);
+		if (n > 0) {
+			for (; n > 0; n--)
+				u->u_stats.us_esp_out += b->ub_count[m++];
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (b->ub_count[m] > 1 && (errno == EINVAL ||
+		    errno == ENOPROTOOPT || errno == EIO)) {
+			log_info("UDP_SEGMENT failed (%s); ESP in UDP goes "
+			    "out one datagram per message", strerror(errno));
+			u->u_no_gso = 1;
+			/* The same message without its UDP_SEGMENT, the last. */
+			one = b->ub_msg[m].msg_hdr;
+			one.msg_iovlen = 1;
+			one.msg_controllen -= CMSG_SPACE(sizeof(uint16_t));
+			if (one.msg_controllen == 0)
+				one.msg_control = NULL;
+			for (i = 0; i < b->ub_count[m]; i++, one.msg_iov++) {
+				if (sendmsg(s->us_fd, &one, 0) >= 0)
+					u->u_stats.us_esp_out++;
+				else
+					udp_batch_failed(u, s, &one);
+			}
+		} else {
+			udp_batch_failed(u, s, &b->ub_msg[m].msg_hdr);
+		}
+		m++;
+	}
+	b->ub_nmsg = 0;
+}
+
+/* The port 4500 socket for d, or NULL (counted and logged). */
+static struct udp_sock *
+udp_batch_sock(struct udp *u, const struct kernel_udp_datagram *d)
+{
+	struct udp_sock	*s;
+	char		 la[UDP_ADDRSTRLEN], ra[UDP_ADDRSTRLEN];
+
+	if (d->kud_local->sa_family == d->kud_remote->sa_family &&
+	    (s = udp_find(u, d->kud_local, UDP_PORT_NATT)) != NULL)
+		return (s);
+	u->u_stats.us_send_errors++;
+	if (log_ratelimit_pass(&udp_rl_io))
+		log_warn("no UDP socket on %s port %u to send ESP to %s: add "
+		    "the address to local_addr of a rule",
+		    udp_addr_str(d->kud_local, la, sizeof(la)), UDP_PORT_NATT,
+		    udp_addr_str(d->kud_remote, ra, sizeof(ra)));
+	return (NULL);
+}
+
+void
+udp_send_natt_batch(struct udp *u, const struct kernel_udp_datagram *d,
+    size_t n)
+{
+	struct udp_batch	 b;
+	struct udp_sock		*s, *cur = NULL;
+	size_t			 i = 0, count, total, used = 0;
+
+	b.ub_nmsg = 0;
+	while (i < n) {
+		if ((s = udp_batch_sock(u, &d[i])) == NULL) {
+			i++;
+			continue;
+		}
+		if (b.ub_nmsg == UDP_SEND_BATCH || used == UDP_SEND_BATCH ||
+		    (cur != NULL && s != cur)) {
+			udp_batch_send(u, cur, &b);
+			used = 0;
+		}
+		cur = s;
+		count = 1;
+		total = d[i].kud_len;
+		while (!u->u_no_gso && i + count < n && used + count <
+		    UDP_SEND_BATCH && udp_gso_joins(&d[i], &d[i + count - 1],
+		    &d[i + count], count, total)) {
+			total += d[i + count].kud_len;
+			count++;
+		}
+		udp_batch_msg(&b, s, d + i, count, b.ub_iov + used);
+		used += count;
+		i += count;
+	}
+	if (b.ub_nmsg > 0)
+		udp_batch_send(u, cur, &b);
 }

@@ -19,6 +19,7 @@
 struct config;
 struct event_base;
 struct ike_packet;
+struct kernel_udp_datagram;
 struct udp;
 
 #define UDP_PORT_IKE		500
@@ -82,6 +83,14 @@ int	 udp_send_ike(struct udp *, const struct ike_packet *);
  */
 int	 udp_send_natt(struct udp *, const struct sockaddr *local,
 	    const struct sockaddr *remote, const uint8_t *, size_t);
+
+/*
+ * Send n datagrams of ESP in UDP in their order, as udp_send_natt would,
+ * in few system calls.  A failure is counted and logged, and the other
+ * datagrams still go.
+ */
+void	 udp_send_natt_batch(struct udp *, const struct kernel_udp_datagram *,
+	    size_t n);
 
 const struct udp_stats *udp_stats(const struct udp *);
 

@@ -193,6 +193,14 @@ struct kernel_expire {
 	struct kernel_sa_stats		 exp_stats;
 };
 
+/* One UDP-encapsulated ESP packet of a batch (kc_send_udp_batch). */
+struct kernel_udp_datagram {
+	const struct sockaddr	*kud_local;
+	const struct sockaddr	*kud_remote;
+	const uint8_t		*kud_pkt;	/* from the SPI */
+	size_t			 kud_len;
+};
+
 /*
  * Callbacks from a backend to the daemon.  When kc_expire reports a hard
  * expiry, the backend has already removed the SA.
@@ -208,6 +216,14 @@ struct kernel_callbacks {
 	int	(*kc_send_udp)(void *arg, const struct sockaddr *local,
 		    const struct sockaddr *remote, const uint8_t *pkt,
 		    size_t len);
+	/*
+	 * Send n such packets in their order, as kc_send_udp would, with as
+	 * few system calls as the daemon can.  Optional: without it the
+	 * backend calls kc_send_udp for each.  Failures are counted and
+	 * logged by the daemon.
+	 */
+	void	(*kc_send_udp_batch)(void *arg,
+		    const struct kernel_udp_datagram *, size_t n);
 };
 
 /* Backend settings; a NULL options pointer or a zero field is the default. */

@@ -48,6 +48,7 @@
 #define USER_IO_HEADROOM	128
 #define USER_IO_IPV4_HDR	20	/* outer header without options */
 #define USER_IO_TTL		64
+#define USER_IO_FD_UDP		(-2)	/* through kc_send_udp(_batch) */
 #define USER_IO_MAX		65536	/* largest IP datagram */
 /*
  * An outbound slot has room for a packet of USER_IO_TX_DATA bytes, more
@@ -68,15 +69,22 @@ union user_io_ctl {
 
 struct user_io {
 	int			 io_vnet;	/* TUN has virtio-net headers */
-	/* Outbound batch: entry i lies in slot i, or in io_big. */
+	/*
+	 * Outbound batch: entry i lies in slot i, or in io_big.  It leaves
+	 * on the raw socket io_tx_fd[i], or as ESP in UDP for
+	 * USER_IO_FD_UDP, with the entries next to it that go the same way.
+	 */
 	struct mmsghdr		 io_tx_msg[USER_IO_BATCH];
 	struct iovec		 io_tx_iov[USER_IO_BATCH];
 	struct sockaddr_in6	 io_tx_dst[USER_IO_BATCH];
 	union user_io_ctl	 io_tx_ctl[USER_IO_BATCH];
 	uint32_t		 io_tx_spi[USER_IO_BATCH];
 	struct iovec		 io_tx_esp[USER_IO_BATCH];	/* no header */
+	int			 io_tx_fd[USER_IO_BATCH];
+	struct kernel_udp_datagram io_tx_udp[USER_IO_BATCH];
+	struct sockaddr_storage	 io_tx_local[USER_IO_BATCH];
+	struct sockaddr_storage	 io_tx_remote[USER_IO_BATCH];
 	unsigned int		 io_tx_count;
-	int			 io_tx_fd;
 	uint8_t			*io_tx_slots;
 	uint8_t			*io_big;
 	int			 io_big_queued;	/* io_big is in the batch */
@@ -99,6 +107,13 @@ user_io_drop(struct kernel_user *ku, const char *what, uint32_t spi, int r)
 	    log_ratelimit_pass(&ku->ku_ratelimit))
 		log_debug(D_PFKEY, "ESP packet dropped (SPI 0x%08x): %s: %s",
 		    spi, what, err_str(r));
+}
+
+static void
+user_io_send_failed(struct kernel_user *ku, uint32_t spi, int r)
+{
+	user_io_drop(ku, r == ERR_SYSTEM ? strerror(errno) : "cannot send",
+	    spi, r);
 }
 
 int
@@ -216,7 +231,7 @@ user_io_tx_failed(struct kernel_user *ku, unsigned int i)
 	struct user_io	*io = ku->ku_io;
 	struct msghdr	 msg = io->io_tx_msg[i].msg_hdr;
 
-	if (errno == EMSGSIZE && io->io_tx_fd == ku->ku_raw4) {
+	if (errno == EMSGSIZE && io->io_tx_fd[i] == ku->ku_raw4) {
 		msg.msg_iov = &io->io_tx_esp[i];
 		if (sendmsg(ku->ku_esp4, &msg, 0) != -1)
 			return;
@@ -225,27 +240,66 @@ user_io_tx_failed(struct kernel_user *ku, unsigned int i)
 }
 
 /*
- * Send the outbound batch.  sendmmsg stops at the first datagram that
- * fails: that one is resent or dropped, and the rest go in the next call.
+ * Send entries [i, end) on one raw socket.  sendmmsg stops at the first
+ * datagram that fails: that one is resent or dropped, and the rest go in
+ * the next call.
  */
 static void
-user_io_tx_flush(struct kernel_user *ku)
+user_io_tx_raw(struct kernel_user *ku, unsigned int i, unsigned int end)
 {
 	struct user_io	*io = ku->ku_io;
-	unsigned int	 done = 0;
 	int		 n;
 
-	while (done < io->io_tx_count) {
-		n = sendmmsg(io->io_tx_fd, io->io_tx_msg + done,
-		    io->io_tx_count - done, 0);
+	while (i < end) {
+		n = sendmmsg(io->io_tx_fd[i], io->io_tx_msg + i, end - i, 0);
 		if (n > 0) {
-			done += (unsigned int)n;
+			i += (unsigned int)n;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
-		user_io_tx_failed(ku, done);
-		done++;
+		user_io_tx_failed(ku, i);
+		i++;
+	}
+}
+
+/* Hand entries [i, end) of ESP in UDP to the daemon. */
+static void
+user_io_tx_udp(struct kernel_user *ku, unsigned int i, unsigned int end)
+{
+	struct kernel			*k = ku->ku_k;
+	const struct kernel_udp_datagram *d = ku->ku_io->io_tx_udp;
+	int				 r;
+
+	if (k->k_cb.kc_send_udp_batch != NULL) {
+		k->k_cb.kc_send_udp_batch(k->k_arg, d + i, end - i);
+		return;
+	}
+	for (; i < end; i++) {
+		r = k->k_cb.kc_send_udp == NULL ? ERR_UNSUPPORTED :
+		    k->k_cb.kc_send_udp(k->k_arg, d[i].kud_local,
+		    d[i].kud_remote, d[i].kud_pkt, d[i].kud_len);
+		if (r != 0)
+			user_io_send_failed(ku, ku->ku_io->io_tx_spi[i], r);
+	}
+}
+
+/* Send the outbound batch, each run of entries that go one way at once. */
+static void
+user_io_tx_flush(struct kernel_user *ku)
+{
+	struct user_io	*io = ku->ku_io;
+	unsigned int	 i = 0, end;
+
+	while (i < io->io_tx_count) {
+		for (end = i + 1; end < io->io_tx_count &&
+		    io->io_tx_fd[end] == io->io_tx_fd[i]; end++)
+			continue;
+		if (io->io_tx_fd[i] == USER_IO_FD_UDP)
+			user_io_tx_udp(ku, i, end);
+		else
+			user_io_tx_raw(ku, i, end);
+		i = end;
 	}
 	io->io_tx_count = 0;
 	io->io_big_queued = 0;
@@ -274,12 +328,26 @@ user_io_ipv4_header(uint8_t *esp, size_t len, const struct kernel_sa *sa)
 	return (h);
 }
 
+/* Add ESP in UDP to the outbound batch as entry i. */
+static void
+user_io_tx_queue_udp(struct user_io *io, unsigned int i,
+    const struct kernel_sa *sa, uint8_t *esp, size_t len)
+{
+	struct kernel_udp_datagram	*d = &io->io_tx_udp[i];
+
+	io->io_tx_local[i] = sa->sa_id.id_src;
+	io->io_tx_remote[i] = sa->sa_id.id_dst;
+	d->kud_local = (const struct sockaddr *)&io->io_tx_local[i];
+	d->kud_remote = (const struct sockaddr *)&io->io_tx_remote[i];
+	d->kud_pkt = esp;
+	d->kud_len = len;
+	io->io_tx_fd[i] = USER_IO_FD_UDP;
+}
+
 /*
- * Add the ESP packet esp[0..len) of sa to the outbound batch: returns 1,
- * or 0 when it left at once, or a negative code.  esp has room for an
- * IPv4 header before it.  One sendmmsg has one socket, so a packet for
- * the other address family sends the batch, then itself on the ESP
- * socket: it may lie in a slot that the batch counts as free.
+ * Add the ESP packet esp[0..len) of sa to the outbound batch; esp has room
+ * for an IPv4 header before it.  The entry keeps copies of the
+ * addresses, so the SA may go before the batch leaves.
  */
 static int
 user_io_tx_queue(struct kernel_user *ku, const struct kernel_sa *sa,
@@ -290,6 +358,12 @@ user_io_tx_queue(struct kernel_user *ku, const struct kernel_sa *sa,
 	unsigned int	 i = io->io_tx_count;
 	int		 fd;
 
+	io->io_tx_spi[i] = sa->sa_id.id_spi;
+	if (sa->sa_encap) {
+		user_io_tx_queue_udp(io, i, sa, esp, len);
+		io->io_tx_count++;
+		return (0);
+	}
 	fd = user_io_esp_msg(ku, sa, &msg, &io->io_tx_dst[i],
 	    &io->io_tx_ctl[i]);
 	if (fd == -1)
@@ -303,20 +377,12 @@ user_io_tx_queue(struct kernel_user *ku, const struct kernel_sa *sa,
 		io->io_tx_iov[i].iov_base = user_io_ipv4_header(esp, len, sa);
 		io->io_tx_iov[i].iov_len = len + USER_IO_IPV4_HDR;
 	}
-	if (i > 0 && fd != io->io_tx_fd) {
-		user_io_tx_flush(ku);
-		msg.msg_iov = &io->io_tx_esp[i];
-		msg.msg_iovlen = 1;
-		return (sendmsg(user_io_esp_fd(ku, sa), &msg, 0) == -1 ?
-		    ERR_SYSTEM : 0);
-	}
-	io->io_tx_fd = fd;
 	msg.msg_iov = &io->io_tx_iov[i];
 	msg.msg_iovlen = 1;
 	io->io_tx_msg[i].msg_hdr = msg;
-	io->io_tx_spi[i] = sa->sa_id.id_spi;
+	io->io_tx_fd[i] = fd;
 	io->io_tx_count++;
-	return (1);
+	return (0);
 }
 
 static int
@@ -356,13 +422,6 @@ user_io_send_now(struct kernel_user *ku, const struct kernel_sa *sa,
 	return (0);
 }
 
-static void
-user_io_send_failed(struct kernel_user *ku, uint32_t spi, int r)
-{
-	user_io_drop(ku, r == ERR_SYSTEM ? strerror(errno) : "cannot send",
-	    spi, r);
-}
-
 /* Encapsulate and send a packet held for an SA (user.c), right away. */
 void
 user_io_output(struct kernel_user *ku, struct user_sa *us,
@@ -387,10 +446,10 @@ user_io_output(struct kernel_user *ku, struct user_sa *us,
 }
 
 /*
- * Encapsulate pkt in place for us.  Raw ESP joins the batch (returns 1:
- * the buffer is taken), ESP in UDP leaves now.  A packet in the batch
- * is counted when it is queued, as the kernel's XFRM counts before it
- * transmits, since user_sa_used may remove the SA.
+ * Encapsulate pkt in place for us and add it to the batch; returns 1
+ * when the batch took the buffer.  A packet is counted when it is
+ * queued, as the kernel's XFRM counts before it transmits, because
+ * user_sa_used may remove the SA.
  */
 static int
 user_io_encap(struct kernel_user *ku, struct user_sa *us, uint8_t *pkt,
@@ -407,19 +466,12 @@ user_io_encap(struct kernel_user *ku, struct user_sa *us, uint8_t *pkt,
 		user_io_drop(ku, "cannot build", sa->sa_id.id_spi, r);
 		return (0);
 	}
-	if (sa->sa_encap) {
-		if ((r = user_io_send_udp(ku, sa, esp, esplen)) != 0)
-			user_io_send_failed(ku, sa->sa_id.id_spi, r);
-		else
-			user_sa_used(ku, us, len);
-		return (0);
-	}
-	if ((r = user_io_tx_queue(ku, sa, esp, esplen)) < 0) {
+	if ((r = user_io_tx_queue(ku, sa, esp, esplen)) != 0) {
 		user_io_send_failed(ku, sa->sa_id.id_spi, r);
 		return (0);
 	}
 	user_sa_used(ku, us, len);
-	return (r);
+	return (1);
 }
 
 /* Send a packet that no ipsec policy claims in the clear, around the TUN. */

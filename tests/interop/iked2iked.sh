@@ -147,6 +147,17 @@ if [ "$mode" = nat-keepalive ]; then
 	    iop_not grep -q "dropped a 1-byte" "$B/iked.log"
 fi
 
+# Bulk TCP: TSO segments cut into ESP, batches on the raw or UDP sockets
+# (UDP_SEGMENT through the NAT), GRO on the way in.
+if [ "$mode" = plain ] || [ "$mode" = nat ]; then
+	ip netns exec "$IOP_NSB" python3 "$(dirname "$0")/tcp_echo.py" \
+	    server $inner_b >"$IOP_DIR/echo.server" 2>&1 &
+	iop_track $!
+	iop_check "4 MB TCP echo through the tunnel comes back unchanged" \
+	    ip netns exec "$IOP_NSA" timeout 60 python3 \
+	    "$(dirname "$0")/tcp_echo.py" client $inner_a $inner_b
+fi
+
 iop_stop "$pid_a"
 status=$?
 iop_check "in.iked A exits 0 on SIGTERM" [ $status -eq 0 ]

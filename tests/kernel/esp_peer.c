@@ -386,8 +386,9 @@ peer_options(struct peer *p, int *acquire_mode, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct kernel_callbacks	 cb = { peer_acquire, peer_expire,
-				    peer_send_udp };
+	struct kernel_callbacks	 cb = { .kc_acquire = peer_acquire,
+				    .kc_expire = peer_expire,
+				    .kc_send_udp = peer_send_udp };
 	struct peer		 p;
 	struct event		*sigterm, *sigint, *udp = NULL;
 	int			 acquire_mode = 0, r;

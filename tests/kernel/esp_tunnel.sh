@@ -12,6 +12,7 @@
 set -u
 
 PEER=${IKED_BUILD:-.}/tests/kernel/esp_peer
+ECHO=$(dirname "$0")/../interop/tcp_echo.py
 TABLE=4500
 
 if [ "$(id -u)" != 0 ]; then
@@ -159,53 +160,16 @@ run_case() {
 	[ $before = 0 ] || FAILED=1
 }
 
-# tcp_echo NAME SRC DST: 4 MB to an echo server at DST port 5001 and
-# back; the bytes must come back unchanged.
+# tcp_echo NAME SRC DST: 4 MB to an echo server at DST and back
+# (tcp_echo.py); the bytes must come back unchanged.
 tcp_echo() {
 	local name=$1 src=$2 dst=$3 pid rc=0
-	ip netns exec "$NS_B" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 5001))
-s.listen(1)
-s.settimeout(30)
-c, _ = s.accept()
-c.settimeout(30)
-while True:
-    d = c.recv(65536)
-    if not d:
-        break
-    c.sendall(d)
-c.close()
-' "$dst" >"$WORK/$name.server" 2>&1 &
+	ip netns exec "$NS_B" python3 "$ECHO" server "$dst" \
+	    >"$WORK/$name.server" 2>&1 &
 	pid=$!
 	PIDS="$PIDS $pid"
-	ip netns exec "$NS_A" timeout 60 python3 -c '
-import hashlib, socket, sys, threading, time
-fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
-data = bytes((i * 7 + i // 251) & 0xff for i in range(1 << 22))
-for attempt in range(50):
-    s = socket.socket(fam)
-    s.bind((sys.argv[1], 0))
-    s.settimeout(30)
-    try:
-        s.connect((sys.argv[2], 5001))
-        break
-    except OSError:
-        s.close()
-        time.sleep(0.1)
-t = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
-t.start()
-got = bytearray()
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    got += d
-t.join()
-sys.exit(0 if hashlib.sha256(got).digest() == hashlib.sha256(data).digest() else 1)
-' "$src" "$dst" >"$WORK/$name.client" 2>&1 || rc=1
+	ip netns exec "$NS_A" timeout 60 python3 "$ECHO" client "$src" "$dst" \
+	    >"$WORK/$name.client" 2>&1 || rc=1
 	wait "$pid" 2>/dev/null
 	return $rc
 }

@@ -39,7 +39,7 @@ addr(struct sockaddr_storage *ss, const char *text)
 static struct kernel *
 open_none(struct seen *s)
 {
-	struct kernel_callbacks	 cb = { NULL, seen_expire, NULL };
+	struct kernel_callbacks	 cb = { .kc_expire = seen_expire };
 	struct kernel		*k;
 
 	memset(s, 0, sizeof(*s));

@@ -410,8 +410,8 @@ capture_send_udp(void *arg, const struct sockaddr *local,
 static void
 user_queue_keeps_newest(void **state)
 {
-	struct kernel_callbacks	 cb = { capture_acquire, NULL,
-				    capture_send_udp };
+	struct kernel_callbacks	 cb = { .kc_acquire = capture_acquire,
+				    .kc_send_udp = capture_send_udp };
 	struct kernel_options	 opts = { .ko_tun_name = "espqueue0",
 		.ko_route_table = 4700, .ko_fwmark = 0x4700,
 		.ko_rule_priority = 4700 };

@@ -128,7 +128,7 @@ count_udp(void *arg, const struct sockaddr *local,
 static int
 setup(void **state)
 {
-	struct kernel_callbacks	 cb = { NULL, NULL, count_udp };
+	struct kernel_callbacks	 cb = { .kc_send_udp = count_udp };
 	struct kernel_options	 opts = { .ko_tun_name = "espbatch0",
 		.ko_route_table = 4800, .ko_fwmark = 0x4800,
 		.ko_rule_priority = 4800 };

@@ -62,7 +62,7 @@ static int
 esp_setup(void **state)
 {
 	static struct esp_ctx		ec;
-	struct kernel_callbacks		cb = { NULL, esp_expire_cb, NULL };
+	struct kernel_callbacks		cb = { .kc_expire = esp_expire_cb };
 
 	memset(&ec, 0, sizeof(ec));
 	ec.ec_base = event_base_new();

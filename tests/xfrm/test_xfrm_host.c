@@ -57,7 +57,7 @@ static int
 host_setup(void **state)
 {
 	static struct host_ctx		hc;
-	struct kernel_callbacks		cb = { host_acquire_cb, NULL, NULL };
+	struct kernel_callbacks		cb = { .kc_acquire = host_acquire_cb };
 
 	memset(&hc, 0, sizeof(hc));
 	hc.hc_base = event_base_new();

@@ -346,7 +346,8 @@ peer_options(struct peer *p, int argc, char **argv)
 static int
 peer_open(struct peer *p)
 {
-	struct kernel_callbacks	cb = { NULL, peer_expire, peer_send_udp };
+	struct kernel_callbacks	cb = { .kc_expire = peer_expire,
+				    .kc_send_udp = peer_send_udp };
 
 	if (p->p_backend == KERNEL_BACKEND_XFRM)
 		return (xfrm_test_open(&p->p_kernel, p->p_base, &cb, p));
