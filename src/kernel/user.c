@@ -387,6 +387,11 @@ user_sa_expire(struct kernel_user *ku, struct user_sa *us, int hard,
 		us->us_soft_sent = 1;
 		user_sa_schedule(us);
 	}
+	/*
+	 * ESP still queued for the SA leaves first, so that the peer does
+	 * not get a Delete for the SA before the SA's last packets.
+	 */
+	user_io_flush(ku);
 	if (k->k_cb.kc_expire != NULL)
 		k->k_cb.kc_expire(k->k_arg, &exp);
 }

@@ -132,6 +132,8 @@ void	 user_io_output(struct kernel_user *, struct user_sa *,
 void	 user_io_udp_input(struct kernel_user *, const struct sockaddr *,
 	    const struct sockaddr *, const uint8_t *, size_t);
 int	 user_io_mark_socket(struct kernel_user *, int);
+/* Send the ESP that waits in the outbound batch. */
+void	 user_io_flush(struct kernel_user *);
 
 /* user_xfrm.c */
 void	 user_xfrm_open(struct kernel_user *);

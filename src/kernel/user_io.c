@@ -305,6 +305,13 @@ user_io_tx_flush(struct kernel_user *ku)
 	io->io_big_queued = 0;
 }
 
+void
+user_io_flush(struct kernel_user *ku)
+{
+	if (ku->ku_io != NULL)
+		user_io_tx_flush(ku);
+}
+
 /*
  * Put an outer IPv4 header for the raw socket before esp (IP_HDRINCL
  * skips the kernel's corking and checksumming copy).  The kernel fills
