@@ -448,7 +448,7 @@ config_spd_match(const struct config_spd *s, const struct config_selector *sel)
 	    config_spd_num_match(&s->sd_rport, sel->cs_rport));
 }
 
-/* The first entry in match order (bypass entries first) that matches. */
+/* The first entry in match order (see ipsecinit_order) that matches. */
 const struct config_spd *
 config_spd_find(const struct config *cf, const struct config_selector *sel)
 {

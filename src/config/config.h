@@ -407,7 +407,8 @@ int	config_addrlist_match(const struct config_addrlist *,
 /*
  * Lookups for the engine; each returns NULL when nothing matches.  Rules
  * are searched in file order.  Policy entries are searched in match
- * order: bypass and pass entries first, then the others in file order.
+ * order: bypass and pass entries first, then the stronger entries (AH+ESP,
+ * ESP, AH) before weaker ones, as ipsecinit.conf(5) describes.
  */
 const struct config_rule *config_rule_find(const struct config *,
 	    const struct config_ip *local, const struct config_ip *remote);

@@ -1148,36 +1148,118 @@ fail:
 	ipsecinit_resync(ii);
 }
 
-static int
-ipsecinit_rank(const struct config_spd *s)
-{
-	int	act = s->sd_alts[0].sp_action;
+/*
+ * Sort key of one entry in match order.  Group 0 contains the bypass and
+ * pass entries, and every drop entry starts a new group of the others.
+ * Within a group the stronger entries come first, and ties keep the file
+ * order.
+ */
+struct ipsecinit_order_key {
+	size_t		ok_group;
+	int		ok_strength;
+	size_t		ok_index;
+};
 
-	return (act == CONFIG_SPD_BYPASS || act == CONFIG_SPD_PASS ? 0 : 1);
+#define IPSECINIT_STRENGTH_DROP	4	/* above AH+ESP: first of its group */
+
+/* Protection of one alternative: AH+ESP 3, ESP 2, AH 1, none 0. */
+static int
+ipsecinit_alt_strength(const struct config_spd_alt *alt)
+{
+	if (!config_spd_is_ipsec(alt))
+		return (0);
+	return ((alt->sp_esp_encr.sa_set ? 2 : 0) +
+	    (alt->sp_ah_auth.sa_set ? 1 : 0));
 }
 
 /*
- * Put bypass and pass entries first, keeping the file order otherwise.
- * NOTE: IPsec entries stay in file order; the rule that a stronger entry
- * (AH+ESP > ESP > AH) goes before weaker older ones is not applied.
+ * An entry with "or" alternatives is as strong as its weakest one,
+ * because a responder accepts any of them.
  */
-static void
+static int
+ipsecinit_strength(const struct config_spd *s)
+{
+	size_t	i;
+	int	min, v;
+
+	if (s->sd_nalts == 0)
+		return (0);
+	if (s->sd_alts[0].sp_action == CONFIG_SPD_DROP)
+		return (IPSECINIT_STRENGTH_DROP);
+	min = ipsecinit_alt_strength(&s->sd_alts[0]);
+	for (i = 1; i < s->sd_nalts; i++) {
+		v = ipsecinit_alt_strength(&s->sd_alts[i]);
+		if (v < min)
+			min = v;
+	}
+	return (min);
+}
+
+static int
+ipsecinit_is_clear(const struct config_spd *s)
+{
+	int	act = s->sd_nalts > 0 ? s->sd_alts[0].sp_action : 0;
+
+	return (act == CONFIG_SPD_BYPASS || act == CONFIG_SPD_PASS);
+}
+
+static int
+ipsecinit_order_cmp(const void *a, const void *b)
+{
+	const struct ipsecinit_order_key	*x = a, *y = b;
+
+	if (x->ok_group != y->ok_group)
+		return (x->ok_group < y->ok_group ? -1 : 1);
+	if (x->ok_strength != y->ok_strength)
+		return (x->ok_strength > y->ok_strength ? -1 : 1);
+	if (x->ok_index != y->ok_index)
+		return (x->ok_index < y->ok_index ? -1 : 1);
+	return (0);
+}
+
+/*
+ * Sort the entries from first on into match order, as if each were added
+ * in file order by the ipsecconf rule: bypass and pass entries go first,
+ * and a new entry goes before the older ones that are weaker (AH+ESP >
+ * ESP > AH).  No entry moves across a drop entry, so that a drop keeps
+ * the traffic it covers from the entries after it, and a final catch-all
+ * drop stays last.
+ */
+static int
 ipsecinit_order(struct config *cf, size_t first)
 {
-	struct config_spd	*sorted;
-	size_t			 n = cf->cf_nspds - first, i, k = 0;
-	int			 rank;
+	struct ipsecinit_order_key	*keys;
+	struct config_spd		*sorted;
+	size_t				 n = cf->cf_nspds - first, i;
+	size_t				 group = 1;
+	int				 rc = ERR_NOMEM;
 
-	if (n < 2 || (sorted = calloc(n, sizeof(*sorted))) == NULL)
-		return;
-	for (rank = 0; rank < 2; rank++) {
-		for (i = first; i < cf->cf_nspds; i++) {
-			if (ipsecinit_rank(&cf->cf_spds[i]) == rank)
-				sorted[k++] = cf->cf_spds[i];
-		}
+	if (n < 2)
+		return (0);
+	keys = calloc(n, sizeof(*keys));
+	sorted = calloc(n, sizeof(*sorted));
+	if (keys == NULL || sorted == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct config_spd	*s = &cf->cf_spds[first + i];
+
+		keys[i].ok_index = i;
+		keys[i].ok_strength = ipsecinit_strength(s);
+		if (ipsecinit_is_clear(s))
+			continue;
+		if (keys[i].ok_strength == IPSECINIT_STRENGTH_DROP)
+			group++;
+		keys[i].ok_group = group;
 	}
+	qsort(keys, n, sizeof(*keys), ipsecinit_order_cmp);
+	for (i = 0; i < n; i++)
+		sorted[i] = cf->cf_spds[first + keys[i].ok_index];
 	memcpy(cf->cf_spds + first, sorted, n * sizeof(*sorted));
+	rc = 0;
+out:
 	free(sorted);
+	free(keys);
+	return (rc);
 }
 
 int
@@ -1224,7 +1306,8 @@ ipsecinit_parse_flags(struct config *cf, const char *file, const void *buf,
 		ipsecinit_advance(ii);
 		ipsecinit_resync(ii);
 	}
-	ipsecinit_order(cf, first);
+	if (ipsecinit_order(cf, first) != 0)
+		ii->ii_nomem = 1;
 	rc = ii->ii_nomem ? ERR_NOMEM :
 	    diag_count(diag) != before ? ERR_CONFIG : 0;
 	lex_token_wipe(&ii->ii_tok);

@@ -292,8 +292,8 @@ config_print(FILE *fp, const struct config *cf)
 	for (i = 0; i < cf->cf_npsks; i++)
 		print_psk(fp, &cf->cf_psks[i]);
 	if (cf->cf_nspds > 0)
-		fprintf(fp, "# Policy entries in match order (bypass and pass "
-		    "first).\n");
+		fprintf(fp, "# Policy entries in match order, as MATCH "
+		    "ORDER in ipsecinit.conf(5) describes.\n");
 	for (i = 0; i < cf->cf_nspds; i++)
 		print_spd(fp, &cf->cf_spds[i]);
 }

@@ -6,7 +6,7 @@
  * traffic through in the clear, and "drop" entries discard it.
  *
  * The policies carry the numbers the engine uses for the IPsec SAs it
- * negotiates for entry i of the file: reqid i + 1, index i, priority
+ * negotiates for entry i in match order: reqid i + 1, index i, priority
  * 1000 + i.  Bypass entries get priority i, so that they match first as
  * on Solaris.  When the engine later adds the same policy for an SA, the
  * backend reports it as existing and the one installed here stays.

@@ -288,6 +288,26 @@ run -R "$pke"
 expect_err_format_warn
 expect_err "config:2: warning: rule \"enc\" uses rsa_encrypt but no certificate for the peer matching remote_id \"CN=b.example.com\" is in $pke/etc/inet/ike/publickeys: import it with ikecert certdb -a"
 
+# 16. -v lists the policy entries in match order: bypass first, then the
+# stronger entries, with file order kept between equals and across drop.
+ord=$tmp/order
+make_root "$ord"
+cat > "$ord/etc/inet/ipsecinit.conf" <<'EOF2'
+{ raddr 192.0.2.1 } ipsec { auth_algs sha1 }
+{ raddr 192.0.2.2 } ipsec { encr_algs aes }
+{ raddr 192.0.2.3 } bypass { }
+{ raddr 192.0.2.4 } ipsec { auth_algs sha1 encr_algs aes }
+{ raddr 192.0.2.5 } ipsec { encr_algs aes }
+{ raddr 192.0.2.0/24 } drop { }
+{ raddr 192.0.2.7 } ipsec { encr_algs aes }
+EOF2
+run -v -R "$ord"
+[ "$rc" -eq 0 ] || fail "match order: exit $rc: $(cat "$tmp/err")"
+order=$(sed -n 's/^policy entry (.*ipsecinit\.conf:\([0-9]*\)):$/\1/p' \
+    "$tmp/out" | tr '\n' ' ')
+[ "$order" = "3 4 2 5 1 6 7 " ] ||
+    fail "match order: lines '$order', expected '3 4 2 5 1 6 7 '"
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2
 	exit 1

@@ -383,7 +383,11 @@ example_policy_values(void **state)
 	struct config_spd	*s = cf->cf_spds;
 
 	assert_int_equal(cf->cf_nspds, 7);
-	/* Pass and bypass entries come first, in file order. */
+	/*
+	 * Pass and bypass entries come first, in file order.  The ESP
+	 * entries of lines 12 and 14 then move ahead of the older AH entry
+	 * of line 10.
+	 */
 	assert_int_equal(s[0].sd_alts[0].sp_action, CONFIG_SPD_PASS);
 	assert_int_equal(s[0].sd_ulp.sn_lo, IPPROTO_ICMPV6);
 	assert_int_equal(s[0].sd_icmp_type.sn_lo, 133);
@@ -396,21 +400,21 @@ example_policy_values(void **state)
 	assert_int_equal(s[3].sd_alts[0].sp_esp_encr.sa_klen_max, 256);
 	assert_int_equal(s[3].sd_alts[0].sp_esp_auth.sa_id,
 	    IPSECALGS_AUTH_HMAC_SHA256);
-	/* Old style: dport of an inbound (permit) entry is the local port. */
-	assert_int_equal(s[4].sd_alts[0].sp_action, CONFIG_SPD_PERMIT);
-	assert_true(s[4].sd_lport.sn_set);
-	assert_int_equal(s[4].sd_lport.sn_lo, 23);
-	assert_int_equal(s[4].sd_alts[0].sp_ah_auth.sa_id,
-	    IPSECALGS_AUTH_HMAC_SHA1);
-	assert_int_equal(s[5].sd_nalts, 2);
-	assert_int_equal(s[5].sd_alts[1].sp_esp_encr.sa_id,
+	assert_int_equal(s[4].sd_nalts, 2);
+	assert_int_equal(s[4].sd_alts[1].sp_esp_encr.sa_id,
 	    IPSECALGS_ENCR_3DES);
-	assert_int_equal(s[5].sd_alts[1].sp_esp_auth.sa_id,
+	assert_int_equal(s[4].sd_alts[1].sp_esp_auth.sa_id,
 	    IPSECALGS_AUTH_HMAC_MD5);
-	assert_true(s[6].sd_tunnel);
-	assert_int_equal(s[6].sd_negotiate, CONFIG_NEGOTIATE_TUNNEL);
-	assert_int_equal(s[6].sd_alts[0].sp_esp_encr.sa_klen_min, 256);
-	assert_int_equal(s[6].sd_alts[0].sp_esp_encr.sa_klen_max, 256);
+	assert_true(s[5].sd_tunnel);
+	assert_int_equal(s[5].sd_negotiate, CONFIG_NEGOTIATE_TUNNEL);
+	assert_int_equal(s[5].sd_alts[0].sp_esp_encr.sa_klen_min, 256);
+	assert_int_equal(s[5].sd_alts[0].sp_esp_encr.sa_klen_max, 256);
+	/* Old style: dport of an inbound (permit) entry is the local port. */
+	assert_int_equal(s[6].sd_alts[0].sp_action, CONFIG_SPD_PERMIT);
+	assert_true(s[6].sd_lport.sn_set);
+	assert_int_equal(s[6].sd_lport.sn_lo, 23);
+	assert_int_equal(s[6].sd_alts[0].sp_ah_auth.sa_id,
+	    IPSECALGS_AUTH_HMAC_SHA1);
 	config_free(cf);
 	free(text);
 }
@@ -465,6 +469,110 @@ policy_forms(void **state)
 	assert_int_equal(s[4].sd_alts[0].sp_esp_encr.sa_klen_max, 192);
 	assert_int_equal(s[5].sd_tdst.kind, CONFIG_RANGE_RANGE);
 	assert_int_equal(s[6].sd_negotiate, CONFIG_NEGOTIATE_TRANSPORT);
+	config_free(cf);
+}
+
+/*
+ * Match order of ipsecinit.conf entries: the text of each case, and the
+ * file lines of its entries in the order expected.  AH is "auth_algs",
+ * ESP "encr_algs" or "encr_auth_algs".
+ */
+static const struct {
+	const char	*name;
+	const char	*text;
+	unsigned int	 lines[8];	/* 0 ends the list */
+} policy_order_cases[] = {
+	{ "ties keep file order",
+	  "{ raddr 192.0.2.1 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.2 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.3 } ipsec { encr_algs 3des }\n",
+	  { 1, 2, 3 } },
+	{ "AH+ESP before ESP before AH",
+	  "{ raddr 192.0.2.1 } ipsec { auth_algs sha1 }\n"
+	  "{ raddr 192.0.2.2 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.3 } ipsec { auth_algs sha1 encr_algs aes }\n",
+	  { 3, 2, 1 } },
+	{ "stronger stays ahead of weaker later",
+	  "{ raddr 192.0.2.1 } ipsec { auth_algs sha1 encr_algs aes }\n"
+	  "{ raddr 192.0.2.2 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.3 } ipsec { auth_algs sha1 }\n",
+	  { 1, 2, 3 } },
+	{ "stronger moves ahead of weaker only",
+	  "{ raddr 192.0.2.1 } ipsec { auth_algs sha1 }\n"
+	  "{ raddr 192.0.2.2 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.3 } ipsec { auth_algs md5 }\n"
+	  "{ raddr 192.0.2.4 } ipsec { encr_auth_algs sha1 }\n",
+	  { 2, 4, 1, 3 } },
+	{ "not ahead of bypass",
+	  "{ raddr 192.0.2.1 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.2 } bypass { }\n"
+	  "{ raddr 192.0.2.3 } ipsec { auth_algs sha1 encr_algs aes }\n"
+	  "{ raddr 192.0.2.4 } pass { dir out }\n",
+	  { 2, 4, 3, 1 } },
+	{ "or counts its weakest alternative",
+	  "{ raddr 192.0.2.1 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.2 } ipsec { auth_algs sha1 encr_algs aes } "
+	  "or ipsec { auth_algs sha1 }\n"
+	  "{ raddr 192.0.2.3 } ipsec { auth_algs md5 }\n"
+	  "{ raddr 192.0.2.4 } ipsec { encr_algs aes } "
+	  "or ipsec { auth_algs sha1 encr_algs aes }\n",
+	  { 1, 4, 2, 3 } },
+	{ "old-style apply and permit",
+	  "{ daddr 192.0.2.1 } permit { auth_algs sha1 }\n"
+	  "{ daddr 192.0.2.2 } apply { encr_algs aes }\n",
+	  { 2, 1 } },
+	{ "nothing moves across drop",
+	  "{ raddr 192.0.2.1 } ipsec { auth_algs sha1 }\n"
+	  "{ raddr 192.0.2.2 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.0/24 } drop { }\n"
+	  "{ raddr 192.0.2.4 } ipsec { encr_algs aes }\n"
+	  "{ raddr 192.0.2.5 } ipsec { auth_algs sha1 encr_algs aes }\n"
+	  "{ } drop { }\n",
+	  { 2, 1, 3, 5, 4, 6 } },
+};
+
+static void
+policy_match_order(void **state)
+{
+	struct config	*cf;
+	size_t		 i, k, n;
+
+	for (i = 0; i < sizeof(policy_order_cases) /
+	    sizeof(policy_order_cases[0]); i++) {
+		print_message("case: %s\n", policy_order_cases[i].name);
+		cf = parse_ok(2, policy_order_cases[i].text);
+		for (n = 0; policy_order_cases[i].lines[n] != 0; n++)
+			;
+		assert_int_equal(cf->cf_nspds, n);
+		for (k = 0; k < n; k++)
+			assert_int_equal(cf->cf_spds[k].sd_where.cw_line,
+			    policy_order_cases[i].lines[k]);
+		config_free(cf);
+	}
+}
+
+/* A stronger later entry matches before an older, wider, weaker one. */
+static void
+policy_order_lookup(void **state)
+{
+	struct config			*cf;
+	const struct config_spd		*s;
+	struct config_selector		 sel;
+
+	cf = parse_ok(2, "{ raddr 192.0.2.0/24 } ipsec { auth_algs sha1 }\n"
+	    "{ raddr 192.0.2.7 } ipsec { encr_algs aes }\n");
+	memset(&sel, 0, sizeof(sel));
+	sel.cs_local = ip("198.51.100.1");
+	sel.cs_remote = ip("192.0.2.7");
+	sel.cs_proto = IPPROTO_TCP;
+	sel.cs_dir = CONFIG_DIR_OUT;
+	s = config_spd_find(cf, &sel);
+	assert_non_null(s);
+	assert_int_equal(s->sd_where.cw_line, 2);
+	sel.cs_remote = ip("192.0.2.8");
+	s = config_spd_find(cf, &sel);
+	assert_non_null(s);
+	assert_int_equal(s->sd_where.cw_line, 1);
 	config_free(cf);
 }
 
@@ -599,11 +707,14 @@ policy_lookup(void **state)
 	r = ip("198.51.100.2");
 	s = config_spd_next_for_peer(cf, &l, &r, NULL);
 	assert_non_null(s);
-	/* The old-style permit entry has no addresses: any peer. */
-	assert_int_equal(s->sd_alts[0].sp_action, CONFIG_SPD_PERMIT);
+	assert_true(s->sd_tunnel);
+	/*
+	 * The old-style permit entry has no addresses, so it serves any
+	 * peer.  It comes last because AH is weaker than ESP.
+	 */
 	s = config_spd_next_for_peer(cf, &l, &r, s);
 	assert_non_null(s);
-	assert_true(s->sd_tunnel);
+	assert_int_equal(s->sd_alts[0].sp_action, CONFIG_SPD_PERMIT);
 	assert_null(config_spd_next_for_peer(cf, &l, &r, s));
 	config_free(cf);
 	free(text);
@@ -887,6 +998,8 @@ main(void)
 		cmocka_unit_test(policy_network_names),
 		cmocka_unit_test(rule_and_psk_lookup),
 		cmocka_unit_test(policy_lookup),
+		cmocka_unit_test(policy_match_order),
+		cmocka_unit_test(policy_order_lookup),
 		cmocka_unit_test(rules_write_round_trip),
 		cmocka_unit_test(preshared_write_round_trip),
 		cmocka_unit_test(ipsecalgs_table),
