@@ -15,63 +15,17 @@
 # Last, in.iked without -B must pick the xfrm backend in the guest.
 IOP_NAME=xgik
 . "$(dirname "$0")/../interop/lib.sh"
-
-SRC=${IKED_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-GUESTS=$SRC/scripts/guest
-GUEST_DIR=${IKED_GUEST_DIR:-/var/cache/iked-guest}
+. "$(dirname "$0")/guest_lib.sh"
 
 iop_require_root
 iop_require_charon
 iop_require_iked
-[ -c /dev/net/tun ] || iop_skip "/dev/net/tun is missing"
-"$GUESTS/build-guest.sh" "$GUEST_DIR" >/dev/null 2>&1 ||
-    iop_skip "cannot build the guest (qemu-system-x86, busybox-static or the Debian kernel package could not be installed)"
+xg_require_guest
 
-iop_setup
-SHARE=$IOP_DIR/share
-GSHARE=/tmp/share	# SHARE as the guest sees it
-QEMU=""
-
-# The guest agent exits on the stop file; then the usual cleanup.
-xg_cleanup() {
-	rc=$?
-	if [ -n "$QEMU" ]; then
-		touch "$SHARE/stop"
-		for _ in $(seq 50); do
-			kill -0 "$QEMU" 2>/dev/null || break
-			sleep 0.1
-		done
-	fi
-	(exit $rc)
-	iop_cleanup
-}
-trap xg_cleanup EXIT
-
-# gcmd NAME 'commands' [TIMEOUT]: run commands in the guest
-gcmd() {
-	"$GUESTS/guest-cmd.sh" "$SHARE" "$@"
-}
-
+xg_setup
 # The guest's /tmp is its own, so the programs go through the share.
-mkdir -p "$SHARE/bin"
 cp "$IOP_IKED" "$GUESTS/agent.sh" "$SHARE/bin/"
-
-T0=$(date +%s)
-iop_netns_add "$IOP_NSA"
-ip -n "$IOP_NSA" addr add 192.0.2.1/32 dev lo
-TAP=xgitap$$
-QEMU=$("$GUESTS/run-guest.sh" "$IOP_NSA" "$TAP" "$SHARE" \
-    "$GSHARE/bin/agent.sh" "$GUEST_DIR") || iop_die "qemu did not start"
-iop_track "$QEMU"
-for _ in $(seq 100); do
-	ip -n "$IOP_NSA" link show "$TAP" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-ip -n "$IOP_NSA" addr add 198.51.100.1/24 dev "$TAP"
-ip -n "$IOP_NSA" link set "$TAP" up
-iop_wait_path "$SHARE/ready" 240 ||
-    iop_die "the guest did not come up in 240 s (see $SHARE/console.log)"
-iop_log "guest boot: $(($(date +%s) - T0)) s"
+xg_boot xgitap$$
 gcmd net 'ip link set lo up
 ip addr add 203.0.113.1/32 dev lo
 ip link set eth0 up
