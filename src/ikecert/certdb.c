@@ -11,13 +11,8 @@
 #include "crypto/x509/certsel.h"
 #include "crypto/x509/pkey.h"
 #include "ikecert/ikecert.h"
+#include "ikecert/store.h"
 #include "lib/err.h"
-
-struct certdb_opts {
-	char		 action;	/* 'a', 'l', 'e', 'r' */
-	const char	*format;
-	int		 verbose;
-};
 
 static void
 certdb_usage(void)
@@ -33,26 +28,13 @@ certdb_usage(void)
 }
 
 static int
-certdb_opt(struct certdb_opts *o, int ch)
+certdb_opt(struct store_opts *o, int ch)
 {
+	int	rc;
+
+	if ((rc = store_opt(o, ch, "certdb", certdb_usage)) >= 0)
+		return (rc);
 	switch (ch) {
-	case 'a':
-	case 'l':
-	case 'e':
-	case 'r':
-		if (o->action != '\0' && o->action != ch) {
-			certdb_usage();
-			return (ikecert_error("certdb: give only one of -a, "
-			    "-l, -e, -r"));
-		}
-		o->action = (char)ch;
-		return (0);
-	case 'f':
-		o->format = optarg;
-		return (0);
-	case 'v':
-		o->verbose = 1;
-		return (0);
 	case 'p':
 	case 'T':
 	case 'U':
@@ -63,19 +45,6 @@ certdb_opt(struct certdb_opts *o, int ch)
 		certdb_usage();
 		return (1);
 	}
-}
-
-static void
-certdb_time(const char *label, int64_t t)
-{
-	struct tm	tm;
-	time_t		tt = (time_t)t;
-	char		buf[64];
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, sizeof(buf), "%lld", (long long)t);
-	printf("\t%s%s\n", label, buf);
 }
 
 static void
@@ -109,8 +78,8 @@ certdb_print_verbose(const struct cert *c)
 	if (cert_serial_text(c, buf, sizeof(buf)) == 0)
 		printf("\tSerial Number: %s\n", buf);
 	if (cert_validity(c, &nb, &na) == 0) {
-		certdb_time("Not Valid Before: ", nb);
-		certdb_time("Not Valid After:  ", na);
+		store_print_time("Not Valid Before: ", nb);
+		store_print_time("Not Valid After:  ", na);
 	}
 	certdb_print_alts(c);
 }
@@ -161,11 +130,11 @@ certdb_print(const char *slot, const struct cert *c,
  * with success, a positive value is the exit status of a failure.
  */
 typedef int (*certdb_fn)(const struct ikecert_dirs *, const char *,
-    const struct cert *, const struct certdb_opts *, void *);
+    const struct cert *, const struct store_opts *, void *);
 
 static int
 certdb_each(const struct ikecert_dirs *d, int argc, char **argv,
-    const struct certdb_opts *o, certdb_fn fn, void *arg, int *nmatched)
+    const struct store_opts *o, certdb_fn fn, void *arg, int *nmatched)
 {
 	struct certsel_list	*sels = NULL;
 	struct slots_dir	 pub;
@@ -203,7 +172,7 @@ certdb_each(const struct ikecert_dirs *d, int argc, char **argv,
 
 static int
 certdb_list_one(const struct ikecert_dirs *d, const char *slot,
-    const struct cert *c, const struct certdb_opts *o, void *arg)
+    const struct cert *c, const struct store_opts *o, void *arg)
 {
 	certdb_print(slot, c, arg, o->verbose);
 	return (0);
@@ -211,17 +180,13 @@ certdb_list_one(const struct ikecert_dirs *d, const char *slot,
 
 static int
 certdb_export_one(const struct ikecert_dirs *d, const char *slot,
-    const struct cert *c, const struct certdb_opts *o, void *arg)
+    const struct cert *c, const struct store_opts *o, void *arg)
 {
-	enum x509_format	fmt = X509_FORMAT_PEM;
-	struct wbuf		out;
-	int			rc;
+	struct wbuf	out;
+	int		rc;
 
-	if (o->format != NULL && (strcmp(o->format, "ber") == 0 ||
-	    strcmp(o->format, "der") == 0))
-		fmt = X509_FORMAT_DER;
 	wbuf_init(&out, 0);
-	if (cert_encode(c, fmt, &out) != 0 ||
+	if (cert_encode(c, store_format(o), &out) != 0 ||
 	    slots_write_stdout(out.wb_data, out.wb_len) != 0)
 		rc = ikecert_error("certdb: cannot export slot %s", slot);
 	else
@@ -232,7 +197,7 @@ certdb_export_one(const struct ikecert_dirs *d, const char *slot,
 
 static int
 certdb_remove_one(const struct ikecert_dirs *d, const char *slot,
-    const struct cert *c, const struct certdb_opts *o, void *arg)
+    const struct cert *c, const struct store_opts *o, void *arg)
 {
 	if (slots_remove(d->pubdir, slot) != 0)
 		return (ikecert_error("certdb: cannot remove %s/%s",
@@ -266,7 +231,7 @@ certdb_add_slot(const struct ikecert_dirs *d, const struct cert *c,
 
 static int
 certdb_find_equal(const struct ikecert_dirs *d, const char *slot,
-    const struct cert *c, const struct certdb_opts *o, void *arg)
+    const struct cert *c, const struct store_opts *o, void *arg)
 {
 	if (!cert_equal(c, arg))
 		return (0);
@@ -275,7 +240,7 @@ certdb_find_equal(const struct ikecert_dirs *d, const char *slot,
 }
 
 static int
-certdb_add(const struct ikecert_dirs *d, const struct certdb_opts *o)
+certdb_add(const struct ikecert_dirs *d, const struct store_opts *o)
 {
 	struct wbuf	 in, pem;
 	struct cert	*c;
@@ -308,7 +273,7 @@ out:
 }
 
 static int
-certdb_run(const struct ikecert_dirs *d, const struct certdb_opts *o,
+certdb_run(const struct ikecert_dirs *d, const struct store_opts *o,
     int argc, char **argv)
 {
 	struct slots_dir	keys;
@@ -339,7 +304,7 @@ certdb_run(const struct ikecert_dirs *d, const struct certdb_opts *o,
 int
 certdb_main(const struct ikecert_dirs *d, int argc, char **argv)
 {
-	struct certdb_opts	o;
+	struct store_opts	o;
 	int			ch;
 
 	memset(&o, 0, sizeof(o));
@@ -348,10 +313,8 @@ certdb_main(const struct ikecert_dirs *d, int argc, char **argv)
 			return (1);
 	argc -= optind;
 	argv += optind;
-	if (o.format != NULL && strcmp(o.format, "pem") != 0 &&
-	    strcmp(o.format, "ber") != 0 && strcmp(o.format, "der") != 0)
-		return (ikecert_error("certdb: invalid format \"%s\" for -f: "
-		    "use pem or ber", o.format));
+	if (store_check_format(&o, "certdb") != 0)
+		return (1);
 	if (o.action == 'a' && argc == 0)
 		return (certdb_add(d, &o));
 	if (o.action == 'l' || ((o.action == 'e' || o.action == 'r') &&

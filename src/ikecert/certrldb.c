@@ -11,13 +11,8 @@
 #include "crypto/x509/certsel.h"
 #include "crypto/x509/crl.h"
 #include "ikecert/ikecert.h"
+#include "ikecert/store.h"
 #include "lib/err.h"
-
-struct certrldb_opts {
-	char		 action;
-	const char	*format;
-	int		 verbose;
-};
 
 struct certrldb_sels {
 	struct certsel	**sels;
@@ -36,30 +31,14 @@ certrldb_usage(void)
 }
 
 static int
-certrldb_opt(struct certrldb_opts *o, int ch)
+certrldb_opt(struct store_opts *o, int ch)
 {
-	switch (ch) {
-	case 'a':
-	case 'l':
-	case 'e':
-	case 'r':
-		if (o->action != '\0' && o->action != ch) {
-			certrldb_usage();
-			return (ikecert_error("certrldb: give only one of -a, "
-			    "-l, -e, -r"));
-		}
-		o->action = (char)ch;
-		return (0);
-	case 'f':
-		o->format = optarg;
-		return (0);
-	case 'v':
-		o->verbose = 1;
-		return (0);
-	default:
-		certrldb_usage();
-		return (1);
-	}
+	int	rc;
+
+	if ((rc = store_opt(o, ch, "certrldb", certrldb_usage)) >= 0)
+		return (rc);
+	certrldb_usage();
+	return (1);
 }
 
 static void
@@ -119,19 +98,6 @@ certrldb_match(const struct certrldb_sels *s, const struct crl *crl,
 }
 
 static void
-certrldb_time(const char *label, int64_t t)
-{
-	struct tm	tm;
-	time_t		tt = (time_t)t;
-	char		buf[64];
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, sizeof(buf), "%lld", (long long)t);
-	printf("\t%s%s\n", label, buf);
-}
-
-static void
 certrldb_print(const char *slot, const struct crl *crl, int verbose)
 {
 	int64_t	this_update, next_update;
@@ -143,26 +109,22 @@ certrldb_print(const char *slot, const struct crl *crl, int verbose)
 	if (!verbose)
 		return;
 	if (crl_dates(crl, &this_update, &next_update) == 0) {
-		certrldb_time("This Update: ", this_update);
+		store_print_time("This Update: ", this_update);
 		if (next_update != 0)
-			certrldb_time("Next Update: ", next_update);
+			store_print_time("Next Update: ", next_update);
 	}
 	printf("\tRevoked certificates: %zu\n", crl_revoked_count(crl));
 }
 
 static int
 certrldb_output(const char *slot, const struct crl *crl,
-    const struct certrldb_opts *o)
+    const struct store_opts *o)
 {
-	enum x509_format	fmt = X509_FORMAT_PEM;
-	struct wbuf		out;
-	int			rc = 0;
+	struct wbuf	out;
+	int		rc = 0;
 
-	if (o->format != NULL && (strcmp(o->format, "ber") == 0 ||
-	    strcmp(o->format, "der") == 0))
-		fmt = X509_FORMAT_DER;
 	wbuf_init(&out, 0);
-	if (crl_encode(crl, fmt, &out) != 0 ||
+	if (crl_encode(crl, store_format(o), &out) != 0 ||
 	    slots_write_stdout(out.wb_data, out.wb_len) != 0)
 		rc = ikecert_error("certrldb: cannot export slot %s", slot);
 	wbuf_free(&out);
@@ -171,7 +133,7 @@ certrldb_output(const char *slot, const struct crl *crl,
 
 /* -l, -e and -r over the CRLs matching the certspecs. */
 static int
-certrldb_run(const struct ikecert_dirs *d, const struct certrldb_opts *o,
+certrldb_run(const struct ikecert_dirs *d, const struct store_opts *o,
     int argc, char **argv)
 {
 	struct certrldb_sels	 sels;
@@ -268,7 +230,7 @@ certrldb_add(const struct ikecert_dirs *d)
 int
 certrldb_main(const struct ikecert_dirs *d, int argc, char **argv)
 {
-	struct certrldb_opts	o;
+	struct store_opts	o;
 	int			ch;
 
 	memset(&o, 0, sizeof(o));
@@ -277,10 +239,8 @@ certrldb_main(const struct ikecert_dirs *d, int argc, char **argv)
 			return (1);
 	argc -= optind;
 	argv += optind;
-	if (o.format != NULL && strcmp(o.format, "pem") != 0 &&
-	    strcmp(o.format, "ber") != 0 && strcmp(o.format, "der") != 0)
-		return (ikecert_error("certrldb: invalid format \"%s\" for "
-		    "-f: use pem or ber", o.format));
+	if (store_check_format(&o, "certrldb") != 0)
+		return (1);
 	if (o.action == 'a' && argc == 0)
 		return (certrldb_add(d));
 	if (o.action == 'l' || ((o.action == 'e' || o.action == 'r') &&

@@ -357,6 +357,12 @@ ok "certrldb -r" ik certrldb -r SLOT=0
 checks=$((checks + 1))
 [ ! -f "$crls/0" ] || fail "certrldb -r: $crls/0 still exists"
 bad "certrldb -r no match" "no CRL matches" ik certrldb -r SLOT=0
+bad "certrldb -e bad format" "certrldb: invalid format \"txt\" for -f: use pem or ber" \
+    ik certrldb -e -f txt SLOT=1
+bad "certrldb two actions" "certrldb: give only one of -a, -l, -e, -r" \
+    ik certrldb -l -r SLOT=1
+bad "certdb two actions" "certdb: give only one of -a, -l, -e, -r" \
+    ik certdb -l -e SLOT=0
 
 # --- -R keeps everything under the root ----------------------------------------
 checks=$((checks + 1))

@@ -1,0 +1,31 @@
+/*
+ * Options and output shared by ikecert certdb and certrldb, the two
+ * stores that take -a, -l, -e and -r.
+ */
+#ifndef IKED_IKECERT_STORE_H
+#define IKED_IKECERT_STORE_H
+
+#include <stdint.h>
+
+#include "crypto/x509/pkey.h"
+
+struct store_opts {
+	char		 action;	/* 'a', 'l', 'e' or 'r' */
+	const char	*format;	/* -f, or NULL */
+	int		 verbose;	/* -v */
+};
+
+/*
+ * Apply option ch of command cmd ("certdb").  Returns 0 when applied, 1
+ * (the exit status) after an error, or -1 when ch is not a store option.
+ */
+int	 store_opt(struct store_opts *, int ch, const char *cmd,
+	    void (*usage)(void));
+/* Check -f: 0, or 1 after an error message that names the value. */
+int	 store_check_format(const struct store_opts *, const char *cmd);
+/* The encoding -f selects: PEM unless "ber" or "der". */
+enum x509_format store_format(const struct store_opts *);
+/* Print "\tLABELtime" with t, seconds since the epoch, in UTC. */
+void	 store_print_time(const char *label, int64_t t);
+
+#endif /* IKED_IKECERT_STORE_H */
