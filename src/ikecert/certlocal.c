@@ -503,7 +503,8 @@ certlocal_export(const struct ikecert_dirs *d, const struct certlocal_opts *o,
 	wbuf_init(&out, 1);
 	if (pkey_encode_private(key, fmt, &out) != 0 ||
 	    slots_write_stdout(out.wb_data, out.wb_len) != 0)
-		rc = ikecert_error("certlocal: cannot export the key");
+		rc = ikecert_error("certlocal: cannot export the key in "
+		    "slot %s", slot);
 	wbuf_free(&out);
 	pkey_free(key);
 	return (rc);
