@@ -62,6 +62,8 @@ fuzz_config_run(const struct fuzz_config_format *fmt, const uint8_t *data,
 		config_print(sink, cf);
 		if (fmt->fcf_write != NULL)
 			fuzz_config_round_trip(fmt, cf);
+		if (fmt->fcf_check != NULL)
+			fmt->fcf_check(cf);
 	}
 	diag_free(&diag);
 	config_free(cf);

@@ -17,6 +17,8 @@ struct fuzz_config_format {
 	int	(*fcf_parse)(struct config *, const uint8_t *, size_t,
 		    struct config_diag *);
 	int	(*fcf_write)(FILE *, const struct config *); /* NULL: none */
+	/* Aborts unless a valid configuration keeps an invariant, or NULL. */
+	void	(*fcf_check)(const struct config *);
 };
 
 int	fuzz_config_run(const struct fuzz_config_format *, const uint8_t *,

@@ -17,7 +17,7 @@ fuzz_ikeconf_parse(struct config *cf, const uint8_t *data, size_t len,
 }
 
 static const struct fuzz_config_format fuzz_ikeconf = {
-	CONFIG_FILE_IKE, fuzz_ikeconf_parse, config_write_rules,
+	CONFIG_FILE_IKE, fuzz_ikeconf_parse, config_write_rules, NULL,
 };
 
 int

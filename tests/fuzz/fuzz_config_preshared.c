@@ -18,6 +18,7 @@ fuzz_preshared_parse(struct config *cf, const uint8_t *data, size_t len,
 
 static const struct fuzz_config_format fuzz_preshared = {
 	CONFIG_FILE_PRESHARED, fuzz_preshared_parse, config_write_preshared,
+	NULL,
 };
 
 int
