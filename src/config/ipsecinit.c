@@ -1229,6 +1229,7 @@ static int
 ipsecinit_order(struct config *cf, size_t first)
 {
 	struct ipsecinit_order_key	*keys;
+	const struct config_spd		*s;
 	struct config_spd		*sorted;
 	size_t				 n = cf->cf_nspds - first, i;
 	size_t				 group = 1;
@@ -1241,8 +1242,7 @@ ipsecinit_order(struct config *cf, size_t first)
 	if (keys == NULL || sorted == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		const struct config_spd	*s = &cf->cf_spds[first + i];
-
+		s = &cf->cf_spds[first + i];
 		keys[i].ok_index = i;
 		keys[i].ok_strength = ipsecinit_strength(s);
 		if (ipsecinit_is_clear(s))
