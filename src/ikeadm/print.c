@@ -824,6 +824,19 @@ print_p1_json_keys(FILE *f, int *first, const struct ikeadm_opts *o,
 	print_json_key_bytes(f, first, o, "iv", &p->iv);
 }
 
+/* The local_idtype, local_id, remote_idtype and remote_id members. */
+static void
+print_json_ident_pair(FILE *f, int *first, const struct control_ident *local,
+    const struct control_ident *remote)
+{
+	print_json_str(f, first, "local_idtype",
+	    print_idtype_name(local->type));
+	print_json_str(f, first, "local_id", local->value);
+	print_json_str(f, first, "remote_idtype",
+	    print_idtype_name(remote->type));
+	print_json_str(f, first, "remote_id", remote->value);
+}
+
 static void
 print_p1_json(FILE *f, const struct ikeadm_opts *o,
     const struct control_p1_info *p)
@@ -865,12 +878,7 @@ print_p1_json(FILE *f, const struct ikeadm_opts *o,
 	print_json_u64(f, &first, "rx_hash_errors", p->rx_hash_errs);
 	print_json_u64(f, &first, "rx_other_errors", p->rx_other_errs);
 	print_json_u64(f, &first, "tx_errors", p->tx_errs);
-	print_json_str(f, &first, "local_idtype",
-	    print_idtype_name(p->local_id.type));
-	print_json_str(f, &first, "local_id", p->local_id.value);
-	print_json_str(f, &first, "remote_idtype",
-	    print_idtype_name(p->remote_id.type));
-	print_json_str(f, &first, "remote_id", p->remote_id.value);
+	print_json_ident_pair(f, &first, &p->local_id, &p->remote_id);
 	print_p1_json_keys(f, &first, o, p);
 	print_json_end(f, &first);
 }
@@ -1100,12 +1108,7 @@ print_psk_json(FILE *f, const struct ikeadm_opts *o,
 	int	first = 1;
 
 	print_json_str(f, &first, "ike_mode", print_xchg_name(p->xchg));
-	print_json_str(f, &first, "local_idtype",
-	    print_idtype_name(p->local_id.type));
-	print_json_str(f, &first, "local_id", p->local_id.value);
-	print_json_str(f, &first, "remote_idtype",
-	    print_idtype_name(p->remote_id.type));
-	print_json_str(f, &first, "remote_id", p->remote_id.value);
+	print_json_ident_pair(f, &first, &p->local_id, &p->remote_id);
 	print_json_psk_range(f, &first, "local_addr", &p->local);
 	print_json_psk_range(f, &first, "remote_addr", &p->remote);
 	print_json_key_bytes(f, &first, o, "key", &p->key);
