@@ -379,22 +379,29 @@ admin_p1_keys(struct daemon *d, struct control_p1_info *ci)
 	    admin_p1_keys_copy, ci);
 }
 
+/* Fill out with the ISAKMP SA that w selects, keys included. */
+static int
+admin_p1_lookup(struct daemon *d, struct admin_p1_walk *w,
+    struct control_p1_info *out)
+{
+	w->aw_config = d->d_config;
+	w->aw_out = out;
+	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, w);
+	if (!w->aw_found)
+		return (ERR_NOTFOUND);
+	admin_p1_keys(d, out);
+	return (0);
+}
+
 static int
 admin_p1_get(void *arg, const struct control_id *id,
     struct control_p1_info *out)
 {
-	struct daemon		*d = arg;
-	struct admin_p1_walk	 w;
+	struct admin_p1_walk	w;
 
 	memset(&w, 0, sizeof(w));
 	w.aw_id = id;
-	w.aw_config = d->d_config;
-	w.aw_out = out;
-	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
-	if (!w.aw_found)
-		return (ERR_NOTFOUND);
-	admin_p1_keys(d, out);
-	return (0);
+	return (admin_p1_lookup(arg, &w, out));
 }
 
 /* The cookies of the ISAKMP SA that an ikeadm identifier names. */
@@ -447,17 +454,13 @@ static int
 admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
     uint32_t *next)
 {
-	struct daemon		*d = arg;
-	struct admin_p1_walk	 w;
+	struct admin_p1_walk	w;
+	int			rc;
 
 	memset(&w, 0, sizeof(w));
 	w.aw_index = index;
-	w.aw_config = d->d_config;
-	w.aw_out = out;
-	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
-	if (!w.aw_found)
-		return (ERR_NOTFOUND);
-	admin_p1_keys(d, out);
+	if ((rc = admin_p1_lookup(arg, &w, out)) != 0)
+		return (rc);
 	*next = w.aw_more ? index + 1 : 0;
 	return (0);
 }
