@@ -84,25 +84,6 @@ certdb_print_verbose(const struct cert *c)
 	certdb_print_alts(c);
 }
 
-/* The slot of the private key that belongs to c, or NULL. */
-static const char *
-certdb_key_slot(const struct slots_dir *keys, const struct cert *c)
-{
-	struct pkey	*k;
-	const char	*slot = NULL;
-	size_t		 i;
-
-	for (i = 0; i < keys->sd_n && slot == NULL; i++) {
-		if (pkey_parse_private(&k, keys->sd_files[i].sf_data.wb_data,
-		    keys->sd_files[i].sf_data.wb_len, NULL, 0) != 0)
-			continue;
-		if (pkey_public_equal(k, cert_public_key(c)))
-			slot = keys->sd_files[i].sf_name;
-		pkey_free(k);
-	}
-	return (slot);
-}
-
 static void
 certdb_print(const char *slot, const struct cert *c,
     const struct slots_dir *keys, int verbose)
@@ -113,7 +94,7 @@ certdb_print(const char *slot, const struct cert *c,
 
 	printf("Certificate Slot Name: %s   Key Type: %s\n", slot,
 	    pkey_type_name(pkey_type(k)));
-	if ((kslot = certdb_key_slot(keys, c)) != NULL)
+	if ((kslot = store_key_slot(keys, cert_public_key(c))) != NULL)
 		printf("\t(Private key in certlocal slot %s)\n", kslot);
 	if (cert_subject_text(c, buf, sizeof(buf)) == 0)
 		printf("\tSubject Name: <%s>\n", buf);
@@ -218,7 +199,7 @@ certdb_add_slot(const struct ikecert_dirs *d, const struct cert *c,
 
 	if (slots_read(d->keydir, 1, &keys) != 0)
 		return (ikecert_error("cannot read %s", d->keydir));
-	kslot = certdb_key_slot(&keys, c);
+	kslot = store_key_slot(&keys, cert_public_key(c));
 	if (kslot != NULL &&
 	    snprintf(path, sizeof(path), "%s/%s", d->pubdir, kslot) <
 	    (int)sizeof(path) && access(path, F_OK) != 0)

@@ -13,6 +13,7 @@
 #include "crypto/x509/certgen.h"
 #include "crypto/x509/pkey.h"
 #include "ikecert/ikecert.h"
+#include "ikecert/store.h"
 #include "lib/err.h"
 
 #define CERTLOCAL_MAX_ALTS	32
@@ -420,22 +421,14 @@ certlocal_import_slot(const struct ikecert_dirs *d, const struct pkey *key,
 {
 	const char		*dirs[] = { d->pubdir, d->keydir };
 	struct slots_dir	 keys, pub;
-	struct pkey		*k;
-	const char		*cslot;
-	size_t			 i;
+	const char		*cslot, *kslot;
 	int			 rc = 0;
 
 	if (slots_read(d->keydir, 1, &keys) != 0)
 		return (ikecert_error("cannot read %s", d->keydir));
-	for (i = 0; i < keys.sd_n && rc == 0; i++) {
-		if (pkey_parse_private(&k, keys.sd_files[i].sf_data.wb_data,
-		    keys.sd_files[i].sf_data.wb_len, NULL, 0) != 0)
-			continue;
-		if (pkey_public_equal(k, key))
-			rc = ikecert_error("certlocal: this key is already in "
-			    "slot %s", keys.sd_files[i].sf_name);
-		pkey_free(k);
-	}
+	if ((kslot = store_key_slot(&keys, key)) != NULL)
+		rc = ikecert_error("certlocal: this key is already in slot %s",
+		    kslot);
 	slots_free(&keys);
 	if (rc != 0)
 		return (rc);

@@ -1,5 +1,5 @@
 /*
- * Options and output shared by ikecert certdb and certrldb.
+ * Options, output and slot lookups shared by the ikecert subcommands.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,4 +65,22 @@ store_print_time(const char *label, int64_t t)
 	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(buf, sizeof(buf), "%lld", (long long)t);
 	printf("\t%s%s\n", label, buf);
+}
+
+const char *
+store_key_slot(const struct slots_dir *keys, const struct pkey *pub)
+{
+	struct pkey	*k;
+	const char	*slot = NULL;
+	size_t		 i;
+
+	for (i = 0; i < keys->sd_n && slot == NULL; i++) {
+		if (pkey_parse_private(&k, keys->sd_files[i].sf_data.wb_data,
+		    keys->sd_files[i].sf_data.wb_len, NULL, 0) != 0)
+			continue;
+		if (pkey_public_equal(k, pub))
+			slot = keys->sd_files[i].sf_name;
+		pkey_free(k);
+	}
+	return (slot);
 }

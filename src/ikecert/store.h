@@ -1,6 +1,6 @@
 /*
- * Options and output shared by ikecert certdb and certrldb, the two
- * stores that take -a, -l, -e and -r.
+ * Options, output and slot lookups shared by the ikecert subcommands:
+ * certdb and certrldb take -a, -l, -e and -r alike.
  */
 #ifndef IKED_IKECERT_STORE_H
 #define IKED_IKECERT_STORE_H
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "crypto/x509/pkey.h"
+#include "ikecert/ikecert.h"
 
 struct store_opts {
 	char		 action;	/* 'a', 'l', 'e' or 'r' */
@@ -27,5 +28,8 @@ int	 store_check_format(const struct store_opts *, const char *cmd);
 enum x509_format store_format(const struct store_opts *);
 /* Print "\tLABELtime" with t, seconds since the epoch, in UTC. */
 void	 store_print_time(const char *label, int64_t t);
+/* The slot of the private key in keys whose public key is pub, or NULL. */
+const char *store_key_slot(const struct slots_dir *keys,
+	    const struct pkey *pub);
 
 #endif /* IKED_IKECERT_STORE_H */
