@@ -128,9 +128,9 @@ certdb_each(const struct ikecert_dirs *d, int argc, char **argv,
 	if (argc > 0 && certsel_list_parse(&sels, (const char *const *)argv,
 	    (size_t)argc, why, sizeof(why)) != 0)
 		return (ikecert_error("invalid certspec: %s", why));
-	if (slots_read(d->pubdir, 0, &pub) != 0) {
+	if (store_read(d->pubdir, 0, &pub) != 0) {
 		certsel_list_free(sels);
-		return (ikecert_error("cannot read %s", d->pubdir));
+		return (1);
 	}
 	for (i = 0; i < pub.sd_n && rc == 0; i++) {
 		if (cert_parse(&c, pub.sd_files[i].sf_data.wb_data,
@@ -197,8 +197,8 @@ certdb_add_slot(const struct ikecert_dirs *d, const struct cert *c,
 	char			 path[PATH_MAX];
 	int			 rc = 0;
 
-	if (slots_read(d->keydir, 1, &keys) != 0)
-		return (ikecert_error("cannot read %s", d->keydir));
+	if (store_read(d->keydir, 1, &keys) != 0)
+		return (1);
 	kslot = store_key_slot(&keys, cert_public_key(c));
 	if (kslot != NULL &&
 	    snprintf(path, sizeof(path), "%s/%s", d->pubdir, kslot) <

@@ -387,11 +387,11 @@ certlocal_list(const struct ikecert_dirs *d, struct certlocal_opts *o,
 	size_t			 i;
 	int			 shown = 0, rc = 0;
 
-	if (slots_read(d->keydir, 1, &keys) != 0)
-		return (ikecert_error("cannot read %s", d->keydir));
-	if (slots_read(d->pubdir, 0, &pub) != 0) {
+	if (store_read(d->keydir, 1, &keys) != 0)
+		return (1);
+	if (store_read(d->pubdir, 0, &pub) != 0) {
 		slots_free(&keys);
-		return (ikecert_error("cannot read %s", d->pubdir));
+		return (1);
 	}
 	for (i = 0; i < keys.sd_n; i++) {
 		if (argc > 0 && strcmp(argv[0], keys.sd_files[i].sf_name) != 0)
@@ -424,16 +424,16 @@ certlocal_import_slot(const struct ikecert_dirs *d, const struct pkey *key,
 	const char		*cslot, *kslot;
 	int			 rc = 0;
 
-	if (slots_read(d->keydir, 1, &keys) != 0)
-		return (ikecert_error("cannot read %s", d->keydir));
+	if (store_read(d->keydir, 1, &keys) != 0)
+		return (1);
 	if ((kslot = store_key_slot(&keys, key)) != NULL)
 		rc = ikecert_error("certlocal: this key is already in slot %s",
 		    kslot);
 	slots_free(&keys);
 	if (rc != 0)
 		return (rc);
-	if (slots_read(d->pubdir, 0, &pub) != 0)
-		return (ikecert_error("cannot read %s", d->pubdir));
+	if (store_read(d->pubdir, 0, &pub) != 0)
+		return (1);
 	if ((cslot = certlocal_cert_slot(&pub, key)) != NULL)
 		snprintf(slot, slotsize, "%s", cslot);
 	else if (slots_next_free(dirs, 2, slot, slotsize) != 0)
@@ -481,8 +481,8 @@ certlocal_export(const struct ikecert_dirs *d, const struct certlocal_opts *o,
 	else if (o->format != NULL && strcmp(o->format, "pem") != 0)
 		return (ikecert_error("certlocal: invalid format \"%s\" for "
 		    "-f: use pkcs8 or pem", o->format));
-	if (slots_read(d->keydir, 1, &keys) != 0)
-		return (ikecert_error("cannot read %s", d->keydir));
+	if (store_read(d->keydir, 1, &keys) != 0)
+		return (1);
 	for (i = 0; i < keys.sd_n && key == NULL; i++)
 		if (strcmp(keys.sd_files[i].sf_name, slot) == 0 &&
 		    pkey_parse_private(&key, keys.sd_files[i].sf_data.wb_data,

@@ -145,9 +145,9 @@ certrldb_run(const struct ikecert_dirs *d, const struct store_opts *o,
 
 	if (certrldb_sels_parse(&sels, argc, argv) != 0)
 		return (1);
-	if (slots_read(d->crldir, 0, &dir) != 0) {
+	if (store_read(d->crldir, 0, &dir) != 0) {
 		certrldb_sels_free(&sels);
-		return (ikecert_error("cannot read %s", d->crldir));
+		return (1);
 	}
 	for (i = 0; i < dir.sd_n && !done && rc == 0; i++) {
 		if (crl_parse(&crl, dir.sd_files[i].sf_data.wb_data,
@@ -198,9 +198,9 @@ certrldb_add(const struct ikecert_dirs *d)
 	wbuf_free(&in);
 	if (rc != 0)
 		return (ikecert_error("certrldb: %s", why));
-	if (slots_read(d->crldir, 0, &dir) != 0) {
+	if (store_read(d->crldir, 0, &dir) != 0) {
 		crl_free(crl);
-		return (ikecert_error("cannot read %s", d->crldir));
+		return (1);
 	}
 	for (i = 0; i < dir.sd_n && rc == 0; i++) {
 		if (crl_parse(&old, dir.sd_files[i].sf_data.wb_data,

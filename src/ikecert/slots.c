@@ -62,8 +62,10 @@ slots_read_fd(int fd, struct wbuf *out, size_t size)
 		n = read(fd, dst + got, size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0)
 			return (ERR_SYSTEM);
+		if (n == 0)
+			return (ERR_TRUNCATED);	/* the file shrank */
 		got += (size_t)n;
 	}
 	return (0);
@@ -106,7 +108,7 @@ slots_read(const char *dir, int secret, struct slots_dir *sd)
 	struct slots_file	*files;
 	struct dirent		*de;
 	DIR			*d;
-	int			 rc = 0;
+	int			 rc = 0, saved_errno;
 
 	memset(sd, 0, sizeof(*sd));
 	if ((d = opendir(dir)) == NULL)
@@ -130,9 +132,11 @@ slots_read(const char *dir, int secret, struct slots_dir *sd)
 			break;
 		sd->sd_n++;
 	}
+	saved_errno = errno;
 	closedir(d);
 	if (rc != 0) {
 		slots_free(sd);
+		errno = saved_errno;	/* for the caller's message */
 		return (rc);
 	}
 	if (sd->sd_n > 1)
@@ -209,8 +213,10 @@ slots_write_all(int fd, const uint8_t *p, size_t len)
 		n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0)
 			return (ERR_SYSTEM);
+		if (n == 0)
+			return (ERR_TRUNCATED);	/* the file shrank */
 		p += n;
 		len -= (size_t)n;
 	}

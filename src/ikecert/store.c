@@ -1,6 +1,7 @@
 /*
  * Options, output and slot lookups shared by the ikecert subcommands.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 
 #include "ikecert/ikecert.h"
 #include "ikecert/store.h"
+#include "lib/err.h"
 
 int
 store_opt(struct store_opts *o, int ch, const char *cmd, void (*usage)(void))
@@ -83,4 +85,15 @@ store_key_slot(const struct slots_dir *keys, const struct pkey *pub)
 		pkey_free(k);
 	}
 	return (slot);
+}
+
+int
+store_read(const char *dir, int secret, struct slots_dir *sd)
+{
+	int	rc;
+
+	if ((rc = slots_read(dir, secret, sd)) == 0)
+		return (0);
+	return (ikecert_error("cannot read %s: %s", dir,
+	    rc == ERR_SYSTEM ? strerror(errno) : err_str(rc)));
 }

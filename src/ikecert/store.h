@@ -22,12 +22,17 @@ struct store_opts {
  */
 int	 store_opt(struct store_opts *, int ch, const char *cmd,
 	    void (*usage)(void));
-/* Check -f: 0, or 1 after an error message that names the value. */
+/* Check -f.  Returns 0, or 1 (the exit status) after an error message. */
 int	 store_check_format(const struct store_opts *, const char *cmd);
 /* The encoding -f selects: PEM unless "ber" or "der". */
 enum x509_format store_format(const struct store_opts *);
 /* Print "\tLABELtime" with t, seconds since the epoch, in UTC. */
 void	 store_print_time(const char *label, int64_t t);
+/*
+ * Read the store dir with slots_read.  Returns 0, or 1 (the exit status)
+ * after an error message that names dir and the reason.
+ */
+int	 store_read(const char *dir, int secret, struct slots_dir *);
 /* The slot of the private key in keys whose public key is pub, or NULL. */
 const char *store_key_slot(const struct slots_dir *keys,
 	    const struct pkey *pub);

@@ -371,5 +371,21 @@ find "$tmp" -newer "$tmp/gw.pem" -type f | grep -v -e "^$root/" -e "^$tmp/pki/" 
     > "$tmp/stray" || true
 [ ! -s "$tmp/stray" ] || { fail "files outside the root:"; cat "$tmp/stray" >&2; }
 
+# --- a store that cannot be read: the error names the folder and why -----------
+broken=$tmp/broken
+mkdir -p "$broken/etc/inet/ike" "$broken/etc/inet/secret"
+: > "$broken/etc/inet/ike/publickeys"
+: > "$broken/etc/inet/ike/crls"
+: > "$broken/etc/inet/secret/ike.privatekeys"
+bad "certdb -l unreadable" \
+    "cannot read $broken/etc/inet/ike/publickeys: Not a directory" \
+    "$ikecert" -R "$broken" certdb -l
+bad "certrldb -l unreadable" \
+    "cannot read $broken/etc/inet/ike/crls: Not a directory" \
+    "$ikecert" -R "$broken" certrldb -l
+bad "certlocal -l unreadable" \
+    "cannot read $broken/etc/inet/secret/ike.privatekeys: Not a directory" \
+    "$ikecert" -R "$broken" certlocal -l
+
 echo "$checks checks, $failed failed"
 [ "$failed" -eq 0 ]
