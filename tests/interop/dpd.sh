@@ -11,16 +11,9 @@ iop_require_charon
 iop_require_iked
 
 iop_setup
-iop_netns_pair
-A=$IOP_DIR/iked B=$IOP_DIR/charon
-mkdir -p "$A" "$B"
 IKE_GLOBALS="dpd_interval 2
 dpd_retries 2" \
-    iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
-iop_charon_conf "$B"
-iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
-iop_charon_start "$IOP_NSB" "$B"
-iop_iked_start "$IOP_NSA" "$A"
+    iop_charon_pair
 log=$A/iked.log
 
 iop_check "tunnel up, first ping passes" \

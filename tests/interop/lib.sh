@@ -479,6 +479,21 @@ iop_charon_start() {
 	    iop_die "swanctl --load-all failed (see $2/load.out)"
 }
 
+# iop_charon_pair: the namespace pair with in.iked (root A=$IOP_DIR/iked)
+# in $IOP_NSA and charon (B=$IOP_DIR/charon) in $IOP_NSB, one tunnel
+# 192.0.2.1 <-> 203.0.113.1 between 198.51.100.1 and 198.51.100.2, both
+# started.  The variables of iop_iked_conf, such as IKE_GLOBALS, apply.
+iop_charon_pair() {
+	iop_netns_pair
+	A=$IOP_DIR/iked B=$IOP_DIR/charon
+	mkdir -p "$A" "$B"
+	iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
+	iop_charon_conf "$B"
+	iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
+	iop_charon_start "$IOP_NSB" "$B"
+	iop_iked_start "$IOP_NSA" "$A"
+}
+
 # iop_sw DIR ARGS...: swanctl against the charon of DIR.
 iop_sw() {
 	d=$1
