@@ -194,6 +194,24 @@ iop_netns_pair() {
 	ip -n "$IOP_NSB" link set veth0 up
 }
 
+# iop_netns_attacker: after iop_netns_pair, a third namespace $IOP_NSC
+# behind $IOP_NSA: vatk 192.0.2.129/26 in A, veth0 192.0.2.130/26 in C,
+# and a route from C to 198.51.100.0/24 through A.  A's reverse-path
+# filter is off, so that C may send with a forged source address.
+iop_netns_attacker() {
+	IOP_NSC="${IOP_NAME}C$$"
+	iop_netns_add "$IOP_NSC"
+	ip link add vatk netns "$IOP_NSA" type veth peer name veth0 \
+	    netns "$IOP_NSC" || iop_die "creating the veth pair A-C failed"
+	ip -n "$IOP_NSA" addr add 192.0.2.129/26 dev vatk
+	ip -n "$IOP_NSC" addr add 192.0.2.130/26 dev veth0
+	ip -n "$IOP_NSA" link set vatk up
+	ip -n "$IOP_NSC" link set veth0 up
+	ip -n "$IOP_NSC" route add 198.51.100.0/24 via 192.0.2.129
+	ip netns exec "$IOP_NSA" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.vatk.rp_filter=0
+}
+
 # iop_netns_nat: $IOP_NSA and $IOP_NSB joined through $IOP_NSN, a router
 # that masquerades everything leaving towards B with random source ports,
 # as a home NAT does:

@@ -40,18 +40,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 iop_setup
 iop_netns_pair
-IOP_NSC="${IOP_NAME}C$$"
-iop_netns_add "$IOP_NSC"
-ip link add vatk netns "$IOP_NSA" type veth peer name veth0 \
-    netns "$IOP_NSC" || iop_die "creating the veth pair A-C failed"
-ip -n "$IOP_NSA" addr add 192.0.2.129/26 dev vatk
-ip -n "$IOP_NSC" addr add 192.0.2.130/26 dev veth0
-ip -n "$IOP_NSA" link set vatk up
-ip -n "$IOP_NSC" link set veth0 up
-ip -n "$IOP_NSC" route add 198.51.100.0/24 via 192.0.2.129
-# hostile.py forges charon's address on this link: no reverse-path filter.
-ip netns exec "$IOP_NSA" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-    net.ipv4.conf.vatk.rp_filter=0
+# hostile.py forges charon's address on the attacker's link.
+iop_netns_attacker
 
 A=$IOP_DIR/iked B=$IOP_DIR/charon C=$IOP_DIR/attacker
 mkdir -p "$A" "$B" "$C"
