@@ -90,6 +90,9 @@ struct user_io {
 	uint8_t			*io_tx_slots;
 	uint8_t			*io_big;
 	int			 io_big_queued;	/* io_big is in the batch */
+	/* A packet of a TSO segment that is too large for a slot. */
+	uint8_t			*io_seg;
+	int			 io_seg_queued;	/* io_seg is in the batch */
 	uint8_t			*io_single;	/* user_io_output */
 	/* Inbound batch: datagram i in slot i. */
 	struct mmsghdr		 io_rx_msg[USER_IO_BATCH];
@@ -305,6 +308,7 @@ user_io_tx_flush(struct kernel_user *ku)
 	}
 	io->io_tx_count = 0;
 	io->io_big_queued = 0;
+	io->io_seg_queued = 0;
 }
 
 void
@@ -559,18 +563,52 @@ user_io_outbound(struct kernel_user *ku, uint8_t *pkt, size_t len,
 }
 
 /*
- * Cut a TSO segment in io_big into packets in the slots; returns the
- * number of packets.
+ * Cut the next packet of a TSO segment into the next slot, or into
+ * io_seg when the MSS is too large for a slot (the TUN device's MTU was
+ * raised), and pass it on.  Returns 0 when the segment is used up.
+ */
+static int
+user_io_segment_next(struct kernel_user *ku, struct gso *g)
+{
+	struct user_io	*io = ku->ku_io;
+	uint8_t		*pkt;
+	size_t		 len;
+	int		 r;
+
+	if (io->io_tx_count == USER_IO_BATCH || io->io_seg_queued)
+		user_io_tx_flush(ku);
+	pkt = user_io_tx_slot(io, io->io_tx_count);
+	r = gso_next(g, pkt, USER_IO_TX_DATA, &len);
+	if (r == ERR_TOOBIG) {
+		pkt = io->io_seg + USER_IO_HEADROOM;
+		r = gso_next(g, pkt, USER_IO_MAX, &len);
+	}
+	if (r != 0) {
+		user_io_drop(ku, "TSO segment too large", 0, r);
+		return (0);
+	}
+	if (len == 0)
+		return (0);
+	if (pkt != io->io_seg + USER_IO_HEADROOM) {
+		user_io_outbound(ku, pkt, len, ESP_SA_ENCAP_TAILROOM);
+		return (1);
+	}
+	if (user_io_outbound(ku, pkt, len, USER_IO_BIG - USER_IO_HEADROOM -
+	    len))
+		io->io_seg_queued = 1;
+	return (1);
+}
+
+/*
+ * Cut a TSO segment in io_big into packets; returns the number of
+ * packets.
  */
 static unsigned int
 user_io_segment(struct kernel_user *ku, const struct virtio_net_hdr *vh,
     const uint8_t *pkt, size_t len)
 {
-	struct user_io	*io = ku->ku_io;
 	struct gso	 g;
 	unsigned int	 n = 0;
-	uint8_t		*slot;
-	size_t		 seglen;
 	int		 r;
 
 	if ((r = gso_init(&g, vh, pkt, len)) != 0) {
@@ -578,19 +616,8 @@ user_io_segment(struct kernel_user *ku, const struct virtio_net_hdr *vh,
 		    r);
 		return (0);
 	}
-	for (;;) {
-		if (io->io_tx_count == USER_IO_BATCH)
-			user_io_tx_flush(ku);
-		slot = user_io_tx_slot(io, io->io_tx_count);
-		if ((r = gso_next(&g, slot, USER_IO_TX_DATA, &seglen)) != 0) {
-			user_io_drop(ku, "TSO segment too large", 0, r);
-			break;
-		}
-		if (seglen == 0)
-			break;
-		user_io_outbound(ku, slot, seglen, ESP_SA_ENCAP_TAILROOM);
+	while (user_io_segment_next(ku, &g))
 		n++;
-	}
 	return (n);
 }
 
@@ -968,12 +995,13 @@ user_io_alloc(struct kernel_user *ku)
 	io->io_tx_slots = calloc(USER_IO_BATCH, USER_IO_TX_SLOT);
 	io->io_rx_slots = calloc(USER_IO_BATCH, USER_IO_RX_SLOT);
 	io->io_big = malloc(USER_IO_BIG);
+	io->io_seg = malloc(USER_IO_BIG);
 	io->io_single = malloc(USER_IO_BIG);
 	io->io_ev_flush = event_new(ku->ku_k->k_base, -1, 0,
 	    user_io_flush_cb, ku);
 	if (io->io_tx_slots == NULL || io->io_rx_slots == NULL ||
-	    io->io_big == NULL || io->io_single == NULL ||
-	    io->io_ev_flush == NULL)
+	    io->io_big == NULL || io->io_seg == NULL ||
+	    io->io_single == NULL || io->io_ev_flush == NULL)
 		return (ERR_NOMEM);
 	return (0);
 }
@@ -1042,6 +1070,7 @@ user_io_close(struct kernel_user *ku)
 	free(io->io_tx_slots);
 	free(io->io_rx_slots);
 	free(io->io_big);
+	free(io->io_seg);
 	free(io->io_single);
 	free(io);
 	ku->ku_io = NULL;
