@@ -158,8 +158,10 @@ if [ "$mode" = plain ] || [ "$mode" = nat ]; then
 	    "$(dirname "$0")/tcp_echo.py" client $inner_a $inner_b
 fi
 # A TUN MTU raised above the size of an outbound slot: TSO segments of
-# a larger MSS, and outer datagrams that the veth fragments.
-if [ "$mode" = plain ]; then
+# a larger MSS, and outer datagrams that the veth fragments.  Through the
+# NAT, the kernel rejects UDP_SEGMENT messages of such datagrams: they
+# must leave one by one, and UDP_SEGMENT stays on for smaller ones.
+if [ "$mode" = plain ] || [ "$mode" = nat ]; then
 	ip -n "$IOP_NSA" link set iked0 mtu 4000
 	ip -n "$IOP_NSB" link set iked0 mtu 4000
 	ip netns exec "$IOP_NSB" python3 "$(dirname "$0")/tcp_echo.py" \
@@ -170,6 +172,11 @@ if [ "$mode" = plain ]; then
 	    "$(dirname "$0")/tcp_echo.py" client $inner_a $inner_b 1
 	iop_check "no TSO segment was dropped as too large" \
 	    iop_not grep -q "TSO segment too large" "$A/iked.log" "$B/iked.log"
+	iop_check "UDP_SEGMENT stays in use" \
+	    iop_not grep -q "UDP_SEGMENT failed" "$A/iked.log" "$B/iked.log"
+	iop_check "no ESP in UDP was lost to the message size" \
+	    iop_not grep -q "failed: Message too long" "$A/iked.log" \
+	    "$B/iked.log"
 fi
 
 iop_stop "$pid_a"
