@@ -59,7 +59,7 @@ fi
 ninja -C "$build" >/dev/null || { echo "bench: the build failed"; exit 1; }
 
 IKED_BUILD=$build
-IOP_NAME=bench
+IOP_NAME=${IOP_NAME:-bench}
 . "$top/tests/interop/lib.sh"
 iop_require_root
 iop_require_iked

@@ -960,16 +960,56 @@ udp_batch_failed(struct udp *u, const struct udp_sock *s,
 }
 
 /*
+ * Whether the kernel rejected a UDP_SEGMENT message for its segment size
+ * only: a segment larger than the path MTU (the TUN device's MTU was
+ * raised) gets EMSGSIZE from Linux 6.18 and EINVAL from the udp_send_skb
+ * of Linux 5.x.  Smaller datagrams may still share a message.
+ */
+static int
+udp_gso_too_large(int error)
+{
+	return (error == EMSGSIZE || error == EINVAL);
+}
+
+/*
+ * Send one by one the datagrams of a UDP_SEGMENT message that the kernel
+ * rejected with error.  An error other than the segment size (EIO: no
+ * checksum offload) turns UDP_SEGMENT off.
+ */
+static void
+udp_batch_unsegment(struct udp *u, const struct udp_sock *s,
+    const struct msghdr *msg, size_t count, int error)
+{
+	struct msghdr	 one;
+	size_t		 i;
+
+	if (!udp_gso_too_large(error)) {
+		log_info("UDP_SEGMENT failed (%s); ESP in UDP goes out one "
+		    "datagram per message", strerror(error));
+		u->u_no_gso = 1;
+	}
+	/* The same message without its UDP_SEGMENT, the last. */
+	one = *msg;
+	one.msg_iovlen = 1;
+	one.msg_controllen -= CMSG_SPACE(sizeof(uint16_t));
+	if (one.msg_controllen == 0)
+		one.msg_control = NULL;
+	for (i = 0; i < count; i++, one.msg_iov++) {
+		if (sendmsg(s->us_fd, &one, 0) >= 0)
+			u->u_stats.us_esp_out++;
+		else
+			udp_batch_failed(u, s, &one);
+	}
+}
+
+/*
  * Send the messages of b on s.  A UDP_SEGMENT message that the kernel
- * refuses is sent again one datagram at a time, and UDP_SEGMENT is not
- * used any more.
+ * rejects is sent again one datagram at a time.
  */
 static void
 udp_batch_send(struct udp *u, const struct udp_sock *s, struct udp_batch *b)
 {
-	struct msghdr	 one;
 	unsigned int	 m = 0;
-	size_t		 i;
 	int		 n;
 
 	while (m < b->ub_nmsg) {
@@ -981,26 +1021,12 @@ udp_batch_send(struct udp *u, const struct udp_sock *s, struct udp_batch *b)
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (b->ub_count[m] > 1 && (errno == EINVAL ||
-		    errno == ENOPROTOOPT || errno == EIO)) {
-			log_info("UDP_SEGMENT failed (%s); ESP in UDP goes "
-			    "out one datagram per message", strerror(errno));
-			u->u_no_gso = 1;
-			/* The same message without its UDP_SEGMENT, the last. */
-			one = b->ub_msg[m].msg_hdr;
-			one.msg_iovlen = 1;
-			one.msg_controllen -= CMSG_SPACE(sizeof(uint16_t));
-			if (one.msg_controllen == 0)
-				one.msg_control = NULL;
-			for (i = 0; i < b->ub_count[m]; i++, one.msg_iov++) {
-				if (sendmsg(s->us_fd, &one, 0) >= 0)
-					u->u_stats.us_esp_out++;
-				else
-					udp_batch_failed(u, s, &one);
-			}
-		} else {
+		if (b->ub_count[m] > 1 && (udp_gso_too_large(errno) ||
+		    errno == ENOPROTOOPT || errno == EIO))
+			udp_batch_unsegment(u, s, &b->ub_msg[m].msg_hdr,
+			    b->ub_count[m], errno);
+		else
 			udp_batch_failed(u, s, &b->ub_msg[m].msg_hdr);
-		}
 		m++;
 	}
 	b->ub_nmsg = 0;

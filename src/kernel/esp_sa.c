@@ -118,31 +118,27 @@ esp_sa_output(struct esp_sa *es, uint8_t nh, const uint8_t *payload,
 	return (esp_sa_seal(es, nh, out, len, cap, outlen));
 }
 
-/* Check the trailer and the default padding of the plaintext. */
+/*
+ * Check the trailer and the default padding of the plaintext, read in
+ * place after one length check because it runs for every packet.
+ */
 static int
 esp_sa_trailer(const uint8_t *pt, size_t ptlen, struct esp_sa_payload *pl)
 {
-	struct rbuf	rb;
-	uint8_t		padlen, nh, b;
-	size_t		i;
+	const uint8_t	*pad;
+	size_t		 padlen, i;
 
 	if (ptlen < ESP_SA_TRAILER)
 		return (ERR_MALFORMED);
-	rbuf_init(&rb, pt, ptlen);
-	if (rbuf_skip(&rb, ptlen - ESP_SA_TRAILER) != 0 ||
-	    rbuf_get_u8(&rb, &padlen) != 0 || rbuf_get_u8(&rb, &nh) != 0)
-		return (ERR_TRUNCATED);
-	if ((size_t)padlen + ESP_SA_TRAILER > ptlen)
+	padlen = pt[ptlen - ESP_SA_TRAILER];
+	if (padlen + ESP_SA_TRAILER > ptlen)
 		return (ERR_MALFORMED);
-	pl->ep_next_header = nh;
+	pl->ep_next_header = pt[ptlen - 1];
 	pl->ep_len = ptlen - ESP_SA_TRAILER - padlen;
-	rbuf_init(&rb, pt, ptlen);
-	if (rbuf_skip(&rb, pl->ep_len) != 0)
-		return (ERR_TRUNCATED);
-	for (i = 1; i <= padlen; i++) {
-		if (rbuf_get_u8(&rb, &b) != 0)
-			return (ERR_TRUNCATED);
-		if (b != (uint8_t)i)
+	/* RFC 4303 2.4: the default padding is 1, 2, 3, ... */
+	pad = pt + pl->ep_len;
+	for (i = 0; i < padlen; i++) {
+		if (pad[i] != (uint8_t)(i + 1))
 			return (ERR_MALFORMED);
 	}
 	return (0);

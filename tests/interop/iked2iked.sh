@@ -157,6 +157,27 @@ if [ "$mode" = plain ] || [ "$mode" = nat ]; then
 	    ip netns exec "$IOP_NSA" timeout 60 python3 \
 	    "$(dirname "$0")/tcp_echo.py" client $inner_a $inner_b
 fi
+# A TUN MTU raised above the size of an outbound slot: TSO segments of
+# a larger MSS, and outer datagrams that the veth fragments.  Through the
+# NAT, the kernel rejects UDP_SEGMENT messages of such datagrams: they
+# must leave one by one, and UDP_SEGMENT stays on for smaller ones.
+if [ "$mode" = plain ] || [ "$mode" = nat ]; then
+	ip -n "$IOP_NSA" link set iked0 mtu 4000
+	ip -n "$IOP_NSB" link set iked0 mtu 4000
+	ip netns exec "$IOP_NSB" python3 "$(dirname "$0")/tcp_echo.py" \
+	    server $inner_b >"$IOP_DIR/echo.server.mtu" 2>&1 &
+	iop_track $!
+	iop_check "1 MB TCP echo with a TUN MTU of 4000 comes back unchanged" \
+	    ip netns exec "$IOP_NSA" timeout 60 python3 \
+	    "$(dirname "$0")/tcp_echo.py" client $inner_a $inner_b 1
+	iop_check "no TSO segment was dropped as too large" \
+	    iop_not grep -q "TSO segment too large" "$A/iked.log" "$B/iked.log"
+	iop_check "UDP_SEGMENT stays in use" \
+	    iop_not grep -q "UDP_SEGMENT failed" "$A/iked.log" "$B/iked.log"
+	iop_check "no ESP in UDP was lost to the message size" \
+	    iop_not grep -q "failed: Message too long" "$A/iked.log" \
+	    "$B/iked.log"
+fi
 
 iop_stop "$pid_a"
 status=$?

@@ -8,7 +8,9 @@
  * Outbound: a burst of IPv4 and IPv6 datagrams in turns, sent in
  * batches, each with the next sequence number and a valid UDP checksum
  * (the TUN device leaves checksums to the backend), and one packet
- * larger than a slot.  Needs root (exits 77 otherwise).
+ * larger than a slot.  An SA that reaches its hard kilobyte lifetime in
+ * the middle of a batch: its packets of the batch leave before the
+ * expiry is reported.  Needs root (exits 77 otherwise).
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -51,6 +53,10 @@ struct fixture {
 	struct event_base	*base;
 	struct kernel		*k;
 	int			 udp_sent;	/* ESP in UDP handed out */
+	int			 esp_fd;	/* raw ESP seen by count_expire */
+	int			 hard_expiries;
+	uint64_t		 expired_packets;	/* counted by the SA */
+	int			 sent_before_expiry;	/* in esp_fd by then */
 };
 
 static void
@@ -125,16 +131,41 @@ count_udp(void *arg, const struct sockaddr *local,
 	return (0);
 }
 
+/*
+ * kc_expire: count the SA's packets that had reached esp_fd when a hard
+ * expiry was reported, which the daemon may follow with a Delete.
+ */
+static void
+count_expire(void *arg, const struct kernel_expire *exp)
+{
+	struct fixture	*f = arg;
+	uint8_t		 buf[PKT_MAX];
+	ssize_t		 n;
+
+	if (!exp->exp_hard)
+		return;
+	f->hard_expiries++;
+	f->expired_packets = exp->exp_stats.st_packets;
+	/* An IPv4 raw socket returns the IP header, then SPI_OUT. */
+	while ((n = recv(f->esp_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		if (n >= 28 && buf[20] == 0 && buf[21] == 0 &&
+		    buf[22] == (SPI_OUT >> 8) && buf[23] == (SPI_OUT & 0xff))
+			f->sent_before_expiry++;
+	}
+}
+
 static int
 setup(void **state)
 {
-	struct kernel_callbacks	 cb = { .kc_send_udp = count_udp };
+	struct kernel_callbacks	 cb = { .kc_send_udp = count_udp,
+		.kc_expire = count_expire };
 	struct kernel_options	 opts = { .ko_tun_name = "espbatch0",
 		.ko_route_table = 4800, .ko_fwmark = 0x4800,
 		.ko_rule_priority = 4800 };
 	struct fixture		*f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
+	f->esp_fd = -1;
 	f->base = event_base_new();
 	assert_non_null(f->base);
 	assert_int_equal(kernel_open(&f->k, KERNEL_BACKEND_USERSPACE, f->base,
@@ -389,12 +420,13 @@ inbound_burst_udp(void **state)
 }
 
 static void
-add_outbound(struct fixture *f, int v6)
+add_outbound(struct fixture *f, int v6, uint64_t hard_kbytes)
 {
 	struct kernel_policy	pol;
 	struct kernel_sa	sa;
 
 	make_sa(&sa, v6 ? SPI_OUT6 : SPI_OUT, KERNEL_DIR_OUT, v6, 0);
+	sa.sa_lifetime.lt_hard_kbytes = hard_kbytes;
 	memset(&pol, 0, sizeof(pol));
 	pol.pol_dir = KERNEL_DIR_OUT;
 	pol.pol_sel = sa.sa_sel;
@@ -534,8 +566,8 @@ outbound_burst(void **state)
 	uint8_t			 data[3000], last_tag[2] = { 0, 0 };
 	int			 fd[2], i, v6;
 
-	add_outbound(f, 0);
-	add_outbound(f, 1);
+	add_outbound(f, 0, 0);
+	add_outbound(f, 1, 0);
 	decoder_open(&d);
 	addr(&from[0], "192.0.2.1", PORT_SRC);
 	addr(&from[1], "2001:db8:1::1", PORT_SRC);
@@ -581,6 +613,45 @@ outbound_burst(void **state)
 	close(fd[1]);
 }
 
+/*
+ * 40 datagrams of 228 bytes (IP header included) in one TUN batch, for
+ * an SA with a hard lifetime of 2 KB: the 9th reaches 2,048 bytes, and
+ * the SA expires with its 9 packets already sent.
+ */
+static void
+outbound_sent_before_expiry(void **state)
+{
+	struct fixture		*f = *state;
+	struct sockaddr_storage	 to, from;
+	uint8_t			 data[200];
+	int			 fd, i;
+
+	add_outbound(f, 0, 2);
+	f->esp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ESP);
+	assert_true(f->esp_fd >= 0);
+	addr(&from, "192.0.2.1", PORT_SRC);
+	addr(&to, "203.0.113.1", PORT_SINK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, addr_len(&from)),
+	    0);
+	for (i = 1; i <= BURST; i++) {
+		memset(data, i, sizeof(data));
+		assert_int_equal(sendto(fd, data, sizeof(data), 0,
+		    (struct sockaddr *)&to, addr_len(&to)), sizeof(data));
+	}
+	for (i = 0; i < 200 && f->hard_expiries == 0; i++) {
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+		usleep(2000);
+	}
+	assert_int_equal(f->hard_expiries, 1);
+	assert_int_equal(f->expired_packets, 9);
+	assert_int_equal(f->sent_before_expiry, 9);
+	close(f->esp_fd);
+	f->esp_fd = -1;
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -591,6 +662,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(outbound_burst, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(outbound_sent_before_expiry,
+		    setup, teardown),
 	};
 
 	if (geteuid() != 0) {

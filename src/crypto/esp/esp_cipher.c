@@ -149,11 +149,15 @@ esp_cipher_init_encr(struct esp_cipher *ec, const struct esp_cipher_encr *ee,
 		return (ERR_CRYPTO);
 	if ((size_t)EVP_CIPHER_get_key_length(ec->ec_cipher) != keylen)
 		return (ERR_CRYPTO);
+	/*
+	 * ESP pads itself (RFC 4303 2.4), and the cipher must not.  Padding
+	 * stays on in the context all the same: CBC goes through EVP_Cipher,
+	 * which never pads, and GCM does not pad.  With padding off, OpenSSL
+	 * 3.0 passes that setting to the provider again, by name, at every
+	 * EVP_CipherInit_ex2, that is once per packet.
+	 */
 	if (!EVP_CipherInit_ex2(ec->ec_cctx, ec->ec_cipher, key, NULL,
 	    ec->ec_encrypt, NULL))
-		return (ERR_CRYPTO);
-	/* ESP pads itself (RFC 4303 2.4); the cipher must not. */
-	if (!EVP_CIPHER_CTX_set_padding(ec->ec_cctx, 0))
 		return (ERR_CRYPTO);
 	return (0);
 }
@@ -281,8 +285,11 @@ esp_cipher_crypt(struct esp_cipher *ec, const uint8_t *iv, uint8_t *buf,
 		return (0);
 	if (len % ec->ec_block_len != 0 || len > INT32_MAX)
 		return (ERR_MALFORMED);
+	if (len == 0)
+		return (0);
+	/* EVP_Cipher: whole blocks in place, without padding logic. */
 	if (!EVP_CipherInit_ex2(ec->ec_cctx, NULL, NULL, iv, -1, NULL) ||
-	    !EVP_CipherUpdate(ec->ec_cctx, buf, &outl, buf, (int)len) ||
+	    (outl = EVP_Cipher(ec->ec_cctx, buf, buf, (unsigned int)len)) <= 0 ||
 	    (size_t)outl != len)
 		return (ERR_CRYPTO);
 	return (0);
