@@ -2,7 +2,7 @@
  * Warnings about a configuration that loads but probably does not do what
  * its author meant.  They cover no rules, rules that are never chosen,
  * tunnel policy that no rule negotiates, idle times above the lifetime,
- * and a key folder that others may change.  They never make a
+ * preshared rules without a key, a missing policy file and a key folder that others may change.  They never make a
  * configuration invalid, because an administrator may mean each of them.
  */
 #include <sys/stat.h>
@@ -186,6 +186,102 @@ warn_idletimes(const struct config *cf, struct config_diag *diag)
 	}
 }
 
+static int
+warn_ranges_meet(const struct config_range *a, const struct config_range *b)
+{
+	return (a->lo.family == b->lo.family &&
+	    config_ip_cmp(&a->lo, &b->hi) <= 0 &&
+	    config_ip_cmp(&b->lo, &a->hi) <= 0);
+}
+
+static int
+warn_addrlist_meets(const struct config_addrlist *l,
+    const struct config_range *r)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		if (warn_ranges_meet(&l->ranges[i], r))
+			return (1);
+	}
+	return (0);
+}
+
+static int
+warn_psk_is_addr(const struct config_psk_id *id)
+{
+	return (id->pi_name == NULL && id->pi_range.lo.family != 0);
+}
+
+/*
+ * Main Mode chooses the preshared key by the two IKE addresses, and an
+ * entry with names (fqdn, user_fqdn) is used only when one for the
+ * addresses exists too.  So a rule needs an entry whose localid and
+ * remoteid addresses overlap its local_addr and remote_addr.
+ */
+static int
+warn_rule_has_psk(const struct config *cf, const struct config_rule *r)
+{
+	const struct config_psk	*p;
+	size_t			 i;
+
+	for (i = 0; i < cf->cf_npsks; i++) {
+		p = &cf->cf_psks[i];
+		if (warn_psk_is_addr(&p->ps_local) &&
+		    warn_psk_is_addr(&p->ps_remote) &&
+		    warn_addrlist_meets(&r->cr_local, &p->ps_local.pi_range) &&
+		    warn_addrlist_meets(&r->cr_remote, &p->ps_remote.pi_range))
+			return (1);
+	}
+	return (0);
+}
+
+/* The first range of l, and how many more there are. */
+static void
+warn_format_addrlist(const struct config_addrlist *l, char *buf, size_t len)
+{
+	char	first[128];
+
+	if (l->n == 0) {
+		(void)snprintf(buf, len, "none");
+		return;
+	}
+	addr_format_range(&l->ranges[0], first, sizeof(first));
+	if (l->n == 1)
+		(void)snprintf(buf, len, "%s", first);
+	else
+		(void)snprintf(buf, len, "%s and %zu more", first, l->n - 1);
+}
+
+static void
+warn_preshared(const struct config *cf, const struct config_paths *paths,
+    struct config_diag *diag)
+{
+	const struct config_rule	*r;
+	const char			*file;
+	char				 l[192], rem[192];
+	size_t				 i;
+
+	if (cf->cf_missing & CONFIG_MISSING_PRESHARED)
+		return;
+	file = paths->cp_preshared != NULL ? paths->cp_preshared :
+	    "ike.preshared";
+	for (i = 0; i < cf->cf_nrules; i++) {
+		r = &cf->cf_rules[i];
+		if (r->cr_nxforms == 0 || r->cr_xforms[0].px_auth_method !=
+		    CONFIG_AUTH_PRESHARED || warn_rule_has_psk(cf, r))
+			continue;
+		warn_format_addrlist(&r->cr_local, l, sizeof(l));
+		warn_format_addrlist(&r->cr_remote, rem, sizeof(rem));
+		diag_add(diag, r->cr_where.cw_file, r->cr_where.cw_line,
+		    "warning: rule \"%s\" (local_addr %s, remote_addr %s) uses "
+		    "preshared keys, but no entry of %s has localid and "
+		    "remoteid addresses within these, so its Phase 1 always "
+		    "fails: add an entry for the two addresses",
+		    warn_label(r), l, rem, file);
+	}
+}
+
 /* The folder of the key file: others must not replace the file. */
 static void
 warn_secret_dir(const char *preshared, struct config_diag *diag)
@@ -221,8 +317,14 @@ config_warn(const struct config *cf, const struct config_paths *paths,
 		diag_add(diag, file, 0, "warning: no rules: in.iked negotiates "
 		    "no SAs, and a reload with this file deletes every SA "
 		    "in use");
+	if ((cf->cf_missing & CONFIG_MISSING_IPSECINIT) &&
+	    paths->cp_ipsecinit != NULL)
+		diag_add(diag, paths->cp_ipsecinit, 0, "warning: file not "
+		    "found, so no IPsec policy is loaded and no traffic is "
+		    "protected: create it with the policy entries");
 	warn_shadowed(cf, diag);
 	warn_tunnels(cf, diag);
 	warn_idletimes(cf, diag);
+	warn_preshared(cf, paths, diag);
 	warn_secret_dir(paths->cp_preshared, diag);
 }

@@ -95,6 +95,15 @@ edit_parse_policy(struct daemon *d, struct config *cf,
 			return (ERR_CONFIG);
 		}
 		cf->cf_missing |= CONFIG_MISSING_IPSECINIT;
+		/* As on SIGHUP: losing the file must not drop the policy. */
+		if (d->d_config != NULL && !(d->d_config->cf_missing &
+		    CONFIG_MISSING_IPSECINIT)) {
+			diag_add(diag, d->d_ipsecinit_path, 0, "not found, "
+			    "but the running configuration was read from it: "
+			    "keeping the running configuration; to remove all "
+			    "policy, empty the file");
+			return (ERR_CONFIG);
+		}
 		return (0);
 	}
 	rc = config_read_fd(cf, CONFIG_FILE_IPSECINIT, fd,

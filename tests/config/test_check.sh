@@ -113,6 +113,7 @@ rm "$good/etc/inet/ipsecinit.conf"
 run -R "$good"
 [ "$rc" -eq 0 ] || fail "no ipsecinit.conf: exit $rc: $(cat "$tmp/err")"
 expect_out "no $good/etc/inet/ipsecinit.conf \(no IPsec policy\)"
+expect_err "^$good/etc/inet/ipsecinit.conf: warning: file not found, so no IPsec policy is loaded"
 
 # 7. No key file: an error only when a rule uses preshared keys.
 rm "$good/etc/inet/secret/ike.preshared"
@@ -209,6 +210,10 @@ p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
 { label "site" local_addr 198.51.100.1 remote_addr 198.51.100.2 }
 { label "road warriors" local_addr 198.51.100.1 remote_addr 203.0.113.0/24 }
 CONF
+cat >> "$ex/etc/inet/secret/ike.preshared" <<'PSK'
+{ localid 198.51.100.1 remoteid 198.51.100.2 key 0011 }
+{ localid 198.51.100.1 remoteid 203.0.113.0/24 key 2233 }
+PSK
 run -R "$ex"
 [ "$rc" -eq 0 ] || fail "ipsecinit.conf(5) examples: exit $rc: $(cat "$tmp/err")"
 [ -s "$tmp/err" ] && fail "ipsecinit.conf(5) examples: $(cat "$tmp/err")"
@@ -250,6 +255,8 @@ echo '{ tsrc 192.0.2.10 tdst 198.51.100.20 laddr 10.0.0.0/8 } ipsec { encr_algs 
 	> "$warn/etc/inet/ipsecinit.conf"
 echo '{ tsrc 192.0.2.10 tdst 198.51.100.0/24 laddr 10.0.0.0/8 } ipsec { encr_algs aes encr_auth_algs sha1 }' \
 	>> "$warn/etc/inet/ipsecinit.conf"
+echo '{ localid 192.0.2.10 remoteid 198.51.100.21 key 0011 }' \
+	>> "$warn/etc/inet/secret/ike.preshared"
 chmod 777 "$warn/etc/inet/secret"
 run -R "$warn"
 [ "$rc" -eq 0 ] || fail "warnings: exit $rc: $(cat "$tmp/err")"
@@ -287,6 +294,31 @@ run -R "$pke"
 [ "$rc" -eq 0 ] || fail "rsa_encrypt: exit $rc: $(cat "$tmp/err")"
 expect_err_format_warn
 expect_err "config:2: warning: rule \"enc\" uses rsa_encrypt but no certificate for the peer matching remote_id \"CN=b.example.com\" is in $pke/etc/inet/ike/publickeys: import it with ikecert certdb -a"
+
+# 16. A preshared rule that no key entry matches: a warning that names
+# the rule and its addresses.  An entry for a prefix that contains the
+# addresses is a match.
+psk=$tmp/psk
+make_root "$psk"
+cat > "$psk/etc/inet/ike/config" <<'EOF2'
+p1_xform { auth_method preshared oakley_group 14 encr_alg aes auth_alg sha256 }
+{
+	label "covered"
+	local_addr 192.0.2.10
+	remote_addr 203.0.113.7
+}
+{
+	label "keyless"
+	local_addr 192.0.2.10
+	remote_addr 198.51.100.99
+}
+EOF2
+: > "$psk/etc/inet/ipsecinit.conf"
+run -R "$psk"
+[ "$rc" -eq 0 ] || fail "keyless rule: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn
+expect_err "config:7: warning: rule \"keyless\" \(local_addr 192.0.2.10, remote_addr 198.51.100.99\) uses preshared keys, but no entry of $psk/etc/inet/secret/ike.preshared has localid and remoteid addresses within these"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "keyless rule: not 1 warning: $(cat "$tmp/err")"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2
