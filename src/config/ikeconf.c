@@ -264,9 +264,9 @@ ikeconf_u32(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 		ikeconf_duplicate(ic, kw, dst->line);
 	else if (ic->ic_tok.lt_type != LEX_WORD ||
 	    parse_u32(ic->ic_tok.lt_text, &v) != 0)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
 		    "expected a number from 0 to 4294967295 (decimal, 0x hex "
-		    "or 0 octal)", kw, ic->ic_tok.lt_text);
+		    "or 0 octal)", kw, ic->ic_tok.lt_shown);
 	else {
 		dst->val = v;
 		dst->src = CONFIG_SRC_FILE;
@@ -286,12 +286,12 @@ ikeconf_seconds(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 		ikeconf_duplicate(ic, kw, dst->line);
 	else if (ic->ic_tok.lt_type != LEX_WORD ||
 	    parse_seconds_ms(ic->ic_tok.lt_text, &ms) != 0)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
 		    "expected seconds such as 2 or 0.5", kw,
-		    ic->ic_tok.lt_text);
+		    ic->ic_tok.lt_shown);
 	else if (ms == 0)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
-		    "expected 0.001 to 3600 seconds", kw, ic->ic_tok.lt_text);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
+		    "expected 0.001 to 3600 seconds", kw, ic->ic_tok.lt_shown);
 	else {
 		dst->val = ms;
 		dst->src = CONFIG_SRC_FILE;
@@ -430,9 +430,9 @@ ikeconf_local_id_type(struct ikeconf *ic, struct config_u32 *dst)
 	else if (type < 0 || type == CONFIG_ID_PREFIX ||
 	    type == CONFIG_ID_KEY_ID)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid local_id_type "
-		    "'%s': expected one of dn dns fqdn gn ip ipv4 ipv4_prefix "
+		    "%s: expected one of dn dns fqdn gn ip ipv4 ipv4_prefix "
 		    "ipv4_range ipv6 ipv6_prefix ipv6_range mbox user_fqdn",
-		    ic->ic_tok.lt_text);
+		    ic->ic_tok.lt_shown);
 	else {
 		dst->val = (uint32_t)type;
 		dst->src = CONFIG_SRC_FILE;
@@ -471,8 +471,8 @@ ikeconf_addr(struct ikeconf *ic, const char *kw, struct config_addrlist *l)
 	    addr_parse_range(ic->ic_tok.lt_text, &range, why,
 	    sizeof(why)) != 0) {
 		if (ic->ic_tok.lt_type != LEX_WORD)
-			snprintf(why, sizeof(why), "invalid address '%.200s'",
-			    ic->ic_tok.lt_text);
+			snprintf(why, sizeof(why), "invalid address %s",
+			    ic->ic_tok.lt_shown);
 		ikeconf_error(ic, ic->ic_tok.lt_line, "%s: %s", kw, why);
 	} else if ((slot = parse_array_add(&l->ranges, &l->n,
 	    sizeof(*slot))) == NULL)
@@ -541,8 +541,8 @@ ikeconf_xform_name(struct ikeconf *ic, const char *kw, int *dst,
 	if (*dst != 0)
 		ikeconf_duplicate(ic, kw, 0);
 	else if (v == 0 || ic->ic_tok.lt_type != LEX_WORD)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
-		    "expected one of %s", kw, ic->ic_tok.lt_text, expected);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
+		    "expected one of %s", kw, ic->ic_tok.lt_shown, expected);
 	else
 		*dst = v;
 	ikeconf_advance(ic);
@@ -560,8 +560,8 @@ ikeconf_group(struct ikeconf *ic, struct config_p1_xform *x)
 	else if (parse_u32(ic->ic_tok.lt_text, &v) != 0 || v == 0 ||
 	    v > 0xffff)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid oakley_group "
-		    "'%s': expected a group number such as 14",
-		    ic->ic_tok.lt_text);
+		    "%s: expected a group number such as 14",
+		    ic->ic_tok.lt_shown);
 	else {
 		x->px_group = (int)v;
 		x->px_group_line = ic->ic_tok.lt_line;
@@ -579,7 +579,7 @@ ikeconf_keybits(struct ikeconf *ic, uint16_t *bits)
 	    parse_u32(ic->ic_tok.lt_text, &v) != 0 ||
 	    (v != 128 && v != 192 && v != 256)) {
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg key "
-		    "size '%s': expected 128, 192 or 256",
+		    "size %s: expected 128, 192 or 256",
 		    lex_describe(&ic->ic_tok));
 		return (-1);
 	}
@@ -614,7 +614,7 @@ ikeconf_keyrange(struct ikeconf *ic, struct config_p1_xform *x, int encr)
 	}
 	if (ok && ic->ic_tok.lt_type != LEX_RPAREN) {
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg key "
-		    "size list: expected ')' before '%s'",
+		    "size list: expected ')' before %s",
 		    lex_describe(&ic->ic_tok));
 		ok = 0;
 	}
@@ -655,8 +655,8 @@ ikeconf_encr(struct ikeconf *ic, struct config_p1_xform *x)
 	if (dup)
 		ikeconf_duplicate(ic, "encr_alg", 0);
 	else if (v == 0 || ic->ic_tok.lt_type != LEX_WORD)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg '%s': "
-		    "expected one of %s", ic->ic_tok.lt_text, expected);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg %s: "
+		    "expected one of %s", ic->ic_tok.lt_shown, expected);
 	else {
 		x->px_encr = v;
 		if (v == CONFIG_P1_ENCR_AES) {
@@ -693,7 +693,7 @@ ikeconf_xform(struct ikeconf *ic, struct ikeconf_target *t, int scratch)
 	ikeconf_advance(ic);
 	if (ic->ic_tok.lt_type != LEX_LBRACE) {
 		ikeconf_error(ic, line, "p1_xform must be followed by "
-		    "{ ... }, not '%s'", lex_describe(&ic->ic_tok));
+		    "{ ... }, not %s", lex_describe(&ic->ic_tok));
 		return;
 	}
 	if (scratch) {
@@ -1010,16 +1010,16 @@ ikeconf_statement(struct ikeconf *ic)
 			ikeconf_keyword(ic, kw);
 			return;
 		}
-		ikeconf_error(ic, tok->lt_line, "unknown keyword '%s'",
-		    tok->lt_text);
+		ikeconf_error(ic, tok->lt_line, "unknown keyword %s",
+		    tok->lt_shown_kw);
 		ikeconf_skip_unknown(ic);
 		return;
 	case LEX_ERROR:
 		ikeconf_advance(ic);
 		return;
 	default:
-		ikeconf_error(ic, tok->lt_line, "unexpected '%s': expected a "
-		    "keyword", lex_describe(tok));
+		ikeconf_error(ic, tok->lt_line, "unexpected %s: expected a "
+		    "keyword", lex_describe_kw(tok));
 		ikeconf_advance(ic);
 		return;
 	}
