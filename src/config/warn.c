@@ -2,7 +2,8 @@
  * Warnings about a configuration that loads but probably does not do what
  * its author meant.  They cover no rules, rules that are never chosen,
  * tunnel policy that no rule negotiates, idle times above the lifetime,
- * preshared rules without a key, a missing policy file and a key folder that others may change.  They never make a
+ * preshared rules without a key, a missing policy file, policy entries
+ * that repeat another or have an empty pattern, and a key folder that others may change.  They never make a
  * configuration invalid, because an administrator may mean each of them.
  */
 #include <sys/stat.h>
@@ -282,6 +283,164 @@ warn_preshared(const struct config *cf, const struct config_paths *paths,
 	}
 }
 
+static int
+warn_cmp_u(unsigned int a, unsigned int b)
+{
+	return (a < b ? -1 : a > b);
+}
+
+static int
+warn_num_cmp(const struct config_spd_num *a, const struct config_spd_num *b)
+{
+	int	c;
+
+	if ((c = warn_cmp_u(a->sn_set, b->sn_set)) != 0 || !a->sn_set)
+		return (c);
+	if ((c = warn_cmp_u(a->sn_lo, b->sn_lo)) != 0)
+		return (c);
+	return (warn_cmp_u(a->sn_hi, b->sn_hi));
+}
+
+static int
+warn_opt_range_cmp(int aset, const struct config_range *a, int bset,
+    const struct config_range *b)
+{
+	int	c;
+
+	if ((c = warn_cmp_u(aset != 0, bset != 0)) != 0 || !aset)
+		return (c);
+	return (warn_range_cmp(a, b));
+}
+
+static int
+warn_alg_cmp(const struct config_spd_alg *a, const struct config_spd_alg *b)
+{
+	int	c;
+
+	if ((c = warn_cmp_u(a->sa_set, b->sa_set)) != 0 ||
+	    (c = warn_cmp_u(a->sa_id, b->sa_id)) != 0 ||
+	    (c = warn_cmp_u(a->sa_klen_min, b->sa_klen_min)) != 0)
+		return (c);
+	return (warn_cmp_u(a->sa_klen_max, b->sa_klen_max));
+}
+
+static int
+warn_alt_cmp(const struct config_spd_alt *a, const struct config_spd_alt *b)
+{
+	int	c;
+
+	if ((c = warn_cmp_u(a->sp_action, b->sp_action)) != 0 ||
+	    (c = warn_alg_cmp(&a->sp_ah_auth, &b->sp_ah_auth)) != 0 ||
+	    (c = warn_alg_cmp(&a->sp_esp_encr, &b->sp_esp_encr)) != 0 ||
+	    (c = warn_alg_cmp(&a->sp_esp_auth, &b->sp_esp_auth)) != 0 ||
+	    (c = warn_cmp_u(a->sp_sa_unique, b->sp_sa_unique)) != 0)
+		return (c);
+	return (warn_cmp_u(a->sp_dir, b->sp_dir));
+}
+
+/* Pattern, then actions: equal means the two entries are the same. */
+static int
+warn_spd_content_cmp(const struct config_spd *a, const struct config_spd *b)
+{
+	size_t	i;
+	int	c;
+
+	if ((c = warn_opt_range_cmp(a->sd_laddr_set, &a->sd_laddr,
+	    b->sd_laddr_set, &b->sd_laddr)) != 0 ||
+	    (c = warn_opt_range_cmp(a->sd_raddr_set, &a->sd_raddr,
+	    b->sd_raddr_set, &b->sd_raddr)) != 0 ||
+	    (c = warn_num_cmp(&a->sd_lport, &b->sd_lport)) != 0 ||
+	    (c = warn_num_cmp(&a->sd_rport, &b->sd_rport)) != 0 ||
+	    (c = warn_num_cmp(&a->sd_ulp, &b->sd_ulp)) != 0 ||
+	    (c = warn_num_cmp(&a->sd_icmp_type, &b->sd_icmp_type)) != 0 ||
+	    (c = warn_num_cmp(&a->sd_icmp_code, &b->sd_icmp_code)) != 0 ||
+	    (c = warn_cmp_u(a->sd_dir, b->sd_dir)) != 0 ||
+	    (c = warn_cmp_u(a->sd_negotiate, b->sd_negotiate)) != 0 ||
+	    (c = warn_opt_range_cmp(a->sd_tunnel, &a->sd_tdst, b->sd_tunnel,
+	    &b->sd_tdst)) != 0 ||
+	    (a->sd_tunnel && (c = config_ip_cmp(&a->sd_tsrc,
+	    &b->sd_tsrc)) != 0) ||
+	    (c = warn_cmp_u(a->sd_nalts, b->sd_nalts)) != 0)
+		return (c);
+	for (i = 0; i < a->sd_nalts; i++) {
+		if ((c = warn_alt_cmp(&a->sd_alts[i], &b->sd_alts[i])) != 0)
+			return (c);
+	}
+	return (0);
+}
+
+/* Content order, then the place in the file. */
+static int
+warn_spd_cmp(const void *pa, const void *pb)
+{
+	const struct config_spd	*a = *(const struct config_spd *const *)pa;
+	const struct config_spd	*b = *(const struct config_spd *const *)pb;
+	int			 c;
+
+	if ((c = warn_spd_content_cmp(a, b)) != 0)
+		return (c);
+	if ((c = strcmp(a->sd_where.cw_file, b->sd_where.cw_file)) != 0)
+		return (c);
+	return (warn_cmp_u(a->sd_where.cw_line, b->sd_where.cw_line));
+}
+
+/* An entry that repeats an earlier one exactly adds nothing. */
+static void
+warn_spd_duplicates(const struct config *cf, struct config_diag *diag)
+{
+	const struct config_spd	**v, *first;
+	size_t			  i;
+
+	if (cf->cf_nspds < 2 ||
+	    (v = calloc(cf->cf_nspds, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < cf->cf_nspds; i++)
+		v[i] = &cf->cf_spds[i];
+	qsort(v, cf->cf_nspds, sizeof(*v), warn_spd_cmp);
+	first = v[0];
+	for (i = 1; i < cf->cf_nspds; i++) {
+		if (warn_spd_content_cmp(first, v[i]) != 0) {
+			first = v[i];
+			continue;
+		}
+		diag_add(diag, v[i]->sd_where.cw_file, v[i]->sd_where.cw_line,
+		    "warning: policy entry repeats the entry at line %u "
+		    "exactly and has no effect: remove one of them",
+		    first->sd_where.cw_line);
+	}
+	free(v);
+}
+
+static int
+warn_spd_pattern_empty(const struct config_spd *s)
+{
+	return (!s->sd_laddr_set && !s->sd_raddr_set && !s->sd_tunnel &&
+	    !s->sd_lport.sn_set && !s->sd_rport.sn_set &&
+	    !s->sd_ulp.sn_set && !s->sd_icmp_type.sn_set &&
+	    !s->sd_icmp_code.sn_set);
+}
+
+/*
+ * "{ } ipsec { ... }" applies to every packet of every address, which is
+ * rarely meant, so say so.
+ */
+static void
+warn_spd_empty(const struct config *cf, struct config_diag *diag)
+{
+	const struct config_spd	*s;
+	size_t			 i;
+
+	for (i = 0; i < cf->cf_nspds; i++) {
+		s = &cf->cf_spds[i];
+		if (!warn_spd_pattern_empty(s))
+			continue;
+		diag_add(diag, s->sd_where.cw_file, s->sd_where.cw_line,
+		    "warning: policy entry has an empty pattern { }, so it "
+		    "applies to all traffic of every address: add laddr, "
+		    "raddr, ulp or ports unless that is meant");
+	}
+}
+
 /* The folder of the key file: others must not replace the file. */
 static void
 warn_secret_dir(const char *preshared, struct config_diag *diag)
@@ -324,6 +483,8 @@ config_warn(const struct config *cf, const struct config_paths *paths,
 		    "protected: create it with the policy entries");
 	warn_shadowed(cf, diag);
 	warn_tunnels(cf, diag);
+	warn_spd_duplicates(cf, diag);
+	warn_spd_empty(cf, diag);
 	warn_idletimes(cf, diag);
 	warn_preshared(cf, paths, diag);
 	warn_secret_dir(paths->cp_preshared, diag);

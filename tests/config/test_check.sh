@@ -320,6 +320,23 @@ expect_err_format_warn
 expect_err "config:7: warning: rule \"keyless\" \(local_addr 192.0.2.10, remote_addr 198.51.100.99\) uses preshared keys, but no entry of $psk/etc/inet/secret/ike.preshared has localid and remoteid addresses within these"
 [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "keyless rule: not 1 warning: $(cat "$tmp/err")"
 
+# 17. Policy: bypass without dir applies to both directions (no message),
+# an exact repeat and an empty pattern give warnings naming the lines.
+pol=$tmp/pol
+make_root "$pol"
+cat > "$pol/etc/inet/ipsecinit.conf" <<'EOF2'
+{ laddr 192.0.2.10 raddr 198.51.100.20 } bypass { }
+{ lport 53 } bypass { }
+{ lport 53 } bypass { }
+{ } ipsec { encr_algs aes encr_auth_algs sha1 }
+EOF2
+run -R "$pol"
+[ "$rc" -eq 0 ] || fail "policy warnings: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn
+expect_err "ipsecinit.conf:3: warning: policy entry repeats the entry at line 2 exactly"
+expect_err "ipsecinit.conf:4: warning: policy entry has an empty pattern"
+[ "$(wc -l < "$tmp/err")" -eq 2 ] || fail "policy warnings: not 2: $(cat "$tmp/err")"
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2
 	exit 1

@@ -568,6 +568,12 @@ policy_lookup(void **state)
 	s = config_spd_find(cf, &sel);
 	assert_non_null(s);
 	assert_int_equal(s->sd_alts[0].sp_action, CONFIG_SPD_BYPASS);
+	/* A bypass entry without dir applies to both directions. */
+	sel.cs_dir = CONFIG_DIR_IN;
+	s = config_spd_find(cf, &sel);
+	assert_non_null(s);
+	assert_int_equal(s->sd_alts[0].sp_action, CONFIG_SPD_BYPASS);
+	sel.cs_dir = CONFIG_DIR_OUT;
 
 	sel.cs_rport = 443;
 	sel.cs_proto = IPPROTO_TCP;
