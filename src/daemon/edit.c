@@ -224,8 +224,15 @@ edit_open_preshared(struct daemon *d, int *fdp)
 	struct stat	 st;
 	int		 fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0) {
+	/* As at start: a symbolic link is not followed for the key file. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 &&
+	    errno == ELOOP) {
+		log_err("ikeadm read preshared: %s is a symbolic link, which "
+		    "is not followed for a key file: replace the link with "
+		    "the file itself (owned by root, mode 600)", path);
+		return (ERR_CONFIG);
+	}
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		saved = errno;
 		log_err("ikeadm read preshared: cannot open %s: %s", path,
 		    strerror(saved));

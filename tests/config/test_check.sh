@@ -106,7 +106,22 @@ chmod 644 "$good/etc/inet/secret/ike.preshared"
 run -R "$good"
 [ "$rc" -eq 1 ] || fail "mode 644: exit $rc"
 expect_err "ike.preshared: file is readable or writable by group or others \(mode 0644\): run chmod 600 $good/etc/inet/secret/ike.preshared"
+# The rejected file is not parsed: no messages about its contents.
+cp "$good/etc/inet/secret/ike.preshared" "$tmp/keys.saved"
+printf 'bogus 1\nmore 2\n' >> "$good/etc/inet/secret/ike.preshared"
+run -R "$good"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "mode 644: not 1 error: $(cat "$tmp/err")"
+cp "$tmp/keys.saved" "$good/etc/inet/secret/ike.preshared"
 chmod 600 "$good/etc/inet/secret/ike.preshared"
+# A symbolic link as key file is rejected without reading its target.
+mv "$good/etc/inet/secret/ike.preshared" "$tmp/keys.target"
+ln -s "$tmp/keys.target" "$good/etc/inet/secret/ike.preshared"
+run -R "$good"
+[ "$rc" -eq 1 ] || fail "symlinked key file: exit $rc"
+expect_err "^$good/etc/inet/secret/ike.preshared: is a symbolic link, which is not followed for a key file: replace the link with the file itself"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "symlinked key file: not 1 error: $(cat "$tmp/err")"
+rm "$good/etc/inet/secret/ike.preshared"
+mv "$tmp/keys.target" "$good/etc/inet/secret/ike.preshared"
 
 # 6. No ipsecinit.conf: valid, and the summary names the missing file.
 rm "$good/etc/inet/ipsecinit.conf"

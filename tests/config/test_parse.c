@@ -72,7 +72,7 @@ read_example(const char *name)
 		src = ".";
 	snprintf(path, sizeof(path), "%s/tests/config/data/%s", src, name);
 	diag_init(&diag);
-	if (parse_read_file(path, &buf, &len, NULL, &diag) != 0) {
+	if (parse_read_file(path, 0, &buf, &len, NULL, &diag) != 0) {
 		dump_diag(&diag);
 		fail_msg("cannot read %s (set IKED_SOURCE)", path);
 	}
