@@ -200,6 +200,13 @@ rc=$?
 expect_out "^usage: in.iked "
 [ -s "$tmp/err" ] && fail "-h: stderr not empty: $(cat "$tmp/err")"
 
+# An argument that is not an option is named before the usage.
+"$IKED" extra-arg > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "extra argument: exit $rc"
+expect_err "^in.iked: unexpected argument 'extra-arg': in.iked takes only options$"
+expect_err "^usage: in.iked "
+
 # 12. encr_auth_algs none is exactly "no integrity algorithm", not any.
 none=$tmp/none
 make_root "$none"
