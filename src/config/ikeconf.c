@@ -138,6 +138,7 @@ struct ikeconf_target {
 struct ikeconf {
 	struct lex		 ic_lex;
 	struct lex_token	 ic_tok;	/* current, not yet consumed */
+	char			 ic_shown[LEX_SHOW_BUF];
 	struct config		*ic_cf;
 	struct config_diag	*ic_diag;
 	const char		*ic_file;
@@ -155,6 +156,14 @@ static void	ikeconf_statement(struct ikeconf *);
 static void
 ikeconf_error(struct ikeconf *ic, unsigned int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Text that is not the current token, for a message (see lex.h). */
+static const char *
+ikeconf_show(struct ikeconf *ic, const char *text)
+{
+	lex_show_value(text, ic->ic_shown, sizeof(ic->ic_shown));
+	return (ic->ic_shown);
+}
 
 static void
 ikeconf_error(struct ikeconf *ic, unsigned int line, const char *fmt, ...)
@@ -334,8 +343,9 @@ ikeconf_selector(struct ikeconf *ic, const char *kw, const char *text)
 
 	why[0] = '\0';
 	if (certsel_parse(&sel, text, why, sizeof(why)) != 0) {
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': %s", kw,
-		    text, why[0] != '\0' ? why : "not a certificate selector");
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: %s", kw,
+		    ikeconf_show(ic, text),
+		    why[0] != '\0' ? why : "not a certificate selector");
 		return (-1);
 	}
 	certsel_free(sel);
@@ -380,7 +390,7 @@ ikeconf_ldap_entry(struct ikeconf *ic, char *entry)
 		entry++;
 	if (*entry == '\0' || *entry == ':') {
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid ldap_server "
-		    "entry '%s': expected host[:port]", entry);
+		    "entry %s: expected host[:port]", ikeconf_show(ic, entry));
 		return (-1);
 	}
 	if ((colon = strrchr(entry, ':')) != NULL &&
@@ -388,8 +398,8 @@ ikeconf_ldap_entry(struct ikeconf *ic, char *entry)
 		if (parse_u32(colon + 1, &port) != 0 || port == 0 ||
 		    port > 65535) {
 			ikeconf_error(ic, ic->ic_tok.lt_line, "invalid port "
-			    "in ldap_server entry '%s': expected 1 to 65535",
-			    entry);
+			    "in ldap_server entry %s: expected 1 to 65535",
+			    ikeconf_show(ic, entry));
 			return (-1);
 		}
 	}
@@ -493,8 +503,9 @@ ikeconf_local_id(struct ikeconf *ic, struct config_rule *r)
 	if (r->cr_local_id != NULL)
 		ikeconf_duplicate(ic, "local_id", 0);
 	else if (text[0] == '!')
-		ikeconf_error(ic, ic->ic_tok.lt_line, "local_id '%s' cannot "
-		    "be negated with '!': name our own certificate", text);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "local_id %s cannot "
+		    "be negated with '!': name our own certificate",
+		    ic->ic_tok.lt_shown);
 	else if (ikeconf_selector(ic, "local_id", text) == 0 &&
 	    (r->cr_local_id = strdup(text)) == NULL)
 		ikeconf_nomem(ic);

@@ -127,6 +127,7 @@ struct ipsecinit_entry {
 struct ipsecinit {
 	struct lex		 ii_lex;
 	struct lex_token	 ii_tok;
+	char			 ii_shown[LEX_SHOW_BUF];
 	int			 ii_prev;	/* type of the previous token */
 	struct config		*ii_cf;
 	struct config_diag	*ii_diag;
@@ -138,6 +139,14 @@ struct ipsecinit {
 static void
 ipsecinit_error(struct ipsecinit *ii, unsigned int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Text that is not the current token, for a message (see lex.h). */
+static const char *
+ipsecinit_show(struct ipsecinit *ii, const char *text)
+{
+	lex_show_value(text, ii->ii_shown, sizeof(ii->ii_shown));
+	return (ii->ii_shown);
+}
 
 static void
 ipsecinit_error(struct ipsecinit *ii, unsigned int line, const char *fmt, ...)
@@ -210,9 +219,9 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	int			 rc;
 
 	if (ii->ii_flags & PARSE_NUMERIC) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': host "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: host "
 		    "names are not resolved in numeric mode; write an address",
-		    kw, name);
+		    kw, ipsecinit_show(ii, name));
 		return (-1);
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -220,9 +229,10 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	hints.ai_socktype = SOCK_DGRAM;
 	rc = getaddrinfo(name, NULL, &hints, &res);
 	if (rc != 0) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "host name not resolved (%s): write an address, or add "
-		    "the name to /etc/hosts", kw, name, gai_strerror(rc));
+		    "the name to /etc/hosts", kw, ipsecinit_show(ii, name),
+		    gai_strerror(rc));
 		return (-1);
 	}
 	for (ai = res; ai != NULL && n < IPSECINIT_MAX_ADDRS; ai = ai->ai_next) {
@@ -243,8 +253,9 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	}
 	freeaddrinfo(res);
 	if (n == 0) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': the "
-		    "name has no usable address%s", kw, name,
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: the "
+		    "name has no usable address%s", kw,
+		    ipsecinit_show(ii, name),
 		    plen >= 0 ? " for that prefix length" : "");
 		return (-1);
 	}
@@ -524,8 +535,9 @@ ipsecinit_keyword(struct ipsecinit *ii, const char *kw, const char *a,
 	else if (c != NULL && strcasecmp(v, c) == 0)
 		*out = vc;
 	else {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
-		    "expected %s%s%s%s%s", kw, v, a, c != NULL ? ", " : " or ",
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
+		    "expected %s%s%s%s%s", kw, ipsecinit_show(ii, v), a,
+		    c != NULL ? ", " : " or ",
 		    b, c != NULL ? " or " : "", c != NULL ? c : "");
 		return (-1);
 	}

@@ -42,29 +42,36 @@ lex_is_value_char(int c)
 }
 
 static void
-lex_show(const struct lex_token *tok, char *out, size_t len, size_t max,
-    int (*allowed)(int))
+lex_show(const char *text, size_t textlen, char *out, size_t len,
+    size_t max, int (*allowed)(int))
 {
 	size_t	i;
 
-	for (i = 0; i < tok->lt_len && allowed(
-	    (unsigned char)tok->lt_text[i]); i++)
+	for (i = 0; i < textlen && allowed((unsigned char)text[i]); i++)
 		;
-	if (tok->lt_len > 0 && tok->lt_len <= max && i == tok->lt_len)
-		(void)snprintf(out, len, "'%.*s'", (int)max, tok->lt_text);
+	if (textlen > 0 && textlen <= max && i == textlen)
+		(void)snprintf(out, len, "'%.*s'", (int)max, text);
 	else
-		(void)snprintf(out, len, "(%zu characters, not shown)",
-		    tok->lt_len);
+		(void)snprintf(out, len, "(%zu character%s, not shown)",
+		    textlen, textlen == 1 ? "" : "s");
+}
+
+void
+lex_show_value(const char *text, char *out, size_t len)
+{
+	lex_show(text, strlen(text), out, len, LEX_SHOW_VALUE_MAX,
+	    lex_is_value_char);
 }
 
 /* Fill lt_shown and lt_shown_kw once the text is complete. */
 static void
 lex_set_shown(struct lex_token *tok)
 {
-	lex_show(tok, tok->lt_shown, sizeof(tok->lt_shown),
-	    LEX_SHOW_VALUE_MAX, lex_is_value_char);
-	lex_show(tok, tok->lt_shown_kw, sizeof(tok->lt_shown_kw),
-	    LEX_SHOW_KEYWORD_MAX, lex_is_keyword_char);
+	lex_show(tok->lt_text, tok->lt_len, tok->lt_shown,
+	    sizeof(tok->lt_shown), LEX_SHOW_VALUE_MAX, lex_is_value_char);
+	lex_show(tok->lt_text, tok->lt_len, tok->lt_shown_kw,
+	    sizeof(tok->lt_shown_kw), LEX_SHOW_KEYWORD_MAX,
+	    lex_is_keyword_char);
 }
 
 static void

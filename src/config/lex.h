@@ -17,7 +17,7 @@ struct config_diag;
 #define LEX_MAX_TOKEN	1024	/* bytes of one word or string */
 /*
  * Messages quote a word or string only when it looks like a keyword or a
- * value of the files; any other text may be a line of a wrong file
+ * value of the files.  Any other text may be a line of a wrong file
  * ("ikeadm read rule /etc/shadow") or a key, so only its length is shown.
  */
 #define LEX_SHOW_KEYWORD_MAX	32	/* letters, digits, '_' and '-' */
@@ -91,5 +91,8 @@ void	lex_token_wipe(struct lex_token *);
  */
 const char *lex_describe(const struct lex_token *);
 const char *lex_describe_kw(const struct lex_token *);
+/* Write text as lt_shown would show it; out needs LEX_SHOW_BUF bytes. */
+#define LEX_SHOW_BUF	(LEX_SHOW_VALUE_MAX + 3)
+void	lex_show_value(const char *text, char *out, size_t len);
 
 #endif /* IKED_CONFIG_LEX_H */

@@ -48,6 +48,7 @@ struct preshared_seen {
 struct preshared {
 	struct lex		 ps_lex;
 	struct lex_token	 ps_tok;
+	char			 ps_shown[LEX_SHOW_BUF];
 	struct config		*ps_cf;
 	struct config_diag	*ps_diag;
 	const char		*ps_file;
@@ -59,6 +60,14 @@ struct preshared {
 static void
 preshared_error(struct preshared *p, unsigned int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Text that is not the current token, for a message (see lex.h). */
+static const char *
+preshared_show(struct preshared *p, const char *text)
+{
+	lex_show_value(text, p->ps_shown, sizeof(p->ps_shown));
+	return (p->ps_shown);
+}
 
 static void
 preshared_error(struct preshared *p, unsigned int line, const char *fmt, ...)
@@ -136,8 +145,9 @@ preshared_check_form(struct preshared *p, const struct preshared_rawid *raw,
 		break;
 	}
 	if ((want_family != 0 && family != want_family) || kind != want_kind) {
-		preshared_error(p, raw->line, "%sid '%s' does not match "
-		    "%sidtype %s: expected %s%s", side, raw->value, side,
+		preshared_error(p, raw->line, "%sid %s does not match "
+		    "%sidtype %s: expected %s%s", side,
+		    preshared_show(p, raw->value), side,
 		    config_idtype_name(id->pi_type),
 		    want_family == AF_INET ? "an IPv4 " :
 		    want_family == AF_INET6 ? "an IPv6 " : "a ",
@@ -231,8 +241,8 @@ preshared_ike_mode(struct preshared *p, struct config_u32 *mode)
 	else if (strcasecmp(v, "both") == 0)
 		mode->val = CONFIG_IKE_MODE_BOTH;
 	else {
-		preshared_error(p, p->ps_tok.lt_line, "invalid ike_mode '%s': "
-		    "expected main, aggressive or both", v);
+		preshared_error(p, p->ps_tok.lt_line, "invalid ike_mode %s: "
+		    "expected main, aggressive or both", preshared_show(p, v));
 		return;
 	}
 	mode->src = CONFIG_SRC_FILE;

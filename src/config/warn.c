@@ -3,8 +3,9 @@
  * its author meant.  They cover no rules, rules that are never chosen,
  * tunnel policy that no rule negotiates, idle times above the lifetime,
  * preshared rules without a key, a missing policy file, policy entries
- * that repeat another or have an empty pattern, and a key folder that others may change.  They never make a
- * configuration invalid, because an administrator may mean each of them.
+ * that repeat another or have an empty pattern, and a key folder that
+ * others may change.  They never make a configuration invalid, because an
+ * administrator may mean each of them.
  */
 #include <sys/stat.h>
 
@@ -373,10 +374,11 @@ warn_spd_content_cmp(const struct config_spd *a, const struct config_spd *b)
 static int
 warn_spd_cmp(const void *pa, const void *pb)
 {
-	const struct config_spd	*a = *(const struct config_spd *const *)pa;
-	const struct config_spd	*b = *(const struct config_spd *const *)pb;
+	const struct config_spd	*a, *b;
 	int			 c;
 
+	a = *(const struct config_spd *const *)pa;
+	b = *(const struct config_spd *const *)pb;
 	if ((c = warn_spd_content_cmp(a, b)) != 0)
 		return (c);
 	if ((c = strcmp(a->sd_where.cw_file, b->sd_where.cw_file)) != 0)
@@ -422,7 +424,7 @@ warn_spd_pattern_empty(const struct config_spd *s)
 
 /*
  * "{ } ipsec { ... }" applies to every packet of every address, which is
- * rarely meant, so say so.
+ * rarely meant, so warn about it.
  */
 static void
 warn_spd_empty(const struct config *cf, struct config_diag *diag)

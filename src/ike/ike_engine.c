@@ -682,7 +682,7 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 		if (ike_xmit_timer(p1, &p1->p1_xmit, now)) {
 			/*
 			 * A peer that cannot decrypt or verify MM5 drops it
-			 * without an answer, so silence after MM5 usually
+			 * without a reply, so silence after MM5 usually
 			 * means the keys differ.
 			 */
 			log_warn("ISAKMP SA %s: no answer from %s after %u "

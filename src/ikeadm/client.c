@@ -30,7 +30,7 @@ struct ikeadm_client {
 static void
 client_timed_out(const struct ikeadm_client *c)
 {
-	fprintf(stderr, "ikeadm: in.iked did not answer within %u second%s "
+	fprintf(stderr, "ikeadm: in.iked did not reply within %u second%s "
 	    "on %s: check that in.iked is running and not stopped (state T "
 	    "in ps) or busy; use -t to wait longer\n", c->timeout,
 	    c->timeout == 1 ? "" : "s", c->path);

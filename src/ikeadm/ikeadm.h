@@ -17,10 +17,10 @@
 #define IKEADM_ADDRS_MAX	16	/* addresses per host name */
 /*
  * Seconds ikeadm waits for in.iked to accept the connection and to reply
- * (-t).  The daemon answers from its event loop at once, so only a
+ * (-t).  The daemon replies from its event loop at once, so only a
  * stopped or hung daemon takes this long.
  */
-#define IKEADM_TIMEOUT_DEF	10
+#define IKEADM_TIMEOUT_DEFAULT	10
 #define IKEADM_TIMEOUT_MAX	3600
 
 struct ikeadm_opts {

@@ -176,7 +176,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.root = "/";
-	o.timeout = IKEADM_TIMEOUT_DEF;
+	o.timeout = IKEADM_TIMEOUT_DEFAULT;
 	/* "+": options end at the command, so "set debug -op" is a level. */
 	while ((ch = getopt(argc, argv, "+hnpjR:t:")) != -1) {
 		switch (ch) {

@@ -314,6 +314,11 @@ static const struct bad_input bad_inputs[] = {
 	{ POL, "{ laddr 192.0.2.1 saddr 192.0.2.2 } apply { encr_algs aes }\n",
 	    1, "gives the local side twice" },
 	{ POL, "lport 1\n", 1, "expected '{' to start a policy entry" },
+	{ POL, "{ lport 1 dir $x$ } bypass { }\n", 1,
+	    "invalid dir (3 characters, not shown)" },
+	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\nkey 00\n"
+	    "ike_mode $6$x\n}\n", 5, "invalid ike_mode (4 characters, not "
+	    "shown)" },
 	{ POL, "{ lport 1 } root:x:0 { }\n", 1,
 	    "invalid action (8 characters, not shown)" },
 	{ POL, "{ root:x:0 1 } bypass { }\n", 1,
@@ -587,7 +592,7 @@ file_contents_not_echoed(void **state)
 	}
 }
 
-/* A global soft lifetime above the hard one is one error, not one a rule. */
+/* A global soft lifetime above the hard one is one error, not one per rule. */
 static void
 softlife_reported_once(void **state)
 {

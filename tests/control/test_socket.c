@@ -606,7 +606,7 @@ socket_timeout(void **state)
 	assert_int_equal(kill(s->pid, SIGSTOP), 0);
 	IKEADM(s, "-t", "1", "get", "stats");
 	assert_int_equal(kill(s->pid, SIGCONT), 0);
-	expect_fail("ikeadm: in.iked did not answer within 1 second on ");
+	expect_fail("ikeadm: in.iked did not reply within 1 second on ");
 	assert_non_null(strstr(res.err, "check that in.iked is running and "
 	    "not stopped"));
 	IKEADM(s, "-t", "5", "get", "debug");
