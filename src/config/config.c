@@ -145,19 +145,30 @@ config_load_file(struct config *cf, const char *path, int secret,
 	size_t		 len = 0;
 	int		 rc;
 
-	rc = parse_read_file(path, &buf, &len, &st, diag);
+	rc = parse_read_file(path, secret ? PARSE_NOFOLLOW : 0, &buf, &len,
+	    &st, diag);
 	if (rc != 0)
 		return (rc);
-	/* Keys must be readable and writable only by root (or our user). */
-	if (secret && (st.st_mode & 066) != 0)
+	/*
+	 * Keys must be readable and writable only by root (or our user).
+	 * A file that fails is not parsed: its messages would only add
+	 * noise, and its keys are not trusted anyway.
+	 */
+	rc = 0;
+	if (secret && (st.st_mode & 066) != 0) {
 		diag_add(diag, path, 0, "file is readable or writable by "
 		    "group or others (mode %04o): run chmod 600 %s",
 		    (unsigned int)(st.st_mode & 07777), path);
-	if (secret && st.st_uid != 0 && st.st_uid != geteuid())
+		rc = ERR_PERM;
+	}
+	if (secret && st.st_uid != 0 && st.st_uid != geteuid()) {
 		diag_add(diag, path, 0, "file is owned by uid %u, which could "
 		    "change the keys: run chown root %s",
 		    (unsigned int)st.st_uid, path);
-	rc = parse(cf, path, buf, len, diag);
+		rc = ERR_PERM;
+	}
+	if (rc == 0)
+		rc = parse(cf, path, buf, len, diag);
 	if (secret)
 		util_freezero(buf, len + 1);
 	else

@@ -384,7 +384,9 @@ int	config_load(struct config **out, const struct config_paths *,
  * Add a "warning: ..." message to diag for each likely mistake in a
  * loaded configuration: no rules, a rule that an earlier one with the
  * same addresses hides, a tunnel entry of ipsecinit.conf that no rule
- * covers, p2_idletime_secs above p2_lifetime_secs, and a key folder
+ * covers, p2_idletime_secs above p2_lifetime_secs, a preshared rule
+ * that no key entry matches, a missing ipsecinit.conf, a policy entry
+ * that repeats another exactly or has an empty pattern, and a key folder
  * writable by group or others.  Warnings do not make it invalid.
  */
 void	config_warn(const struct config *, const struct config_paths *,

@@ -138,6 +138,7 @@ struct ikeconf_target {
 struct ikeconf {
 	struct lex		 ic_lex;
 	struct lex_token	 ic_tok;	/* current, not yet consumed */
+	char			 ic_shown[LEX_SHOW_BUF];
 	struct config		*ic_cf;
 	struct config_diag	*ic_diag;
 	const char		*ic_file;
@@ -155,6 +156,14 @@ static void	ikeconf_statement(struct ikeconf *);
 static void
 ikeconf_error(struct ikeconf *ic, unsigned int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Text that is not the current token, for a message (see lex.h). */
+static const char *
+ikeconf_show(struct ikeconf *ic, const char *text)
+{
+	lex_show_value(text, ic->ic_shown, sizeof(ic->ic_shown));
+	return (ic->ic_shown);
+}
 
 static void
 ikeconf_error(struct ikeconf *ic, unsigned int line, const char *fmt, ...)
@@ -264,9 +273,9 @@ ikeconf_u32(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 		ikeconf_duplicate(ic, kw, dst->line);
 	else if (ic->ic_tok.lt_type != LEX_WORD ||
 	    parse_u32(ic->ic_tok.lt_text, &v) != 0)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
 		    "expected a number from 0 to 4294967295 (decimal, 0x hex "
-		    "or 0 octal)", kw, ic->ic_tok.lt_text);
+		    "or 0 octal)", kw, ic->ic_tok.lt_shown);
 	else {
 		dst->val = v;
 		dst->src = CONFIG_SRC_FILE;
@@ -286,12 +295,12 @@ ikeconf_seconds(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 		ikeconf_duplicate(ic, kw, dst->line);
 	else if (ic->ic_tok.lt_type != LEX_WORD ||
 	    parse_seconds_ms(ic->ic_tok.lt_text, &ms) != 0)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
 		    "expected seconds such as 2 or 0.5", kw,
-		    ic->ic_tok.lt_text);
+		    ic->ic_tok.lt_shown);
 	else if (ms == 0)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
-		    "expected 0.001 to 3600 seconds", kw, ic->ic_tok.lt_text);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
+		    "expected 0.001 to 3600 seconds", kw, ic->ic_tok.lt_shown);
 	else {
 		dst->val = ms;
 		dst->src = CONFIG_SRC_FILE;
@@ -334,8 +343,9 @@ ikeconf_selector(struct ikeconf *ic, const char *kw, const char *text)
 
 	why[0] = '\0';
 	if (certsel_parse(&sel, text, why, sizeof(why)) != 0) {
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': %s", kw,
-		    text, why[0] != '\0' ? why : "not a certificate selector");
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: %s", kw,
+		    ikeconf_show(ic, text),
+		    why[0] != '\0' ? why : "not a certificate selector");
 		return (-1);
 	}
 	certsel_free(sel);
@@ -380,7 +390,7 @@ ikeconf_ldap_entry(struct ikeconf *ic, char *entry)
 		entry++;
 	if (*entry == '\0' || *entry == ':') {
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid ldap_server "
-		    "entry '%s': expected host[:port]", entry);
+		    "entry %s: expected host[:port]", ikeconf_show(ic, entry));
 		return (-1);
 	}
 	if ((colon = strrchr(entry, ':')) != NULL &&
@@ -388,8 +398,8 @@ ikeconf_ldap_entry(struct ikeconf *ic, char *entry)
 		if (parse_u32(colon + 1, &port) != 0 || port == 0 ||
 		    port > 65535) {
 			ikeconf_error(ic, ic->ic_tok.lt_line, "invalid port "
-			    "in ldap_server entry '%s': expected 1 to 65535",
-			    entry);
+			    "in ldap_server entry %s: expected 1 to 65535",
+			    ikeconf_show(ic, entry));
 			return (-1);
 		}
 	}
@@ -430,9 +440,9 @@ ikeconf_local_id_type(struct ikeconf *ic, struct config_u32 *dst)
 	else if (type < 0 || type == CONFIG_ID_PREFIX ||
 	    type == CONFIG_ID_KEY_ID)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid local_id_type "
-		    "'%s': expected one of dn dns fqdn gn ip ipv4 ipv4_prefix "
+		    "%s: expected one of dn dns fqdn gn ip ipv4 ipv4_prefix "
 		    "ipv4_range ipv6 ipv6_prefix ipv6_range mbox user_fqdn",
-		    ic->ic_tok.lt_text);
+		    ic->ic_tok.lt_shown);
 	else {
 		dst->val = (uint32_t)type;
 		dst->src = CONFIG_SRC_FILE;
@@ -471,8 +481,8 @@ ikeconf_addr(struct ikeconf *ic, const char *kw, struct config_addrlist *l)
 	    addr_parse_range(ic->ic_tok.lt_text, &range, why,
 	    sizeof(why)) != 0) {
 		if (ic->ic_tok.lt_type != LEX_WORD)
-			snprintf(why, sizeof(why), "invalid address '%.200s'",
-			    ic->ic_tok.lt_text);
+			snprintf(why, sizeof(why), "invalid address %s",
+			    ic->ic_tok.lt_shown);
 		ikeconf_error(ic, ic->ic_tok.lt_line, "%s: %s", kw, why);
 	} else if ((slot = parse_array_add(&l->ranges, &l->n,
 	    sizeof(*slot))) == NULL)
@@ -493,8 +503,9 @@ ikeconf_local_id(struct ikeconf *ic, struct config_rule *r)
 	if (r->cr_local_id != NULL)
 		ikeconf_duplicate(ic, "local_id", 0);
 	else if (text[0] == '!')
-		ikeconf_error(ic, ic->ic_tok.lt_line, "local_id '%s' cannot "
-		    "be negated with '!': name our own certificate", text);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "local_id %s cannot "
+		    "be negated with '!': name our own certificate",
+		    ic->ic_tok.lt_shown);
 	else if (ikeconf_selector(ic, "local_id", text) == 0 &&
 	    (r->cr_local_id = strdup(text)) == NULL)
 		ikeconf_nomem(ic);
@@ -541,8 +552,8 @@ ikeconf_xform_name(struct ikeconf *ic, const char *kw, int *dst,
 	if (*dst != 0)
 		ikeconf_duplicate(ic, kw, 0);
 	else if (v == 0 || ic->ic_tok.lt_type != LEX_WORD)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s '%s': "
-		    "expected one of %s", kw, ic->ic_tok.lt_text, expected);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
+		    "expected one of %s", kw, ic->ic_tok.lt_shown, expected);
 	else
 		*dst = v;
 	ikeconf_advance(ic);
@@ -560,8 +571,8 @@ ikeconf_group(struct ikeconf *ic, struct config_p1_xform *x)
 	else if (parse_u32(ic->ic_tok.lt_text, &v) != 0 || v == 0 ||
 	    v > 0xffff)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid oakley_group "
-		    "'%s': expected a group number such as 14",
-		    ic->ic_tok.lt_text);
+		    "%s: expected a group number such as 14",
+		    ic->ic_tok.lt_shown);
 	else {
 		x->px_group = (int)v;
 		x->px_group_line = ic->ic_tok.lt_line;
@@ -579,7 +590,7 @@ ikeconf_keybits(struct ikeconf *ic, uint16_t *bits)
 	    parse_u32(ic->ic_tok.lt_text, &v) != 0 ||
 	    (v != 128 && v != 192 && v != 256)) {
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg key "
-		    "size '%s': expected 128, 192 or 256",
+		    "size %s: expected 128, 192 or 256",
 		    lex_describe(&ic->ic_tok));
 		return (-1);
 	}
@@ -614,7 +625,7 @@ ikeconf_keyrange(struct ikeconf *ic, struct config_p1_xform *x, int encr)
 	}
 	if (ok && ic->ic_tok.lt_type != LEX_RPAREN) {
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg key "
-		    "size list: expected ')' before '%s'",
+		    "size list: expected ')' before %s",
 		    lex_describe(&ic->ic_tok));
 		ok = 0;
 	}
@@ -655,8 +666,8 @@ ikeconf_encr(struct ikeconf *ic, struct config_p1_xform *x)
 	if (dup)
 		ikeconf_duplicate(ic, "encr_alg", 0);
 	else if (v == 0 || ic->ic_tok.lt_type != LEX_WORD)
-		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg '%s': "
-		    "expected one of %s", ic->ic_tok.lt_text, expected);
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid encr_alg %s: "
+		    "expected one of %s", ic->ic_tok.lt_shown, expected);
 	else {
 		x->px_encr = v;
 		if (v == CONFIG_P1_ENCR_AES) {
@@ -693,7 +704,7 @@ ikeconf_xform(struct ikeconf *ic, struct ikeconf_target *t, int scratch)
 	ikeconf_advance(ic);
 	if (ic->ic_tok.lt_type != LEX_LBRACE) {
 		ikeconf_error(ic, line, "p1_xform must be followed by "
-		    "{ ... }, not '%s'", lex_describe(&ic->ic_tok));
+		    "{ ... }, not %s", lex_describe(&ic->ic_tok));
 		return;
 	}
 	if (scratch) {
@@ -1010,16 +1021,16 @@ ikeconf_statement(struct ikeconf *ic)
 			ikeconf_keyword(ic, kw);
 			return;
 		}
-		ikeconf_error(ic, tok->lt_line, "unknown keyword '%s'",
-		    tok->lt_text);
+		ikeconf_error(ic, tok->lt_line, "unknown keyword %s",
+		    tok->lt_shown_kw);
 		ikeconf_skip_unknown(ic);
 		return;
 	case LEX_ERROR:
 		ikeconf_advance(ic);
 		return;
 	default:
-		ikeconf_error(ic, tok->lt_line, "unexpected '%s': expected a "
-		    "keyword", lex_describe(tok));
+		ikeconf_error(ic, tok->lt_line, "unexpected %s: expected a "
+		    "keyword", lex_describe_kw(tok));
 		ikeconf_advance(ic);
 		return;
 	}

@@ -127,6 +127,7 @@ struct ipsecinit_entry {
 struct ipsecinit {
 	struct lex		 ii_lex;
 	struct lex_token	 ii_tok;
+	char			 ii_shown[LEX_SHOW_BUF];
 	int			 ii_prev;	/* type of the previous token */
 	struct config		*ii_cf;
 	struct config_diag	*ii_diag;
@@ -138,6 +139,14 @@ struct ipsecinit {
 static void
 ipsecinit_error(struct ipsecinit *ii, unsigned int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Text that is not the current token, for a message (see lex.h). */
+static const char *
+ipsecinit_show(struct ipsecinit *ii, const char *text)
+{
+	lex_show_value(text, ii->ii_shown, sizeof(ii->ii_shown));
+	return (ii->ii_shown);
+}
 
 static void
 ipsecinit_error(struct ipsecinit *ii, unsigned int line, const char *fmt, ...)
@@ -210,9 +219,9 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	int			 rc;
 
 	if (ii->ii_flags & PARSE_NUMERIC) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': host "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: host "
 		    "names are not resolved in numeric mode; write an address",
-		    kw, name);
+		    kw, ipsecinit_show(ii, name));
 		return (-1);
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -220,9 +229,10 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	hints.ai_socktype = SOCK_DGRAM;
 	rc = getaddrinfo(name, NULL, &hints, &res);
 	if (rc != 0) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "host name not resolved (%s): write an address, or add "
-		    "the name to /etc/hosts", kw, name, gai_strerror(rc));
+		    "the name to /etc/hosts", kw, ipsecinit_show(ii, name),
+		    gai_strerror(rc));
 		return (-1);
 	}
 	for (ai = res; ai != NULL && n < IPSECINIT_MAX_ADDRS; ai = ai->ai_next) {
@@ -243,8 +253,9 @@ ipsecinit_resolve(struct ipsecinit *ii, const char *kw, const char *name,
 	}
 	freeaddrinfo(res);
 	if (n == 0) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': the "
-		    "name has no usable address%s", kw, name,
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: the "
+		    "name has no usable address%s", kw,
+		    ipsecinit_show(ii, name),
 		    plen >= 0 ? " for that prefix length" : "");
 		return (-1);
 	}
@@ -302,8 +313,8 @@ ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
 		*slash = '\0';
 		if (parse_u32(slash + 1, &plen) != 0 || plen > 128) {
 			ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s "
-			    "'%s': expected a prefix length after '/'", kw,
-			    ii->ii_tok.lt_text);
+			    "%s: expected a prefix length after '/'", kw,
+			    ii->ii_tok.lt_shown);
 			return (-1);
 		}
 		has_plen = 1;
@@ -311,16 +322,16 @@ ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
 	}
 	if (addr_parse_range(buf, &r, why, sizeof(why)) == 0 &&
 	    r.kind != CONFIG_RANGE_SINGLE) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "address ranges are not allowed here; write A/plen", kw,
-		    ii->ii_tok.lt_text);
+		    ii->ii_tok.lt_shown);
 		return (-1);
 	}
 	if (addr_parse_range(buf, &r, why, sizeof(why)) == 0) {
 		if (has_plen && plen > addr_len(r.lo.family) * 8) {
 			ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s "
-			    "'%s': prefix length %u is longer than the "
-			    "address", kw, ii->ii_tok.lt_text, plen);
+			    "%s: prefix length %u is longer than the "
+			    "address", kw, ii->ii_tok.lt_shown, plen);
 			return (-1);
 		}
 		if (has_plen)
@@ -330,9 +341,9 @@ ipsecinit_addr(struct ipsecinit *ii, const char *kw, struct ipsecinit_addrs *a)
 	/* Never send a malformed address literal to the resolver. */
 	if (buf[0] == '\0' || strchr(buf, ':') != NULL ||
 	    strspn(buf, "0123456789.") == strlen(buf)) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "expected an address, A/plen or a host name", kw,
-		    ii->ii_tok.lt_text);
+		    ii->ii_tok.lt_shown);
 		return (-1);
 	}
 	if (ipsecinit_network(ii, buf, has_plen ? (int)plen : -1, a))
@@ -353,9 +364,9 @@ ipsecinit_tunnel_addr(struct ipsecinit *ii, const char *kw, int single,
 	if (addr_parse_range(ii->ii_tok.lt_text, out, why, sizeof(why)) == 0) {
 		if (!single || out->kind == CONFIG_RANGE_SINGLE)
 			return (0);
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "expected the single local tunnel endpoint address", kw,
-		    ii->ii_tok.lt_text);
+		    ii->ii_tok.lt_shown);
 		return (-1);
 	}
 	if (strchr(ii->ii_tok.lt_text, '/') != NULL ||
@@ -369,9 +380,9 @@ ipsecinit_tunnel_addr(struct ipsecinit *ii, const char *kw, int single,
 	if (ipsecinit_resolve(ii, kw, ii->ii_tok.lt_text, -1, &a) != 0)
 		goto out;
 	if (a.n != 1) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': the "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: the "
 		    "name has %zu addresses; a tunnel endpoint needs exactly "
-		    "one, so write the address", kw, ii->ii_tok.lt_text, a.n);
+		    "one, so write the address", kw, ii->ii_tok.lt_shown, a.n);
 		goto out;
 	}
 	*out = a.ranges[0];
@@ -399,9 +410,9 @@ ipsecinit_mask(struct ipsecinit *ii, const char *kw, struct config_ip *mask)
 		mask->family = 0;
 	}
 	if (mask->family == 0 || addr_mask_plen(mask) < 0) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "expected a contiguous IPv4 mask such as 255.255.255.0 or "
-		    "0xffffff00", kw, ii->ii_tok.lt_text);
+		    "0xffffff00", kw, ii->ii_tok.lt_shown);
 		mask->family = 0;
 		return (-1);
 	}
@@ -423,9 +434,9 @@ ipsecinit_port(struct ipsecinit *ii, const char *kw, struct config_spd_num *n)
 	} else if ((se = getservbyname(ii->ii_tok.lt_text, NULL)) != NULL) {
 		v = ntohs((uint16_t)se->s_port);
 	} else {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "expected a port number or a service name from "
-		    "/etc/services", kw, ii->ii_tok.lt_text);
+		    "/etc/services", kw, ii->ii_tok.lt_shown);
 		return (-1);
 	}
 	n->sn_set = 1;
@@ -448,9 +459,9 @@ ipsecinit_ulp(struct ipsecinit *ii, struct config_spd_num *n)
 	} else if ((pe = getprotobyname(ii->ii_tok.lt_text)) != NULL) {
 		v = (uint32_t)pe->p_proto;
 	} else {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid ulp '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid ulp %s: "
 		    "expected a protocol number or a name from /etc/protocols",
-		    ii->ii_tok.lt_text);
+		    ii->ii_tok.lt_shown);
 		return (-1);
 	}
 	n->sn_set = 1;
@@ -504,9 +515,9 @@ ipsecinit_icmp(struct ipsecinit *ii, const char *kw,
 		}
 		*dash = '-';
 	}
-	ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': expected a "
+	ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: expected a "
 	    "number from 0 to %u, a range N-M or a name such as %s", kw,
-	    ii->ii_tok.lt_text, max,
+	    ii->ii_tok.lt_shown, max,
 	    names == ipsecinit_icmp_types ? "echo" : "port-unr");
 	return (-1);
 }
@@ -524,8 +535,9 @@ ipsecinit_keyword(struct ipsecinit *ii, const char *kw, const char *a,
 	else if (c != NULL && strcasecmp(v, c) == 0)
 		*out = vc;
 	else {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
-		    "expected %s%s%s%s%s", kw, v, a, c != NULL ? ", " : " or ",
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
+		    "expected %s%s%s%s%s", kw, ipsecinit_show(ii, v), a,
+		    c != NULL ? ", " : " or ",
 		    b, c != NULL ? " or " : "", c != NULL ? c : "");
 		return (-1);
 	}
@@ -562,10 +574,10 @@ ipsecinit_pattern_value(struct ipsecinit *ii, struct ipsecinit_entry *e,
 		return (ipsecinit_icmp(ii, kw, ipsecinit_icmp_codes, 254,
 		    &s->sd_icmp_code));
 	case PK_TUNNEL:
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "tunnel '%s': tunnel "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "tunnel %s: tunnel "
 		    "interfaces are not used on Linux; give the outer "
 		    "addresses in the pattern with tsrc A tdst B instead",
-		    ii->ii_tok.lt_text);
+		    ii->ii_tok.lt_shown);
 		return (-1);
 	case PK_NEGOTIATE:
 		return (ipsecinit_keyword(ii, kw, "tunnel", "transport", NULL,
@@ -605,8 +617,8 @@ ipsecinit_pattern_pair(struct ipsecinit *ii, struct ipsecinit_entry *e)
 			id = ipsecinit_pkws[i].id;
 	}
 	if (id < 0) {
-		ipsecinit_error(ii, line, "unknown pattern keyword '%s'",
-		    ii->ii_tok.lt_text);
+		ipsecinit_error(ii, line, "unknown pattern keyword %s",
+		    ii->ii_tok.lt_shown_kw);
 		e->ok = 0;
 	}
 	if (id == PK_TSRC || id == PK_TDST) {
@@ -719,9 +731,9 @@ ipsecinit_alg(struct ipsecinit *ii, const char *kw, int proto,
 	else
 		alg = ipsecalgs_find_name(proto, ii->ii_tok.lt_text);
 	if (alg == NULL) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s '%s': "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "invalid %s %s: "
 		    "expected one of %s (or a number from /etc/inet/ipsecalgs)",
-		    kw, ii->ii_tok.lt_text, ipsecinit_alg_names(proto));
+		    kw, ii->ii_tok.lt_shown, ipsecinit_alg_names(proto));
 		ipsecinit_advance(ii);
 		return (-1);
 	}
@@ -744,12 +756,13 @@ ipsecinit_prop(struct ipsecinit *ii, struct config_spd_alt *alt,
 {
 	static const char	*names[] = { "auth_algs", "encr_algs",
 				    "encr_auth_algs", "sa", "dir" };
-	char			 kw[32];
+	char			 kw[32], shown[LEX_SHOW_VALUE_MAX + 3];
 	unsigned int		 line = ii->ii_tok.lt_line;
 	size_t			 i;
 	int			 id = -1, v;
 
 	snprintf(kw, sizeof(kw), "%.31s", ii->ii_tok.lt_text);
+	snprintf(shown, sizeof(shown), "%s", ii->ii_tok.lt_shown_kw);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcasecmp(names[i], kw) == 0)
 			id = (int)i;
@@ -757,9 +770,9 @@ ipsecinit_prop(struct ipsecinit *ii, struct config_spd_alt *alt,
 	ipsecinit_advance(ii);
 	if (id < 0 || ii->ii_tok.lt_type != LEX_WORD) {
 		if (id < 0)
-			ipsecinit_error(ii, line, "unknown property '%s': "
+			ipsecinit_error(ii, line, "unknown property %s: "
 			    "expected auth_algs, encr_algs, encr_auth_algs, "
-			    "sa or dir", kw);
+			    "sa or dir", shown);
 		else
 			ipsecinit_error(ii, line, "missing value after %s", kw);
 		if (ii->ii_tok.lt_type == LEX_WORD)
@@ -882,8 +895,9 @@ ipsecinit_alt(struct ipsecinit *ii, struct ipsecinit_entry *e)
 	snprintf(action, sizeof(action), "%.31s", ii->ii_tok.lt_text);
 	alt.sp_action = ipsecinit_lookup(ipsecinit_actions, action);
 	if (alt.sp_action < 0) {
-		ipsecinit_error(ii, line, "invalid action '%s': expected "
-		    "ipsec, bypass, pass, drop, apply or permit", action);
+		ipsecinit_error(ii, line, "invalid action %s: expected "
+		    "ipsec, bypass, pass, drop, apply or permit",
+		    ii->ii_tok.lt_shown_kw);
 		return (-1);
 	}
 	ipsecinit_advance(ii);
@@ -898,9 +912,9 @@ ipsecinit_alt(struct ipsecinit *ii, struct ipsecinit_entry *e)
 			ok = 0;
 	}
 	if (ii->ii_tok.lt_type != LEX_RBRACE) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "unexpected '%s' in "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "unexpected %s in "
 		    "properties of %s: expected a property or '}'",
-		    lex_describe(&ii->ii_tok), action);
+		    lex_describe_kw(&ii->ii_tok), action);
 		return (-1);
 	}
 	if (ok && ipsecinit_check_alt(ii, &alt, action, line, seen) != 0)
@@ -1115,9 +1129,9 @@ ipsecinit_entry(struct ipsecinit *ii)
 	while (ii->ii_tok.lt_type == LEX_WORD)
 		ipsecinit_pattern_pair(ii, &e);
 	if (ii->ii_tok.lt_type != LEX_RBRACE) {
-		ipsecinit_error(ii, ii->ii_tok.lt_line, "unexpected '%s' in "
+		ipsecinit_error(ii, ii->ii_tok.lt_line, "unexpected %s in "
 		    "pattern: expected a pattern keyword or '}'",
-		    lex_describe(&ii->ii_tok));
+		    lex_describe_kw(&ii->ii_tok));
 		goto fail;
 	}
 	rbrace_line = ii->ii_tok.lt_line;
@@ -1301,8 +1315,8 @@ ipsecinit_parse_flags(struct config *cf, const char *file, const void *buf,
 			    "follow '}' on the same line");
 		else if (ii->ii_tok.lt_type != LEX_ERROR)
 			ipsecinit_error(ii, ii->ii_tok.lt_line, "unexpected "
-			    "'%s': expected '{' to start a policy entry",
-			    lex_describe(&ii->ii_tok));
+			    "%s: expected '{' to start a policy entry",
+			    lex_describe_kw(&ii->ii_tok));
 		ipsecinit_advance(ii);
 		ipsecinit_resync(ii);
 	}

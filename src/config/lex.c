@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "config/diag.h"
@@ -21,7 +22,56 @@ void
 lex_token_wipe(struct lex_token *tok)
 {
 	util_wipe(tok->lt_text, sizeof(tok->lt_text));
+	util_wipe(tok->lt_shown, sizeof(tok->lt_shown));
+	util_wipe(tok->lt_shown_kw, sizeof(tok->lt_shown_kw));
 	tok->lt_len = 0;
+}
+
+static int
+lex_is_keyword_char(int c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-');
+}
+
+static int
+lex_is_value_char(int c)
+{
+	return (lex_is_keyword_char(c) || (c != '\0' &&
+	    strchr(" .:/,=@+", c) != NULL));
+}
+
+static void
+lex_show(const char *text, size_t textlen, char *out, size_t len,
+    size_t max, int (*allowed)(int))
+{
+	size_t	i;
+
+	for (i = 0; i < textlen && allowed((unsigned char)text[i]); i++)
+		;
+	if (textlen > 0 && textlen <= max && i == textlen)
+		(void)snprintf(out, len, "'%.*s'", (int)max, text);
+	else
+		(void)snprintf(out, len, "(%zu character%s, not shown)",
+		    textlen, textlen == 1 ? "" : "s");
+}
+
+void
+lex_show_value(const char *text, char *out, size_t len)
+{
+	lex_show(text, strlen(text), out, len, LEX_SHOW_VALUE_MAX,
+	    lex_is_value_char);
+}
+
+/* Fill lt_shown and lt_shown_kw once the text is complete. */
+static void
+lex_set_shown(struct lex_token *tok)
+{
+	lex_show(tok->lt_text, tok->lt_len, tok->lt_shown,
+	    sizeof(tok->lt_shown), LEX_SHOW_VALUE_MAX, lex_is_value_char);
+	lex_show(tok->lt_text, tok->lt_len, tok->lt_shown_kw,
+	    sizeof(tok->lt_shown_kw), LEX_SHOW_KEYWORD_MAX,
+	    lex_is_keyword_char);
 }
 
 static void
@@ -121,7 +171,9 @@ static int
 lex_append(struct lex *lx, struct lex_token *tok, int c)
 {
 	if (tok->lt_len >= LEX_MAX_TOKEN) {
-		lex_error(lx, "token longer than 1024 bytes", -1);
+		lex_error(lx, lx->lx_toolong != NULL ? lx->lx_toolong :
+		    "word or string longer than 1024 bytes, the maximum: "
+		    "shorten it", -1);
 		return (-1);
 	}
 	tok->lt_text[tok->lt_len++] = (char)c;
@@ -226,6 +278,7 @@ lex_next(struct lex *lx, struct lex_token *tok)
 	case '"':
 		(void)lex_getc(lx);
 		lex_string(lx, tok);
+		lex_set_shown(tok);
 		return;
 	default:
 		if ((lx->lx_flags & LEX_PARENS) && (c == '(' || c == ')')) {
@@ -239,6 +292,7 @@ lex_next(struct lex *lx, struct lex_token *tok)
 			break;
 		}
 		lex_word(lx, tok);
+		lex_set_shown(tok);
 		return;
 	}
 	(void)lex_getc(lx);
@@ -246,6 +300,9 @@ lex_next(struct lex *lx, struct lex_token *tok)
 	tok->lt_text[1] = c == '.' ? '.' : '\0';
 	tok->lt_text[2] = '\0';
 	tok->lt_len = strlen(tok->lt_text);
+	(void)snprintf(tok->lt_shown, sizeof(tok->lt_shown), "'%.2s'",
+	    tok->lt_text);
+	memcpy(tok->lt_shown_kw, tok->lt_shown, sizeof(tok->lt_shown));
 }
 
 void
@@ -326,6 +383,7 @@ lex_next_joined(struct lex *lx, struct lex_token *tok)
 		joins++;
 	}
 	lex_token_wipe(&peek);
+	lex_set_shown(tok);
 }
 
 const char *
@@ -337,6 +395,14 @@ lex_describe(const struct lex_token *tok)
 	case LEX_ERROR:
 		return ("invalid token");
 	default:
-		return (tok->lt_text);
+		return (tok->lt_shown);
 	}
+}
+
+const char *
+lex_describe_kw(const struct lex_token *tok)
+{
+	if (tok->lt_type == LEX_WORD || tok->lt_type == LEX_STRING)
+		return (tok->lt_shown_kw);
+	return (lex_describe(tok));
 }

@@ -203,17 +203,24 @@ parse_read_fd(int fd, const char *path, size_t size, char **bufp,
 }
 
 int
-parse_read_file(const char *path, char **bufp, size_t *lenp,
-    struct stat *stp, struct config_diag *diag)
+parse_read_file(const char *path, unsigned int flags, char **bufp,
+    size_t *lenp, struct stat *stp, struct config_diag *diag)
 {
 	struct stat	st;
 	int		fd, rc;
 
 	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    ((flags & PARSE_NOFOLLOW) ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return (ERR_NOTFOUND);
+		if (errno == ELOOP && (flags & PARSE_NOFOLLOW)) {
+			diag_add(diag, path, 0, "is a symbolic link, which "
+			    "is not followed for a key file: replace the link "
+			    "with the file itself (owned by root, mode 600)");
+			return (ERR_PERM);
+		}
 		diag_add(diag, path, 0, "cannot open: %s", strerror(errno));
 		return (ERR_SYSTEM);
 	}

@@ -48,8 +48,14 @@ int	 ipsecinit_parse_flags(struct config *, const char *file,
  */
 int	 parse_read_fd(int fd, const char *name, size_t size, char **,
 	    size_t *, struct config_diag *);
-/* Read a whole file (at most 16 MB); ERR_NOTFOUND when it is absent. */
-int	 parse_read_file(const char *, char **, size_t *, struct stat *,
-	    struct config_diag *);
+/*
+ * Read a whole file (at most 16 MB); ERR_NOTFOUND when it is absent.
+ * With PARSE_NOFOLLOW a symbolic link is an error (ERR_PERM), because the
+ * checks of a key file's owner and mode would not cover the folder of
+ * the link's target.
+ */
+#define PARSE_NOFOLLOW	0x1
+int	 parse_read_file(const char *, unsigned int flags, char **, size_t *,
+	    struct stat *, struct config_diag *);
 
 #endif /* IKED_CONFIG_PARSE_H */

@@ -48,6 +48,7 @@ struct preshared_seen {
 struct preshared {
 	struct lex		 ps_lex;
 	struct lex_token	 ps_tok;
+	char			 ps_shown[LEX_SHOW_BUF];
 	struct config		*ps_cf;
 	struct config_diag	*ps_diag;
 	const char		*ps_file;
@@ -59,6 +60,14 @@ struct preshared {
 static void
 preshared_error(struct preshared *p, unsigned int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Text that is not the current token, for a message (see lex.h). */
+static const char *
+preshared_show(struct preshared *p, const char *text)
+{
+	lex_show_value(text, p->ps_shown, sizeof(p->ps_shown));
+	return (p->ps_shown);
+}
 
 static void
 preshared_error(struct preshared *p, unsigned int line, const char *fmt, ...)
@@ -136,8 +145,9 @@ preshared_check_form(struct preshared *p, const struct preshared_rawid *raw,
 		break;
 	}
 	if ((want_family != 0 && family != want_family) || kind != want_kind) {
-		preshared_error(p, raw->line, "%sid '%s' does not match "
-		    "%sidtype %s: expected %s%s", side, raw->value, side,
+		preshared_error(p, raw->line, "%sid %s does not match "
+		    "%sidtype %s: expected %s%s", side,
+		    preshared_show(p, raw->value), side,
 		    config_idtype_name(id->pi_type),
 		    want_family == AF_INET ? "an IPv4 " :
 		    want_family == AF_INET6 ? "an IPv6 " : "a ",
@@ -231,8 +241,8 @@ preshared_ike_mode(struct preshared *p, struct config_u32 *mode)
 	else if (strcasecmp(v, "both") == 0)
 		mode->val = CONFIG_IKE_MODE_BOTH;
 	else {
-		preshared_error(p, p->ps_tok.lt_line, "invalid ike_mode '%s': "
-		    "expected main, aggressive or both", v);
+		preshared_error(p, p->ps_tok.lt_line, "invalid ike_mode %s: "
+		    "expected main, aggressive or both", preshared_show(p, v));
 		return;
 	}
 	mode->src = CONFIG_SRC_FILE;
@@ -246,10 +256,10 @@ preshared_idtype(struct preshared *p, const char *name,
 	int	type = parse_idtype(p->ps_tok.lt_text);
 
 	if (type < 0) {
-		preshared_error(p, p->ps_tok.lt_line, "invalid %s '%s': "
+		preshared_error(p, p->ps_tok.lt_line, "invalid %s %s: "
 		    "expected one of ip ipv4 ipv6 prefix ipv4_prefix "
 		    "ipv6_prefix ipv4_range ipv6_range fqdn user_fqdn dn gn "
-		    "keyid", name, p->ps_tok.lt_text);
+		    "keyid", name, p->ps_tok.lt_shown);
 		return;
 	}
 	raw->type = type;
@@ -321,8 +331,11 @@ preshared_pair(struct preshared *p, const char *name, unsigned int name_line,
 	} else {
 		/* The word is not echoed: it may be a misplaced key. */
 		preshared_error(p, name_line, "unknown keyword (%zu "
-		    "characters, not shown): expected localidtype, localid, "
-		    "remoteidtype, remoteid, ike_mode or key", strlen(name));
+		    "character%s, not shown): expected localidtype, localid, "
+		    "remoteidtype, remoteid, ike_mode or key%s", strlen(name),
+		    strlen(name) == 1 ? "" : "s", name[0] == '#' ? " (a "
+		    "comment must start with '#' in column 1 of its own line)" :
+		    "");
 		return;
 	}
 	if (raw != NULL) {
@@ -531,17 +544,25 @@ preshared_entry(struct preshared *p)
 	while (p->ps_tok.lt_type == LEX_WORD) {
 		snprintf(name, sizeof(name), "%s", p->ps_tok.lt_text);
 		name_line = p->ps_tok.lt_line;
+		if (strcasecmp(name, "key") == 0)
+			p->ps_lex.lx_toolong = "key longer than 1024 "
+			    "characters, the maximum: use a shorter key (a "
+			    "key in hex digits has at most 512 bytes)";
 		if (strcasecmp(name, "localid") == 0 ||
 		    strcasecmp(name, "remoteid") == 0)
 			lex_next_joined(&p->ps_lex, &p->ps_tok);
 		else
 			preshared_advance(p);
+		p->ps_lex.lx_toolong = NULL;
 		if (p->ps_tok.lt_type != LEX_WORD &&
 		    p->ps_tok.lt_type != LEX_STRING) {
 			if (p->ps_tok.lt_type != LEX_ERROR)
 				preshared_error(p, name_line, "missing value "
 				    "after %s", preshared_known(name) ? name :
 				    "an unknown keyword (not shown)");
+			else if (strcasecmp(name, "key") == 0)
+				/* Reported: not also "entry has no key". */
+				e.key_line = name_line;
 			break;
 		}
 		preshared_pair(p, name, name_line, &e);
@@ -557,7 +578,7 @@ preshared_entry(struct preshared *p)
 			preshared_error(p, p->ps_tok.lt_line, "unexpected "
 			    "%s in preshared entry: expected a name and "
 			    "value or '}'", p->ps_tok.lt_type == LEX_STRING ?
-			    "string" : lex_describe(&p->ps_tok));
+			    "string" : lex_describe_kw(&p->ps_tok));
 		/* Resynchronise at the end of this entry. */
 		while (p->ps_tok.lt_type != LEX_RBRACE &&
 		    p->ps_tok.lt_type != LEX_LBRACE &&
@@ -617,13 +638,19 @@ preshared_parse(struct config *cf, const char *file, const void *buf,
 			preshared_entry(p);
 			continue;
 		}
-		/* Stray text is not echoed: it may be a misplaced key. */
+		/*
+		 * Stray text is not echoed: it may be a misplaced key.  One
+		 * message covers it up to the next '{', because an entry
+		 * that lacks its '{' would otherwise give one per word.
+		 */
 		if (p->ps_tok.lt_type != LEX_ERROR)
 			preshared_error(p, p->ps_tok.lt_line, "unexpected "
 			    "text outside an entry: expected '{' to start a "
 			    "preshared entry (comments start with '#' in "
-			    "column 1)");
-		preshared_advance(p);
+			    "column 1); skipped up to the next '{'");
+		while (p->ps_tok.lt_type != LEX_LBRACE &&
+		    p->ps_tok.lt_type != LEX_EOF)
+			preshared_advance(p);
 	}
 	/* Only duplicates: ikeadm reports "Duplicate entry". */
 	rc = p->ps_nomem ? ERR_NOMEM : diag_count(diag) == before ? 0 :

@@ -79,6 +79,9 @@ validate_soft(struct validate *v, const char *file, const char *softkw,
 
 	if (hard->val == 0 || soft->val <= hard->val)
 		return;
+	/* Both values inherited: the global pair was reported already. */
+	if (soft->src == CONFIG_SRC_GLOBAL && hard->src == CONFIG_SRC_GLOBAL)
+		return;
 	line = soft->src == CONFIG_SRC_FILE ? soft->line : hard->line;
 	diag_add(v->v_diag, file, line, "%s %u is larger than %s %u: the "
 	    "soft lifetime must not exceed the hard lifetime", softkw,

@@ -177,6 +177,56 @@ daemon_apply(struct daemon *d, struct config *cf, const char *why)
 	return (0);
 }
 
+/*
+ * A file that the running configuration was read from and that is gone
+ * now is most likely being replaced or was moved by mistake.  Loading
+ * without it would delete every key or policy entry, and with them the
+ * SAs they protect, so the reload fails instead; an empty file removes
+ * them on purpose.
+ */
+static int
+daemon_file_vanished(const char *why, const char *path, const char *what)
+{
+	log_err("%s: %s not found, but the running configuration was read "
+	    "from it: keeping the running configuration; to remove all %s, "
+	    "empty the file", why, path, what);
+	return (ERR_NOTFOUND);
+}
+
+static int
+daemon_file_absent(const char *path)
+{
+	return (access(path, F_OK) != 0 && errno == ENOENT);
+}
+
+/*
+ * Before the load, so that its message is the first; the load itself
+ * records the files it did not find, which catches a file removed in
+ * between.
+ */
+static int
+daemon_check_vanished(const struct daemon *d, const struct config *cf,
+    const char *why)
+{
+	unsigned int	had, gone;
+
+	had = d->d_config != NULL ? ~d->d_config->cf_missing : 0;
+	gone = cf != NULL ? cf->cf_missing : 0;
+	if (daemon_file_absent(d->d_config_path))
+		return (daemon_file_vanished(why, d->d_config_path, "rules"));
+	if ((had & CONFIG_MISSING_PRESHARED) &&
+	    ((gone & CONFIG_MISSING_PRESHARED) ||
+	    daemon_file_absent(d->d_preshared_path)))
+		return (daemon_file_vanished(why, d->d_preshared_path,
+		    "preshared keys"));
+	if ((had & CONFIG_MISSING_IPSECINIT) &&
+	    ((gone & CONFIG_MISSING_IPSECINIT) ||
+	    daemon_file_absent(d->d_ipsecinit_path)))
+		return (daemon_file_vanished(why, d->d_ipsecinit_path,
+		    "policy"));
+	return (0);
+}
+
 /* SIGHUP: a configuration that fails to load leaves the running one. */
 int
 daemon_reload(struct daemon *d, const char *why)
@@ -185,7 +235,10 @@ daemon_reload(struct daemon *d, const char *why)
 
 	log_info("%s: reading %s, %s and %s again", why, d->d_config_path,
 	    d->d_preshared_path, d->d_ipsecinit_path);
-	if (daemon_load(d, &cf) != 0 || certs_reload(d, cf) != 0) {
+	if (daemon_check_vanished(d, NULL, why) != 0)
+		return (ERR_CONFIG);
+	if (daemon_load(d, &cf) != 0 || daemon_check_vanished(d, cf,
+	    why) != 0 || certs_reload(d, cf) != 0) {
 		config_free(cf);
 		log_err("%s: reload failed: the previous configuration stays "
 		    "in use", why);

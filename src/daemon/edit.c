@@ -95,6 +95,15 @@ edit_parse_policy(struct daemon *d, struct config *cf,
 			return (ERR_CONFIG);
 		}
 		cf->cf_missing |= CONFIG_MISSING_IPSECINIT;
+		/* As on SIGHUP: losing the file must not drop the policy. */
+		if (d->d_config != NULL && !(d->d_config->cf_missing &
+		    CONFIG_MISSING_IPSECINIT)) {
+			diag_add(diag, d->d_ipsecinit_path, 0, "not found, "
+			    "but the running configuration was read from it: "
+			    "keeping the running configuration; to remove all "
+			    "policy, empty the file");
+			return (ERR_CONFIG);
+		}
 		return (0);
 	}
 	rc = config_read_fd(cf, CONFIG_FILE_IPSECINIT, fd,
@@ -215,8 +224,15 @@ edit_open_preshared(struct daemon *d, int *fdp)
 	struct stat	 st;
 	int		 fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0) {
+	/* As at start: a symbolic link is not followed for the key file. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 &&
+	    errno == ELOOP) {
+		log_err("ikeadm read preshared: %s is a symbolic link, which "
+		    "is not followed for a key file: replace the link with "
+		    "the file itself (owned by root, mode 600)", path);
+		return (ERR_CONFIG);
+	}
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		saved = errno;
 		log_err("ikeadm read preshared: cannot open %s: %s", path,
 		    strerror(saved));

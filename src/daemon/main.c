@@ -97,8 +97,11 @@ main(int argc, char *argv[])
 			main_usage(0);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc) {
+		fprintf(stderr, "in.iked: unexpected argument '%s': in.iked "
+		    "takes only options\n", argv[optind]);
 		main_usage(0);
+	}
 	if (opts.o_check)
 		return (check_run(&opts));
 	return (daemon_run(&opts));

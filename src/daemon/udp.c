@@ -274,6 +274,7 @@ udp_input_ike(struct udp *u, const struct sockaddr_storage *local,
     const struct sockaddr_storage *remote, const uint8_t *data, size_t len)
 {
 	struct ike_packet	pkt;
+	char			why[64];
 
 	if (len < UDP_IKE_MIN) {
 		udp_drop(u, (const struct sockaddr *)remote,
@@ -281,8 +282,9 @@ udp_input_ike(struct udp *u, const struct sockaddr_storage *local,
 		return;
 	}
 	if (len > UDP_IKE_MAX) {
-		udp_drop(u, (const struct sockaddr *)remote,
-		    "larger than the ISAKMP message limit", len);
+		(void)snprintf(why, sizeof(why), "larger than the ISAKMP "
+		    "message limit of %d bytes", UDP_IKE_MAX);
+		udp_drop(u, (const struct sockaddr *)remote, why, len);
 		return;
 	}
 	memset(&pkt, 0, sizeof(pkt));

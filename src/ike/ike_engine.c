@@ -680,10 +680,21 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 		return;
 	if (p1->p1_state != IKE_P1_ESTABLISHED) {
 		if (ike_xmit_timer(p1, &p1->p1_xmit, now)) {
+			/*
+			 * A peer that cannot decrypt or verify MM5 drops it
+			 * without a reply, so silence after MM5 usually
+			 * means the keys differ.
+			 */
 			log_warn("ISAKMP SA %s: no answer from %s after %u "
-			    "retransmissions (rule \"%s\"), giving up",
+			    "retransmissions (rule \"%s\"), giving up%s",
 			    p1->p1_cookies, p1->p1_peer,
-			    p1->p1_xmit.x_tries, p1->p1_label);
+			    p1->p1_xmit.x_tries, p1->p1_label,
+			    p1->p1_state == IKE_P1_MM_I3 ? "; the "
+			    "unanswered message was MM5 (our encrypted "
+			    "identity and HASH_I), which the peer usually "
+			    "drops when its preshared key differs or it "
+			    "rejects our certificate: compare the keys, or "
+			    "check the peer's log" : "");
 			ike_p1_fail(p1, 1);
 			return;
 		}

@@ -4,6 +4,7 @@
  * SCM_RIGHTS.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -21,9 +22,42 @@
 #include "ikeadm/ikeadm.h"
 
 struct ikeadm_client {
-	int	fd;
-	char	path[PATH_MAX];
+	int		fd;
+	unsigned int	timeout;	/* seconds, 0 for none */
+	char		path[PATH_MAX];
 };
+
+static void
+client_timed_out(const struct ikeadm_client *c)
+{
+	fprintf(stderr, "ikeadm: in.iked did not reply within %u second%s "
+	    "on %s: check that in.iked is running and not stopped (state T "
+	    "in ps) or busy; use -t to wait longer\n", c->timeout,
+	    c->timeout == 1 ? "" : "s", c->path);
+}
+
+/* connect(2) on a Unix socket waits up to SO_SNDTIMEO, recv SO_RCVTIMEO. */
+static int
+client_set_timeout(int fd, unsigned int seconds)
+{
+	struct timeval	tv;
+
+	if (seconds == 0)
+		return (0);
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+		return (-1);
+	return (0);
+}
+
+static int
+client_is_timeout(int saved)
+{
+	return (saved == EAGAIN || saved == EWOULDBLOCK ||
+	    saved == EINPROGRESS);
+}
 
 static void
 client_unreachable(const char *path, int saved)
@@ -41,7 +75,8 @@ client_unreachable(const char *path, int saved)
 }
 
 int
-ikeadm_client_open(const char *root, struct ikeadm_client **out)
+ikeadm_client_open(const char *root, unsigned int timeout,
+    struct ikeadm_client **out)
 {
 	struct ikeadm_client	*c;
 	struct sockaddr_un	 sun;
@@ -51,6 +86,7 @@ ikeadm_client_open(const char *root, struct ikeadm_client **out)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (ERR_NOMEM);
 	c->fd = -1;
+	c->timeout = timeout;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (paths_join(c->path, sizeof(c->path), root, PATH_IKE_DOOR) != 0 ||
@@ -60,9 +96,15 @@ ikeadm_client_open(const char *root, struct ikeadm_client **out)
 	}
 	memcpy(sun.sun_path, c->path, strlen(c->path));
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sun,
-	    sizeof(sun)) != 0) {
+	if (c->fd < 0 || client_set_timeout(c->fd, timeout) != 0) {
 		client_unreachable(c->path, errno);
+		goto out;
+	}
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		if (client_is_timeout(errno))
+			client_timed_out(c);
+		else
+			client_unreachable(c->path, errno);
 		goto out;
 	}
 	*out = c;
@@ -134,6 +176,11 @@ ikeadm_client_call(struct ikeadm_client *c, const struct control_msg *req,
 	/* A rejected peer's request may fail to send; read the reason. */
 	saved = client_send(c->fd, &wb, fd) != 0 ? errno : 0;
 	n = recv(c->fd, buf, CONTROL_MSG_MAX, 0);
+	if (n < 0 && client_is_timeout(errno)) {
+		client_timed_out(c);
+		rv = ERR_TIMEOUT;
+		goto out;
+	}
 	if (n <= 0) {
 		client_unreachable(c->path, n < 0 ? errno : saved != 0 ?
 		    saved : ECONNRESET);

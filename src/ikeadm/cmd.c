@@ -62,8 +62,10 @@ static const struct {
 void
 ikeadm_usage(FILE *f)
 {
-	fprintf(f, "Usage: ikeadm [ -hnp ] cmd obj [cmd-specific options]\n");
-	fprintf(f, "       ikeadm [ -hnpj ] [ -R root ]  (interactive)\n");
+	fprintf(f, "Usage: ikeadm [ -hnp ] [ -t seconds ] cmd obj "
+	    "[cmd-specific options]\n");
+	fprintf(f, "       ikeadm [ -hnpj ] [ -R root ] [ -t seconds ]  "
+	    "(interactive)\n");
 	fprintf(f, "       ikeadm help [cmd]\n");
 }
 
@@ -103,7 +105,8 @@ cmd_call(struct cmd_ctx *c, int fd)
 
 	rv = -1;
 	if (*c->client == NULL &&
-	    ikeadm_client_open(c->opts->root, c->client) != 0)
+	    ikeadm_client_open(c->opts->root, c->opts->timeout,
+	    c->client) != 0)
 		goto out;
 	if (ikeadm_client_call(*c->client, c->req, fd, c->rep) == 0) {
 		rv = 0;

@@ -15,6 +15,13 @@
 #define IKEADM_TOKENS_MAX	512
 #define IKEADM_LINE_MAX		8192
 #define IKEADM_ADDRS_MAX	16	/* addresses per host name */
+/*
+ * Seconds ikeadm waits for in.iked to accept the connection and to reply
+ * (-t).  The daemon replies from its event loop at once, so only a
+ * stopped or hung daemon takes this long.
+ */
+#define IKEADM_TIMEOUT_DEFAULT	10
+#define IKEADM_TIMEOUT_MAX	3600
 
 struct ikeadm_opts {
 	int		 numeric;	/* -n: no name lookups */
@@ -22,12 +29,15 @@ struct ikeadm_opts {
 	int		 json;		/* -j: JSON lines for get and dump */
 	int		 interactive;
 	const char	*root;		/* -R */
+	unsigned int	 timeout;	/* -t: seconds, 0 waits forever */
 };
 
 struct ikeadm_client;
 
 /* client.c */
-int	ikeadm_client_open(const char *root, struct ikeadm_client **);
+/* timeout: seconds for connect and for each reply, 0 for none. */
+int	ikeadm_client_open(const char *root, unsigned int timeout,
+	    struct ikeadm_client **);
 void	ikeadm_client_close(struct ikeadm_client *);
 /*
  * Send req (with fd, or -1) and read the reply into rep.  Returns 0, or a

@@ -3,6 +3,7 @@
  * through its control socket.  Without a command it reads commands from
  * standard input.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,24 @@ main_command(const struct ikeadm_opts *o, int argc, char **argv)
 	return (rv);
 }
 
+static int
+main_parse_timeout(const char *arg, unsigned int *out)
+{
+	unsigned long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
+	    v > IKEADM_TIMEOUT_MAX) {
+		fprintf(stderr, "ikeadm: invalid -t '%s': expected 0 (wait "
+		    "forever) to %d seconds\n", arg, IKEADM_TIMEOUT_MAX);
+		return (-1);
+	}
+	*out = (unsigned int)v;
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -157,8 +176,9 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.root = "/";
+	o.timeout = IKEADM_TIMEOUT_DEFAULT;
 	/* "+": options end at the command, so "set debug -op" is a level. */
-	while ((ch = getopt(argc, argv, "+hnpjR:")) != -1) {
+	while ((ch = getopt(argc, argv, "+hnpjR:t:")) != -1) {
 		switch (ch) {
 		case 'h':
 			ikeadm_help(stdout, NULL);
@@ -174,6 +194,10 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			o.root = optarg;
+			break;
+		case 't':
+			if (main_parse_timeout(optarg, &o.timeout) != 0)
+				return (1);
 			break;
 		default:
 			ikeadm_usage(stderr);

@@ -80,6 +80,26 @@ static const char *const validity_formats[] = {
 	"%b %d %Y",
 };
 
+/*
+ * strptime accepts any day from 1 to 31 and timegm would carry
+ * 2027-02-30 into March, so the day must exist in its month.
+ */
+static int
+validity_day_exists(const struct tm *tm)
+{
+	static const int	 days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
+	int			 year = tm->tm_year + 1900, max;
+
+	if (tm->tm_mon < 0 || tm->tm_mon > 11)
+		return (0);
+	max = days[tm->tm_mon];
+	if (tm->tm_mon == 1 && ((year % 4 == 0 && year % 100 != 0) ||
+	    year % 400 == 0))
+		max = 29;
+	return (tm->tm_mday >= 1 && tm->tm_mday <= max);
+}
+
 int
 validity_parse(const char *text, int64_t now, int64_t *out)
 {
@@ -97,11 +117,13 @@ validity_parse(const char *text, int64_t now, int64_t *out)
 			continue;
 		while (*end == ' ')
 			end++;
-		if (*end == '\0' || strcmp(end, "UTC") == 0 ||
-		    strcmp(end, "GMT") == 0) {
-			*out = (int64_t)timegm(&tm);
-			return (0);
-		}
+		if (*end != '\0' && strcmp(end, "UTC") != 0 &&
+		    strcmp(end, "GMT") != 0)
+			continue;
+		if (!validity_day_exists(&tm))
+			return (ERR_MALFORMED);
+		*out = (int64_t)timegm(&tm);
+		return (0);
 	}
 	return (ERR_MALFORMED);
 }

@@ -177,6 +177,10 @@ bad "bad -S" "invalid start time \"yesterday\"" \
     ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -S yesterday
 bad "bad -F" "invalid end time \"\+3q\"" \
     ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -F +3q
+bad "-F day not in its month" "invalid end time \"2027-02-30\" for -F: use" \
+    ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -F 2027-02-30
+bad "-S day not in its month" "invalid start time \"04/31/2027\"" \
+    ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -S 04/31/2027
 bad "-F before -S" "must be after its start" \
     ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -S +2d -F +1d
 bad "bad -f" "invalid format \"xml\"" \

@@ -106,13 +106,29 @@ chmod 644 "$good/etc/inet/secret/ike.preshared"
 run -R "$good"
 [ "$rc" -eq 1 ] || fail "mode 644: exit $rc"
 expect_err "ike.preshared: file is readable or writable by group or others \(mode 0644\): run chmod 600 $good/etc/inet/secret/ike.preshared"
+# The rejected file is not parsed: no messages about its contents.
+cp "$good/etc/inet/secret/ike.preshared" "$tmp/keys.saved"
+printf 'bogus 1\nmore 2\n' >> "$good/etc/inet/secret/ike.preshared"
+run -R "$good"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "mode 644: not 1 error: $(cat "$tmp/err")"
+cp "$tmp/keys.saved" "$good/etc/inet/secret/ike.preshared"
 chmod 600 "$good/etc/inet/secret/ike.preshared"
+# A symbolic link as key file is rejected without reading its target.
+mv "$good/etc/inet/secret/ike.preshared" "$tmp/keys.target"
+ln -s "$tmp/keys.target" "$good/etc/inet/secret/ike.preshared"
+run -R "$good"
+[ "$rc" -eq 1 ] || fail "symlinked key file: exit $rc"
+expect_err "^$good/etc/inet/secret/ike.preshared: is a symbolic link, which is not followed for a key file: replace the link with the file itself"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "symlinked key file: not 1 error: $(cat "$tmp/err")"
+rm "$good/etc/inet/secret/ike.preshared"
+mv "$tmp/keys.target" "$good/etc/inet/secret/ike.preshared"
 
 # 6. No ipsecinit.conf: valid, and the summary names the missing file.
 rm "$good/etc/inet/ipsecinit.conf"
 run -R "$good"
 [ "$rc" -eq 0 ] || fail "no ipsecinit.conf: exit $rc: $(cat "$tmp/err")"
 expect_out "no $good/etc/inet/ipsecinit.conf \(no IPsec policy\)"
+expect_err "^$good/etc/inet/ipsecinit.conf: warning: file not found, so no IPsec policy is loaded"
 
 # 7. No key file: an error only when a rule uses preshared keys.
 rm "$good/etc/inet/secret/ike.preshared"
@@ -184,6 +200,13 @@ rc=$?
 expect_out "^usage: in.iked "
 [ -s "$tmp/err" ] && fail "-h: stderr not empty: $(cat "$tmp/err")"
 
+# An argument that is not an option is named before the usage.
+"$IKED" extra-arg > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "extra argument: exit $rc"
+expect_err "^in.iked: unexpected argument 'extra-arg': in.iked takes only options$"
+expect_err "^usage: in.iked "
+
 # 12. encr_auth_algs none is exactly "no integrity algorithm", not any.
 none=$tmp/none
 make_root "$none"
@@ -209,6 +232,10 @@ p1_xform { auth_method preshared oakley_group 14 auth_alg sha256 encr_alg aes }
 { label "site" local_addr 198.51.100.1 remote_addr 198.51.100.2 }
 { label "road warriors" local_addr 198.51.100.1 remote_addr 203.0.113.0/24 }
 CONF
+cat >> "$ex/etc/inet/secret/ike.preshared" <<'PSK'
+{ localid 198.51.100.1 remoteid 198.51.100.2 key 0011 }
+{ localid 198.51.100.1 remoteid 203.0.113.0/24 key 2233 }
+PSK
 run -R "$ex"
 [ "$rc" -eq 0 ] || fail "ipsecinit.conf(5) examples: exit $rc: $(cat "$tmp/err")"
 [ -s "$tmp/err" ] && fail "ipsecinit.conf(5) examples: $(cat "$tmp/err")"
@@ -250,6 +277,8 @@ echo '{ tsrc 192.0.2.10 tdst 198.51.100.20 laddr 10.0.0.0/8 } ipsec { encr_algs 
 	> "$warn/etc/inet/ipsecinit.conf"
 echo '{ tsrc 192.0.2.10 tdst 198.51.100.0/24 laddr 10.0.0.0/8 } ipsec { encr_algs aes encr_auth_algs sha1 }' \
 	>> "$warn/etc/inet/ipsecinit.conf"
+echo '{ localid 192.0.2.10 remoteid 198.51.100.21 key 0011 }' \
+	>> "$warn/etc/inet/secret/ike.preshared"
 chmod 777 "$warn/etc/inet/secret"
 run -R "$warn"
 [ "$rc" -eq 0 ] || fail "warnings: exit $rc: $(cat "$tmp/err")"
@@ -307,6 +336,48 @@ order=$(sed -n 's/^policy entry (.*ipsecinit\.conf:\([0-9]*\)):$/\1/p' \
     "$tmp/out" | tr '\n' ' ')
 [ "$order" = "3 4 2 5 1 6 7 " ] ||
     fail "match order: lines '$order', expected '3 4 2 5 1 6 7 '"
+
+# 17. A preshared rule that no key entry matches: a warning that names
+# the rule and its addresses.  An entry for a prefix that contains the
+# addresses is a match.
+psk=$tmp/psk
+make_root "$psk"
+cat > "$psk/etc/inet/ike/config" <<'EOF2'
+p1_xform { auth_method preshared oakley_group 14 encr_alg aes auth_alg sha256 }
+{
+	label "covered"
+	local_addr 192.0.2.10
+	remote_addr 203.0.113.7
+}
+{
+	label "keyless"
+	local_addr 192.0.2.10
+	remote_addr 198.51.100.99
+}
+EOF2
+: > "$psk/etc/inet/ipsecinit.conf"
+run -R "$psk"
+[ "$rc" -eq 0 ] || fail "keyless rule: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn
+expect_err "config:7: warning: rule \"keyless\" \(local_addr 192.0.2.10, remote_addr 198.51.100.99\) uses preshared keys, but no entry of $psk/etc/inet/secret/ike.preshared has localid and remoteid addresses within these"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "keyless rule: not 1 warning: $(cat "$tmp/err")"
+
+# 18. Policy: bypass without dir applies to both directions (no message),
+# an exact repeat and an empty pattern give warnings naming the lines.
+pol=$tmp/pol
+make_root "$pol"
+cat > "$pol/etc/inet/ipsecinit.conf" <<'EOF2'
+{ laddr 192.0.2.10 raddr 198.51.100.20 } bypass { }
+{ lport 53 } bypass { }
+{ lport 53 } bypass { }
+{ } ipsec { encr_algs aes encr_auth_algs sha1 }
+EOF2
+run -R "$pol"
+[ "$rc" -eq 0 ] || fail "policy warnings: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn
+expect_err "ipsecinit.conf:3: warning: policy entry repeats the entry at line 2 exactly"
+expect_err "ipsecinit.conf:4: warning: policy entry has an empty pattern"
+[ "$(wc -l < "$tmp/err")" -eq 2 ] || fail "policy warnings: not 2: $(cat "$tmp/err")"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -35,9 +36,13 @@ struct bad_input {
 static const struct bad_input bad_inputs[] = {
 	/* ike.config: keywords and values */
 	{ CONF, "foo 1\n", 1, "unknown keyword 'foo'" },
-	/* Bytes that are not printable ASCII are shown as \xNN. */
+	/* A word that does not look like a keyword is shown as its length. */
 	{ CONF, "\xc3\xa9t\xe9 1\n", 1,
-	    "unknown keyword '\\xc3\\xa9t\\xe9'" },
+	    "unknown keyword (4 characters, not shown)" },
+	{ CONF, "root:*:20228:0:99999:7:::\n", 1,
+	    "unknown keyword (25 characters, not shown)" },
+	{ CONF, "retry_limit $6$abc\n", 1,
+	    "invalid retry_limit (6 characters, not shown)" },
 	{ CONF, "\n" XF "p1_xform { auth_method preshared oakley_group 13 "
 	    "encr_alg aes auth_alg sha1 }\n", 3, "invalid oakley_group 13: "
 	    "expected one of 1 2 5 14 15 16 17 18 19 20 21" },
@@ -309,6 +314,21 @@ static const struct bad_input bad_inputs[] = {
 	{ POL, "{ laddr 192.0.2.1 saddr 192.0.2.2 } apply { encr_algs aes }\n",
 	    1, "gives the local side twice" },
 	{ POL, "lport 1\n", 1, "expected '{' to start a policy entry" },
+	{ POL, "{ lport 1 dir $x$ } bypass { }\n", 1,
+	    "invalid dir (3 characters, not shown)" },
+	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\nkey 00\n"
+	    "ike_mode $6$x\n}\n", 5, "invalid ike_mode (4 characters, not "
+	    "shown)" },
+	{ POL, "{ lport 1 } root:x:0 { }\n", 1,
+	    "invalid action (8 characters, not shown)" },
+	{ POL, "{ root:x:0 1 } bypass { }\n", 1,
+	    "unknown pattern keyword (8 characters, not shown)" },
+	{ POL, "{ lport 1 } ipsec { root:x:0 1 }\n", 1,
+	    "unknown property (8 characters, not shown)" },
+	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\nkey \"a#b\" # note\n"
+	    "}\n", 4, "unknown keyword (1 character, not shown): expected "
+	    "localidtype, localid, remoteidtype, remoteid, ike_mode or key "
+	    "(a comment must start with '#' in column 1 of its own line)" },
 };
 
 static int
@@ -535,6 +555,120 @@ preshared_errors_hide_keys(void **state)
 	config_free(cf);
 }
 
+/*
+ * Lines of a file given by mistake (ikeadm read rule /etc/shadow) must
+ * not reach a message or the log, in any of the three formats.
+ */
+static void
+file_contents_not_echoed(void **state)
+{
+	static const char	 shadow[] =
+	    "root:*:20228:0:99999:7:::\n"
+	    "daemon:$y$j9T$secrethash:20228::::::\n"
+	    "root:x:0:0:root:/root:/bin/bash\n";
+	static const enum kind	 kinds[] = { CONF, PSK, POL };
+	struct config_diag	 diag;
+	struct config		*cf;
+	size_t			 i, j;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		cf = config_new();
+		assert_non_null(cf);
+		diag_init(&diag);
+		assert_int_not_equal(parse(kinds[i], shadow, cf, &diag), 0);
+		assert_true(diag.cd_n > 0);
+		for (j = 0; j < diag.cd_n; j++) {
+			if (strstr(diag.cd_msgs[j], "root") != NULL ||
+			    strstr(diag.cd_msgs[j], "secrethash") != NULL ||
+			    strstr(diag.cd_msgs[j], "20228") != NULL)
+				print_error("kind %zu echoes: %s\n", i,
+				    diag.cd_msgs[j]);
+			assert_null(strstr(diag.cd_msgs[j], "root"));
+			assert_null(strstr(diag.cd_msgs[j], "secrethash"));
+			assert_null(strstr(diag.cd_msgs[j], "20228"));
+		}
+		diag_free(&diag);
+		config_free(cf);
+	}
+}
+
+/* A global soft lifetime above the hard one is one error, not one per rule. */
+static void
+softlife_reported_once(void **state)
+{
+	static const char	 text[] =
+	    "p2_lifetime_secs 3600\n"
+	    "p2_softlife_secs 4000\n"
+	    XF
+	    "{ label \"a\" local_addr 192.0.2.1 remote_addr 198.51.100.1 }\n"
+	    "{ label \"b\" local_addr 192.0.2.1 remote_addr 198.51.100.2 }\n";
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+
+	assert_non_null(cf);
+	diag_init(&diag);
+	assert_int_not_equal(parse(CONF, text, cf, &diag), 0);
+	assert_true(diag_has(&diag, 2, "p2_softlife_secs 4000 is larger than "
+	    "p2_lifetime_secs 3600"));
+	assert_int_equal(diag_count(&diag), 1);
+	diag_free(&diag);
+	config_free(cf);
+}
+
+/* An entry without its '{' gives one message, not one per word. */
+static void
+preshared_missing_brace_once(void **state)
+{
+	static const char	 text[] =
+	    "localid 192.0.2.1\n"
+	    "remoteid 192.0.2.2\n"
+	    "key 00\n"
+	    "}\n"
+	    "{ localid 192.0.2.1 remoteid 192.0.2.3 key 11 }\n";
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+
+	assert_non_null(cf);
+	diag_init(&diag);
+	assert_int_equal(parse(PSK, text, cf, &diag), ERR_CONFIG);
+	assert_true(diag_has(&diag, 1, "unexpected text outside an entry: "
+	    "expected '{' to start a preshared entry"));
+	assert_int_equal(diag_count(&diag), 1);
+	/* The entry after the stray text is read. */
+	assert_int_equal(cf->cf_npsks, 1);
+	diag_free(&diag);
+	config_free(cf);
+}
+
+/* An overlong key: one message that names key and its limit. */
+static void
+preshared_long_key(void **state)
+{
+	static const char	 head[] =
+	    "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\nkey ";
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+	size_t			 keylen = 100 * 1024, len;
+	char			*text;
+
+	assert_non_null(cf);
+	len = strlen(head) + keylen + 3;
+	text = malloc(len + 1);
+	assert_non_null(text);
+	memcpy(text, head, strlen(head));
+	memset(text + strlen(head), 'a', keylen);
+	memcpy(text + strlen(head) + keylen, "\n}\n", 4);
+	diag_init(&diag);
+	assert_int_equal(preshared_parse(cf, "t", text, len, &diag),
+	    ERR_CONFIG);
+	assert_true(diag_has(&diag, 4, "key longer than 1024 characters, "
+	    "the maximum: use a shorter key"));
+	assert_int_equal(diag_count(&diag), 1);
+	diag_free(&diag);
+	config_free(cf);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -545,6 +679,10 @@ main(void)
 		cmocka_unit_test(preshared_duplicates_across_files),
 		cmocka_unit_test(labels_duplicate_across_files),
 		cmocka_unit_test(preshared_errors_hide_keys),
+		cmocka_unit_test(file_contents_not_echoed),
+		cmocka_unit_test(preshared_missing_brace_once),
+		cmocka_unit_test(softlife_reported_once),
+		cmocka_unit_test(preshared_long_key),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -72,7 +72,7 @@ read_example(const char *name)
 		src = ".";
 	snprintf(path, sizeof(path), "%s/tests/config/data/%s", src, name);
 	diag_init(&diag);
-	if (parse_read_file(path, &buf, &len, NULL, &diag) != 0) {
+	if (parse_read_file(path, 0, &buf, &len, NULL, &diag) != 0) {
 		dump_diag(&diag);
 		fail_msg("cannot read %s (set IKED_SOURCE)", path);
 	}
@@ -676,6 +676,12 @@ policy_lookup(void **state)
 	s = config_spd_find(cf, &sel);
 	assert_non_null(s);
 	assert_int_equal(s->sd_alts[0].sp_action, CONFIG_SPD_BYPASS);
+	/* A bypass entry without dir applies to both directions. */
+	sel.cs_dir = CONFIG_DIR_IN;
+	s = config_spd_find(cf, &sel);
+	assert_non_null(s);
+	assert_int_equal(s->sd_alts[0].sp_action, CONFIG_SPD_BYPASS);
+	sel.cs_dir = CONFIG_DIR_OUT;
 
 	sel.cs_rport = 443;
 	sel.cs_proto = IPPROTO_TCP;

@@ -62,11 +62,11 @@ count_lines(const char *s)
 		n += *s == '\n';
 	return (n);
 }
-static const struct ikeadm_opts numeric = { 1, 0, 0, 0, "/" };
-static const struct ikeadm_opts paranoid = { 1, 1, 0, 0, "/" };
-static const struct ikeadm_opts names = { 0, 0, 0, 0, "/" };
-static const struct ikeadm_opts json = { 1, 0, 1, 0, "/" };
-static const struct ikeadm_opts json_paranoid = { 1, 1, 1, 0, "/" };
+static const struct ikeadm_opts numeric = { 1, 0, 0, 0, "/", 0 };
+static const struct ikeadm_opts paranoid = { 1, 1, 0, 0, "/", 0 };
+static const struct ikeadm_opts names = { 0, 0, 0, 0, "/", 0 };
+static const struct ikeadm_opts json = { 1, 0, 1, 0, "/", 0 };
+static const struct ikeadm_opts json_paranoid = { 1, 1, 1, 0, "/", 0 };
 
 static int
 setup(void **state)

@@ -568,7 +568,7 @@ socket_cli_errors(void **state)
 
 	IKEADM(s, "frob", "p1");
 	expect_fail("ikeadm: Unrecognized command 'frob'\nUsage: ikeadm "
-	    "[ -hnp ] cmd obj [cmd-specific options]\n");
+	    "[ -hnp ] [ -t seconds ] cmd obj [cmd-specific options]\n");
 	assert_int_equal(strncmp(res.err, "ikeadm: ", 8), 0);
 	IKEADM(s, "get", "frob");
 	expect_fail("ikeadm: Unrecognized object 'frob'\nUsage: ikeadm");
@@ -590,6 +590,30 @@ socket_cli_errors(void **state)
 	expect_ok("\twrite rule|preshared <file>\n", "");
 	IKEADM(s, "help", "help");
 	expect_ok(NULL, "");
+}
+
+/*
+ * A stopped daemon accepts connections into the listen backlog but never
+ * replies: ikeadm gives up after -t seconds and says what to check.
+ */
+static void
+socket_timeout(void **state)
+{
+	struct server	*s = *state;
+	char *const	 argv_bad[] = { "ikeadm", "-t", "soon", "get", "stats",
+	    NULL };
+
+	assert_int_equal(kill(s->pid, SIGSTOP), 0);
+	IKEADM(s, "-t", "1", "get", "stats");
+	assert_int_equal(kill(s->pid, SIGCONT), 0);
+	expect_fail("ikeadm: in.iked did not reply within 1 second on ");
+	assert_non_null(strstr(res.err, "check that in.iked is running and "
+	    "not stopped"));
+	IKEADM(s, "-t", "5", "get", "debug");
+	expect_ok(NULL, "");
+	run_as(0, NULL, argv_bad);
+	expect_fail("ikeadm: invalid -t 'soon': expected 0 (wait forever) "
+	    "to 3600 seconds\n");
 }
 
 static void
@@ -822,6 +846,7 @@ main(void)
 		T(socket_preshared),
 		T(socket_certcache_algs),
 		T(socket_cli_errors),
+		T(socket_timeout),
 		T(socket_interactive),
 		T(socket_malformed_requests),
 		T(socket_rejects_other_users),

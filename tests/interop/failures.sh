@@ -3,6 +3,10 @@
 #
 #   psk       charon initiates with another preshared key: in.iked cannot
 #             authenticate Main Mode message 5, logs it and sends a Notify
+#   psk-initiator
+#             in.iked initiates and charon has another preshared key:
+#             charon cannot decrypt Main Mode message 5 and stays silent,
+#             and in.iked's line about giving up names the likely cause
 #   id        charon initiates with an identity that ike.preshared does not
 #             name: in.iked rejects the decrypted Main Mode message 5 with
 #             an encrypted INVALID-ID-INFORMATION Notify that charon reads;
@@ -23,7 +27,7 @@
 #
 # Except for flood, each ends with no SA on either side and in.iked still
 # running.
-mode=${1:?usage: failures.sh psk|id|id-added|proposal|pfs|silent|flood}
+mode=${1:?usage: failures.sh psk|psk-initiator|id|id-added|proposal|pfs|silent|flood}
 IOP_NAME=fl
 . "$(dirname "$0")/lib.sh"
 
@@ -39,7 +43,7 @@ mkdir -p "$A" "$B"
 iop_iked_conf "$A" 198.51.100.1 198.51.100.2 192.0.2.1 203.0.113.1
 iop_charon_conf "$B"
 case $mode in
-psk)
+psk | psk-initiator)
 	SW_PSK=another-psk-9876543210 \
 	    iop_swanctl_conf "$B" 198.51.100.2 198.51.100.1 203.0.113.1 192.0.2.1
 	;;
@@ -162,6 +166,12 @@ pfs)
 	IOP_PIDS=$(echo " $IOP_PIDS " | sed "s/ $ping_pid / /")
 	iop_check "charon never saw a retransmitted Quick Mode" \
 	    iop_not grep -q "INVALID_HASH_INFORMATION" "$B/charon.log"
+	;;
+psk-initiator)
+	ip netns exec "$IOP_NSA" ping -n -c 1 -W 1 -I 192.0.2.1 203.0.113.1 \
+	    >/dev/null 2>&1
+	iop_check "in.iked gives up after MM5 and names the likely cause" \
+	    iop_wait_grep "$log" "no answer from 198\.51\.100\.2\[[0-9]+\] after [0-9]+ retransmissions \(rule \"peer\"\), giving up; the unanswered message was MM5 .* preshared key differs" 30
 	;;
 silent)
 	ip netns exec "$IOP_NSA" ping -n -c 1 -W 1 -I 192.0.2.1 203.0.113.1 \

@@ -3,7 +3,9 @@
 # strongSwan charon is up.
 #
 #   kept     a SIGHUP with an unchanged configuration keeps the SAs (same
-#            SPIs, traffic keeps flowing), and ikeadm shows the ISAKMP SA
+#            SPIs, traffic keeps flowing), and ikeadm shows the ISAKMP SA;
+#            a SIGHUP while one of the three files is missing fails and
+#            keeps the SAs
 #   removed  a SIGHUP that removes the rule deletes its ISAKMP SA and
 #            IPsec SAs, at the peer too (charon lists none right after),
 #            and the rule that replaces it negotiates new ones; a SIGHUP
@@ -45,6 +47,23 @@ if [ "$mode" = kept ]; then
 	    test "$(iop_sw_spis "$B")" = "${spis_before:-none}"
 	iop_check "unchanged reload: no second negotiation" \
 	    test "$(grep -c 'starting Main Mode' "$log")" -eq 1
+
+	# A file read at start that is gone at the reload: the reload fails
+	# with its name, and the SAs and the policy stay.
+	for f in etc/inet/ipsecinit.conf etc/inet/secret/ike.preshared \
+	    etc/inet/ike/config; do
+		mv "$A/$f" "$A/$f.moved"
+		kill -HUP "$pid"
+		iop_check "$f moved away: reload fails naming it" \
+		    iop_wait_grep "$log" "SIGHUP: $A/$f not found, but the running configuration was read from it: keeping the running configuration" 5
+		iop_check "$f moved away: ping still passes" \
+		    iop_ping_ok "$IOP_NSA" 192.0.2.1 203.0.113.1
+		iop_check "$f moved away: same SPIs" \
+		    test "$(iop_sw_spis "$B")" = "${spis_before:-none}"
+		mv "$A/$f.moved" "$A/$f"
+	done
+	iop_check "files moved away: no kernel policy removed" \
+	    iop_not grep -q "configuration in use: .* 0 policy entries" "$log"
 fi
 
 # sas_gone DIR SECONDS: charon of DIR lists no IKE or CHILD SA in time.

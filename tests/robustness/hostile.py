@@ -829,7 +829,8 @@ class Cases:
         big = mm1_bytes(extra=[(VID, os.urandom(40000))])
         run("oversize datagram of %d bytes" % len(big), self.send(big),
             r"dropped a %d-byte datagram from " % len(big) + ME +
-            r"\S*: larger than the ISAKMP message limit", kind="udp")
+            r"\S*: larger than the ISAKMP message limit of 32768 bytes",
+            kind="udp")
         run("32000-byte MM1 with a private payload",
             self.send(mm1_bytes(extra=[(200, os.urandom(31900))])),
             MALF_MM1 + r"unknown payload at offset 88: payload type 200 "
