@@ -100,6 +100,14 @@ struct dh_domain {
 	BIGNUM		*dd_g;		/* MODP */
 	uint8_t		*dd_pm1;	/* MODP: p - 1, big-endian */
 	EC_GROUP	*dd_ec;		/* ECP */
+	/*
+	 * MODP and Curve: a context that generates keys, and for Curve one
+	 * that imports peer values.  With OpenSSL 3.0, fetching the
+	 * implementation by name for every X25519 peer value costs as much
+	 * as the import itself.
+	 */
+	EVP_PKEY_CTX	*dd_keygen;
+	EVP_PKEY_CTX	*dd_import;
 };
 
 static struct dh_domain	 dh_domains[DH_NIMPL];
@@ -171,11 +179,9 @@ dh_impl_ready(size_t i)
 {
 	if (!dh_ready)
 		return (0);
-	if (dh_impl_type(i) == DH_CURVE)
-		return (1);
 	if (dh_impl_type(i) == DH_ECP)
 		return (dh_domains[i].dd_ec != NULL);
-	return (dh_domains[i].dd_params != NULL);
+	return (dh_domains[i].dd_keygen != NULL);
 }
 
 int
@@ -295,6 +301,16 @@ dh_modp_set_pm1(struct dh_domain *dd, size_t plen)
 	return (0);
 }
 
+/* The key generation context of a MODP group, from its parameters. */
+static int
+dh_init_keygen(struct dh_domain *dd)
+{
+	if ((dd->dd_keygen = EVP_PKEY_CTX_new_from_pkey(NULL, dd->dd_params,
+	    NULL)) == NULL || EVP_PKEY_keygen_init(dd->dd_keygen) <= 0)
+		return (ERR_CRYPTO);
+	return (0);
+}
+
 static int
 dh_init_modp(size_t i)
 {
@@ -310,7 +326,9 @@ dh_init_modp(size_t i)
 		return (ERR_NOMEM);
 	if ((r = dh_modp_set_pm1(dd, plen)) != 0)
 		return (r);
-	return (dh_modp_fromdata(i, NULL, NULL, &dd->dd_params));
+	if ((r = dh_modp_fromdata(i, NULL, NULL, &dd->dd_params)) != 0)
+		return (r);
+	return (dh_init_keygen(dd));
 }
 
 /* The RFC 5114 groups, by their OpenSSL names. */
@@ -338,7 +356,9 @@ dh_init_subgroup(size_t i)
 		goto out;
 	if ((r = dh_modp_set_pm1(dd, (size_t)BN_num_bytes(dd->dd_p))) != 0)
 		goto out;
-	r = dh_modp_fromdata(i, NULL, NULL, &dd->dd_params);
+	if ((r = dh_modp_fromdata(i, NULL, NULL, &dd->dd_params)) != 0)
+		goto out;
+	r = dh_init_keygen(dd);
  out:
 	EVP_PKEY_free(named);
 	return (r);
@@ -361,6 +381,22 @@ dh_init_ecp(size_t i)
 	return (0);
 }
 
+/* X25519 and X448: contexts for key generation and peer values. */
+static int
+dh_init_curve(size_t i)
+{
+	struct dh_domain	*dd = &dh_domains[i];
+	const char		*name = dh_impl[i].im_name;
+
+	if ((dd->dd_keygen = EVP_PKEY_CTX_new_from_name(NULL, name,
+	    NULL)) == NULL || EVP_PKEY_keygen_init(dd->dd_keygen) <= 0)
+		return (ERR_CRYPTO);
+	if ((dd->dd_import = EVP_PKEY_CTX_new_from_name(NULL, name,
+	    NULL)) == NULL || EVP_PKEY_fromdata_init(dd->dd_import) <= 0)
+		return (ERR_CRYPTO);
+	return (0);
+}
+
 static void
 dh_domain_free(struct dh_domain *dd)
 {
@@ -370,6 +406,8 @@ dh_domain_free(struct dh_domain *dd)
 	BN_free(dd->dd_g);
 	free(dd->dd_pm1);
 	EC_GROUP_free(dd->dd_ec);
+	EVP_PKEY_CTX_free(dd->dd_keygen);
+	EVP_PKEY_CTX_free(dd->dd_import);
 	memset(dd, 0, sizeof(*dd));
 }
 
@@ -393,6 +431,9 @@ dh_init(void)
 			break;
 		case DH_ECP:
 			r = dh_init_ecp(i);
+			break;
+		case DH_CURVE:
+			r = dh_init_curve(i);
 			break;
 		default:
 			r = 0;
@@ -485,37 +526,23 @@ int
 dh_key_generate(unsigned int group, struct dh_key **keyp)
 {
 	struct dh_key	*key = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
-	size_t		 i;
 	int		 r;
 
 	*keyp = NULL;
 	if ((r = dh_key_new(group, &key)) != 0)
 		return (r);
-	i = key->dk_impl;
 	if (key->dk_info->dg_type == DH_ECP) {
 		if ((r = dh_ecp_generate(key)) != 0)
 			goto out;
-		*keyp = key;
-		return (0);
-	}
-	if (key->dk_info->dg_type == DH_CURVE)
-		ctx = EVP_PKEY_CTX_new_from_name(NULL, dh_impl[i].im_name,
-		    NULL);
-	else
-		ctx = EVP_PKEY_CTX_new_from_pkey(NULL,
-		    dh_domains[i].dd_params, NULL);
-	r = ERR_CRYPTO;
-	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    EVP_PKEY_generate(ctx, &key->dk_pkey) <= 0) {
+	} else if (EVP_PKEY_generate(dh_domains[key->dk_impl].dd_keygen,
+	    &key->dk_pkey) <= 0) {
 		crypto_log_errors("dh_key_generate");
+		r = ERR_CRYPTO;
 		goto out;
 	}
 	*keyp = key;
 	key = NULL;
-	r = 0;
  out:
-	EVP_PKEY_CTX_free(ctx);
 	dh_key_free(key);
 	return (r);
 }
@@ -762,9 +789,14 @@ static int
 dh_peer_curve(const struct dh_key *key, const uint8_t *u, size_t len,
     EVP_PKEY **peer, const char **reason)
 {
-	*peer = EVP_PKEY_new_raw_public_key_ex(NULL,
-	    dh_impl[key->dk_impl].im_name, NULL, u, len);
-	if (*peer == NULL) {
+	OSSL_PARAM	params[2];
+
+	*peer = NULL;
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+	    (void *)u, len);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata(dh_domains[key->dk_impl].dd_import, peer,
+	    EVP_PKEY_PUBLIC_KEY, params) <= 0) {
 		*reason = "OpenSSL rejected the X25519/X448 public value";
 		return (ERR_MALFORMED);
 	}
