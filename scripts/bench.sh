@@ -31,7 +31,10 @@
 # IKED_BENCH_BUILD (build-bench), BENCH_OUT (BENCHMARKS.md),
 # BENCH_IKED_VERSION (the in.iked version to report; default: git),
 # BENCH_PARTS, the parts to run (all of "floor rate profile scale esp"),
-# BENCH_ESP_SECONDS per iperf3 run (3).
+# BENCH_ESP_SECONDS per iperf3 run (3), BENCH_NETNS the namespaces'
+# name prefix (bench).  BENCH_CASES (GROUP:PFS_GROUP, default "14:14
+# 19:19 31:31 14:0") and BENCH_IMPLS (default "iked-userspace iked-none
+# charon") select the tunnel-rate runs.
 # BENCH_ESP_TESTS lists the iperf3 runs of the ESP part: "tcp" (the
 # default), "tcp-reverse" from 203.0.113.1 to 192.0.2.1, "tcp-p4" with
 # four streams, and "udp" with 1,300-byte datagrams at full rate.
@@ -59,7 +62,7 @@ fi
 ninja -C "$build" >/dev/null || { echo "bench: the build failed"; exit 1; }
 
 IKED_BUILD=$build
-IOP_NAME=${IOP_NAME:-bench}
+IOP_NAME=${BENCH_NETNS:-${IOP_NAME:-bench}}
 . "$top/tests/interop/lib.sh"
 iop_require_root
 iop_require_iked
@@ -274,8 +277,8 @@ bench_floor() {
 # per round, so that the machine's load drifts over all of them alike.
 
 bench_rate() {
-	CASES="14:14 19:19 31:31 14:0"
-	IMPLS="iked-userspace iked-none charon"
+	CASES=${BENCH_CASES:-14:14 19:19 31:31 14:0}
+	IMPLS=${BENCH_IMPLS:-iked-userspace iked-none charon}
 	addr_block=0
 	for r in $(seq "$RUNS"); do
 		for c in $CASES; do

@@ -94,21 +94,39 @@ static const struct {
 
 /* Objects made once by dh_init(), per entry of dh_impl. */
 struct dh_domain {
-	EVP_PKEY	*dd_params;	/* MODP and ECP domain parameters */
+	EVP_PKEY	*dd_params;	/* MODP domain parameters */
 	BIGNUM		*dd_p;		/* MODP */
 	BIGNUM		*dd_q;		/* subgroup MODP */
 	BIGNUM		*dd_g;		/* MODP */
 	uint8_t		*dd_pm1;	/* MODP: p - 1, big-endian */
-	EC_GROUP	*dd_ec;		/* ECP, for dh_key_from_private() */
+	EC_GROUP	*dd_ec;		/* ECP */
+	/*
+	 * MODP and Curve: a context that generates keys, and for Curve one
+	 * that imports peer values.  With OpenSSL 3.0, fetching the
+	 * implementation by name for every X25519 peer value costs as much
+	 * as the import itself.
+	 */
+	EVP_PKEY_CTX	*dd_keygen;
+	EVP_PKEY_CTX	*dd_import;
 };
 
 static struct dh_domain	 dh_domains[DH_NIMPL];
 static int		 dh_ready;
 
+/*
+ * MODP and Curve keys are EVP_PKEYs.  ECP keys are a scalar and a point
+ * on the group that dh_init() made once.  Importing the peer's point as
+ * an EVP_PKEY builds the curve from its name again, and reading the
+ * public value back from an EVP_PKEY costs as much as making the key.
+ * ECDH is the EC_POINT_mul() and EC_POINT_get_affine_coordinates()
+ * that OpenSSL's own ECDH (crypto/ec/ecdh_ossl.c) calls.
+ */
 struct dh_key {
 	const struct dh_group_info	*dk_info;
 	size_t				 dk_impl;
-	EVP_PKEY			*dk_pkey;
+	EVP_PKEY			*dk_pkey;	/* MODP, Curve */
+	BIGNUM				*dk_priv;	/* ECP, secure heap */
+	EC_POINT			*dk_pub;	/* ECP */
 };
 
 const struct dh_group_info *
@@ -161,9 +179,9 @@ dh_impl_ready(size_t i)
 {
 	if (!dh_ready)
 		return (0);
-	if (dh_impl_type(i) == DH_CURVE)
-		return (1);
-	return (dh_domains[i].dd_params != NULL);
+	if (dh_impl_type(i) == DH_ECP)
+		return (dh_domains[i].dd_ec != NULL);
+	return (dh_domains[i].dd_keygen != NULL);
 }
 
 int
@@ -283,6 +301,16 @@ dh_modp_set_pm1(struct dh_domain *dd, size_t plen)
 	return (0);
 }
 
+/* The key generation context of a MODP group, from its parameters. */
+static int
+dh_init_keygen(struct dh_domain *dd)
+{
+	if ((dd->dd_keygen = EVP_PKEY_CTX_new_from_pkey(NULL, dd->dd_params,
+	    NULL)) == NULL || EVP_PKEY_keygen_init(dd->dd_keygen) <= 0)
+		return (ERR_CRYPTO);
+	return (0);
+}
+
 static int
 dh_init_modp(size_t i)
 {
@@ -298,7 +326,9 @@ dh_init_modp(size_t i)
 		return (ERR_NOMEM);
 	if ((r = dh_modp_set_pm1(dd, plen)) != 0)
 		return (r);
-	return (dh_modp_fromdata(i, NULL, NULL, &dd->dd_params));
+	if ((r = dh_modp_fromdata(i, NULL, NULL, &dd->dd_params)) != 0)
+		return (r);
+	return (dh_init_keygen(dd));
 }
 
 /* The RFC 5114 groups, by their OpenSSL names. */
@@ -326,7 +356,9 @@ dh_init_subgroup(size_t i)
 		goto out;
 	if ((r = dh_modp_set_pm1(dd, (size_t)BN_num_bytes(dd->dd_p))) != 0)
 		goto out;
-	r = dh_modp_fromdata(i, NULL, NULL, &dd->dd_params);
+	if ((r = dh_modp_fromdata(i, NULL, NULL, &dd->dd_params)) != 0)
+		goto out;
+	r = dh_init_keygen(dd);
  out:
 	EVP_PKEY_free(named);
 	return (r);
@@ -336,17 +368,33 @@ static int
 dh_init_ecp(size_t i)
 {
 	struct dh_domain	*dd = &dh_domains[i];
-	OSSL_PARAM		 params[2];
+	size_t			 field;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME, (char *)dh_impl[i].im_name, 0);
-	params[1] = OSSL_PARAM_construct_end();
 	dd->dd_ec = EC_GROUP_new_by_curve_name_ex(NULL, NULL,
 	    dh_impl[i].im_nid);
 	if (dd->dd_ec == NULL)
 		return (ERR_CRYPTO);
-	return (dh_fromdata("EC", EVP_PKEY_KEY_PARAMETERS, params,
-	    &dd->dd_params));
+	/* The wire lengths of the group table follow the field size. */
+	field = ((size_t)EC_GROUP_get_degree(dd->dd_ec) + 7) / 8;
+	if (field != dh_group_lookup(dh_impl[i].im_group)->dg_secret_len)
+		return (ERR_CRYPTO);
+	return (0);
+}
+
+/* X25519 and X448: contexts for key generation and peer values. */
+static int
+dh_init_curve(size_t i)
+{
+	struct dh_domain	*dd = &dh_domains[i];
+	const char		*name = dh_impl[i].im_name;
+
+	if ((dd->dd_keygen = EVP_PKEY_CTX_new_from_name(NULL, name,
+	    NULL)) == NULL || EVP_PKEY_keygen_init(dd->dd_keygen) <= 0)
+		return (ERR_CRYPTO);
+	if ((dd->dd_import = EVP_PKEY_CTX_new_from_name(NULL, name,
+	    NULL)) == NULL || EVP_PKEY_fromdata_init(dd->dd_import) <= 0)
+		return (ERR_CRYPTO);
+	return (0);
 }
 
 static void
@@ -358,6 +406,8 @@ dh_domain_free(struct dh_domain *dd)
 	BN_free(dd->dd_g);
 	free(dd->dd_pm1);
 	EC_GROUP_free(dd->dd_ec);
+	EVP_PKEY_CTX_free(dd->dd_keygen);
+	EVP_PKEY_CTX_free(dd->dd_import);
 	memset(dd, 0, sizeof(*dd));
 }
 
@@ -381,6 +431,9 @@ dh_init(void)
 			break;
 		case DH_ECP:
 			r = dh_init_ecp(i);
+			break;
+		case DH_CURVE:
+			r = dh_init_curve(i);
 			break;
 		default:
 			r = 0;
@@ -427,35 +480,69 @@ dh_key_new(unsigned int group, struct dh_key **keyp)
 	return (0);
 }
 
+/*
+ * Set the ECP key's public point to priv times the generator.  priv is
+ * the key's own and must lie in [1, n-1].
+ */
+static int
+dh_ecp_set_public(struct dh_key *key, BN_CTX *bnctx)
+{
+	const EC_GROUP	*ec = dh_domains[key->dk_impl].dd_ec;
+
+	if ((key->dk_pub = EC_POINT_new(ec)) == NULL)
+		return (ERR_NOMEM);
+	if (!EC_POINT_mul(ec, key->dk_pub, key->dk_priv, NULL, NULL, bnctx))
+		return (ERR_CRYPTO);
+	return (0);
+}
+
+/* Draw a private scalar uniform in [1, n-1] and compute its point. */
+static int
+dh_ecp_generate(struct dh_key *key)
+{
+	const BIGNUM	*order = EC_GROUP_get0_order(
+			    dh_domains[key->dk_impl].dd_ec);
+	BN_CTX		*bnctx;
+	int		 r = ERR_NOMEM;
+
+	if ((bnctx = BN_CTX_secure_new()) == NULL ||
+	    (key->dk_priv = BN_secure_new()) == NULL)
+		goto out;
+	BN_set_flags(key->dk_priv, BN_FLG_CONSTTIME);
+	r = ERR_CRYPTO;
+	do {
+		if (!BN_priv_rand_range_ex(key->dk_priv, order, 0, bnctx))
+			goto out;
+	} while (BN_is_zero(key->dk_priv));
+	r = dh_ecp_set_public(key, bnctx);
+ out:
+	if (r != 0)
+		crypto_log_errors("dh_key_generate");
+	BN_CTX_free(bnctx);
+	return (r);
+}
+
 int
 dh_key_generate(unsigned int group, struct dh_key **keyp)
 {
 	struct dh_key	*key = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
-	size_t		 i;
 	int		 r;
 
 	*keyp = NULL;
 	if ((r = dh_key_new(group, &key)) != 0)
 		return (r);
-	i = key->dk_impl;
-	if (key->dk_info->dg_type == DH_CURVE)
-		ctx = EVP_PKEY_CTX_new_from_name(NULL, dh_impl[i].im_name,
-		    NULL);
-	else
-		ctx = EVP_PKEY_CTX_new_from_pkey(NULL,
-		    dh_domains[i].dd_params, NULL);
-	r = ERR_CRYPTO;
-	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    EVP_PKEY_generate(ctx, &key->dk_pkey) <= 0) {
+	if (key->dk_info->dg_type == DH_ECP) {
+		if ((r = dh_ecp_generate(key)) != 0)
+			goto out;
+	} else if (EVP_PKEY_generate(dh_domains[key->dk_impl].dd_keygen,
+	    &key->dk_pkey) <= 0) {
 		crypto_log_errors("dh_key_generate");
+		r = ERR_CRYPTO;
 		goto out;
 	}
 	*keyp = key;
 	key = NULL;
-	r = 0;
  out:
-	EVP_PKEY_CTX_free(ctx);
 	dh_key_free(key);
 	return (r);
 }
@@ -497,47 +584,26 @@ static int
 dh_priv_ecp(struct dh_key *key, const uint8_t *priv, size_t len)
 {
 	struct dh_domain	*dd = &dh_domains[key->dk_impl];
-	uint8_t			 pub[1 + 2 * DH_MAX_FIELD];
-	OSSL_PARAM_BLD		*bld = NULL;
-	OSSL_PARAM		*params = NULL;
-	EC_POINT		*point = NULL;
-	BIGNUM			*x = NULL;
-	size_t			 publen;
+	BN_CTX			*bnctx = NULL;
 	int			 r = ERR_MALFORMED;
 
 	if (len == 0 || len > DH_MAX_FIELD)
 		goto out;
 	r = ERR_NOMEM;
-	if ((x = BN_secure_new()) == NULL ||
-	    (point = EC_POINT_new(dd->dd_ec)) == NULL ||
-	    (bld = OSSL_PARAM_BLD_new()) == NULL)
+	if ((key->dk_priv = BN_secure_new()) == NULL ||
+	    (bnctx = BN_CTX_secure_new()) == NULL)
 		goto out;
+	BN_set_flags(key->dk_priv, BN_FLG_CONSTTIME);
 	r = ERR_CRYPTO;
-	if (BN_bin2bn(priv, (int)len, x) == NULL)
+	if (BN_bin2bn(priv, (int)len, key->dk_priv) == NULL)
 		goto out;
 	r = ERR_MALFORMED;
-	if (BN_is_zero(x) || BN_cmp(x, EC_GROUP_get0_order(dd->dd_ec)) >= 0)
+	if (BN_is_zero(key->dk_priv) ||
+	    BN_cmp(key->dk_priv, EC_GROUP_get0_order(dd->dd_ec)) >= 0)
 		goto out;
-	r = ERR_CRYPTO;
-	if (!EC_POINT_mul(dd->dd_ec, point, x, NULL, NULL, NULL))
-		goto out;
-	publen = EC_POINT_point2oct(dd->dd_ec, point,
-	    POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub), NULL);
-	if (publen == 0)
-		goto out;
-	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	    dh_impl[key->dk_impl].im_name, 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    pub, publen) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, x) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
-		goto out;
-	r = dh_fromdata("EC", EVP_PKEY_KEYPAIR, params, &key->dk_pkey);
+	r = dh_ecp_set_public(key, bnctx);
  out:
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	EC_POINT_free(point);
-	BN_clear_free(x);
+	BN_CTX_free(bnctx);
 	return (r);
 }
 
@@ -589,6 +655,8 @@ dh_key_free(struct dh_key *key)
 		return;
 	/* OpenSSL clears private values when it frees the key. */
 	EVP_PKEY_free(key->dk_pkey);
+	BN_clear_free(key->dk_priv);
+	EC_POINT_free(key->dk_pub);
 	free(key);
 }
 
@@ -615,6 +683,23 @@ dh_put_bn(EVP_PKEY *pkey, const char *name, uint8_t *out, size_t len)
 	return (r);
 }
 
+/*
+ * RFC 5903 section 7: x | y, each as long as the field, which is the
+ * uncompressed point (RFC 5480) without its leading 0x04.
+ */
+static int
+dh_ecp_public(const struct dh_key *key, uint8_t *out, size_t len)
+{
+	uint8_t	point[1 + 2 * DH_MAX_FIELD];
+
+	if (EC_POINT_point2oct(dh_domains[key->dk_impl].dd_ec, key->dk_pub,
+	    POINT_CONVERSION_UNCOMPRESSED, point, sizeof(point), NULL) !=
+	    len + 1)
+		return (ERR_CRYPTO);
+	memcpy(out, point + 1, len);
+	return (0);
+}
+
 int
 dh_key_public(const struct dh_key *key, struct wbuf *out)
 {
@@ -633,12 +718,7 @@ dh_key_public(const struct dh_key *key, struct wbuf *out)
 		    info->dg_public_len);
 		break;
 	case DH_ECP:
-		/* RFC 5903 section 7: x | y, each as long as the field. */
-		if ((r = dh_put_bn(key->dk_pkey, OSSL_PKEY_PARAM_EC_PUB_X, p,
-		    info->dg_secret_len)) != 0)
-			break;
-		r = dh_put_bn(key->dk_pkey, OSSL_PKEY_PARAM_EC_PUB_Y,
-		    p + info->dg_secret_len, info->dg_secret_len);
+		r = dh_ecp_public(key, p, info->dg_public_len);
 		break;
 	case DH_CURVE:
 		len = info->dg_public_len;
@@ -705,36 +785,18 @@ dh_peer_modp(const struct dh_key *key, const uint8_t *y, size_t len,
 	return (r);
 }
 
-/* RFC 5903 section 7 and RFC 6989 section 2.3: x | y must be on the curve. */
-static int
-dh_peer_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
-    EVP_PKEY **peer, const char **reason)
-{
-	uint8_t		 point[1 + 2 * DH_MAX_FIELD];
-	OSSL_PARAM	 params[3];
-
-	point[0] = POINT_CONVERSION_UNCOMPRESSED;
-	memcpy(point + 1, xy, len);
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME,
-	    (char *)dh_impl[key->dk_impl].im_name, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(
-	    OSSL_PKEY_PARAM_PUB_KEY, point, len + 1);
-	params[2] = OSSL_PARAM_construct_end();
-	if (dh_fromdata("EC", EVP_PKEY_PUBLIC_KEY, params, peer) != 0) {
-		*reason = "ECP public value is not a point on the curve";
-		return (ERR_MALFORMED);
-	}
-	return (0);
-}
-
 static int
 dh_peer_curve(const struct dh_key *key, const uint8_t *u, size_t len,
     EVP_PKEY **peer, const char **reason)
 {
-	*peer = EVP_PKEY_new_raw_public_key_ex(NULL,
-	    dh_impl[key->dk_impl].im_name, NULL, u, len);
-	if (*peer == NULL) {
+	OSSL_PARAM	params[2];
+
+	*peer = NULL;
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+	    (void *)u, len);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata(dh_domains[key->dk_impl].dd_import, peer,
+	    EVP_PKEY_PUBLIC_KEY, params) <= 0) {
 		*reason = "OpenSSL rejected the X25519/X448 public value";
 		return (ERR_MALFORMED);
 	}
@@ -802,6 +864,65 @@ dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
 	return (r);
 }
 
+/*
+ * ECDH: g^xy is the x coordinate of priv times the peer's point (RFC
+ * 5903 section 7).  EC_POINT_oct2point() rejects a point that is not on
+ * the curve (RFC 6989 section 2.3).  The NIST curves have cofactor 1, so
+ * a point on the curve cannot be of small order.
+ */
+static int
+dh_derive_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
+    struct wbuf *secret, const char **reason)
+{
+	const EC_GROUP	*ec = dh_domains[key->dk_impl].dd_ec;
+	size_t		 want = key->dk_info->dg_secret_len;
+	uint8_t		 point[1 + 2 * DH_MAX_FIELD], *out;
+	EC_POINT	*peer = NULL, *shared = NULL;
+	BN_CTX		*bnctx = NULL;
+	BIGNUM		*x;
+	int		 r = ERR_NOMEM;
+
+	if ((bnctx = BN_CTX_secure_new()) == NULL ||
+	    (peer = EC_POINT_new(ec)) == NULL ||
+	    (shared = EC_POINT_new(ec)) == NULL)
+		goto out;
+	BN_CTX_start(bnctx);
+	if ((x = BN_CTX_get(bnctx)) == NULL)
+		goto out;
+	point[0] = POINT_CONVERSION_UNCOMPRESSED;
+	memcpy(point + 1, xy, len);
+	r = ERR_MALFORMED;
+	if (!EC_POINT_oct2point(ec, peer, point, len + 1, bnctx)) {
+		*reason = "ECP public value is not a point on the curve";
+		goto out;
+	}
+	r = ERR_CRYPTO;
+	if (!EC_POINT_mul(ec, shared, NULL, peer, key->dk_priv, bnctx) ||
+	    !EC_POINT_get_affine_coordinates(ec, shared, x, NULL, bnctx)) {
+		*reason = "OpenSSL failed to compute the shared secret";
+		goto out;
+	}
+	wbuf_reset(secret);
+	if ((r = wbuf_alloc(secret, want, &out)) != 0)
+		goto out;
+	r = ERR_CRYPTO;
+	if (BN_bn2binpad(x, out, (int)want) != (int)want)
+		*reason = "shared secret is longer than the group allows";
+	else if (dh_is_zero(out, want))
+		*reason = "shared secret is all zero";
+	else
+		r = 0;
+	if (r != 0)
+		wbuf_reset(secret);
+ out:
+	OPENSSL_cleanse(point, sizeof(point));
+	BN_CTX_end(bnctx);
+	BN_CTX_free(bnctx);
+	EC_POINT_clear_free(shared);
+	EC_POINT_free(peer);
+	return (r);
+}
+
 int
 dh_key_derive(const struct dh_key *key, const uint8_t *peer, size_t len,
     struct wbuf *secret, const char **reason)
@@ -818,10 +939,12 @@ dh_key_derive(const struct dh_key *key, const uint8_t *peer, size_t len,
 		*reason = "public value length does not match the group";
 		return (ERR_MALFORMED);
 	}
+	if (info->dg_type == DH_ECP) {
+		r = dh_derive_ecp(key, peer, len, secret, reason);
+		goto out;
+	}
 	if (dh_is_modp(info->dg_type))
 		r = dh_peer_modp(key, peer, len, &pk, reason);
-	else if (info->dg_type == DH_ECP)
-		r = dh_peer_ecp(key, peer, len, &pk, reason);
 	else
 		r = dh_peer_curve(key, peer, len, &pk, reason);
 	if (r != 0)

@@ -55,6 +55,32 @@ user_sa_kernel(const struct user_sa *us)
 
 /* Route table maintenance: one reference per outbound policy. */
 
+/* FNV-1a, for the hash tables of this file. */
+static uint32_t
+user_mix(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t	*b = p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return (h);
+}
+
+static unsigned int
+user_route_hash(int family, const uint8_t *dst, uint8_t prefix, int bypass)
+{
+	uint8_t		b[3];
+	uint32_t	h;
+
+	b[0] = (uint8_t)family;
+	b[1] = prefix;
+	b[2] = (uint8_t)bypass;
+	h = user_mix(2166136261u, b, sizeof(b));
+	h = user_mix(h, dst, 16);
+	return (h % USER_SPI_BUCKETS);
+}
+
 static int
 user_route_install(struct kernel_user *ku, struct user_route *ur,
     const struct kernel_policy *pol)
@@ -91,14 +117,17 @@ user_route_ref(struct kernel_user *ku, struct user_policy *up)
 	struct user_route		*ur;
 	uint8_t				 dst[16];
 	char				 text[INET6_ADDRSTRLEN];
-	int				 family, r;
+	int				 family, bypass, r;
+	unsigned int			 h;
 
 	memset(dst, 0, sizeof(dst));
 	family = flow_sockaddr_bytes(&pol->pol_sel.sel_dst, dst);
-	TAILQ_FOREACH(ur, &ku->ku_routes, ur_entry) {
+	bypass = pol->pol_action == KERNEL_ACTION_BYPASS;
+	h = user_route_hash(family, dst, pol->pol_sel.sel_dst_prefix, bypass);
+	for (ur = ku->ku_routes[h]; ur != NULL; ur = ur->ur_next) {
 		if (ur->ur_family == family &&
 		    ur->ur_prefix == pol->pol_sel.sel_dst_prefix &&
-		    ur->ur_throw == (pol->pol_action == KERNEL_ACTION_BYPASS) &&
+		    ur->ur_throw == bypass &&
 		    memcmp(ur->ur_dst, dst, sizeof(dst)) == 0) {
 			ur->ur_refs++;
 			up->up_route = ur;
@@ -110,7 +139,7 @@ user_route_ref(struct kernel_user *ku, struct user_policy *up)
 	ur->ur_family = family;
 	memcpy(ur->ur_dst, dst, sizeof(dst));
 	ur->ur_prefix = pol->pol_sel.sel_dst_prefix;
-	ur->ur_throw = pol->pol_action == KERNEL_ACTION_BYPASS;
+	ur->ur_throw = bypass;
 	ur->ur_refs = 1;
 	if ((r = user_route_install(ku, ur, pol)) != 0) {
 		if (inet_ntop(family, dst, text, sizeof(text)) == NULL)
@@ -121,7 +150,8 @@ user_route_ref(struct kernel_user *ku, struct user_policy *up)
 		free(ur);
 		return (r);
 	}
-	TAILQ_INSERT_TAIL(&ku->ku_routes, ur, ur_entry);
+	ur->ur_next = ku->ku_routes[h];
+	ku->ku_routes[h] = ur;
 	up->up_route = ur;
 	return (0);
 }
@@ -129,7 +159,8 @@ user_route_ref(struct kernel_user *ku, struct user_policy *up)
 static void
 user_route_unref(struct kernel_user *ku, struct user_route *ur)
 {
-	struct rtnl_route	rr;
+	struct rtnl_route	  rr;
+	struct user_route	**p;
 
 	if (ur == NULL || --ur->ur_refs > 0)
 		return;
@@ -145,7 +176,14 @@ user_route_unref(struct kernel_user *ku, struct user_route *ur)
 	    errno != ENODEV)
 		log_warn("cannot delete route in table %u: %s",
 		    ku->ku_k->k_route_table, strerror(errno));
-	TAILQ_REMOVE(&ku->ku_routes, ur, ur_entry);
+	p = &ku->ku_routes[user_route_hash(ur->ur_family, ur->ur_dst,
+	    ur->ur_prefix, ur->ur_throw)];
+	for (; *p != NULL; p = &(*p)->ur_next) {
+		if (*p == ur) {
+			*p = ur->ur_next;
+			break;
+		}
+	}
 	free(ur);
 }
 
@@ -278,32 +316,121 @@ user_sa_find(struct kernel_user *ku, const struct kernel_sa_id *id)
 	return (NULL);
 }
 
-static unsigned int
-user_reqid_hash(uint32_t reqid)
+/*
+ * Outbound SAs and policies.  As with XFRM templates, an outbound policy
+ * uses the newest outbound SA of its reqid that leads to its tunnel's
+ * far end.  A policy without a tunnel end (a transport-mode entry of the
+ * policy file) uses the newest SA of its reqid.  One policy file entry
+ * that covers many peers gives all their SAs the same reqid, so both
+ * tables are keyed by reqid and peer.
+ */
+
+static void
+user_dst_set(struct user_dst *ud, const struct sockaddr_storage *ss)
 {
-	return ((reqid ^ (reqid >> 14)) % USER_SPI_BUCKETS);
+	memset(ud, 0, sizeof(*ud));
+	ud->ud_family = (uint8_t)flow_sockaddr_bytes(ss, ud->ud_addr);
+}
+
+static int
+user_dst_equal(const struct user_dst *a, const struct user_dst *b)
+{
+	return (a->ud_family == b->ud_family &&
+	    memcmp(a->ud_addr, b->ud_addr, sizeof(a->ud_addr)) == 0);
+}
+
+static unsigned int
+user_out_hash(uint32_t reqid, const struct user_dst *ud)
+{
+	uint32_t	h;
+
+	h = user_mix(2166136261u, &reqid, sizeof(reqid));
+	h = user_mix(h, ud, sizeof(*ud));
+	return (h % USER_SPI_BUCKETS);
+}
+
+/* Whether outbound policy up may use an SA of reqid to ud. */
+static int
+user_policy_takes(const struct user_policy *up, uint32_t reqid,
+    const struct user_dst *ud)
+{
+	return (up->up_pol.pol_reqid == reqid &&
+	    (up->up_out_dst.ud_family == 0 ||
+	    user_dst_equal(&up->up_out_dst, ud)));
 }
 
 /*
- * The outbound SAs of a reqid changed: forget the one its policies
- * cached (only those can have cached an SA of that reqid).
+ * The outbound policies that may use an SA of reqid to ud: those with
+ * that tunnel end (chain 0) and those without one (chain 1).
  */
 static void
-user_policy_uncache(struct kernel_user *ku, uint32_t reqid)
+user_policy_chains(struct kernel_user *ku, uint32_t reqid,
+    const struct user_dst *ud, struct user_policy **chains)
 {
-	struct user_policy	*up;
+	static const struct user_dst	none;
+	unsigned int			h0, h1;
 
-	for (up = ku->ku_polreqid[user_reqid_hash(reqid)]; up != NULL;
-	    up = up->up_reqid_next)
-		if (up->up_pol.pol_reqid == reqid)
-			up->up_sa = NULL;
+	h0 = user_out_hash(reqid, ud);
+	h1 = user_out_hash(reqid, &none);
+	chains[0] = ku->ku_polout[h0];
+	chains[1] = h1 != h0 ? ku->ku_polout[h1] : NULL;
+}
+
+/*
+ * The outbound SAs of reqid to ud changed: the policies that may use
+ * them forget the SA they cached.
+ */
+static void
+user_policy_uncache(struct kernel_user *ku, uint32_t reqid,
+    const struct user_dst *ud)
+{
+	struct user_policy	*chains[2], *up;
+	int			 i;
+
+	user_policy_chains(ku, reqid, ud, chains);
+	for (i = 0; i < 2; i++)
+		for (up = chains[i]; up != NULL; up = up->up_out_next)
+			if (user_policy_takes(up, reqid, ud))
+				up->up_sa = NULL;
+}
+
+static void
+user_out_insert(struct kernel_user *ku, struct user_sa *us)
+{
+	const struct kernel_sa	*sa = user_sa_kernel(us);
+	unsigned int		 h;
+
+	user_dst_set(&us->us_out_dst, &sa->sa_id.id_dst);
+	h = user_out_hash(sa->sa_reqid, &us->us_out_dst);
+	us->us_out_next = ku->ku_outsa[h];
+	ku->ku_outsa[h] = us;
+	us->us_in_out = 1;
+	user_policy_uncache(ku, sa->sa_reqid, &us->us_out_dst);
+}
+
+static void
+user_out_remove(struct kernel_user *ku, struct user_sa *us)
+{
+	uint32_t	  reqid = user_sa_kernel(us)->sa_reqid;
+	struct user_sa	**p;
+
+	if (!us->us_in_out)
+		return;
+	p = &ku->ku_outsa[user_out_hash(reqid, &us->us_out_dst)];
+	for (; *p != NULL; p = &(*p)->us_out_next) {
+		if (*p == us) {
+			*p = us->us_out_next;
+			break;
+		}
+	}
+	us->us_in_out = 0;
+	user_policy_uncache(ku, reqid, &us->us_out_dst);
 }
 
 static void
 user_sa_destroy(struct kernel_user *ku, struct user_sa *us)
 {
-	if (user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT)
-		user_policy_uncache(ku, user_sa_kernel(us)->sa_reqid);
+	user_out_remove(ku, us);
 	user_hash_remove(ku, us);
 	user_sa_unlink(ku, us);
 	if (us->us_timer != NULL)
@@ -497,14 +624,26 @@ user_policy_match(struct kernel_user *ku, const struct flow *fl)
 	return (NULL);
 }
 
-/* The newest outbound SA of the policy's reqid, or NULL. */
+/* The newest outbound SA that the policy takes, or NULL. */
 struct user_sa *
 user_policy_sa(struct kernel_user *ku, struct user_policy *up)
 {
+	uint32_t	 reqid = up->up_pol.pol_reqid;
 	struct user_sa	*us;
 
 	if (up->up_sa != NULL)
 		return (up->up_sa);
+	if (up->up_out_dst.ud_family != 0) {
+		us = ku->ku_outsa[user_out_hash(reqid, &up->up_out_dst)];
+		for (; us != NULL; us = us->us_out_next) {
+			if (user_sa_kernel(us)->sa_reqid == reqid &&
+			    user_dst_equal(&us->us_out_dst, &up->up_out_dst)) {
+				up->up_sa = us;
+				return (us);
+			}
+		}
+		return (NULL);
+	}
 	TAILQ_FOREACH_REVERSE(us, &ku->ku_sas, user_sa_head, us_entry) {
 		if (!us->us_larval &&
 		    user_sa_kernel(us)->sa_dir == KERNEL_DIR_OUT &&
@@ -576,49 +715,45 @@ user_policy_hold(struct kernel_user *ku, struct user_policy *up,
 	user_policy_acquire(ku, up, fl);
 }
 
-/* Send the packets held for policies of reqid through the new SA. */
+/* Send the packets queued on policy up through its SA, if it has one. */
 static void
-user_policy_release(struct kernel_user *ku, uint32_t reqid)
+user_policy_flush_queue(struct kernel_user *ku, struct user_policy *up)
 {
-	struct user_policy	*up;
-	struct user_sa		*us;
-	struct flow		 fl;
-	uint8_t			*pkt;
-	size_t			 len;
+	struct user_sa	*us;
+	struct flow	 fl;
+	uint8_t		*pkt;
+	size_t		 len;
 
-	for (up = ku->ku_polreqid[user_reqid_hash(reqid)]; up != NULL;
-	    up = up->up_reqid_next) {
-		if (up->up_pol.pol_reqid != reqid ||
-		    up->up_pol.pol_dir != KERNEL_DIR_OUT)
-			continue;
-		up->up_acquire_ms = 0;
-		while (up->up_queue_count > 0 &&
-		    (us = user_policy_sa(ku, up)) != NULL) {
-			pkt = up->up_queue[up->up_queue_head];
-			len = up->up_queue_len[up->up_queue_head];
-			up->up_queue[up->up_queue_head] = NULL;
-			up->up_queue_head = (up->up_queue_head + 1) %
-			    USER_QUEUE_MAX;
-			up->up_queue_count--;
-			if (flow_parse(&fl, pkt, len) == 0)
-				user_io_output(ku, us, pkt, &fl);
-			free(pkt);
-		}
+	up->up_acquire_ms = 0;
+	while (up->up_queue_count > 0 &&
+	    (us = user_policy_sa(ku, up)) != NULL) {
+		pkt = up->up_queue[up->up_queue_head];
+		len = up->up_queue_len[up->up_queue_head];
+		up->up_queue[up->up_queue_head] = NULL;
+		up->up_queue_head = (up->up_queue_head + 1) % USER_QUEUE_MAX;
+		up->up_queue_count--;
+		if (flow_parse(&fl, pkt, len) == 0)
+			user_io_output(ku, us, pkt, &fl);
+		free(pkt);
 	}
 }
 
-/* FNV-1a over what kernel_selector_equal compares, and the direction. */
-static uint32_t
-user_sel_mix(uint32_t h, const void *p, size_t n)
+/* Send the packets held for the policies that take the new SA us. */
+static void
+user_policy_release(struct kernel_user *ku, struct user_sa *us)
 {
-	const uint8_t	*b = p;
-	size_t		 i;
+	struct user_policy	*chains[2], *up;
+	uint32_t		 reqid = user_sa_kernel(us)->sa_reqid;
+	int			 i;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return (h);
+	user_policy_chains(ku, reqid, &us->us_out_dst, chains);
+	for (i = 0; i < 2; i++)
+		for (up = chains[i]; up != NULL; up = up->up_out_next)
+			if (user_policy_takes(up, reqid, &us->us_out_dst))
+				user_policy_flush_queue(ku, up);
 }
 
+/* FNV-1a over what kernel_selector_equal compares, and the direction. */
 static uint32_t
 user_sel_addr(uint32_t h, const struct sockaddr_storage *ss)
 {
@@ -626,9 +761,9 @@ user_sel_addr(uint32_t h, const struct sockaddr_storage *ss)
 	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)ss;
 
 	if (ss->ss_family == AF_INET)
-		return (user_sel_mix(h, &s4->sin_addr, 4));
+		return (user_mix(h, &s4->sin_addr, 4));
 	if (ss->ss_family == AF_INET6)
-		return (user_sel_mix(h, &s6->sin6_addr, 16));
+		return (user_mix(h, &s6->sin6_addr, 16));
 	return (h);
 }
 
@@ -643,7 +778,7 @@ user_sel_hash(const struct kernel_policy *pol)
 	b[1] = sel->sel_src_prefix;
 	b[2] = sel->sel_dst_prefix;
 	b[3] = sel->sel_proto;
-	h = user_sel_mix(h, b, sizeof(b));
+	h = user_mix(h, b, sizeof(b));
 	h = user_sel_addr(h, &sel->sel_src);
 	h = user_sel_addr(h, &sel->sel_dst);
 	return (h % USER_SPI_BUCKETS);
@@ -663,7 +798,11 @@ user_policy_find(struct kernel_user *ku, const struct kernel_policy *pol)
 	return (NULL);
 }
 
-/* Chain a policy by selector, and by reqid at the end of its chain. */
+/*
+ * Chain a policy by selector, and an outbound one by reqid and tunnel
+ * end, at the end of its chain so that held packets leave in the order
+ * of their policies.
+ */
 static void
 user_policy_hash(struct kernel_user *ku, struct user_policy *up)
 {
@@ -672,10 +811,13 @@ user_policy_hash(struct kernel_user *ku, struct user_policy *up)
 
 	up->up_sel_next = ku->ku_polsel[h];
 	ku->ku_polsel[h] = up;
-	pp = &ku->ku_polreqid[user_reqid_hash(up->up_pol.pol_reqid)];
+	if (up->up_pol.pol_dir != KERNEL_DIR_OUT)
+		return;
+	pp = &ku->ku_polout[user_out_hash(up->up_pol.pol_reqid,
+	    &up->up_out_dst)];
 	while (*pp != NULL)
-		pp = &(*pp)->up_reqid_next;
-	up->up_reqid_next = NULL;
+		pp = &(*pp)->up_out_next;
+	up->up_out_next = NULL;
 	*pp = up;
 }
 
@@ -690,10 +832,13 @@ user_policy_unhash(struct kernel_user *ku, struct user_policy *up)
 			*pp = up->up_sel_next;
 			break;
 		}
-	pp = &ku->ku_polreqid[user_reqid_hash(up->up_pol.pol_reqid)];
-	for (; *pp != NULL; pp = &(*pp)->up_reqid_next)
+	if (up->up_pol.pol_dir != KERNEL_DIR_OUT)
+		return;
+	pp = &ku->ku_polout[user_out_hash(up->up_pol.pol_reqid,
+	    &up->up_out_dst)];
+	for (; *pp != NULL; pp = &(*pp)->up_out_next)
 		if (*pp == up) {
-			*pp = up->up_reqid_next;
+			*pp = up->up_out_next;
 			break;
 		}
 }
@@ -800,14 +945,14 @@ user_add_sa(struct kernel *k, const struct kernel_sa *sa)
 	if (sa->sa_dir == KERNEL_DIR_IN)
 		user_hash_insert(ku, us);
 	else
-		user_policy_uncache(ku, sa->sa_reqid);
+		user_out_insert(ku, us);
 	user_sa_schedule(us);
 	log_debug(D_PFKEY, "%s SA 0x%08x to %s added (reqid %u)",
 	    sa->sa_dir == KERNEL_DIR_IN ? "inbound" : "outbound",
 	    sa->sa_id.id_spi, kernel_addr_str(&sa->sa_id.id_dst, dst,
 	    sizeof(dst)), sa->sa_reqid);
 	if (sa->sa_dir == KERNEL_DIR_OUT)
-		user_policy_release(ku, sa->sa_reqid);
+		user_policy_release(ku, us);
 out:
 	if (r != 0)
 		log_warn("cannot add SA 0x%08x to %s (ESP transform %u, "
@@ -890,6 +1035,9 @@ user_add_policy(struct kernel *k, const struct kernel_policy *pol)
 	if ((up = calloc(1, sizeof(*up))) == NULL)
 		return (ERR_NOMEM);
 	up->up_pol = *pol;
+	if (pol->pol_dir == KERNEL_DIR_OUT &&
+	    pol->pol_action == KERNEL_ACTION_IPSEC)
+		user_dst_set(&up->up_out_dst, &pol->pol_tun_dst);
 	/*
 	 * Only outbound traffic is steered into the TUN device.  Inbound
 	 * and forward policies go to XFRM, which drops the clear text that
@@ -976,7 +1124,6 @@ user_open(struct kernel *k)
 	ku->ku_raw4 = ku->ku_raw6 = -1;
 	TAILQ_INIT(&ku->ku_sas);
 	TAILQ_INIT(&ku->ku_pols);
-	TAILQ_INIT(&ku->ku_routes);
 	ku->ku_ratelimit = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 5);
 	if ((r = rtnl_open(&ku->ku_rtnl)) != 0) {
 		log_err("cannot open a route netlink socket: %s",

@@ -40,10 +40,22 @@ struct event;
 struct kernel_user;
 struct user_io;
 
+/*
+ * The peer an outbound SA leads to, or that an outbound policy's tunnel
+ * names (ud_family 0: none named).  With reqid it chooses a policy's SA.
+ */
+struct user_dst {
+	uint8_t			 ud_addr[16];
+	uint8_t			 ud_family;
+};
+
 struct user_sa {
 	TAILQ_ENTRY(user_sa)	 us_entry;
 	struct user_sa		*us_hash_next;	/* inbound SPI hash chain */
 	struct user_sa		*us_id_next;	/* chain of ku_idhash */
+	struct user_sa		*us_out_next;	/* chain of ku_outsa */
+	struct user_dst		 us_out_dst;	/* as added, for ku_outsa */
+	int			 us_in_out;	/* in ku_outsa */
 	struct kernel_user	*us_ku;
 	struct esp_sa		 us_esp;
 	struct event		*us_timer;
@@ -55,7 +67,7 @@ struct user_sa {
 };
 
 struct user_route {
-	TAILQ_ENTRY(user_route)	 ur_entry;
+	struct user_route	*ur_next;	/* chain of ku_routes */
 	int			 ur_family;
 	uint8_t			 ur_dst[16];
 	uint8_t			 ur_prefix;
@@ -69,7 +81,8 @@ struct user_policy {
 	struct user_route	*up_route;
 	struct user_sa		*up_sa;		/* cached outbound SA */
 	struct user_policy	*up_sel_next;	/* chain of ku_polsel */
-	struct user_policy	*up_reqid_next;	/* chain of ku_polreqid */
+	struct user_policy	*up_out_next;	/* chain of ku_polout */
+	struct user_dst		 up_out_dst;	/* the tunnel's end, if any */
 	uint8_t			*up_queue[USER_QUEUE_MAX];
 	size_t			 up_queue_len[USER_QUEUE_MAX];
 	unsigned int		 up_queue_head;
@@ -102,11 +115,15 @@ struct kernel_user {
 	struct user_sa			*ku_idhash[USER_SPI_BUCKETS];
 	TAILQ_HEAD(user_sa_head, user_sa) ku_sas;
 	size_t				 ku_nsas;	/* in ku_sas */
-	/* ku_pols by direction and selector, and by reqid. */
+	/* Outbound SAs by reqid and peer, newest first in each chain. */
+	struct user_sa			*ku_outsa[USER_SPI_BUCKETS];
+	/* ku_pols by direction and selector; outbound ones by reqid and
+	 * tunnel end, in the order added. */
 	struct user_policy		*ku_polsel[USER_SPI_BUCKETS];
-	struct user_policy		*ku_polreqid[USER_SPI_BUCKETS];
+	struct user_policy		*ku_polout[USER_SPI_BUCKETS];
 	TAILQ_HEAD(user_policy_head, user_policy) ku_pols;
-	TAILQ_HEAD(, user_route)	 ku_routes;
+	/* Routes by destination prefix. */
+	struct user_route		*ku_routes[USER_SPI_BUCKETS];
 	struct log_ratelimit		 ku_ratelimit;
 	struct user_io			*ku_io;		/* packet buffers */
 };

@@ -374,10 +374,11 @@ user_close_cleans_up(void **state)
 }
 
 struct captured {
-	int	acquires;
-	uint8_t	pkts[16][256];
-	size_t	lens[16];
-	int	count;
+	int			acquires;
+	uint8_t			pkts[16][256];
+	size_t			lens[16];
+	struct sockaddr_in	remotes[16];
+	int			count;
 };
 
 static void
@@ -398,6 +399,8 @@ capture_send_udp(void *arg, const struct sockaddr *local,
 
 	assert_true(c->count < 16);
 	assert_true(len <= sizeof(c->pkts[0]));
+	assert_int_equal(remote->sa_family, AF_INET);
+	memcpy(&c->remotes[c->count], remote, sizeof(c->remotes[0]));
 	memcpy(c->pkts[c->count], pkt, len);
 	c->lens[c->count++] = len;
 	return (0);
@@ -477,6 +480,105 @@ user_queue_keeps_newest(void **state)
 	event_base_free(base);
 }
 
+/* Send one UDP datagram to dst and run the loop until it is handled. */
+static void
+send_through(struct event_base *base, struct captured *c, const char *dst)
+{
+	struct sockaddr_in	sin;
+	int			fd, n, count = c->count, acq = c->acquires;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(9);
+	assert_int_equal(inet_pton(AF_INET, dst, &sin.sin_addr), 1);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)), 1);
+	close(fd);
+	for (n = 0; n < 1000 && c->count == count && c->acquires == acq;
+	    n++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
+}
+
+static uint32_t
+captured_spi(const struct captured *c, int i)
+{
+	uint32_t	spi;
+
+	memcpy(&spi, c->pkts[i], sizeof(spi));
+	return (ntohl(spi));
+}
+
+static const char *
+captured_remote(const struct captured *c, int i)
+{
+	static char	text[INET_ADDRSTRLEN];
+
+	assert_non_null(inet_ntop(AF_INET, &c->remotes[i].sin_addr, text,
+	    sizeof(text)));
+	return (text);
+}
+
+/*
+ * One policy file entry for many peers gives their SAs one reqid: each
+ * policy takes the SA to its own tunnel end, whichever SA came last.
+ */
+static void
+user_sa_per_peer(void **state)
+{
+	struct kernel_callbacks	 cb = { .kc_acquire = capture_acquire,
+				    .kc_send_udp = capture_send_udp };
+	struct kernel_options	 opts = { .ko_tun_name = "esppeer0",
+		.ko_route_table = 4800, .ko_fwmark = 0x4800,
+		.ko_rule_priority = 4800 };
+	struct event_base	*base = event_base_new();
+	static struct captured	 c;
+	struct kernel_policy	 pa, pb;
+	struct kernel_sa	 sa, sb;
+	uint8_t			 key[20] = { 7 };
+	struct kernel		*k;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(system("ip link set lo up && "
+	    "ip addr replace 192.0.2.1/32 dev lo"), 0);
+	assert_int_equal(kernel_open(&k, KERNEL_BACKEND_USERSPACE, base, &cb,
+	    &c, &opts), 0);
+	policy(&pa, "203.0.113.0", 25, KERNEL_ACTION_IPSEC);
+	policy(&pb, "203.0.113.128", 25, KERNEL_ACTION_IPSEC);
+	addr(&pb.pol_tun_dst, "198.51.100.3");
+	assert_int_equal(kernel_add_policy(k, &pa), 0);
+	assert_int_equal(kernel_add_policy(k, &pb), 0);
+	make_sa(&sa, 0x7100, KERNEL_DIR_OUT, key);
+	sa.sa_encap = 1;
+	sb = sa;
+	sb.sa_id.id_spi = 0x7200;
+	addr(&sb.sa_id.id_dst, "198.51.100.3");
+	assert_int_equal(kernel_add_sa(k, &sa), 0);
+	assert_int_equal(kernel_add_sa(k, &sb), 0);
+
+	send_through(base, &c, "203.0.113.1");
+	send_through(base, &c, "203.0.113.129");
+	assert_int_equal(c.count, 2);
+	assert_int_equal(captured_spi(&c, 0), 0x7100);
+	assert_string_equal(captured_remote(&c, 0), "198.51.100.2");
+	assert_int_equal(captured_spi(&c, 1), 0x7200);
+	assert_string_equal(captured_remote(&c, 1), "198.51.100.3");
+
+	/* Without an SA of its own, a policy sends an acquire. */
+	assert_int_equal(kernel_delete_sa(k, &sb.sa_id), 0);
+	send_through(base, &c, "203.0.113.129");
+	assert_int_equal(c.count, 2);
+	assert_int_equal(c.acquires, 1);
+	send_through(base, &c, "203.0.113.2");
+	assert_int_equal(c.count, 3);
+	assert_int_equal(captured_spi(&c, 2), 0x7100);
+	kernel_close(k);
+	event_base_free(base);
+}
+
 static void
 user_open_errors(void **state)
 {
@@ -513,6 +615,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test(user_close_cleans_up),
 		cmocka_unit_test(user_queue_keeps_newest),
+		cmocka_unit_test(user_sa_per_peer),
 		cmocka_unit_test(user_open_errors),
 	};
 
