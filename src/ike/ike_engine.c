@@ -697,7 +697,7 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 	}
 	(void)ike_xmit_timer(p1, &p1->p1_xmit, now);
 	if (now >= p1->p1_expire) {
-		ike_life_p1_delete(p1, "its lifetime ended");
+		ike_life_p1_expired(p1);
 		return;
 	}
 	ike_qm_timers(p1, now);

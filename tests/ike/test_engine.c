@@ -1455,13 +1455,20 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	    sizeof(icookie));
 	spi = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
 	/*
-	 * The responder took the shorter lifetime without telling the
-	 * initiator, so the responder renews, at 93 to 97 % of 300 s.
+	 * The responder cut the proposed 28800 s to its 300 s and said so
+	 * with a RESPONDER-LIFETIME half a second later, so the initiator
+	 * renews at 90 %.
 	 */
-	net_run(n, 278000);
+	assert_int_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_life_secs, 300);
+	assert_int_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_life_secs,
+	    28800);
+	net_run(n, 1000);
+	assert_int_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_life_secs, 300);
+	net_run(n, 268000);
+	assert_int_equal(p1_entries(n->s[1].eng), 1);
 	assert_memory_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
 	    icookie, sizeof(icookie));
-	net_run(n, 21000);
+	net_run(n, 4000);
 	/* A new ISAKMP SA replaced the old one before it expired. */
 	assert_int_equal(p1_count(n->s[0].eng), 1);
 	assert_int_equal(p1_count(n->s[1].eng), 1);
@@ -1470,7 +1477,9 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	assert_memory_not_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
 	    icookie, sizeof(icookie));
 	ike_engine_get_stats(n->s[0].eng, &st);
-	assert_int_equal(st.st_p1_total_init, 1);
+	assert_int_equal(st.st_p1_total_init, 0);
+	ike_engine_get_stats(n->s[1].eng, &st);
+	assert_int_equal(st.st_p1_total_init, 2);
 	/* The IPsec SAs are the same ones. */
 	check_sa_pairs(n, 1);
 	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi,
@@ -1482,6 +1491,48 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	net_pump(n);
 	net_run(n, 1500);
 	check_sa_pairs(n, 2);
+	net_free(n);
+}
+
+/*
+ * A 10 s ISAKMP SA: its initiator starts the renewal 3 s before the end
+ * rather than at 90 %, which would leave the Main Mode 1 s.
+ */
+static void
+p1_short_life_renewed_early(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n;
+	uint8_t			 icookie[ISAKMP_COOKIE_LEN];
+	uint32_t		 spi;
+
+	a.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128) p1_lifetime_secs 10";
+	n = net_new(&a, &conf_b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_life_secs, 10);
+	memcpy(icookie, TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    sizeof(icookie));
+	spi = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
+	net_run(n, 6800);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    icookie, sizeof(icookie));
+	net_run(n, 400);
+	/* The replacement is up, the old ISAKMP SA stays 2 s longer. */
+	assert_int_equal(p1_count(n->s[0].eng), 2);
+	assert_int_equal(p1_count(n->s[1].eng), 2);
+	net_run(n, 2000);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    icookie, sizeof(icookie));
+	check_sa_pairs(n, 1);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi,
+	    spi);
 	net_free(n);
 }
 
@@ -2807,6 +2858,7 @@ main(void)
 		cmocka_unit_test(idle_expiry_deletes),
 		cmocka_unit_test(kbyte_limits_rekey_and_delete),
 		cmocka_unit_test(p1_rekey_keeps_ipsec_sas),
+		cmocka_unit_test(p1_short_life_renewed_early),
 		cmocka_unit_test(p1_not_renewed_without_sas),
 		cmocka_unit_test(dpd_answered_keeps_sas),
 		cmocka_unit_test(dpd_silent_peer_cleared),
