@@ -616,7 +616,10 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 		ike_engine_log_idle(eng, ch);
 	if (exp->exp_hard) {
 		ike_child_switch_successor(eng, ch);
-		ike_child_delete(eng, ch, 1);
+		if (ch->ch_replaced && exp->exp_reason != KERNEL_EXPIRE_IDLE)
+			ike_child_drain(eng, ch);
+		else
+			ike_child_delete(eng, ch, 1);
 		ike_timer_update(eng);
 		return;
 	}

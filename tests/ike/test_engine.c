@@ -1407,10 +1407,13 @@ kbyte_limits_rekey_and_delete(void **state)
 	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
 	/* 1000 units of 1000 bytes are 976 of 1024 bytes. */
 	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 976);
-	/* 90 % would leave less than IKE_SOFT_KB_MARGIN: half instead. */
-	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 488);
+	/* 90 % would leave less than IKE_SOFT_KB_MARGIN: a quarter instead. */
+	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 244);
+	/* Inbound, the limit is rounded up: the peer stops sending first. */
+	sa = first_sa(&n->s[0], KERNEL_DIR_IN);
+	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 977);
 	sa = first_sa(&n->s[1], KERNEL_DIR_OUT);
-	assert_true(sa->sa_lifetime.lt_soft_kbytes > 488);
+	assert_true(sa->sa_lifetime.lt_soft_kbytes > 244);
 	assert_true(sa->sa_lifetime.lt_soft_kbytes < 976);
 	old = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
 	assert_int_equal(kernel_none_expire(n->s[0].kern, &old, 0,
@@ -2575,7 +2578,7 @@ kbyte_soft_limit_margin(void **state)
 		const char	*globals;
 		uint64_t	 soft;
 	} cases[] = {
-		{ "p2_lifetime_kb 300", 146 },
+		{ "p2_lifetime_kb 300", 73 },
 		{ "p2_lifetime_kb 4000", 2882 },
 		{ "p2_lifetime_kb 100000", 87890 },
 		{ "p2_lifetime_kb 4000\np2_softlife_kb 3900", 3900 },
