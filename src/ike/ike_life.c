@@ -402,17 +402,19 @@ ike_life_child_spd(const struct ike_engine *eng, const struct ike_child *ch,
 
 /*
  * A new configuration is in place: IPsec SAs whose rule or policy entry
- * is gone are deleted (with a Delete to the peer), the others now refer
- * to the policy entry of the new file that covers their traffic.
- * NOTE: an installed SA keeps the reqid of its old entry number.  When a
- * reload moves its entry, the kernel policy of the new number finds no SA
- * and its next packet brings an ACQUIRE and a new pair.
+ * is gone are deleted (with a Delete to the peer).  So are those whose
+ * entry moved to another position: an installed SA keeps the reqid of
+ * its old position (ike_qm_reqid), and the userspace backend picks the
+ * outbound SA of a policy by reqid alone, so the policy that now has
+ * that position would send its traffic through them.  Their traffic
+ * negotiates a new pair.
  */
 void
 ike_life_reload(struct ike_engine *eng)
 {
 	struct ike_child	*ch, *next;
 	const char		*why;
+	char			 moved[128];
 	size_t			 idx;
 
 	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
@@ -423,8 +425,13 @@ ike_life_reload(struct ike_engine *eng)
 		else if (ike_life_child_spd(eng, ch, &idx) != 0)
 			why = "no ipsec entry of ipsecinit.conf covers its "
 			    "traffic any more";
-		else
-			ch->ch_spd = idx;
+		else if (idx != ch->ch_spd) {
+			(void)snprintf(moved, sizeof(moved), "its entry of "
+			    "ipsecinit.conf moved from position %zu to %zu, "
+			    "which changes its reqid", ch->ch_spd + 1,
+			    idx + 1);
+			why = moved;
+		}
 		if (why == NULL)
 			continue;
 		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "

@@ -243,7 +243,7 @@ struct peer_conf {
 	const char	*key;
 	int		 pfs;
 	const char	*esp;		/* ipsec { ... } properties */
-	int		 two_policies;
+	int		 two_policies;	/* 2: the second entry first */
 	int		 transport;	/* laddr/raddr are the IKE peers */
 	int		 p2_life;	/* p2_lifetime_secs, 0: default */
 	const char	*label;		/* default "to-peer" */
@@ -290,14 +290,20 @@ make_config(struct net *n, int idx, const struct peer_conf *pc)
 		    pc->local, pc->remote, pc->inner_l, pc->inner_r,
 		    pc->esp);
 	if (pc->two_policies) {
+		char	second[512];
 		size_t	l = strlen(text);
 
 		/* A second, host-to-host tunnel of the same peers. */
-		snprintf(text + l, sizeof(text) - l,
+		snprintf(second, sizeof(second),
 		    "{ tsrc %s tdst %s laddr %s raddr %s ulp tcp } ipsec "
 		    "{ encr_algs 3des encr_auth_algs sha1 }\n", pc->local,
 		    pc->remote, idx == 0 ? "192.0.2.200" : "203.0.113.200",
 		    idx == 0 ? "203.0.113.200" : "192.0.2.200");
+		if (pc->two_policies == 2) {
+			memmove(text + strlen(second), text, l + 1);
+			memcpy(text, second, strlen(second));
+		} else
+			snprintf(text + l, sizeof(text) - l, "%s", second);
 	}
 	write_file(ip, text);
 	memset(&paths, 0, sizeof(paths));
@@ -1970,6 +1976,37 @@ reload_adding_rule_keeps_sas(void **state)
 	net_free(n);
 }
 
+/*
+ * A reload that puts another entry of ipsecinit.conf before the tunnel's
+ * deletes its pair, at the peer too: the SAs carry the reqid of the old
+ * position, which now belongs to the other entry.
+ */
+static void
+reload_moved_entry_deletes(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	size_t			 k;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	for (k = 0; k < sa_count(&n->s[0]); k++)
+		assert_int_equal(kernel_none_sa_at(n->s[0].kern, k)->sa_reqid,
+		    1);
+	a.two_policies = 2;
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &a), n->now), 0);
+	net_pump(n);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 0);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	/* The ISAKMP SA stays for the next Quick Mode. */
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	net_free(n);
+}
+
 static void
 quick_mode_retransmits(void **state)
 {
@@ -2871,6 +2908,7 @@ main(void)
 		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(informational_replay_dropped),
 		cmocka_unit_test(reload_adding_rule_keeps_sas),
+		cmocka_unit_test(reload_moved_entry_deletes),
 		cmocka_unit_test(reload_during_mm_keeps_qm),
 		cmocka_unit_test(reload_during_mm_drops_changed_qm),
 		cmocka_unit_test(responder_lifetime_shortens),
