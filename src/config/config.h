@@ -167,10 +167,10 @@ struct config_p2 {
 #define CONFIG_DEF_RETRY_MAX_MS		30000
 #define CONFIG_DEF_P1_LIFETIME		28800
 /*
- * Phase 1 lifetimes from CONFIG_MIN_P1_LIFETIME (short enough for tests
- * of the renewal) are valid; below CONFIG_WARN_P1_LIFETIME in.iked -c
- * warns, because every renewal costs a Diffie-Hellman exchange and an
- * authentication with the peer.
+ * Phase 1 lifetimes from CONFIG_MIN_P1_LIFETIME on are valid, which is
+ * short enough for tests of the renewal.  Below CONFIG_WARN_P1_LIFETIME
+ * in.iked -c warns, because every renewal costs a Diffie-Hellman
+ * exchange and an authentication with the peer.
  */
 #define CONFIG_MIN_P1_LIFETIME		10
 #define CONFIG_WARN_P1_LIFETIME		240

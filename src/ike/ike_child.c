@@ -121,8 +121,8 @@ ike_qm_lifetime(const struct ike_qm *qm, int inbound,
 	 * The kernel counts units of 1024 bytes, strongSwan 5.9 takes the
 	 * negotiated value in units of 1000 bytes.  An outbound SA gets the
 	 * limit rounded down, so that our side stops sending on it before
-	 * the peer would reject, and an inbound SA the limit rounded up, so
-	 * that it accepts all the peer sends until the peer stops.
+	 * the peer rejects its packets.  An inbound SA gets it rounded up,
+	 * so that it accepts every packet the peer sends on it.
 	 */
 	lt->lt_hard_kbytes = (uint64_t)qm->qm_life_kb * 1000 / 1024;
 	if (inbound)

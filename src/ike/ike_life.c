@@ -261,6 +261,13 @@ ike_life_p1_responder_lifetime(struct ike_p1 *p1,
 		    "ignored", p1->p1_cookies, p1->p1_peer);
 		return;
 	}
+	/* Below that no renewal is scheduled, and the SA would just end. */
+	if (secs < CONFIG_MIN_P1_LIFETIME) {
+		log_warn("ISAKMP SA %s: RESPONDER-LIFETIME from %s gives %u s, "
+		    "less than the minimum Phase 1 lifetime: using %u s",
+		    p1->p1_cookies, p1->p1_peer, secs, CONFIG_MIN_P1_LIFETIME);
+		secs = CONFIG_MIN_P1_LIFETIME;
+	}
 	if (secs == p1->p1_life_secs && kb == p1->p1_life_kb)
 		return;
 	start = p1->p1_expire - (uint64_t)p1->p1_life_secs * 1000;
@@ -403,10 +410,10 @@ ike_life_child_spd(const struct ike_engine *eng, const struct ike_child *ch,
 /*
  * A new configuration is in place: IPsec SAs whose rule or policy entry
  * is gone are deleted (with a Delete to the peer).  So are those whose
- * entry moved to another position: an installed SA keeps the reqid of
- * its old position (ike_qm_reqid), and the userspace backend picks the
- * outbound SA of a policy by reqid alone, so the policy that now has
- * that position would send its traffic through them.  Their traffic
+ * entry moved to another position, because an installed SA keeps the
+ * reqid of its old position (ike_qm_reqid).  The userspace backend picks
+ * the outbound SA of a policy by reqid alone, so the policy that now has
+ * that position would send its traffic through them.  Their own traffic
  * negotiates a new pair.
  */
 void

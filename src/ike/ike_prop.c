@@ -21,7 +21,7 @@
 
 /* RFC 2407 section 4.5: the lifetime when the proposal names none. */
 #define IKE_P2_DEFAULT_LIFE	28800
-/* The same for Phase 1, which RFC 2409 leaves open: the common value. */
+/* The same for Phase 1, for which RFC 2409 names no default. */
 #define IKE_P1_DEFAULT_LIFE	28800
 
 /* Decoded attributes of one transform. */
@@ -221,7 +221,7 @@ ike_p1_xform_allows(const struct config_p1_xform *px, const struct ike_xf *xf)
 }
 
 /*
- * A responder that shortens the peer's lifetime tells it so with a
+ * A responder that shortens the peer's lifetime sends it a
  * RESPONDER-LIFETIME after Main Mode (RFC 2407 4.6.3.1).  A proposal
  * without a lifetime counts as IKE_P1_DEFAULT_LIFE.  A traffic limit in
  * the proposal is accepted as it is: in.iked never proposes one.

@@ -1464,9 +1464,9 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	    sizeof(icookie));
 	spi = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
 	/*
-	 * The responder cut the proposed 28800 s to its 300 s and said so
-	 * with a RESPONDER-LIFETIME half a second later, so the initiator
-	 * renews at 90 %.
+	 * The responder cut the proposed 28800 s to its 300 s and sent a
+	 * RESPONDER-LIFETIME half a second later, so the initiator renews at
+	 * 90 %.
 	 */
 	assert_int_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_life_secs, 300);
 	assert_int_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_life_secs,
