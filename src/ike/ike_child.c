@@ -106,7 +106,8 @@ ike_qm_responder_soft(uint64_t soft, uint64_t hard)
 }
 
 static void
-ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
+ike_qm_lifetime(const struct ike_qm *qm, int inbound,
+    struct kernel_lifetime *lt)
 {
 	const struct config_p2	*p2 = &qm->qm_p1->p1_rule->cr_p2;
 
@@ -118,10 +119,15 @@ ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
 		lt->lt_soft_seconds = p2->p2_softlife_secs.val;
 	/*
 	 * The kernel counts units of 1024 bytes, strongSwan 5.9 takes the
-	 * negotiated value in units of 1000 bytes.  The smaller limit is
-	 * ours, so that our side stops using an SA before the peer does.
+	 * negotiated value in units of 1000 bytes.  An outbound SA gets the
+	 * limit rounded down, so that our side stops sending on it before
+	 * the peer rejects its packets.  An inbound SA gets it rounded up,
+	 * so that it accepts every packet the peer sends on it.
 	 */
 	lt->lt_hard_kbytes = (uint64_t)qm->qm_life_kb * 1000 / 1024;
+	if (inbound)
+		lt->lt_hard_kbytes = ((uint64_t)qm->qm_life_kb * 1000 + 1023) /
+		    1024;
 	if (qm->qm_life_kb != 0 && lt->lt_hard_kbytes == 0)
 		lt->lt_hard_kbytes = 1;
 	lt->lt_soft_kbytes = lt->lt_hard_kbytes * 9 / 10;
@@ -130,7 +136,7 @@ ike_qm_lifetime(const struct ike_qm *qm, struct kernel_lifetime *lt)
 			lt->lt_soft_kbytes = lt->lt_hard_kbytes -
 			    IKE_SOFT_KB_MARGIN;
 		else
-			lt->lt_soft_kbytes = lt->lt_hard_kbytes / 2;
+			lt->lt_soft_kbytes = lt->lt_hard_kbytes / 4;
 	}
 	/* Only a p2_softlife_kb written in the file overrides the margin. */
 	if ((p2->p2_softlife_kb.src == CONFIG_SRC_FILE ||
@@ -179,7 +185,7 @@ ike_qm_make_sa(struct ike_qm *qm, int inbound, const struct wbuf *gqm,
 	sa->sa_auth = qm->qm_auth_alg;
 	sa->sa_auth_key = keymat->wb_data + ek;
 	sa->sa_auth_keylen = ak;
-	ike_qm_lifetime(qm, &sa->sa_lifetime);
+	ike_qm_lifetime(qm, inbound, &sa->sa_lifetime);
 	sa->sa_reqid = ike_qm_reqid(qm);
 	ike_qm_kernel_sel(qm, inbound, &sa->sa_sel);
 	return (0);
@@ -460,24 +466,45 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 }
 
 /*
+ * An SA of the replaced pair ch reached a hard limit and is gone: delete
+ * the rest of the pair IKE_REKEY_DRAIN_MS later unless that is due
+ * earlier anyway.
+ */
+void
+ike_child_drain(struct ike_engine *eng, struct ike_child *ch)
+{
+	uint64_t	at = eng->e_now + IKE_REKEY_DRAIN_MS;
+
+	if (ch->ch_delete_at == 0 || at < ch->ch_delete_at)
+		ch->ch_delete_at = at;
+	eng->e_child_dirty = 1;
+}
+
+/*
  * Install the deferred outbound SA of old's successor now.  The replaced
  * pair old reached its hard limit before the switch was due, and
- * outbound traffic must not wait for the switch without any SA.
+ * outbound traffic must not wait for the switch without any SA.  With
+ * several pairs waiting (a fast flow rekeys faster than the switch), only
+ * the oldest one moves: the peer has most likely installed it, while the
+ * QM3 of a newer one may still be on its way.
  */
 void
 ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
 {
-	struct ike_child	*ch;
+	struct ike_child	*ch, *next = NULL;
 
 	if (!old->ch_replaced)
 		return;
 	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
 		if (ch != old && ch->ch_switch_at != 0 &&
 		    ch->ch_spd == old->ch_spd &&
-		    ike_child_same_peer(ch, &old->ch_out.id_dst)) {
-			eng->e_child_dirty = 1;
-			ike_child_switch(eng, ch);
-		}
+		    ike_child_same_peer(ch, &old->ch_out.id_dst) &&
+		    (next == NULL || ch->ch_switch_at < next->ch_switch_at))
+			next = ch;
+	if (next == NULL)
+		return;
+	eng->e_child_dirty = 1;
+	ike_child_switch(eng, next);
 }
 
 /*

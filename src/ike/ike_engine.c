@@ -616,7 +616,10 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 		ike_engine_log_idle(eng, ch);
 	if (exp->exp_hard) {
 		ike_child_switch_successor(eng, ch);
-		ike_child_delete(eng, ch, 1);
+		if (ch->ch_replaced && exp->exp_reason != KERNEL_EXPIRE_IDLE)
+			ike_child_drain(eng, ch);
+		else
+			ike_child_delete(eng, ch, 1);
 		ike_timer_update(eng);
 		return;
 	}
@@ -708,7 +711,7 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 	}
 	(void)ike_xmit_timer(p1, &p1->p1_xmit, now);
 	if (now >= p1->p1_expire) {
-		ike_life_p1_delete(p1, "its lifetime ended");
+		ike_life_p1_expired(p1);
 		return;
 	}
 	ike_qm_timers(p1, now);

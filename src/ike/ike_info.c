@@ -142,6 +142,14 @@ int
 ike_info_send_notify(struct ike_p1 *p1, uint16_t type, uint8_t proto,
     const uint8_t *spi, size_t spi_len)
 {
+	return (ike_info_send_notify_data(p1, type, proto, spi, spi_len, NULL,
+	    0));
+}
+
+int
+ike_info_send_notify_data(struct ike_p1 *p1, uint16_t type, uint8_t proto,
+    const uint8_t *spi, size_t spi_len, const uint8_t *data, size_t len)
+{
 	struct isakmp_builder	b;
 	struct isakmp_notify	n;
 	struct wbuf		body;
@@ -156,6 +164,8 @@ ike_info_send_notify(struct ike_p1 *p1, uint16_t type, uint8_t proto,
 	n.n_spi_size = spi_len;
 	n.n_spi = spi;
 	n.n_type = type;
+	n.n_data = data;
+	n.n_len = len;
 	wbuf_init(&body, 0);
 	isakmp_build_init_body(&b, &body);
 	isakmp_build_reserve(&b, ISAKMP_PL_HASH, prf_length(p1->p1_hash),
@@ -351,6 +361,11 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 		if (isakmp_build_finish(&b) == 0)
 			(void)ike_info_send(p1, &body, hash_off, b.b_first);
 		wbuf_free(&body);
+		return;
+	}
+	if (n->n_type == ISAKMP_N_RESPONDER_LIFETIME &&
+	    n->n_proto == ISAKMP_PROTO_ISAKMP) {
+		ike_life_p1_responder_lifetime(p1, n);
 		return;
 	}
 	/* An error about a Quick Mode ends it (ike_qm_peer_error logs). */

@@ -21,6 +21,8 @@
 
 /* RFC 2407 section 4.5: the lifetime when the proposal names none. */
 #define IKE_P2_DEFAULT_LIFE	28800
+/* The same for Phase 1, for which RFC 2409 names no default. */
+#define IKE_P1_DEFAULT_LIFE	28800
 
 /* Decoded attributes of one transform. */
 struct ike_xf {
@@ -218,6 +220,33 @@ ike_p1_xform_allows(const struct config_p1_xform *px, const struct ike_xf *xf)
 	return (1);
 }
 
+/*
+ * A responder that shortens the peer's lifetime sends it a
+ * RESPONDER-LIFETIME after Main Mode (RFC 2407 4.6.3.1).  A proposal
+ * without a lifetime counts as IKE_P1_DEFAULT_LIFE.  A traffic limit in
+ * the proposal is accepted as it is: in.iked never proposes one.
+ */
+static void
+ike_p1_record_life(struct ike_p1 *p1, uint32_t ours, const struct ike_xf *xf)
+{
+	uint32_t	theirs = xf->xf_life_secs != 0 ? xf->xf_life_secs :
+			    IKE_P1_DEFAULT_LIFE;
+
+	p1->p1_life_secs = ours < theirs ? ours : theirs;
+	p1->p1_life_kb = xf->xf_life_kb;
+	if (xf->xf_life_kb != 0)
+		log_info("ISAKMP SA %s: peer %s proposed a traffic limit of "
+		    "%u KB for Phase 1: accepted", p1->p1_cookies, p1->p1_peer,
+		    xf->xf_life_kb);
+	if (p1->p1_initiator || ours >= theirs)
+		return;
+	p1->p1_resp_life = 1;
+	log_info("ISAKMP SA %s: peer %s proposed a Phase 1 lifetime of %u s%s; "
+	    "rule \"%s\" allows %u s, so that applies and the peer gets a "
+	    "RESPONDER-LIFETIME", p1->p1_cookies, p1->p1_peer, theirs,
+	    xf->xf_life_secs != 0 ? "" : " (none given)", p1->p1_label, ours);
+}
+
 static void
 ike_p1_record(struct ike_p1 *p1, const struct config_p1_xform *px,
     const struct ike_xf *xf)
@@ -232,9 +261,7 @@ ike_p1_record(struct ike_p1 *p1, const struct config_p1_xform *px,
 	p1->p1_auth = xf->xf_auth;
 	p1->p1_group = xf->xf_group;
 	/* The shorter lifetime of ours and the peer's applies. */
-	p1->p1_life_secs = ours;
-	if (xf->xf_life_secs != 0 && xf->xf_life_secs < ours)
-		p1->p1_life_secs = xf->xf_life_secs;
+	ike_p1_record_life(p1, ours, xf);
 }
 
 /* A key size in brackets, or nothing for a cipher with a fixed key. */
@@ -941,10 +968,15 @@ bad:
 	return (ERR_PROPOSAL);
 }
 
-/* RESPONDER-LIFETIME (RFC 2407 4.6.3.1): take the shorter lifetimes. */
+/*
+ * Lower *secs and *kb (0 = no limit) to the lifetimes in the attributes
+ * of a RESPONDER-LIFETIME notify (RFC 2407 4.6.3.1).  type_attr and
+ * duration_attr are the Life Type and Life Duration attribute numbers of
+ * the phase.  Returns 0 or ERR_MALFORMED.
+ */
 int
-ike_prop_p2_responder_lifetime(struct ike_qm *qm,
-    const struct isakmp_notify *n)
+ike_prop_life_attrs(const struct isakmp_notify *n, uint16_t type_attr,
+    uint16_t duration_attr, uint32_t *secs, uint32_t *kb)
 {
 	struct rbuf	rb;
 	uint16_t	type, len, life_type = 0;
@@ -969,17 +1001,29 @@ ike_prop_p2_responder_lifetime(struct ike_qm *qm,
 			}
 		}
 		type &= ISAKMP_ATTR_TYPE_MASK;
-		if (type == ISAKMP_P2_LIFE_TYPE)
+		if (type == type_attr)
 			life_type = v;
-		else if (type == ISAKMP_P2_LIFE_DURATION && v != 0) {
-			if (life_type == ISAKMP_LIFE_SECONDS &&
-			    v < qm->qm_life_secs)
-				qm->qm_life_secs = v;
+		else if (type == duration_attr && v != 0) {
+			if (life_type == ISAKMP_LIFE_SECONDS && v < *secs)
+				*secs = v;
 			if (life_type == ISAKMP_LIFE_KILOBYTES &&
-			    (qm->qm_life_kb == 0 || v < qm->qm_life_kb))
-				qm->qm_life_kb = v;
+			    (*kb == 0 || v < *kb))
+				*kb = v;
 		}
 	}
+	return (0);
+}
+
+/* RESPONDER-LIFETIME (RFC 2407 4.6.3.1): take the shorter lifetimes. */
+int
+ike_prop_p2_responder_lifetime(struct ike_qm *qm,
+    const struct isakmp_notify *n)
+{
+	int	rc;
+
+	if ((rc = ike_prop_life_attrs(n, ISAKMP_P2_LIFE_TYPE,
+	    ISAKMP_P2_LIFE_DURATION, &qm->qm_life_secs, &qm->qm_life_kb)) != 0)
+		return (rc);
 	log_info("ISAKMP SA %s: peer %s shortened the IPsec SA lifetime to "
 	    "%u s, %u KB (RESPONDER-LIFETIME)", qm->qm_p1->p1_cookies,
 	    qm->qm_p1->p1_peer, qm->qm_life_secs, qm->qm_life_kb);

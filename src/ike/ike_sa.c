@@ -546,6 +546,18 @@ ike_p1_find(struct ike_engine *eng, const uint8_t *icky, const uint8_t *rcky,
 	return (p1);
 }
 
+/*
+ * Preference of ISAKMP SAs with one peer: established ones, and among
+ * them one that no successor replaces yet.
+ */
+static int
+ike_p1_peer_rank(const struct ike_p1 *p1)
+{
+	if (p1->p1_state != IKE_P1_ESTABLISHED)
+		return (0);
+	return (p1->p1_replaced_by[0] == '\0' ? 2 : 1);
+}
+
 /* The newest usable or unfinished ISAKMP SA with a peer address. */
 struct ike_p1 *
 ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
@@ -563,7 +575,11 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 			continue;
 		if (config_ip_cmp(&a, &p1->p1_peer_ip) != 0)
 			continue;
-		if (best == NULL || p1->p1_state == IKE_P1_ESTABLISHED)
+		/* The list is oldest first: a later one of a rank wins. */
+		if (best == NULL ||
+		    ike_p1_peer_rank(p1) > ike_p1_peer_rank(best) ||
+		    (ike_p1_peer_rank(p1) != 0 &&
+		    ike_p1_peer_rank(p1) == ike_p1_peer_rank(best)))
 			best = p1;
 	}
 	if (best != NULL)
@@ -726,6 +742,8 @@ ike_msg_encrypt(struct ike_p1 *p1, struct wbuf *out,
 		goto out;
 	rc = cipher_ctx_encrypt(p1->p1_cipher, iv, plain.wb_data, padded, ct,
 	    iv);
+	if (rc == 0)
+		ike_life_p1_count(p1, padded);
 out:
 	wbuf_free(&plain);
 	return (rc);
@@ -777,6 +795,7 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
 		return (rc);
 	}
 	memcpy(iv, last, bl);
+	ike_life_p1_count(p1, len);
 	return (0);
 }
 

@@ -243,7 +243,7 @@ struct peer_conf {
 	const char	*key;
 	int		 pfs;
 	const char	*esp;		/* ipsec { ... } properties */
-	int		 two_policies;
+	int		 two_policies;	/* 2: the second entry first */
 	int		 transport;	/* laddr/raddr are the IKE peers */
 	int		 p2_life;	/* p2_lifetime_secs, 0: default */
 	const char	*label;		/* default "to-peer" */
@@ -290,14 +290,20 @@ make_config(struct net *n, int idx, const struct peer_conf *pc)
 		    pc->local, pc->remote, pc->inner_l, pc->inner_r,
 		    pc->esp);
 	if (pc->two_policies) {
+		char	second[512];
 		size_t	l = strlen(text);
 
 		/* A second, host-to-host tunnel of the same peers. */
-		snprintf(text + l, sizeof(text) - l,
+		snprintf(second, sizeof(second),
 		    "{ tsrc %s tdst %s laddr %s raddr %s ulp tcp } ipsec "
 		    "{ encr_algs 3des encr_auth_algs sha1 }\n", pc->local,
 		    pc->remote, idx == 0 ? "192.0.2.200" : "203.0.113.200",
 		    idx == 0 ? "203.0.113.200" : "192.0.2.200");
+		if (pc->two_policies == 2) {
+			memmove(text + strlen(second), text, l + 1);
+			memcpy(text, second, strlen(second));
+		} else
+			snprintf(text + l, sizeof(text) - l, "%s", second);
 	}
 	write_file(ip, text);
 	memset(&paths, 0, sizeof(paths));
@@ -1407,10 +1413,13 @@ kbyte_limits_rekey_and_delete(void **state)
 	sa = first_sa(&n->s[0], KERNEL_DIR_OUT);
 	/* 1000 units of 1000 bytes are 976 of 1024 bytes. */
 	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 976);
-	/* 90 % would leave less than IKE_SOFT_KB_MARGIN: half instead. */
-	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 488);
+	/* 90 % would leave less than IKE_SOFT_KB_MARGIN: a quarter instead. */
+	assert_int_equal(sa->sa_lifetime.lt_soft_kbytes, 244);
+	/* Inbound, the limit is rounded up: the peer stops sending first. */
+	sa = first_sa(&n->s[0], KERNEL_DIR_IN);
+	assert_int_equal(sa->sa_lifetime.lt_hard_kbytes, 977);
 	sa = first_sa(&n->s[1], KERNEL_DIR_OUT);
-	assert_true(sa->sa_lifetime.lt_soft_kbytes > 488);
+	assert_true(sa->sa_lifetime.lt_soft_kbytes > 244);
 	assert_true(sa->sa_lifetime.lt_soft_kbytes < 976);
 	old = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id;
 	assert_int_equal(kernel_none_expire(n->s[0].kern, &old, 0,
@@ -1455,13 +1464,20 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	    sizeof(icookie));
 	spi = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
 	/*
-	 * The responder took the shorter lifetime without telling the
-	 * initiator, so the responder renews, at 93 to 97 % of 300 s.
+	 * The responder cut the proposed 28800 s to its 300 s and sent a
+	 * RESPONDER-LIFETIME half a second later, so the initiator renews at
+	 * 90 %.
 	 */
-	net_run(n, 278000);
+	assert_int_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_life_secs, 300);
+	assert_int_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_life_secs,
+	    28800);
+	net_run(n, 1000);
+	assert_int_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_life_secs, 300);
+	net_run(n, 268000);
+	assert_int_equal(p1_entries(n->s[1].eng), 1);
 	assert_memory_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
 	    icookie, sizeof(icookie));
-	net_run(n, 21000);
+	net_run(n, 4000);
 	/* A new ISAKMP SA replaced the old one before it expired. */
 	assert_int_equal(p1_count(n->s[0].eng), 1);
 	assert_int_equal(p1_count(n->s[1].eng), 1);
@@ -1470,7 +1486,9 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	assert_memory_not_equal(TAILQ_FIRST(&n->s[1].eng->e_p1s)->p1_icookie,
 	    icookie, sizeof(icookie));
 	ike_engine_get_stats(n->s[0].eng, &st);
-	assert_int_equal(st.st_p1_total_init, 1);
+	assert_int_equal(st.st_p1_total_init, 0);
+	ike_engine_get_stats(n->s[1].eng, &st);
+	assert_int_equal(st.st_p1_total_init, 2);
 	/* The IPsec SAs are the same ones. */
 	check_sa_pairs(n, 1);
 	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi,
@@ -1482,6 +1500,48 @@ p1_rekey_keeps_ipsec_sas(void **state)
 	net_pump(n);
 	net_run(n, 1500);
 	check_sa_pairs(n, 2);
+	net_free(n);
+}
+
+/*
+ * A 10 s ISAKMP SA: its initiator starts the renewal 3 s before the end
+ * rather than at 90 %, which would leave the Main Mode 1 s.
+ */
+static void
+p1_short_life_renewed_early(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n;
+	uint8_t			 icookie[ISAKMP_COOKIE_LEN];
+	uint32_t		 spi;
+
+	a.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128) p1_lifetime_secs 10";
+	n = net_new(&a, &conf_b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_life_secs, 10);
+	memcpy(icookie, TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    sizeof(icookie));
+	spi = first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi;
+	net_run(n, 6800);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    icookie, sizeof(icookie));
+	net_run(n, 400);
+	/* The replacement is up, the old ISAKMP SA stays 2 s longer. */
+	assert_int_equal(p1_count(n->s[0].eng), 2);
+	assert_int_equal(p1_count(n->s[1].eng), 2);
+	net_run(n, 2000);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    icookie, sizeof(icookie));
+	check_sa_pairs(n, 1);
+	assert_int_equal(first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id.id_spi,
+	    spi);
 	net_free(n);
 }
 
@@ -1913,6 +1973,37 @@ reload_adding_rule_keeps_sas(void **state)
 	net_pump(n);
 	net_run(n, 1500);
 	check_sa_pairs(n, 2);
+	net_free(n);
+}
+
+/*
+ * A reload that puts another entry of ipsecinit.conf before the tunnel's
+ * deletes its pair, at the peer too: the SAs carry the reqid of the old
+ * position, which now belongs to the other entry.
+ */
+static void
+reload_moved_entry_deletes(void **state)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	size_t			 k;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	for (k = 0; k < sa_count(&n->s[0]); k++)
+		assert_int_equal(kernel_none_sa_at(n->s[0].kern, k)->sa_reqid,
+		    1);
+	a.two_policies = 2;
+	assert_int_equal(ike_engine_set_config(n->s[0].eng,
+	    make_config(n, 0, &a), n->now), 0);
+	net_pump(n);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 0);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(sa_count(&n->s[1]), 0);
+	/* The ISAKMP SA stays for the next Quick Mode. */
+	assert_int_equal(p1_count(n->s[0].eng), 1);
 	net_free(n);
 }
 
@@ -2524,7 +2615,7 @@ kbyte_soft_limit_margin(void **state)
 		const char	*globals;
 		uint64_t	 soft;
 	} cases[] = {
-		{ "p2_lifetime_kb 300", 146 },
+		{ "p2_lifetime_kb 300", 73 },
 		{ "p2_lifetime_kb 4000", 2882 },
 		{ "p2_lifetime_kb 100000", 87890 },
 		{ "p2_lifetime_kb 4000\np2_softlife_kb 3900", 3900 },
@@ -2807,6 +2898,7 @@ main(void)
 		cmocka_unit_test(idle_expiry_deletes),
 		cmocka_unit_test(kbyte_limits_rekey_and_delete),
 		cmocka_unit_test(p1_rekey_keeps_ipsec_sas),
+		cmocka_unit_test(p1_short_life_renewed_early),
 		cmocka_unit_test(p1_not_renewed_without_sas),
 		cmocka_unit_test(dpd_answered_keeps_sas),
 		cmocka_unit_test(dpd_silent_peer_cleared),
@@ -2816,6 +2908,7 @@ main(void)
 		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(informational_replay_dropped),
 		cmocka_unit_test(reload_adding_rule_keeps_sas),
+		cmocka_unit_test(reload_moved_entry_deletes),
 		cmocka_unit_test(reload_during_mm_keeps_qm),
 		cmocka_unit_test(reload_during_mm_drops_changed_qm),
 		cmocka_unit_test(responder_lifetime_shortens),

@@ -12,7 +12,8 @@
 # There is no default route, so nothing leaves the two namespaces.  Every
 # process a test starts is recorded, and the EXIT trap stops it, waits for
 # it and deletes the namespaces, on failure too.  All files live in one
-# mktemp -d folder, removed at the end unless IOP_KEEP=1.
+# mktemp -d folder, removed at the end unless IOP_KEEP=1.  IOP_NS_PREFIX,
+# when set, starts every namespace name, to keep concurrent runs apart.
 #
 # A script prints one PASS or FAIL line per check and ends with
 # "N passed, N failed"; it exits 0 when all passed, 77 when skipped.
@@ -144,8 +145,8 @@ iop_cleanup() {
 iop_setup() {
 	IOP_DIR=$(mktemp -d "/tmp/iop-$IOP_NAME.XXXXXX") ||
 	    iop_die "mktemp failed"
-	IOP_NSA="${IOP_NAME}A$$"
-	IOP_NSB="${IOP_NAME}B$$"
+	IOP_NSA="${IOP_NS_PREFIX:-}${IOP_NAME}A$$"
+	IOP_NSB="${IOP_NS_PREFIX:-}${IOP_NAME}B$$"
 	trap iop_cleanup EXIT
 	trap 'exit 1' INT TERM
 }
@@ -221,7 +222,7 @@ iop_netns_attacker() {
 #
 # A routes only 203.0.113.0/24 through N; B needs no route back.
 iop_netns_nat() {
-	IOP_NSN="${IOP_NAME}N$$"
+	IOP_NSN="${IOP_NS_PREFIX:-}${IOP_NAME}N$$"
 	iop_netns_add "$IOP_NSA"
 	iop_netns_add "$IOP_NSB"
 	iop_netns_add "$IOP_NSN"

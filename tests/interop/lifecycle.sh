@@ -5,6 +5,18 @@
 #   rekey-iked  in.iked starts the tunnel and its IPsec SAs soft-expire
 #               every 4 s: a ping every 0.2 s for 20 s loses no packet
 #               while in.iked rekeys them several times
+#   p1-renew-iked  in.iked starts the tunnel with a Phase 1 lifetime of
+#               10 s and IPsec SAs that soft-expire every 4 s.  In 32 s of
+#               pings every 0.2 s it replaces the ISAKMP SA three times or
+#               more, each before it expires, and rekeys the IPsec SAs
+#               several times: no ping is lost
+#   p1-life-peer  charon starts the tunnel and proposes a Phase 1
+#               lifetime of hours; in.iked allows 12 s and tells charon
+#               with a RESPONDER-LIFETIME (24576), which charon logs and
+#               ignores.  charon forces UDP encapsulation, so to in.iked,
+#               the responder, it looks like a peer behind a NAT, which it
+#               cannot reach to renew: the SAs end after 12 s and the next
+#               packet negotiates new ones
 #   rekey-peer  charon starts the tunnel with an IKE lifetime of 20 s and
 #               CHILD_SAs rekeyed every 5 s: both phases are renewed
 #               during the 20 s ping, which loses no packet
@@ -20,10 +32,10 @@
 #               in.iked rekey by traffic volume, without a lost packet
 #   kbytes-flood  p2_lifetime_kb 300 and the default soft limit: a flood
 #               of 3000 1000-byte pings makes in.iked rekey many times,
-#               and at most 3 packets are lost
+#               and no packet is lost
 #   idle        p2_idletime_secs 3: an unused tunnel is deleted at both
 #               ends, and the next packet negotiates a new one
-mode=${1:?usage: lifecycle.sh rekey-iked|rekey-peer|delete|dpd|restart|kbytes|kbytes-flood|idle}
+mode=${1:?usage: lifecycle.sh rekey-iked|p1-renew-iked|p1-life-peer|rekey-peer|delete|dpd|restart|kbytes|kbytes-flood|idle}
 IOP_NAME=lc
 . "$(dirname "$0")/lib.sh"
 
@@ -44,6 +56,15 @@ charon_child_count() {
 	    wc -l
 }
 
+# removed_only_replaced LOG: every IPsec SA pair in.iked removed had been
+# replaced first, so no pair ended with its ISAKMP SA.
+removed_only_replaced() {
+	for spi in $(sed -n 's/.*IPsec SAs (rule "peer") removed: ESP SPI in \(0x[0-9a-f]*\).*/\1/p' "$1"); do
+		grep -q "with ESP SPI in $spi out 0x[0-9a-f]* replaced by" "$1" ||
+		    return 1
+	done
+}
+
 # iked_leftovers: what in.iked installed in its namespace, if anything.
 iked_leftovers() {
 	ip -n "$IOP_NSA" link show 2>/dev/null | grep -o 'iked0'
@@ -59,6 +80,14 @@ case $mode in
 rekey-iked)
 	IKE_GLOBALS="p2_lifetime_secs 60
 p2_softlife_secs 4"
+	;;
+p1-renew-iked)
+	IKE_GLOBALS="p1_lifetime_secs 10
+p2_lifetime_secs 60
+p2_softlife_secs 4"
+	;;
+p1-life-peer)
+	IKE_GLOBALS="p1_lifetime_secs 12"
 	;;
 rekey-peer)
 	SW_IKE_REKEY=20s SW_CHILD_REKEY=5s SW_CHILD_LIFE=60s
@@ -88,7 +117,7 @@ iop_charon_start "$IOP_NSB" "$B"
 iop_iked_start "$IOP_NSA" "$A"
 log=$A/iked.log
 
-if [ "$mode" = rekey-peer ]; then
+if [ "$mode" = rekey-peer ] || [ "$mode" = p1-life-peer ]; then
 	iop_check "charon initiates the tunnel" \
 	    iop_sw "$B" --initiate --ike v1 --child v1c --timeout 20
 fi
@@ -107,6 +136,47 @@ rekey-iked)
 	    grep -q 'received DELETE for ESP CHILD_SA' "$B/charon.log"
 	iop_check "charon holds at most two CHILD_SAs" \
 	    test "$(charon_child_count)" -le 2
+	;;
+p1-renew-iked)
+	iop_check "ping every 0.2 s for 32 s through both renewals: no loss" \
+	    ping_no_loss 160
+	iop_check "in.iked started three or more replacement Main Modes" \
+	    test "$(grep -c 'Main Mode for its replacement started' "$log")" -ge 3
+	iop_check "each replacement started before the old SA expired" \
+	    iop_not grep -q 'removed: its lifetime ended' "$log"
+	iop_check "in.iked deleted each replaced ISAKMP SA" \
+	    test "$(grep -c 'removed: replaced by ISAKMP SA' "$log")" -ge 3
+	iop_check "charon got the ISAKMP Deletes" \
+	    grep -q 'received DELETE for IKE_SA' "$B/charon.log"
+	iop_check "in.iked rekeyed the IPsec SAs five times or more" \
+	    test "$(grep -c 'replaced by SPI' "$log")" -ge 5
+	iop_check "IPsec SAs were removed only after their replacement" \
+	    removed_only_replaced "$log"
+	iop_check "charon moved the IPsec SAs to each new ISAKMP SA" \
+	    test "$(grep -c 'detected reauth of existing IKE_SA, adopting [1-9]' \
+	    "$B/charon.log")" -ge 3
+	# Two while a replaced ISAKMP SA waits for its Delete.
+	iop_check "charon holds at most two IKE_SAs" \
+	    test "$(iop_sw "$B" --list-sas --raw 2>/dev/null |
+	    grep -o 'state=ESTABLISHED' | wc -l)" -le 2
+	iop_check "charon holds at most two CHILD_SAs" \
+	    test "$(charon_child_count)" -le 2
+	;;
+p1-life-peer)
+	iop_check "in.iked logs the lifetime it cut charon's proposal to" \
+	    grep -Eq 'proposed a Phase 1 lifetime of [0-9]+ s; rule "peer" allows 12 s' "$log"
+	iop_check "charon got the RESPONDER-LIFETIME" \
+	    iop_wait_grep "$B/charon.log" 'received \(24576\) notify' 5
+	iop_check "charon decrypted every Informational" \
+	    iop_not grep -q 'INFORMATIONAL_V1 request .* processing failed' \
+	    "$B/charon.log"
+	iop_check "charon keeps the IKE_SA after the notify" \
+	    test "$(iop_sw "$B" --list-sas --raw 2>/dev/null |
+	    grep -o 'state=ESTABLISHED' | wc -l)" -eq 1
+	iop_check "in.iked ends the ISAKMP SA after 12 s" \
+	    iop_wait_grep "$log" 'removed: its lifetime ended' 20
+	iop_check "traffic negotiates new SAs afterwards" \
+	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
 	;;
 rekey-peer)
 	iop_check "ping every 0.2 s for 20 s through the rekeys: no loss" \
@@ -190,11 +260,8 @@ kbytes-flood)
 	ip netns exec "$IOP_NSA" ping -n -f -c 3000 -s 1000 -W 2 \
 	    -I 192.0.2.1 203.0.113.1 >"$IOP_DIR/ping.out" 2>&1
 	received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$IOP_DIR/ping.out")
-	# NOTE: runs here lose 0 or 1 packet of 3000 over about 17 rekeys,
-	# for a reason not found yet; without the early switch and the
-	# margin they lost about 200.
-	iop_check "flood of 3000 1000-byte pings through the rekeys: ${received:-0} back, at most 3 lost" \
-	    [ "${received:-0}" -ge 2997 ]
+	iop_check "flood of 3000 1000-byte pings through the rekeys: ${received:-0} back, none lost" \
+	    [ "${received:-0}" -eq 3000 ]
 	iop_check "the soft traffic limit made in.iked rekey three times or more" \
 	    test "$(grep -c 'soft traffic limit: renegotiating' "$log")" -ge 3
 	;;
