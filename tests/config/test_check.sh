@@ -286,6 +286,8 @@ echo '{ tsrc 192.0.2.10 tdst 198.51.100.0/24 laddr 10.0.0.0/8 } ipsec { encr_alg
 	>> "$warn/etc/inet/ipsecinit.conf"
 echo '{ localid 192.0.2.10 remoteid 198.51.100.21 key 0011 }' \
 	>> "$warn/etc/inet/secret/ike.preshared"
+echo '{ localid 192.0.2.10 remoteid 198.51.100.22 key 0022 }' \
+	>> "$warn/etc/inet/secret/ike.preshared"
 chmod 777 "$warn/etc/inet/secret"
 run -R "$warn"
 [ "$rc" -eq 0 ] || fail "warnings: exit $rc: $(cat "$tmp/err")"
