@@ -67,6 +67,12 @@ struct udp {
 	uint8_t			*u_buf;
 	struct udp_recv		*u_recv;
 	int			 u_no_gso;	/* UDP_SEGMENT was refused */
+	/*
+	 * Datagrams of this length or longer go out alone, because a
+	 * UDP_SEGMENT message of such segments failed with EMSGSIZE;
+	 * 0 for no limit.
+	 */
+	size_t			 u_gso_seg_limit;
 	struct udp_stats	 u_stats;
 };
 
@@ -436,6 +442,14 @@ udp_sock_options(int fd, int family)
 		return (rc);
 	if ((rc = udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1,
 	    "IPV6_RECVPKTINFO")) != 0)
+		return (rc);
+	/*
+	 * IPv6 routers do not fragment, so the host must fragment datagrams
+	 * above the path MTU.  IPV6_PMTUDISC_WANT does that; it is the
+	 * kernel's default, set here explicitly.
+	 */
+	if ((rc = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+	    IPV6_PMTUDISC_WANT, "IPV6_MTU_DISCOVER")) != 0)
 		return (rc);
 	return (udp_setopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1,
 	    "IPV6_FREEBIND"));
@@ -960,16 +974,58 @@ udp_batch_failed(struct udp *u, const struct udp_sock *s,
 }
 
 /*
+ * Send the count datagrams of the UDP_SEGMENT message msg one by one:
+ * the same message without its UDP_SEGMENT, which comes last.
+ */
+static void
+udp_batch_send_alone(struct udp *u, const struct udp_sock *s,
+    const struct msghdr *msg, size_t count)
+{
+	struct msghdr	one = *msg;
+	size_t		i;
+
+	one.msg_iovlen = 1;
+	one.msg_controllen -= CMSG_SPACE(sizeof(uint16_t));
+	if (one.msg_controllen == 0)
+		one.msg_control = NULL;
+	for (i = 0; i < count; i++, one.msg_iov++) {
+		if (sendmsg(s->us_fd, &one, 0) >= 0)
+			u->u_stats.us_esp_out++;
+		else
+			udp_batch_failed(u, s, &one);
+	}
+}
+
+/*
+ * The kernel rejects a UDP_SEGMENT message whose segments exceed the
+ * route's MTU, because it does not fragment segments, but it fragments
+ * the same datagram sent alone (DF is clear).  Linux 6.18 returns
+ * EMSGSIZE for it.  Datagrams of that length and longer are no longer
+ * joined.
+ */
+static void
+udp_gso_too_big(struct udp *u, const struct msghdr *msg)
+{
+	size_t	seg = msg->msg_iov[0].iov_len;
+
+	if (u->u_gso_seg_limit != 0 && u->u_gso_seg_limit <= seg)
+		return;
+	u->u_gso_seg_limit = seg;
+	log_info("UDP_SEGMENT with %zu-byte datagrams exceeds the MTU; ESP "
+	    "in UDP of that length or longer goes out one datagram per "
+	    "message, fragmented by the kernel", seg);
+}
+
+/*
  * Send the messages of b on s.  A UDP_SEGMENT message that the kernel
- * refuses is sent again one datagram at a time, and UDP_SEGMENT is not
- * used any more.
+ * rejects is sent again one datagram at a time.  After EMSGSIZE, longer
+ * datagrams are no longer joined; after any other refusal, UDP_SEGMENT
+ * is not used any more.
  */
 static void
 udp_batch_send(struct udp *u, const struct udp_sock *s, struct udp_batch *b)
 {
-	struct msghdr	 one;
 	unsigned int	 m = 0;
-	size_t		 i;
 	int		 n;
 
 	while (m < b->ub_nmsg) {
@@ -981,23 +1037,17 @@ udp_batch_send(struct udp *u, const struct udp_sock *s, struct udp_batch *b)
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (b->ub_count[m] > 1 && (errno == EINVAL ||
+		if (b->ub_count[m] > 1 && errno == EMSGSIZE) {
+			udp_gso_too_big(u, &b->ub_msg[m].msg_hdr);
+			udp_batch_send_alone(u, s, &b->ub_msg[m].msg_hdr,
+			    b->ub_count[m]);
+		} else if (b->ub_count[m] > 1 && (errno == EINVAL ||
 		    errno == ENOPROTOOPT || errno == EIO)) {
 			log_info("UDP_SEGMENT failed (%s); ESP in UDP goes "
 			    "out one datagram per message", strerror(errno));
 			u->u_no_gso = 1;
-			/* The same message without its UDP_SEGMENT, the last. */
-			one = b->ub_msg[m].msg_hdr;
-			one.msg_iovlen = 1;
-			one.msg_controllen -= CMSG_SPACE(sizeof(uint16_t));
-			if (one.msg_controllen == 0)
-				one.msg_control = NULL;
-			for (i = 0; i < b->ub_count[m]; i++, one.msg_iov++) {
-				if (sendmsg(s->us_fd, &one, 0) >= 0)
-					u->u_stats.us_esp_out++;
-				else
-					udp_batch_failed(u, s, &one);
-			}
+			udp_batch_send_alone(u, s, &b->ub_msg[m].msg_hdr,
+			    b->ub_count[m]);
 		} else {
 			udp_batch_failed(u, s, &b->ub_msg[m].msg_hdr);
 		}
@@ -1047,9 +1097,10 @@ udp_send_natt_batch(struct udp *u, const struct kernel_udp_datagram *d,
 		cur = s;
 		count = 1;
 		total = d[i].kud_len;
-		while (!u->u_no_gso && i + count < n && used + count <
-		    UDP_SEND_BATCH && udp_gso_joins(&d[i], &d[i + count - 1],
-		    &d[i + count], count, total)) {
+		while (!u->u_no_gso && (u->u_gso_seg_limit == 0 ||
+		    d[i].kud_len < u->u_gso_seg_limit) && i + count < n &&
+		    used + count < UDP_SEND_BATCH && udp_gso_joins(&d[i],
+		    &d[i + count - 1], &d[i + count], count, total)) {
 			total += d[i + count].kud_len;
 			count++;
 		}
