@@ -439,6 +439,14 @@ udp_sock_options(int fd, int family)
 	if ((rc = udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1,
 	    "IPV6_RECVPKTINFO")) != 0)
 		return (rc);
+	/*
+	 * IPv6 routers do not fragment, so the host must fragment datagrams
+	 * above the path MTU.  IPV6_PMTUDISC_WANT does that; it is the
+	 * kernel's default, set here explicitly.
+	 */
+	if ((rc = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+	    IPV6_PMTUDISC_WANT, "IPV6_MTU_DISCOVER")) != 0)
+		return (rc);
 	return (udp_setopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1,
 	    "IPV6_FREEBIND"));
 }

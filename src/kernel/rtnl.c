@@ -112,24 +112,122 @@ rtnl_route(struct rtnl *rt, int add, const struct rtnl_route *rr)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
 	if (add)
-		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+		nlh->nlmsg_flags = NLM_F_CREATE |
+		    (rr->rr_replace ? NLM_F_REPLACE : NLM_F_EXCL);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)rr->rr_family;
 	rtm->rtm_dst_len = rr->rr_prefix;
 	rtm->rtm_table = RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_type = rr->rr_throw ? RTN_THROW : RTN_UNICAST;
-	rtm->rtm_scope = rr->rr_throw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = rr->rr_type;
+	rtm->rtm_scope = rr->rr_type == RTN_UNICAST ? RT_SCOPE_LINK :
+	    RT_SCOPE_UNIVERSE;
 	mnl_attr_put_u32(nlh, RTA_TABLE, rr->rr_table);
 	if (rr->rr_prefix > 0)
 		mnl_attr_put(nlh, RTA_DST, rtnl_addr_len(rr->rr_family),
 		    rr->rr_dst);
-	if (!rr->rr_throw)
+	if (rr->rr_type == RTN_UNICAST)
 		mnl_attr_put_u32(nlh, RTA_OIF, rr->rr_ifindex);
+	if (rr->rr_metric != 0)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, rr->rr_metric);
 	if (rr->rr_prefsrc != NULL)
 		mnl_attr_put(nlh, RTA_PREFSRC, rtnl_addr_len(rr->rr_family),
 		    rr->rr_prefsrc);
 	return (rtnl_talk(rt, nlh));
+}
+
+struct rtnl_dump {
+	uint32_t	 rd_table;
+	rtnl_route_cb	 rd_cb;
+	void		*rd_arg;
+};
+
+static int
+rtnl_route_attr(const struct nlattr *a, void *arg)
+{
+	const struct nlattr	**tb = arg;
+	uint16_t		  type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
+		tb[type] = a;
+	return (MNL_CB_OK);
+}
+
+/* Pass one route of a dump on to the caller's callback. */
+static int
+rtnl_route_dumped(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr	*tb[RTA_MAX + 1];
+	struct rtnl_dump	*rd = arg;
+	struct rtmsg		*rtm = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_route	 rr;
+	uint8_t			 zero[16];
+	size_t			 alen;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
+	    rtm->rtm_protocol != RTPROT_STATIC ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+		return (MNL_CB_OK);
+	memset(tb, 0, sizeof(tb));
+	if (mnl_attr_parse(nlh, sizeof(*rtm), rtnl_route_attr, tb) !=
+	    MNL_CB_OK)
+		return (MNL_CB_OK);
+	memset(&rr, 0, sizeof(rr));
+	rr.rr_family = rtm->rtm_family;
+	rr.rr_table = tb[RTA_TABLE] != NULL ?
+	    mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (rr.rr_table != rd->rd_table)
+		return (MNL_CB_OK);
+	alen = rtnl_addr_len(rr.rr_family);
+	memset(zero, 0, sizeof(zero));
+	rr.rr_dst = zero;
+	if (tb[RTA_DST] != NULL) {
+		if (mnl_attr_get_payload_len(tb[RTA_DST]) != alen)
+			return (MNL_CB_OK);
+		rr.rr_dst = mnl_attr_get_payload(tb[RTA_DST]);
+	}
+	rr.rr_prefix = rtm->rtm_dst_len;
+	rr.rr_type = rtm->rtm_type;
+	if (tb[RTA_PRIORITY] != NULL)
+		rr.rr_metric = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_OIF] != NULL)
+		rr.rr_ifindex = mnl_attr_get_u32(tb[RTA_OIF]);
+	rd->rd_cb(&rr, rd->rd_arg);
+	return (MNL_CB_OK);
+}
+
+int
+rtnl_route_dump(struct rtnl *rt, int family, uint32_t table,
+    rtnl_route_cb cb, void *arg)
+{
+	uint8_t			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct rtmsg		*rtm;
+	struct rtnl_dump	 rd = { table, cb, arg };
+	ssize_t			 n;
+	int			 ret;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++rt->rt_seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	if (mnl_socket_sendto(rt->rt_nl, nlh, nlh->nlmsg_len) < 0)
+		return (ERR_SYSTEM);
+	for (;;) {
+		n = mnl_socket_recvfrom(rt->rt_nl, buf, sizeof(buf));
+		if (n < 0)
+			return (ERR_SYSTEM);
+		ret = mnl_cb_run(buf, (size_t)n, rt->rt_seq, rt->rt_portid,
+		    rtnl_route_dumped, &rd);
+		if (ret == MNL_CB_ERROR)
+			return (ERR_SYSTEM);
+		if (ret == MNL_CB_STOP)
+			return (0);
+	}
 }
 
 int

@@ -17,21 +17,38 @@ struct rtnl {
 	uint32_t		 rt_portid;
 };
 
+/*
+ * A route of type RTN_UNICAST (out through rr_ifindex), RTN_THROW (the
+ * lookup continues with the next rule) or RTN_PROHIBIT (the lookup fails
+ * with EACCES, and a forwarded packet gets an ICMP "administratively
+ * prohibited").
+ */
 struct rtnl_route {
 	int		 rr_family;
 	const uint8_t	*rr_dst;	/* 4 or 16 bytes */
 	uint8_t		 rr_prefix;
 	uint32_t	 rr_table;
-	unsigned int	 rr_ifindex;	/* 0 for a throw route */
+	uint8_t		 rr_type;	/* RTN_UNICAST, RTN_THROW, ... */
+	uint32_t	 rr_metric;	/* 0 for the kernel's default */
+	unsigned int	 rr_ifindex;	/* RTN_UNICAST only */
 	const uint8_t	*rr_prefsrc;	/* NULL for none */
-	int		 rr_throw;	/* continue with the next rule */
+	int		 rr_replace;	/* add: replace an equal route */
 };
+
+/* Called with each route of a dump; rr_dst is valid during the call. */
+typedef void	(*rtnl_route_cb)(const struct rtnl_route *, void *);
 
 int	 rtnl_open(struct rtnl *);
 void	 rtnl_close(struct rtnl *);
 /* Set the link up with the given MTU and a longer transmit queue. */
 int	 rtnl_link_up(struct rtnl *, unsigned int ifindex, unsigned int mtu);
 int	 rtnl_route(struct rtnl *, int add, const struct rtnl_route *);
+/*
+ * Call cb for each route of the family in the table that has protocol
+ * RTPROT_STATIC, the protocol of the routes that rtnl_route adds.
+ */
+int	 rtnl_route_dump(struct rtnl *, int family, uint32_t table,
+	    rtnl_route_cb cb, void *arg);
 /*
  * Run the BPF program prog_fd (BPF_PROG_TYPE_SCHED_CLS, direct action)
  * on every packet the device receives.

@@ -4,6 +4,7 @@
  */
 #include <sys/random.h>
 #include <netinet/in.h>
+#include <linux/rtnetlink.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -31,6 +32,12 @@
  * and a bound on the memory that negotiating peers can make it spend.
  */
 #define USER_MAX_SAS		262144
+/*
+ * Metric of the prohibit route that backs each route into the TUN
+ * device.  It is worse than that of the TUN route (0 for IPv4, 1024 for
+ * IPv6), so it decides only while the TUN route is missing.
+ */
+#define USER_PROHIBIT_METRIC	0x7fffffffU
 
 static struct kernel_user *
 user_state(const struct kernel *k)
@@ -53,7 +60,35 @@ user_sa_kernel(const struct user_sa *us)
 	return (&us->us_esp.es_rec.r_sa);
 }
 
-/* Route table maintenance: one reference per outbound policy. */
+/*
+ * Route table maintenance: one reference per outbound policy.
+ *
+ * Each route of a protected prefix into the TUN device has a prohibit
+ * route to the same prefix with a worse metric.  When in.iked dies, the
+ * TUN device and its routes go, but the prohibit routes stay, so packets
+ * that a policy requires to be protected fail instead of leaving in the
+ * clear through the main table.  A new in.iked takes over the prohibit
+ * routes of the prefixes it routes again (NLM_F_REPLACE) and deletes the
+ * others once its policies are loaded (user_route_sweep).
+ */
+
+static void
+user_route_fill(struct kernel_user *ku, const struct user_route *ur,
+    uint8_t type, struct rtnl_route *rr)
+{
+	memset(rr, 0, sizeof(*rr));
+	rr->rr_family = ur->ur_family;
+	rr->rr_dst = ur->ur_dst;
+	rr->rr_prefix = ur->ur_prefix;
+	rr->rr_table = ku->ku_k->k_route_table;
+	rr->rr_type = type;
+	if (type == RTN_UNICAST)
+		rr->rr_ifindex = ku->ku_ifindex;
+	if (type == RTN_PROHIBIT) {
+		rr->rr_metric = USER_PROHIBIT_METRIC;
+		rr->rr_replace = 1;
+	}
+}
 
 /* FNV-1a, for the hash tables of this file. */
 static uint32_t
@@ -87,17 +122,18 @@ user_route_install(struct kernel_user *ku, struct user_route *ur,
 {
 	struct rtnl_route	rr;
 	uint8_t			src[16];
-	int			r;
+	int			r, saved;
 
-	memset(&rr, 0, sizeof(rr));
-	rr.rr_family = ur->ur_family;
-	rr.rr_dst = ur->ur_dst;
-	rr.rr_prefix = ur->ur_prefix;
-	rr.rr_table = ku->ku_k->k_route_table;
-	rr.rr_ifindex = ku->ku_ifindex;
-	rr.rr_throw = ur->ur_throw;
+	if (ur->ur_throw) {
+		user_route_fill(ku, ur, RTN_THROW, &rr);
+		return (rtnl_route(&ku->ku_rtnl, 1, &rr));
+	}
+	user_route_fill(ku, ur, RTN_PROHIBIT, &rr);
+	if ((r = rtnl_route(&ku->ku_rtnl, 1, &rr)) != 0)
+		return (r);
+	user_route_fill(ku, ur, RTN_UNICAST, &rr);
 	/* A single local inner address becomes the preferred source. */
-	if (!ur->ur_throw && pol->pol_sel.sel_src_prefix ==
+	if (pol->pol_sel.sel_src_prefix ==
 	    (ur->ur_family == AF_INET ? 32 : 128) &&
 	    flow_sockaddr_bytes(&pol->pol_sel.sel_src, src) == ur->ur_family)
 		rr.rr_prefsrc = src;
@@ -107,7 +143,27 @@ user_route_install(struct kernel_user *ku, struct user_route *ur,
 		rr.rr_prefsrc = NULL;
 		r = rtnl_route(&ku->ku_rtnl, 1, &rr);
 	}
+	if (r != 0) {
+		saved = errno;
+		user_route_fill(ku, ur, RTN_PROHIBIT, &rr);
+		(void)rtnl_route(&ku->ku_rtnl, 0, &rr);
+		errno = saved;
+	}
 	return (r);
+}
+
+static void
+user_route_delete(struct kernel_user *ku, const struct user_route *ur,
+    uint8_t type)
+{
+	struct rtnl_route	rr;
+
+	user_route_fill(ku, ur, type, &rr);
+	/* The TUN route is gone already when the TUN device was removed. */
+	if (rtnl_route(&ku->ku_rtnl, 0, &rr) != 0 && errno != ESRCH &&
+	    errno != ENODEV)
+		log_warn("cannot delete a route in table %u: %s",
+		    ku->ku_k->k_route_table, strerror(errno));
 }
 
 static int
@@ -159,23 +215,16 @@ user_route_ref(struct kernel_user *ku, struct user_policy *up)
 static void
 user_route_unref(struct kernel_user *ku, struct user_route *ur)
 {
-	struct rtnl_route	  rr;
 	struct user_route	**p;
 
 	if (ur == NULL || --ur->ur_refs > 0)
 		return;
-	memset(&rr, 0, sizeof(rr));
-	rr.rr_family = ur->ur_family;
-	rr.rr_dst = ur->ur_dst;
-	rr.rr_prefix = ur->ur_prefix;
-	rr.rr_table = ku->ku_k->k_route_table;
-	rr.rr_ifindex = ku->ku_ifindex;
-	rr.rr_throw = ur->ur_throw;
-	/* The route is gone already when the TUN device was removed. */
-	if (rtnl_route(&ku->ku_rtnl, 0, &rr) != 0 && errno != ESRCH &&
-	    errno != ENODEV)
-		log_warn("cannot delete route in table %u: %s",
-		    ku->ku_k->k_route_table, strerror(errno));
+	if (ur->ur_throw) {
+		user_route_delete(ku, ur, RTN_THROW);
+	} else {
+		user_route_delete(ku, ur, RTN_UNICAST);
+		user_route_delete(ku, ur, RTN_PROHIBIT);
+	}
 	p = &ku->ku_routes[user_route_hash(ur->ur_family, ur->ur_dst,
 	    ur->ur_prefix, ur->ur_throw)];
 	for (; *p != NULL; p = &(*p)->ur_next) {
@@ -185,6 +234,97 @@ user_route_unref(struct kernel_user *ku, struct user_route *ur)
 		}
 	}
 	free(ur);
+}
+
+/* Prohibit routes left by an earlier in.iked that no policy uses. */
+struct user_stale {
+	struct user_route	*st_routes;
+	size_t			 st_count;
+	size_t			 st_size;
+	size_t			 st_skipped;	/* not stored: out of memory */
+	struct kernel_user	*st_ku;
+};
+
+static int
+user_route_used(struct kernel_user *ku, const struct rtnl_route *rr)
+{
+	struct user_route	*ur;
+	uint8_t			 dst[16];
+
+	/* Routes are hashed by a 16-byte address, IPv4 zero-padded. */
+	memset(dst, 0, sizeof(dst));
+	memcpy(dst, rr->rr_dst, rr->rr_family == AF_INET ? 4 : 16);
+	ur = ku->ku_routes[user_route_hash(rr->rr_family, dst,
+	    rr->rr_prefix, 0)];
+	for (; ur != NULL; ur = ur->ur_next) {
+		if (!ur->ur_throw && ur->ur_family == rr->rr_family &&
+		    ur->ur_prefix == rr->rr_prefix &&
+		    memcmp(ur->ur_dst, dst, sizeof(dst)) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+user_route_stale(const struct rtnl_route *rr, void *arg)
+{
+	struct user_stale	*st = arg;
+	struct user_route	*ur, *grown;
+	size_t			 size;
+
+	if (rr->rr_type != RTN_PROHIBIT ||
+	    rr->rr_metric != USER_PROHIBIT_METRIC ||
+	    user_route_used(st->st_ku, rr))
+		return;
+	if (st->st_count == st->st_size) {
+		size = st->st_size == 0 ? 16 : st->st_size * 2;
+		if ((grown = reallocarray(st->st_routes, size,
+		    sizeof(*grown))) == NULL) {
+			st->st_skipped++;
+			return;
+		}
+		st->st_routes = grown;
+		st->st_size = size;
+	}
+	ur = &st->st_routes[st->st_count++];
+	memset(ur, 0, sizeof(*ur));
+	ur->ur_family = rr->rr_family;
+	ur->ur_prefix = rr->rr_prefix;
+	memcpy(ur->ur_dst, rr->rr_dst, rr->rr_family == AF_INET ? 4 : 16);
+}
+
+/*
+ * Delete the prohibit routes that a killed in.iked left and that no
+ * policy loaded at start took over.  Runs once, from the event loop,
+ * after the daemon has loaded its policies.
+ */
+static void
+user_route_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel_user	*ku = arg;
+	struct user_stale	 st;
+	size_t			 i;
+	int			 family;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ku = ku;
+	for (family = AF_INET; family != 0;
+	    family = family == AF_INET ? AF_INET6 : 0)
+		if (rtnl_route_dump(&ku->ku_rtnl, family,
+		    ku->ku_k->k_route_table, user_route_stale, &st) != 0)
+			log_warn("cannot list the routes of table %u: %s",
+			    ku->ku_k->k_route_table, strerror(errno));
+	for (i = 0; i < st.st_count; i++)
+		user_route_delete(ku, &st.st_routes[i], RTN_PROHIBIT);
+	if (st.st_count > 0)
+		log_info("deleted %zu prohibit route%s of an earlier in.iked "
+		    "from table %u", st.st_count, st.st_count == 1 ? "" : "s",
+		    ku->ku_k->k_route_table);
+	if (st.st_skipped > 0)
+		log_warn("out of memory: %zu prohibit routes of an earlier "
+		    "in.iked stay in table %u; delete them with ip route del",
+		    st.st_skipped, ku->ku_k->k_route_table);
+	free(st.st_routes);
 }
 
 /* SA table */
@@ -1111,8 +1251,9 @@ static void	user_close(struct kernel *);
 static int
 user_open(struct kernel *k)
 {
-	struct kernel_user	*ku;
-	int			 r;
+	static const struct timeval	 sweep_now = { 0, 0 };
+	struct kernel_user		*ku;
+	int				 r;
 
 	if (k->k_base == NULL)
 		return (ERR_INVAL);
@@ -1152,7 +1293,14 @@ user_open(struct kernel *k)
 		log_warn("cannot add the IPv6 rule for table %u: %s; IPv6 "
 		    "policies will not work", k->k_route_table,
 		    strerror(errno));
-	r = user_io_open(ku);
+	if ((r = user_io_open(ku)) != 0)
+		goto out;
+	if ((ku->ku_ev_sweep = evtimer_new(k->k_base, user_route_sweep,
+	    ku)) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	evtimer_add(ku->ku_ev_sweep, &sweep_now);
 out:
 	if (r != 0)
 		user_close(k);
@@ -1166,6 +1314,8 @@ user_close(struct kernel *k)
 
 	if (ku == NULL)
 		return;
+	if (ku->ku_ev_sweep != NULL)
+		event_free(ku->ku_ev_sweep);
 	user_flush(k);
 	user_io_close(ku);
 	if (ku->ku_rule4 && user_rule(ku, 0, AF_INET) != 0)

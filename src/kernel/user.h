@@ -102,6 +102,8 @@ struct kernel_user {
 	struct event			*ku_ev_tun;
 	struct event			*ku_ev_esp4;
 	struct event			*ku_ev_esp6;
+	/* Deletes leftover prohibit routes once the policies are loaded. */
+	struct event			*ku_ev_sweep;
 	struct rtnl			 ku_rtnl;
 	int				 ku_rule4;
 	int				 ku_rule6;

@@ -339,7 +339,9 @@ iop_check "restart after SIGKILL: exactly one IPv4 routing rule" \
 iop_check "restart after SIGKILL: exactly one IPv6 routing rule" \
     test "$(rule_count -6)" -eq 1
 iop_check "restart after SIGKILL: tunnel route for 203.0.113.1 once" \
-    test "$(ip -n "$IOP_NSA" route show table 4500 | grep -c '203.0.113.1')" -eq 1
+    test "$(ip -n "$IOP_NSA" route show table 4500 | grep -c '^203.0.113.1 dev iked0')" -eq 1
+iop_check "restart after SIGKILL: prohibit route for 203.0.113.1 once" \
+    test "$(ip -n "$IOP_NSA" route show table 4500 | grep -c '^prohibit 203.0.113.1 ')" -eq 1
 iop_stop "$pid"
 iop_check "stop after restart: routing rules removed" \
     test "$(rule_count -4)" -eq 0 -a "$(rule_count -6)" -eq 0
