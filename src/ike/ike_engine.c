@@ -466,8 +466,11 @@ ike_request_qm(struct ike_p1 *p1, size_t idx)
 		if (qm->qm_initiator && qm->qm_spd == idx &&
 		    qm->qm_state == IKE_QM_I1)
 			return (0);
-	if (p1->p1_state == IKE_P1_ESTABLISHED)
+	if (p1->p1_state == IKE_P1_ESTABLISHED) {
+		if (ike_dpd_before_qm(p1, idx))
+			return (0);
 		return (ike_qm_initiate(p1, idx));
+	}
 	TAILQ_FOREACH(pd, &p1->p1_pending, pd_entry)
 		if (pd->pd_spd == idx)
 			return (0);
@@ -484,9 +487,15 @@ ike_pending_run(struct ike_p1 *p1)
 {
 	struct ike_pending	*pd;
 
+	struct ike_qm		*qm;
+
 	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
 		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
-		if (p1->p1_eng->e_cfg != NULL &&
+		TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
+			if (qm->qm_initiator && qm->qm_spd == pd->pd_spd &&
+			    qm->qm_state == IKE_QM_I1)
+				break;
+		if (qm == NULL && p1->p1_eng->e_cfg != NULL &&
 		    pd->pd_spd < p1->p1_eng->e_cfg->cf_nspds)
 			(void)ike_qm_initiate(p1, pd->pd_spd);
 		free(pd);
@@ -701,6 +710,8 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 		return;
 	}
 	ike_qm_timers(p1, now);
+	if (p1->p1_state == IKE_P1_DEAD)
+		return;		/* a Quick Mode timeout proved it dead */
 	ike_natt_keepalive(p1, now);
 	ike_life_p1_timers(p1, now);
 }

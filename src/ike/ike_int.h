@@ -459,6 +459,8 @@ void	 ike_life_reload(struct ike_engine *);
 void	 ike_dpd_start(struct ike_p1 *);
 void	 ike_dpd_timer(struct ike_p1 *, uint64_t now);
 void	 ike_dpd_ack(struct ike_p1 *, const struct isakmp_notify *);
+void	 ike_dpd_qm_timeout(struct ike_p1 *, size_t spd);
+int	 ike_dpd_before_qm(struct ike_p1 *, size_t spd);
 
 /* ike_qm.c */
 uint32_t ike_qm_reqid(const struct ike_qm *);

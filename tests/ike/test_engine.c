@@ -1276,9 +1276,13 @@ rekey_retried_after_timeout(void **state)
 	    KERNEL_EXPIRE_SECONDS), 0);
 	net_run(n, 8000);
 	assert_int_equal(ike_engine_child_count(n->s[0].eng), 1);
-	/* The soft expiry comes once; the engine tries again by itself. */
+	/*
+	 * The soft expiry comes once; the engine tries again by itself.  The
+	 * timeout sent an R-U-THERE at once and repeats it after 5 s: that
+	 * one is answered, and the Quick Mode that waited for it runs.
+	 */
 	n->drop_all[1] = 0;
-	net_run(n, 8500);
+	net_run(n, 4000);
 	assert_int_equal(ike_engine_child_count(n->s[0].eng), 2);
 	check_outbound_valid(n);
 	net_run(n, 7000);
@@ -1631,6 +1635,201 @@ dpd_ack_checked(void **state)
 	ike_dpd_ack(p1, &ack);
 	assert_int_equal(p1->p1_dpd_tries, 0);
 	assert_true(p1->p1_dpd_next >= n->now + 2000);
+	net_free(n);
+}
+
+/* The tunnel's ACQUIRE, as side 0's kernel reports it. */
+static void
+acquire_tunnel(struct net *n)
+{
+	struct kernel_acquire	acq;
+
+	memset(&acq, 0, sizeof(acq));
+	ss_set(&acq.acq_packet.sel_src, "192.0.2.5", 0);
+	ss_set(&acq.acq_packet.sel_dst, "203.0.113.7", 0);
+	acq.acq_packet.sel_src_prefix = 32;
+	acq.acq_packet.sel_dst_prefix = 32;
+	acq.acq_policy = acq.acq_packet;
+	ss_set(&acq.acq_src, "198.51.100.1", 0);
+	ss_set(&acq.acq_dst, "198.51.100.2", 0);
+	acq.acq_mode = KERNEL_MODE_TUNNEL;
+	acq.acq_proto = KERNEL_PROTO_ESP;
+	acq.acq_reqid = 1;
+	ike_engine_acquire(n->s[0].eng, &acq, n->now);
+}
+
+/*
+ * Side 1 loses all state, as after kill -9 and a restart: a new engine
+ * and kernel, with SPIs that differ from side 0's.
+ */
+static void
+peer_restart(struct net *n, const struct peer_conf *pc)
+{
+	struct side	*s = &n->s[1];
+	uint32_t	 spi;
+	int		 j;
+
+	ike_engine_free(s->eng);
+	kernel_close(s->kern);
+	assert_int_equal(kernel_open(&s->kern, KERNEL_BACKEND_NONE, NULL,
+	    &test_kernel_cb, s, NULL), 0);
+	for (j = 0; j < 16; j++)
+		assert_int_equal(kernel_get_spi(s->kern, NULL, NULL,
+		    KERNEL_PROTO_ESP, 0, &spi), 0);
+	s->eng = ike_engine_new(&test_host, s, s->kern);
+	assert_non_null(s->eng);
+	assert_int_equal(ike_engine_set_config(s->eng, make_config(n, 1, pc),
+	    n->now), 0);
+}
+
+/*
+ * Up a tunnel from side 0, let its IPsec SAs idle out so that only the
+ * ISAKMP SA is left, and store that SA's initiator cookie.
+ */
+static struct net *
+net_bare_p1(const struct peer_conf *a, const struct peer_conf *b,
+    uint8_t *icookie)
+{
+	struct net	*n = net_new(a, b, 0);
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id, 1,
+	    KERNEL_EXPIRE_IDLE), 0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	memcpy(icookie, TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    ISAKMP_COOKIE_LEN);
+	return (n);
+}
+
+/* Messages of one exchange type that side 0 sent under an icookie. */
+static unsigned int
+sent_on_p1(const struct net *n, const uint8_t *icookie, uint8_t exchange)
+{
+	unsigned int	count = 0;
+	size_t		i;
+
+	for (i = 0; i < n->nlog; i++)
+		if (n->log[i].from == 0 && n->log[i].len > ISAKMP_HDR_LEN &&
+		    n->log[i].data[18] == exchange &&
+		    memcmp(n->log[i].data, icookie, ISAKMP_COOKIE_LEN) == 0)
+			count++;
+	return (count);
+}
+
+/*
+ * Without DPD, a Quick Mode that times out on an ISAKMP SA whose peer
+ * lost its state makes that SA dead, and a new Main Mode carries the
+ * Quick Mode.
+ */
+static void
+dead_p1_found_by_qm_timeout(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm;
+
+	a.globals = b.globals = "dpd_interval 0";
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	peer_restart(n, &b);
+	acquire_tunnel(n);
+	net_pump(n);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 1);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	net_run(n, 12000);
+	check_sa_pairs(n, 1);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    old, ISAKMP_COOKIE_LEN);
+	net_free(n);
+}
+
+/*
+ * With DPD, a timed-out Quick Mode brings R-U-THERE first; the peer that
+ * lost its state answers none, and a new Main Mode carries the Quick Mode.
+ */
+static void
+dead_p1_found_by_dpd_after_qm(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm, info;
+
+	a.globals = b.globals = "dpd_interval 10\ndpd_retries 2";
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	info = sent_on_p1(n, old, ISAKMP_EX_INFO);
+	peer_restart(n, &b);
+	acquire_tunnel(n);
+	net_run(n, 9000);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 4);
+	assert_true(sent_on_p1(n, old, ISAKMP_EX_INFO) - info >= 1);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	net_run(n, 12000);
+	check_sa_pairs(n, 1);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_INFO) - info, 2);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    old, ISAKMP_COOKIE_LEN);
+	net_free(n);
+}
+
+/*
+ * An ISAKMP SA silent for longer than dpd_interval is probed before a
+ * new Quick Mode uses it: no Quick Mode goes to the dead peer.
+ */
+static void
+silent_p1_probed_before_qm(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm, info;
+
+	a.globals = b.globals = dpd_globals;
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	info = sent_on_p1(n, old, ISAKMP_EX_INFO);
+	peer_restart(n, &b);
+	net_run(n, 3000);
+	acquire_tunnel(n);
+	net_pump(n);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_INFO) - info, 1);
+	net_run(n, 8000);
+	check_sa_pairs(n, 1);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 0);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	net_free(n);
+}
+
+/* A silent ISAKMP SA whose peer answers R-U-THERE carries the Quick Mode. */
+static void
+silent_p1_alive_keeps_p1(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm;
+
+	a.globals = b.globals = dpd_globals;
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	net_run(n, 3000);
+	acquire_tunnel(n);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 2);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    old, ISAKMP_COOKIE_LEN);
 	net_free(n);
 }
 
@@ -2640,6 +2839,8 @@ qm_rejected_backs_off(void **state)
 
 	a.pfs = 14;
 	b.pfs = 2;
+	/* No R-U-THERE before the Quick Mode 31 s later. */
+	a.globals = "dpd_interval 60";
 	n = net_new(&a, &b, 0);
 	saved = qm_log_begin(n, path, sizeof(path));
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
@@ -2751,6 +2952,8 @@ qm_backoff_reset(void **state)
 
 	a.pfs = 14;
 	b.pfs = 2;
+	/* No R-U-THERE before the Quick Mode 31 s later. */
+	a.globals = "dpd_interval 60";
 	n = net_new(&a, &b, 0);
 	saved = qm_log_begin(n, path, sizeof(path));
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
@@ -2812,6 +3015,10 @@ main(void)
 		cmocka_unit_test(dpd_silent_peer_cleared),
 		cmocka_unit_test(dpd_off_sends_no_probe),
 		cmocka_unit_test(dpd_ack_checked),
+		cmocka_unit_test(dead_p1_found_by_qm_timeout),
+		cmocka_unit_test(dead_p1_found_by_dpd_after_qm),
+		cmocka_unit_test(silent_p1_probed_before_qm),
+		cmocka_unit_test(silent_p1_alive_keeps_p1),
 		cmocka_unit_test(delete_from_responder),
 		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(informational_replay_dropped),
