@@ -1064,6 +1064,74 @@ forged_delete_ignored(void **state)
 	net_free(n);
 }
 
+/*
+ * An error Notify about our Phase 1 authentication, protected by the
+ * ISAKMP SA, deletes that SA on the responder; with any SPI but an ESP
+ * one.
+ */
+static void
+auth_notify_deletes_p1(void **state)
+{
+	static const uint16_t	 types[] = {
+		ISAKMP_N_INVALID_CERTIFICATE, ISAKMP_N_AUTHENTICATION_FAILED,
+		ISAKMP_N_INVALID_SIGNATURE, ISAKMP_N_CERTIFICATE_UNAVAILABLE,
+	};
+	uint8_t			 spi[2 * ISAKMP_COOKIE_LEN];
+	struct ike_p1		*p1;
+	struct net		*n;
+	size_t			 i;
+
+	for (i = 0; i < 2 * sizeof(types) / sizeof(types[0]); i++) {
+		n = net_new(&conf_a, &conf_b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		net_pump(n);
+		check_sa_pairs(n, 1);
+		p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+		memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+		memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie,
+		    ISAKMP_COOKIE_LEN);
+		assert_int_equal(ike_info_send_notify(p1, types[i / 2],
+		    ISAKMP_PROTO_ISAKMP, i % 2 ? spi : NULL,
+		    i % 2 ? sizeof(spi) : 0), 0);
+		net_pump(n);
+		net_run(n, 200);
+		assert_int_equal(p1_entries(n->s[1].eng), 0);
+		assert_int_equal(sa_count(&n->s[1]), 0);
+		net_free(n);
+	}
+}
+
+/* The same Notify unencrypted is only logged: nothing is deleted. */
+static void
+clear_auth_notify_ignored(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_packet	 pk;
+	struct isakmp_hdr	 hdr;
+	struct ike_p1		*p1;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	memset(&hdr, 0, sizeof(hdr));
+	memcpy(hdr.h_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(hdr.h_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_local = p1->p1_local;
+	pk.pk_remote = p1->p1_remote;
+	assert_int_equal(ike_info_send_notify_clear(n->s[0].eng, &pk, &hdr,
+	    ISAKMP_N_INVALID_CERTIFICATE), 0);
+	assert_int_equal(n->nq, 1);
+	net_pump(n);
+	net_run(n, 200);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 static void
 garbage_input_dropped(void **state)
 {
@@ -2999,6 +3067,8 @@ main(void)
 		cmocka_unit_test(quick_mode_from_p1_responder),
 		cmocka_unit_test(delete_removes_sas),
 		cmocka_unit_test(forged_delete_ignored),
+		cmocka_unit_test(auth_notify_deletes_p1),
+		cmocka_unit_test(clear_auth_notify_ignored),
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
 		cmocka_unit_test(transport_mode_behind_nat),
