@@ -2306,6 +2306,218 @@ unexpected_payload_rejected(void **state)
 	net_free(n);
 }
 
+/* One attribute of a proposed transform set to a value, or left out. */
+struct attr_case {
+	const char	*name;
+	uint16_t	 type;
+	uint32_t	 value;
+	int		 omit;
+	int		 ok;		/* the transform is acceptable */
+};
+
+#define ATTR_CASE_NONE	0xffff
+
+/* Add attribute type with value v unless the case changes it. */
+static void
+build_attr_case(struct isakmp_builder *b, enum isakmp_attr_class cls,
+    const struct attr_case *c, uint16_t type, uint32_t v)
+{
+	if (c->type == type && c->omit)
+		return;
+	isakmp_build_attr(b, cls, type, c->type == type ? c->value : v);
+}
+
+/* An SA payload with one AES-128/SHA-1/PSK/group 14 Phase 1 transform. */
+static void
+build_p1_sa_case(struct isakmp_builder *b, const struct attr_case *c)
+{
+	enum isakmp_attr_class	cls = ISAKMP_ATTR_CLASS_P1;
+
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(b, 1, ISAKMP_PROTO_ISAKMP, NULL, 0, 1);
+	isakmp_build_transform_begin(b, 1, ISAKMP_XF_KEY_IKE);
+	build_attr_case(b, cls, c, ISAKMP_P1_ENC, ISAKMP_ENC_AES_CBC);
+	build_attr_case(b, cls, c, ISAKMP_P1_KEY_LENGTH, 128);
+	build_attr_case(b, cls, c, ISAKMP_P1_HASH, ISAKMP_HASH_SHA);
+	build_attr_case(b, cls, c, ISAKMP_P1_AUTH, ISAKMP_AUTH_PSK);
+	build_attr_case(b, cls, c, ISAKMP_P1_GROUP_DESC, 14);
+	build_attr_case(b, cls, c, ISAKMP_P1_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+	build_attr_case(b, cls, c, ISAKMP_P1_LIFE_DURATION, 3600);
+	isakmp_build_transform_end(b);
+	isakmp_build_proposal_end(b);
+	isakmp_build_sa_end(b);
+}
+
+static const struct attr_case p1_attr_cases[] = {
+	{ "valid", ATTR_CASE_NONE, 0, 0, 1 },
+	{ "life 1 s", ISAKMP_P1_LIFE_DURATION, 1, 0, 0 },
+	{ "life 0", ISAKMP_P1_LIFE_DURATION, 0, 0, 0 },
+	{ "life type 9", ISAKMP_P1_LIFE_TYPE, 9, 0, 0 },
+	{ "no life type", ISAKMP_P1_LIFE_TYPE, 0, 1, 0 },
+	{ "key length 0", ISAKMP_P1_KEY_LENGTH, 0, 0, 0 },
+	{ "key length 100", ISAKMP_P1_KEY_LENGTH, 100, 0, 0 },
+};
+
+/*
+ * MM1 whose transform has an invalid attribute value gets
+ * NO-PROPOSAL-CHOSEN and leaves no ISAKMP SA; the valid one gets MM2,
+ * which echoes exactly the lifetime and key length used.
+ */
+static void
+p1_invalid_attrs_rejected(void **state)
+{
+	struct isakmp_builder	 b;
+	struct isakmp_msg	 msg, reply;
+	struct isakmp_error	 err;
+	struct ike_packet	 in;
+	struct wbuf		 wb;
+	struct net		*n;
+	struct ike_p1		*p1;
+	size_t			 i, k;
+
+	for (k = 0; k < sizeof(p1_attr_cases) / sizeof(p1_attr_cases[0]);
+	    k++) {
+		const struct attr_case *c = &p1_attr_cases[k];
+
+		print_message("case %s\n", c->name);
+		n = net_new(&conf_a, &conf_b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len,
+		    &msg, &err), 0);
+		wbuf_init(&wb, 0);
+		isakmp_build_init(&b, &wb, &msg.m_hdr);
+		for (i = 0; i < msg.m_npayloads; i++) {
+			if (msg.m_payloads[i].pl_type == ISAKMP_PL_SA)
+				build_p1_sa_case(&b, c);
+			else
+				isakmp_build_payload(&b, &msg.m_payloads[i]);
+		}
+		assert_int_equal(isakmp_build_finish(&b), 0);
+		isakmp_msg_free(&msg);
+		memset(&in, 0, sizeof(in));
+		net_translate(n, &n->q[0], &in);
+		free(n->q[0].data);
+		n->nq = 0;
+		in.pk_data = wb.wb_data;
+		in.pk_len = wb.wb_len;
+		ike_engine_input(n->s[1].eng, &in, n->now);
+		wbuf_free(&wb);
+		assert_int_equal(n->nq, 1);
+		assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len,
+		    &reply, &err), 0);
+		if (!c->ok) {
+			assert_int_equal(logged_notify(n, 1),
+			    ISAKMP_N_NO_PROPOSAL_CHOSEN);
+			assert_null(isakmp_msg_find(&reply, ISAKMP_PL_SA, 0));
+			isakmp_msg_free(&reply);
+			net_run(n, 100);
+			assert_int_equal(p1_entries(n->s[1].eng), 0);
+			net_free(n);
+			continue;
+		}
+		assert_non_null(isakmp_msg_find(&reply, ISAKMP_PL_SA, 0));
+		isakmp_msg_free(&reply);
+		p1 = TAILQ_FIRST(&n->s[1].eng->e_p1s);
+		assert_non_null(p1);
+		assert_int_equal(p1->p1_keybits, 128);
+		assert_int_equal(p1->p1_life_secs, 3600);
+		net_free(n);
+	}
+}
+
+/* An ESP transform of AES-128/HMAC-SHA2-256 in tunnel mode. */
+static void
+build_p2_sa_case(struct isakmp_builder *b, const struct attr_case *c)
+{
+	enum isakmp_attr_class	cls = ISAKMP_ATTR_CLASS_P2;
+	static const uint8_t	spi[4] = { 0x12, 0x34, 0x56, 0x78 };
+
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(b, 1, ISAKMP_PROTO_ESP, spi, 4, 1);
+	isakmp_build_transform_begin(b, 1, ISAKMP_ESP_AES_CBC);
+	build_attr_case(b, cls, c, ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+	build_attr_case(b, cls, c, ISAKMP_P2_LIFE_DURATION, 3600);
+	build_attr_case(b, cls, c, ISAKMP_P2_ENCAP_MODE, ISAKMP_ENCAP_TUNNEL);
+	build_attr_case(b, cls, c, ISAKMP_P2_AUTH_ALG,
+	    ISAKMP_AUTH_ALG_HMAC_SHA2_256);
+	build_attr_case(b, cls, c, ISAKMP_P2_KEY_LENGTH, 128);
+	isakmp_build_transform_end(b);
+	isakmp_build_proposal_end(b);
+	isakmp_build_sa_end(b);
+}
+
+static const struct attr_case p2_attr_cases[] = {
+	{ "valid", ATTR_CASE_NONE, 0, 0, 1 },
+	{ "life 0", ISAKMP_P2_LIFE_DURATION, 0, 0, 0 },
+	{ "life type 9", ISAKMP_P2_LIFE_TYPE, 9, 0, 0 },
+	{ "no life type", ISAKMP_P2_LIFE_TYPE, 0, 1, 0 },
+	{ "key length 0", ISAKMP_P2_KEY_LENGTH, 0, 0, 0 },
+};
+
+/*
+ * Quick Mode: a responder rejects an ESP transform with an invalid
+ * attribute value, and an initiator rejects it in QM2.
+ */
+static void
+p2_invalid_attrs_rejected(void **state)
+{
+	const struct config_spd	*spd;
+	struct isakmp_builder	 b;
+	struct isakmp_msg	 msg;
+	struct isakmp_error	 err;
+	struct isakmp_hdr	 h;
+	struct wbuf		 wb, out;
+	struct ike_qm		 qm;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	size_t			 k;
+	int			 side;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	for (k = 0; k < sizeof(p2_attr_cases) / sizeof(p2_attr_cases[0]);
+	    k++) {
+		const struct attr_case *c = &p2_attr_cases[k];
+
+		print_message("case %s\n", c->name);
+		memset(&h, 0, sizeof(h));
+		h.h_major = ISAKMP_VERSION_MAJOR;
+		h.h_exchange = ISAKMP_EX_QUICK;
+		wbuf_init(&wb, 0);
+		isakmp_build_init(&b, &wb, &h);
+		build_p2_sa_case(&b, c);
+		assert_int_equal(isakmp_build_finish(&b), 0);
+		assert_int_equal(isakmp_msg_parse(wb.wb_data, wb.wb_len, &msg,
+		    &err), 0);
+		for (side = 0; side < 2; side++) {
+			memset(&qm, 0, sizeof(qm));
+			qm.qm_p1 = TAILQ_FIRST(&n->s[side].eng->e_p1s);
+			qm.qm_tunnel = 1;
+			qm.qm_spi_in = 0x1000;
+			spd = &n->s[side].eng->e_cfg->cf_spds[0];
+			wbuf_init(&out, 0);
+			isakmp_build_init_body(&b, &out);
+			if (side == 1)
+				assert_int_equal(ike_prop_p2_select(&qm, spd,
+				    &msg.m_payloads[0].pl_u.sa, &b) == 0,
+				    c->ok);
+			else
+				assert_int_equal(ike_prop_p2_accept(&qm,
+				    &msg.m_payloads[0].pl_u.sa) == 0, c->ok);
+			if (c->ok) {
+				assert_int_equal(qm.qm_keybits, 128);
+				assert_int_equal(qm.qm_life_secs, 3600);
+			}
+			wbuf_free(&out);
+		}
+		isakmp_msg_free(&msg);
+		wbuf_free(&wb);
+	}
+	net_free(n);
+}
+
 static void
 mutated_messages_change_nothing(void **state)
 {
@@ -3101,6 +3313,8 @@ main(void)
 		cmocka_unit_test(quick_mode_retransmits),
 		cmocka_unit_test(half_open_bounded),
 		cmocka_unit_test(unexpected_payload_rejected),
+		cmocka_unit_test(p1_invalid_attrs_rejected),
+		cmocka_unit_test(p2_invalid_attrs_rejected),
 		cmocka_unit_test(mutated_messages_change_nothing),
 		cmocka_unit_test(p1_info_reports_sa),
 		cmocka_unit_test(initial_contact_clears_stale),
