@@ -325,7 +325,10 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
     uint64_t now_ms)
 {
 	struct config		*old = eng->e_cfg;
+	const struct config_rule *rule;
 	struct ike_p1		*p1;
+	const char		*why;
+	char			 msg[192];
 
 	if (cfg == NULL)
 		return (ERR_INVAL);
@@ -335,13 +338,22 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 	/* First, while the ISAKMP SAs can still carry their Delete. */
 	ike_life_reload(eng);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
-		p1->p1_rule = config_rule_find_label(cfg, p1->p1_label);
+		rule = config_rule_find_label(cfg, p1->p1_label);
+		why = NULL;
+		if (rule != NULL && p1->p1_state != IKE_P1_DEAD)
+			why = ike_reauth_changed(p1, old, cfg, rule);
+		p1->p1_rule = rule;
 		ike_engine_remap_qms(p1, old, cfg);
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
 		if (p1->p1_rule == NULL)
 			ike_life_p1_delete(p1, "its rule is gone from the "
 			    "configuration");
+		else if (why != NULL) {
+			snprintf(msg, sizeof(msg), "its Phase 1 authentication "
+			    "changed at the reload: %s", why);
+			ike_life_p1_delete(p1, msg);
+		}
 	}
 	config_free(old);
 	ike_timer_update(eng);

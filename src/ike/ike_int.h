@@ -25,6 +25,7 @@ struct dh_key;
 struct cert;
 struct certsel_list;
 struct ike_pke;
+struct ike_peer_certs;
 
 #define IKE_PORT		500
 #define IKE_NATT_PORT		4500
@@ -256,6 +257,8 @@ struct ike_p1 {
 	size_t			 p1_mids_alloc;
 	/* Public key encryption state (ike_pke.c), NULL for other methods. */
 	struct ike_pke		*p1_pke;
+	/* The peer's certificates of a signature method (ike_cert.c). */
+	struct ike_peer_certs	*p1_peer_certs;
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
@@ -413,6 +416,9 @@ int	 ike_cert_sels(const struct config_rule *, int remote,
 	    struct certsel_list **, char *why, size_t whysize);
 void	 ike_cert_id_text(uint8_t type, const uint8_t *, size_t, char *,
 	    size_t);
+void	 ike_cert_free_peer(struct ike_p1 *);
+int	 ike_cert_recheck(const struct ike_p1 *, const struct config_rule *,
+	    char *why, size_t whysize);
 
 /* ike_pke.c */
 int	 ike_pke_is(unsigned int auth);
@@ -454,6 +460,10 @@ void	 ike_life_p1_timers(struct ike_p1 *, uint64_t now);
 uint64_t ike_life_p1_deadline(const struct ike_p1 *);
 void	 ike_life_p1_delete(struct ike_p1 *, const char *why);
 void	 ike_life_reload(struct ike_engine *);
+
+/* ike_reauth.c */
+const char *ike_reauth_changed(const struct ike_p1 *, const struct config *old,
+	    const struct config *cfg, const struct config_rule *rule);
 
 /* ike_dpd.c */
 void	 ike_dpd_start(struct ike_p1 *);

@@ -2146,6 +2146,69 @@ reload_during_mm_drops_changed_qm(void **state)
 	net_free(n);
 }
 
+/*
+ * Reload side 1 with pc; returns whether its ISAKMP SA with side 0 was
+ * deleted, and then checks that side 0 got the Delete.
+ */
+static int
+reload_deletes_p1(const struct peer_conf *pc)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	int		 deleted;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(ike_engine_set_config(n->s[1].eng,
+	    make_config(n, 1, pc), n->now), 0);
+	net_pump(n);
+	net_run(n, 200);
+	deleted = p1_entries(n->s[1].eng) == 0;
+	if (deleted) {
+		assert_int_equal(p1_entries(n->s[0].eng), 0);
+		assert_int_equal(sa_count(&n->s[0]), 0);
+		assert_int_equal(sa_count(&n->s[1]), 0);
+	} else
+		check_sa_pairs(n, 1);
+	net_free(n);
+	return (deleted);
+}
+
+static void
+reload_changed_psk_deletes_p1(void **state)
+{
+	struct peer_conf	b = conf_b;
+
+	b.key = "another-psk-0123456789";
+	assert_true(reload_deletes_p1(&b));
+}
+
+static void
+reload_changed_method_deletes_p1(void **state)
+{
+	struct peer_conf	b = conf_b;
+
+	b.xform = "auth_method rsa_sig oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128)";
+	b.label = "to-peer\"\n local_id_type dn\n local_id \"CN=b\"\n "
+	    "remote_id \"CN=a";
+	assert_true(reload_deletes_p1(&b));
+}
+
+/* Trust settings matter to certificates only, not to a preshared key. */
+static void
+reload_same_auth_keeps_p1(void **state)
+{
+	struct peer_conf	b = conf_b;
+
+	assert_false(reload_deletes_p1(&b));
+	b.globals = "ignore_crls";
+	assert_false(reload_deletes_p1(&b));
+	b.globals = "dpd_interval 20";
+	assert_false(reload_deletes_p1(&b));
+}
+
 static void
 reload_adding_rule_keeps_sas(void **state)
 {
@@ -3305,6 +3368,9 @@ main(void)
 		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(informational_replay_dropped),
 		cmocka_unit_test(reload_adding_rule_keeps_sas),
+		cmocka_unit_test(reload_changed_psk_deletes_p1),
+		cmocka_unit_test(reload_changed_method_deletes_p1),
+		cmocka_unit_test(reload_same_auth_keeps_p1),
 		cmocka_unit_test(reload_during_mm_keeps_qm),
 		cmocka_unit_test(reload_during_mm_drops_changed_qm),
 		cmocka_unit_test(responder_lifetime_shortens),
