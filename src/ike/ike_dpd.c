@@ -13,10 +13,10 @@
  * it is checked when a Quick Mode needs it.  A Quick Mode over it that
  * times out sends an R-U-THERE.  A new Quick Mode over it after more than
  * dpd_interval without a message from the peer waits for an
- * R-U-THERE-ACK first.  Without DPD, a
- * timed-out Quick Mode makes the ISAKMP SA dead at once, because a live
- * peer that rejects a Quick Mode answers with a Notify.  Either way the
- * Quick Modes that waited then go to a new Main Mode.
+ * R-U-THERE-ACK first.  Without DPD, a timed-out Quick Mode makes the
+ * ISAKMP SA dead at once, because a live peer that rejects a Quick Mode
+ * answers with a Notify.  Either way the Quick Modes that waited then go
+ * to a new Main Mode.
  */
 #include <stdlib.h>
 #include <string.h>
