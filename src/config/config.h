@@ -166,7 +166,14 @@ struct config_p2 {
 #define CONFIG_DEF_RETRY_INIT_MS	500
 #define CONFIG_DEF_RETRY_MAX_MS		30000
 #define CONFIG_DEF_P1_LIFETIME		28800
-#define CONFIG_MIN_P1_LIFETIME		240
+/*
+ * Phase 1 lifetimes from CONFIG_MIN_P1_LIFETIME (short enough for tests
+ * of the renewal) are valid; below CONFIG_WARN_P1_LIFETIME in.iked -c
+ * warns, because every renewal costs a Diffie-Hellman exchange and an
+ * authentication with the peer.
+ */
+#define CONFIG_MIN_P1_LIFETIME		10
+#define CONFIG_WARN_P1_LIFETIME		240
 #define CONFIG_DEF_NONCE_LEN		20
 #define CONFIG_MIN_NONCE_LEN		8	/* RFC 2409 section 5 */
 #define CONFIG_MAX_NONCE_LEN		256
@@ -384,8 +391,9 @@ int	config_load(struct config **out, const struct config_paths *,
  * Add a "warning: ..." message to diag for each likely mistake in a
  * loaded configuration: no rules, a rule that an earlier one with the
  * same addresses hides, a tunnel entry of ipsecinit.conf that no rule
- * covers, p2_idletime_secs above p2_lifetime_secs, and a key folder
- * writable by group or others.  Warnings do not make it invalid.
+ * covers, p2_idletime_secs above p2_lifetime_secs, a Phase 1 lifetime
+ * below CONFIG_WARN_P1_LIFETIME, and a key folder writable by group or
+ * others.  Warnings do not make it invalid.
  */
 void	config_warn(const struct config *, const struct config_paths *,
 	    struct config_diag *);

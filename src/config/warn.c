@@ -186,6 +186,48 @@ warn_idletimes(const struct config *cf, struct config_diag *diag)
 	}
 }
 
+static void
+warn_p1_life(const char *file, const char *what,
+    const struct config_u32 *life, struct config_diag *diag)
+{
+	if (life->src != CONFIG_SRC_FILE ||
+	    life->val >= CONFIG_WARN_P1_LIFETIME)
+		return;
+	diag_add(diag, file, life->line, "warning: %sp1_lifetime_secs %u is "
+	    "shorter than %u seconds: every Phase 1 renewal costs a "
+	    "Diffie-Hellman exchange and an authentication, so use at least "
+	    "%u outside tests", what, life->val, CONFIG_WARN_P1_LIFETIME,
+	    CONFIG_WARN_P1_LIFETIME);
+}
+
+/* The global value, then each p1_xform that sets its own. */
+static void
+warn_p1_lifetimes(const struct config *cf, struct config_diag *diag)
+{
+	const struct config_globals	*g = &cf->cf_globals;
+	const struct config_rule	*r;
+	const char			*file;
+	char				 what[300];
+	size_t				 i, j;
+
+	file = cf->cf_config_file != NULL ? cf->cf_config_file : "config";
+	warn_p1_life(file, "", &g->cg_p1_lifetime_secs, diag);
+	for (i = 0; i < g->cg_nxforms; i++)
+		warn_p1_life(g->cg_xforms[i].px_where.cw_file != NULL ?
+		    g->cg_xforms[i].px_where.cw_file : file, "p1_xform: ",
+		    &g->cg_xforms[i].px_lifetime_secs, diag);
+	for (i = 0; i < cf->cf_nrules; i++) {
+		r = &cf->cf_rules[i];
+		if (r->cr_xforms_global)
+			continue;
+		(void)snprintf(what, sizeof(what), "rule \"%s\": p1_xform: ",
+		    warn_label(r));
+		for (j = 0; j < r->cr_nxforms; j++)
+			warn_p1_life(r->cr_where.cw_file, what,
+			    &r->cr_xforms[j].px_lifetime_secs, diag);
+	}
+}
+
 /* The folder of the key file: others must not replace the file. */
 static void
 warn_secret_dir(const char *preshared, struct config_diag *diag)
@@ -224,5 +266,6 @@ config_warn(const struct config *cf, const struct config_paths *paths,
 	warn_shadowed(cf, diag);
 	warn_tunnels(cf, diag);
 	warn_idletimes(cf, diag);
+	warn_p1_lifetimes(cf, diag);
 	warn_secret_dir(paths->cp_preshared, diag);
 }

@@ -61,7 +61,7 @@ expect_out "configuration valid: 2 rules, 2 global p1_xforms; 2 preshared keys; 
 run -v -R "$good"
 [ "$rc" -eq 0 ] || fail "-v: exit $rc"
 expect_out 'retry_timer_init +0\.500 s +\(file, line 3\)'
-expect_out 'min_p1_lifetime +240 s +\(default\)'
+expect_out 'min_p1_lifetime +10 s +\(default\)'
 expect_out 'p2_softlife_secs +3240 s +\(default\)'
 expect_out 'p2_pfs +14 +\(global, line 10\)'
 expect_out 'p2_lifetime_secs +1800 s +\(file, line 30\)'
@@ -245,6 +245,13 @@ p2_lifetime_secs 3600
 	p2_lifetime_secs 600
 	p2_idletime_secs 900
 }
+{
+	label "short"
+	local_addr 192.0.2.10
+	remote_addr 198.51.100.22
+	p1_xform { auth_method preshared oakley_group 14 auth_alg sha256
+	    encr_alg aes p1_lifetime_secs 20 }
+}
 CONF
 echo '{ tsrc 192.0.2.10 tdst 198.51.100.20 laddr 10.0.0.0/8 } ipsec { encr_algs aes encr_auth_algs sha1 }' \
 	> "$warn/etc/inet/ipsecinit.conf"
@@ -263,8 +270,9 @@ expect_err "config:9: warning: rule \"second\" is never used: rule \"first\" at 
 expect_err "config:2: warning: p2_idletime_secs 7200 is larger than p2_lifetime_secs 3600"
 expect_err "config:20: warning: rule \"other\": p2_idletime_secs 900 is larger than p2_lifetime_secs 600"
 expect_err "ipsecinit.conf:2: warning: no rule has local_addr 192.0.2.10 and remote_addr 198.51.100.0/24"
+expect_err "config:27: warning: rule \"short\": p1_xform: p1_lifetime_secs 20 is shorter than 240 seconds: every Phase 1 renewal costs a Diffie-Hellman exchange"
 expect_err "^$warn/etc/inet/secret: warning: folder of the key file is writable by group or others \(mode 0777\)"
-[ "$(wc -l < "$tmp/err")" -eq 5 ] || fail "warnings: not 5: $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" -eq 6 ] || fail "warnings: not 6: $(cat "$tmp/err")"
 chmod 700 "$warn/etc/inet/secret"
 
 # 15. A rule with public key encryption whose peer has no certificate in

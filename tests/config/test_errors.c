@@ -156,11 +156,11 @@ static const struct bad_input bad_inputs[] = {
 	    "'0.0001': expected 0.001 to 3600 seconds" },
 	{ CONF, "retry_timer_init 2\nretry_timer_max 1\n", 2,
 	    "invalid retry_timer_max 1000 ms" },
-	{ CONF, "p1_lifetime_secs 100\n", 1, "invalid p1_lifetime_secs 100: "
-	    "expected 240" },
+	{ CONF, "p1_lifetime_secs 9\n", 1, "invalid p1_lifetime_secs 9: "
+	    "expected 10" },
 	{ CONF, "p1_xform { auth_method preshared oakley_group 14 encr_alg "
-	    "aes auth_alg sha1\np1_lifetime_secs 60 }\n", 2,
-	    "invalid p1_lifetime_secs 60: expected at least 240" },
+	    "aes auth_alg sha1\np1_lifetime_secs 5 }\n", 2,
+	    "invalid p1_lifetime_secs 5: expected at least 10" },
 	{ CONF, "p1_nonce_len 4\n", 1, "invalid p1_nonce_len 4: expected 8 "
 	    "to 256 bytes" },
 	{ CONF, "p2_nonce_len 300\n", 1, "invalid p2_nonce_len 300" },

@@ -161,7 +161,7 @@ builtin_defaults(void **state)
 	assert_int_equal(g->cg_retry_timer_init.val, 500);
 	assert_int_equal(g->cg_retry_timer_max.val, 30000);
 	assert_int_equal(g->cg_p1_lifetime_secs.val, 28800);
-	assert_int_equal(g->cg_min_p1_lifetime.val, 240);
+	assert_int_equal(g->cg_min_p1_lifetime.val, 10);
 	assert_int_equal(g->cg_p1_nonce_len.val, 20);
 	assert_int_equal(g->cg_p2_nonce_len.val, 20);
 	assert_int_equal(g->cg_p2.p2_lifetime_secs.val, 28800);

@@ -223,7 +223,7 @@ fake_get_defaults(void *arg, struct control_defaults *b,
     struct control_defaults *e)
 {
 	*b = (struct control_defaults){
-		.p1_lifetime_secs = 28800, .p1_min_lifetime_secs = 240,
+		.p1_lifetime_secs = 28800, .p1_min_lifetime_secs = 10,
 		.p1_nonce_len = 20, .p2_lifetime_secs = 28800,
 		.p2_softlife_secs = 24000, .sys_p2_lifetime_secs = 28800,
 		.sys_p2_softlife_secs = 24000, .p2_min_lifetime_secs = 60,

@@ -175,7 +175,7 @@ print_defaults_layout(void **state)
 	assert_non_null(strstr(c.buf, "\n"
 	    "p1_lifetime_secs  config          14400 seconds   "
 	    "phase 1 lifetime          \n"
-	    "-                 default           240 seconds   "
+	    "-                 default            10 seconds   "
 	    "minimum phase 1 lifetime  \n"
 	    "p1_nonce_len      default            20 bytes     "
 	    "phase 1 nonce length      \n"
