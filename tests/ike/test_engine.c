@@ -1066,8 +1066,8 @@ forged_delete_ignored(void **state)
 
 /*
  * An error Notify about our Phase 1 authentication, protected by the
- * ISAKMP SA, deletes that SA on the responder; with any SPI but an ESP
- * one.
+ * ISAKMP SA, deletes that SA on the responder.  It does so with no SPI
+ * and with the ISAKMP SA's cookies as the SPI.
  */
 static void
 auth_notify_deletes_p1(void **state)
