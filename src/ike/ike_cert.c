@@ -32,6 +32,20 @@
 #define IKE_CERT_MAX_CERTS	8
 #define IKE_CERT_MAX_CHAIN	4	/* intermediate CAs we send */
 
+/*
+ * The certificates that authenticated the peer of an ISAKMP SA, kept so
+ * that a reload can check them against the certificates read again.
+ */
+struct ike_peer_certs {
+	struct cert	*pc_peer;
+	struct cert	*pc_chain[IKE_CERT_MAX_CERTS];	/* as the peer sent */
+	size_t		 pc_nchain;
+	int		 pc_from_store;	/* the peer sent none: publickeys */
+};
+
+static void	ike_cert_keep(struct ike_p1 *, struct cert *, const uint8_t **,
+		    const size_t *, size_t);
+
 int
 ike_cert_is_sig(unsigned int auth)
 {
@@ -508,6 +522,103 @@ ike_cert_verify(struct ike_p1 *p1, const struct isakmp_msg *msg,
 	log_info("ISAKMP SA %s: peer %s authenticated by %s signature with "
 	    "certificate \"%s\"", p1->p1_cookies, p1->p1_peer,
 	    sig_method_name((enum sig_method)p1->p1_auth), subj);
-	cert_free(peer);
+	ike_cert_keep(p1, peer, certs, lens, cp.cp_ncerts);
 	return (0);
+}
+
+/*
+ * Keep the peer's certificate (taking over the reference) and the other
+ * certificates it sent, for ike_cert_recheck.  Without memory nothing is
+ * kept, and a reload then cannot check the SA.
+ */
+static void
+ike_cert_keep(struct ike_p1 *p1, struct cert *peer, const uint8_t **certs,
+    const size_t *lens, size_t ncerts)
+{
+	struct ike_peer_certs	*pc;
+	char			 why[X509_WHY_SIZE];
+	size_t			 i;
+
+	ike_cert_free_peer(p1);
+	if ((pc = calloc(1, sizeof(*pc))) == NULL) {
+		cert_free(peer);
+		return;
+	}
+	pc->pc_peer = peer;
+	pc->pc_from_store = ncerts == 0;
+	for (i = 1; i < ncerts; i++)
+		if (cert_parse_der(&pc->pc_chain[pc->pc_nchain], certs[i],
+		    lens[i], why, sizeof(why)) == 0)
+			pc->pc_nchain++;
+	p1->p1_peer_certs = pc;
+}
+
+void
+ike_cert_free_peer(struct ike_p1 *p1)
+{
+	struct ike_peer_certs	*pc = p1->p1_peer_certs;
+	size_t			 i;
+
+	if (pc == NULL)
+		return;
+	cert_free(pc->pc_peer);
+	for (i = 0; i < pc->pc_nchain; i++)
+		cert_free(pc->pc_chain[i]);
+	free(pc);
+	p1->p1_peer_certs = NULL;
+}
+
+/* Whether the store has a certificate equal to c. */
+static int
+ike_cert_in_store(const struct certstore *cs, const struct cert *c)
+{
+	struct certstore_entry	e;
+	size_t			i;
+
+	for (i = 0; certstore_entry(cs, i, &e) == 0; i++)
+		if (cert_equal(e.ce_cert, c))
+			return (1);
+	return (0);
+}
+
+/*
+ * Check the peer's certificate of p1 again, against the certificate
+ * store as it is now and the remote_id of rule.  Returns 0 when it still
+ * authenticates the peer or p1 kept none, ERR_AUTH with the reason in
+ * why otherwise.
+ */
+int
+ike_cert_recheck(const struct ike_p1 *p1, const struct config_rule *rule,
+    char *why, size_t whysize)
+{
+	const struct ike_peer_certs	*pc = p1->p1_peer_certs;
+	const struct certstore		*cs = p1->p1_eng->e_certs;
+	struct certsel_list		*rsel = NULL;
+	char				 reason[X509_WHY_SIZE];
+	int				 rc = ERR_AUTH;
+
+	if (pc == NULL)
+		return (0);
+	reason[0] = '\0';
+	if (cs == NULL)
+		snprintf(reason, sizeof(reason), "no certificate store is "
+		    "loaded");
+	else if (pc->pc_from_store && !ike_cert_in_store(cs, pc->pc_peer))
+		snprintf(reason, sizeof(reason), "it is no longer in the "
+		    "publickeys directory");
+	else if (certstore_verify(cs, pc->pc_peer, pc->pc_chain,
+	    pc->pc_nchain, 0, reason, sizeof(reason)) != 0)
+		;	/* reason set */
+	else if (ike_cert_sels(rule, 1, &rsel, reason, sizeof(reason)) != 0)
+		;	/* reason set */
+	else if (!certsel_list_match(rsel, pc->pc_peer, NULL))
+		snprintf(reason, sizeof(reason), "it no longer matches the "
+		    "rule's remote_id");
+	else
+		rc = 0;
+	certsel_list_free(rsel);
+	if (rc != 0)
+		snprintf(why, whysize, "the peer's certificate no longer "
+		    "verifies: %s", reason);
+	return (rc);
 }

@@ -8,15 +8,28 @@
  * proves the peer alive.  After dpd_retries unanswered probes every SA
  * with the peer is removed.  The kernel policies stay, so the next packet
  * of protected traffic brings an ACQUIRE and a new negotiation.
+ *
+ * An ISAKMP SA with no IPsec SAs under it has no ESP traffic to watch, so
+ * it is checked when a Quick Mode needs it.  A Quick Mode over it that
+ * times out sends an R-U-THERE.  A new Quick Mode over it after more than
+ * dpd_interval without a message from the peer waits for an
+ * R-U-THERE-ACK first.  Without DPD, a timed-out Quick Mode makes the
+ * ISAKMP SA dead at once, because a live peer that rejects a Quick Mode
+ * answers with a Notify.  Either way the Quick Modes that waited then go
+ * to a new Main Mode.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/rand.h"
 #include "ike/ike_int.h"
+#include "lib/err.h"
 #include "lib/log.h"
 #include "lib/rbuf.h"
 
 static struct log_ratelimit ike_dpd_rl = LOG_RATELIMIT_INIT(10, 20);
+
+static void	ike_dpd_restart(struct ike_p1 *, const char *);
 
 static uint64_t
 ike_dpd_interval_ms(const struct ike_p1 *p1)
@@ -84,6 +97,9 @@ ike_dpd_alive(struct ike_p1 *p1, uint64_t packets, uint64_t now)
 	p1->p1_dpd_packets = packets;
 	p1->p1_dpd_checked = now;
 	p1->p1_dpd_next = now + ike_dpd_interval_ms(p1);
+	/* Quick Modes that waited for the R-U-THERE-ACK can start. */
+	if (p1->p1_state == IKE_P1_ESTABLISHED)
+		ike_pending_run(p1);
 }
 
 static void
@@ -121,13 +137,138 @@ ike_dpd_dead(struct ike_p1 *p1)
 		if (ike_child_same_peer(ch, &p1->p1_remote))
 			ike_child_delete(eng, ch, 0);
 	}
-	if (config_ip_from_sockaddr(&a, &p1->p1_remote) != 0)
+	if (config_ip_from_sockaddr(&a, &p1->p1_remote) == 0)
+		TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+			if (o != p1 && config_ip_from_sockaddr(&b,
+			    &o->p1_remote) == 0 && config_ip_cmp(&a, &b) == 0)
+				ike_p1_kill(o, "the peer did not answer Dead "
+				    "Peer Detection");
+	ike_dpd_restart(p1, "the peer did not answer Dead Peer Detection");
+}
+
+/* Queue a Quick Mode for policy entry spd on p1, once. */
+static int
+ike_dpd_queue(struct ike_p1 *p1, size_t spd)
+{
+	struct ike_pending	*pd;
+
+	TAILQ_FOREACH(pd, &p1->p1_pending, pd_entry)
+		if (pd->pd_spd == spd)
+			return (0);
+	if ((pd = calloc(1, sizeof(*pd))) == NULL)
+		return (ERR_NOMEM);
+	pd->pd_spd = spd;
+	TAILQ_INSERT_TAIL(&p1->p1_pending, pd, pd_entry);
+	return (0);
+}
+
+/* Send the first R-U-THERE now, unless probes are already out. */
+static void
+ike_dpd_probe_now(struct ike_p1 *p1)
+{
+	size_t	npairs;
+
+	if (p1->p1_dpd_tries != 0)
 		return;
-	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
-		if (config_ip_from_sockaddr(&b, &o->p1_remote) == 0 &&
-		    config_ip_cmp(&a, &b) == 0)
-			ike_p1_kill(o, "the peer did not answer Dead Peer "
-			    "Detection");
+	p1->p1_dpd_packets = ike_dpd_inbound_packets(p1, &npairs);
+	p1->p1_dpd_checked = p1->p1_eng->e_now;
+	ike_dpd_probe(p1, p1->p1_eng->e_now);
+	ike_p1_touch(p1);
+}
+
+/*
+ * p1 is dead: remove it and move the Quick Modes waiting on it to a new
+ * Main Mode with the same rule and addresses.
+ */
+static void
+ike_dpd_restart(struct ike_p1 *p1, const char *why)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct sockaddr_storage	 l = p1->p1_local, r = p1->p1_remote;
+	const struct config_rule *rule = p1->p1_rule;
+	struct ike_pending	*pd;
+	struct ike_p1		*np1;
+	int			 rc;
+
+	ike_p1_kill(p1, why);
+	if (TAILQ_EMPTY(&p1->p1_pending) || rule == NULL)
+		return;
+	/* A responder cannot reach a peer behind a NAT on port 500. */
+	if (!p1->p1_initiator && p1->p1_nat_remote)
+		return;
+	ike_addr_set_port(&l, IKE_PORT);
+	ike_addr_set_port(&r, IKE_PORT);
+	if ((rc = ike_mm_initiate(eng, rule, &l, &r, &np1)) != 0) {
+		log_warn("ISAKMP SA %s with %s (rule \"%s\"): starting a new "
+		    "Main Mode for its waiting Quick Modes failed: %s",
+		    p1->p1_cookies, p1->p1_peer, p1->p1_label, err_str(rc));
+		return;
+	}
+	log_info("ISAKMP SA %s with %s (rule \"%s\") is dead: new Main Mode "
+	    "started for its waiting Quick Modes", p1->p1_cookies,
+	    p1->p1_peer, p1->p1_label);
+	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
+		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
+		TAILQ_INSERT_TAIL(&np1->p1_pending, pd, pd_entry);
+	}
+}
+
+static int
+ike_dpd_usable(const struct ike_p1 *p1)
+{
+	return (p1->p1_peer_dpd && ike_dpd_interval_ms(p1) != 0);
+}
+
+/*
+ * A Quick Mode for policy entry spd that we started on p1 timed out.
+ * The entry waits for the outcome of DPD when the peer supports it;
+ * without DPD p1 is dead now.
+ */
+void
+ike_dpd_qm_timeout(struct ike_p1 *p1, size_t spd)
+{
+	if (p1->p1_state != IKE_P1_ESTABLISHED)
+		return;
+	(void)ike_dpd_queue(p1, spd);
+	if (ike_dpd_usable(p1)) {
+		log_info("ISAKMP SA %s: checking with R-U-THERE whether %s "
+		    "is alive after the Quick Mode timed out",
+		    p1->p1_cookies, p1->p1_peer);
+		ike_dpd_probe_now(p1);
+		return;
+	}
+	ike_dpd_restart(p1, "a Quick Mode over it timed out and the peer "
+	    "does not support Dead Peer Detection");
+}
+
+/*
+ * Check p1 before a new Quick Mode for policy entry spd over it.  Returns
+ * 1 when the entry waits for an R-U-THERE-ACK, because probes are out or
+ * the peer has sent no message and no ESP for longer than dpd_interval.
+ * Returns 0 when the Quick Mode can start now.
+ */
+int
+ike_dpd_before_qm(struct ike_p1 *p1, size_t spd)
+{
+	uint64_t	interval = ike_dpd_interval_ms(p1);
+	size_t		npairs;
+
+	if (p1->p1_state != IKE_P1_ESTABLISHED || !ike_dpd_usable(p1) ||
+	    ike_qm_backoff_left(p1->p1_eng, spd, &p1->p1_remote) != 0)
+		return (0);
+	if (p1->p1_dpd_tries == 0 &&
+	    (p1->p1_eng->e_now < p1->p1_last_rx + interval ||
+	    ike_dpd_inbound_packets(p1, &npairs) != p1->p1_dpd_packets))
+		return (0);
+	if (ike_dpd_queue(p1, spd) != 0)
+		return (0);
+	if (p1->p1_dpd_tries == 0)
+		log_info("ISAKMP SA %s: no message from %s for %llu s, so "
+		    "R-U-THERE before the next Quick Mode", p1->p1_cookies,
+		    p1->p1_peer, (unsigned long long)
+		    ((p1->p1_eng->e_now - p1->p1_last_rx) / 1000));
+	ike_dpd_probe_now(p1);
+	return (1);
 }
 
 void

@@ -325,7 +325,10 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
     uint64_t now_ms)
 {
 	struct config		*old = eng->e_cfg;
+	const struct config_rule *rule;
 	struct ike_p1		*p1;
+	const char		*why;
+	char			 msg[192];
 
 	if (cfg == NULL)
 		return (ERR_INVAL);
@@ -335,13 +338,22 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 	/* First, while the ISAKMP SAs can still carry their Delete. */
 	ike_life_reload(eng);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
-		p1->p1_rule = config_rule_find_label(cfg, p1->p1_label);
+		rule = config_rule_find_label(cfg, p1->p1_label);
+		why = NULL;
+		if (rule != NULL && p1->p1_state != IKE_P1_DEAD)
+			why = ike_reauth_changed(p1, old, cfg, rule);
+		p1->p1_rule = rule;
 		ike_engine_remap_qms(p1, old, cfg);
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
 		if (p1->p1_rule == NULL)
 			ike_life_p1_delete(p1, "its rule is gone from the "
 			    "configuration");
+		else if (why != NULL) {
+			snprintf(msg, sizeof(msg), "its Phase 1 authentication "
+			    "changed at the reload: %s", why);
+			ike_life_p1_delete(p1, msg);
+		}
 	}
 	config_free(old);
 	ike_timer_update(eng);
@@ -466,8 +478,11 @@ ike_request_qm(struct ike_p1 *p1, size_t idx)
 		if (qm->qm_initiator && qm->qm_spd == idx &&
 		    qm->qm_state == IKE_QM_I1)
 			return (0);
-	if (p1->p1_state == IKE_P1_ESTABLISHED)
+	if (p1->p1_state == IKE_P1_ESTABLISHED) {
+		if (ike_dpd_before_qm(p1, idx))
+			return (0);
 		return (ike_qm_initiate(p1, idx));
+	}
 	TAILQ_FOREACH(pd, &p1->p1_pending, pd_entry)
 		if (pd->pd_spd == idx)
 			return (0);
@@ -484,9 +499,15 @@ ike_pending_run(struct ike_p1 *p1)
 {
 	struct ike_pending	*pd;
 
+	struct ike_qm		*qm;
+
 	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
 		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
-		if (p1->p1_eng->e_cfg != NULL &&
+		TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
+			if (qm->qm_initiator && qm->qm_spd == pd->pd_spd &&
+			    qm->qm_state == IKE_QM_I1)
+				break;
+		if (qm == NULL && p1->p1_eng->e_cfg != NULL &&
 		    pd->pd_spd < p1->p1_eng->e_cfg->cf_nspds)
 			(void)ike_qm_initiate(p1, pd->pd_spd);
 		free(pd);
@@ -715,6 +736,8 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 		return;
 	}
 	ike_qm_timers(p1, now);
+	if (p1->p1_state == IKE_P1_DEAD)
+		return;		/* a Quick Mode timeout proved it dead */
 	ike_natt_keepalive(p1, now);
 	ike_life_p1_timers(p1, now);
 }

@@ -335,6 +335,59 @@ ike_info_delete(struct ike_p1 *p1, const struct isakmp_delete *d)
 	}
 }
 
+/*
+ * Whether an error Notify reports that the peer rejected the authentication
+ * of Phase 1 (RFC 2408 section 3.14.1): our certificate, signature or
+ * HASH.  INVALID-ID-INFORMATION and INVALID-KEY-INFORMATION are not here,
+ * because peers also send them about a Quick Mode.
+ */
+static int
+ike_info_p1_auth_error(uint16_t type)
+{
+	switch (type) {
+	case ISAKMP_N_INVALID_CERT_ENCODING:
+	case ISAKMP_N_INVALID_CERTIFICATE:
+	case ISAKMP_N_CERT_TYPE_UNSUPPORTED:
+	case ISAKMP_N_INVALID_CERT_AUTHORITY:
+	case ISAKMP_N_INVALID_HASH_INFORMATION:
+	case ISAKMP_N_AUTHENTICATION_FAILED:
+	case ISAKMP_N_INVALID_SIGNATURE:
+	case ISAKMP_N_CERTIFICATE_UNAVAILABLE:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/*
+ * The peer rejected our authentication in a Notify protected by p1
+ * itself, typically right after our MM6: p1 is of no use to the peer,
+ * so it goes with the Quick Modes waiting on it.
+ */
+static void
+ike_info_p1_rejected(struct ike_p1 *p1, const struct isakmp_notify *n)
+{
+	const char	*hint;
+
+	switch (n->n_type) {
+	case ISAKMP_N_AUTHENTICATION_FAILED:
+	case ISAKMP_N_INVALID_SIGNATURE:
+	case ISAKMP_N_INVALID_HASH_INFORMATION:
+		hint = ike_cert_is_sig(p1->p1_auth) ? "check our certificate "
+		    "and private key" : "check the preshared key";
+		break;
+	default:
+		hint = "check that the peer trusts our certificate and its "
+		    "CA, and that it gets the certificates it requests";
+		break;
+	}
+	log_err("ISAKMP SA %s: peer %s rejected our Phase 1 authentication "
+	    "with %s (rule \"%s\"); deleting the ISAKMP SA: %s",
+	    p1->p1_cookies, p1->p1_peer, isakmp_notify_name(n->n_type),
+	    p1->p1_label, hint);
+	ike_life_p1_delete(p1, "the peer rejected its authentication");
+}
+
 static void
 ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 {
@@ -366,6 +419,11 @@ ike_info_notify(struct ike_p1 *p1, const struct isakmp_notify *n)
 	if (n->n_type == ISAKMP_N_RESPONDER_LIFETIME &&
 	    n->n_proto == ISAKMP_PROTO_ISAKMP) {
 		ike_life_p1_responder_lifetime(p1, n);
+		return;
+	}
+	/* A 4-byte SPI names an IPsec SA, so the error is about Phase 2. */
+	if (ike_info_p1_auth_error(n->n_type) && n->n_spi_size != 4) {
+		ike_info_p1_rejected(p1, n);
 		return;
 	}
 	/* An error about a Quick Mode ends it (ike_qm_peer_error logs). */
@@ -566,6 +624,8 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	for (i = 1; i < msg.m_npayloads; i++) {
 		const struct isakmp_payload *pl = &msg.m_payloads[i];
 
+		if (p1->p1_state == IKE_P1_DEAD)
+			break;	/* a Notify ended it */
 		if (pl->pl_type == ISAKMP_PL_N)
 			ike_info_notify(p1, &pl->pl_u.n);
 		else if (pl->pl_type == ISAKMP_PL_D)
@@ -612,6 +672,19 @@ ike_info_input_clear(struct ike_engine *eng, const struct ike_packet *pk,
 		p1 = ike_p1_find(eng, hdr->h_icookie, zero, NULL);
 	}
 	pl = isakmp_msg_find(&msg, ISAKMP_PL_N, 0);
+	if (p1 != NULL && pl != NULL && p1->p1_state == IKE_P1_ESTABLISHED &&
+	    pl->pl_u.n.n_type <= ISAKMP_N_ERROR_MAX) {
+		eng->e_stats.st_rx_dropped++;
+		if (log_ratelimit_pass(&ike_info_rl))
+			log_warn("ISAKMP SA %s: unencrypted Notify %s from %s "
+			    "ignored: only a Notify protected by the "
+			    "established ISAKMP SA can end it",
+			    p1->p1_cookies,
+			    isakmp_notify_name(pl->pl_u.n.n_type),
+			    p1->p1_peer);
+		isakmp_msg_free(&msg);
+		return;
+	}
 	if (p1 == NULL || pl == NULL || p1->p1_state == IKE_P1_ESTABLISHED ||
 	    p1->p1_state == IKE_P1_DEAD ||
 	    !ike_addr_eq(&pk->pk_remote, &p1->p1_remote) ||

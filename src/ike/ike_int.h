@@ -25,6 +25,7 @@ struct dh_key;
 struct cert;
 struct certsel_list;
 struct ike_pke;
+struct ike_peer_certs;
 
 #define IKE_PORT		500
 #define IKE_NATT_PORT		4500
@@ -271,6 +272,8 @@ struct ike_p1 {
 	size_t			 p1_mids_alloc;
 	/* Public key encryption state (ike_pke.c), NULL for other methods. */
 	struct ike_pke		*p1_pke;
+	/* The peer's certificates of a signature method (ike_cert.c). */
+	struct ike_peer_certs	*p1_peer_certs;
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
@@ -430,6 +433,9 @@ int	 ike_cert_sels(const struct config_rule *, int remote,
 	    struct certsel_list **, char *why, size_t whysize);
 void	 ike_cert_id_text(uint8_t type, const uint8_t *, size_t, char *,
 	    size_t);
+void	 ike_cert_free_peer(struct ike_p1 *);
+int	 ike_cert_recheck(const struct ike_p1 *, const struct config_rule *,
+	    char *why, size_t whysize);
 
 /* ike_pke.c */
 int	 ike_pke_is(unsigned int auth);
@@ -477,10 +483,16 @@ void	 ike_life_p1_responder_lifetime(struct ike_p1 *,
 	    const struct isakmp_notify *);
 void	 ike_life_reload(struct ike_engine *);
 
+/* ike_reauth.c */
+const char *ike_reauth_changed(const struct ike_p1 *, const struct config *old,
+	    const struct config *cfg, const struct config_rule *rule);
+
 /* ike_dpd.c */
 void	 ike_dpd_start(struct ike_p1 *);
 void	 ike_dpd_timer(struct ike_p1 *, uint64_t now);
 void	 ike_dpd_ack(struct ike_p1 *, const struct isakmp_notify *);
+void	 ike_dpd_qm_timeout(struct ike_p1 *, size_t spd);
+int	 ike_dpd_before_qm(struct ike_p1 *, size_t spd);
 
 /* ike_qm.c */
 uint32_t ike_qm_reqid(const struct ike_qm *);

@@ -19,6 +19,8 @@
 #include "lib/rbuf.h"
 #include "lib/util.h"
 
+static struct log_ratelimit ike_prop_rl = LOG_RATELIMIT_INIT(10, 20);
+
 /* RFC 2407 section 4.5: the lifetime when the proposal names none. */
 #define IKE_P2_DEFAULT_LIFE	28800
 /* The same for Phase 1, for which RFC 2409 names no default. */
@@ -38,6 +40,56 @@ struct ike_xf {
 	char		xf_bad[64];
 };
 
+/* Mark xf as not acceptable; the first reason is the one logged. */
+static void
+ike_xf_reject(struct ike_xf *xf, enum isakmp_attr_class cls, uint16_t type,
+    const char *why, uint64_t v)
+{
+	if (xf->xf_unknown)
+		return;
+	xf->xf_unknown = 1;
+	snprintf(xf->xf_bad, sizeof(xf->xf_bad), "%s %llu (%s)",
+	    isakmp_attr_name(cls, type), (unsigned long long)v, why);
+}
+
+/*
+ * Reject the values of Life Type, Life Duration and Key Length that RFC
+ * 2407 section 4.5 and RFC 2409 appendix A do not define: an unknown
+ * life type, a duration of 0 or without a life type before it, and a
+ * key length of 0.  Accepting them would make us use a default while the
+ * SA payload we echo states the invalid value.  Returns 1 when v is
+ * valid for attribute type.
+ */
+static int
+ike_xf_value_ok(struct ike_xf *xf, enum isakmp_attr_class cls, uint16_t type,
+    uint64_t v, uint16_t life_type)
+{
+	int	p1 = cls == ISAKMP_ATTR_CLASS_P1;
+
+	if (type == (p1 ? ISAKMP_P1_LIFE_TYPE : ISAKMP_P2_LIFE_TYPE) &&
+	    v != ISAKMP_LIFE_SECONDS && v != ISAKMP_LIFE_KILOBYTES) {
+		ike_xf_reject(xf, cls, type, "unknown life type", v);
+		return (0);
+	}
+	if (type == (p1 ? ISAKMP_P1_LIFE_DURATION : ISAKMP_P2_LIFE_DURATION)) {
+		if (life_type == 0) {
+			ike_xf_reject(xf, cls, type, "no Life Type before it",
+			    v);
+			return (0);
+		}
+		if (v == 0) {
+			ike_xf_reject(xf, cls, type, "must not be 0", v);
+			return (0);
+		}
+	}
+	if (type == (p1 ? ISAKMP_P1_KEY_LENGTH : ISAKMP_P2_KEY_LENGTH) &&
+	    v == 0) {
+		ike_xf_reject(xf, cls, type, "must not be 0", v);
+		return (0);
+	}
+	return (1);
+}
+
 static void
 ike_xf_decode(const struct isakmp_transform *t, enum isakmp_attr_class cls,
     struct ike_xf *xf)
@@ -51,12 +103,15 @@ ike_xf_decode(const struct isakmp_transform *t, enum isakmp_attr_class cls,
 		const struct isakmp_attr *a = &t->t_attrs[i];
 
 		if (isakmp_attr_get(a, &v) != 0 || v > UINT32_MAX) {
+			if (!xf->xf_unknown)
+				snprintf(xf->xf_bad, sizeof(xf->xf_bad),
+				    "%s with a non-integer value",
+				    isakmp_attr_name(cls, a->a_type));
 			xf->xf_unknown = 1;
-			snprintf(xf->xf_bad, sizeof(xf->xf_bad),
-			    "%s with a non-integer value",
-			    isakmp_attr_name(cls, a->a_type));
 			continue;
 		}
+		if (!ike_xf_value_ok(xf, cls, a->a_type, v, life_type))
+			continue;
 		if (cls == ISAKMP_ATTR_CLASS_P1) {
 			switch (a->a_type) {
 			case ISAKMP_P1_ENC:
@@ -109,9 +164,10 @@ ike_xf_decode(const struct isakmp_transform *t, enum isakmp_attr_class cls,
 				continue;
 			}
 		}
+		if (!xf->xf_unknown)
+			snprintf(xf->xf_bad, sizeof(xf->xf_bad), "%s (%u)",
+			    isakmp_attr_name(cls, a->a_type), a->a_type);
 		xf->xf_unknown = 1;
-		snprintf(xf->xf_bad, sizeof(xf->xf_bad), "%s (%u)",
-		    isakmp_attr_name(cls, a->a_type), a->a_type);
 	}
 }
 
@@ -247,6 +303,37 @@ ike_p1_record_life(struct ike_p1 *p1, uint32_t ours, const struct ike_xf *xf)
 	    xf->xf_life_secs != 0 ? "" : " (none given)", p1->p1_label, ours);
 }
 
+/*
+ * Whether the peer's Phase 1 transform number num has valid attribute
+ * values and a lifetime of at least min_p1_lifetime.  A transform that
+ * fails is logged with the attribute at fault and skipped (RFC 2408
+ * section 4.2), so that MM2 never echoes a value other than the one used.
+ */
+static int
+ike_p1_xf_valid(struct ike_p1 *p1, const struct ike_xf *xf, unsigned int num)
+{
+	uint32_t	min = ike_globals(p1->p1_eng)->cg_min_p1_lifetime.val;
+
+	if (min == 0)
+		min = CONFIG_MIN_P1_LIFETIME;
+	if (xf->xf_unknown) {
+		if (log_ratelimit_pass(&ike_prop_rl))
+			log_warn("ISAKMP SA %s: Phase 1 transform %u from %s "
+			    "is not acceptable: %s", p1->p1_cookies, num,
+			    p1->p1_peer, xf->xf_bad);
+		return (0);
+	}
+	if (xf->xf_life_secs != 0 && xf->xf_life_secs < min) {
+		if (log_ratelimit_pass(&ike_prop_rl))
+			log_warn("ISAKMP SA %s: Phase 1 transform %u from %s "
+			    "is not acceptable: Life Duration %u s is below "
+			    "the minimum of %u s", p1->p1_cookies, num,
+			    p1->p1_peer, xf->xf_life_secs, min);
+		return (0);
+	}
+	return (1);
+}
+
 static void
 ike_p1_record(struct ike_p1 *p1, const struct config_p1_xform *px,
     const struct ike_xf *xf)
@@ -308,7 +395,8 @@ ike_xf_describe(const struct ike_xf *xf, char *buf, size_t len, int p1)
 	if (xf->xf_unknown) {
 		size_t	l = strlen(buf);
 
-		snprintf(buf + l, len - l, " [unsupported %s]", xf->xf_bad);
+		snprintf(buf + l, len - l, " [not acceptable: %s]",
+		    xf->xf_bad);
 	}
 }
 
@@ -390,6 +478,8 @@ ike_prop_p1_select(struct ike_p1 *p1, const struct isakmp_sa *sa,
 			if (t->t_id != ISAKMP_XF_KEY_IKE)
 				continue;
 			ike_xf_decode(t, ISAKMP_ATTR_CLASS_P1, &xf);
+			if (!ike_p1_xf_valid(p1, &xf, t->t_num))
+				continue;
 			for (k = 0; k < r->cr_nxforms; k++) {
 				if (!ike_p1_xform_allows(&r->cr_xforms[k],
 				    &xf))
@@ -463,6 +553,8 @@ ike_prop_p1_accept(struct ike_p1 *p1, const struct isakmp_sa *sa)
 	}
 	p = &sa->sa_proposals[0];
 	ike_xf_decode(&p->p_transforms[0], ISAKMP_ATTR_CLASS_P1, &xf);
+	if (!ike_p1_xf_valid(p1, &xf, p->p_transforms[0].t_num))
+		return (ERR_PROPOSAL);
 	for (k = 0; k < r->cr_nxforms; k++) {
 		if (ike_p1_xform_allows(&r->cr_xforms[k], &xf)) {
 			ike_p1_record(p1, &r->cr_xforms[k], &xf);

@@ -1135,6 +1135,8 @@ void
 ike_qm_timers(struct ike_p1 *p1, uint64_t now)
 {
 	struct ike_qm	*qm, *next;
+	size_t		 spd;
+	int		 initiator;
 
 	for (qm = TAILQ_FIRST(&p1->p1_qms); qm != NULL; qm = next) {
 		next = TAILQ_NEXT(qm, qm_entry);
@@ -1147,10 +1149,16 @@ ike_qm_timers(struct ike_p1 *p1, uint64_t now)
 			log_warn("ISAKMP SA %s: Quick Mode %08x with %s timed "
 			    "out after %u retransmissions", p1->p1_cookies,
 			    qm->qm_msgid, p1->p1_peer, qm->qm_xmit.x_tries);
-			if (qm->qm_initiator)
-				ike_child_rekey_failed(p1->p1_eng, qm->qm_spd,
+			initiator = qm->qm_initiator;
+			spd = qm->qm_spd;
+			if (initiator)
+				ike_child_rekey_failed(p1->p1_eng, spd,
 				    &p1->p1_remote);
 			ike_qm_free(qm);
+			if (initiator)
+				ike_dpd_qm_timeout(p1, spd);
+			if (p1->p1_state == IKE_P1_DEAD)
+				return;
 		}
 	}
 }

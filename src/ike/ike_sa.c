@@ -394,6 +394,7 @@ ike_p1_free(struct ike_p1 *p1)
 	ike_p1_unhash(p1);
 	ike_p1_peer_unhash(p1);
 	ike_pke_free(p1);
+	ike_cert_free_peer(p1);
 	wbuf_free(&p1->p1_sai_b);
 	wbuf_free(&p1->p1_gxi);
 	wbuf_free(&p1->p1_gxr);

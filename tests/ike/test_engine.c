@@ -1070,6 +1070,74 @@ forged_delete_ignored(void **state)
 	net_free(n);
 }
 
+/*
+ * An error Notify about our Phase 1 authentication, protected by the
+ * ISAKMP SA, deletes that SA on the responder.  It does so with no SPI
+ * and with the ISAKMP SA's cookies as the SPI.
+ */
+static void
+auth_notify_deletes_p1(void **state)
+{
+	static const uint16_t	 types[] = {
+		ISAKMP_N_INVALID_CERTIFICATE, ISAKMP_N_AUTHENTICATION_FAILED,
+		ISAKMP_N_INVALID_SIGNATURE, ISAKMP_N_CERTIFICATE_UNAVAILABLE,
+	};
+	uint8_t			 spi[2 * ISAKMP_COOKIE_LEN];
+	struct ike_p1		*p1;
+	struct net		*n;
+	size_t			 i;
+
+	for (i = 0; i < 2 * sizeof(types) / sizeof(types[0]); i++) {
+		n = net_new(&conf_a, &conf_b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		net_pump(n);
+		check_sa_pairs(n, 1);
+		p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+		memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+		memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie,
+		    ISAKMP_COOKIE_LEN);
+		assert_int_equal(ike_info_send_notify(p1, types[i / 2],
+		    ISAKMP_PROTO_ISAKMP, i % 2 ? spi : NULL,
+		    i % 2 ? sizeof(spi) : 0), 0);
+		net_pump(n);
+		net_run(n, 200);
+		assert_int_equal(p1_entries(n->s[1].eng), 0);
+		assert_int_equal(sa_count(&n->s[1]), 0);
+		net_free(n);
+	}
+}
+
+/* The same Notify unencrypted is only logged: nothing is deleted. */
+static void
+clear_auth_notify_ignored(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_packet	 pk;
+	struct isakmp_hdr	 hdr;
+	struct ike_p1		*p1;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	memset(&hdr, 0, sizeof(hdr));
+	memcpy(hdr.h_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(hdr.h_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_local = p1->p1_local;
+	pk.pk_remote = p1->p1_remote;
+	assert_int_equal(ike_info_send_notify_clear(n->s[0].eng, &pk, &hdr,
+	    ISAKMP_N_INVALID_CERTIFICATE), 0);
+	assert_int_equal(n->nq, 1);
+	net_pump(n);
+	net_run(n, 200);
+	assert_int_equal(p1_count(n->s[1].eng), 1);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 static void
 garbage_input_dropped(void **state)
 {
@@ -1282,9 +1350,13 @@ rekey_retried_after_timeout(void **state)
 	    KERNEL_EXPIRE_SECONDS), 0);
 	net_run(n, 8000);
 	assert_int_equal(ike_engine_child_count(n->s[0].eng), 1);
-	/* The soft expiry comes once; the engine tries again by itself. */
+	/*
+	 * The soft expiry comes once; the engine tries again by itself.  The
+	 * timeout sent an R-U-THERE at once and repeats it after 5 s: that
+	 * one is answered, and the Quick Mode that waited for it runs.
+	 */
 	n->drop_all[1] = 0;
-	net_run(n, 8500);
+	net_run(n, 4000);
 	assert_int_equal(ike_engine_child_count(n->s[0].eng), 2);
 	check_outbound_valid(n);
 	net_run(n, 7000);
@@ -1694,6 +1766,201 @@ dpd_ack_checked(void **state)
 	net_free(n);
 }
 
+/* The tunnel's ACQUIRE, as side 0's kernel reports it. */
+static void
+acquire_tunnel(struct net *n)
+{
+	struct kernel_acquire	acq;
+
+	memset(&acq, 0, sizeof(acq));
+	ss_set(&acq.acq_packet.sel_src, "192.0.2.5", 0);
+	ss_set(&acq.acq_packet.sel_dst, "203.0.113.7", 0);
+	acq.acq_packet.sel_src_prefix = 32;
+	acq.acq_packet.sel_dst_prefix = 32;
+	acq.acq_policy = acq.acq_packet;
+	ss_set(&acq.acq_src, "198.51.100.1", 0);
+	ss_set(&acq.acq_dst, "198.51.100.2", 0);
+	acq.acq_mode = KERNEL_MODE_TUNNEL;
+	acq.acq_proto = KERNEL_PROTO_ESP;
+	acq.acq_reqid = 1;
+	ike_engine_acquire(n->s[0].eng, &acq, n->now);
+}
+
+/*
+ * Side 1 loses all state, as after kill -9 and a restart: a new engine
+ * and kernel, with SPIs that differ from side 0's.
+ */
+static void
+peer_restart(struct net *n, const struct peer_conf *pc)
+{
+	struct side	*s = &n->s[1];
+	uint32_t	 spi;
+	int		 j;
+
+	ike_engine_free(s->eng);
+	kernel_close(s->kern);
+	assert_int_equal(kernel_open(&s->kern, KERNEL_BACKEND_NONE, NULL,
+	    &test_kernel_cb, s, NULL), 0);
+	for (j = 0; j < 16; j++)
+		assert_int_equal(kernel_get_spi(s->kern, NULL, NULL,
+		    KERNEL_PROTO_ESP, 0, &spi), 0);
+	s->eng = ike_engine_new(&test_host, s, s->kern);
+	assert_non_null(s->eng);
+	assert_int_equal(ike_engine_set_config(s->eng, make_config(n, 1, pc),
+	    n->now), 0);
+}
+
+/*
+ * Up a tunnel from side 0, let its IPsec SAs idle out so that only the
+ * ISAKMP SA is left, and store that SA's initiator cookie.
+ */
+static struct net *
+net_bare_p1(const struct peer_conf *a, const struct peer_conf *b,
+    uint8_t *icookie)
+{
+	struct net	*n = net_new(a, b, 0);
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_IN)->sa_id, 1,
+	    KERNEL_EXPIRE_IDLE), 0);
+	net_pump(n);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	memcpy(icookie, TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    ISAKMP_COOKIE_LEN);
+	return (n);
+}
+
+/* Messages of one exchange type that side 0 sent under an icookie. */
+static unsigned int
+sent_on_p1(const struct net *n, const uint8_t *icookie, uint8_t exchange)
+{
+	unsigned int	count = 0;
+	size_t		i;
+
+	for (i = 0; i < n->nlog; i++)
+		if (n->log[i].from == 0 && n->log[i].len > ISAKMP_HDR_LEN &&
+		    n->log[i].data[18] == exchange &&
+		    memcmp(n->log[i].data, icookie, ISAKMP_COOKIE_LEN) == 0)
+			count++;
+	return (count);
+}
+
+/*
+ * Without DPD, a Quick Mode that times out on an ISAKMP SA whose peer
+ * lost its state makes that SA dead, and a new Main Mode carries the
+ * Quick Mode.
+ */
+static void
+dead_p1_found_by_qm_timeout(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm;
+
+	a.globals = b.globals = "dpd_interval 0";
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	peer_restart(n, &b);
+	acquire_tunnel(n);
+	net_pump(n);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 1);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	net_run(n, 12000);
+	check_sa_pairs(n, 1);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    old, ISAKMP_COOKIE_LEN);
+	net_free(n);
+}
+
+/*
+ * With DPD, a timed-out Quick Mode brings R-U-THERE first; the peer that
+ * lost its state answers none, and a new Main Mode carries the Quick Mode.
+ */
+static void
+dead_p1_found_by_dpd_after_qm(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm, info;
+
+	a.globals = b.globals = "dpd_interval 10\ndpd_retries 2";
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	info = sent_on_p1(n, old, ISAKMP_EX_INFO);
+	peer_restart(n, &b);
+	acquire_tunnel(n);
+	net_run(n, 9000);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 4);
+	assert_true(sent_on_p1(n, old, ISAKMP_EX_INFO) - info >= 1);
+	assert_int_equal(sa_count(&n->s[0]), 0);
+	net_run(n, 12000);
+	check_sa_pairs(n, 1);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_INFO) - info, 2);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_not_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    old, ISAKMP_COOKIE_LEN);
+	net_free(n);
+}
+
+/*
+ * An ISAKMP SA silent for longer than dpd_interval is probed before a
+ * new Quick Mode uses it: no Quick Mode goes to the dead peer.
+ */
+static void
+silent_p1_probed_before_qm(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm, info;
+
+	a.globals = b.globals = dpd_globals;
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	info = sent_on_p1(n, old, ISAKMP_EX_INFO);
+	peer_restart(n, &b);
+	net_run(n, 3000);
+	acquire_tunnel(n);
+	net_pump(n);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_INFO) - info, 1);
+	net_run(n, 8000);
+	check_sa_pairs(n, 1);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 0);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	net_free(n);
+}
+
+/* A silent ISAKMP SA whose peer answers R-U-THERE carries the Quick Mode. */
+static void
+silent_p1_alive_keeps_p1(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	uint8_t			 old[ISAKMP_COOKIE_LEN];
+	struct net		*n;
+	unsigned int		 qm;
+
+	a.globals = b.globals = dpd_globals;
+	n = net_bare_p1(&a, &b, old);
+	qm = sent_on_p1(n, old, ISAKMP_EX_QUICK);
+	net_run(n, 3000);
+	acquire_tunnel(n);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(sent_on_p1(n, old, ISAKMP_EX_QUICK) - qm, 2);
+	assert_int_equal(p1_entries(n->s[0].eng), 1);
+	assert_memory_equal(TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    old, ISAKMP_COOKIE_LEN);
+	net_free(n);
+}
+
 static void
 admin_delete_p1(void **state)
 {
@@ -1939,6 +2206,69 @@ reload_during_mm_drops_changed_qm(void **state)
 	net_free(n);
 }
 
+/*
+ * Reload side 1 with pc; returns whether its ISAKMP SA with side 0 was
+ * deleted, and then checks that side 0 got the Delete.
+ */
+static int
+reload_deletes_p1(const struct peer_conf *pc)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	int		 deleted;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(ike_engine_set_config(n->s[1].eng,
+	    make_config(n, 1, pc), n->now), 0);
+	net_pump(n);
+	net_run(n, 200);
+	deleted = p1_entries(n->s[1].eng) == 0;
+	if (deleted) {
+		assert_int_equal(p1_entries(n->s[0].eng), 0);
+		assert_int_equal(sa_count(&n->s[0]), 0);
+		assert_int_equal(sa_count(&n->s[1]), 0);
+	} else
+		check_sa_pairs(n, 1);
+	net_free(n);
+	return (deleted);
+}
+
+static void
+reload_changed_psk_deletes_p1(void **state)
+{
+	struct peer_conf	b = conf_b;
+
+	b.key = "another-psk-0123456789";
+	assert_true(reload_deletes_p1(&b));
+}
+
+static void
+reload_changed_method_deletes_p1(void **state)
+{
+	struct peer_conf	b = conf_b;
+
+	b.xform = "auth_method rsa_sig oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128)";
+	b.label = "to-peer\"\n local_id_type dn\n local_id \"CN=b\"\n "
+	    "remote_id \"CN=a";
+	assert_true(reload_deletes_p1(&b));
+}
+
+/* Trust settings matter to certificates only, not to a preshared key. */
+static void
+reload_same_auth_keeps_p1(void **state)
+{
+	struct peer_conf	b = conf_b;
+
+	assert_false(reload_deletes_p1(&b));
+	b.globals = "ignore_crls";
+	assert_false(reload_deletes_p1(&b));
+	b.globals = "dpd_interval 20";
+	assert_false(reload_deletes_p1(&b));
+}
+
 static void
 reload_adding_rule_keeps_sas(void **state)
 {
@@ -2127,6 +2457,218 @@ unexpected_payload_rejected(void **state)
 	assert_int_equal(logged_notify(n, 1), ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	net_run(n, 100);
 	assert_int_equal(p1_entries(n->s[1].eng), 0);
+	net_free(n);
+}
+
+/* One attribute of a proposed transform set to a value, or left out. */
+struct attr_case {
+	const char	*name;
+	uint16_t	 type;
+	uint32_t	 value;
+	int		 omit;
+	int		 ok;		/* the transform is acceptable */
+};
+
+#define ATTR_CASE_NONE	0xffff
+
+/* Add attribute type with value v unless the case changes it. */
+static void
+build_attr_case(struct isakmp_builder *b, enum isakmp_attr_class cls,
+    const struct attr_case *c, uint16_t type, uint32_t v)
+{
+	if (c->type == type && c->omit)
+		return;
+	isakmp_build_attr(b, cls, type, c->type == type ? c->value : v);
+}
+
+/* An SA payload with one AES-128/SHA-1/PSK/group 14 Phase 1 transform. */
+static void
+build_p1_sa_case(struct isakmp_builder *b, const struct attr_case *c)
+{
+	enum isakmp_attr_class	cls = ISAKMP_ATTR_CLASS_P1;
+
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(b, 1, ISAKMP_PROTO_ISAKMP, NULL, 0, 1);
+	isakmp_build_transform_begin(b, 1, ISAKMP_XF_KEY_IKE);
+	build_attr_case(b, cls, c, ISAKMP_P1_ENC, ISAKMP_ENC_AES_CBC);
+	build_attr_case(b, cls, c, ISAKMP_P1_KEY_LENGTH, 128);
+	build_attr_case(b, cls, c, ISAKMP_P1_HASH, ISAKMP_HASH_SHA);
+	build_attr_case(b, cls, c, ISAKMP_P1_AUTH, ISAKMP_AUTH_PSK);
+	build_attr_case(b, cls, c, ISAKMP_P1_GROUP_DESC, 14);
+	build_attr_case(b, cls, c, ISAKMP_P1_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+	build_attr_case(b, cls, c, ISAKMP_P1_LIFE_DURATION, 3600);
+	isakmp_build_transform_end(b);
+	isakmp_build_proposal_end(b);
+	isakmp_build_sa_end(b);
+}
+
+static const struct attr_case p1_attr_cases[] = {
+	{ "valid", ATTR_CASE_NONE, 0, 0, 1 },
+	{ "life 1 s", ISAKMP_P1_LIFE_DURATION, 1, 0, 0 },
+	{ "life 0", ISAKMP_P1_LIFE_DURATION, 0, 0, 0 },
+	{ "life type 9", ISAKMP_P1_LIFE_TYPE, 9, 0, 0 },
+	{ "no life type", ISAKMP_P1_LIFE_TYPE, 0, 1, 0 },
+	{ "key length 0", ISAKMP_P1_KEY_LENGTH, 0, 0, 0 },
+	{ "key length 100", ISAKMP_P1_KEY_LENGTH, 100, 0, 0 },
+};
+
+/*
+ * MM1 whose transform has an invalid attribute value gets
+ * NO-PROPOSAL-CHOSEN and leaves no ISAKMP SA; the valid one gets MM2,
+ * which echoes exactly the lifetime and key length used.
+ */
+static void
+p1_invalid_attrs_rejected(void **state)
+{
+	struct isakmp_builder	 b;
+	struct isakmp_msg	 msg, reply;
+	struct isakmp_error	 err;
+	struct ike_packet	 in;
+	struct wbuf		 wb;
+	struct net		*n;
+	struct ike_p1		*p1;
+	size_t			 i, k;
+
+	for (k = 0; k < sizeof(p1_attr_cases) / sizeof(p1_attr_cases[0]);
+	    k++) {
+		const struct attr_case *c = &p1_attr_cases[k];
+
+		print_message("case %s\n", c->name);
+		n = net_new(&conf_a, &conf_b, 0);
+		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
+		    n->now), 0);
+		assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len,
+		    &msg, &err), 0);
+		wbuf_init(&wb, 0);
+		isakmp_build_init(&b, &wb, &msg.m_hdr);
+		for (i = 0; i < msg.m_npayloads; i++) {
+			if (msg.m_payloads[i].pl_type == ISAKMP_PL_SA)
+				build_p1_sa_case(&b, c);
+			else
+				isakmp_build_payload(&b, &msg.m_payloads[i]);
+		}
+		assert_int_equal(isakmp_build_finish(&b), 0);
+		isakmp_msg_free(&msg);
+		memset(&in, 0, sizeof(in));
+		net_translate(n, &n->q[0], &in);
+		free(n->q[0].data);
+		n->nq = 0;
+		in.pk_data = wb.wb_data;
+		in.pk_len = wb.wb_len;
+		ike_engine_input(n->s[1].eng, &in, n->now);
+		wbuf_free(&wb);
+		assert_int_equal(n->nq, 1);
+		assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len,
+		    &reply, &err), 0);
+		if (!c->ok) {
+			assert_int_equal(logged_notify(n, 1),
+			    ISAKMP_N_NO_PROPOSAL_CHOSEN);
+			assert_null(isakmp_msg_find(&reply, ISAKMP_PL_SA, 0));
+			isakmp_msg_free(&reply);
+			net_run(n, 100);
+			assert_int_equal(p1_entries(n->s[1].eng), 0);
+			net_free(n);
+			continue;
+		}
+		assert_non_null(isakmp_msg_find(&reply, ISAKMP_PL_SA, 0));
+		isakmp_msg_free(&reply);
+		p1 = TAILQ_FIRST(&n->s[1].eng->e_p1s);
+		assert_non_null(p1);
+		assert_int_equal(p1->p1_keybits, 128);
+		assert_int_equal(p1->p1_life_secs, 3600);
+		net_free(n);
+	}
+}
+
+/* An ESP transform of AES-128/HMAC-SHA2-256 in tunnel mode. */
+static void
+build_p2_sa_case(struct isakmp_builder *b, const struct attr_case *c)
+{
+	enum isakmp_attr_class	cls = ISAKMP_ATTR_CLASS_P2;
+	static const uint8_t	spi[4] = { 0x12, 0x34, 0x56, 0x78 };
+
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(b, 1, ISAKMP_PROTO_ESP, spi, 4, 1);
+	isakmp_build_transform_begin(b, 1, ISAKMP_ESP_AES_CBC);
+	build_attr_case(b, cls, c, ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+	build_attr_case(b, cls, c, ISAKMP_P2_LIFE_DURATION, 3600);
+	build_attr_case(b, cls, c, ISAKMP_P2_ENCAP_MODE, ISAKMP_ENCAP_TUNNEL);
+	build_attr_case(b, cls, c, ISAKMP_P2_AUTH_ALG,
+	    ISAKMP_AUTH_ALG_HMAC_SHA2_256);
+	build_attr_case(b, cls, c, ISAKMP_P2_KEY_LENGTH, 128);
+	isakmp_build_transform_end(b);
+	isakmp_build_proposal_end(b);
+	isakmp_build_sa_end(b);
+}
+
+static const struct attr_case p2_attr_cases[] = {
+	{ "valid", ATTR_CASE_NONE, 0, 0, 1 },
+	{ "life 0", ISAKMP_P2_LIFE_DURATION, 0, 0, 0 },
+	{ "life type 9", ISAKMP_P2_LIFE_TYPE, 9, 0, 0 },
+	{ "no life type", ISAKMP_P2_LIFE_TYPE, 0, 1, 0 },
+	{ "key length 0", ISAKMP_P2_KEY_LENGTH, 0, 0, 0 },
+};
+
+/*
+ * Quick Mode: a responder rejects an ESP transform with an invalid
+ * attribute value, and an initiator rejects it in QM2.
+ */
+static void
+p2_invalid_attrs_rejected(void **state)
+{
+	const struct config_spd	*spd;
+	struct isakmp_builder	 b;
+	struct isakmp_msg	 msg;
+	struct isakmp_error	 err;
+	struct isakmp_hdr	 h;
+	struct wbuf		 wb, out;
+	struct ike_qm		 qm;
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	size_t			 k;
+	int			 side;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	for (k = 0; k < sizeof(p2_attr_cases) / sizeof(p2_attr_cases[0]);
+	    k++) {
+		const struct attr_case *c = &p2_attr_cases[k];
+
+		print_message("case %s\n", c->name);
+		memset(&h, 0, sizeof(h));
+		h.h_major = ISAKMP_VERSION_MAJOR;
+		h.h_exchange = ISAKMP_EX_QUICK;
+		wbuf_init(&wb, 0);
+		isakmp_build_init(&b, &wb, &h);
+		build_p2_sa_case(&b, c);
+		assert_int_equal(isakmp_build_finish(&b), 0);
+		assert_int_equal(isakmp_msg_parse(wb.wb_data, wb.wb_len, &msg,
+		    &err), 0);
+		for (side = 0; side < 2; side++) {
+			memset(&qm, 0, sizeof(qm));
+			qm.qm_p1 = TAILQ_FIRST(&n->s[side].eng->e_p1s);
+			qm.qm_tunnel = 1;
+			qm.qm_spi_in = 0x1000;
+			spd = &n->s[side].eng->e_cfg->cf_spds[0];
+			wbuf_init(&out, 0);
+			isakmp_build_init_body(&b, &out);
+			if (side == 1)
+				assert_int_equal(ike_prop_p2_select(&qm, spd,
+				    &msg.m_payloads[0].pl_u.sa, &b) == 0,
+				    c->ok);
+			else
+				assert_int_equal(ike_prop_p2_accept(&qm,
+				    &msg.m_payloads[0].pl_u.sa) == 0, c->ok);
+			if (c->ok) {
+				assert_int_equal(qm.qm_keybits, 128);
+				assert_int_equal(qm.qm_life_secs, 3600);
+			}
+			wbuf_free(&out);
+		}
+		isakmp_msg_free(&msg);
+		wbuf_free(&wb);
+	}
 	net_free(n);
 }
 
@@ -2731,6 +3273,8 @@ qm_rejected_backs_off(void **state)
 
 	a.pfs = 14;
 	b.pfs = 2;
+	/* No R-U-THERE before the Quick Mode 31 s later. */
+	a.globals = "dpd_interval 60";
 	n = net_new(&a, &b, 0);
 	saved = qm_log_begin(n, path, sizeof(path));
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
@@ -2842,6 +3386,8 @@ qm_backoff_reset(void **state)
 
 	a.pfs = 14;
 	b.pfs = 2;
+	/* No R-U-THERE before the Quick Mode 31 s later. */
+	a.globals = "dpd_interval 60";
 	n = net_new(&a, &b, 0);
 	saved = qm_log_begin(n, path, sizeof(path));
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
@@ -2887,6 +3433,8 @@ main(void)
 		cmocka_unit_test(quick_mode_from_p1_responder),
 		cmocka_unit_test(delete_removes_sas),
 		cmocka_unit_test(forged_delete_ignored),
+		cmocka_unit_test(auth_notify_deletes_p1),
+		cmocka_unit_test(clear_auth_notify_ignored),
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
 		cmocka_unit_test(transport_mode_behind_nat),
@@ -2904,11 +3452,18 @@ main(void)
 		cmocka_unit_test(dpd_silent_peer_cleared),
 		cmocka_unit_test(dpd_off_sends_no_probe),
 		cmocka_unit_test(dpd_ack_checked),
+		cmocka_unit_test(dead_p1_found_by_qm_timeout),
+		cmocka_unit_test(dead_p1_found_by_dpd_after_qm),
+		cmocka_unit_test(silent_p1_probed_before_qm),
+		cmocka_unit_test(silent_p1_alive_keeps_p1),
 		cmocka_unit_test(delete_from_responder),
 		cmocka_unit_test(admin_delete_p1),
 		cmocka_unit_test(informational_replay_dropped),
 		cmocka_unit_test(reload_adding_rule_keeps_sas),
 		cmocka_unit_test(reload_moved_entry_deletes),
+		cmocka_unit_test(reload_changed_psk_deletes_p1),
+		cmocka_unit_test(reload_changed_method_deletes_p1),
+		cmocka_unit_test(reload_same_auth_keeps_p1),
 		cmocka_unit_test(reload_during_mm_keeps_qm),
 		cmocka_unit_test(reload_during_mm_drops_changed_qm),
 		cmocka_unit_test(responder_lifetime_shortens),
@@ -2917,6 +3472,8 @@ main(void)
 		cmocka_unit_test(quick_mode_retransmits),
 		cmocka_unit_test(half_open_bounded),
 		cmocka_unit_test(unexpected_payload_rejected),
+		cmocka_unit_test(p1_invalid_attrs_rejected),
+		cmocka_unit_test(p2_invalid_attrs_rejected),
 		cmocka_unit_test(mutated_messages_change_nothing),
 		cmocka_unit_test(p1_info_reports_sa),
 		cmocka_unit_test(initial_contact_clears_stale),

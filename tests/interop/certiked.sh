@@ -77,6 +77,30 @@ iop_check "ikeadm dump p1: $dump" \
     grep -q "Authentication method: $dump" "$IOP_DIR/p1.out"
 iop_check "ikeadm dump p1: B's FQDN" \
     grep -q "REMID: b.example.com" "$IOP_DIR/p1.out"
+
+# B's certificate in A's store is replaced by one with a new key and the
+# same name, as after a key rollover.  A SIGHUP then deletes the ISAKMP
+# SA that B's old certificate authenticated.  Only the signature methods
+# keep the peer's certificate on the SA.
+case $method in
+*_sig|ecdsa_*)
+	mkdir -p "$IOP_DIR/b2"
+	"$ikecert" -R "$IOP_DIR/b2" certlocal -ks $key \
+	    -D "C=US, O=Example, CN=b.example.com" -A "DNS=b.example.com" \
+	    >"$IOP_DIR/b2.pem" 2>>"$IOP_DIR/ikecert.log" ||
+	    iop_die "ikecert certlocal -ks failed (see $IOP_DIR/ikecert.log)"
+	"$ikecert" -R "$A" certdb -r "DNS=b.example.com" \
+	    >>"$IOP_DIR/ikecert.log" 2>&1 ||
+	    iop_die "ikecert certdb -r failed (see $IOP_DIR/ikecert.log)"
+	"$ikecert" -R "$A" certdb -a <"$IOP_DIR/b2.pem" \
+	    >>"$IOP_DIR/ikecert.log" 2>&1 ||
+	    iop_die "ikecert certdb -a failed (see $IOP_DIR/ikecert.log)"
+	kill -HUP "$pid_a"
+	gone="changed at the reload: the peer's certificate no longer verifies"
+	iop_check "reload with B's certificate replaced deletes the ISAKMP SA" \
+	    iop_wait_grep "$A/iked.log" "$gone" 5
+	;;
+esac
 iop_stop "$pid_a"
 iop_check "A exits 0 on SIGTERM" [ $? -eq 0 ]
 iop_stop "$pid_b"

@@ -35,7 +35,11 @@
 #               and no packet is lost
 #   idle        p2_idletime_secs 3: an unused tunnel is deleted at both
 #               ends, and the next packet negotiates a new one
-mode=${1:?usage: lifecycle.sh rekey-iked|p1-renew-iked|p1-life-peer|rekey-peer|delete|dpd|restart|kbytes|kbytes-flood|idle}
+#   idle-restart  the same, then charon is killed with SIGKILL and
+#               restarted: the ISAKMP SA left without IPsec SAs gets an
+#               R-U-THERE before the next Quick Mode, and when none is
+#               answered a new Main Mode carries the traffic
+mode=${1:?usage: lifecycle.sh rekey-iked|p1-renew-iked|p1-life-peer|rekey-peer|delete|dpd|restart|kbytes|kbytes-flood|idle|idle-restart}
 IOP_NAME=lc
 . "$(dirname "$0")/lib.sh"
 
@@ -105,6 +109,11 @@ kbytes-flood)
 	;;
 idle)
 	IKE_GLOBALS="p2_idletime_secs 3"
+	;;
+idle-restart)
+	IKE_GLOBALS="p2_idletime_secs 3
+dpd_interval 4
+dpd_retries 2"
 	;;
 esac
 IKE_GLOBALS=$IKE_GLOBALS iop_iked_conf "$A" 198.51.100.1 198.51.100.2 \
@@ -276,6 +285,23 @@ idle)
 	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 15
 	iop_check "idle tunnel: a second Quick Mode ran" \
 	    test "$(grep -c 'IPsec SAs with .* installed' "$log")" -ge 2
+	;;
+idle-restart)
+	iop_check "idle tunnel: in.iked deletes the IPsec SAs" \
+	    iop_wait_grep "$log" 'IPsec SAs \(rule "peer"\) removed' 10
+	kill -KILL "$IOP_CHARON_PID"
+	wait "$IOP_CHARON_PID" 2>/dev/null
+	iop_charon_start "$IOP_NSB" "$B"
+	# Longer than dpd_interval without a message on the ISAKMP SA.
+	sleep 5
+	iop_check "charon restarted: traffic negotiates a new tunnel" \
+	    iop_ping "$IOP_NSA" 192.0.2.1 203.0.113.1 30
+	iop_check "the silent ISAKMP SA got an R-U-THERE before a Quick Mode" \
+	    grep -q 'R-U-THERE before the next Quick Mode' "$log"
+	iop_check "the unanswered ISAKMP SA was replaced by a new Main Mode" \
+	    grep -q 'is dead: new Main Mode started' "$log"
+	iop_check "no Quick Mode timed out on the dead ISAKMP SA" \
+	    iop_not grep -q 'Quick Mode .* timed out' "$log"
 	;;
 restart)
 	kill -KILL "$IOP_CHARON_PID"
