@@ -229,11 +229,80 @@ int
 ike_child_same_peer(const struct ike_child *ch,
     const struct sockaddr_storage *remote)
 {
-	struct config_ip	a, b;
+	struct config_ip	a;
 
-	return (config_ip_from_sockaddr(&a, &ch->ch_out.id_dst) == 0 &&
-	    config_ip_from_sockaddr(&b, remote) == 0 &&
-	    config_ip_cmp(&a, &b) == 0);
+	memset(&a, 0, sizeof(a));
+	return (ch->ch_peer_hashed &&
+	    config_ip_from_sockaddr(&a, remote) == 0 &&
+	    config_ip_cmp(&a, &ch->ch_peer_ip) == 0);
+}
+
+/* Chain a pair under its peer's address, after the older ones. */
+void
+ike_child_peer_hash(struct ike_engine *eng, struct ike_child *ch)
+{
+	ike_child_peer_unhash(eng, ch);
+	memset(&ch->ch_peer_ip, 0, sizeof(ch->ch_peer_ip));
+	if (ike_tables_init(eng) != 0 ||
+	    config_ip_from_sockaddr(&ch->ch_peer_ip, &ch->ch_out.id_dst) != 0)
+		return;		/* then no peer lookup finds it */
+	ch->ch_peer_bucket = ike_peer_bucket(eng, &ch->ch_peer_ip);
+	TAILQ_INSERT_TAIL(&eng->e_child_peer[ch->ch_peer_bucket], ch,
+	    ch_peer_entry);
+	ch->ch_peer_hashed = 1;
+}
+
+void
+ike_child_peer_unhash(struct ike_engine *eng, struct ike_child *ch)
+{
+	if (!ch->ch_peer_hashed)
+		return;
+	TAILQ_REMOVE(&eng->e_child_peer[ch->ch_peer_bucket], ch,
+	    ch_peer_entry);
+	ch->ch_peer_hashed = 0;
+}
+
+/*
+ * The oldest pair with a peer address; with ike_child_peer_next, every
+ * pair with it, in installation order.  A caller that deletes the pair
+ * it is at takes the next one first.
+ */
+struct ike_child *
+ike_child_peer_first(const struct ike_engine *eng, const struct config_ip *a)
+{
+	struct ike_child	*ch;
+
+	if (eng->e_child_peer == NULL)
+		return (NULL);
+	ch = TAILQ_FIRST(&eng->e_child_peer[ike_peer_bucket(eng, a)]);
+	while (ch != NULL && config_ip_cmp(a, &ch->ch_peer_ip) != 0)
+		ch = TAILQ_NEXT(ch, ch_peer_entry);
+	return (ch);
+}
+
+/* The same for the address of a socket address; NULL for other kinds. */
+struct ike_child *
+ike_child_peer_first_ss(const struct ike_engine *eng,
+    const struct sockaddr_storage *ss)
+{
+	struct config_ip	a;
+
+	memset(&a, 0, sizeof(a));
+	if (config_ip_from_sockaddr(&a, ss) != 0)
+		return (NULL);
+	return (ike_child_peer_first(eng, &a));
+}
+
+struct ike_child *
+ike_child_peer_next(const struct ike_child *ch)
+{
+	struct ike_child	*o;
+
+	for (o = TAILQ_NEXT(ch, ch_peer_entry); o != NULL;
+	    o = TAILQ_NEXT(o, ch_peer_entry))
+		if (config_ip_cmp(&ch->ch_peer_ip, &o->ch_peer_ip) == 0)
+			return (o);
+	return (NULL);
 }
 
 /* The pair that a new pair of the same policy entry and peer replaces. */
@@ -242,9 +311,9 @@ ike_child_predecessor(struct ike_engine *eng, const struct ike_qm *qm)
 {
 	struct ike_child	*ch, *found = NULL;
 
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
-		if (!ch->ch_replaced && ch->ch_spd == qm->qm_spd &&
-		    ike_child_same_peer(ch, &qm->qm_p1->p1_remote))
+	for (ch = ike_child_peer_first_ss(eng, &qm->qm_p1->p1_remote);
+	    ch != NULL; ch = ike_child_peer_next(ch))
+		if (!ch->ch_replaced && ch->ch_spd == qm->qm_spd)
 			found = ch;
 	return (found);
 }
@@ -372,6 +441,7 @@ ike_qm_install(struct ike_qm *qm)
 	if (old != NULL)
 		ike_child_take_over(ch, old, qm, eng->e_now);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
+	ike_child_peer_hash(eng, ch);
 	ike_child_note(eng, ch);
 	if (old != NULL)
 		ike_child_note(eng, old);
@@ -427,6 +497,7 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 	log_info("IPsec SAs (rule \"%s\") removed: ESP SPI in 0x%08x out "
 	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
 	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+	ike_child_peer_unhash(eng, ch);
 	eng->e_child_dirty = 1;
 	ike_child_free(ch);
 }
@@ -471,10 +542,10 @@ ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
 
 	if (!old->ch_replaced)
 		return;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+	for (ch = ike_child_peer_first_ss(eng, &old->ch_out.id_dst);
+	    ch != NULL; ch = ike_child_peer_next(ch))
 		if (ch != old && ch->ch_switch_at != 0 &&
-		    ch->ch_spd == old->ch_spd &&
-		    ike_child_same_peer(ch, &old->ch_out.id_dst)) {
+		    ch->ch_spd == old->ch_spd) {
 			eng->e_child_dirty = 1;
 			ike_child_switch(eng, ch);
 		}
@@ -496,9 +567,10 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 	delay = ike_qm_backoff_left(eng, spd, remote);
 	if (delay < IKE_REKEY_RETRY_MS)
 		delay = IKE_REKEY_RETRY_MS;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+	for (ch = ike_child_peer_first_ss(eng, remote); ch != NULL;
+	    ch = ike_child_peer_next(ch)) {
 		if (ch->ch_spd != spd || !ch->ch_rekeyed || ch->ch_replaced ||
-		    ch->ch_retry_at != 0 || !ike_child_same_peer(ch, remote))
+		    ch->ch_retry_at != 0)
 			continue;
 		ch->ch_retry_at = eng->e_now + delay;
 		eng->e_child_dirty = 1;

@@ -171,6 +171,7 @@ ike_engine_free_all(struct ike_engine *eng)
 		ike_p1_free(p1);
 	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
 		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+		ike_child_peer_unhash(eng, ch);
 		ike_child_free(ch);
 	}
 	eng->e_child_dirty = 1;
@@ -185,6 +186,7 @@ ike_engine_free(struct ike_engine *eng)
 	ike_qm_backoff_clear(eng);
 	free(eng->e_p1_hash);
 	free(eng->e_peer_hash);
+	free(eng->e_child_peer);
 	config_free(eng->e_cfg);
 	free(eng->e_keylog_dir);
 	util_freezero(eng, sizeof(*eng));
@@ -598,6 +600,39 @@ ike_engine_log_idle(const struct ike_engine *eng, const struct ike_child *ch)
 		    ch->ch_label, ch->ch_in.id_spi);
 }
 
+static int
+ike_expire_matches(const struct ike_child *ch, const struct kernel_expire *exp)
+{
+	return ((ch->ch_in.id_spi == exp->exp_id.id_spi ||
+	    ch->ch_out.id_spi == exp->exp_id.id_spi) &&
+	    ch->ch_in.id_proto == exp->exp_id.id_proto);
+}
+
+/*
+ * The pair of an expiring SA.  The peer is the source of an inbound SA
+ * and the destination of an outbound one, so its chain is searched
+ * first; the walk over every pair is for backends that report no
+ * addresses.
+ */
+static struct ike_child *
+ike_expire_find(struct ike_engine *eng, const struct kernel_expire *exp)
+{
+	struct ike_child	*ch;
+
+	for (ch = ike_child_peer_first_ss(eng, &exp->exp_id.id_dst);
+	    ch != NULL; ch = ike_child_peer_next(ch))
+		if (ike_expire_matches(ch, exp))
+			return (ch);
+	for (ch = ike_child_peer_first_ss(eng, &exp->exp_id.id_src);
+	    ch != NULL; ch = ike_child_peer_next(ch))
+		if (ike_expire_matches(ch, exp))
+			return (ch);
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		if (ike_expire_matches(ch, exp))
+			return (ch);
+	return (NULL);
+}
+
 void
 ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
     uint64_t now_ms)
@@ -605,12 +640,7 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 	struct ike_child	*ch;
 
 	eng->e_now = now_ms;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
-		if ((ch->ch_in.id_spi == exp->exp_id.id_spi ||
-		    ch->ch_out.id_spi == exp->exp_id.id_spi) &&
-		    ch->ch_in.id_proto == exp->exp_id.id_proto)
-			break;
-	if (ch == NULL)
+	if ((ch = ike_expire_find(eng, exp)) == NULL)
 		return;
 	if (exp->exp_hard && exp->exp_reason == KERNEL_EXPIRE_IDLE)
 		ike_engine_log_idle(eng, ch);

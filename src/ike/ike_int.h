@@ -262,6 +262,10 @@ TAILQ_HEAD(ike_p1_list, ike_p1);
 /* An installed pair of IPsec SAs. */
 struct ike_child {
 	TAILQ_ENTRY(ike_child)	 ch_entry;
+	TAILQ_ENTRY(ike_child)	 ch_peer_entry;	/* in e_child_peer */
+	struct config_ip	 ch_peer_ip;	/* ch_out.id_dst's address */
+	unsigned int		 ch_peer_bucket;
+	int			 ch_peer_hashed;
 	char			 ch_label[IKE_LABEL_MAX];
 	uint8_t			 ch_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 ch_rcookie[ISAKMP_COOKIE_LEN];
@@ -297,6 +301,8 @@ struct ike_engine {
 	struct ike_p1		**e_p1_hash;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_hash_key[2];
 	struct ike_p1		**e_peer_hash;	/* by peer address */
+	/* IPsec SA pairs by peer address, oldest first in each chain. */
+	struct ike_child_list	*e_child_peer;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_p1_seq;
 	size_t			 e_half_open;
 	uint8_t			 e_secret[32];	/* cookie secret */
@@ -345,6 +351,12 @@ struct ike_p1	*ike_p1_find(struct ike_engine *, const uint8_t *icky,
 		    const uint8_t *rcky, const struct sockaddr_storage *);
 struct ike_p1	*ike_p1_find_peer(struct ike_engine *,
 		    const struct sockaddr_storage *remote);
+struct ike_p1	*ike_p1_peer_first(const struct ike_engine *,
+		    const struct config_ip *);
+struct ike_p1	*ike_p1_peer_next(const struct ike_p1 *);
+int	 ike_tables_init(struct ike_engine *);
+unsigned int ike_peer_bucket(const struct ike_engine *,
+	    const struct config_ip *);
 const char	*ike_p1_state_name(enum ike_p1_state);
 void	 ike_xmit_init(struct ike_xmit *);
 void	 ike_xmit_clear(struct ike_xmit *);
@@ -443,6 +455,13 @@ void	 ike_child_timers(struct ike_engine *, uint64_t now);
 uint64_t ike_child_deadline(struct ike_engine *);
 int	 ike_child_same_peer(const struct ike_child *,
 	    const struct sockaddr_storage *remote);
+struct ike_child *ike_child_peer_first(const struct ike_engine *,
+		    const struct config_ip *);
+struct ike_child *ike_child_peer_first_ss(const struct ike_engine *,
+		    const struct sockaddr_storage *);
+struct ike_child *ike_child_peer_next(const struct ike_child *);
+void	 ike_child_peer_hash(struct ike_engine *, struct ike_child *);
+void	 ike_child_peer_unhash(struct ike_engine *, struct ike_child *);
 void	 ike_child_rekey_failed(struct ike_engine *, size_t spd,
 	    const struct sockaddr_storage *remote);
 void	 ike_child_switch_successor(struct ike_engine *,

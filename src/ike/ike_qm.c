@@ -841,6 +841,19 @@ ike_qm_r_qm3(struct ike_qm *qm, const struct ike_packet *pk,
 	return (ike_qm_finish(qm));
 }
 
+/* Unfinished Quick Modes that the peer started on one ISAKMP SA. */
+static size_t
+ike_qm_count_peer_started(const struct ike_p1 *p1)
+{
+	const struct ike_qm	*qm;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
+		if (qm->qm_state != IKE_QM_DONE && !qm->qm_initiator)
+			n++;
+	return (n);
+}
+
 /*
  * Unfinished Quick Modes that the peer of p1 started, on p1 and on every
  * ISAKMP SA with the same peer address.  Our own count separately: they
@@ -850,23 +863,14 @@ static void
 ike_qm_count_open(const struct ike_p1 *p1, size_t *on_sa, size_t *on_peer)
 {
 	const struct ike_p1	*it;
-	const struct ike_qm	*qm;
-	struct config_ip	 a, b;
 
-	*on_sa = *on_peer = 0;
-	(void)config_ip_from_sockaddr(&a, &p1->p1_remote);
-	TAILQ_FOREACH(it, &p1->p1_eng->e_p1s, p1_entry) {
-		if (it != p1 && (config_ip_from_sockaddr(&b,
-		    &it->p1_remote) != 0 || config_ip_cmp(&a, &b) != 0))
-			continue;
-		TAILQ_FOREACH(qm, &it->p1_qms, qm_entry) {
-			if (qm->qm_state == IKE_QM_DONE || qm->qm_initiator)
-				continue;
-			(*on_peer)++;
-			if (it == p1)
-				(*on_sa)++;
-		}
-	}
+	*on_sa = *on_peer = ike_qm_count_peer_started(p1);
+	if (!p1->p1_peer_hashed)
+		return;		/* no IP address: only p1 has it */
+	for (it = ike_p1_peer_first(p1->p1_eng, &p1->p1_peer_ip); it != NULL;
+	    it = ike_p1_peer_next(it))
+		if (it != p1)
+			*on_peer += ike_qm_count_peer_started(it);
 }
 
 /*

@@ -221,20 +221,10 @@ ike_p1_hash(struct ike_p1 *p1)
 	struct ike_engine	*eng = p1->p1_eng;
 	struct ike_p1		**pp;
 	unsigned int		  b;
+	int			  rc;
 
-	if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL) {
-		if (rand_bytes(eng->e_hash_key, sizeof(eng->e_hash_key)) != 0)
-			return (ERR_CRYPTO);
-		eng->e_hash_key[0] |= 1;
-		free(eng->e_p1_hash);
-		free(eng->e_peer_hash);
-		eng->e_p1_hash = calloc(IKE_P1_BUCKETS,
-		    sizeof(*eng->e_p1_hash));
-		eng->e_peer_hash = calloc(IKE_P1_BUCKETS,
-		    sizeof(*eng->e_peer_hash));
-		if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL)
-			return (ERR_NOMEM);
-	}
+	if ((rc = ike_tables_init(eng)) != 0)
+		return (rc);
 	b = ike_p1_bucket(eng, p1->p1_icookie);
 	if (p1->p1_hashed && p1->p1_bucket == b)
 		return (0);
@@ -248,9 +238,44 @@ ike_p1_hash(struct ike_p1 *p1)
 	return (0);
 }
 
+/*
+ * The hash tables of ISAKMP SAs (by initiator cookie and by peer) and of
+ * IPsec SA pairs (by peer), allocated with the first SA.
+ */
+int
+ike_tables_init(struct ike_engine *eng)
+{
+	size_t	i;
+
+	if (eng->e_p1_hash != NULL && eng->e_peer_hash != NULL &&
+	    eng->e_child_peer != NULL)
+		return (0);
+	if (eng->e_p1_hash == NULL && eng->e_peer_hash == NULL &&
+	    eng->e_child_peer == NULL) {
+		if (rand_bytes(eng->e_hash_key, sizeof(eng->e_hash_key)) != 0)
+			return (ERR_CRYPTO);
+		eng->e_hash_key[0] |= 1;
+	}
+	if (eng->e_p1_hash == NULL)
+		eng->e_p1_hash = calloc(IKE_P1_BUCKETS,
+		    sizeof(*eng->e_p1_hash));
+	if (eng->e_peer_hash == NULL)
+		eng->e_peer_hash = calloc(IKE_P1_BUCKETS,
+		    sizeof(*eng->e_peer_hash));
+	if (eng->e_child_peer == NULL &&
+	    (eng->e_child_peer = calloc(IKE_P1_BUCKETS,
+	    sizeof(*eng->e_child_peer))) != NULL)
+		for (i = 0; i < IKE_P1_BUCKETS; i++)
+			TAILQ_INIT(&eng->e_child_peer[i]);
+	if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL ||
+	    eng->e_child_peer == NULL)
+		return (ERR_NOMEM);
+	return (0);
+}
+
 /* The bucket of a peer address, keyed like ike_p1_bucket. */
-static unsigned int
-ike_p1_peer_bucket(const struct ike_engine *eng, const struct config_ip *a)
+unsigned int
+ike_peer_bucket(const struct ike_engine *eng, const struct config_ip *a)
 {
 	uint64_t	v, w;
 
@@ -291,7 +316,7 @@ ike_p1_peer_hash(struct ike_p1 *p1)
 	memset(&p1->p1_peer_ip, 0, sizeof(p1->p1_peer_ip));
 	if (config_ip_from_sockaddr(&p1->p1_peer_ip, &p1->p1_remote) != 0)
 		return;		/* no address family ike_p1_find_peer knows */
-	p1->p1_peer_bucket = ike_p1_peer_bucket(eng, &p1->p1_peer_ip);
+	p1->p1_peer_bucket = ike_peer_bucket(eng, &p1->p1_peer_ip);
 	pp = &eng->e_peer_hash[p1->p1_peer_bucket];
 	while (*pp != NULL && (*pp)->p1_seq < p1->p1_seq)
 		pp = &(*pp)->p1_peer_next;
@@ -557,7 +582,7 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 	if (eng->e_peer_hash == NULL ||
 	    config_ip_from_sockaddr(&a, remote) != 0)
 		return (NULL);
-	for (p1 = eng->e_peer_hash[ike_p1_peer_bucket(eng, &a)]; p1 != NULL;
+	for (p1 = eng->e_peer_hash[ike_peer_bucket(eng, &a)]; p1 != NULL;
 	    p1 = p1->p1_peer_next) {
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
@@ -569,6 +594,34 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 	if (best != NULL)
 		ike_p1_touch(best);
 	return (best);
+}
+
+/*
+ * The oldest ISAKMP SA with a peer address, dead ones included; with
+ * ike_p1_peer_next, the SAs with that address in creation order.
+ */
+struct ike_p1 *
+ike_p1_peer_first(const struct ike_engine *eng, const struct config_ip *a)
+{
+	struct ike_p1	*p1;
+
+	if (eng->e_peer_hash == NULL)
+		return (NULL);
+	p1 = eng->e_peer_hash[ike_peer_bucket(eng, a)];
+	while (p1 != NULL && config_ip_cmp(a, &p1->p1_peer_ip) != 0)
+		p1 = p1->p1_peer_next;
+	return (p1);
+}
+
+struct ike_p1 *
+ike_p1_peer_next(const struct ike_p1 *p1)
+{
+	struct ike_p1	*o;
+
+	for (o = p1->p1_peer_next; o != NULL; o = o->p1_peer_next)
+		if (config_ip_cmp(&p1->p1_peer_ip, &o->p1_peer_ip) == 0)
+			return (o);
+	return (NULL);
 }
 
 /* Mark an SA whose timers the current engine call may move. */
@@ -892,7 +945,7 @@ void
 ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 {
 	struct ike_engine	*eng = p1->p1_eng;
-	struct ike_child	*ch;
+	struct ike_child	*ch, *next;
 	char			 was[64];
 
 	/* Callers pass only authenticated messages: the peer is alive. */
@@ -901,7 +954,9 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 	    ike_addr_eq(&pk->pk_remote, &p1->p1_remote))
 		return;
 	snprintf(was, sizeof(was), "%s", p1->p1_peer);
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+	for (ch = ike_child_peer_first_ss(eng, &p1->p1_remote); ch != NULL;
+	    ch = next) {
+		next = ike_child_peer_next(ch);
 		if (memcmp(ch->ch_icookie, p1->p1_icookie,
 		    ISAKMP_COOKIE_LEN) != 0 ||
 		    memcmp(ch->ch_rcookie, p1->p1_rcookie,
@@ -912,6 +967,7 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 		    &pk->pk_remote);
 		ike_child_move(eng, &ch->ch_in, &pk->pk_remote,
 		    &pk->pk_local);
+		ike_child_peer_hash(eng, ch);
 	}
 	p1->p1_local = pk->pk_local;
 	p1->p1_remote = pk->pk_remote;
