@@ -17,8 +17,6 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-static void	ike_child_note(struct ike_engine *, const struct ike_child *);
-
 /* Key bytes of the chosen ESP transform. */
 static size_t
 ike_qm_encr_keylen(const struct ike_qm *qm)
@@ -305,15 +303,19 @@ ike_child_peer_next(const struct ike_child *ch)
 	return (NULL);
 }
 
-/* The pair that a new pair of the same policy entry and peer replaces. */
-static struct ike_child *
-ike_child_predecessor(struct ike_engine *eng, const struct ike_qm *qm)
+/*
+ * The pair that a new pair of policy entry spd with the peer at remote
+ * replaces: the newest one not replaced yet.
+ */
+struct ike_child *
+ike_child_predecessor(struct ike_engine *eng, size_t spd,
+    const struct sockaddr_storage *remote)
 {
 	struct ike_child	*ch, *found = NULL;
 
-	for (ch = ike_child_peer_first_ss(eng, &qm->qm_p1->p1_remote);
-	    ch != NULL; ch = ike_child_peer_next(ch))
-		if (!ch->ch_replaced && ch->ch_spd == qm->qm_spd)
+	for (ch = ike_child_peer_first_ss(eng, remote); ch != NULL;
+	    ch = ike_child_peer_next(ch))
+		if (!ch->ch_replaced && ch->ch_spd == spd)
 			found = ch;
 	return (found);
 }
@@ -384,7 +386,7 @@ ike_qm_install(struct ike_qm *qm)
 	struct ike_p1		*p1 = qm->qm_p1;
 	struct ike_engine	*eng = p1->p1_eng;
 	struct kernel_sa	 in, out;
-	struct ike_child	*ch, *old;
+	struct ike_child	*ch = NULL, *old;
 	struct wbuf		 gqm, kin, kout;
 	const char		*why = NULL;
 	int			 rc;
@@ -392,12 +394,15 @@ ike_qm_install(struct ike_qm *qm)
 	wbuf_init(&gqm, 1);
 	wbuf_init(&kin, 1);
 	wbuf_init(&kout, 1);
+	if ((rc = ike_heap_reserve(&eng->e_child_timers,
+	    eng->e_nchildren + 1)) != 0)
+		goto out;
 	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
 	wbuf_init(&ch->ch_out_key, 1);
-	old = ike_child_predecessor(eng, qm);
+	old = ike_child_predecessor(eng, qm->qm_spd, &p1->p1_remote);
 	if (qm->qm_group != 0 && (rc = dh_key_derive(qm->qm_dh,
 	    qm->qm_peer_ke.wb_data, qm->qm_peer_ke.wb_len, &gqm,
 	    &why)) != 0) {
@@ -441,6 +446,7 @@ ike_qm_install(struct ike_qm *qm)
 	if (old != NULL)
 		ike_child_take_over(ch, old, qm, eng->e_now);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
+	eng->e_nchildren++;
 	ike_child_peer_hash(eng, ch);
 	ike_child_note(eng, ch);
 	if (old != NULL)
@@ -498,7 +504,8 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
 	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
 	ike_child_peer_unhash(eng, ch);
-	eng->e_child_dirty = 1;
+	ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
+	eng->e_nchildren--;
 	ike_child_free(ch);
 }
 
@@ -546,8 +553,8 @@ ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
 	    ch != NULL; ch = ike_child_peer_next(ch))
 		if (ch != old && ch->ch_switch_at != 0 &&
 		    ch->ch_spd == old->ch_spd) {
-			eng->e_child_dirty = 1;
 			ike_child_switch(eng, ch);
+			ike_child_note(eng, ch);
 		}
 }
 
@@ -573,7 +580,7 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 		    ch->ch_retry_at != 0)
 			continue;
 		ch->ch_retry_at = eng->e_now + delay;
-		eng->e_child_dirty = 1;
+		ike_child_note(eng, ch);
 		log_warn("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
 		    "their replacement failed; trying again in %llu s",
 		    ch->ch_label, ch->ch_in.id_spi,
@@ -581,31 +588,42 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 	}
 }
 
-/* Deferred outbound SAs, rekey retries and replaced pairs' deletion. */
+/* The timers of one pair that are due. */
+static void
+ike_child_run(struct ike_engine *eng, struct ike_child *ch, uint64_t now)
+{
+	if (ch->ch_retry_at != 0 && now >= ch->ch_retry_at) {
+		ch->ch_retry_at = 0;
+		if (!ch->ch_replaced)
+			ike_child_rekey(eng, ch);
+	}
+	if (ch->ch_switch_at != 0 && now >= ch->ch_switch_at)
+		ike_child_switch(eng, ch);
+	if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
+		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
+		    "deleting the replaced pair", ch->ch_label,
+		    ch->ch_in.id_spi);
+		ike_child_delete(eng, ch, 1);
+		return;
+	}
+	ike_child_note(eng, ch);
+}
+
+/*
+ * Deferred outbound SAs, rekey retries and replaced pairs' deletion.
+ * Only the pairs that are due are looked at, each at most once per run.
+ */
 void
 ike_child_timers(struct ike_engine *eng, uint64_t now)
 {
-	struct ike_child	*ch, *next;
-	uint64_t		 d = ike_child_deadline(eng);
+	struct ike_heap_node	*n;
+	size_t			 left = eng->e_child_timers.h_len;
 
-	if (d == 0 || now < d)
-		return;		/* nothing due: no walk over every pair */
-	eng->e_child_dirty = 1;
-	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
-		next = TAILQ_NEXT(ch, ch_entry);
-		if (ch->ch_retry_at != 0 && now >= ch->ch_retry_at) {
-			ch->ch_retry_at = 0;
-			if (!ch->ch_replaced)
-				ike_child_rekey(eng, ch);
-		}
-		if (ch->ch_switch_at != 0 && now >= ch->ch_switch_at)
-			ike_child_switch(eng, ch);
-		if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
-			log_info("IPsec SAs (rule \"%s\") with ESP SPI in "
-			    "0x%08x: deleting the replaced pair",
-			    ch->ch_label, ch->ch_in.id_spi);
-			ike_child_delete(eng, ch, 1);
-		}
+	while (left-- > 0 && (n = ike_heap_top(&eng->e_child_timers)) !=
+	    NULL && n->hn_key <= now) {
+		ike_heap_remove(&eng->e_child_timers, n);
+		ike_child_run(eng, (struct ike_child *)(void *)((char *)n -
+		    offsetof(struct ike_child, ch_timer)), now);
 	}
 }
 
@@ -616,42 +634,23 @@ ike_child_min(uint64_t *d, uint64_t t)
 		*d = t;
 }
 
-/*
- * A pair's timers were set: fold them into the cached earliest one, so
- * that installing a pair does not make the next update walk them all.
- */
-static void
-ike_child_note(struct ike_engine *eng, const struct ike_child *ch)
+/* A pair's timers were set or cleared: move its node in the heap. */
+void
+ike_child_note(struct ike_engine *eng, struct ike_child *ch)
 {
-	if (eng->e_child_dirty)
-		return;
-	ike_child_min(&eng->e_child_next, ch->ch_switch_at);
-	ike_child_min(&eng->e_child_next, ch->ch_delete_at);
-	ike_child_min(&eng->e_child_next, ch->ch_retry_at);
+	uint64_t	d = 0;
+
+	ike_child_min(&d, ch->ch_switch_at);
+	ike_child_min(&d, ch->ch_delete_at);
+	ike_child_min(&d, ch->ch_retry_at);
+	ike_heap_set(&eng->e_child_timers, &ch->ch_timer, d);
 }
 
-/*
- * The earliest timer of all IPsec SA pairs.  Few pairs have one (only
- * around a rekey), so the walk happens only after one was set, fired or
- * removed, not after every datagram.
- */
+/* The earliest timer of all IPsec SA pairs, 0 for none. */
 uint64_t
 ike_child_deadline(struct ike_engine *eng)
 {
-	const struct ike_child	*ch;
-	uint64_t		 d = 0;
+	struct ike_heap_node	*n = ike_heap_top(&eng->e_child_timers);
 
-	if (!eng->e_child_dirty)
-		return (eng->e_child_next);
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
-		if (ch->ch_switch_at != 0 && (d == 0 || ch->ch_switch_at < d))
-			d = ch->ch_switch_at;
-		if (ch->ch_delete_at != 0 && (d == 0 || ch->ch_delete_at < d))
-			d = ch->ch_delete_at;
-		if (ch->ch_retry_at != 0 && (d == 0 || ch->ch_retry_at < d))
-			d = ch->ch_retry_at;
-	}
-	eng->e_child_next = d;
-	eng->e_child_dirty = 0;
-	return (d);
+	return (n != NULL ? n->hn_key : 0);
 }

@@ -15,6 +15,7 @@
 #include "crypto/cipher.h"
 #include "crypto/hash.h"
 #include "ike/ike.h"
+#include "ike/ike_heap.h"
 #include "isakmp/msg.h"
 #include "kernel/kernel.h"
 #include "lib/wbuf.h"
@@ -177,6 +178,7 @@ struct ike_p1 {
 	TAILQ_ENTRY(ike_p1)	 p1_entry;
 	TAILQ_ENTRY(ike_p1)	 p1_touch_entry;	/* in e_touched */
 	int			 p1_touched;
+	struct ike_heap_node	 p1_timer;	/* in e_p1_timers */
 	struct ike_p1		*p1_hash_next;	/* chain of e_p1_hash */
 	unsigned int		 p1_bucket;
 	int			 p1_hashed;
@@ -266,6 +268,7 @@ struct ike_child {
 	struct config_ip	 ch_peer_ip;	/* ch_out.id_dst's address */
 	unsigned int		 ch_peer_bucket;
 	int			 ch_peer_hashed;
+	struct ike_heap_node	 ch_timer;	/* in e_child_timers */
 	char			 ch_label[IKE_LABEL_MAX];
 	uint8_t			 ch_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 ch_rcookie[ISAKMP_COOKIE_LEN];
@@ -304,14 +307,25 @@ struct ike_engine {
 	/* IPsec SA pairs by peer address, oldest first in each chain. */
 	struct ike_child_list	*e_child_peer;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_p1_seq;
+	struct ike_p1		*e_p1_walk;	/* ike_engine_p1_from's place */
 	size_t			 e_half_open;
 	uint8_t			 e_secret[32];	/* cookie secret */
 	uint64_t		 e_secret_time;
 	uint64_t		 e_cookie_ctr;
 	uint64_t		 e_now;
 	uint64_t		 e_deadline;	/* last one reported */
-	uint64_t		 e_child_next;	/* earliest IPsec SA timer */
-	int			 e_child_dirty;	/* e_child_next is stale */
+	/*
+	 * Earliest timers: each ISAKMP SA with its Quick Modes, and each
+	 * pair, has one node keyed by its earliest deadline.  A key may
+	 * be earlier than the SA's real deadline (then the run finds
+	 * nothing due and moves it), never later, because whatever
+	 * moves a timer earlier touches the SA (ike_p1_touch) or updates
+	 * the pair's node.
+	 */
+	struct ike_heap		 e_p1_timers;
+	struct ike_heap		 e_child_timers;
+	size_t			 e_np1;		/* room reserved in the heaps */
+	size_t			 e_nchildren;
 	char			*e_keylog_dir;
 	struct ike_stats	 e_stats;
 	struct ike_qm_backoff	*e_backoff;	/* IKE_QM_BACKOFF_SLOTS */
@@ -451,6 +465,7 @@ void	 ike_range_str(const struct config_range *, char *, size_t);
 /* ike_child.c */
 int	 ike_qm_install(struct ike_qm *);
 void	 ike_child_free(struct ike_child *);
+void	 ike_child_note(struct ike_engine *, struct ike_child *);
 void	 ike_child_timers(struct ike_engine *, uint64_t now);
 uint64_t ike_child_deadline(struct ike_engine *);
 int	 ike_child_same_peer(const struct ike_child *,
@@ -460,6 +475,8 @@ struct ike_child *ike_child_peer_first(const struct ike_engine *,
 struct ike_child *ike_child_peer_first_ss(const struct ike_engine *,
 		    const struct sockaddr_storage *);
 struct ike_child *ike_child_peer_next(const struct ike_child *);
+struct ike_child *ike_child_predecessor(struct ike_engine *, size_t spd,
+		    const struct sockaddr_storage *remote);
 void	 ike_child_peer_hash(struct ike_engine *, struct ike_child *);
 void	 ike_child_peer_unhash(struct ike_engine *, struct ike_child *);
 void	 ike_child_rekey_failed(struct ike_engine *, size_t spd,

@@ -353,7 +353,8 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 {
 	struct ike_p1	*p1;
 
-	if ((p1 = calloc(1, sizeof(*p1))) == NULL)
+	if (ike_heap_reserve(&eng->e_p1_timers, eng->e_np1 + 1) != 0 ||
+	    (p1 = calloc(1, sizeof(*p1))) == NULL)
 		return (NULL);
 	p1->p1_eng = eng;
 	p1->p1_initiator = initiator;
@@ -383,6 +384,7 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 	p1->p1_seq = eng->e_p1_seq++;
 	ike_p1_peer_hash(p1);
 	TAILQ_INSERT_TAIL(&eng->e_p1s, p1, p1_entry);
+	eng->e_np1++;
 	ike_p1_touch(p1);
 	if (initiator)
 		eng->e_stats.st_p1_attempt_init++;
@@ -414,7 +416,11 @@ ike_p1_free(struct ike_p1 *p1)
 			eng->e_stats.st_p1_current_resp--;
 	} else if (!p1->p1_initiator && p1->p1_state != IKE_P1_DEAD)
 		eng->e_half_open--;
+	if (eng->e_p1_walk == p1)
+		eng->e_p1_walk = TAILQ_NEXT(p1, p1_entry);
 	TAILQ_REMOVE(&eng->e_p1s, p1, p1_entry);
+	eng->e_np1--;
+	ike_heap_remove(&eng->e_p1_timers, &p1->p1_timer);
 	ike_p1_untouch(p1);
 	ike_p1_unhash(p1);
 	ike_p1_peer_unhash(p1);
