@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,13 +289,10 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 		ci->p2_pfs = (uint16_t)r->cr_p2.p2_pfs.val;
 }
 
-/* A walk over the engine's ISAKMP SAs for one index or one id. */
+/* A walk over the engine's ISAKMP SAs for one id. */
 struct admin_p1_walk {
-	uint32_t			 aw_index;	/* wanted position */
-	const struct control_id		*aw_id;		/* or wanted SA */
-	uint32_t			 aw_pos;
+	const struct control_id		*aw_id;		/* wanted SA */
 	int				 aw_found;
-	int				 aw_more;	/* an SA follows */
 	const struct config		*aw_config;
 	struct control_p1_info		*aw_out;
 };
@@ -320,19 +318,11 @@ admin_p1_visit(void *arg, const struct ike_p1_info *pi)
 {
 	struct admin_p1_walk	*w = arg;
 
-	if (w->aw_found) {
-		w->aw_more = 1;
-		return (1);
-	}
-	if (w->aw_id != NULL ? admin_p1_matches(w->aw_id, pi) :
-	    w->aw_pos == w->aw_index) {
-		admin_p1_fill(w->aw_out, w->aw_config, pi);
-		w->aw_found = 1;
-		if (w->aw_id != NULL)
-			return (1);
-	}
-	w->aw_pos++;
-	return (0);
+	if (!admin_p1_matches(w->aw_id, pi))
+		return (0);
+	admin_p1_fill(w->aw_out, w->aw_config, pi);
+	w->aw_found = 1;
+	return (1);
 }
 
 static void
@@ -448,17 +438,22 @@ admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
     uint32_t *next)
 {
 	struct daemon		*d = arg;
-	struct admin_p1_walk	 w;
+	struct ike_p1_info	 pi;
+	uint64_t		 seq;
+	int			 more, rc;
 
-	memset(&w, 0, sizeof(w));
-	w.aw_index = index;
-	w.aw_config = d->d_config;
-	w.aw_out = out;
-	ike_engine_foreach_p1(d->d_engine, admin_p1_visit, &w);
-	if (!w.aw_found)
-		return (ERR_NOTFOUND);
+	/*
+	 * The cursor is the creation number of the next SA, so each page
+	 * costs O(1) and SAs freed between pages do not shift the others.
+	 * NOTE: the cursor has 32 bits; after 2^32 ISAKMP SAs a dump can
+	 * stop early.
+	 */
+	if ((rc = ike_engine_p1_from(d->d_engine, index, &pi, &seq,
+	    &more)) != 0)
+		return (rc);
+	admin_p1_fill(out, d->d_config, &pi);
 	admin_p1_keys(d, out);
-	*next = w.aw_more ? index + 1 : 0;
+	*next = more && seq + 1 <= UINT32_MAX ? (uint32_t)(seq + 1) : 0;
 	return (0);
 }
 
