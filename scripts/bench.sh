@@ -31,7 +31,8 @@
 # IKED_BENCH_BUILD (build-bench), BENCH_OUT (BENCHMARKS.md),
 # BENCH_IKED_VERSION (the in.iked version to report; default: git),
 # BENCH_PARTS, the parts to run (all of "floor rate profile scale esp"),
-# BENCH_ESP_SECONDS per iperf3 run (3).
+# BENCH_ESP_SECONDS per iperf3 run (3), BENCH_NS_NAME, the prefix of the
+# namespace names (bench).
 # BENCH_ESP_TESTS lists the iperf3 runs of the ESP part: "tcp" (the
 # default), "tcp-reverse" from 203.0.113.1 to 192.0.2.1, "tcp-p4" with
 # four streams, and "udp" with 1,300-byte datagrams at full rate.
@@ -59,7 +60,7 @@ fi
 ninja -C "$build" >/dev/null || { echo "bench: the build failed"; exit 1; }
 
 IKED_BUILD=$build
-IOP_NAME=bench
+IOP_NAME=${BENCH_NS_NAME:-bench}
 . "$top/tests/interop/lib.sh"
 iop_require_root
 iop_require_iked
