@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/queue.h>
 #include <sys/types.h>
 
 #include "kernel/kernel_int.h"
@@ -18,15 +19,39 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-#define NONE_MAX_ENTRIES	65536
+/*
+ * SAs and policies are kept in the order they were added, for the
+ * kernel_none_*_at accessors of the tests, and in hash tables that
+ * double as they fill, so that a daemon with 100,000 tunnels on this
+ * backend finds each in O(1).
+ */
+#define NONE_BUCKETS_MIN	256
+
+struct none_sa {
+	TAILQ_ENTRY(none_sa)	 ns_entry;
+	struct none_sa		*ns_next;	/* hash chain */
+	int64_t			 ns_add_time;	/* wall clock seconds */
+	struct kernel_sa_rec	 ns_rec;
+};
+TAILQ_HEAD(none_sa_list, none_sa);
+
+struct none_pol {
+	TAILQ_ENTRY(none_pol)	 np_entry;
+	struct none_pol		*np_next;	/* hash chain */
+	struct kernel_policy	 np_pol;
+};
+TAILQ_HEAD(none_pol_list, none_pol);
 
 struct kernel_none {
-	struct kernel_sa_rec	**kn_sas;
+	struct none_sa_list	  kn_sas;
+	struct none_sa		**kn_sa_hash;
 	size_t			  kn_nsas;
-	struct kernel_policy	 *kn_pols;
+	size_t			  kn_sa_buckets;
+	struct none_pol_list	  kn_pols;
+	struct none_pol		**kn_pol_hash;
 	size_t			  kn_npols;
+	size_t			  kn_pol_buckets;
 	uint32_t		  kn_next_spi;
-	int64_t			 *kn_add_times;	/* parallel to kn_sas */
 };
 
 static struct kernel_none *
@@ -42,32 +67,182 @@ kernel_none_open(struct kernel *k)
 
 	if ((kn = calloc(1, sizeof(*kn))) == NULL)
 		return (ERR_NOMEM);
+	TAILQ_INIT(&kn->kn_sas);
+	TAILQ_INIT(&kn->kn_pols);
 	/* Predictable SPIs keep engine test logs comparable. */
 	kn->kn_next_spi = 0x1000;
 	k->k_priv = kn;
 	return (0);
 }
 
-static void
-kernel_none_remove_sa(struct kernel_none *kn, size_t i)
+/* FNV-1a over bytes, continuing from h. */
+static uint64_t
+kernel_none_mix(uint64_t h, const void *data, size_t len)
 {
-	kernel_sa_rec_wipe(kn->kn_sas[i]);
-	free(kn->kn_sas[i]);
-	memmove(&kn->kn_sas[i], &kn->kn_sas[i + 1],
-	    (kn->kn_nsas - i - 1) * sizeof(kn->kn_sas[0]));
-	memmove(&kn->kn_add_times[i], &kn->kn_add_times[i + 1],
-	    (kn->kn_nsas - i - 1) * sizeof(kn->kn_add_times[0]));
+	const uint8_t	*p = data;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return (h);
+}
+
+/* The address bytes of ss, the part kernel_addr_equal compares. */
+static uint64_t
+kernel_none_mix_addr(uint64_t h, const struct sockaddr_storage *ss)
+{
+	h = kernel_none_mix(h, &ss->ss_family, sizeof(ss->ss_family));
+	if (ss->ss_family == AF_INET)
+		return (kernel_none_mix(h,
+		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr,
+		    4));
+	if (ss->ss_family == AF_INET6)
+		return (kernel_none_mix(h,
+		    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr,
+		    16));
+	return (h);
+}
+
+/* The hash of what kernel_sa_id_match compares. */
+static size_t
+kernel_none_sa_bucket(const struct kernel_none *kn,
+    const struct kernel_sa_id *id)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	h = kernel_none_mix(h, &id->id_spi, sizeof(id->id_spi));
+	h = kernel_none_mix(h, &id->id_proto, sizeof(id->id_proto));
+	h = kernel_none_mix_addr(h, &id->id_dst);
+	return ((size_t)(h % kn->kn_sa_buckets));
+}
+
+/* The hash of the policy key: direction and selector, without ports. */
+static size_t
+kernel_none_pol_bucket(const struct kernel_none *kn,
+    const struct kernel_policy *pol)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+	uint8_t		k[3];
+
+	k[0] = (uint8_t)pol->pol_dir;
+	k[1] = pol->pol_sel.sel_src_prefix;
+	k[2] = pol->pol_sel.sel_dst_prefix;
+	h = kernel_none_mix(h, k, sizeof(k));
+	h = kernel_none_mix(h, &pol->pol_sel.sel_proto, 1);
+	h = kernel_none_mix_addr(h, &pol->pol_sel.sel_src);
+	h = kernel_none_mix_addr(h, &pol->pol_sel.sel_dst);
+	return ((size_t)(h % kn->kn_pol_buckets));
+}
+
+/* Double the SA table once it holds more SAs than buckets. */
+static int
+kernel_none_grow_sas(struct kernel_none *kn)
+{
+	struct none_sa	**hash, *ns;
+	size_t		  n, b;
+
+	if (kn->kn_nsas < kn->kn_sa_buckets)
+		return (0);
+	n = kn->kn_sa_buckets ? kn->kn_sa_buckets * 2 : NONE_BUCKETS_MIN;
+	if ((hash = calloc(n, sizeof(*hash))) == NULL)
+		return (kn->kn_sa_buckets ? 0 : ERR_NOMEM);
+	free(kn->kn_sa_hash);
+	kn->kn_sa_hash = hash;
+	kn->kn_sa_buckets = n;
+	TAILQ_FOREACH(ns, &kn->kn_sas, ns_entry) {
+		b = kernel_none_sa_bucket(kn, &ns->ns_rec.r_sa.sa_id);
+		ns->ns_next = hash[b];
+		hash[b] = ns;
+	}
+	return (0);
+}
+
+static int
+kernel_none_grow_pols(struct kernel_none *kn)
+{
+	struct none_pol	**hash, *np;
+	size_t		  n, b;
+
+	if (kn->kn_npols < kn->kn_pol_buckets)
+		return (0);
+	n = kn->kn_pol_buckets ? kn->kn_pol_buckets * 2 : NONE_BUCKETS_MIN;
+	if ((hash = calloc(n, sizeof(*hash))) == NULL)
+		return (kn->kn_pol_buckets ? 0 : ERR_NOMEM);
+	free(kn->kn_pol_hash);
+	kn->kn_pol_hash = hash;
+	kn->kn_pol_buckets = n;
+	TAILQ_FOREACH(np, &kn->kn_pols, np_entry) {
+		b = kernel_none_pol_bucket(kn, &np->np_pol);
+		np->np_next = hash[b];
+		hash[b] = np;
+	}
+	return (0);
+}
+
+static struct none_sa *
+kernel_none_find_sa(const struct kernel_none *kn, const struct kernel_sa_id *id)
+{
+	struct none_sa	*ns;
+
+	if (kn->kn_sa_buckets == 0)
+		return (NULL);
+	for (ns = kn->kn_sa_hash[kernel_none_sa_bucket(kn, id)]; ns != NULL;
+	    ns = ns->ns_next)
+		if (kernel_sa_id_match(&ns->ns_rec.r_sa.sa_id, id))
+			return (ns);
+	return (NULL);
+}
+
+static void
+kernel_none_unhash_sa(struct kernel_none *kn, struct none_sa *ns)
+{
+	struct none_sa	**pp;
+
+	pp = &kn->kn_sa_hash[kernel_none_sa_bucket(kn, &ns->ns_rec.r_sa.sa_id)];
+	for (; *pp != NULL; pp = &(*pp)->ns_next)
+		if (*pp == ns) {
+			*pp = ns->ns_next;
+			break;
+		}
+}
+
+static void
+kernel_none_remove_sa(struct kernel_none *kn, struct none_sa *ns)
+{
+	kernel_none_unhash_sa(kn, ns);
+	TAILQ_REMOVE(&kn->kn_sas, ns, ns_entry);
 	kn->kn_nsas--;
+	kernel_sa_rec_wipe(&ns->ns_rec);
+	free(ns);
+}
+
+static void
+kernel_none_remove_pol(struct kernel_none *kn, struct none_pol *np)
+{
+	struct none_pol	**pp;
+
+	pp = &kn->kn_pol_hash[kernel_none_pol_bucket(kn, &np->np_pol)];
+	for (; *pp != NULL; pp = &(*pp)->np_next)
+		if (*pp == np) {
+			*pp = np->np_next;
+			break;
+		}
+	TAILQ_REMOVE(&kn->kn_pols, np, np_entry);
+	kn->kn_npols--;
+	free(np);
 }
 
 static int
 kernel_none_flush(struct kernel *k)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
+	struct none_sa		*ns;
+	struct none_pol		*np;
 
-	while (kn->kn_nsas > 0)
-		kernel_none_remove_sa(kn, kn->kn_nsas - 1);
-	kn->kn_npols = 0;
+	while ((ns = TAILQ_LAST(&kn->kn_sas, none_sa_list)) != NULL)
+		kernel_none_remove_sa(kn, ns);
+	while ((np = TAILQ_LAST(&kn->kn_pols, none_pol_list)) != NULL)
+		kernel_none_remove_pol(kn, np);
 	log_debug(D_PFKEY, "none backend: flushed all SAs and policies");
 	return (0);
 }
@@ -78,23 +253,10 @@ kernel_none_close(struct kernel *k)
 	struct kernel_none	*kn = kernel_none_state(k);
 
 	kernel_none_flush(k);
-	free(kn->kn_sas);
-	free(kn->kn_add_times);
-	free(kn->kn_pols);
+	free(kn->kn_sa_hash);
+	free(kn->kn_pol_hash);
 	free(kn);
 	k->k_priv = NULL;
-}
-
-static ssize_t
-kernel_none_find_sa(const struct kernel_none *kn, const struct kernel_sa_id *id)
-{
-	size_t	i;
-
-	for (i = 0; i < kn->kn_nsas; i++) {
-		if (kernel_sa_id_match(&kn->kn_sas[i]->r_sa.sa_id, id))
-			return ((ssize_t)i);
-	}
-	return (-1);
 }
 
 static int
@@ -110,45 +272,30 @@ kernel_none_get_spi(struct kernel *k, const struct sockaddr *src,
 }
 
 static int
-kernel_none_grow_sas(struct kernel_none *kn)
-{
-	struct kernel_sa_rec	**sas;
-	int64_t			 *times;
-
-	if (kn->kn_nsas >= NONE_MAX_ENTRIES)
-		return (ERR_TOOBIG);
-	sas = reallocarray(kn->kn_sas, kn->kn_nsas + 1, sizeof(*sas));
-	if (sas == NULL)
-		return (ERR_NOMEM);
-	kn->kn_sas = sas;
-	times = reallocarray(kn->kn_add_times, kn->kn_nsas + 1,
-	    sizeof(*times));
-	if (times == NULL)
-		return (ERR_NOMEM);
-	kn->kn_add_times = times;
-	return (0);
-}
-
-static int
 kernel_none_add_sa(struct kernel *k, const struct kernel_sa *sa)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
-	struct kernel_sa_rec	*rec = NULL;
+	struct none_sa		*ns;
 	char			 src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	size_t			 b;
 	int			 r;
 
-	if (kernel_none_find_sa(kn, &sa->sa_id) >= 0)
+	if (kernel_none_find_sa(kn, &sa->sa_id) != NULL)
 		return (ERR_EXISTS);
 	if ((r = kernel_none_grow_sas(kn)) != 0)
 		return (r);
-	if ((rec = malloc(sizeof(*rec))) == NULL)
+	if ((ns = malloc(sizeof(*ns))) == NULL)
 		return (ERR_NOMEM);
-	if ((r = kernel_sa_rec_init(rec, sa)) != 0) {
-		free(rec);
+	if ((r = kernel_sa_rec_init(&ns->ns_rec, sa)) != 0) {
+		free(ns);
 		return (r);
 	}
-	kn->kn_add_times[kn->kn_nsas] = time(NULL);
-	kn->kn_sas[kn->kn_nsas++] = rec;
+	ns->ns_add_time = time(NULL);
+	b = kernel_none_sa_bucket(kn, &sa->sa_id);
+	ns->ns_next = kn->kn_sa_hash[b];
+	kn->kn_sa_hash[b] = ns;
+	TAILQ_INSERT_TAIL(&kn->kn_sas, ns, ns_entry);
+	kn->kn_nsas++;
 	log_debug(D_PFKEY, "none backend: %s SA 0x%08x %s -> %s, encr %u "
 	    "auth %u, reqid %u", sa->sa_dir == KERNEL_DIR_IN ? "inbound" :
 	    "outbound", sa->sa_id.id_spi,
@@ -163,14 +310,20 @@ kernel_none_update_sa(struct kernel *k, const struct kernel_sa_update *su)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
 	struct kernel_sa	*sa;
-	ssize_t			 i;
+	struct none_sa		*ns;
+	size_t			 b;
 
-	if ((i = kernel_none_find_sa(kn, &su->su_id)) < 0)
+	if ((ns = kernel_none_find_sa(kn, &su->su_id)) == NULL)
 		return (ERR_NOTFOUND);
-	sa = &kn->kn_sas[i]->r_sa;
+	/* The destination is part of the key: the SA moves in the table. */
+	kernel_none_unhash_sa(kn, ns);
+	sa = &ns->ns_rec.r_sa;
 	sa->sa_id.id_src = su->su_new_src;
 	sa->sa_id.id_dst = su->su_new_dst;
 	sa->sa_encap = su->su_encap;
+	b = kernel_none_sa_bucket(kn, &sa->sa_id);
+	ns->ns_next = kn->kn_sa_hash[b];
+	kn->kn_sa_hash[b] = ns;
 	log_debug(D_PFKEY, "none backend: SA 0x%08x updated",
 	    sa->sa_id.id_spi);
 	return (0);
@@ -180,11 +333,11 @@ static int
 kernel_none_delete_sa(struct kernel *k, const struct kernel_sa_id *id)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
-	ssize_t			 i;
+	struct none_sa		*ns;
 
-	if ((i = kernel_none_find_sa(kn, id)) < 0)
+	if ((ns = kernel_none_find_sa(kn, id)) == NULL)
 		return (ERR_NOTFOUND);
-	kernel_none_remove_sa(kn, (size_t)i);
+	kernel_none_remove_sa(kn, ns);
 	log_debug(D_PFKEY, "none backend: SA 0x%08x deleted", id->id_spi);
 	return (0);
 }
@@ -194,44 +347,50 @@ kernel_none_query_sa(struct kernel *k, const struct kernel_sa_id *id,
     struct kernel_sa_stats *st)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
-	ssize_t			 i;
+	struct none_sa		*ns;
 
-	if ((i = kernel_none_find_sa(kn, id)) < 0)
+	if ((ns = kernel_none_find_sa(kn, id)) == NULL)
 		return (ERR_NOTFOUND);
-	st->st_add_time = kn->kn_add_times[i];
+	st->st_add_time = ns->ns_add_time;
 	return (0);
 }
 
-static ssize_t
+static struct none_pol *
 kernel_none_find_policy(const struct kernel_none *kn,
     const struct kernel_policy *pol)
 {
-	size_t	i;
+	struct none_pol	*np;
 
-	for (i = 0; i < kn->kn_npols; i++) {
-		if (kn->kn_pols[i].pol_dir == pol->pol_dir &&
-		    kernel_selector_equal(&kn->kn_pols[i].pol_sel,
-		    &pol->pol_sel))
-			return ((ssize_t)i);
-	}
-	return (-1);
+	if (kn->kn_pol_buckets == 0)
+		return (NULL);
+	for (np = kn->kn_pol_hash[kernel_none_pol_bucket(kn, pol)];
+	    np != NULL; np = np->np_next)
+		if (np->np_pol.pol_dir == pol->pol_dir &&
+		    kernel_selector_equal(&np->np_pol.pol_sel, &pol->pol_sel))
+			return (np);
+	return (NULL);
 }
 
 static int
 kernel_none_add_policy(struct kernel *k, const struct kernel_policy *pol)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
-	struct kernel_policy	*pols;
+	struct none_pol		*np;
+	size_t			 b;
+	int			 r;
 
-	if (kernel_none_find_policy(kn, pol) >= 0)
+	if (kernel_none_find_policy(kn, pol) != NULL)
 		return (ERR_EXISTS);
-	if (kn->kn_npols >= NONE_MAX_ENTRIES)
-		return (ERR_TOOBIG);
-	pols = reallocarray(kn->kn_pols, kn->kn_npols + 1, sizeof(*pols));
-	if (pols == NULL)
+	if ((r = kernel_none_grow_pols(kn)) != 0)
+		return (r);
+	if ((np = malloc(sizeof(*np))) == NULL)
 		return (ERR_NOMEM);
-	kn->kn_pols = pols;
-	kn->kn_pols[kn->kn_npols++] = *pol;
+	np->np_pol = *pol;
+	b = kernel_none_pol_bucket(kn, pol);
+	np->np_next = kn->kn_pol_hash[b];
+	kn->kn_pol_hash[b] = np;
+	TAILQ_INSERT_TAIL(&kn->kn_pols, np, np_entry);
+	kn->kn_npols++;
 	log_debug(D_PFKEY, "none backend: policy added (reqid %u, index %u)",
 	    pol->pol_reqid, pol->pol_index);
 	return (0);
@@ -241,13 +400,11 @@ static int
 kernel_none_delete_policy(struct kernel *k, const struct kernel_policy *pol)
 {
 	struct kernel_none	*kn = kernel_none_state(k);
-	ssize_t			 i;
+	struct none_pol		*np;
 
-	if ((i = kernel_none_find_policy(kn, pol)) < 0)
+	if ((np = kernel_none_find_policy(kn, pol)) == NULL)
 		return (ERR_NOTFOUND);
-	memmove(&kn->kn_pols[i], &kn->kn_pols[i + 1],
-	    (kn->kn_npols - (size_t)i - 1) * sizeof(kn->kn_pols[0]));
-	kn->kn_npols--;
+	kernel_none_remove_pol(kn, np);
 	log_debug(D_PFKEY, "none backend: policy deleted (reqid %u)",
 	    pol->pol_reqid);
 	return (0);
@@ -299,12 +456,18 @@ kernel_none_sa_count(const struct kernel *k)
 	return (kernel_none_state(k)->kn_nsas);
 }
 
+/* The i-th SA in the order added; O(i), for tests with few SAs. */
 const struct kernel_sa *
 kernel_none_sa_at(const struct kernel *k, size_t i)
 {
+	struct none_sa	*ns;
+
 	if (i >= kernel_none_sa_count(k))
 		return (NULL);
-	return (&kernel_none_state(k)->kn_sas[i]->r_sa);
+	TAILQ_FOREACH(ns, &kernel_none_state(k)->kn_sas, ns_entry)
+		if (i-- == 0)
+			break;
+	return (&ns->ns_rec.r_sa);
 }
 
 size_t
@@ -318,9 +481,14 @@ kernel_none_policy_count(const struct kernel *k)
 const struct kernel_policy *
 kernel_none_policy_at(const struct kernel *k, size_t i)
 {
+	struct none_pol	*np;
+
 	if (i >= kernel_none_policy_count(k))
 		return (NULL);
-	return (&kernel_none_state(k)->kn_pols[i]);
+	TAILQ_FOREACH(np, &kernel_none_state(k)->kn_pols, np_entry)
+		if (i-- == 0)
+			break;
+	return (&np->np_pol);
 }
 
 int
@@ -329,23 +497,23 @@ kernel_none_expire(struct kernel *k, const struct kernel_sa_id *id, int hard,
 {
 	struct kernel_none	*kn;
 	struct kernel_expire	 exp;
-	ssize_t			 i;
+	struct none_sa		*ns;
 
 	if (k->k_ops != &kernel_none_ops)
 		return (ERR_STATE);
 	kn = kernel_none_state(k);
-	if ((i = kernel_none_find_sa(kn, id)) < 0)
+	if ((ns = kernel_none_find_sa(kn, id)) == NULL)
 		return (ERR_NOTFOUND);
 	memset(&exp, 0, sizeof(exp));
-	exp.exp_id = kn->kn_sas[i]->r_sa.sa_id;
-	exp.exp_dir = kn->kn_sas[i]->r_sa.sa_dir;
-	exp.exp_reqid = kn->kn_sas[i]->r_sa.sa_reqid;
+	exp.exp_id = ns->ns_rec.r_sa.sa_id;
+	exp.exp_dir = ns->ns_rec.r_sa.sa_dir;
+	exp.exp_reqid = ns->ns_rec.r_sa.sa_reqid;
 	exp.exp_hard = hard ? 1 : 0;
 	exp.exp_reason = reason;
-	exp.exp_stats.st_add_time = kn->kn_add_times[i];
+	exp.exp_stats.st_add_time = ns->ns_add_time;
 	/* As in a real backend, a hard expiry removes the SA first. */
 	if (hard)
-		kernel_none_remove_sa(kn, (size_t)i);
+		kernel_none_remove_sa(kn, ns);
 	if (k->k_cb.kc_expire != NULL)
 		k->k_cb.kc_expire(k->k_arg, &exp);
 	return (0);
