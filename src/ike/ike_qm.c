@@ -188,6 +188,18 @@ ike_qm_finish(struct ike_qm *qm)
 	ike_qm_backoff_forget(qm);
 	qm->qm_larval.id_spi = 0;
 	qm->qm_state = IKE_QM_DONE;
+	/*
+	 * The keys are derived and HASH(3) is sent or checked.  A finished
+	 * exchange lingers only to answer a repeated message from
+	 * qm_xmit, so the nonces, IDs and PFS material go now.
+	 */
+	wbuf_free(&qm->qm_ni);
+	wbuf_free(&qm->qm_nr);
+	wbuf_free(&qm->qm_peer_ke);
+	wbuf_free(&qm->qm_peer_idi);
+	wbuf_free(&qm->qm_peer_idr);
+	dh_key_free(qm->qm_dh);
+	qm->qm_dh = NULL;
 	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
 	return (0);
 }

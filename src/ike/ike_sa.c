@@ -488,6 +488,25 @@ ike_p1_fail(struct ike_p1 *p1, int timeout)
 	ike_p1_kill(p1, timeout ? "Phase 1 timed out" : "Phase 1 failed");
 }
 
+/*
+ * Main Mode is over: the Diffie-Hellman key and values, the nonces and
+ * the SA payload served only to derive SKEYID and the HASH payloads
+ * (RFC 2409 section 5).  A repeated MM5 is answered from p1_xmit and
+ * Phase 2 uses the SKEYID_* keys, so they go.
+ */
+static void
+ike_p1_drop_exchange(struct ike_p1 *p1)
+{
+	wbuf_free(&p1->p1_sai_b);
+	wbuf_free(&p1->p1_gxi);
+	wbuf_free(&p1->p1_gxr);
+	wbuf_free(&p1->p1_ni);
+	wbuf_free(&p1->p1_nr);
+	wbuf_free(&p1->p1_gxy);
+	dh_key_free(p1->p1_dh);
+	p1->p1_dh = NULL;
+}
+
 void
 ike_p1_established(struct ike_p1 *p1)
 {
@@ -502,6 +521,7 @@ ike_p1_established(struct ike_p1 *p1)
 		eng->e_half_open--;
 	}
 	p1->p1_state = IKE_P1_ESTABLISHED;
+	ike_p1_drop_exchange(p1);
 	p1->p1_expire = eng->e_now + (uint64_t)p1->p1_life_secs * 1000;
 	log_info("ISAKMP SA %s established with %s (rule \"%s\"): %s(%u) "
 	    "%s group %u, lifetime %u s%s%s", p1->p1_cookies, p1->p1_peer,
