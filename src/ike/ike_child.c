@@ -183,40 +183,60 @@ ike_qm_make_sa(struct ike_qm *qm, int inbound, const struct wbuf *gqm,
 	return (0);
 }
 
-static int
-ike_qm_add_policies(struct ike_qm *qm, struct ike_child *ch)
+/*
+ * A policy of the pair, as ike_qm_add_policies added it: outbound with
+ * the pair's selector, inbound and forward with its reverse.  Rebuilt
+ * from the pair instead of stored, because a kernel_policy is over
+ * 500 bytes and a pair owns up to three.
+ */
+static void
+ike_child_policy(const struct ike_child *ch, enum kernel_dir dir,
+    struct kernel_policy *pol)
 {
-	struct ike_engine	*eng = qm->qm_p1->p1_eng;
-	struct ike_p1		*p1 = qm->qm_p1;
-	static const enum kernel_dir dirs[] = {
-		KERNEL_DIR_OUT, KERNEL_DIR_IN, KERNEL_DIR_FWD,
-	};
-	size_t			 i, n = qm->qm_tunnel ? 3 : 2;
-	int			 rc;
+	int	out = dir == KERNEL_DIR_OUT;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->pol_dir = dir;
+	pol->pol_sel = ch->ch_sel;
+	if (!out) {
+		pol->pol_sel.sel_src = ch->ch_sel.sel_dst;
+		pol->pol_sel.sel_dst = ch->ch_sel.sel_src;
+		pol->pol_sel.sel_src_prefix = ch->ch_sel.sel_dst_prefix;
+		pol->pol_sel.sel_dst_prefix = ch->ch_sel.sel_src_prefix;
+	}
+	pol->pol_action = KERNEL_ACTION_IPSEC;
+	pol->pol_mode = ch->ch_tunnel ? KERNEL_MODE_TUNNEL :
+	    KERNEL_MODE_TRANSPORT;
+	pol->pol_proto = KERNEL_PROTO_ESP;
+	pol->pol_tun_src = out ? ch->ch_out.id_src : ch->ch_out.id_dst;
+	pol->pol_tun_dst = out ? ch->ch_out.id_dst : ch->ch_out.id_src;
+	ike_addr_set_port(&pol->pol_tun_src, 0);
+	ike_addr_set_port(&pol->pol_tun_dst, 0);
+	pol->pol_reqid = ch->ch_reqid;
+	pol->pol_priority = 1000 + ch->ch_pol_spd;
+	pol->pol_index = ch->ch_pol_spd;
+}
+
+static const enum kernel_dir ike_child_pol_dirs[] = {
+	KERNEL_DIR_OUT, KERNEL_DIR_IN, KERNEL_DIR_FWD,
+};
+
+/*
+ * The policies of a new pair; ch_sel, ch_out, ch_tunnel, ch_reqid and
+ * ch_pol_spd are set.  One that exists already belongs to another pair.
+ */
+static int
+ike_qm_add_policies(struct ike_child *ch, struct kernel *kernel)
+{
+	struct kernel_policy	pol;
+	size_t			i, n = ch->ch_tunnel ? 3 : 2;
+	int			rc;
 
 	for (i = 0; i < n; i++) {
-		struct kernel_policy *pol = &ch->ch_pol[ch->ch_npol];
-
-		memset(pol, 0, sizeof(*pol));
-		pol->pol_dir = dirs[i];
-		ike_qm_kernel_sel(qm, dirs[i] != KERNEL_DIR_OUT,
-		    &pol->pol_sel);
-		pol->pol_action = KERNEL_ACTION_IPSEC;
-		pol->pol_mode = qm->qm_tunnel ? KERNEL_MODE_TUNNEL :
-		    KERNEL_MODE_TRANSPORT;
-		pol->pol_proto = KERNEL_PROTO_ESP;
-		pol->pol_tun_src = dirs[i] == KERNEL_DIR_OUT ? p1->p1_local :
-		    p1->p1_remote;
-		pol->pol_tun_dst = dirs[i] == KERNEL_DIR_OUT ? p1->p1_remote :
-		    p1->p1_local;
-		ike_addr_set_port(&pol->pol_tun_src, 0);
-		ike_addr_set_port(&pol->pol_tun_dst, 0);
-		pol->pol_reqid = ike_qm_reqid(qm);
-		pol->pol_priority = 1000 + (uint32_t)qm->qm_spd;
-		pol->pol_index = (uint32_t)qm->qm_spd;
-		rc = kernel_add_policy(eng->e_kernel, pol);
+		ike_child_policy(ch, ike_child_pol_dirs[i], &pol);
+		rc = kernel_add_policy(kernel, &pol);
 		if (rc == 0)
-			ch->ch_npol++;
+			ch->ch_pol_dirs |= 1u << i;
 		else if (rc != ERR_EXISTS)
 			return (rc);
 	}
@@ -328,18 +348,25 @@ static int
 ike_child_defer_out(struct ike_child *ch, const struct kernel_sa *out,
     uint64_t now)
 {
-	int	rc;
+	struct ike_child_defer	*df;
+	int			 rc;
 
-	ch->ch_out_sa = *out;
-	wbuf_reset(&ch->ch_out_key);
-	if ((rc = wbuf_put(&ch->ch_out_key, out->sa_encr_key,
+	if (ch->ch_defer == NULL) {
+		if ((df = calloc(1, sizeof(*df))) == NULL)
+			return (ERR_NOMEM);
+		wbuf_init(&df->df_key, 1);
+		ch->ch_defer = df;
+	}
+	df = ch->ch_defer;
+	df->df_sa = *out;
+	wbuf_reset(&df->df_key);
+	if ((rc = wbuf_put(&df->df_key, out->sa_encr_key,
 	    out->sa_encr_keylen)) != 0 ||
-	    (rc = wbuf_put(&ch->ch_out_key, out->sa_auth_key,
+	    (rc = wbuf_put(&df->df_key, out->sa_auth_key,
 	    out->sa_auth_keylen)) != 0)
 		return (rc);
-	ch->ch_out_sa.sa_encr_key = ch->ch_out_key.wb_data;
-	ch->ch_out_sa.sa_auth_key = ch->ch_out_key.wb_data +
-	    out->sa_encr_keylen;
+	df->df_sa.sa_encr_key = df->df_key.wb_data;
+	df->df_sa.sa_auth_key = df->df_key.wb_data + out->sa_encr_keylen;
 	ch->ch_switch_at = now + IKE_REKEY_SWITCH_MS;
 	return (0);
 }
@@ -356,15 +383,15 @@ static void
 ike_child_take_over(struct ike_child *ch, struct ike_child *old,
     const struct ike_qm *qm, uint64_t now)
 {
-	size_t	i;
-
 	old->ch_replaced = 1;
 	old->ch_rekeyed = 1;
-	if (ch->ch_npol == 0) {
-		for (i = 0; i < old->ch_npol; i++)
-			ch->ch_pol[i] = old->ch_pol[i];
-		ch->ch_npol = old->ch_npol;
-		old->ch_npol = 0;
+	/*
+	 * All of ch's policies existed, so old's have ch's selectors, the
+	 * key of a policy: ch can delete them as its own.
+	 */
+	if (ch->ch_pol_dirs == 0) {
+		ch->ch_pol_dirs = old->ch_pol_dirs;
+		old->ch_pol_dirs = 0;
 	}
 	old->ch_delete_at = now + IKE_REKEY_SWITCH_MS + IKE_REKEY_GRACE_MS *
 	    (qm->qm_initiator ? 1 : 2);
@@ -397,11 +424,11 @@ ike_qm_install(struct ike_qm *qm)
 	if ((rc = ike_heap_reserve(&eng->e_child_timers,
 	    eng->e_nchildren + 1)) != 0)
 		goto out;
-	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+	if ((ch = calloc(1, sizeof(*ch))) == NULL ||
+	    (ch->ch_label = strdup(p1->p1_label)) == NULL) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	wbuf_init(&ch->ch_out_key, 1);
 	old = ike_child_predecessor(eng, qm->qm_spd, &p1->p1_remote);
 	if (qm->qm_group != 0 && (rc = dh_key_derive(qm->qm_dh,
 	    qm->qm_peer_ke.wb_data, qm->qm_peer_ke.wb_len, &gqm,
@@ -431,7 +458,6 @@ ike_qm_install(struct ike_qm *qm)
 		(void)kernel_delete_sa(eng->e_kernel, &in.sa_id);
 		goto out;
 	}
-	snprintf(ch->ch_label, sizeof(ch->ch_label), "%s", p1->p1_label);
 	memcpy(ch->ch_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
 	memcpy(ch->ch_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
 	ch->ch_in = in.sa_id;
@@ -439,7 +465,10 @@ ike_qm_install(struct ike_qm *qm)
 	ch->ch_spd = qm->qm_spd;
 	ch->ch_initiator = qm->qm_initiator;
 	ike_qm_kernel_sel(qm, 0, &ch->ch_sel);
-	if ((rc = ike_qm_add_policies(qm, ch)) != 0)
+	ch->ch_tunnel = qm->qm_tunnel != 0;
+	ch->ch_reqid = ike_qm_reqid(qm);
+	ch->ch_pol_spd = (uint32_t)qm->qm_spd;
+	if ((rc = ike_qm_add_policies(ch, eng->e_kernel)) != 0)
 		log_warn("ISAKMP SA %s: installing the policies for SPI "
 		    "0x%08x failed: %s", p1->p1_cookies, qm->qm_spi_in,
 		    err_str(rc));
@@ -483,9 +512,10 @@ out:
 void
 ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 {
-	struct ike_p1	*p1;
-	uint32_t	 spi = htonl(ch->ch_in.id_spi);
-	size_t		 i;
+	struct ike_p1		*p1;
+	struct kernel_policy	 pol;
+	uint32_t		 spi = htonl(ch->ch_in.id_spi);
+	size_t			 i;
 
 	if (send_delete) {
 		p1 = ike_p1_find(eng, ch->ch_icookie, ch->ch_rcookie, NULL);
@@ -495,8 +525,12 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 			(void)ike_info_send_delete(p1, ISAKMP_PROTO_ESP,
 			    (const uint8_t *)&spi, 4, 1);
 	}
-	for (i = 0; i < ch->ch_npol; i++)
-		(void)kernel_delete_policy(eng->e_kernel, &ch->ch_pol[i]);
+	for (i = 0; i < sizeof(ike_child_pol_dirs) / sizeof(ike_child_pol_dirs[0]); i++) {
+		if (!(ch->ch_pol_dirs & (1u << i)))
+			continue;
+		ike_child_policy(ch, ike_child_pol_dirs[i], &pol);
+		(void)kernel_delete_policy(eng->e_kernel, &pol);
+	}
 	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_in);
 	if (ch->ch_switch_at == 0)
 		(void)kernel_delete_sa(eng->e_kernel, &ch->ch_out);
@@ -512,7 +546,11 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 void
 ike_child_free(struct ike_child *ch)
 {
-	wbuf_free(&ch->ch_out_key);
+	if (ch->ch_defer != NULL) {
+		wbuf_free(&ch->ch_defer->df_key);
+		util_freezero(ch->ch_defer, sizeof(*ch->ch_defer));
+	}
+	free(ch->ch_label);
 	util_freezero(ch, sizeof(*ch));
 }
 
@@ -523,9 +561,12 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 	int	rc;
 
 	ch->ch_switch_at = 0;
-	rc = kernel_add_sa(eng->e_kernel, &ch->ch_out_sa);
-	wbuf_free(&ch->ch_out_key);
-	memset(&ch->ch_out_sa, 0, sizeof(ch->ch_out_sa));
+	if (ch->ch_defer == NULL)
+		return;
+	rc = kernel_add_sa(eng->e_kernel, &ch->ch_defer->df_sa);
+	wbuf_free(&ch->ch_defer->df_key);
+	util_freezero(ch->ch_defer, sizeof(*ch->ch_defer));
+	ch->ch_defer = NULL;
 	if (rc != 0) {
 		log_err("IPsec SAs (rule \"%s\"): installing the outbound SA "
 		    "0x%08x failed: %s; traffic stays on the old SAs until "

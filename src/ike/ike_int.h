@@ -261,6 +261,12 @@ struct ike_p1 {
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
+/* The outbound SA of a rekey, held back until ch_switch_at. */
+struct ike_child_defer {
+	struct kernel_sa	 df_sa;
+	struct wbuf		 df_key;	/* secret: its key bytes */
+};
+
 /* An installed pair of IPsec SAs. */
 struct ike_child {
 	TAILQ_ENTRY(ike_child)	 ch_entry;
@@ -269,13 +275,20 @@ struct ike_child {
 	unsigned int		 ch_peer_bucket;
 	int			 ch_peer_hashed;
 	struct ike_heap_node	 ch_timer;	/* in e_child_timers */
-	char			 ch_label[IKE_LABEL_MAX];
+	char			*ch_label;	/* of the rule */
 	uint8_t			 ch_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 ch_rcookie[ISAKMP_COOKIE_LEN];
 	struct kernel_sa_id	 ch_in;
 	struct kernel_sa_id	 ch_out;
-	struct kernel_policy	 ch_pol[3];	/* out, in, fwd */
-	size_t			 ch_npol;	/* policies we added */
+	/*
+	 * The policies this pair owns, a bit per direction of
+	 * ike_child_pol_dirs (out, in, fwd); ike_child_policy rebuilds
+	 * them from ch_sel and the fields below.
+	 */
+	uint8_t			 ch_pol_dirs;
+	uint8_t			 ch_tunnel;
+	uint32_t		 ch_reqid;
+	uint32_t		 ch_pol_spd;	/* ch_spd when they were added */
 	size_t			 ch_spd;
 	int			 ch_initiator;
 	int			 ch_rekeyed;	/* replacement requested */
@@ -284,8 +297,7 @@ struct ike_child {
 	uint64_t		 ch_delete_at;	/* replaced: delete then */
 	uint64_t		 ch_retry_at;	/* rekey again, 0 = no */
 	/* Rekey initiator: the outbound SA, installed at ch_switch_at. */
-	struct kernel_sa	 ch_out_sa;
-	struct wbuf		 ch_out_key;	/* secret: its key bytes */
+	struct ike_child_defer	*ch_defer;
 	uint64_t		 ch_switch_at;	/* 0 = installed */
 };
 TAILQ_HEAD(ike_child_list, ike_child);
