@@ -869,9 +869,10 @@ ike_p1_info_fill(const struct ike_p1 *p1, struct ike_p1_info *pi)
 	pi->pi_qm_created = p1->p1_qm_created;
 	pi->pi_qm_deleted = p1->p1_qm_deleted;
 	pi->pi_local_idtype = p1->p1_local_idtype;
-	pi->pi_local_id = p1->p1_local_id;
+	pi->pi_local_id = p1->p1_local_id != NULL ? p1->p1_local_id : "";
 	pi->pi_remote_idtype = p1->p1_remote_idtype;
-	pi->pi_remote_id = p1->p1_remote_id;
+	pi->pi_remote_id = p1->p1_remote_id != NULL ? p1->p1_remote_id :
+	    "";
 }
 
 void

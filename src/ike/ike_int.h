@@ -191,7 +191,7 @@ struct ike_p1 {
 	uint8_t			 p1_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 p1_rcookie[ISAKMP_COOKIE_LEN];
 	char			 p1_cookies[40];	/* "icky:rcky" hex */
-	char			 p1_label[IKE_LABEL_MAX];
+	char			*p1_label;	/* the rule's; never NULL */
 	const struct config_rule *p1_rule;
 	int			 p1_initiator;
 	enum ike_p1_state	 p1_state;
@@ -233,8 +233,8 @@ struct ike_p1 {
 	/* Identities of signature methods, for "ikeadm dump p1". */
 	uint8_t			 p1_local_idtype;	/* ID payload type */
 	uint8_t			 p1_remote_idtype;
-	char			 p1_local_id[IKE_ID_TEXT_MAX];
-	char			 p1_remote_id[IKE_ID_TEXT_MAX];
+	char			*p1_local_id;	/* NULL: none */
+	char			*p1_remote_id;
 	uint64_t		 p1_keepalive;	/* next keepalive, 0 = none */
 	struct ike_xmit		 p1_xmit;
 	struct ike_qm_list	 p1_qms;
@@ -384,6 +384,9 @@ int	 ike_tables_init(struct ike_engine *);
 unsigned int ike_peer_bucket(const struct ike_engine *,
 	    const struct config_ip *);
 const char	*ike_p1_state_name(enum ike_p1_state);
+int	 ike_p1_set_label(struct ike_p1 *, const char *);
+void	 ike_p1_set_id_text(char **, uint8_t type, const uint8_t *,
+	    size_t);
 void	 ike_xmit_init(struct ike_xmit *);
 void	 ike_xmit_clear(struct ike_xmit *);
 int	 ike_xmit_send(struct ike_p1 *, struct ike_xmit *, struct wbuf *,

@@ -168,7 +168,7 @@ ike_mm_initiate(struct ike_engine *eng, const struct config_rule *rule,
 
 	if ((p1 = ike_p1_new(eng, 1, local, remote)) == NULL)
 		return (ERR_NOMEM);
-	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
+	(void)ike_p1_set_label(p1, rule->cr_label);
 	p1->p1_rule = rule;
 	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
 	if (ike_pke_rule_is(rule)) {
@@ -279,7 +279,7 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 	}
 	if ((p1 = ike_p1_new(eng, 0, &pk->pk_local, &pk->pk_remote)) == NULL)
 		return;
-	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
+	(void)ike_p1_set_label(p1, rule->cr_label);
 	p1->p1_rule = rule;
 	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
 	if (ike_addr_port(&pk->pk_local) == IKE_NATT_PORT)

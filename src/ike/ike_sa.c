@@ -154,6 +154,44 @@ ike_p1_state_name(enum ike_p1_state st)
 	return ("<invalid>");
 }
 
+/* The label of an SA whose rule is not known yet. */
+static char ike_p1_no_label[] = "";
+
+/*
+ * Store the rule's label, allocated at its length.  Returns 0, or
+ * ERR_NOMEM with the label unchanged.
+ */
+int
+ike_p1_set_label(struct ike_p1 *p1, const char *label)
+{
+	char	*copy;
+
+	if ((copy = strdup(label)) == NULL)
+		return (ERR_NOMEM);
+	if (p1->p1_label != ike_p1_no_label)
+		free(p1->p1_label);
+	p1->p1_label = copy;
+	return (0);
+}
+
+/*
+ * Store an identity as text for "ikeadm dump p1", allocated at its
+ * length; without memory the old text stays.
+ */
+void
+ike_p1_set_id_text(char **text, uint8_t type, const uint8_t *data,
+    size_t len)
+{
+	char	 buf[IKE_ID_TEXT_MAX];
+	char	*copy;
+
+	ike_cert_id_text(type, data, len, buf, sizeof(buf));
+	if ((copy = strdup(buf)) == NULL)
+		return;
+	free(*text);
+	*text = copy;
+}
+
 void
 ike_xmit_init(struct ike_xmit *x)
 {
@@ -357,6 +395,7 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 	    (p1 = calloc(1, sizeof(*p1))) == NULL)
 		return (NULL);
 	p1->p1_eng = eng;
+	p1->p1_label = ike_p1_no_label;
 	p1->p1_initiator = initiator;
 	p1->p1_local = *local;
 	p1->p1_remote = *remote;
@@ -425,6 +464,10 @@ ike_p1_free(struct ike_p1 *p1)
 	ike_p1_unhash(p1);
 	ike_p1_peer_unhash(p1);
 	ike_pke_free(p1);
+	if (p1->p1_label != ike_p1_no_label)
+		free(p1->p1_label);
+	free(p1->p1_local_id);
+	free(p1->p1_remote_id);
 	wbuf_free(&p1->p1_sai_b);
 	wbuf_free(&p1->p1_gxi);
 	wbuf_free(&p1->p1_gxr);
