@@ -200,7 +200,13 @@ ike_qm_finish(struct ike_qm *qm)
 	wbuf_free(&qm->qm_peer_idr);
 	dh_key_free(qm->qm_dh);
 	qm->qm_dh = NULL;
-	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
+	/*
+	 * The initiator answers a repeated QM2 with QM3 for a while.  QM3
+	 * has no answer, so the responder's exchange goes at the next
+	 * timer run; the Message ID list drops a repeated QM3 then.
+	 */
+	qm->qm_expire = qm->qm_p1->p1_eng->e_now +
+	    (qm->qm_initiator ? IKE_QM_LINGER_MS : 0);
 	return (0);
 }
 
