@@ -548,6 +548,13 @@ ike_p1_drop_exchange(struct ike_p1 *p1)
 	wbuf_free(&p1->p1_gxy);
 	dh_key_free(p1->p1_dh);
 	p1->p1_dh = NULL;
+	/*
+	 * The OpenSSL contexts of the cipher take about 1 kB.  Phase 2 and
+	 * Informational messages are few, so each makes its own from
+	 * p1_key (ike_msg_cipher).
+	 */
+	cipher_ctx_free(p1->p1_cipher);
+	p1->p1_cipher = NULL;
 }
 
 void
@@ -818,6 +825,23 @@ ike_hdr_fill(struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t exchange,
 }
 
 /*
+ * The cipher of the SA's messages: the one kept during Main Mode, or a
+ * new one from p1_key that the caller frees (*made set).
+ */
+static int
+ike_msg_cipher(struct ike_p1 *p1, struct cipher_ctx **ctx, int *made)
+{
+	*made = 0;
+	if ((*ctx = p1->p1_cipher) != NULL)
+		return (0);
+	if (p1->p1_key.wb_len == 0)
+		return (ERR_STATE);
+	*made = 1;
+	return (cipher_ctx_new(ctx, p1->p1_encr, p1->p1_key.wb_data,
+	    p1->p1_key.wb_len));
+}
+
+/*
  * Encrypt body under the SA's key with iv, and write header and
  * ciphertext to out.  The plaintext is padded with zeros to the block
  * size (RFC 2409 section 5.3).  iv receives the last ciphertext block,
@@ -828,10 +852,11 @@ ike_msg_encrypt(struct ike_p1 *p1, struct wbuf *out,
     const struct isakmp_hdr *hdr, const struct wbuf *body, uint8_t *iv)
 {
 	struct isakmp_hdr	 h = *hdr;
+	struct cipher_ctx	*cc;
 	struct wbuf		 plain;
 	size_t			 bl = p1->p1_blocklen, padded;
 	uint8_t			*ct;
-	int			 rc;
+	int			 rc, made = 0;
 
 	wbuf_init(&plain, 1);
 	if (body->wb_len == 0 || body->wb_len > WBUF_MAX / 2)
@@ -846,8 +871,11 @@ ike_msg_encrypt(struct ike_p1 *p1, struct wbuf *out,
 	if ((rc = isakmp_hdr_write(out, &h)) != 0 ||
 	    (rc = wbuf_alloc(out, padded, &ct)) != 0)
 		goto out;
-	rc = cipher_ctx_encrypt(p1->p1_cipher, iv, plain.wb_data, padded, ct,
-	    iv);
+	if ((rc = ike_msg_cipher(p1, &cc, &made)) != 0)
+		goto out;
+	rc = cipher_ctx_encrypt(cc, iv, plain.wb_data, padded, ct, iv);
+	if (made)
+		cipher_ctx_free(cc);
 out:
 	wbuf_free(&plain);
 	return (rc);
@@ -863,14 +891,16 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
     const struct isakmp_hdr *hdr, uint8_t *iv, struct wbuf *plain,
     struct isakmp_msg *msg, struct isakmp_error *err)
 {
-	struct rbuf	 rb;
-	const uint8_t	*ct;
-	uint8_t		*pt, last[CIPHER_MAX_BLOCK], tmpiv[CIPHER_MAX_BLOCK];
-	size_t		 len, bl = p1->p1_blocklen;
-	int		 rc;
+	struct rbuf		 rb;
+	struct cipher_ctx	*cc;
+	const uint8_t		*ct;
+	uint8_t			*pt, last[CIPHER_MAX_BLOCK];
+	uint8_t			 tmpiv[CIPHER_MAX_BLOCK];
+	size_t			 len, bl = p1->p1_blocklen;
+	int			 rc, made = 0;
 
 	memset(err, 0, sizeof(*err));
-	if (p1->p1_cipher == NULL) {
+	if (p1->p1_cipher == NULL && p1->p1_key.wb_len == 0) {
 		snprintf(err->ie_msg, sizeof(err->ie_msg),
 		    "encrypted message before the keys are known");
 		return (ERR_STATE);
@@ -887,8 +917,12 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
 	wbuf_reset(plain);
 	memcpy(tmpiv, iv, bl);
 	if ((rc = wbuf_alloc(plain, len, &pt)) != 0 ||
-	    (rc = cipher_ctx_decrypt(p1->p1_cipher, tmpiv, ct, len, pt,
-	    last)) != 0)
+	    (rc = ike_msg_cipher(p1, &cc, &made)) != 0)
+		return (rc);
+	rc = cipher_ctx_decrypt(cc, tmpiv, ct, len, pt, last);
+	if (made)
+		cipher_ctx_free(cc);
+	if (rc != 0)
 		return (rc);
 	memset(msg, 0, sizeof(*msg));
 	msg->m_hdr = *hdr;
