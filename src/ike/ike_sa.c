@@ -555,6 +555,9 @@ ike_p1_drop_exchange(struct ike_p1 *p1)
 	 */
 	cipher_ctx_free(p1->p1_cipher);
 	p1->p1_cipher = NULL;
+	/* The stored messages stay for repeats, in as little memory. */
+	wbuf_trim(&p1->p1_xmit.x_msg);
+	wbuf_trim(&p1->p1_xmit.x_last_rx);
 }
 
 void
