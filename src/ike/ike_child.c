@@ -217,7 +217,8 @@ ike_child_policy(const struct ike_child *ch, enum kernel_dir dir,
 	pol->pol_index = ch->ch_pol_spd;
 }
 
-static const enum kernel_dir ike_child_pol_dirs[] = {
+#define IKE_CHILD_NDIRS	3
+static const enum kernel_dir ike_child_pol_dirs[IKE_CHILD_NDIRS] = {
 	KERNEL_DIR_OUT, KERNEL_DIR_IN, KERNEL_DIR_FWD,
 };
 
@@ -525,7 +526,7 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 			(void)ike_info_send_delete(p1, ISAKMP_PROTO_ESP,
 			    (const uint8_t *)&spi, 4, 1);
 	}
-	for (i = 0; i < sizeof(ike_child_pol_dirs) / sizeof(ike_child_pol_dirs[0]); i++) {
+	for (i = 0; i < IKE_CHILD_NDIRS; i++) {
 		if (!(ch->ch_pol_dirs & (1u << i)))
 			continue;
 		ike_child_policy(ch, ike_child_pol_dirs[i], &pol);

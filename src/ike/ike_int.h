@@ -288,7 +288,7 @@ struct ike_child {
 	uint8_t			 ch_pol_dirs;
 	uint8_t			 ch_tunnel;
 	uint32_t		 ch_reqid;
-	uint32_t		 ch_pol_spd;	/* ch_spd when they were added */
+	uint32_t		 ch_pol_spd;	/* ch_spd when they were made */
 	size_t			 ch_spd;
 	int			 ch_initiator;
 	int			 ch_rekeyed;	/* replacement requested */

@@ -549,9 +549,10 @@ ike_p1_drop_exchange(struct ike_p1 *p1)
 	dh_key_free(p1->p1_dh);
 	p1->p1_dh = NULL;
 	/*
-	 * The OpenSSL contexts of the cipher take about 1 kB.  Phase 2 and
-	 * Informational messages are few, so each makes its own from
-	 * p1_key (ike_msg_cipher).
+	 * The OpenSSL contexts of the cipher take about 1 kB (an estimate
+	 * for AES-CBC with OpenSSL 3.0).  Phase 2 and Informational
+	 * messages are few, so each makes its own from p1_key
+	 * (ike_msg_cipher).
 	 */
 	cipher_ctx_free(p1->p1_cipher);
 	p1->p1_cipher = NULL;

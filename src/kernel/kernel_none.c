@@ -21,11 +21,11 @@
 
 /*
  * SAs and policies are kept in the order they were added, for the
- * kernel_none_*_at accessors of the tests, and in hash tables that
- * double as they fill, so that a daemon with 100,000 tunnels on this
- * backend finds each in O(1).  The records are compact (addresses in
- * 28 bytes, not 128; keys at their length), because this backend's
- * memory counts in the daemon's memory per tunnel.
+ * kernel_none_*_at accessors of the tests.  They are also in hash
+ * tables that double as they fill, so that a daemon with 100,000
+ * tunnels on this backend finds each in O(1).  The records are compact
+ * (addresses in 28 bytes, not 128, and keys at their length), because
+ * this backend's memory counts in the daemon's memory per tunnel.
  */
 #define NONE_BUCKETS_MIN	256
 #define NONE_VIEWS		4	/* records the accessors rebuild */
@@ -94,7 +94,7 @@ struct kernel_none {
 	size_t			  kn_npols;
 	size_t			  kn_pol_buckets;
 	uint32_t		  kn_next_spi;
-	/* What kernel_none_sa_at and _policy_at returned, in turn. */
+	/* Buffers for the results of kernel_none_sa_at and _policy_at. */
 	struct kernel_sa_rec	  kn_sa_views[NONE_VIEWS];
 	struct kernel_policy	  kn_pol_views[NONE_VIEWS];
 	unsigned int		  kn_sa_view;
@@ -351,7 +351,7 @@ kernel_none_pol_rec_bucket(const struct kernel_none *kn,
 	return (kernel_none_pol_bucket(kn, &pol));
 }
 
-/* Double the SA table once it holds more SAs than buckets. */
+/* Double the SA table once it contains more SAs than buckets. */
 static int
 kernel_none_grow_sas(struct kernel_none *kn)
 {

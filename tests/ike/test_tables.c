@@ -373,7 +373,7 @@ p1_index_creation_order(void **state)
 	p1 = ike_p1_peer_first(t->eng, &ip);
 	assert_ptr_equal(ike_p1_peer_next(p1), a);
 	assert_ptr_equal(ike_p1_peer_next(a), b);
-	/* The oldest SA, unless one is established: then the newest of those. */
+	/* The oldest SA, or the newest established one if any. */
 	assert_ptr_equal(ike_p1_find_peer(t->eng, &remote), p1);
 	a->p1_state = IKE_P1_ESTABLISHED;
 	assert_ptr_equal(ike_p1_find_peer(t->eng, &remote), a);
