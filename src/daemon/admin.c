@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,21 +438,13 @@ admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
 {
 	struct daemon		*d = arg;
 	struct ike_p1_info	 pi;
-	uint64_t		 seq;
 	int			 more, rc;
 
-	/*
-	 * The cursor is the creation number of the next SA, so each page
-	 * costs O(1) and SAs freed between pages do not shift the others.
-	 * NOTE: the cursor has 32 bits; after 2^32 ISAKMP SAs a dump can
-	 * stop early.
-	 */
-	if ((rc = ike_engine_p1_from(d->d_engine, index, &pi, &seq,
-	    &more)) != 0)
+	if ((rc = ike_engine_p1_at(d->d_engine, index, &pi, &more)) != 0)
 		return (rc);
 	admin_p1_fill(out, d->d_config, &pi);
 	admin_p1_keys(d, out);
-	*next = more && seq + 1 <= UINT32_MAX ? (uint32_t)(seq + 1) : 0;
+	*next = more ? index + 1 : 0;
 	return (0);
 }
 

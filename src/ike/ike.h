@@ -166,14 +166,13 @@ void	ike_engine_foreach_p1(const struct ike_engine *,
 	    int (*fn)(void *arg, const struct ike_p1_info *), void *arg);
 
 /*
- * The oldest ISAKMP SA whose creation number is from or more, with its
- * number in *seq and whether a newer SA follows in *more: a walk over
- * every SA in creation order, one call per SA, as "ikeadm dump p1"
- * pages.  The strings of *pi stay valid until the next engine call.
- * Returns 0 or ERR_NOTFOUND.
+ * The ISAKMP SA at a position in creation order, and in *more whether
+ * another follows, as "ikeadm dump p1" pages through them.  The strings
+ * of *pi stay valid until the next engine call.  Returns 0 or
+ * ERR_NOTFOUND.
  */
-int	ike_engine_p1_from(struct ike_engine *, uint64_t from,
-	    struct ike_p1_info *pi, uint64_t *seq, int *more);
+int	ike_engine_p1_at(struct ike_engine *, size_t index,
+	    struct ike_p1_info *pi, int *more);
 
 /* A key of an ISAKMP SA, borrowed from the engine for one call. */
 struct ike_key_view {

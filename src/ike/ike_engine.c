@@ -890,25 +890,28 @@ ike_engine_foreach_p1(const struct ike_engine *eng,
 }
 
 /*
- * e_p1s is in creation order, so the walk starts at the SA the last
- * call returned when that one is not newer than from: a dump that asks
- * for the SAs one by one costs O(1) per SA, not O(n).
+ * The walk resumes at the SA the last call returned, whose position
+ * ike_p1_free keeps up to date, so a dump that asks for the SAs one by
+ * one costs O(1) per SA, not O(n).
  */
 int
-ike_engine_p1_from(struct ike_engine *eng, uint64_t from,
-    struct ike_p1_info *pi, uint64_t *seq, int *more)
+ike_engine_p1_at(struct ike_engine *eng, size_t index,
+    struct ike_p1_info *pi, int *more)
 {
 	struct ike_p1	*p1 = eng->e_p1_walk;
+	size_t		 pos = eng->e_p1_walk_pos;
 
-	if (p1 == NULL || p1->p1_seq > from)
+	if (p1 == NULL || pos > index) {
 		p1 = TAILQ_FIRST(&eng->e_p1s);
-	while (p1 != NULL && p1->p1_seq < from)
+		pos = 0;
+	}
+	for (; p1 != NULL && pos < index; pos++)
 		p1 = TAILQ_NEXT(p1, p1_entry);
 	eng->e_p1_walk = p1;
+	eng->e_p1_walk_pos = pos;
 	if (p1 == NULL)
 		return (ERR_NOTFOUND);
 	ike_p1_info_fill(p1, pi);
-	*seq = p1->p1_seq;
 	*more = TAILQ_NEXT(p1, p1_entry) != NULL;
 	return (0);
 }

@@ -319,7 +319,8 @@ struct ike_engine {
 	/* IPsec SA pairs by peer address, oldest first in each chain. */
 	struct ike_child_list	*e_child_peer;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_p1_seq;
-	struct ike_p1		*e_p1_walk;	/* ike_engine_p1_from's place */
+	struct ike_p1		*e_p1_walk;	/* ike_engine_p1_at's place */
+	size_t			 e_p1_walk_pos;	/* its position in e_p1s */
 	size_t			 e_half_open;
 	uint8_t			 e_secret[32];	/* cookie secret */
 	uint64_t		 e_secret_time;

@@ -201,12 +201,13 @@ ike_qm_finish(struct ike_qm *qm)
 	dh_key_free(qm->qm_dh);
 	qm->qm_dh = NULL;
 	/*
-	 * The initiator answers a repeated QM2 with QM3 for a while.  QM3
-	 * has no answer, so the responder's exchange goes at the next
-	 * timer run; the Message ID list drops a repeated QM3 then.
+	 * For a while the initiator answers a repeated QM2 with QM3 and
+	 * the responder a repeated QM1 with QM2, from buffers as small as
+	 * their messages.
 	 */
-	qm->qm_expire = qm->qm_p1->p1_eng->e_now +
-	    (qm->qm_initiator ? IKE_QM_LINGER_MS : 0);
+	wbuf_trim(&qm->qm_xmit.x_msg);
+	wbuf_trim(&qm->qm_xmit.x_last_rx);
+	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
 	return (0);
 }
 

@@ -455,8 +455,12 @@ ike_p1_free(struct ike_p1 *p1)
 			eng->e_stats.st_p1_current_resp--;
 	} else if (!p1->p1_initiator && p1->p1_state != IKE_P1_DEAD)
 		eng->e_half_open--;
+	/* The SAs after p1 move up one place. */
 	if (eng->e_p1_walk == p1)
 		eng->e_p1_walk = TAILQ_NEXT(p1, p1_entry);
+	else if (eng->e_p1_walk != NULL &&
+	    p1->p1_seq < eng->e_p1_walk->p1_seq)
+		eng->e_p1_walk_pos--;
 	TAILQ_REMOVE(&eng->e_p1s, p1, p1_entry);
 	eng->e_np1--;
 	ike_heap_remove(&eng->e_p1_timers, &p1->p1_timer);
