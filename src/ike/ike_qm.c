@@ -202,11 +202,9 @@ ike_qm_finish(struct ike_qm *qm)
 	qm->qm_dh = NULL;
 	/*
 	 * For a while the initiator answers a repeated QM2 with QM3 and
-	 * the responder a repeated QM1 with QM2, from buffers as small as
-	 * their messages.
+	 * the responder a repeated QM1 with QM2.  ike_qm_input trims their
+	 * buffers once it has stored the message it received.
 	 */
-	wbuf_trim(&qm->qm_xmit.x_msg);
-	wbuf_trim(&qm->qm_xmit.x_last_rx);
 	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
 	return (0);
 }
@@ -1034,6 +1032,10 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	if (rc == 0) {
 		if (qm->qm_initiator || created)
 			ike_xmit_store_rx(&qm->qm_xmit, pk);
+		if (qm->qm_state == IKE_QM_DONE) {
+			wbuf_trim(&qm->qm_xmit.x_msg);
+			wbuf_trim(&qm->qm_xmit.x_last_rx);
+		}
 		return;
 	}
 	if (rc == ERR_AUTH) {
