@@ -560,9 +560,17 @@ ike_p1_drop_exchange(struct ike_p1 *p1)
 	 */
 	cipher_ctx_free(p1->p1_cipher);
 	p1->p1_cipher = NULL;
-	/* The stored messages stay for repeats, in as little memory. */
+	/*
+	 * The stored messages stay for repeats, and the keys for Phase 2
+	 * and "ikeadm dump p1", in buffers of their size.
+	 */
 	wbuf_trim(&p1->p1_xmit.x_msg);
 	wbuf_trim(&p1->p1_xmit.x_last_rx);
+	wbuf_trim(&p1->p1_skeyid);
+	wbuf_trim(&p1->p1_skeyid_d);
+	wbuf_trim(&p1->p1_skeyid_a);
+	wbuf_trim(&p1->p1_skeyid_e);
+	wbuf_trim(&p1->p1_key);
 }
 
 void
