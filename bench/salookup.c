@@ -4,13 +4,15 @@
  * cookies, distinct peer addresses, no key material) through the
  * engine's own ike_p1_new, then times what the engine does for every
  * datagram.  That is the lookup by cookies (ike_p1_find), the lookup by
- * peer (ike_p1_find_peer, used by Main Mode and INITIAL-CONTACT) and the
- * next timer deadline after a datagram (ike_touched_deadline).  Apart,
- * it times the recomputation of a timer run over every SA
- * (ike_timer_update, timer_run_us).
+ * peer (ike_p1_find_peer, used by Main Mode and INITIAL-CONTACT), the
+ * lookup of the IPsec SA pair a new pair with a peer replaces
+ * (ike_child_predecessor, one pair per peer) and the next timer deadline
+ * after a datagram (ike_touched_deadline).  Apart, it times a timer
+ * update after an administrative call (ike_timer_update, timer_run_us)
+ * and a timer run with nothing due (ike_engine_run_timers, run_empty_us).
  *
  * Output: one "salookup:" line per table size, times in microseconds
- * per call (CPU time), and the size of one struct ike_p1.
+ * per call (CPU time), and the sizes of struct ike_p1 and ike_child.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -59,7 +61,28 @@ salookup_addr(struct sockaddr_storage *ss, uint32_t i)
 	sin->sin_addr.s_addr = htonl(0xc6120000u + i);
 }
 
-/* Add ISAKMP SAs until the engine has n, recording their cookies. */
+/*
+ * An IPsec SA pair record with the peer of p1, in the engine's tables
+ * but not in the kernel backend: only its lookup is timed.
+ */
+static int
+salookup_child(struct ike_engine *eng, const struct ike_p1 *p1)
+{
+	struct ike_child	*ch;
+
+	if ((ch = calloc(1, sizeof(*ch))) == NULL)
+		return (-1);
+	ch->ch_out.id_dst = p1->p1_remote;
+	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
+	eng->e_nchildren++;
+	ike_child_peer_hash(eng, ch);
+	return (0);
+}
+
+/*
+ * Add ISAKMP SAs, each with one pair, until the engine has n, recording
+ * their cookies.
+ */
 static int
 salookup_fill(struct ike_engine *eng, uint8_t (*cookies)[16], size_t *have,
     size_t n)
@@ -76,7 +99,11 @@ salookup_fill(struct ike_engine *eng, uint8_t (*cookies)[16], size_t *have,
 		for (j = 0; j < 16; j++)
 			cookies[*have][j] = (uint8_t)random();
 		ike_p1_set_cookies(p1, cookies[*have], cookies[*have] + 8);
+		if (salookup_child(eng, p1) != 0)
+			return (-1);
 	}
+	/* The new SAs are touched: their timers go in before timing. */
+	(void)ike_touched_deadline(eng);
 	return (0);
 }
 
@@ -89,7 +116,8 @@ main(int argc, char **argv)
 	struct kernel		*kern;
 	uint8_t			(*cookies)[16];
 	size_t			 have = 0, i, k, idx;
-	double			 t0, find_us, peer_us, timer_us, run_us;
+	double			 t0, find_us, peer_us, child_us, timer_us;
+	double			 run_us, empty_us;
 	unsigned int		 misses;
 
 	cookies = calloc(sizes[2], sizeof(*cookies));
@@ -123,6 +151,13 @@ main(int argc, char **argv)
 		peer_us = (salookup_now() - t0) * 1e6 / SALOOKUP_CALLS;
 		t0 = salookup_now();
 		for (i = 0; i < SALOOKUP_CALLS; i++) {
+			salookup_addr(&remote, (uint32_t)(random() % have) + 1);
+			if (ike_child_predecessor(eng, 0, &remote) == NULL)
+				misses++;
+		}
+		child_us = (salookup_now() - t0) * 1e6 / SALOOKUP_CALLS;
+		t0 = salookup_now();
+		for (i = 0; i < SALOOKUP_CALLS; i++) {
 			idx = (size_t)random() % have;
 			(void)ike_p1_find(eng, cookies[idx], cookies[idx] + 8,
 			    NULL);
@@ -134,11 +169,17 @@ main(int argc, char **argv)
 		for (i = 0; i < SALOOKUP_CALLS / 10; i++)
 			ike_timer_update(eng);
 		run_us = (salookup_now() - t0) * 1e6 / (SALOOKUP_CALLS / 10);
+		t0 = salookup_now();
+		for (i = 0; i < SALOOKUP_CALLS / 10; i++)
+			(void)ike_engine_run_timers(eng, 1);
+		empty_us = (salookup_now() - t0) * 1e6 / (SALOOKUP_CALLS / 10);
 		printf("salookup: sas=%zu find_cookies_us=%.3f find_peer_us=%.3f "
-		    "timer_update_us=%.3f timer_run_us=%.3f misses=%u "
-		    "p1_struct_bytes=%zu\n", have, find_us, peer_us,
-		    timer_us < 0 ? 0 : timer_us, run_us, misses,
-		    sizeof(struct ike_p1));
+		    "find_child_peer_us=%.3f timer_update_us=%.3f "
+		    "timer_run_us=%.3f run_empty_us=%.3f misses=%u "
+		    "p1_struct_bytes=%zu child_struct_bytes=%zu\n", have,
+		    find_us, peer_us, child_us, timer_us < 0 ? 0 : timer_us,
+		    run_us, empty_us, misses, sizeof(struct ike_p1),
+		    sizeof(struct ike_child));
 	}
 	ike_engine_free(eng);
 	kernel_close(kern);

@@ -288,13 +288,10 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 		ci->p2_pfs = (uint16_t)r->cr_p2.p2_pfs.val;
 }
 
-/* A walk over the engine's ISAKMP SAs for one index or one id. */
+/* A walk over the engine's ISAKMP SAs for one id. */
 struct admin_p1_walk {
-	uint32_t			 aw_index;	/* wanted position */
-	const struct control_id		*aw_id;		/* or wanted SA */
-	uint32_t			 aw_pos;
+	const struct control_id		*aw_id;		/* wanted SA */
 	int				 aw_found;
-	int				 aw_more;	/* an SA follows */
 	const struct config		*aw_config;
 	struct control_p1_info		*aw_out;
 };
@@ -320,19 +317,11 @@ admin_p1_visit(void *arg, const struct ike_p1_info *pi)
 {
 	struct admin_p1_walk	*w = arg;
 
-	if (w->aw_found) {
-		w->aw_more = 1;
-		return (1);
-	}
-	if (w->aw_id != NULL ? admin_p1_matches(w->aw_id, pi) :
-	    w->aw_pos == w->aw_index) {
-		admin_p1_fill(w->aw_out, w->aw_config, pi);
-		w->aw_found = 1;
-		if (w->aw_id != NULL)
-			return (1);
-	}
-	w->aw_pos++;
-	return (0);
+	if (!admin_p1_matches(w->aw_id, pi))
+		return (0);
+	admin_p1_fill(w->aw_out, w->aw_config, pi);
+	w->aw_found = 1;
+	return (1);
 }
 
 static void
@@ -454,14 +443,15 @@ static int
 admin_p1_dump(void *arg, uint32_t index, struct control_p1_info *out,
     uint32_t *next)
 {
-	struct admin_p1_walk	w;
-	int			rc;
+	struct daemon		*d = arg;
+	struct ike_p1_info	 pi;
+	int			 more, rc;
 
-	memset(&w, 0, sizeof(w));
-	w.aw_index = index;
-	if ((rc = admin_p1_lookup(arg, &w, out)) != 0)
+	if ((rc = ike_engine_p1_at(d->d_engine, index, &pi, &more)) != 0)
 		return (rc);
-	*next = w.aw_more ? index + 1 : 0;
+	admin_p1_fill(out, d->d_config, &pi);
+	admin_p1_keys(d, out);
+	*next = more ? index + 1 : 0;
 	return (0);
 }
 

@@ -165,6 +165,15 @@ void	ike_engine_get_stats(const struct ike_engine *, struct ike_stats *);
 void	ike_engine_foreach_p1(const struct ike_engine *,
 	    int (*fn)(void *arg, const struct ike_p1_info *), void *arg);
 
+/*
+ * The ISAKMP SA at a position in creation order, and in *more whether
+ * another follows, as "ikeadm dump p1" pages through them.  The strings
+ * of *pi stay valid until the next engine call.  Returns 0 or
+ * ERR_NOTFOUND.
+ */
+int	ike_engine_p1_at(struct ike_engine *, size_t index,
+	    struct ike_p1_info *pi, int *more);
+
 /* A key of an ISAKMP SA, borrowed from the engine for one call. */
 struct ike_key_view {
 	const uint8_t	*kv_data;

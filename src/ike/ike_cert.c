@@ -302,8 +302,8 @@ ike_cert_id_body(struct ike_p1 *p1, const struct certstore_entry *e,
 		    p1->p1_label);
 	if (rc == 0 && id->wb_len >= 4) {
 		p1->p1_local_idtype = id->wb_data[0];
-		ike_cert_id_text(id->wb_data[0], id->wb_data + 4,
-		    id->wb_len - 4, p1->p1_local_id, sizeof(p1->p1_local_id));
+		ike_p1_set_id_text(&p1->p1_local_id, id->wb_data[0],
+		    id->wb_data + 4, id->wb_len - 4);
 	}
 	return (rc);
 }
@@ -515,8 +515,8 @@ ike_cert_verify(struct ike_p1 *p1, const struct isakmp_msg *msg,
 		return (ike_cert_notify(fail));
 	}
 	p1->p1_remote_idtype = idp->pl_u.id.id_type;
-	ike_cert_id_text(idp->pl_u.id.id_type, idp->pl_u.id.id_data,
-	    idp->pl_u.id.id_len, p1->p1_remote_id, sizeof(p1->p1_remote_id));
+	ike_p1_set_id_text(&p1->p1_remote_id, idp->pl_u.id.id_type,
+	    idp->pl_u.id.id_data, idp->pl_u.id.id_len);
 	if (cert_subject_text(peer, subj, sizeof(subj)) != 0)
 		snprintf(subj, sizeof(subj), "(name too long)");
 	log_info("ISAKMP SA %s: peer %s authenticated by %s signature with "

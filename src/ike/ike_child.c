@@ -17,8 +17,6 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-static void	ike_child_note(struct ike_engine *, const struct ike_child *);
-
 /* Key bytes of the chosen ESP transform. */
 static size_t
 ike_qm_encr_keylen(const struct ike_qm *qm)
@@ -191,40 +189,61 @@ ike_qm_make_sa(struct ike_qm *qm, int inbound, const struct wbuf *gqm,
 	return (0);
 }
 
-static int
-ike_qm_add_policies(struct ike_qm *qm, struct ike_child *ch)
+/*
+ * A policy of the pair, as ike_qm_add_policies added it: outbound with
+ * the pair's selector, inbound and forward with its reverse.  Rebuilt
+ * from the pair instead of stored, because a kernel_policy is over
+ * 500 bytes and a pair owns up to three.
+ */
+static void
+ike_child_policy(const struct ike_child *ch, enum kernel_dir dir,
+    struct kernel_policy *pol)
 {
-	struct ike_engine	*eng = qm->qm_p1->p1_eng;
-	struct ike_p1		*p1 = qm->qm_p1;
-	static const enum kernel_dir dirs[] = {
-		KERNEL_DIR_OUT, KERNEL_DIR_IN, KERNEL_DIR_FWD,
-	};
-	size_t			 i, n = qm->qm_tunnel ? 3 : 2;
-	int			 rc;
+	int	out = dir == KERNEL_DIR_OUT;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->pol_dir = dir;
+	pol->pol_sel = ch->ch_sel;
+	if (!out) {
+		pol->pol_sel.sel_src = ch->ch_sel.sel_dst;
+		pol->pol_sel.sel_dst = ch->ch_sel.sel_src;
+		pol->pol_sel.sel_src_prefix = ch->ch_sel.sel_dst_prefix;
+		pol->pol_sel.sel_dst_prefix = ch->ch_sel.sel_src_prefix;
+	}
+	pol->pol_action = KERNEL_ACTION_IPSEC;
+	pol->pol_mode = ch->ch_tunnel ? KERNEL_MODE_TUNNEL :
+	    KERNEL_MODE_TRANSPORT;
+	pol->pol_proto = KERNEL_PROTO_ESP;
+	pol->pol_tun_src = out ? ch->ch_out.id_src : ch->ch_out.id_dst;
+	pol->pol_tun_dst = out ? ch->ch_out.id_dst : ch->ch_out.id_src;
+	ike_addr_set_port(&pol->pol_tun_src, 0);
+	ike_addr_set_port(&pol->pol_tun_dst, 0);
+	pol->pol_reqid = ch->ch_reqid;
+	pol->pol_priority = 1000 + ch->ch_pol_spd;
+	pol->pol_index = ch->ch_pol_spd;
+}
+
+#define IKE_CHILD_NDIRS	3
+static const enum kernel_dir ike_child_pol_dirs[IKE_CHILD_NDIRS] = {
+	KERNEL_DIR_OUT, KERNEL_DIR_IN, KERNEL_DIR_FWD,
+};
+
+/*
+ * The policies of a new pair; ch_sel, ch_out, ch_tunnel, ch_reqid and
+ * ch_pol_spd are set.  One that exists already belongs to another pair.
+ */
+static int
+ike_qm_add_policies(struct ike_child *ch, struct kernel *kernel)
+{
+	struct kernel_policy	pol;
+	size_t			i, n = ch->ch_tunnel ? 3 : 2;
+	int			rc;
 
 	for (i = 0; i < n; i++) {
-		struct kernel_policy *pol = &ch->ch_pol[ch->ch_npol];
-
-		memset(pol, 0, sizeof(*pol));
-		pol->pol_dir = dirs[i];
-		ike_qm_kernel_sel(qm, dirs[i] != KERNEL_DIR_OUT,
-		    &pol->pol_sel);
-		pol->pol_action = KERNEL_ACTION_IPSEC;
-		pol->pol_mode = qm->qm_tunnel ? KERNEL_MODE_TUNNEL :
-		    KERNEL_MODE_TRANSPORT;
-		pol->pol_proto = KERNEL_PROTO_ESP;
-		pol->pol_tun_src = dirs[i] == KERNEL_DIR_OUT ? p1->p1_local :
-		    p1->p1_remote;
-		pol->pol_tun_dst = dirs[i] == KERNEL_DIR_OUT ? p1->p1_remote :
-		    p1->p1_local;
-		ike_addr_set_port(&pol->pol_tun_src, 0);
-		ike_addr_set_port(&pol->pol_tun_dst, 0);
-		pol->pol_reqid = ike_qm_reqid(qm);
-		pol->pol_priority = 1000 + (uint32_t)qm->qm_spd;
-		pol->pol_index = (uint32_t)qm->qm_spd;
-		rc = kernel_add_policy(eng->e_kernel, pol);
+		ike_child_policy(ch, ike_child_pol_dirs[i], &pol);
+		rc = kernel_add_policy(kernel, &pol);
 		if (rc == 0)
-			ch->ch_npol++;
+			ch->ch_pol_dirs |= 1u << i;
 		else if (rc != ERR_EXISTS)
 			return (rc);
 	}
@@ -235,22 +254,95 @@ int
 ike_child_same_peer(const struct ike_child *ch,
     const struct sockaddr_storage *remote)
 {
-	struct config_ip	a, b;
+	struct config_ip	a;
 
-	return (config_ip_from_sockaddr(&a, &ch->ch_out.id_dst) == 0 &&
-	    config_ip_from_sockaddr(&b, remote) == 0 &&
-	    config_ip_cmp(&a, &b) == 0);
+	memset(&a, 0, sizeof(a));
+	return (ch->ch_peer_hashed &&
+	    config_ip_from_sockaddr(&a, remote) == 0 &&
+	    config_ip_cmp(&a, &ch->ch_peer_ip) == 0);
 }
 
-/* The pair that a new pair of the same policy entry and peer replaces. */
-static struct ike_child *
-ike_child_predecessor(struct ike_engine *eng, const struct ike_qm *qm)
+/* Chain a pair under its peer's address, after the older ones. */
+void
+ike_child_peer_hash(struct ike_engine *eng, struct ike_child *ch)
+{
+	ike_child_peer_unhash(eng, ch);
+	memset(&ch->ch_peer_ip, 0, sizeof(ch->ch_peer_ip));
+	if (ike_tables_init(eng) != 0 ||
+	    config_ip_from_sockaddr(&ch->ch_peer_ip, &ch->ch_out.id_dst) != 0)
+		return;		/* then no peer lookup finds it */
+	ch->ch_peer_bucket = ike_peer_bucket(eng, &ch->ch_peer_ip);
+	TAILQ_INSERT_TAIL(&eng->e_child_peer[ch->ch_peer_bucket], ch,
+	    ch_peer_entry);
+	ch->ch_peer_hashed = 1;
+}
+
+void
+ike_child_peer_unhash(struct ike_engine *eng, struct ike_child *ch)
+{
+	if (!ch->ch_peer_hashed)
+		return;
+	TAILQ_REMOVE(&eng->e_child_peer[ch->ch_peer_bucket], ch,
+	    ch_peer_entry);
+	ch->ch_peer_hashed = 0;
+}
+
+/*
+ * The oldest pair with a peer address; with ike_child_peer_next, every
+ * pair with it, in installation order.  A caller that deletes the pair
+ * it is at takes the next one first.
+ */
+struct ike_child *
+ike_child_peer_first(const struct ike_engine *eng, const struct config_ip *a)
+{
+	struct ike_child	*ch;
+
+	if (eng->e_child_peer == NULL)
+		return (NULL);
+	ch = TAILQ_FIRST(&eng->e_child_peer[ike_peer_bucket(eng, a)]);
+	while (ch != NULL && config_ip_cmp(a, &ch->ch_peer_ip) != 0)
+		ch = TAILQ_NEXT(ch, ch_peer_entry);
+	return (ch);
+}
+
+/* The same for the address of a socket address; NULL for other kinds. */
+struct ike_child *
+ike_child_peer_first_ss(const struct ike_engine *eng,
+    const struct sockaddr_storage *ss)
+{
+	struct config_ip	a;
+
+	memset(&a, 0, sizeof(a));
+	if (config_ip_from_sockaddr(&a, ss) != 0)
+		return (NULL);
+	return (ike_child_peer_first(eng, &a));
+}
+
+struct ike_child *
+ike_child_peer_next(const struct ike_child *ch)
+{
+	struct ike_child	*o;
+
+	for (o = TAILQ_NEXT(ch, ch_peer_entry); o != NULL;
+	    o = TAILQ_NEXT(o, ch_peer_entry))
+		if (config_ip_cmp(&ch->ch_peer_ip, &o->ch_peer_ip) == 0)
+			return (o);
+	return (NULL);
+}
+
+/*
+ * The pair that a new pair of policy entry spd with the peer at remote
+ * replaces: the newest one not replaced yet.
+ */
+struct ike_child *
+ike_child_predecessor(struct ike_engine *eng, size_t spd,
+    const struct sockaddr_storage *remote)
 {
 	struct ike_child	*ch, *found = NULL;
 
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
-		if (!ch->ch_replaced && ch->ch_spd == qm->qm_spd &&
-		    ike_child_same_peer(ch, &qm->qm_p1->p1_remote))
+	for (ch = ike_child_peer_first_ss(eng, remote); ch != NULL;
+	    ch = ike_child_peer_next(ch))
+		if (!ch->ch_replaced && ch->ch_spd == spd)
 			found = ch;
 	return (found);
 }
@@ -263,18 +355,25 @@ static int
 ike_child_defer_out(struct ike_child *ch, const struct kernel_sa *out,
     uint64_t now)
 {
-	int	rc;
+	struct ike_child_defer	*df;
+	int			 rc;
 
-	ch->ch_out_sa = *out;
-	wbuf_reset(&ch->ch_out_key);
-	if ((rc = wbuf_put(&ch->ch_out_key, out->sa_encr_key,
+	if (ch->ch_defer == NULL) {
+		if ((df = calloc(1, sizeof(*df))) == NULL)
+			return (ERR_NOMEM);
+		wbuf_init(&df->df_key, 1);
+		ch->ch_defer = df;
+	}
+	df = ch->ch_defer;
+	df->df_sa = *out;
+	wbuf_reset(&df->df_key);
+	if ((rc = wbuf_put(&df->df_key, out->sa_encr_key,
 	    out->sa_encr_keylen)) != 0 ||
-	    (rc = wbuf_put(&ch->ch_out_key, out->sa_auth_key,
+	    (rc = wbuf_put(&df->df_key, out->sa_auth_key,
 	    out->sa_auth_keylen)) != 0)
 		return (rc);
-	ch->ch_out_sa.sa_encr_key = ch->ch_out_key.wb_data;
-	ch->ch_out_sa.sa_auth_key = ch->ch_out_key.wb_data +
-	    out->sa_encr_keylen;
+	df->df_sa.sa_encr_key = df->df_key.wb_data;
+	df->df_sa.sa_auth_key = df->df_key.wb_data + out->sa_encr_keylen;
 	ch->ch_switch_at = now + IKE_REKEY_SWITCH_MS;
 	return (0);
 }
@@ -291,15 +390,15 @@ static void
 ike_child_take_over(struct ike_child *ch, struct ike_child *old,
     const struct ike_qm *qm, uint64_t now)
 {
-	size_t	i;
-
 	old->ch_replaced = 1;
 	old->ch_rekeyed = 1;
-	if (ch->ch_npol == 0) {
-		for (i = 0; i < old->ch_npol; i++)
-			ch->ch_pol[i] = old->ch_pol[i];
-		ch->ch_npol = old->ch_npol;
-		old->ch_npol = 0;
+	/*
+	 * All of ch's policies existed, so old's have ch's selectors, the
+	 * key of a policy: ch can delete them as its own.
+	 */
+	if (ch->ch_pol_dirs == 0) {
+		ch->ch_pol_dirs = old->ch_pol_dirs;
+		old->ch_pol_dirs = 0;
 	}
 	old->ch_delete_at = now + IKE_REKEY_SWITCH_MS + IKE_REKEY_GRACE_MS *
 	    (qm->qm_initiator ? 1 : 2);
@@ -321,7 +420,7 @@ ike_qm_install(struct ike_qm *qm)
 	struct ike_p1		*p1 = qm->qm_p1;
 	struct ike_engine	*eng = p1->p1_eng;
 	struct kernel_sa	 in, out;
-	struct ike_child	*ch, *old;
+	struct ike_child	*ch = NULL, *old;
 	struct wbuf		 gqm, kin, kout;
 	const char		*why = NULL;
 	int			 rc;
@@ -329,12 +428,15 @@ ike_qm_install(struct ike_qm *qm)
 	wbuf_init(&gqm, 1);
 	wbuf_init(&kin, 1);
 	wbuf_init(&kout, 1);
-	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+	if ((rc = ike_heap_reserve(&eng->e_child_timers,
+	    eng->e_nchildren + 1)) != 0)
+		goto out;
+	if ((ch = calloc(1, sizeof(*ch))) == NULL ||
+	    (ch->ch_label = strdup(p1->p1_label)) == NULL) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	wbuf_init(&ch->ch_out_key, 1);
-	old = ike_child_predecessor(eng, qm);
+	old = ike_child_predecessor(eng, qm->qm_spd, &p1->p1_remote);
 	if (qm->qm_group != 0 && (rc = dh_key_derive(qm->qm_dh,
 	    qm->qm_peer_ke.wb_data, qm->qm_peer_ke.wb_len, &gqm,
 	    &why)) != 0) {
@@ -363,7 +465,6 @@ ike_qm_install(struct ike_qm *qm)
 		(void)kernel_delete_sa(eng->e_kernel, &in.sa_id);
 		goto out;
 	}
-	snprintf(ch->ch_label, sizeof(ch->ch_label), "%s", p1->p1_label);
 	memcpy(ch->ch_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
 	memcpy(ch->ch_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
 	ch->ch_in = in.sa_id;
@@ -371,13 +472,18 @@ ike_qm_install(struct ike_qm *qm)
 	ch->ch_spd = qm->qm_spd;
 	ch->ch_initiator = qm->qm_initiator;
 	ike_qm_kernel_sel(qm, 0, &ch->ch_sel);
-	if ((rc = ike_qm_add_policies(qm, ch)) != 0)
+	ch->ch_tunnel = qm->qm_tunnel != 0;
+	ch->ch_reqid = ike_qm_reqid(qm);
+	ch->ch_pol_spd = (uint32_t)qm->qm_spd;
+	if ((rc = ike_qm_add_policies(ch, eng->e_kernel)) != 0)
 		log_warn("ISAKMP SA %s: installing the policies for SPI "
 		    "0x%08x failed: %s", p1->p1_cookies, qm->qm_spi_in,
 		    err_str(rc));
 	if (old != NULL)
 		ike_child_take_over(ch, old, qm, eng->e_now);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
+	eng->e_nchildren++;
+	ike_child_peer_hash(eng, ch);
 	ike_child_note(eng, ch);
 	if (old != NULL)
 		ike_child_note(eng, old);
@@ -413,9 +519,10 @@ out:
 void
 ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 {
-	struct ike_p1	*p1;
-	uint32_t	 spi = htonl(ch->ch_in.id_spi);
-	size_t		 i;
+	struct ike_p1		*p1;
+	struct kernel_policy	 pol;
+	uint32_t		 spi = htonl(ch->ch_in.id_spi);
+	size_t			 i;
 
 	if (send_delete) {
 		p1 = ike_p1_find(eng, ch->ch_icookie, ch->ch_rcookie, NULL);
@@ -425,22 +532,32 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 			(void)ike_info_send_delete(p1, ISAKMP_PROTO_ESP,
 			    (const uint8_t *)&spi, 4, 1);
 	}
-	for (i = 0; i < ch->ch_npol; i++)
-		(void)kernel_delete_policy(eng->e_kernel, &ch->ch_pol[i]);
+	for (i = 0; i < IKE_CHILD_NDIRS; i++) {
+		if (!(ch->ch_pol_dirs & (1u << i)))
+			continue;
+		ike_child_policy(ch, ike_child_pol_dirs[i], &pol);
+		(void)kernel_delete_policy(eng->e_kernel, &pol);
+	}
 	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_in);
 	if (ch->ch_switch_at == 0)
 		(void)kernel_delete_sa(eng->e_kernel, &ch->ch_out);
 	log_info("IPsec SAs (rule \"%s\") removed: ESP SPI in 0x%08x out "
 	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
 	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
-	eng->e_child_dirty = 1;
+	ike_child_peer_unhash(eng, ch);
+	ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
+	eng->e_nchildren--;
 	ike_child_free(ch);
 }
 
 void
 ike_child_free(struct ike_child *ch)
 {
-	wbuf_free(&ch->ch_out_key);
+	if (ch->ch_defer != NULL) {
+		wbuf_free(&ch->ch_defer->df_key);
+		util_freezero(ch->ch_defer, sizeof(*ch->ch_defer));
+	}
+	free(ch->ch_label);
 	util_freezero(ch, sizeof(*ch));
 }
 
@@ -451,9 +568,12 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 	int	rc;
 
 	ch->ch_switch_at = 0;
-	rc = kernel_add_sa(eng->e_kernel, &ch->ch_out_sa);
-	wbuf_free(&ch->ch_out_key);
-	memset(&ch->ch_out_sa, 0, sizeof(ch->ch_out_sa));
+	if (ch->ch_defer == NULL)
+		return;
+	rc = kernel_add_sa(eng->e_kernel, &ch->ch_defer->df_sa);
+	wbuf_free(&ch->ch_defer->df_key);
+	util_freezero(ch->ch_defer, sizeof(*ch->ch_defer));
+	ch->ch_defer = NULL;
 	if (rc != 0) {
 		log_err("IPsec SAs (rule \"%s\"): installing the outbound SA "
 		    "0x%08x failed: %s; traffic stays on the old SAs until "
@@ -477,7 +597,7 @@ ike_child_drain(struct ike_engine *eng, struct ike_child *ch)
 
 	if (ch->ch_delete_at == 0 || at < ch->ch_delete_at)
 		ch->ch_delete_at = at;
-	eng->e_child_dirty = 1;
+	ike_child_note(eng, ch);
 }
 
 /*
@@ -495,16 +615,16 @@ ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
 
 	if (!old->ch_replaced)
 		return;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+	for (ch = ike_child_peer_first_ss(eng, &old->ch_out.id_dst);
+	    ch != NULL; ch = ike_child_peer_next(ch))
 		if (ch != old && ch->ch_switch_at != 0 &&
 		    ch->ch_spd == old->ch_spd &&
-		    ike_child_same_peer(ch, &old->ch_out.id_dst) &&
 		    (next == NULL || ch->ch_switch_at < next->ch_switch_at))
 			next = ch;
 	if (next == NULL)
 		return;
-	eng->e_child_dirty = 1;
 	ike_child_switch(eng, next);
+	ike_child_note(eng, next);
 }
 
 /*
@@ -523,12 +643,13 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 	delay = ike_qm_backoff_left(eng, spd, remote);
 	if (delay < IKE_REKEY_RETRY_MS)
 		delay = IKE_REKEY_RETRY_MS;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+	for (ch = ike_child_peer_first_ss(eng, remote); ch != NULL;
+	    ch = ike_child_peer_next(ch)) {
 		if (ch->ch_spd != spd || !ch->ch_rekeyed || ch->ch_replaced ||
-		    ch->ch_retry_at != 0 || !ike_child_same_peer(ch, remote))
+		    ch->ch_retry_at != 0)
 			continue;
 		ch->ch_retry_at = eng->e_now + delay;
-		eng->e_child_dirty = 1;
+		ike_child_note(eng, ch);
 		log_warn("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
 		    "their replacement failed; trying again in %llu s",
 		    ch->ch_label, ch->ch_in.id_spi,
@@ -536,31 +657,42 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 	}
 }
 
-/* Deferred outbound SAs, rekey retries and replaced pairs' deletion. */
+/* The timers of one pair that are due. */
+static void
+ike_child_run(struct ike_engine *eng, struct ike_child *ch, uint64_t now)
+{
+	if (ch->ch_retry_at != 0 && now >= ch->ch_retry_at) {
+		ch->ch_retry_at = 0;
+		if (!ch->ch_replaced)
+			ike_child_rekey(eng, ch);
+	}
+	if (ch->ch_switch_at != 0 && now >= ch->ch_switch_at)
+		ike_child_switch(eng, ch);
+	if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
+		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
+		    "deleting the replaced pair", ch->ch_label,
+		    ch->ch_in.id_spi);
+		ike_child_delete(eng, ch, 1);
+		return;
+	}
+	ike_child_note(eng, ch);
+}
+
+/*
+ * Deferred outbound SAs, rekey retries and replaced pairs' deletion.
+ * Only the pairs that are due are looked at, each at most once per run.
+ */
 void
 ike_child_timers(struct ike_engine *eng, uint64_t now)
 {
-	struct ike_child	*ch, *next;
-	uint64_t		 d = ike_child_deadline(eng);
+	struct ike_heap_node	*n;
+	size_t			 left = eng->e_child_timers.h_len;
 
-	if (d == 0 || now < d)
-		return;		/* nothing due: no walk over every pair */
-	eng->e_child_dirty = 1;
-	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
-		next = TAILQ_NEXT(ch, ch_entry);
-		if (ch->ch_retry_at != 0 && now >= ch->ch_retry_at) {
-			ch->ch_retry_at = 0;
-			if (!ch->ch_replaced)
-				ike_child_rekey(eng, ch);
-		}
-		if (ch->ch_switch_at != 0 && now >= ch->ch_switch_at)
-			ike_child_switch(eng, ch);
-		if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
-			log_info("IPsec SAs (rule \"%s\") with ESP SPI in "
-			    "0x%08x: deleting the replaced pair",
-			    ch->ch_label, ch->ch_in.id_spi);
-			ike_child_delete(eng, ch, 1);
-		}
+	while (left-- > 0 && (n = ike_heap_top(&eng->e_child_timers)) !=
+	    NULL && n->hn_key <= now) {
+		ike_heap_remove(&eng->e_child_timers, n);
+		ike_child_run(eng, (struct ike_child *)(void *)((char *)n -
+		    offsetof(struct ike_child, ch_timer)), now);
 	}
 }
 
@@ -571,42 +703,23 @@ ike_child_min(uint64_t *d, uint64_t t)
 		*d = t;
 }
 
-/*
- * A pair's timers were set: fold them into the cached earliest one, so
- * that installing a pair does not make the next update walk them all.
- */
-static void
-ike_child_note(struct ike_engine *eng, const struct ike_child *ch)
+/* A pair's timers were set or cleared: move its node in the heap. */
+void
+ike_child_note(struct ike_engine *eng, struct ike_child *ch)
 {
-	if (eng->e_child_dirty)
-		return;
-	ike_child_min(&eng->e_child_next, ch->ch_switch_at);
-	ike_child_min(&eng->e_child_next, ch->ch_delete_at);
-	ike_child_min(&eng->e_child_next, ch->ch_retry_at);
+	uint64_t	d = 0;
+
+	ike_child_min(&d, ch->ch_switch_at);
+	ike_child_min(&d, ch->ch_delete_at);
+	ike_child_min(&d, ch->ch_retry_at);
+	ike_heap_set(&eng->e_child_timers, &ch->ch_timer, d);
 }
 
-/*
- * The earliest timer of all IPsec SA pairs.  Few pairs have one (only
- * around a rekey), so the walk happens only after one was set, fired or
- * removed, not after every datagram.
- */
+/* The earliest timer of all IPsec SA pairs, 0 for none. */
 uint64_t
 ike_child_deadline(struct ike_engine *eng)
 {
-	const struct ike_child	*ch;
-	uint64_t		 d = 0;
+	struct ike_heap_node	*n = ike_heap_top(&eng->e_child_timers);
 
-	if (!eng->e_child_dirty)
-		return (eng->e_child_next);
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
-		if (ch->ch_switch_at != 0 && (d == 0 || ch->ch_switch_at < d))
-			d = ch->ch_switch_at;
-		if (ch->ch_delete_at != 0 && (d == 0 || ch->ch_delete_at < d))
-			d = ch->ch_delete_at;
-		if (ch->ch_retry_at != 0 && (d == 0 || ch->ch_retry_at < d))
-			d = ch->ch_retry_at;
-	}
-	eng->e_child_next = d;
-	eng->e_child_dirty = 0;
-	return (d);
+	return (n != NULL ? n->hn_key : 0);
 }

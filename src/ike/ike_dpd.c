@@ -59,9 +59,8 @@ ike_dpd_inbound_packets(const struct ike_p1 *p1, size_t *npairs)
 	uint64_t		 sum = 0;
 
 	*npairs = 0;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
-		if (!ike_child_same_peer(ch, &p1->p1_remote))
-			continue;
+	for (ch = ike_child_peer_first_ss(eng, &p1->p1_remote); ch != NULL;
+	    ch = ike_child_peer_next(ch)) {
 		(*npairs)++;
 		memset(&st, 0, sizeof(st));
 		if (kernel_query_sa(eng->e_kernel, &ch->ch_in, &st) == 0)
@@ -127,22 +126,24 @@ ike_dpd_dead(struct ike_p1 *p1)
 	struct ike_engine	*eng = p1->p1_eng;
 	struct ike_child	*ch, *next;
 	struct ike_p1		*o;
-	struct config_ip	 a, b;
+	struct config_ip	 a;
 
 	log_warn("ISAKMP SA %s: peer %s answered none of %u DPD probes "
 	    "(rule \"%s\"); removing every SA with it", p1->p1_cookies,
 	    p1->p1_peer, p1->p1_dpd_tries, p1->p1_label);
-	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
-		next = TAILQ_NEXT(ch, ch_entry);
-		if (ike_child_same_peer(ch, &p1->p1_remote))
+	memset(&a, 0, sizeof(a));
+	if (config_ip_from_sockaddr(&a, &p1->p1_remote) == 0) {
+		for (ch = ike_child_peer_first(eng, &a); ch != NULL;
+		    ch = next) {
+			next = ike_child_peer_next(ch);
 			ike_child_delete(eng, ch, 0);
-	}
-	if (config_ip_from_sockaddr(&a, &p1->p1_remote) == 0)
-		TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
-			if (o != p1 && config_ip_from_sockaddr(&b,
-			    &o->p1_remote) == 0 && config_ip_cmp(&a, &b) == 0)
+		}
+		for (o = ike_p1_peer_first(eng, &a); o != NULL;
+		    o = ike_p1_peer_next(o))
+			if (o != p1)
 				ike_p1_kill(o, "the peer did not answer Dead "
 				    "Peer Detection");
+	}
 	ike_dpd_restart(p1, "the peer did not answer Dead Peer Detection");
 }
 

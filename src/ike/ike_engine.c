@@ -81,47 +81,43 @@ ike_p1_deadline(const struct ike_p1 *p1, uint64_t *d)
 	}
 }
 
+/* Move an ISAKMP SA's node in the timer heap to its earliest deadline. */
 static void
-ike_touched_clear(struct ike_engine *eng)
+ike_p1_timer_set(struct ike_p1 *p1)
 {
-	struct ike_p1	*p1;
+	uint64_t	d = 0;
 
-	while ((p1 = TAILQ_FIRST(&eng->e_touched)) != NULL)
+	ike_p1_deadline(p1, &d);
+	ike_heap_set(&p1->p1_eng->e_p1_timers, &p1->p1_timer, d);
+}
+
+/*
+ * Only the ISAKMP SAs that an engine call touched (found, created,
+ * killed or sent on) can have moved a timer, so only their nodes in the
+ * heap move.  Then the earliest deadline is at the top of the two heaps,
+ * and the work per datagram does not grow with the number of SAs.
+ */
+uint64_t
+ike_touched_deadline(struct ike_engine *eng)
+{
+	struct ike_heap_node	*n;
+	struct ike_p1		*p1;
+	uint64_t		 d = 0;
+
+	while ((p1 = TAILQ_FIRST(&eng->e_touched)) != NULL) {
+		ike_p1_timer_set(p1);
 		ike_p1_untouch(p1);
+	}
+	if ((n = ike_heap_top(&eng->e_p1_timers)) != NULL)
+		d = n->hn_key;
+	ike_deadline_min(&d, ike_child_deadline(eng));
+	return (d);
 }
 
 static uint64_t
 ike_next_deadline(struct ike_engine *eng)
 {
-	const struct ike_p1	*p1;
-	uint64_t		 d = 0;
-
-	ike_touched_clear(eng);
-	ike_deadline_min(&d, ike_child_deadline(eng));
-	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
-		ike_p1_deadline(p1, &d);
-	return (d);
-}
-
-/*
- * After a datagram: only the ISAKMP SAs it touched (found, created,
- * killed or sent on) can have moved a timer earlier, so the deadline is
- * the last one reported or one of theirs, whichever comes first.  A
- * deadline that moved later is found by the next timer run, which
- * recomputes it from all SAs.  This keeps the work per datagram
- * independent of the number of SAs.
- */
-uint64_t
-ike_touched_deadline(struct ike_engine *eng)
-{
-	struct ike_p1	*p1;
-	uint64_t	 d = eng->e_deadline;
-
-	TAILQ_FOREACH(p1, &eng->e_touched, p1_touch_entry)
-		ike_p1_deadline(p1, &d);
-	ike_touched_clear(eng);
-	ike_deadline_min(&d, ike_child_deadline(eng));
-	return (d);
+	return (ike_touched_deadline(eng));
 }
 
 /* Tell the host when the earliest deadline moved. */
@@ -158,6 +154,8 @@ ike_engine_new(const struct ike_host *host, void *arg, struct kernel *kernel)
 	TAILQ_INIT(&eng->e_p1s);
 	TAILQ_INIT(&eng->e_children);
 	TAILQ_INIT(&eng->e_touched);
+	ike_heap_init(&eng->e_p1_timers);
+	ike_heap_init(&eng->e_child_timers);
 	return (eng);
 }
 
@@ -171,9 +169,11 @@ ike_engine_free_all(struct ike_engine *eng)
 		ike_p1_free(p1);
 	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
 		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+		ike_child_peer_unhash(eng, ch);
+		ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
+		eng->e_nchildren--;
 		ike_child_free(ch);
 	}
-	eng->e_child_dirty = 1;
 }
 
 void
@@ -185,6 +185,9 @@ ike_engine_free(struct ike_engine *eng)
 	ike_qm_backoff_clear(eng);
 	free(eng->e_p1_hash);
 	free(eng->e_peer_hash);
+	free(eng->e_child_peer);
+	ike_heap_free(&eng->e_p1_timers);
+	ike_heap_free(&eng->e_child_timers);
 	config_free(eng->e_cfg);
 	free(eng->e_keylog_dir);
 	util_freezero(eng, sizeof(*eng));
@@ -338,6 +341,7 @@ ike_engine_set_config(struct ike_engine *eng, struct config *cfg,
 	/* First, while the ISAKMP SAs can still carry their Delete. */
 	ike_life_reload(eng);
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
+		ike_p1_touch(p1);	/* the reload may move any timer */
 		rule = config_rule_find_label(cfg, p1->p1_label);
 		why = NULL;
 		if (rule != NULL && p1->p1_state != IKE_P1_DEAD)
@@ -619,6 +623,39 @@ ike_engine_log_idle(const struct ike_engine *eng, const struct ike_child *ch)
 		    ch->ch_label, ch->ch_in.id_spi);
 }
 
+static int
+ike_expire_matches(const struct ike_child *ch, const struct kernel_expire *exp)
+{
+	return ((ch->ch_in.id_spi == exp->exp_id.id_spi ||
+	    ch->ch_out.id_spi == exp->exp_id.id_spi) &&
+	    ch->ch_in.id_proto == exp->exp_id.id_proto);
+}
+
+/*
+ * The pair of an expiring SA.  The peer is the source of an inbound SA
+ * and the destination of an outbound one, so its chain is searched
+ * first; the walk over every pair is for backends that report no
+ * addresses.
+ */
+static struct ike_child *
+ike_expire_find(struct ike_engine *eng, const struct kernel_expire *exp)
+{
+	struct ike_child	*ch;
+
+	for (ch = ike_child_peer_first_ss(eng, &exp->exp_id.id_dst);
+	    ch != NULL; ch = ike_child_peer_next(ch))
+		if (ike_expire_matches(ch, exp))
+			return (ch);
+	for (ch = ike_child_peer_first_ss(eng, &exp->exp_id.id_src);
+	    ch != NULL; ch = ike_child_peer_next(ch))
+		if (ike_expire_matches(ch, exp))
+			return (ch);
+	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+		if (ike_expire_matches(ch, exp))
+			return (ch);
+	return (NULL);
+}
+
 void
 ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
     uint64_t now_ms)
@@ -626,12 +663,7 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 	struct ike_child	*ch;
 
 	eng->e_now = now_ms;
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
-		if ((ch->ch_in.id_spi == exp->exp_id.id_spi ||
-		    ch->ch_out.id_spi == exp->exp_id.id_spi) &&
-		    ch->ch_in.id_proto == exp->exp_id.id_proto)
-			break;
-	if (ch == NULL)
+	if ((ch = ike_expire_find(eng, exp)) == NULL)
 		return;
 	if (exp->exp_hard && exp->exp_reason == KERNEL_EXPIRE_IDLE)
 		ike_engine_log_idle(eng, ch);
@@ -742,20 +774,44 @@ ike_p1_timers(struct ike_p1 *p1, uint64_t now)
 	ike_life_p1_timers(p1, now);
 }
 
+static struct ike_p1 *
+ike_p1_of_timer(struct ike_heap_node *n)
+{
+	return ((struct ike_p1 *)(void *)((char *)n -
+	    offsetof(struct ike_p1, p1_timer)));
+}
+
+/*
+ * The ISAKMP SAs whose earliest deadline has come run their timers, each
+ * once.  They, and every SA their timers touched, get their node in the
+ * heap back afterwards; those that are dead by then are freed, as no
+ * engine call holds a pointer to them any more.
+ */
 uint64_t
 ike_engine_run_timers(struct ike_engine *eng, uint64_t now_ms)
 {
-	struct ike_p1	*p1, *next;
+	struct ike_heap_node	*n;
+	struct ike_p1		*p1;
+	size_t			 left = eng->e_p1_timers.h_len;
 
 	eng->e_now = now_ms;
+	eng->e_in_input = 1;		/* the heap is updated at the end */
 	ike_child_timers(eng, now_ms);
-	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry)
+	while (left-- > 0 && (n = ike_heap_top(&eng->e_p1_timers)) != NULL &&
+	    n->hn_key <= now_ms) {
+		p1 = ike_p1_of_timer(n);
+		ike_heap_remove(&eng->e_p1_timers, n);
+		ike_p1_touch(p1);
 		ike_p1_timers(p1, now_ms);
-	for (p1 = TAILQ_FIRST(&eng->e_p1s); p1 != NULL; p1 = next) {
-		next = TAILQ_NEXT(p1, p1_entry);
+	}
+	while ((p1 = TAILQ_FIRST(&eng->e_touched)) != NULL) {
+		ike_p1_untouch(p1);
 		if (p1->p1_state == IKE_P1_DEAD)
 			ike_p1_free(p1);
+		else
+			ike_p1_timer_set(p1);
 	}
+	eng->e_in_input = 0;
 	eng->e_deadline = ike_next_deadline(eng);
 	return (eng->e_deadline);
 }
@@ -824,6 +880,38 @@ ike_engine_get_stats(const struct ike_engine *eng, struct ike_stats *st)
 	*st = eng->e_stats;
 }
 
+static void
+ike_p1_info_fill(const struct ike_p1 *p1, struct ike_p1_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	memcpy(pi->pi_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(pi->pi_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	pi->pi_initiator = p1->p1_initiator;
+	pi->pi_state = ike_p1_state_name(p1->p1_state);
+	pi->pi_label = p1->p1_label;
+	pi->pi_local = p1->p1_local;
+	pi->pi_remote = p1->p1_remote;
+	pi->pi_encr = p1->p1_encr;
+	pi->pi_keybits = p1->p1_keybits;
+	pi->pi_hash = p1->p1_hash;
+	pi->pi_auth = p1->p1_auth;
+	pi->pi_group = p1->p1_group;
+	pi->pi_life_secs = p1->p1_life_secs;
+	pi->pi_created_ms = p1->p1_created;
+	pi->pi_expire_ms = p1->p1_expire;
+	pi->pi_nat_local = p1->p1_nat_local;
+	pi->pi_nat_remote = p1->p1_nat_remote;
+	pi->pi_natt = p1->p1_floated;
+	pi->pi_peer_dpd = p1->p1_peer_dpd;
+	pi->pi_qm_created = p1->p1_qm_created;
+	pi->pi_qm_deleted = p1->p1_qm_deleted;
+	pi->pi_local_idtype = p1->p1_local_idtype;
+	pi->pi_local_id = p1->p1_local_id != NULL ? p1->p1_local_id : "";
+	pi->pi_remote_idtype = p1->p1_remote_idtype;
+	pi->pi_remote_id = p1->p1_remote_id != NULL ? p1->p1_remote_id :
+	    "";
+}
+
 void
 ike_engine_foreach_p1(const struct ike_engine *eng,
     int (*fn)(void *, const struct ike_p1_info *), void *arg)
@@ -832,44 +920,41 @@ ike_engine_foreach_p1(const struct ike_engine *eng,
 	struct ike_p1_info	 pi;
 
 	TAILQ_FOREACH(p1, &eng->e_p1s, p1_entry) {
-		memset(&pi, 0, sizeof(pi));
-		memcpy(pi.pi_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
-		memcpy(pi.pi_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
-		pi.pi_initiator = p1->p1_initiator;
-		pi.pi_state = ike_p1_state_name(p1->p1_state);
-		pi.pi_label = p1->p1_label;
-		pi.pi_local = p1->p1_local;
-		pi.pi_remote = p1->p1_remote;
-		pi.pi_encr = p1->p1_encr;
-		pi.pi_keybits = p1->p1_keybits;
-		pi.pi_hash = p1->p1_hash;
-		pi.pi_auth = p1->p1_auth;
-		pi.pi_group = p1->p1_group;
-		pi.pi_life_secs = p1->p1_life_secs;
-		pi.pi_created_ms = p1->p1_created;
-		pi.pi_expire_ms = p1->p1_expire;
-		pi.pi_nat_local = p1->p1_nat_local;
-		pi.pi_nat_remote = p1->p1_nat_remote;
-		pi.pi_natt = p1->p1_floated;
-		pi.pi_peer_dpd = p1->p1_peer_dpd;
-		pi.pi_qm_created = p1->p1_qm_created;
-		pi.pi_qm_deleted = p1->p1_qm_deleted;
-		pi.pi_local_idtype = p1->p1_local_idtype;
-		pi.pi_local_id = p1->p1_local_id;
-		pi.pi_remote_idtype = p1->p1_remote_idtype;
-		pi.pi_remote_id = p1->p1_remote_id;
+		ike_p1_info_fill(p1, &pi);
 		if (fn(arg, &pi) != 0)
 			break;
 	}
 }
 
+/*
+ * The walk resumes at the SA the last call returned, whose position
+ * ike_p1_free keeps up to date, so a dump that asks for the SAs one by
+ * one costs O(1) per SA, not O(n).
+ */
+int
+ike_engine_p1_at(struct ike_engine *eng, size_t index,
+    struct ike_p1_info *pi, int *more)
+{
+	struct ike_p1	*p1 = eng->e_p1_walk;
+	size_t		 pos = eng->e_p1_walk_pos;
+
+	if (p1 == NULL || pos > index) {
+		p1 = TAILQ_FIRST(&eng->e_p1s);
+		pos = 0;
+	}
+	for (; p1 != NULL && pos < index; pos++)
+		p1 = TAILQ_NEXT(p1, p1_entry);
+	eng->e_p1_walk = p1;
+	eng->e_p1_walk_pos = pos;
+	if (p1 == NULL)
+		return (ERR_NOTFOUND);
+	ike_p1_info_fill(p1, pi);
+	*more = TAILQ_NEXT(p1, p1_entry) != NULL;
+	return (0);
+}
+
 size_t
 ike_engine_child_count(const struct ike_engine *eng)
 {
-	const struct ike_child	*ch;
-	size_t			 n = 0;
-
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
-		n++;
-	return (n);
+	return (eng->e_nchildren);
 }

@@ -315,12 +315,11 @@ ike_info_delete(struct ike_p1 *p1, const struct isakmp_delete *d)
 		if (rbuf_get_u32(&rb, &spi) != 0)
 			return;
 		found = 0;
-		for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL;
-		    ch = next) {
-			next = TAILQ_NEXT(ch, ch_entry);
+		for (ch = ike_child_peer_first_ss(eng, &p1->p1_remote);
+		    ch != NULL; ch = next) {
+			next = ike_child_peer_next(ch);
 			/* The peer names its inbound SA: our outbound one. */
-			if (ch->ch_out.id_spi != spi ||
-			    !ike_child_same_peer(ch, &p1->p1_remote))
+			if (ch->ch_out.id_spi != spi)
 				continue;
 			log_info("ISAKMP SA %s: peer %s deleted ESP SPI "
 			    "0x%08x", p1->p1_cookies, p1->p1_peer, spi);

@@ -15,6 +15,7 @@
 #include "crypto/cipher.h"
 #include "crypto/hash.h"
 #include "ike/ike.h"
+#include "ike/ike_heap.h"
 #include "isakmp/msg.h"
 #include "kernel/kernel.h"
 #include "lib/wbuf.h"
@@ -188,6 +189,7 @@ struct ike_p1 {
 	TAILQ_ENTRY(ike_p1)	 p1_entry;
 	TAILQ_ENTRY(ike_p1)	 p1_touch_entry;	/* in e_touched */
 	int			 p1_touched;
+	struct ike_heap_node	 p1_timer;	/* in e_p1_timers */
 	struct ike_p1		*p1_hash_next;	/* chain of e_p1_hash */
 	unsigned int		 p1_bucket;
 	int			 p1_hashed;
@@ -200,7 +202,7 @@ struct ike_p1 {
 	uint8_t			 p1_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 p1_rcookie[ISAKMP_COOKIE_LEN];
 	char			 p1_cookies[40];	/* "icky:rcky" hex */
-	char			 p1_label[IKE_LABEL_MAX];
+	char			*p1_label;	/* the rule's; never NULL */
 	const struct config_rule *p1_rule;
 	int			 p1_initiator;
 	enum ike_p1_state	 p1_state;
@@ -246,8 +248,8 @@ struct ike_p1 {
 	/* Identities of signature methods, for "ikeadm dump p1". */
 	uint8_t			 p1_local_idtype;	/* ID payload type */
 	uint8_t			 p1_remote_idtype;
-	char			 p1_local_id[IKE_ID_TEXT_MAX];
-	char			 p1_remote_id[IKE_ID_TEXT_MAX];
+	char			*p1_local_id;	/* NULL: none */
+	char			*p1_remote_id;
 	uint64_t		 p1_keepalive;	/* next keepalive, 0 = none */
 	struct ike_xmit		 p1_xmit;
 	struct ike_qm_list	 p1_qms;
@@ -277,16 +279,34 @@ struct ike_p1 {
 };
 TAILQ_HEAD(ike_p1_list, ike_p1);
 
+/* The outbound SA of a rekey, held back until ch_switch_at. */
+struct ike_child_defer {
+	struct kernel_sa	 df_sa;
+	struct wbuf		 df_key;	/* secret: its key bytes */
+};
+
 /* An installed pair of IPsec SAs. */
 struct ike_child {
 	TAILQ_ENTRY(ike_child)	 ch_entry;
-	char			 ch_label[IKE_LABEL_MAX];
+	TAILQ_ENTRY(ike_child)	 ch_peer_entry;	/* in e_child_peer */
+	struct config_ip	 ch_peer_ip;	/* ch_out.id_dst's address */
+	unsigned int		 ch_peer_bucket;
+	int			 ch_peer_hashed;
+	struct ike_heap_node	 ch_timer;	/* in e_child_timers */
+	char			*ch_label;	/* of the rule */
 	uint8_t			 ch_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 ch_rcookie[ISAKMP_COOKIE_LEN];
 	struct kernel_sa_id	 ch_in;
 	struct kernel_sa_id	 ch_out;
-	struct kernel_policy	 ch_pol[3];	/* out, in, fwd */
-	size_t			 ch_npol;	/* policies we added */
+	/*
+	 * The policies this pair owns, a bit per direction of
+	 * ike_child_pol_dirs (out, in, fwd); ike_child_policy rebuilds
+	 * them from ch_sel and the fields below.
+	 */
+	uint8_t			 ch_pol_dirs;
+	uint8_t			 ch_tunnel;
+	uint32_t		 ch_reqid;
+	uint32_t		 ch_pol_spd;	/* ch_spd when they were made */
 	size_t			 ch_spd;
 	int			 ch_initiator;
 	int			 ch_rekeyed;	/* replacement requested */
@@ -295,8 +315,7 @@ struct ike_child {
 	uint64_t		 ch_delete_at;	/* replaced: delete then */
 	uint64_t		 ch_retry_at;	/* rekey again, 0 = no */
 	/* Rekey initiator: the outbound SA, installed at ch_switch_at. */
-	struct kernel_sa	 ch_out_sa;
-	struct wbuf		 ch_out_key;	/* secret: its key bytes */
+	struct ike_child_defer	*ch_defer;
 	uint64_t		 ch_switch_at;	/* 0 = installed */
 };
 TAILQ_HEAD(ike_child_list, ike_child);
@@ -315,15 +334,29 @@ struct ike_engine {
 	struct ike_p1		**e_p1_hash;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_hash_key[2];
 	struct ike_p1		**e_peer_hash;	/* by peer address */
+	/* IPsec SA pairs by peer address, oldest first in each chain. */
+	struct ike_child_list	*e_child_peer;	/* IKE_P1_BUCKETS chains */
 	uint64_t		 e_p1_seq;
+	struct ike_p1		*e_p1_walk;	/* ike_engine_p1_at's place */
+	size_t			 e_p1_walk_pos;	/* its position in e_p1s */
 	size_t			 e_half_open;
 	uint8_t			 e_secret[32];	/* cookie secret */
 	uint64_t		 e_secret_time;
 	uint64_t		 e_cookie_ctr;
 	uint64_t		 e_now;
 	uint64_t		 e_deadline;	/* last one reported */
-	uint64_t		 e_child_next;	/* earliest IPsec SA timer */
-	int			 e_child_dirty;	/* e_child_next is stale */
+	/*
+	 * Earliest timers: each ISAKMP SA with its Quick Modes, and each
+	 * pair, has one node keyed by its earliest deadline.  A key may
+	 * be earlier than the SA's real deadline (then the run finds
+	 * nothing due and moves it), never later, because whatever
+	 * moves a timer earlier touches the SA (ike_p1_touch) or updates
+	 * the pair's node.
+	 */
+	struct ike_heap		 e_p1_timers;
+	struct ike_heap		 e_child_timers;
+	size_t			 e_np1;		/* room reserved in the heaps */
+	size_t			 e_nchildren;
 	char			*e_keylog_dir;
 	struct ike_stats	 e_stats;
 	struct ike_qm_backoff	*e_backoff;	/* IKE_QM_BACKOFF_SLOTS */
@@ -363,7 +396,16 @@ struct ike_p1	*ike_p1_find(struct ike_engine *, const uint8_t *icky,
 		    const uint8_t *rcky, const struct sockaddr_storage *);
 struct ike_p1	*ike_p1_find_peer(struct ike_engine *,
 		    const struct sockaddr_storage *remote);
+struct ike_p1	*ike_p1_peer_first(const struct ike_engine *,
+		    const struct config_ip *);
+struct ike_p1	*ike_p1_peer_next(const struct ike_p1 *);
+int	 ike_tables_init(struct ike_engine *);
+unsigned int ike_peer_bucket(const struct ike_engine *,
+	    const struct config_ip *);
 const char	*ike_p1_state_name(enum ike_p1_state);
+int	 ike_p1_set_label(struct ike_p1 *, const char *);
+void	 ike_p1_set_id_text(char **, uint8_t type, const uint8_t *,
+	    size_t);
 void	 ike_xmit_init(struct ike_xmit *);
 void	 ike_xmit_clear(struct ike_xmit *);
 int	 ike_xmit_send(struct ike_p1 *, struct ike_xmit *, struct wbuf *,
@@ -462,10 +504,20 @@ void	 ike_range_str(const struct config_range *, char *, size_t);
 /* ike_child.c */
 int	 ike_qm_install(struct ike_qm *);
 void	 ike_child_free(struct ike_child *);
+void	 ike_child_note(struct ike_engine *, struct ike_child *);
 void	 ike_child_timers(struct ike_engine *, uint64_t now);
 uint64_t ike_child_deadline(struct ike_engine *);
 int	 ike_child_same_peer(const struct ike_child *,
 	    const struct sockaddr_storage *remote);
+struct ike_child *ike_child_peer_first(const struct ike_engine *,
+		    const struct config_ip *);
+struct ike_child *ike_child_peer_first_ss(const struct ike_engine *,
+		    const struct sockaddr_storage *);
+struct ike_child *ike_child_peer_next(const struct ike_child *);
+struct ike_child *ike_child_predecessor(struct ike_engine *, size_t spd,
+		    const struct sockaddr_storage *remote);
+void	 ike_child_peer_hash(struct ike_engine *, struct ike_child *);
+void	 ike_child_peer_unhash(struct ike_engine *, struct ike_child *);
 void	 ike_child_rekey_failed(struct ike_engine *, size_t spd,
 	    const struct sockaddr_storage *remote);
 void	 ike_child_drain(struct ike_engine *, struct ike_child *);

@@ -52,13 +52,25 @@ ike_life_same_peer(const struct ike_p1 *p1, const struct ike_p1 *o)
 	    config_ip_cmp(&a, &b) == 0);
 }
 
+/*
+ * The first ISAKMP SA with p1's peer address, which ike_p1_peer_next
+ * continues; NULL when p1 has no IP address.
+ */
+static struct ike_p1 *
+ike_life_peer_first(const struct ike_p1 *p1)
+{
+	if (!p1->p1_peer_hashed)
+		return (NULL);
+	return (ike_p1_peer_first(p1->p1_eng, &p1->p1_peer_ip));
+}
+
 /* Whether another established ISAKMP SA with the peer takes over. */
 static int
 ike_life_p1_successor(const struct ike_p1 *p1)
 {
 	const struct ike_p1	*o;
 
-	TAILQ_FOREACH(o, &p1->p1_eng->e_p1s, p1_entry)
+	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o))
 		if (o != p1 && o->p1_state == IKE_P1_ESTABLISHED &&
 		    ike_life_same_peer(p1, o))
 			return (1);
@@ -81,11 +93,10 @@ ike_life_p1_delete(struct ike_p1 *p1, const char *why)
 
 	if (p1->p1_state == IKE_P1_ESTABLISHED &&
 	    !ike_life_p1_successor(p1)) {
-		for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL;
-		    ch = next) {
-			next = TAILQ_NEXT(ch, ch_entry);
-			if (ike_child_same_peer(ch, &p1->p1_remote))
-				ike_child_delete(eng, ch, 1);
+		for (ch = ike_child_peer_first_ss(eng, &p1->p1_remote);
+		    ch != NULL; ch = next) {
+			next = ike_child_peer_next(ch);
+			ike_child_delete(eng, ch, 1);
 		}
 	}
 	if (p1->p1_state == IKE_P1_ESTABLISHED) {
@@ -106,10 +117,8 @@ ike_life_p1_needed(const struct ike_p1 *p1)
 
 	if (!TAILQ_EMPTY(&p1->p1_pending))
 		return (1);
-	TAILQ_FOREACH(ch, &p1->p1_eng->e_children, ch_entry)
-		if (ike_child_same_peer(ch, &p1->p1_remote))
-			return (1);
-	return (0);
+	ch = ike_child_peer_first_ss(p1->p1_eng, &p1->p1_remote);
+	return (ch != NULL);
 }
 
 /* Start the Main Mode that replaces p1. */
@@ -126,7 +135,7 @@ ike_life_p1_rekey(struct ike_p1 *p1)
 		    "so it is not renewed", p1->p1_cookies, p1->p1_peer);
 		return;
 	}
-	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o))
 		if (o != p1 && o->p1_state != IKE_P1_DEAD &&
 		    o->p1_created >= p1->p1_created &&
 		    ike_life_same_peer(p1, o))
@@ -328,7 +337,7 @@ ike_life_p1_up(struct ike_p1 *p1)
 	ike_life_p1_schedule(p1, eng->e_now);
 	if (!p1->p1_initiator && p1->p1_resp_life)
 		p1->p1_resp_life_at = eng->e_now + IKE_LIFE_NOTIFY_DELAY_MS;
-	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o))
 		if (o != p1 && o->p1_state == IKE_P1_ESTABLISHED &&
 		    o->p1_replacing && o->p1_replaced_by[0] == '\0' &&
 		    ike_life_same_peer(p1, o)) {
@@ -337,6 +346,7 @@ ike_life_p1_up(struct ike_p1 *p1)
 			    sizeof(o->p1_replaced_by), "%s", p1->p1_cookies);
 			if (end < o->p1_expire)
 				o->p1_expire = end;
+			ike_p1_touch(o);
 		}
 	ike_dpd_start(p1);
 }

@@ -168,7 +168,7 @@ ike_mm_initiate(struct ike_engine *eng, const struct config_rule *rule,
 
 	if ((p1 = ike_p1_new(eng, 1, local, remote)) == NULL)
 		return (ERR_NOMEM);
-	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
+	(void)ike_p1_set_label(p1, rule->cr_label);
 	p1->p1_rule = rule;
 	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
 	if (ike_pke_rule_is(rule)) {
@@ -279,7 +279,7 @@ ike_mm_r_mm1(struct ike_engine *eng, const struct ike_packet *pk,
 	}
 	if ((p1 = ike_p1_new(eng, 0, &pk->pk_local, &pk->pk_remote)) == NULL)
 		return;
-	snprintf(p1->p1_label, sizeof(p1->p1_label), "%s", rule->cr_label);
+	(void)ike_p1_set_label(p1, rule->cr_label);
 	p1->p1_rule = rule;
 	p1->p1_expire = eng->e_now + (uint64_t)g->cg_expire_timer.val * 1000;
 	if (ike_addr_port(&pk->pk_local) == IKE_NATT_PORT)
@@ -603,11 +603,15 @@ ike_mm_first_contact(const struct ike_p1 *p1)
 	const struct ike_p1	*o;
 	const struct ike_child	*ch;
 
-	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+	if (!p1->p1_peer_hashed)
+		return (1);
+	for (o = ike_p1_peer_first(eng, &p1->p1_peer_ip); o != NULL;
+	    o = ike_p1_peer_next(o))
 		if (o != p1 && o->p1_state != IKE_P1_DEAD &&
 		    ike_mm_same_peer(p1, &o->p1_remote))
 			return (0);
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry)
+	for (ch = ike_child_peer_first(eng, &p1->p1_peer_ip); ch != NULL;
+	    ch = ike_child_peer_next(ch))
 		if (ike_mm_same_peer(p1, &ch->ch_out.id_dst))
 			return (0);
 	return (1);
@@ -638,11 +642,15 @@ ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	log_info("ISAKMP SA %s: INITIAL-CONTACT from %s (rule \"%s\"): "
 	    "removing older SAs with this peer", p1->p1_cookies, p1->p1_peer,
 	    p1->p1_label);
-	TAILQ_FOREACH(o, &eng->e_p1s, p1_entry)
+	if (!p1->p1_peer_hashed)
+		return;
+	for (o = ike_p1_peer_first(eng, &p1->p1_peer_ip); o != NULL;
+	    o = ike_p1_peer_next(o))
 		if (o != p1 && ike_mm_same_peer(p1, &o->p1_remote))
 			ike_p1_kill(o, "the peer restarted (INITIAL-CONTACT)");
-	for (ch = TAILQ_FIRST(&eng->e_children); ch != NULL; ch = next) {
-		next = TAILQ_NEXT(ch, ch_entry);
+	for (ch = ike_child_peer_first(eng, &p1->p1_peer_ip); ch != NULL;
+	    ch = next) {
+		next = ike_child_peer_next(ch);
 		if (ike_mm_same_peer(p1, &ch->ch_out.id_dst))
 			ike_child_delete(eng, ch, 0);
 	}

@@ -589,8 +589,8 @@ ike_pke_check_peer(struct ike_p1 *p1)
 		return (ISAKMP_N_INVALID_ID_INFORMATION);
 	}
 	p1->p1_remote_idtype = id->wb_data[0];
-	ike_cert_id_text(id->wb_data[0], id->wb_data + 4, id->wb_len - 4,
-	    p1->p1_remote_id, sizeof(p1->p1_remote_id));
+	ike_p1_set_id_text(&p1->p1_remote_id, id->wb_data[0],
+	    id->wb_data + 4, id->wb_len - 4);
 	if (cert_subject_text(p1->p1_pke->pk_peer_cert, subj,
 	    sizeof(subj)) != 0)
 		snprintf(subj, sizeof(subj), "(name too long)");

@@ -188,6 +188,23 @@ ike_qm_finish(struct ike_qm *qm)
 	ike_qm_backoff_forget(qm);
 	qm->qm_larval.id_spi = 0;
 	qm->qm_state = IKE_QM_DONE;
+	/*
+	 * The keys are derived and HASH(3) is sent or checked.  A finished
+	 * exchange lingers only to answer a repeated message from
+	 * qm_xmit, so the nonces, IDs and PFS material go now.
+	 */
+	wbuf_free(&qm->qm_ni);
+	wbuf_free(&qm->qm_nr);
+	wbuf_free(&qm->qm_peer_ke);
+	wbuf_free(&qm->qm_peer_idi);
+	wbuf_free(&qm->qm_peer_idr);
+	dh_key_free(qm->qm_dh);
+	qm->qm_dh = NULL;
+	/*
+	 * For a while the initiator answers a repeated QM2 with QM3 and
+	 * the responder a repeated QM1 with QM2.  ike_qm_input trims their
+	 * buffers once it has stored the message it received.
+	 */
 	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
 	return (0);
 }
@@ -841,6 +858,19 @@ ike_qm_r_qm3(struct ike_qm *qm, const struct ike_packet *pk,
 	return (ike_qm_finish(qm));
 }
 
+/* Unfinished Quick Modes that the peer started on one ISAKMP SA. */
+static size_t
+ike_qm_count_peer_started(const struct ike_p1 *p1)
+{
+	const struct ike_qm	*qm;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
+		if (qm->qm_state != IKE_QM_DONE && !qm->qm_initiator)
+			n++;
+	return (n);
+}
+
 /*
  * Unfinished Quick Modes that the peer of p1 started, on p1 and on every
  * ISAKMP SA with the same peer address.  Our own count separately: they
@@ -850,23 +880,14 @@ static void
 ike_qm_count_open(const struct ike_p1 *p1, size_t *on_sa, size_t *on_peer)
 {
 	const struct ike_p1	*it;
-	const struct ike_qm	*qm;
-	struct config_ip	 a, b;
 
-	*on_sa = *on_peer = 0;
-	(void)config_ip_from_sockaddr(&a, &p1->p1_remote);
-	TAILQ_FOREACH(it, &p1->p1_eng->e_p1s, p1_entry) {
-		if (it != p1 && (config_ip_from_sockaddr(&b,
-		    &it->p1_remote) != 0 || config_ip_cmp(&a, &b) != 0))
-			continue;
-		TAILQ_FOREACH(qm, &it->p1_qms, qm_entry) {
-			if (qm->qm_state == IKE_QM_DONE || qm->qm_initiator)
-				continue;
-			(*on_peer)++;
-			if (it == p1)
-				(*on_sa)++;
-		}
-	}
+	*on_sa = *on_peer = ike_qm_count_peer_started(p1);
+	if (!p1->p1_peer_hashed)
+		return;		/* no IP address: only p1 has it */
+	for (it = ike_p1_peer_first(p1->p1_eng, &p1->p1_peer_ip); it != NULL;
+	    it = ike_p1_peer_next(it))
+		if (it != p1)
+			*on_peer += ike_qm_count_peer_started(it);
 }
 
 /*
@@ -1011,6 +1032,10 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	if (rc == 0) {
 		if (qm->qm_initiator || created)
 			ike_xmit_store_rx(&qm->qm_xmit, pk);
+		if (qm->qm_state == IKE_QM_DONE) {
+			wbuf_trim(&qm->qm_xmit.x_msg);
+			wbuf_trim(&qm->qm_xmit.x_last_rx);
+		}
 		return;
 	}
 	if (rc == ERR_AUTH) {

@@ -154,6 +154,44 @@ ike_p1_state_name(enum ike_p1_state st)
 	return ("<invalid>");
 }
 
+/* The label of an SA whose rule is not known yet. */
+static char ike_p1_no_label[] = "";
+
+/*
+ * Store the rule's label, allocated at its length.  Returns 0, or
+ * ERR_NOMEM with the label unchanged.
+ */
+int
+ike_p1_set_label(struct ike_p1 *p1, const char *label)
+{
+	char	*copy;
+
+	if ((copy = strdup(label)) == NULL)
+		return (ERR_NOMEM);
+	if (p1->p1_label != ike_p1_no_label)
+		free(p1->p1_label);
+	p1->p1_label = copy;
+	return (0);
+}
+
+/*
+ * Store an identity as text for "ikeadm dump p1", allocated at its
+ * length; without memory the old text stays.
+ */
+void
+ike_p1_set_id_text(char **text, uint8_t type, const uint8_t *data,
+    size_t len)
+{
+	char	 buf[IKE_ID_TEXT_MAX];
+	char	*copy;
+
+	ike_cert_id_text(type, data, len, buf, sizeof(buf));
+	if ((copy = strdup(buf)) == NULL)
+		return;
+	free(*text);
+	*text = copy;
+}
+
 void
 ike_xmit_init(struct ike_xmit *x)
 {
@@ -221,20 +259,10 @@ ike_p1_hash(struct ike_p1 *p1)
 	struct ike_engine	*eng = p1->p1_eng;
 	struct ike_p1		**pp;
 	unsigned int		  b;
+	int			  rc;
 
-	if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL) {
-		if (rand_bytes(eng->e_hash_key, sizeof(eng->e_hash_key)) != 0)
-			return (ERR_CRYPTO);
-		eng->e_hash_key[0] |= 1;
-		free(eng->e_p1_hash);
-		free(eng->e_peer_hash);
-		eng->e_p1_hash = calloc(IKE_P1_BUCKETS,
-		    sizeof(*eng->e_p1_hash));
-		eng->e_peer_hash = calloc(IKE_P1_BUCKETS,
-		    sizeof(*eng->e_peer_hash));
-		if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL)
-			return (ERR_NOMEM);
-	}
+	if ((rc = ike_tables_init(eng)) != 0)
+		return (rc);
 	b = ike_p1_bucket(eng, p1->p1_icookie);
 	if (p1->p1_hashed && p1->p1_bucket == b)
 		return (0);
@@ -248,9 +276,44 @@ ike_p1_hash(struct ike_p1 *p1)
 	return (0);
 }
 
+/*
+ * The hash tables of ISAKMP SAs (by initiator cookie and by peer) and of
+ * IPsec SA pairs (by peer), allocated with the first SA.
+ */
+int
+ike_tables_init(struct ike_engine *eng)
+{
+	size_t	i;
+
+	if (eng->e_p1_hash != NULL && eng->e_peer_hash != NULL &&
+	    eng->e_child_peer != NULL)
+		return (0);
+	if (eng->e_p1_hash == NULL && eng->e_peer_hash == NULL &&
+	    eng->e_child_peer == NULL) {
+		if (rand_bytes(eng->e_hash_key, sizeof(eng->e_hash_key)) != 0)
+			return (ERR_CRYPTO);
+		eng->e_hash_key[0] |= 1;
+	}
+	if (eng->e_p1_hash == NULL)
+		eng->e_p1_hash = calloc(IKE_P1_BUCKETS,
+		    sizeof(*eng->e_p1_hash));
+	if (eng->e_peer_hash == NULL)
+		eng->e_peer_hash = calloc(IKE_P1_BUCKETS,
+		    sizeof(*eng->e_peer_hash));
+	if (eng->e_child_peer == NULL &&
+	    (eng->e_child_peer = calloc(IKE_P1_BUCKETS,
+	    sizeof(*eng->e_child_peer))) != NULL)
+		for (i = 0; i < IKE_P1_BUCKETS; i++)
+			TAILQ_INIT(&eng->e_child_peer[i]);
+	if (eng->e_p1_hash == NULL || eng->e_peer_hash == NULL ||
+	    eng->e_child_peer == NULL)
+		return (ERR_NOMEM);
+	return (0);
+}
+
 /* The bucket of a peer address, keyed like ike_p1_bucket. */
-static unsigned int
-ike_p1_peer_bucket(const struct ike_engine *eng, const struct config_ip *a)
+unsigned int
+ike_peer_bucket(const struct ike_engine *eng, const struct config_ip *a)
 {
 	uint64_t	v, w;
 
@@ -291,7 +354,7 @@ ike_p1_peer_hash(struct ike_p1 *p1)
 	memset(&p1->p1_peer_ip, 0, sizeof(p1->p1_peer_ip));
 	if (config_ip_from_sockaddr(&p1->p1_peer_ip, &p1->p1_remote) != 0)
 		return;		/* no address family ike_p1_find_peer knows */
-	p1->p1_peer_bucket = ike_p1_peer_bucket(eng, &p1->p1_peer_ip);
+	p1->p1_peer_bucket = ike_peer_bucket(eng, &p1->p1_peer_ip);
 	pp = &eng->e_peer_hash[p1->p1_peer_bucket];
 	while (*pp != NULL && (*pp)->p1_seq < p1->p1_seq)
 		pp = &(*pp)->p1_peer_next;
@@ -328,9 +391,11 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 {
 	struct ike_p1	*p1;
 
-	if ((p1 = calloc(1, sizeof(*p1))) == NULL)
+	if (ike_heap_reserve(&eng->e_p1_timers, eng->e_np1 + 1) != 0 ||
+	    (p1 = calloc(1, sizeof(*p1))) == NULL)
 		return (NULL);
 	p1->p1_eng = eng;
+	p1->p1_label = ike_p1_no_label;
 	p1->p1_initiator = initiator;
 	p1->p1_local = *local;
 	p1->p1_remote = *remote;
@@ -358,6 +423,7 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 	p1->p1_seq = eng->e_p1_seq++;
 	ike_p1_peer_hash(p1);
 	TAILQ_INSERT_TAIL(&eng->e_p1s, p1, p1_entry);
+	eng->e_np1++;
 	ike_p1_touch(p1);
 	if (initiator)
 		eng->e_stats.st_p1_attempt_init++;
@@ -389,12 +455,24 @@ ike_p1_free(struct ike_p1 *p1)
 			eng->e_stats.st_p1_current_resp--;
 	} else if (!p1->p1_initiator && p1->p1_state != IKE_P1_DEAD)
 		eng->e_half_open--;
+	/* The SAs after p1 move up one place. */
+	if (eng->e_p1_walk == p1)
+		eng->e_p1_walk = TAILQ_NEXT(p1, p1_entry);
+	else if (eng->e_p1_walk != NULL &&
+	    p1->p1_seq < eng->e_p1_walk->p1_seq)
+		eng->e_p1_walk_pos--;
 	TAILQ_REMOVE(&eng->e_p1s, p1, p1_entry);
+	eng->e_np1--;
+	ike_heap_remove(&eng->e_p1_timers, &p1->p1_timer);
 	ike_p1_untouch(p1);
 	ike_p1_unhash(p1);
 	ike_p1_peer_unhash(p1);
 	ike_pke_free(p1);
 	ike_cert_free_peer(p1);
+	if (p1->p1_label != ike_p1_no_label)
+		free(p1->p1_label);
+	free(p1->p1_local_id);
+	free(p1->p1_remote_id);
 	wbuf_free(&p1->p1_sai_b);
 	wbuf_free(&p1->p1_gxi);
 	wbuf_free(&p1->p1_gxr);
@@ -458,6 +536,44 @@ ike_p1_fail(struct ike_p1 *p1, int timeout)
 	ike_p1_kill(p1, timeout ? "Phase 1 timed out" : "Phase 1 failed");
 }
 
+/*
+ * Main Mode is over: the Diffie-Hellman key and values, the nonces and
+ * the SA payload served only to derive SKEYID and the HASH payloads
+ * (RFC 2409 section 5).  A repeated MM5 is answered from p1_xmit and
+ * Phase 2 uses the SKEYID_* keys, so they go.
+ */
+static void
+ike_p1_drop_exchange(struct ike_p1 *p1)
+{
+	wbuf_free(&p1->p1_sai_b);
+	wbuf_free(&p1->p1_gxi);
+	wbuf_free(&p1->p1_gxr);
+	wbuf_free(&p1->p1_ni);
+	wbuf_free(&p1->p1_nr);
+	wbuf_free(&p1->p1_gxy);
+	dh_key_free(p1->p1_dh);
+	p1->p1_dh = NULL;
+	/*
+	 * The OpenSSL contexts of the cipher take about 1 kB (an estimate
+	 * for AES-CBC with OpenSSL 3.0).  Phase 2 and Informational
+	 * messages are few, so each makes its own from p1_key
+	 * (ike_msg_cipher).
+	 */
+	cipher_ctx_free(p1->p1_cipher);
+	p1->p1_cipher = NULL;
+	/*
+	 * The stored messages stay for repeats, and the keys for Phase 2
+	 * and "ikeadm dump p1", in buffers of their size.
+	 */
+	wbuf_trim(&p1->p1_xmit.x_msg);
+	wbuf_trim(&p1->p1_xmit.x_last_rx);
+	wbuf_trim(&p1->p1_skeyid);
+	wbuf_trim(&p1->p1_skeyid_d);
+	wbuf_trim(&p1->p1_skeyid_a);
+	wbuf_trim(&p1->p1_skeyid_e);
+	wbuf_trim(&p1->p1_key);
+}
+
 void
 ike_p1_established(struct ike_p1 *p1)
 {
@@ -472,6 +588,7 @@ ike_p1_established(struct ike_p1 *p1)
 		eng->e_half_open--;
 	}
 	p1->p1_state = IKE_P1_ESTABLISHED;
+	ike_p1_drop_exchange(p1);
 	p1->p1_expire = eng->e_now + (uint64_t)p1->p1_life_secs * 1000;
 	log_info("ISAKMP SA %s established with %s (rule \"%s\"): %s(%u) "
 	    "%s group %u, lifetime %u s%s%s", p1->p1_cookies, p1->p1_peer,
@@ -570,7 +687,7 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 	if (eng->e_peer_hash == NULL ||
 	    config_ip_from_sockaddr(&a, remote) != 0)
 		return (NULL);
-	for (p1 = eng->e_peer_hash[ike_p1_peer_bucket(eng, &a)]; p1 != NULL;
+	for (p1 = eng->e_peer_hash[ike_peer_bucket(eng, &a)]; p1 != NULL;
 	    p1 = p1->p1_peer_next) {
 		if (p1->p1_state == IKE_P1_DEAD)
 			continue;
@@ -586,6 +703,34 @@ ike_p1_find_peer(struct ike_engine *eng, const struct sockaddr_storage *remote)
 	if (best != NULL)
 		ike_p1_touch(best);
 	return (best);
+}
+
+/*
+ * The oldest ISAKMP SA with a peer address, dead ones included; with
+ * ike_p1_peer_next, the SAs with that address in creation order.
+ */
+struct ike_p1 *
+ike_p1_peer_first(const struct ike_engine *eng, const struct config_ip *a)
+{
+	struct ike_p1	*p1;
+
+	if (eng->e_peer_hash == NULL)
+		return (NULL);
+	p1 = eng->e_peer_hash[ike_peer_bucket(eng, a)];
+	while (p1 != NULL && config_ip_cmp(a, &p1->p1_peer_ip) != 0)
+		p1 = p1->p1_peer_next;
+	return (p1);
+}
+
+struct ike_p1 *
+ike_p1_peer_next(const struct ike_p1 *p1)
+{
+	struct ike_p1	*o;
+
+	for (o = p1->p1_peer_next; o != NULL; o = o->p1_peer_next)
+		if (config_ip_cmp(&p1->p1_peer_ip, &o->p1_peer_ip) == 0)
+			return (o);
+	return (NULL);
 }
 
 /* Mark an SA whose timers the current engine call may move. */
@@ -713,6 +858,23 @@ ike_hdr_fill(struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t exchange,
 }
 
 /*
+ * The cipher of the SA's messages: the one kept during Main Mode, or a
+ * new one from p1_key that the caller frees (*made set).
+ */
+static int
+ike_msg_cipher(struct ike_p1 *p1, struct cipher_ctx **ctx, int *made)
+{
+	*made = 0;
+	if ((*ctx = p1->p1_cipher) != NULL)
+		return (0);
+	if (p1->p1_key.wb_len == 0)
+		return (ERR_STATE);
+	*made = 1;
+	return (cipher_ctx_new(ctx, p1->p1_encr, p1->p1_key.wb_data,
+	    p1->p1_key.wb_len));
+}
+
+/*
  * Encrypt body under the SA's key with iv, and write header and
  * ciphertext to out.  The plaintext is padded with zeros to the block
  * size (RFC 2409 section 5.3).  iv receives the last ciphertext block,
@@ -723,10 +885,11 @@ ike_msg_encrypt(struct ike_p1 *p1, struct wbuf *out,
     const struct isakmp_hdr *hdr, const struct wbuf *body, uint8_t *iv)
 {
 	struct isakmp_hdr	 h = *hdr;
+	struct cipher_ctx	*cc;
 	struct wbuf		 plain;
 	size_t			 bl = p1->p1_blocklen, padded;
 	uint8_t			*ct;
-	int			 rc;
+	int			 rc, made = 0;
 
 	wbuf_init(&plain, 1);
 	if (body->wb_len == 0 || body->wb_len > WBUF_MAX / 2)
@@ -741,8 +904,11 @@ ike_msg_encrypt(struct ike_p1 *p1, struct wbuf *out,
 	if ((rc = isakmp_hdr_write(out, &h)) != 0 ||
 	    (rc = wbuf_alloc(out, padded, &ct)) != 0)
 		goto out;
-	rc = cipher_ctx_encrypt(p1->p1_cipher, iv, plain.wb_data, padded, ct,
-	    iv);
+	if ((rc = ike_msg_cipher(p1, &cc, &made)) != 0)
+		goto out;
+	rc = cipher_ctx_encrypt(cc, iv, plain.wb_data, padded, ct, iv);
+	if (made)
+		cipher_ctx_free(cc);
 	if (rc == 0)
 		ike_life_p1_count(p1, padded);
 out:
@@ -760,14 +926,16 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
     const struct isakmp_hdr *hdr, uint8_t *iv, struct wbuf *plain,
     struct isakmp_msg *msg, struct isakmp_error *err)
 {
-	struct rbuf	 rb;
-	const uint8_t	*ct;
-	uint8_t		*pt, last[CIPHER_MAX_BLOCK], tmpiv[CIPHER_MAX_BLOCK];
-	size_t		 len, bl = p1->p1_blocklen;
-	int		 rc;
+	struct rbuf		 rb;
+	struct cipher_ctx	*cc;
+	const uint8_t		*ct;
+	uint8_t			*pt, last[CIPHER_MAX_BLOCK];
+	uint8_t			 tmpiv[CIPHER_MAX_BLOCK];
+	size_t			 len, bl = p1->p1_blocklen;
+	int			 rc, made = 0;
 
 	memset(err, 0, sizeof(*err));
-	if (p1->p1_cipher == NULL) {
+	if (p1->p1_cipher == NULL && p1->p1_key.wb_len == 0) {
 		snprintf(err->ie_msg, sizeof(err->ie_msg),
 		    "encrypted message before the keys are known");
 		return (ERR_STATE);
@@ -784,8 +952,12 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
 	wbuf_reset(plain);
 	memcpy(tmpiv, iv, bl);
 	if ((rc = wbuf_alloc(plain, len, &pt)) != 0 ||
-	    (rc = cipher_ctx_decrypt(p1->p1_cipher, tmpiv, ct, len, pt,
-	    last)) != 0)
+	    (rc = ike_msg_cipher(p1, &cc, &made)) != 0)
+		return (rc);
+	rc = cipher_ctx_decrypt(cc, tmpiv, ct, len, pt, last);
+	if (made)
+		cipher_ctx_free(cc);
+	if (rc != 0)
 		return (rc);
 	memset(msg, 0, sizeof(*msg));
 	msg->m_hdr = *hdr;
@@ -912,7 +1084,7 @@ void
 ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 {
 	struct ike_engine	*eng = p1->p1_eng;
-	struct ike_child	*ch;
+	struct ike_child	*ch, *next;
 	char			 was[64];
 
 	/* Callers pass only authenticated messages: the peer is alive. */
@@ -921,7 +1093,9 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 	    ike_addr_eq(&pk->pk_remote, &p1->p1_remote))
 		return;
 	snprintf(was, sizeof(was), "%s", p1->p1_peer);
-	TAILQ_FOREACH(ch, &eng->e_children, ch_entry) {
+	for (ch = ike_child_peer_first_ss(eng, &p1->p1_remote); ch != NULL;
+	    ch = next) {
+		next = ike_child_peer_next(ch);
 		if (memcmp(ch->ch_icookie, p1->p1_icookie,
 		    ISAKMP_COOKIE_LEN) != 0 ||
 		    memcmp(ch->ch_rcookie, p1->p1_rcookie,
@@ -932,6 +1106,7 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 		    &pk->pk_remote);
 		ike_child_move(eng, &ch->ch_in, &pk->pk_remote,
 		    &pk->pk_local);
+		ike_child_peer_hash(eng, ch);
 	}
 	p1->p1_local = pk->pk_local;
 	p1->p1_remote = pk->pk_remote;

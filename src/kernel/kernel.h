@@ -285,8 +285,10 @@ void	 kernel_esp_udp_input(struct kernel *, const struct sockaddr *local,
 	    const struct sockaddr *remote, const uint8_t *pkt, size_t len);
 
 /*
- * Inspection for tests of the none backend.  The records live until the
- * SA or policy is deleted; key pointers point into the record's own copy.
+ * Inspection for tests of the none backend.  Each call rebuilds the
+ * record in one of four buffers of the backend, used in turn, so a
+ * pointer stays valid for the next three calls of the same function;
+ * key pointers point into the buffer.
  */
 size_t			 kernel_none_sa_count(const struct kernel *);
 const struct kernel_sa	*kernel_none_sa_at(const struct kernel *, size_t);

@@ -174,6 +174,33 @@ wbuf_set_u32(struct wbuf *wb, size_t off, uint32_t v)
 	return (0);
 }
 
+/*
+ * Shrink the storage to the contents, for a buffer that is kept long
+ * but no longer grows; an empty buffer loses its storage.  Without
+ * memory the buffer stays as it is.
+ */
+void
+wbuf_trim(struct wbuf *wb)
+{
+	uint8_t	*p;
+
+	if (wb->wb_cap == wb->wb_len)
+		return;
+	if (wb->wb_len == 0) {
+		wbuf_free(wb);
+		return;
+	}
+	if ((p = malloc(wb->wb_len)) == NULL)
+		return;
+	memcpy(p, wb->wb_data, wb->wb_len);
+	if (wb->wb_secret)
+		util_freezero(wb->wb_data, wb->wb_cap);
+	else
+		free(wb->wb_data);
+	wb->wb_data = p;
+	wb->wb_cap = wb->wb_len;
+}
+
 /* Replace the contents of dst with those of src. */
 int
 wbuf_copy(struct wbuf *dst, const struct wbuf *src)

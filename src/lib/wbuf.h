@@ -34,5 +34,6 @@ int	 wbuf_set_u16(struct wbuf *, size_t, uint16_t);
 int	 wbuf_set_u32(struct wbuf *, size_t, uint32_t);
 int	 wbuf_set_u8(struct wbuf *, size_t, uint8_t);
 int	 wbuf_copy(struct wbuf *, const struct wbuf *);
+void	 wbuf_trim(struct wbuf *);
 
 #endif /* IKED_WBUF_H */

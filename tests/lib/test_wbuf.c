@@ -89,6 +89,32 @@ wbuf_empty_append(void **state)
 	wbuf_free(&wb);
 }
 
+static void
+wbuf_trim_to_contents(void **state)
+{
+	struct wbuf	wb;
+	int		secret;
+
+	for (secret = 0; secret < 2; secret++) {
+		wbuf_init(&wb, secret);
+		assert_int_equal(wbuf_put(&wb, "abcdefgh", 8), 0);
+		assert_true(wb.wb_cap > 8);
+		wbuf_trim(&wb);
+		assert_int_equal(wb.wb_cap, 8);
+		assert_int_equal(wb.wb_len, 8);
+		assert_memory_equal(wb.wb_data, "abcdefgh", 8);
+		/* It still grows after a trim. */
+		assert_int_equal(wbuf_put_u8(&wb, 'i'), 0);
+		assert_int_equal(wb.wb_len, 9);
+		assert_memory_equal(wb.wb_data, "abcdefghi", 9);
+		wbuf_reset(&wb);
+		wbuf_trim(&wb);
+		assert_null(wb.wb_data);
+		assert_int_equal(wb.wb_cap, 0);
+		wbuf_free(&wb);
+	}
+}
+
 int
 main(void)
 {
@@ -96,6 +122,7 @@ main(void)
 		cmocka_unit_test(wbuf_integers_big_endian),
 		cmocka_unit_test(wbuf_backpatch_length),
 		cmocka_unit_test(wbuf_grows_secret_buffer),
+		cmocka_unit_test(wbuf_trim_to_contents),
 		cmocka_unit_test(wbuf_rejects_oversize),
 		cmocka_unit_test(wbuf_empty_append),
 	};
