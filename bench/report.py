@@ -336,20 +336,27 @@ def main():
     lookups = [r for r in rows if r["kind"] == "lookup"]
     if lookups:
         w("`bench/salookup` fills one engine in one process with ISAKMP SAs "
-          "(random cookies, distinct peers, no keys) and times, per call "
-          "in CPU microseconds, what the engine does for each datagram: "
-          "the lookup by cookies, the lookup by peer address (Main Mode, "
-          "INITIAL-CONTACT) and the scan for the next timer deadline.  "
-          "One struct ike_p1 is %s bytes before its buffers and OpenSSL "
-          "contexts." % lookups[0].get("p1_struct_bytes", "?"))
+          "(random cookies, distinct peers, no keys) and one IPsec SA pair "
+          "per peer, and times per call, in CPU microseconds: the lookup "
+          "by cookies (every datagram), the lookup of an ISAKMP SA by peer "
+          "address (Main Mode, INITIAL-CONTACT), the lookup of the pair a "
+          "new one replaces, the next timer deadline after a datagram, "
+          "a timer update after an administrative call that may move any "
+          "timer, and a timer run with nothing due.  One struct ike_p1 is "
+          "%s bytes and one struct ike_child %s bytes, before their "
+          "buffers." % (lookups[0].get("p1_struct_bytes", "?"),
+                        lookups[0].get("child_struct_bytes", "?")))
         w("")
-        w("| ISAKMP SAs | by cookies (us) | by peer (us) | next deadline (us) |")
-        w("|---|---|---|---|")
+        w("| ISAKMP SAs | by cookies (us) | by peer (us) | pair by peer (us) "
+          "| next deadline (us) | update after admin call (us) "
+          "| empty timer run (us) |")
+        w("|---|---|---|---|---|---|---|")
         for r in lookups:
-            w("| %s | %s | %s | %s |" % (r.get("sas", ""),
-                                       r.get("find_cookies_us", ""),
-                                       r.get("find_peer_us", ""),
-                                       r.get("timer_update_us", "")))
+            w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                r.get("sas", ""), r.get("find_cookies_us", ""),
+                r.get("find_peer_us", ""), r.get("find_child_peer_us", ""),
+                r.get("timer_update_us", ""), r.get("timer_run_us", ""),
+                r.get("run_empty_us", "")))
         w("")
 
     w("## ESP throughput")
