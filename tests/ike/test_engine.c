@@ -694,6 +694,41 @@ mm_qm_nat_traversal(void **state)
 	net_free(n);
 }
 
+static int qm_log_begin(struct net *, char *, size_t);
+static int qm_log_end(int, const char *, const char *, const char *);
+
+/*
+ * The responder cannot renew an ISAKMP SA with a peer behind a NAT, so
+ * it logs that once, with the SA's lifetime, when the SA is established.
+ */
+static void
+nat_responder_renewal_notice(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	char			 path[256];
+	int			 saved;
+
+	a.local = "192.0.2.10";
+	a.inner_l = "192.0.2.128/25";
+	b.remote = NAT_PUBLIC;
+	b.inner_r = "192.0.2.128/25";
+	n = net_new(&a, &b, 1);
+	saved = qm_log_begin(n, path, sizeof(path));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	net_run(n, 5000);
+	assert_int_equal(qm_log_end(saved, path, "with " NAT_PUBLIC,
+	    "as the responder cannot renew"), 1);
+	assert_int_equal(qm_log_end(dup(2), path, "lifetime of 28800 s",
+	    "give the peer a shorter rekey time"), 1);
+	assert_int_equal(qm_log_end(dup(2), path, "198.51.100.2",
+	    "cannot renew"), 0);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 static void
 nat_mapping_change_followed(void **state)
 {
@@ -3472,6 +3507,7 @@ main(void)
 		cmocka_unit_test(clear_auth_notify_ignored),
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
+		cmocka_unit_test(nat_responder_renewal_notice),
 		cmocka_unit_test(transport_mode_behind_nat),
 		cmocka_unit_test(rekey_by_initiator_no_gap),
 		cmocka_unit_test(rekey_by_responder_no_gap),
