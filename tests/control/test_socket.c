@@ -568,7 +568,9 @@ socket_cli_errors(void **state)
 
 	IKEADM(s, "frob", "p1");
 	expect_fail("ikeadm: Unrecognized command 'frob'\nUsage: ikeadm "
-	    "[ -hnp ] [ -t seconds ] cmd obj [cmd-specific options]\n");
+	    "[ -jnp ] [ -R root ] [ -t seconds ] cmd obj "
+	    "[cmd-specific options]\n       ikeadm [ -hjnp ] [ -R root ] "
+	    "[ -t seconds ]  (interactive)\n");
 	assert_int_equal(strncmp(res.err, "ikeadm: ", 8), 0);
 	IKEADM(s, "get", "frob");
 	expect_fail("ikeadm: Unrecognized object 'frob'\nUsage: ikeadm");
