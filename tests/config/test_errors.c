@@ -669,6 +669,32 @@ preshared_long_key(void **state)
 	free(text);
 }
 
+/* A warning logged by a logger that adds "warning: " carries it once. */
+static void
+diag_label_stripped(void **state)
+{
+	struct config_diag	diag;
+
+	(void)state;
+	diag_init(&diag);
+	diag_add(&diag, "/etc/inet/ike/config", 8, "warning: p1_lifetime_secs "
+	    "12 is shorter than 3600 seconds");
+	diag_add(&diag, "/etc/inet/ipsecinit.conf", 0, "warning: file not "
+	    "found");
+	diag_add(&diag, "/etc/inet/ike/config", 9, "unknown keyword "
+	    "'warning'");
+	diag_strip_label(diag.cd_msgs[0], "warning");
+	diag_strip_label(diag.cd_msgs[1], "warning");
+	diag_strip_label(diag.cd_msgs[2], "warning");
+	assert_string_equal(diag.cd_msgs[0], "/etc/inet/ike/config:8: "
+	    "p1_lifetime_secs 12 is shorter than 3600 seconds");
+	assert_string_equal(diag.cd_msgs[1], "/etc/inet/ipsecinit.conf: "
+	    "file not found");
+	assert_string_equal(diag.cd_msgs[2], "/etc/inet/ike/config:9: "
+	    "unknown keyword 'warning'");
+	diag_free(&diag);
+}
+
 int
 main(void)
 {
@@ -683,6 +709,7 @@ main(void)
 		cmocka_unit_test(preshared_missing_brace_once),
 		cmocka_unit_test(softlife_reported_once),
 		cmocka_unit_test(preshared_long_key),
+		cmocka_unit_test(diag_label_stripped),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
