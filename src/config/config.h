@@ -469,5 +469,6 @@ const char	*config_p1_hash_name(int);
 const char	*config_idtype_name(int);
 const char	*config_ike_mode_name(int);
 int		 config_group_known(int);
+void		 config_u32_expected(const char *, char *, size_t);
 
 #endif /* IKED_CONFIG_H */

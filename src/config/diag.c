@@ -80,3 +80,22 @@ diag_add(struct config_diag *d, const char *file, unsigned int line,
 	d->cd_msgs = msgs;
 	d->cd_msgs[d->cd_n++] = full;
 }
+
+/*
+ * A logger that adds its own "warning: " would print the label twice:
+ * remove it from the message, which starts with the location.
+ */
+void
+diag_strip_label(char *msg, const char *label)
+{
+	char	tag[32];
+	char	*p;
+	size_t	len;
+
+	if ((size_t)snprintf(tag, sizeof(tag), ": %s: ", label) >= sizeof(tag))
+		return;
+	if ((p = strstr(msg, tag)) == NULL)
+		return;
+	len = strlen(tag) - 2;	/* the label, its colon and blank */
+	memmove(p + 2, p + 2 + len, strlen(p + 2 + len) + 1);
+}

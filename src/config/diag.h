@@ -22,5 +22,7 @@ void	diag_free(struct config_diag *);
 void	diag_add(struct config_diag *, const char *file, unsigned int line,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 size_t	diag_count(const struct config_diag *);
+/* Remove "label: " after the "file:line: " of a message, in place. */
+void	diag_strip_label(char *msg, const char *label);
 
 #endif /* IKED_CONFIG_DIAG_H */

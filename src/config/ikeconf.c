@@ -265,6 +265,7 @@ ikeconf_duplicate(struct ikeconf *ic, const char *kw, unsigned int first)
 static void
 ikeconf_u32(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 {
+	char		expected[128];
 	uint32_t	v;
 
 	if (ikeconf_value(ic, kw, 0, "a number") != 0)
@@ -272,11 +273,12 @@ ikeconf_u32(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 	if (dst->src == CONFIG_SRC_FILE)
 		ikeconf_duplicate(ic, kw, dst->line);
 	else if (ic->ic_tok.lt_type != LEX_WORD ||
-	    parse_u32(ic->ic_tok.lt_text, &v) != 0)
+	    parse_u32(ic->ic_tok.lt_text, &v) != 0) {
+		config_u32_expected(kw, expected, sizeof(expected));
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
-		    "expected a number from 0 to 4294967295 (decimal, 0x hex "
-		    "or 0 octal)", kw, ic->ic_tok.lt_shown);
-	else {
+		    "expected %s (decimal, 0x hex or 0 octal)", kw,
+		    ic->ic_tok.lt_shown, expected);
+	} else {
 		dst->val = v;
 		dst->src = CONFIG_SRC_FILE;
 		dst->line = ic->ic_tok.lt_line;
@@ -296,7 +298,7 @@ ikeconf_seconds(struct ikeconf *ic, const char *kw, struct config_u32 *dst)
 	else if (ic->ic_tok.lt_type != LEX_WORD ||
 	    parse_seconds_ms(ic->ic_tok.lt_text, &ms) != 0)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "
-		    "expected seconds such as 2 or 0.5", kw,
+		    "expected 0.001 to 3600 seconds, such as 2 or 0.5", kw,
 		    ic->ic_tok.lt_shown);
 	else if (ms == 0)
 		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid %s %s: "

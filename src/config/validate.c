@@ -4,6 +4,7 @@
  * lifetimes.  It also fills in every default, so that the engine reads
  * only effective values, each with its source.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "config/diag.h"
 #include "config/parse.h"
 #include "lib/err.h"
+#include "lib/util.h"
 
 #define VALIDATE_MAX_EXPIRE	86400	/* seconds */
 #define VALIDATE_MAX_RETRY	100
@@ -36,14 +38,67 @@ validate_default(struct config_u32 *v, uint32_t def)
 	}
 }
 
-static void
-validate_range(struct validate *v, const char *kw, const struct config_u32 *u,
-    uint32_t lo, uint32_t hi, const char *unit)
+/* The valid values of the numeric keywords that have limits. */
+struct validate_bound {
+	const char	*vb_kw;
+	uint32_t	 vb_lo;
+	uint32_t	 vb_hi;
+	const char	*vb_unit;
+};
+
+static const struct validate_bound validate_bounds[] = {
+	{ "expire_timer", 1, VALIDATE_MAX_EXPIRE, "seconds" },
+	{ "retry_limit", 0, VALIDATE_MAX_RETRY, "retransmissions" },
+	{ "max_half_open", 1, CONFIG_MAX_HALF_OPEN, "exchanges" },
+	{ "p1_lifetime_secs", CONFIG_MIN_P1_LIFETIME, UINT32_MAX, "seconds" },
+	{ "p1_nonce_len", CONFIG_MIN_NONCE_LEN, CONFIG_MAX_NONCE_LEN, "bytes" },
+	{ "p2_nonce_len", CONFIG_MIN_NONCE_LEN, CONFIG_MAX_NONCE_LEN, "bytes" },
+	{ "p2_lifetime_secs", CONFIG_MIN_P2_LIFETIME, UINT32_MAX, "seconds" },
+	{ "dpd_interval", 0, CONFIG_MAX_DPD_INTERVAL, "seconds" },
+	{ "dpd_retries", 1, CONFIG_MAX_DPD_RETRIES, "probes" },
+};
+
+static const struct validate_bound *
+validate_bound(const char *kw)
 {
-	if (u->src != CONFIG_SRC_FILE || (u->val >= lo && u->val <= hi))
+	size_t	i;
+
+	for (i = 0; i < UTIL_NELEM(validate_bounds); i++)
+		if (strcmp(validate_bounds[i].vb_kw, kw) == 0)
+			return (&validate_bounds[i]);
+	return (NULL);
+}
+
+/*
+ * Write what a value of the numeric keyword kw must be, for the error
+ * about a value that is no number or out of range.
+ */
+void
+config_u32_expected(const char *kw, char *buf, size_t len)
+{
+	const struct validate_bound	*b = validate_bound(kw);
+
+	if (strcmp(kw, "p2_pfs") == 0)
+		snprintf(buf, len, "0 (no PFS) or one of " VALIDATE_GROUPS);
+	else if (b != NULL)
+		snprintf(buf, len, "%u to %u %s", b->vb_lo, b->vb_hi,
+		    b->vb_unit);
+	else
+		snprintf(buf, len, "a number from 0 to %u", UINT32_MAX);
+}
+
+static void
+validate_range(struct validate *v, const char *kw, const struct config_u32 *u)
+{
+	const struct validate_bound	*b = validate_bound(kw);
+	char				 expected[128];
+
+	if (u->src != CONFIG_SRC_FILE || b == NULL ||
+	    (u->val >= b->vb_lo && u->val <= b->vb_hi))
 		return;
-	diag_add(v->v_diag, v->v_file, u->line, "invalid %s %u: expected %u "
-	    "to %u %s", kw, u->val, lo, hi, unit);
+	config_u32_expected(kw, expected, sizeof(expected));
+	diag_add(v->v_diag, v->v_file, u->line, "invalid %s %u: expected %s",
+	    kw, u->val, expected);
 }
 
 static void
@@ -61,12 +116,9 @@ static void
 validate_p2_values(struct validate *v, const struct config_p2 *p2)
 {
 	validate_pfs(v, &p2->p2_pfs);
-	validate_range(v, "p2_lifetime_secs", &p2->p2_lifetime_secs,
-	    CONFIG_MIN_P2_LIFETIME, UINT32_MAX, "seconds");
-	validate_range(v, "dpd_interval", &p2->p2_dpd_interval, 0,
-	    CONFIG_MAX_DPD_INTERVAL, "seconds");
-	validate_range(v, "dpd_retries", &p2->p2_dpd_retries, 1,
-	    CONFIG_MAX_DPD_RETRIES, "probes");
+	validate_range(v, "p2_lifetime_secs", &p2->p2_lifetime_secs);
+	validate_range(v, "dpd_interval", &p2->p2_dpd_interval);
+	validate_range(v, "dpd_retries", &p2->p2_dpd_retries);
 }
 
 /* Soft lifetime limits: at most the hard value (equal means no soft). */
@@ -149,12 +201,9 @@ validate_globals(struct validate *v)
 {
 	struct config_globals	*g = &v->v_cf->cf_globals;
 
-	validate_range(v, "expire_timer", &g->cg_expire_timer, 1,
-	    VALIDATE_MAX_EXPIRE, "seconds");
-	validate_range(v, "retry_limit", &g->cg_retry_limit, 0,
-	    VALIDATE_MAX_RETRY, "retransmissions");
-	validate_range(v, "max_half_open", &g->cg_max_half_open, 1,
-	    CONFIG_MAX_HALF_OPEN, "exchanges");
+	validate_range(v, "expire_timer", &g->cg_expire_timer);
+	validate_range(v, "retry_limit", &g->cg_retry_limit);
+	validate_range(v, "max_half_open", &g->cg_max_half_open);
 	validate_default(&g->cg_expire_timer, CONFIG_DEF_EXPIRE_TIMER);
 	validate_default(&g->cg_retry_limit, CONFIG_DEF_RETRY_LIMIT);
 	validate_default(&g->cg_max_half_open, CONFIG_DEF_MAX_HALF_OPEN);
@@ -173,12 +222,9 @@ validate_globals(struct validate *v)
 		    "retry_timer_init (%u ms) and at most 3600 seconds",
 		    g->cg_retry_timer_max.val, g->cg_retry_timer_init.val);
 
-	validate_range(v, "p1_lifetime_secs", &g->cg_p1_lifetime_secs,
-	    CONFIG_MIN_P1_LIFETIME, UINT32_MAX, "seconds");
-	validate_range(v, "p1_nonce_len", &g->cg_p1_nonce_len,
-	    CONFIG_MIN_NONCE_LEN, CONFIG_MAX_NONCE_LEN, "bytes");
-	validate_range(v, "p2_nonce_len", &g->cg_p2_nonce_len,
-	    CONFIG_MIN_NONCE_LEN, CONFIG_MAX_NONCE_LEN, "bytes");
+	validate_range(v, "p1_lifetime_secs", &g->cg_p1_lifetime_secs);
+	validate_range(v, "p1_nonce_len", &g->cg_p1_nonce_len);
+	validate_range(v, "p2_nonce_len", &g->cg_p2_nonce_len);
 	validate_default(&g->cg_p1_lifetime_secs, CONFIG_DEF_P1_LIFETIME);
 	validate_default(&g->cg_min_p1_lifetime, CONFIG_MIN_P1_LIFETIME);
 	validate_default(&g->cg_p1_nonce_len, CONFIG_DEF_NONCE_LEN);

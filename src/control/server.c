@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -237,6 +238,21 @@ server_reply_error(struct wbuf *out, uint32_t ecode, const char *text)
 	return (rv);
 }
 
+/*
+ * Whether the client closed its end, as ikeadm does when its -t timeout
+ * passes, for example while in.iked was stopped.  Its request then still
+ * waits in the socket, but no client reads the reply.
+ */
+static int
+server_conn_closed(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLRDHUP };
+
+	if (poll(&pfd, 1, 0) != 1)
+		return (0);
+	return ((pfd.revents & (POLLHUP | POLLRDHUP)) != 0);
+}
+
 /* Process one datagram; returns -1 when the connection must close. */
 static int
 server_conn_request(struct server_conn *sc, const uint8_t *buf, ssize_t n,
@@ -248,6 +264,13 @@ server_conn_request(struct server_conn *sc, const uint8_t *buf, ssize_t n,
 		server_close_fds(fds, nfds);
 		(void)server_reply_error(out, CONTROL_E_NO_AUTH,
 		    "only root may use the in.iked control socket");
+		return (-1);
+	}
+	if (server_conn_closed(sc->sc_fd)) {
+		server_close_fds(fds, nfds);
+		log_info("control request from pid %ld dropped: ikeadm closed "
+		    "the connection before in.iked read the request",
+		    (long)sc->sc_pid);
 		return (-1);
 	}
 	if ((flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || nfds > 1) {

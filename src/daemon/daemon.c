@@ -127,8 +127,10 @@ daemon_load(struct daemon *d, struct config **out)
 	if (rc == 0) {
 		diag_init(&diag);
 		config_warn(*out, &paths, &diag);
-		for (i = 0; i < diag.cd_n; i++)
+		for (i = 0; i < diag.cd_n; i++) {
+			diag_strip_label(diag.cd_msgs[i], "warning");
 			log_warn("%s", diag.cd_msgs[i]);
+		}
 		diag_free(&diag);
 	}
 	return (rc);

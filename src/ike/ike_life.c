@@ -140,7 +140,14 @@ ike_life_p1_rekey(struct ike_p1 *p1)
 		    o->p1_created >= p1->p1_created &&
 		    ike_life_same_peer(p1, o))
 			return;	/* a newer one exists or is on its way */
-	/* A responder cannot reach a peer behind a NAT on port 500. */
+	/*
+	 * A responder cannot reach a peer behind a NAT on port 500, and
+	 * ike_life_p1_nat_notice() logged that when the SA came up.
+	 * NOTE: RFC 3947 section 4 would allow a Main Mode from our port
+	 * 4500 to the peer's current address and port, with the non-ESP
+	 * marker, through the mapping the peer keeps open.  That is not
+	 * done because it is untested against strongSwan behind a NAT.
+	 */
 	if (!p1->p1_initiator && p1->p1_nat_remote)
 		return;
 	ike_addr_set_port(&l, IKE_PORT);
@@ -322,6 +329,24 @@ ike_life_p1_count(struct ike_p1 *p1, size_t bytes)
 }
 
 /*
+ * Tell the operator, once per SA, that a responder SA with a peer behind a
+ * NAT ends at its lifetime unless the peer renews it, because
+ * ike_life_p1_rekey() cannot start a Main Mode to the peer's port 500.
+ */
+static void
+ike_life_p1_nat_notice(const struct ike_p1 *p1)
+{
+	if (p1->p1_initiator || !p1->p1_nat_remote)
+		return;
+	log_info("ISAKMP SA %s with %s (rule \"%s\"): the peer is behind a "
+	    "NAT, and in.iked as the responder cannot renew the SA through "
+	    "it, so this SA and its IPsec SAs end after the lifetime of %u s "
+	    "unless the peer renews them earlier; give the peer a shorter "
+	    "rekey time than that", p1->p1_cookies, p1->p1_peer,
+	    p1->p1_label, p1->p1_life_secs);
+}
+
+/*
  * An ISAKMP SA is established: its renewal is scheduled, and older SAs
  * with the peer that our own Main Mode replaces hand their Quick Modes
  * over and are deleted IKE_LIFE_DELETE_DELAY_MS later.
@@ -337,6 +362,7 @@ ike_life_p1_up(struct ike_p1 *p1)
 	ike_life_p1_schedule(p1, eng->e_now);
 	if (!p1->p1_initiator && p1->p1_resp_life)
 		p1->p1_resp_life_at = eng->e_now + IKE_LIFE_NOTIFY_DELAY_MS;
+	ike_life_p1_nat_notice(p1);
 	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o))
 		if (o != p1 && o->p1_state == IKE_P1_ESTABLISHED &&
 		    o->p1_replacing && o->p1_replaced_by[0] == '\0' &&

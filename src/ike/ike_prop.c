@@ -303,6 +303,40 @@ ike_p1_record_life(struct ike_p1 *p1, uint32_t ours, const struct ike_xf *xf)
 	    xf->xf_life_secs != 0 ? "" : " (none given)", p1->p1_label, ours);
 }
 
+/* The fault of a Phase 1 transform other than its algorithms. */
+enum ike_p1_fault {
+	IKE_P1_FAULT_NONE = 0,
+	IKE_P1_FAULT_ATTR,	/* an invalid or unknown attribute */
+	IKE_P1_FAULT_LIFE	/* a lifetime below min_p1_lifetime */
+};
+
+static uint32_t
+ike_p1_min_life(const struct ike_p1 *p1)
+{
+	uint32_t	min = ike_globals(p1->p1_eng)->cg_min_p1_lifetime.val;
+
+	return (min != 0 ? min : CONFIG_MIN_P1_LIFETIME);
+}
+
+/* Check the attribute values of xf and describe a fault in why. */
+static enum ike_p1_fault
+ike_p1_xf_fault(const struct ike_p1 *p1, const struct ike_xf *xf, char *why,
+    size_t len)
+{
+	uint32_t	min = ike_p1_min_life(p1);
+
+	if (xf->xf_unknown) {
+		snprintf(why, len, "%s", xf->xf_bad);
+		return (IKE_P1_FAULT_ATTR);
+	}
+	if (xf->xf_life_secs != 0 && xf->xf_life_secs < min) {
+		snprintf(why, len, "Life Duration %u s is below the minimum "
+		    "of %u s", xf->xf_life_secs, min);
+		return (IKE_P1_FAULT_LIFE);
+	}
+	return (IKE_P1_FAULT_NONE);
+}
+
 /*
  * Whether the peer's Phase 1 transform number num has valid attribute
  * values and a lifetime of at least min_p1_lifetime.  A transform that
@@ -312,26 +346,14 @@ ike_p1_record_life(struct ike_p1 *p1, uint32_t ours, const struct ike_xf *xf)
 static int
 ike_p1_xf_valid(struct ike_p1 *p1, const struct ike_xf *xf, unsigned int num)
 {
-	uint32_t	min = ike_globals(p1->p1_eng)->cg_min_p1_lifetime.val;
+	char	why[128];
 
-	if (min == 0)
-		min = CONFIG_MIN_P1_LIFETIME;
-	if (xf->xf_unknown) {
-		if (log_ratelimit_pass(&ike_prop_rl))
-			log_warn("ISAKMP SA %s: Phase 1 transform %u from %s "
-			    "is not acceptable: %s", p1->p1_cookies, num,
-			    p1->p1_peer, xf->xf_bad);
-		return (0);
-	}
-	if (xf->xf_life_secs != 0 && xf->xf_life_secs < min) {
-		if (log_ratelimit_pass(&ike_prop_rl))
-			log_warn("ISAKMP SA %s: Phase 1 transform %u from %s "
-			    "is not acceptable: Life Duration %u s is below "
-			    "the minimum of %u s", p1->p1_cookies, num,
-			    p1->p1_peer, xf->xf_life_secs, min);
-		return (0);
-	}
-	return (1);
+	if (ike_p1_xf_fault(p1, xf, why, sizeof(why)) == IKE_P1_FAULT_NONE)
+		return (1);
+	if (log_ratelimit_pass(&ike_prop_rl))
+		log_warn("ISAKMP SA %s: Phase 1 transform %u from %s is not "
+		    "acceptable: %s", p1->p1_cookies, num, p1->p1_peer, why);
+	return (0);
 }
 
 static void
@@ -400,6 +422,70 @@ ike_xf_describe(const struct ike_xf *xf, char *buf, size_t len, int p1)
 	}
 }
 
+/*
+ * The number, counted from 1, of the first p1_xform of the rule whose
+ * algorithms match xf, if xf had no attribute at fault; 0 for none.
+ */
+static size_t
+ike_p1_xform_matching(const struct config_rule *r, const struct ike_xf *xf)
+{
+	struct ike_xf	algs = *xf;
+	size_t		k;
+
+	algs.xf_unknown = 0;
+	for (k = 0; k < r->cr_nxforms; k++)
+		if (ike_p1_xform_allows(&r->cr_xforms[k], &algs))
+			return (k + 1);
+	return (0);
+}
+
+/*
+ * When a transform was rejected only for an attribute value, such as a
+ * lifetime below the minimum, while its algorithms match a p1_xform,
+ * log that value as the reason.  Returns 1 when it logged.
+ */
+static int
+ike_p1_log_fault(struct ike_p1 *p1, const struct isakmp_sa *sa)
+{
+	enum ike_p1_fault	 fault;
+	struct ike_xf		 xf;
+	char			 why[128], fix[96];
+	size_t			 i, j, k;
+
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		if (p->p_proto != ISAKMP_PROTO_ISAKMP)
+			continue;
+		for (j = 0; j < p->p_ntransforms; j++) {
+			const struct isakmp_transform *t =
+			    &p->p_transforms[j];
+
+			if (t->t_id != ISAKMP_XF_KEY_IKE)
+				continue;
+			ike_xf_decode(t, ISAKMP_ATTR_CLASS_P1, &xf);
+			fault = ike_p1_xf_fault(p1, &xf, why, sizeof(why));
+			if (fault == IKE_P1_FAULT_NONE ||
+			    (k = ike_p1_xform_matching(p1->p1_rule, &xf)) == 0)
+				continue;
+			if (fault == IKE_P1_FAULT_LIFE)
+				snprintf(fix, sizeof(fix), "configure the "
+				    "peer with a Phase 1 lifetime of at least "
+				    "%u s", ike_p1_min_life(p1));
+			else
+				snprintf(fix, sizeof(fix), "change that "
+				    "attribute in the peer's proposal");
+			log_warn("no acceptable Phase 1 proposal from %s "
+			    "(cookies %s, rule \"%s\"): transform %u has the "
+			    "algorithms of p1_xform %zu but is not "
+			    "acceptable: %s; %s", p1->p1_peer, p1->p1_cookies,
+			    p1->p1_label, t->t_num, k, why, fix);
+			return (1);
+		}
+	}
+	return (0);
+}
+
 /* Log what the peer offered and what we allow. */
 static void
 ike_p1_log_mismatch(struct ike_p1 *p1, const struct isakmp_sa *sa)
@@ -409,6 +495,8 @@ ike_p1_log_mismatch(struct ike_p1 *p1, const struct isakmp_sa *sa)
 	size_t				 i, j, l;
 	struct ike_xf			 xf;
 
+	if (ike_p1_log_fault(p1, sa))
+		return;
 	line[0] = '\0';
 	for (i = 0; i < sa->sa_nproposals; i++) {
 		const struct isakmp_proposal *p = &sa->sa_proposals[i];
@@ -898,13 +986,12 @@ ike_p2_pfs_ok(const struct ike_qm *qm, unsigned int group)
 	    g->dg_strength >= p1g->dg_strength));
 }
 
-/* Check and record a transform; returns 1 when acceptable. */
+/* Whether the policy entry spd allows a transform. */
 static int
-ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
-    const struct ike_xf *xf, int responder)
+ike_p2_allows(const struct ike_qm *qm, const struct config_spd *spd,
+    uint8_t esp_id, const struct ike_xf *xf, int responder)
 {
-	uint32_t	secs, kb, want_secs, want_kb;
-	size_t		i;
+	size_t	i;
 
 	if (xf->xf_unknown || !ike_p2_encap_ok(qm, xf->xf_encap))
 		return (0);
@@ -917,7 +1004,17 @@ ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
 	for (i = 0; i < spd->sd_nalts; i++)
 		if (ike_p2_alt_allows(&spd->sd_alts[i], esp_id, xf))
 			break;
-	if (i == spd->sd_nalts)
+	return (i < spd->sd_nalts);
+}
+
+/* Check and record a transform; returns 1 when acceptable. */
+static int
+ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
+    const struct ike_xf *xf, int responder)
+{
+	uint32_t	secs, kb, want_secs, want_kb;
+
+	if (!ike_p2_allows(qm, spd, esp_id, xf, responder))
 		return (0);
 	qm->qm_esp_id = esp_id;
 	qm->qm_auth_alg = xf->xf_auth;
@@ -939,14 +1036,58 @@ ike_p2_take(struct ike_qm *qm, const struct config_spd *spd, uint8_t esp_id,
 	return (1);
 }
 
+/*
+ * When an ESP transform was rejected only for an attribute value while
+ * the policy entry allows its algorithms, log that value as the reason.
+ * Returns 1 when it logged.
+ */
+static int
+ike_p2_log_fault(const struct ike_qm *qm, const struct config_spd *spd,
+    const struct isakmp_sa *sa, int responder)
+{
+	struct ike_xf	xf;
+	size_t		i, j;
+
+	for (i = 0; i < sa->sa_nproposals; i++) {
+		const struct isakmp_proposal *p = &sa->sa_proposals[i];
+
+		if (p->p_proto != ISAKMP_PROTO_ESP)
+			continue;
+		for (j = 0; j < p->p_ntransforms; j++) {
+			const struct isakmp_transform *t =
+			    &p->p_transforms[j];
+
+			ike_xf_decode(t, ISAKMP_ATTR_CLASS_P2, &xf);
+			if (!xf.xf_unknown)
+				continue;
+			xf.xf_unknown = 0;
+			if (!ike_p2_allows(qm, spd, t->t_id, &xf, responder))
+				continue;
+			log_warn("no acceptable Quick Mode proposal from %s "
+			    "(ISAKMP SA %s, rule \"%s\"): ESP transform %u of "
+			    "proposal %u has algorithms that the policy entry "
+			    "at %s:%u allows but is not acceptable: %s; change "
+			    "that attribute in the peer's proposal",
+			    qm->qm_p1->p1_peer, qm->qm_p1->p1_cookies,
+			    qm->qm_p1->p1_label, t->t_num, p->p_num,
+			    spd->sd_where.cw_file, spd->sd_where.cw_line,
+			    xf.xf_bad);
+			return (1);
+		}
+	}
+	return (0);
+}
+
 static void
 ike_p2_log_mismatch(struct ike_qm *qm, const struct config_spd *spd,
-    const struct isakmp_sa *sa)
+    const struct isakmp_sa *sa, int responder)
 {
 	char		line[1024], one[160], pfs[96];
 	size_t		i, j, l;
 	unsigned int	want = ike_qm_rule(qm)->cr_p2.p2_pfs.val;
 
+	if (ike_p2_log_fault(qm, spd, sa, responder))
+		return;
 	line[0] = '\0';
 	if (want != 0)
 		snprintf(pfs, sizeof(pfs), " with PFS group %u (p2_pfs)", want);
@@ -1030,7 +1171,7 @@ ike_prop_p2_select(struct ike_qm *qm, const struct config_spd *spd,
 		}
 	}
 none:
-	ike_p2_log_mismatch(qm, spd, sa);
+	ike_p2_log_mismatch(qm, spd, sa, 1);
 	return (ERR_PROPOSAL);
 }
 
@@ -1056,7 +1197,7 @@ ike_prop_p2_accept(struct ike_qm *qm, const struct isakmp_sa *sa)
 	qm->qm_spi_out = ntohl(spi);
 	return (0);
 bad:
-	ike_p2_log_mismatch(qm, spd, sa);
+	ike_p2_log_mismatch(qm, spd, sa, 0);
 	return (ERR_PROPOSAL);
 }
 

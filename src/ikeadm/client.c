@@ -27,13 +27,51 @@ struct ikeadm_client {
 	char		path[PATH_MAX];
 };
 
+/* Whether a request only reads state, so a late reply changes nothing. */
+static int
+client_cmd_reads_only(uint8_t cmd)
+{
+	switch (cmd) {
+	case CONTROL_GET_DBG:
+	case CONTROL_GET_PRIV:
+	case CONTROL_GET_STATS:
+	case CONTROL_GET_P1:
+	case CONTROL_DUMP_P1S:
+	case CONTROL_GET_RULE:
+	case CONTROL_DUMP_RULES:
+	case CONTROL_GET_PS:
+	case CONTROL_DUMP_PS:
+	case CONTROL_GET_DEFS:
+	case CONTROL_DUMP_CERTCACHE:
+	case CONTROL_DUMP_GROUPS:
+	case CONTROL_DUMP_ENCRALGS:
+	case CONTROL_DUMP_AUTHALGS:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/*
+ * Report a timeout.  req is the request sent, or NULL when the
+ * connection itself timed out and nothing was sent.
+ */
 static void
-client_timed_out(const struct ikeadm_client *c)
+client_timed_out(const struct ikeadm_client *c, const struct control_msg *req)
 {
 	fprintf(stderr, "ikeadm: in.iked did not reply within %u second%s "
 	    "on %s: check that in.iked is running and not stopped (state T "
 	    "in ps) or busy; use -t to wait longer\n", c->timeout,
 	    c->timeout == 1 ? "" : "s", c->path);
+	if (req == NULL)
+		return;
+	if (client_cmd_reads_only(req->cmd))
+		fprintf(stderr, "ikeadm: the request %s only reads, so it "
+		    "changes nothing\n", control_cmd_name(req->cmd));
+	else
+		fprintf(stderr, "ikeadm: the request %s may still be carried "
+		    "out when in.iked resumes: check the result before you "
+		    "repeat it\n", control_cmd_name(req->cmd));
 }
 
 /* connect(2) on a Unix socket waits up to SO_SNDTIMEO, recv SO_RCVTIMEO. */
@@ -102,7 +140,7 @@ ikeadm_client_open(const char *root, unsigned int timeout,
 	}
 	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		if (client_is_timeout(errno))
-			client_timed_out(c);
+			client_timed_out(c, NULL);
 		else
 			client_unreachable(c->path, errno);
 		goto out;
@@ -177,7 +215,7 @@ ikeadm_client_call(struct ikeadm_client *c, const struct control_msg *req,
 	saved = client_send(c->fd, &wb, fd) != 0 ? errno : 0;
 	n = recv(c->fd, buf, CONTROL_MSG_MAX, 0);
 	if (n < 0 && client_is_timeout(errno)) {
-		client_timed_out(c);
+		client_timed_out(c, req);
 		rv = ERR_TIMEOUT;
 		goto out;
 	}

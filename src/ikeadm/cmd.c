@@ -62,9 +62,9 @@ static const struct {
 void
 ikeadm_usage(FILE *f)
 {
-	fprintf(f, "Usage: ikeadm [ -hnp ] [ -t seconds ] cmd obj "
+	fprintf(f, "Usage: ikeadm [ -jnp ] [ -R root ] [ -t seconds ] cmd obj "
 	    "[cmd-specific options]\n");
-	fprintf(f, "       ikeadm [ -hnpj ] [ -R root ] [ -t seconds ]  "
+	fprintf(f, "       ikeadm [ -hjnp ] [ -R root ] [ -t seconds ]  "
 	    "(interactive)\n");
 	fprintf(f, "       ikeadm help [cmd]\n");
 }
@@ -82,7 +82,8 @@ ikeadm_help(FILE *f, const char *cmd)
 	if (cmd == NULL)
 		fprintf(f, "Options: -n numeric output, -p print keys as XX, "
 		    "-j JSON lines for get and dump,\n\t-R root: use "
-		    "root/var/run/ike_door\n");
+		    "root/var/run/ike_door, -t seconds: wait at most that "
+		    "long for in.iked (0 forever, default 10)\n");
 }
 
 static int

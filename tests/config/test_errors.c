@@ -182,7 +182,31 @@ static const struct bad_input bad_inputs[] = {
 	{ CONF, XF RULE("dpd_interval 90000\n"), 6,
 	    "invalid dpd_interval 90000" },
 	{ CONF, "p2_lifetime_secs 4294967296\n", 1,
-	    "invalid p2_lifetime_secs '4294967296'" },
+	    "invalid p2_lifetime_secs '4294967296': expected 60 to 4294967295 "
+	    "seconds" },
+	/* A value that is no number names the keyword's own range. */
+	{ CONF, "dpd_interval -1\n", 1, "invalid dpd_interval '-1': expected "
+	    "0 to 86400 seconds (decimal, 0x hex or 0 octal)" },
+	{ CONF, "dpd_retries x\n", 1, "invalid dpd_retries 'x': expected 1 "
+	    "to 100 probes" },
+	{ CONF, "expire_timer -5\n", 1, "invalid expire_timer '-5': expected "
+	    "1 to 86400 seconds" },
+	{ CONF, "retry_limit -1\n", 1, "invalid retry_limit '-1': expected 0 "
+	    "to 100 retransmissions" },
+	{ CONF, "max_half_open -1\n", 1, "invalid max_half_open '-1': "
+	    "expected 1 to 4096 exchanges" },
+	{ CONF, "p1_lifetime_secs -1\n", 1, "invalid p1_lifetime_secs '-1': "
+	    "expected 10 to 4294967295 seconds" },
+	{ CONF, "p1_nonce_len -1\n", 1, "invalid p1_nonce_len '-1': expected "
+	    "8 to 256 bytes" },
+	{ CONF, "p2_nonce_len 1k\n", 1, "invalid p2_nonce_len '1k': expected "
+	    "8 to 256 bytes" },
+	{ CONF, "p2_pfs -1\n", 1, "invalid p2_pfs '-1': expected 0 (no PFS) "
+	    "or one of 1 2 5 14" },
+	{ CONF, "p2_idletime_secs -1\n", 1, "invalid p2_idletime_secs '-1': "
+	    "expected a number from 0 to 4294967295" },
+	{ CONF, "retry_timer_init -1\n", 1, "invalid retry_timer_init '-1': "
+	    "expected 0.001 to 3600 seconds, such as 2 or 0.5" },
 	{ CONF, "expire_timer 30\nexpire_timer 40\n", 2,
 	    "duplicate expire_timer: already set at line 1" },
 	{ CONF, "expire_timer\nretry_limit 3\n", 1,
@@ -669,6 +693,32 @@ preshared_long_key(void **state)
 	free(text);
 }
 
+/* A warning logged by a logger that adds "warning: " carries it once. */
+static void
+diag_label_stripped(void **state)
+{
+	struct config_diag	diag;
+
+	(void)state;
+	diag_init(&diag);
+	diag_add(&diag, "/etc/inet/ike/config", 8, "warning: p1_lifetime_secs "
+	    "12 is shorter than 3600 seconds");
+	diag_add(&diag, "/etc/inet/ipsecinit.conf", 0, "warning: file not "
+	    "found");
+	diag_add(&diag, "/etc/inet/ike/config", 9, "unknown keyword "
+	    "'warning'");
+	diag_strip_label(diag.cd_msgs[0], "warning");
+	diag_strip_label(diag.cd_msgs[1], "warning");
+	diag_strip_label(diag.cd_msgs[2], "warning");
+	assert_string_equal(diag.cd_msgs[0], "/etc/inet/ike/config:8: "
+	    "p1_lifetime_secs 12 is shorter than 3600 seconds");
+	assert_string_equal(diag.cd_msgs[1], "/etc/inet/ipsecinit.conf: "
+	    "file not found");
+	assert_string_equal(diag.cd_msgs[2], "/etc/inet/ike/config:9: "
+	    "unknown keyword 'warning'");
+	diag_free(&diag);
+}
+
 int
 main(void)
 {
@@ -683,6 +733,7 @@ main(void)
 		cmocka_unit_test(preshared_missing_brace_once),
 		cmocka_unit_test(softlife_reported_once),
 		cmocka_unit_test(preshared_long_key),
+		cmocka_unit_test(diag_label_stripped),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

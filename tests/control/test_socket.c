@@ -568,7 +568,9 @@ socket_cli_errors(void **state)
 
 	IKEADM(s, "frob", "p1");
 	expect_fail("ikeadm: Unrecognized command 'frob'\nUsage: ikeadm "
-	    "[ -hnp ] [ -t seconds ] cmd obj [cmd-specific options]\n");
+	    "[ -jnp ] [ -R root ] [ -t seconds ] cmd obj "
+	    "[cmd-specific options]\n       ikeadm [ -hjnp ] [ -R root ] "
+	    "[ -t seconds ]  (interactive)\n");
 	assert_int_equal(strncmp(res.err, "ikeadm: ", 8), 0);
 	IKEADM(s, "get", "frob");
 	expect_fail("ikeadm: Unrecognized object 'frob'\nUsage: ikeadm");
@@ -609,7 +611,19 @@ socket_timeout(void **state)
 	expect_fail("ikeadm: in.iked did not reply within 1 second on ");
 	assert_non_null(strstr(res.err, "check that in.iked is running and "
 	    "not stopped"));
+	assert_non_null(strstr(res.err, "the request GET_STATS only reads, "
+	    "so it changes nothing\n"));
 	IKEADM(s, "-t", "5", "get", "debug");
+	expect_ok(NULL, "");
+	/* The daemon drops a request whose ikeadm gave up and closed. */
+	assert_int_equal(kill(s->pid, SIGSTOP), 0);
+	IKEADM(s, "-t", "1", "del", "rule", "hq-gw to branch-gw");
+	assert_int_equal(kill(s->pid, SIGCONT), 0);
+	expect_fail("ikeadm: the request DEL_RULE may still be carried out "
+	    "when in.iked resumes: check the result before you repeat it\n");
+	IKEADM(s, "-t", "5", "get", "debug");
+	expect_ok(NULL, "");
+	IKEADM(s, "-t", "5", "get", "rule", "hq-gw to branch-gw");
 	expect_ok(NULL, "");
 	run_as(0, NULL, argv_bad);
 	expect_fail("ikeadm: invalid -t 'soon': expected 0 (wait forever) "

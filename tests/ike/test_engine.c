@@ -694,6 +694,41 @@ mm_qm_nat_traversal(void **state)
 	net_free(n);
 }
 
+static int qm_log_begin(struct net *, char *, size_t);
+static int qm_log_end(int, const char *, const char *, const char *);
+
+/*
+ * The responder cannot renew an ISAKMP SA with a peer behind a NAT, so
+ * it logs that once, with the SA's lifetime, when the SA is established.
+ */
+static void
+nat_responder_renewal_notice(void **state)
+{
+	struct peer_conf	 a = conf_a, b = conf_b;
+	struct net		*n;
+	char			 path[256];
+	int			 saved;
+
+	a.local = "192.0.2.10";
+	a.inner_l = "192.0.2.128/25";
+	b.remote = NAT_PUBLIC;
+	b.inner_r = "192.0.2.128/25";
+	n = net_new(&a, &b, 1);
+	saved = qm_log_begin(n, path, sizeof(path));
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	net_run(n, 5000);
+	assert_int_equal(qm_log_end(saved, path, "with " NAT_PUBLIC,
+	    "as the responder cannot renew"), 1);
+	assert_int_equal(qm_log_end(dup(2), path, "lifetime of 28800 s",
+	    "give the peer a shorter rekey time"), 1);
+	assert_int_equal(qm_log_end(dup(2), path, "198.51.100.2",
+	    "cannot renew"), 0);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 static void
 nat_mapping_change_followed(void **state)
 {
@@ -2502,6 +2537,8 @@ struct attr_case {
 	uint32_t	 value;
 	int		 omit;
 	int		 ok;		/* the transform is acceptable */
+	const char	*reason;	/* logged as the reason, or NULL when
+					   the algorithms do not match */
 };
 
 #define ATTR_CASE_NONE	0xffff
@@ -2538,14 +2575,41 @@ build_p1_sa_case(struct isakmp_builder *b, const struct attr_case *c)
 }
 
 static const struct attr_case p1_attr_cases[] = {
-	{ "valid", ATTR_CASE_NONE, 0, 0, 1 },
-	{ "life 1 s", ISAKMP_P1_LIFE_DURATION, 1, 0, 0 },
-	{ "life 0", ISAKMP_P1_LIFE_DURATION, 0, 0, 0 },
-	{ "life type 9", ISAKMP_P1_LIFE_TYPE, 9, 0, 0 },
-	{ "no life type", ISAKMP_P1_LIFE_TYPE, 0, 1, 0 },
-	{ "key length 0", ISAKMP_P1_KEY_LENGTH, 0, 0, 0 },
-	{ "key length 100", ISAKMP_P1_KEY_LENGTH, 100, 0, 0 },
+	{ "valid", ATTR_CASE_NONE, 0, 0, 1, NULL },
+	{ "life 1 s", ISAKMP_P1_LIFE_DURATION, 1, 0, 0,
+	    "Life Duration 1 s is below the minimum of 10 s; configure the "
+	    "peer with a Phase 1 lifetime of at least 10 s" },
+	{ "life 0", ISAKMP_P1_LIFE_DURATION, 0, 0, 0,
+	    "Life-Duration 0 (must not be 0); change that attribute" },
+	{ "life type 9", ISAKMP_P1_LIFE_TYPE, 9, 0, 0,
+	    "Life-Type 9 (unknown life type); change that attribute" },
+	{ "no life type", ISAKMP_P1_LIFE_TYPE, 0, 1, 0,
+	    "Life-Duration 3600 (no Life Type before it); change" },
+	{ "key length 0", ISAKMP_P1_KEY_LENGTH, 0, 0, 0,
+	    "Key-Length 0 (must not be 0); change that attribute" },
+	{ "key length 100", ISAKMP_P1_KEY_LENGTH, 100, 0, 0, NULL },
 };
+
+/*
+ * Check the log of a rejected transform: the attribute value at fault
+ * when the algorithms match, else what the peer offered and the rule
+ * allows.
+ */
+static void
+check_attr_case_log(int saved, const char *path, const struct attr_case *c,
+    const char *what)
+{
+	if (c->reason != NULL) {
+		assert_int_equal(qm_log_end(saved, path, what, c->reason), 1);
+		assert_int_equal(qm_log_end(dup(2), path, "", "the peer "
+		    "offered"), 0);
+		assert_int_equal(qm_log_end(dup(2), path, "", "add a "
+		    "matching p1_xform"), 0);
+		return;
+	}
+	assert_int_equal(qm_log_end(saved, path, what, "not acceptable"), 0);
+	assert_int_equal(qm_log_end(dup(2), path, "", "the peer offered"), 1);
+}
 
 /*
  * MM1 whose transform has an invalid attribute value gets
@@ -2562,7 +2626,9 @@ p1_invalid_attrs_rejected(void **state)
 	struct wbuf		 wb;
 	struct net		*n;
 	struct ike_p1		*p1;
+	char			 path[256];
 	size_t			 i, k;
+	int			 saved;
 
 	for (k = 0; k < sizeof(p1_attr_cases) / sizeof(p1_attr_cases[0]);
 	    k++) {
@@ -2570,6 +2636,7 @@ p1_invalid_attrs_rejected(void **state)
 
 		print_message("case %s\n", c->name);
 		n = net_new(&conf_a, &conf_b, 0);
+		saved = qm_log_begin(n, path, sizeof(path));
 		assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer",
 		    n->now), 0);
 		assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len,
@@ -2596,6 +2663,8 @@ p1_invalid_attrs_rejected(void **state)
 		assert_int_equal(isakmp_msg_parse(n->q[0].data, n->q[0].len,
 		    &reply, &err), 0);
 		if (!c->ok) {
+			check_attr_case_log(saved, path, c, "no acceptable "
+			    "Phase 1 proposal");
 			assert_int_equal(logged_notify(n, 1),
 			    ISAKMP_N_NO_PROPOSAL_CHOSEN);
 			assert_null(isakmp_msg_find(&reply, ISAKMP_PL_SA, 0));
@@ -2605,6 +2674,7 @@ p1_invalid_attrs_rejected(void **state)
 			net_free(n);
 			continue;
 		}
+		(void)qm_log_end(saved, path, "", "");
 		assert_non_null(isakmp_msg_find(&reply, ISAKMP_PL_SA, 0));
 		isakmp_msg_free(&reply);
 		p1 = TAILQ_FIRST(&n->s[1].eng->e_p1s);
@@ -2637,11 +2707,20 @@ build_p2_sa_case(struct isakmp_builder *b, const struct attr_case *c)
 }
 
 static const struct attr_case p2_attr_cases[] = {
-	{ "valid", ATTR_CASE_NONE, 0, 0, 1 },
-	{ "life 0", ISAKMP_P2_LIFE_DURATION, 0, 0, 0 },
-	{ "life type 9", ISAKMP_P2_LIFE_TYPE, 9, 0, 0 },
-	{ "no life type", ISAKMP_P2_LIFE_TYPE, 0, 1, 0 },
-	{ "key length 0", ISAKMP_P2_KEY_LENGTH, 0, 0, 0 },
+	{ "valid", ATTR_CASE_NONE, 0, 0, 1, NULL },
+	{ "life 0", ISAKMP_P2_LIFE_DURATION, 0, 0, 0,
+	    "allows but is not acceptable: SA-Life-Duration 0 (must not be "
+	    "0); change that attribute" },
+	{ "life type 9", ISAKMP_P2_LIFE_TYPE, 9, 0, 0,
+	    "allows but is not acceptable: SA-Life-Type 9 (unknown life "
+	    "type); change that attribute" },
+	{ "no life type", ISAKMP_P2_LIFE_TYPE, 0, 1, 0,
+	    "allows but is not acceptable: SA-Life-Duration 3600 (no Life "
+	    "Type before it); change" },
+	/* AES needs a key length, so the algorithms do not match. */
+	{ "key length 0", ISAKMP_P2_KEY_LENGTH, 0, 0, 0,
+	    "the peer offered IPSEC_ESP ESP_AES auth HMAC-SHA2-256, Tunnel, "
+	    "no PFS [not acceptable: Key-Length 0 (must not be 0)]" },
 };
 
 /*
@@ -2659,8 +2738,9 @@ p2_invalid_attrs_rejected(void **state)
 	struct wbuf		 wb, out;
 	struct ike_qm		 qm;
 	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	char			 path[256];
 	size_t			 k;
-	int			 side;
+	int			 side, saved;
 
 	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
 	    0);
@@ -2688,6 +2768,7 @@ p2_invalid_attrs_rejected(void **state)
 			spd = &n->s[side].eng->e_cfg->cf_spds[0];
 			wbuf_init(&out, 0);
 			isakmp_build_init_body(&b, &out);
+			saved = qm_log_begin(n, path, sizeof(path));
 			if (side == 1)
 				assert_int_equal(ike_prop_p2_select(&qm, spd,
 				    &msg.m_payloads[0].pl_u.sa, &b) == 0,
@@ -2695,6 +2776,12 @@ p2_invalid_attrs_rejected(void **state)
 			else
 				assert_int_equal(ike_prop_p2_accept(&qm,
 				    &msg.m_payloads[0].pl_u.sa) == 0, c->ok);
+			if (c->reason != NULL)
+				assert_int_equal(qm_log_end(saved, path,
+				    "no acceptable Quick Mode proposal",
+				    c->reason), 1);
+			else
+				(void)qm_log_end(saved, path, "", "");
 			if (c->ok) {
 				assert_int_equal(qm.qm_keybits, 128);
 				assert_int_equal(qm.qm_life_secs, 3600);
@@ -3472,6 +3559,7 @@ main(void)
 		cmocka_unit_test(clear_auth_notify_ignored),
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
+		cmocka_unit_test(nat_responder_renewal_notice),
 		cmocka_unit_test(transport_mode_behind_nat),
 		cmocka_unit_test(rekey_by_initiator_no_gap),
 		cmocka_unit_test(rekey_by_responder_no_gap),

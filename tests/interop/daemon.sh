@@ -209,6 +209,14 @@ iop_check "bad reload: the check command names the root" \
     grep -q "check with in.iked -c -R $R -f $cfg" "$log"
 iop_check "bad reload: sockets kept" udp_listening 500 198.51.100.1
 
+# ---- SIGHUP with a configuration warning: logged once with file:line
+{ printf 'p1_lifetime_secs 12\n'; cat "$IOP_DIR/config.good"; } >"$cfg"
+kill -HUP "$pid"
+iop_check "reload with a warning: logged with file:line" \
+    iop_wait_grep "$log" "warning: $cfg:1: p1_lifetime_secs 12 is shorter" 5
+iop_check "reload with a warning: the label appears once" \
+    iop_not grep -q "warning: $cfg:1: warning:" "$log"
+
 # ---- SIGHUP with a prefix as local address: wildcard socket, PKTINFO
 sed 's#local_addr 198.51.100.1#local_addr 198.51.100.0/24#' \
     "$IOP_DIR/config.good" >"$cfg"
@@ -304,7 +312,7 @@ kill -HUP "$pid"
 iop_check "no rules reload: applied" \
     iop_wait_count "$log" "SIGHUP: configuration in use: 0 rules" 1 5
 iop_check "no rules reload: warning logged" \
-    grep -q "$cfg: warning: no rules" "$log"
+    grep -q "warning: $cfg: no rules" "$log"
 cp "$IOP_DIR/config.v6" "$cfg"
 kill -HUP "$pid"
 iop_wait_count "$log" "SIGHUP: configuration in use" $((n + 2)) 5

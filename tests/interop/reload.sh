@@ -102,7 +102,7 @@ if [ "$mode" = removed ]; then
 	printf '# no rules\n' >"$A/etc/inet/ike/config"
 	kill -HUP "$pid"
 	iop_check "no rules: warning logged" \
-	    iop_wait_grep "$log" "warning: no rules" 5
+	    iop_wait_grep "$log" "warning: $A/etc/inet/ike/config: no rules" 5
 	iop_check "no rules: charon lists no SA any more" sas_gone "$B" 5
 	iop_check "no rules: no send without a UDP socket" \
 	    iop_not grep -q "no UDP socket on" "$log"
