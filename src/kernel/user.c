@@ -366,6 +366,8 @@ user_route_delete_stale(struct kernel_user *ku,
  * Runs once, from the event loop, so after the daemon has started.  From
  * then on, the backend removes all its routes and policies when it
  * closes.
+ * NOTE: a SIGTERM handled in the same loop pass before this timer stops
+ * the loop first, and what the killed in.iked left then stays.
  */
 static void
 user_sweep(evutil_socket_t fd, short what, void *arg)
