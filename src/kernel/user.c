@@ -67,9 +67,10 @@ user_sa_kernel(const struct user_sa *us)
  * route to the same prefix with a worse metric.  When in.iked dies, the
  * TUN device and its routes go, but the prohibit routes stay, so packets
  * that a policy requires to be protected fail instead of leaving in the
- * clear through the main table.  A new in.iked takes over the prohibit
- * routes of the prefixes it routes again (NLM_F_REPLACE) and deletes the
- * others once its policies are loaded (user_route_sweep).
+ * clear through the main table.  Table k_route_table belongs to in.iked:
+ * a new in.iked takes over the prohibit and throw routes of the prefixes
+ * it routes again (user_route_add) and deletes the others once its
+ * policies are loaded (user_sweep).
  */
 
 static void
@@ -84,10 +85,8 @@ user_route_fill(struct kernel_user *ku, const struct user_route *ur,
 	rr->rr_type = type;
 	if (type == RTN_UNICAST)
 		rr->rr_ifindex = ku->ku_ifindex;
-	if (type == RTN_PROHIBIT) {
+	if (type == RTN_PROHIBIT)
 		rr->rr_metric = USER_PROHIBIT_METRIC;
-		rr->rr_replace = 1;
-	}
 }
 
 /* FNV-1a, for the hash tables of this file. */
@@ -116,42 +115,6 @@ user_route_hash(int family, const uint8_t *dst, uint8_t prefix, int bypass)
 	return (h % USER_SPI_BUCKETS);
 }
 
-static int
-user_route_install(struct kernel_user *ku, struct user_route *ur,
-    const struct kernel_policy *pol)
-{
-	struct rtnl_route	rr;
-	uint8_t			src[16];
-	int			r, saved;
-
-	if (ur->ur_throw) {
-		user_route_fill(ku, ur, RTN_THROW, &rr);
-		return (rtnl_route(&ku->ku_rtnl, 1, &rr));
-	}
-	user_route_fill(ku, ur, RTN_PROHIBIT, &rr);
-	if ((r = rtnl_route(&ku->ku_rtnl, 1, &rr)) != 0)
-		return (r);
-	user_route_fill(ku, ur, RTN_UNICAST, &rr);
-	/* A single local inner address becomes the preferred source. */
-	if (pol->pol_sel.sel_src_prefix ==
-	    (ur->ur_family == AF_INET ? 32 : 128) &&
-	    flow_sockaddr_bytes(&pol->pol_sel.sel_src, src) == ur->ur_family)
-		rr.rr_prefsrc = src;
-	r = rtnl_route(&ku->ku_rtnl, 1, &rr);
-	if (r != 0 && rr.rr_prefsrc != NULL) {
-		/* The address may not be local (yet); route without it. */
-		rr.rr_prefsrc = NULL;
-		r = rtnl_route(&ku->ku_rtnl, 1, &rr);
-	}
-	if (r != 0) {
-		saved = errno;
-		user_route_fill(ku, ur, RTN_PROHIBIT, &rr);
-		(void)rtnl_route(&ku->ku_rtnl, 0, &rr);
-		errno = saved;
-	}
-	return (r);
-}
-
 static void
 user_route_delete(struct kernel_user *ku, const struct user_route *ur,
     uint8_t type)
@@ -164,6 +127,97 @@ user_route_delete(struct kernel_user *ku, const struct user_route *ur,
 	    errno != ENODEV)
 		log_warn("cannot delete a route in table %u: %s",
 		    ku->ku_k->k_route_table, strerror(errno));
+}
+
+/* The route to a prefix of ku_routes; dst has 16 bytes. */
+static struct user_route *
+user_route_find(struct kernel_user *ku, int family, const uint8_t *dst,
+    uint8_t prefix, int bypass)
+{
+	struct user_route	*ur;
+
+	ur = ku->ku_routes[user_route_hash(family, dst, prefix, bypass)];
+	for (; ur != NULL; ur = ur->ur_next) {
+		if (ur->ur_family == family && ur->ur_prefix == prefix &&
+		    ur->ur_throw == bypass &&
+		    memcmp(ur->ur_dst, dst, sizeof(ur->ur_dst)) == 0)
+			return (ur);
+	}
+	return (NULL);
+}
+
+/*
+ * Add route rr of ur.  An equal route that is there already is taken
+ * over when no loaded policy routes that prefix: it was left by an
+ * earlier in.iked.  The route into the TUN device and a throw route to
+ * the same prefix have the same metric, so while one of them is loaded
+ * the other fails with EEXIST instead of replacing it.
+ */
+static int
+user_route_add(struct kernel_user *ku, struct user_route *ur,
+    struct rtnl_route *rr)
+{
+	if (rtnl_route(&ku->ku_rtnl, 1, rr) == 0)
+		return (0);
+	if (errno != EEXIST || (rr->rr_type != RTN_PROHIBIT &&
+	    user_route_find(ku, ur->ur_family, ur->ur_dst, ur->ur_prefix,
+	    !ur->ur_throw) != NULL))
+		return (ERR_SYSTEM);
+	rr->rr_replace = 1;
+	if (rtnl_route(&ku->ku_rtnl, 1, rr) != 0)
+		return (ERR_SYSTEM);
+	/* The route into the TUN device goes with the device. */
+	if (rr->rr_type != RTN_UNICAST)
+		ur->ur_found = 1;
+	return (0);
+}
+
+/*
+ * Delete a prohibit or throw route, unless the backend closes before
+ * the daemon started and an earlier in.iked left the route.
+ */
+static void
+user_route_drop(struct kernel_user *ku, const struct user_route *ur,
+    uint8_t type)
+{
+	if (!ur->ur_found || ku->ku_running)
+		user_route_delete(ku, ur, type);
+}
+
+static int
+user_route_install(struct kernel_user *ku, struct user_route *ur,
+    const struct kernel_policy *pol)
+{
+	struct rtnl_route	rr;
+	uint8_t			src[16];
+	int			r, saved;
+
+	if (ur->ur_throw) {
+		user_route_fill(ku, ur, RTN_THROW, &rr);
+		return (user_route_add(ku, ur, &rr));
+	}
+	user_route_fill(ku, ur, RTN_PROHIBIT, &rr);
+	if ((r = user_route_add(ku, ur, &rr)) != 0)
+		return (r);
+	user_route_fill(ku, ur, RTN_UNICAST, &rr);
+	/* A single local inner address becomes the preferred source. */
+	if (pol->pol_sel.sel_src_prefix ==
+	    (ur->ur_family == AF_INET ? 32 : 128) &&
+	    flow_sockaddr_bytes(&pol->pol_sel.sel_src, src) == ur->ur_family)
+		rr.rr_prefsrc = src;
+	r = user_route_add(ku, ur, &rr);
+	if (r != 0 && rr.rr_prefsrc != NULL) {
+		/* The address may not be local (yet); route without it. */
+		rr.rr_prefsrc = NULL;
+		rr.rr_replace = 0;
+		r = user_route_add(ku, ur, &rr);
+	}
+	if (r != 0) {
+		saved = errno;
+		user_route_drop(ku, ur, RTN_PROHIBIT);
+		errno = saved;
+	}
+	return (r);
 }
 
 static int
@@ -180,15 +234,11 @@ user_route_ref(struct kernel_user *ku, struct user_policy *up)
 	family = flow_sockaddr_bytes(&pol->pol_sel.sel_dst, dst);
 	bypass = pol->pol_action == KERNEL_ACTION_BYPASS;
 	h = user_route_hash(family, dst, pol->pol_sel.sel_dst_prefix, bypass);
-	for (ur = ku->ku_routes[h]; ur != NULL; ur = ur->ur_next) {
-		if (ur->ur_family == family &&
-		    ur->ur_prefix == pol->pol_sel.sel_dst_prefix &&
-		    ur->ur_throw == bypass &&
-		    memcmp(ur->ur_dst, dst, sizeof(dst)) == 0) {
-			ur->ur_refs++;
-			up->up_route = ur;
-			return (0);
-		}
+	if ((ur = user_route_find(ku, family, dst,
+	    pol->pol_sel.sel_dst_prefix, bypass)) != NULL) {
+		ur->ur_refs++;
+		up->up_route = ur;
+		return (0);
 	}
 	if ((ur = calloc(1, sizeof(*ur))) == NULL)
 		return (ERR_NOMEM);
@@ -220,10 +270,10 @@ user_route_unref(struct kernel_user *ku, struct user_route *ur)
 	if (ur == NULL || --ur->ur_refs > 0)
 		return;
 	if (ur->ur_throw) {
-		user_route_delete(ku, ur, RTN_THROW);
+		user_route_drop(ku, ur, RTN_THROW);
 	} else {
 		user_route_delete(ku, ur, RTN_UNICAST);
-		user_route_delete(ku, ur, RTN_PROHIBIT);
+		user_route_drop(ku, ur, RTN_PROHIBIT);
 	}
 	p = &ku->ku_routes[user_route_hash(ur->ur_family, ur->ur_dst,
 	    ur->ur_prefix, ur->ur_throw)];
@@ -236,45 +286,39 @@ user_route_unref(struct kernel_user *ku, struct user_route *ur)
 	free(ur);
 }
 
-/* Prohibit routes left by an earlier in.iked that no policy uses. */
+/* A prohibit or throw route left by an earlier in.iked, unused now. */
+struct user_stale_route {
+	uint8_t			 sr_dst[16];
+	int			 sr_family;
+	uint8_t			 sr_prefix;
+	uint8_t			 sr_type;
+	uint32_t		 sr_metric;
+};
+
 struct user_stale {
-	struct user_route	*st_routes;
+	struct user_stale_route	*st_routes;
 	size_t			 st_count;
 	size_t			 st_size;
 	size_t			 st_skipped;	/* not stored: out of memory */
 	struct kernel_user	*st_ku;
 };
 
-static int
-user_route_used(struct kernel_user *ku, const struct rtnl_route *rr)
-{
-	struct user_route	*ur;
-	uint8_t			 dst[16];
-
-	/* Routes are hashed by a 16-byte address, IPv4 zero-padded. */
-	memset(dst, 0, sizeof(dst));
-	memcpy(dst, rr->rr_dst, rr->rr_family == AF_INET ? 4 : 16);
-	ur = ku->ku_routes[user_route_hash(rr->rr_family, dst,
-	    rr->rr_prefix, 0)];
-	for (; ur != NULL; ur = ur->ur_next) {
-		if (!ur->ur_throw && ur->ur_family == rr->rr_family &&
-		    ur->ur_prefix == rr->rr_prefix &&
-		    memcmp(ur->ur_dst, dst, sizeof(dst)) == 0)
-			return (1);
-	}
-	return (0);
-}
-
 static void
 user_route_stale(const struct rtnl_route *rr, void *arg)
 {
 	struct user_stale	*st = arg;
-	struct user_route	*ur, *grown;
+	struct user_stale_route	*sr, *grown;
+	uint8_t			 dst[16];
 	size_t			 size;
 
-	if (rr->rr_type != RTN_PROHIBIT ||
-	    rr->rr_metric != USER_PROHIBIT_METRIC ||
-	    user_route_used(st->st_ku, rr))
+	if (rr->rr_type != RTN_THROW && (rr->rr_type != RTN_PROHIBIT ||
+	    rr->rr_metric != USER_PROHIBIT_METRIC))
+		return;
+	/* Routes are hashed by a 16-byte address, IPv4 zero-padded. */
+	memset(dst, 0, sizeof(dst));
+	memcpy(dst, rr->rr_dst, rr->rr_family == AF_INET ? 4 : 16);
+	if (user_route_find(st->st_ku, rr->rr_family, dst, rr->rr_prefix,
+	    rr->rr_type == RTN_THROW) != NULL)
 		return;
 	if (st->st_count == st->st_size) {
 		size = st->st_size == 0 ? 16 : st->st_size * 2;
@@ -286,26 +330,54 @@ user_route_stale(const struct rtnl_route *rr, void *arg)
 		st->st_routes = grown;
 		st->st_size = size;
 	}
-	ur = &st->st_routes[st->st_count++];
-	memset(ur, 0, sizeof(*ur));
-	ur->ur_family = rr->rr_family;
-	ur->ur_prefix = rr->rr_prefix;
-	memcpy(ur->ur_dst, rr->rr_dst, rr->rr_family == AF_INET ? 4 : 16);
+	sr = &st->st_routes[st->st_count++];
+	memcpy(sr->sr_dst, dst, sizeof(dst));
+	sr->sr_family = rr->rr_family;
+	sr->sr_prefix = rr->rr_prefix;
+	sr->sr_type = rr->rr_type;
+	sr->sr_metric = rr->rr_metric;
 }
 
 /*
- * Delete the prohibit routes that a killed in.iked left and that no
- * policy loaded at start took over.  Runs once, from the event loop,
- * after the daemon has loaded its policies.
+ * Delete a stale route by its own metric: an IPv6 delete does not
+ * compare the route type, only the metric.
  */
 static void
-user_route_sweep(evutil_socket_t fd, short what, void *arg)
+user_route_delete_stale(struct kernel_user *ku,
+    const struct user_stale_route *sr)
+{
+	struct rtnl_route	rr;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.rr_family = sr->sr_family;
+	rr.rr_dst = sr->sr_dst;
+	rr.rr_prefix = sr->sr_prefix;
+	rr.rr_table = ku->ku_k->k_route_table;
+	rr.rr_type = sr->sr_type;
+	rr.rr_metric = sr->sr_metric;
+	if (rtnl_route(&ku->ku_rtnl, 0, &rr) != 0 && errno != ESRCH)
+		log_warn("cannot delete a route in table %u: %s",
+		    ku->ku_k->k_route_table, strerror(errno));
+}
+
+/*
+ * Delete the prohibit and throw routes and the XFRM policies that a
+ * killed in.iked left and that no policy loaded at start took over.
+ * Runs once, from the event loop, so after the daemon has started.  From
+ * then on, the backend removes all its routes and policies when it
+ * closes.
+ * NOTE: a SIGTERM handled in the same loop pass before this timer stops
+ * the loop first, and what the killed in.iked left then stays.
+ */
+static void
+user_sweep(evutil_socket_t fd, short what, void *arg)
 {
 	struct kernel_user	*ku = arg;
 	struct user_stale	 st;
 	size_t			 i;
 	int			 family;
 
+	ku->ku_running = 1;
 	memset(&st, 0, sizeof(st));
 	st.st_ku = ku;
 	for (family = AF_INET; family != 0;
@@ -315,16 +387,17 @@ user_route_sweep(evutil_socket_t fd, short what, void *arg)
 			log_warn("cannot list the routes of table %u: %s",
 			    ku->ku_k->k_route_table, strerror(errno));
 	for (i = 0; i < st.st_count; i++)
-		user_route_delete(ku, &st.st_routes[i], RTN_PROHIBIT);
+		user_route_delete_stale(ku, &st.st_routes[i]);
 	if (st.st_count > 0)
-		log_info("deleted %zu prohibit route%s of an earlier in.iked "
-		    "from table %u", st.st_count, st.st_count == 1 ? "" : "s",
-		    ku->ku_k->k_route_table);
+		log_info("deleted %zu prohibit or throw route%s of an earlier "
+		    "in.iked from table %u", st.st_count,
+		    st.st_count == 1 ? "" : "s", ku->ku_k->k_route_table);
 	if (st.st_skipped > 0)
-		log_warn("out of memory: %zu prohibit routes of an earlier "
-		    "in.iked stay in table %u; delete them with ip route del",
+		log_warn("out of memory: %zu routes of an earlier in.iked "
+		    "stay in table %u; delete them with ip route del",
 		    st.st_skipped, ku->ku_k->k_route_table);
 	free(st.st_routes);
+	user_xfrm_sweep(ku);
 }
 
 /* SA table */
@@ -924,7 +997,8 @@ user_sel_hash(const struct kernel_policy *pol)
 	return (h % USER_SPI_BUCKETS);
 }
 
-static struct user_policy *
+/* The policy with pol's direction and selector. */
+struct user_policy *
 user_policy_find(struct kernel_user *ku, const struct kernel_policy *pol)
 {
 	struct user_policy	*up;
@@ -1232,18 +1306,21 @@ user_rule(struct kernel_user *ku, int add, int family)
 	    k->k_fwmark, k->k_rule_priority));
 }
 
-/* Install the rule; one left by an instance that crashed is replaced. */
+/*
+ * Install the rule.  An equal one (EEXIST compares every attribute) was
+ * left by an in.iked that was killed: it is kept, as deleting and adding
+ * it again would let traffic out in the clear in between.
+ */
 static int
-user_rules_add(struct kernel_user *ku, int family)
+user_rules_add(struct kernel_user *ku, int family, int *found)
 {
-	int	r;
-
-	r = user_rule(ku, 1, family);
-	if (r != 0 && errno == EEXIST) {
-		(void)user_rule(ku, 0, family);
-		r = user_rule(ku, 1, family);
-	}
-	return (r);
+	*found = 0;
+	if (user_rule(ku, 1, family) == 0)
+		return (0);
+	if (errno != EEXIST)
+		return (ERR_SYSTEM);
+	*found = 1;
+	return (0);
 }
 
 static void	user_close(struct kernel *);
@@ -1281,25 +1358,26 @@ user_open(struct kernel *k)
 	}
 	/* XFRM first: the raw ESP sockets get a per-socket policy. */
 	user_xfrm_open(ku);
-	if ((r = user_rules_add(ku, AF_INET)) != 0) {
+	if ((r = user_io_open(ku)) != 0)
+		goto out;
+	if ((ku->ku_ev_sweep = evtimer_new(k->k_base, user_sweep,
+	    ku)) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	/* Last, so that the steps that may fail come before. */
+	if ((r = user_rules_add(ku, AF_INET, &ku->ku_rule4_found)) != 0) {
 		log_err("cannot add the IPv4 rule for table %u: %s",
 		    k->k_route_table, strerror(errno));
 		goto out;
 	}
 	ku->ku_rule4 = 1;
-	if (user_rules_add(ku, AF_INET6) == 0)
+	if (user_rules_add(ku, AF_INET6, &ku->ku_rule6_found) == 0)
 		ku->ku_rule6 = 1;
 	else
 		log_warn("cannot add the IPv6 rule for table %u: %s; IPv6 "
 		    "policies will not work", k->k_route_table,
 		    strerror(errno));
-	if ((r = user_io_open(ku)) != 0)
-		goto out;
-	if ((ku->ku_ev_sweep = evtimer_new(k->k_base, user_route_sweep,
-	    ku)) == NULL) {
-		r = ERR_NOMEM;
-		goto out;
-	}
 	evtimer_add(ku->ku_ev_sweep, &sweep_now);
 out:
 	if (r != 0)
@@ -1318,6 +1396,11 @@ user_close(struct kernel *k)
 		event_free(ku->ku_ev_sweep);
 	user_flush(k);
 	user_io_close(ku);
+	/* A start that fails keeps the rule of a killed in.iked. */
+	if (!ku->ku_running && ku->ku_rule4_found)
+		ku->ku_rule4 = 0;
+	if (!ku->ku_running && ku->ku_rule6_found)
+		ku->ku_rule6 = 0;
 	if (ku->ku_rule4 && user_rule(ku, 0, AF_INET) != 0)
 		log_warn("cannot delete the IPv4 rule for table %u: %s",
 		    k->k_route_table, strerror(errno));

@@ -73,6 +73,7 @@ struct user_route {
 	uint8_t			 ur_prefix;
 	int			 ur_throw;
 	unsigned int		 ur_refs;
+	int			 ur_found;	/* left by an earlier in.iked */
 };
 
 struct user_policy {
@@ -89,6 +90,7 @@ struct user_policy {
 	unsigned int		 up_queue_count;
 	uint64_t		 up_acquire_ms;	/* last acquire, monotonic */
 	int			 up_in_kernel;	/* also an XFRM policy */
+	int			 up_xfrm_found;	/* that replaced an earlier one */
 };
 
 struct kernel_user {
@@ -102,11 +104,21 @@ struct kernel_user {
 	struct event			*ku_ev_tun;
 	struct event			*ku_ev_esp4;
 	struct event			*ku_ev_esp6;
-	/* Deletes leftover prohibit routes once the policies are loaded. */
+	/* Deletes leftover routes and XFRM policies once the policies
+	 * are loaded. */
 	struct event			*ku_ev_sweep;
+	/*
+	 * Set by the sweep, when the daemon has started.  Until then, what
+	 * an earlier in.iked left (the rule, routes, XFRM policies marked
+	 * found) stays when the backend closes, so that a start that fails
+	 * leaves a killed in.iked's traffic blocked.
+	 */
+	int				 ku_running;
 	struct rtnl			 ku_rtnl;
 	int				 ku_rule4;
 	int				 ku_rule6;
+	int				 ku_rule4_found;
+	int				 ku_rule6_found;
 	/* Inbound policies in XFRM; xn_sock is NULL when not used. */
 	struct xfrm_nl			 ku_xfrm;
 	int				 ku_inbound4;	/* enforced for IPv4 */
@@ -142,6 +154,8 @@ void			 user_policy_hold(struct kernel_user *,
 			    const uint8_t *, size_t);
 void			 user_sa_used(struct kernel_user *, struct user_sa *,
 			    size_t);
+struct user_policy	*user_policy_find(struct kernel_user *,
+			    const struct kernel_policy *);
 
 /* user_io.c */
 int	 user_io_open(struct kernel_user *);
@@ -160,6 +174,7 @@ void	 user_xfrm_close(struct kernel_user *);
 /* Install an inbound or forward policy in XFRM; others are left alone. */
 int	 user_xfrm_add(struct kernel_user *, struct user_policy *);
 void	 user_xfrm_delete(struct kernel_user *, struct user_policy *);
+void	 user_xfrm_sweep(struct kernel_user *);
 int	 user_xfrm_bypass_socket(struct kernel_user *, int fd, int family);
 
 #endif /* IKED_USER_H */

@@ -38,8 +38,11 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libmnl/libmnl.h>
 
 #include "kernel/user.h"
 #include "kernel/xfrm/xfrm.h"
@@ -154,14 +157,13 @@ user_xfrm_close(struct kernel_user *ku)
 	ku->ku_inbound4 = ku->ku_inbound6 = ku->ku_tun_marked = 0;
 }
 
-/* Policies apply to packets without USER_TUN_MARK, when it is set. */
-static const struct xfrm_mark *
-user_xfrm_mark(const struct kernel_user *ku)
-{
-	static const struct xfrm_mark	unmarked = { 0, USER_TUN_MARK };
-
-	return (ku->ku_tun_marked ? &unmarked : NULL);
-}
+/*
+ * Policies apply to packets without USER_TUN_MARK.  They carry this mark
+ * also when no BPF program sets the bit, where it matches every packet.
+ * The mark identifies the policies of this backend to a later in.iked
+ * (user_xfrm_sweep).
+ */
+static const struct xfrm_mark	user_xfrm_unmarked = { 0, USER_TUN_MARK };
 
 /* Whether the kernel enforces inbound policies of this family. */
 static int
@@ -186,7 +188,8 @@ user_xfrm_add(struct kernel_user *ku, struct user_policy *up)
 	    !user_xfrm_enforced(ku, pol->pol_sel.sel_dst.ss_family))
 		return (0);
 	if ((r = xfrm_pol_install(&ku->ku_xfrm, pol,
-	    xfrm_msg_dir(pol->pol_dir), user_xfrm_mark(ku))) != 0)
+	    xfrm_msg_dir(pol->pol_dir), &user_xfrm_unmarked,
+	    &up->up_xfrm_found)) != 0)
 		return (r);
 	up->up_in_kernel = 1;
 	return (0);
@@ -197,9 +200,145 @@ user_xfrm_delete(struct kernel_user *ku, struct user_policy *up)
 {
 	if (!up->up_in_kernel || ku->ku_xfrm.xn_sock == NULL)
 		return;
-	(void)xfrm_pol_remove(&ku->ku_xfrm, &up->up_pol,
-	    xfrm_msg_dir(up->up_pol.pol_dir), user_xfrm_mark(ku));
+	/* A start that fails keeps what a killed in.iked left. */
+	if (!up->up_xfrm_found || ku->ku_running)
+		(void)xfrm_pol_remove(&ku->ku_xfrm, &up->up_pol,
+		    xfrm_msg_dir(up->up_pol.pol_dir), &user_xfrm_unmarked);
 	up->up_in_kernel = 0;
+}
+
+/* The in and fwd policies of this backend that no loaded policy uses. */
+struct user_xfrm_stale {
+	struct xfrm_userpolicy_id	*xs_ids;
+	size_t				 xs_count;
+	size_t				 xs_size;
+	size_t				 xs_skipped;	/* out of memory */
+	struct kernel_user		*xs_ku;
+};
+
+static int
+user_xfrm_mark_attr(const struct nlattr *a, void *arg)
+{
+	struct xfrm_mark	*mark = arg;
+
+	if (mnl_attr_get_type(a) == XFRMA_MARK &&
+	    mnl_attr_get_payload_len(a) == sizeof(*mark))
+		memcpy(mark, mnl_attr_get_payload(a), sizeof(*mark));
+	return (MNL_CB_OK);
+}
+
+/* Whether the dumped policy upi is one that a loaded policy installed. */
+static int
+user_xfrm_used(struct kernel_user *ku, const struct xfrm_userpolicy_info *upi)
+{
+	struct kernel_policy	 pol;
+	struct user_policy	*up;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.pol_dir = upi->dir == XFRM_POLICY_IN ? KERNEL_DIR_IN :
+	    KERNEL_DIR_FWD;
+	xfrm_parse_selector(&pol.pol_sel, &upi->sel);
+	up = user_policy_find(ku, &pol);
+	return (up != NULL && up->up_in_kernel &&
+	    up->up_pol.pol_priority == upi->priority);
+}
+
+static int
+user_xfrm_stale_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct user_xfrm_stale		*xs = arg;
+	struct xfrm_userpolicy_info	 upi;
+	struct xfrm_userpolicy_id	*grown;
+	struct xfrm_mark		 mark = { 0, 0 };
+	size_t				 size;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(upi))
+		return (0);
+	memcpy(&upi, mnl_nlmsg_get_payload(nlh), sizeof(upi));
+	(void)mnl_attr_parse(nlh, sizeof(upi), user_xfrm_mark_attr, &mark);
+	if ((upi.dir != XFRM_POLICY_IN && upi.dir != XFRM_POLICY_FWD) ||
+	    mark.v != user_xfrm_unmarked.v || mark.m != user_xfrm_unmarked.m ||
+	    user_xfrm_used(xs->xs_ku, &upi))
+		return (0);
+	if (xs->xs_count == xs->xs_size) {
+		size = xs->xs_size == 0 ? 16 : xs->xs_size * 2;
+		if ((grown = reallocarray(xs->xs_ids, size,
+		    sizeof(*grown))) == NULL) {
+			xs->xs_skipped++;
+			return (0);
+		}
+		xs->xs_ids = grown;
+		xs->xs_size = size;
+	}
+	grown = &xs->xs_ids[xs->xs_count++];
+	memset(grown, 0, sizeof(*grown));
+	grown->sel = upi.sel;
+	grown->index = upi.index;
+	grown->dir = upi.dir;
+	return (0);
+}
+
+/* Delete one policy by its index, which the kernel chose. */
+static int
+user_xfrm_delete_id(struct kernel_user *ku, const struct xfrm_userpolicy_id *id)
+{
+	uint8_t				 buf[XFRM_BUF_LEN];
+	struct nlmsghdr			*nlh;
+	struct xfrm_userpolicy_id	*pid;
+
+	nlh = xfrm_nl_header(buf, XFRM_MSG_DELPOLICY, 0);
+	pid = mnl_nlmsg_put_extra_header(nlh, sizeof(*pid));
+	*pid = *id;
+	mnl_attr_put(nlh, XFRMA_MARK, sizeof(user_xfrm_unmarked),
+	    &user_xfrm_unmarked);
+	if (xfrm_nl_request(&ku->ku_xfrm, nlh, NULL, NULL) == 0 ||
+	    ku->ku_xfrm.xn_errno == ENOENT)
+		return (0);
+	return (ERR_SYSTEM);
+}
+
+/*
+ * Delete the in and fwd policies with this backend's mark that an
+ * earlier in.iked left and that no policy loaded at start replaced.
+ * These are the policies of entries removed from the policy file while
+ * no in.iked ran, and those of the SAs that in.iked had negotiated.
+ */
+void
+user_xfrm_sweep(struct kernel_user *ku)
+{
+	struct user_xfrm_stale	 xs;
+	struct nlmsghdr		*nlh;
+	uint8_t			 buf[XFRM_BUF_LEN];
+	char			 err[256];
+	size_t			 i, deleted = 0;
+
+	if (ku->ku_xfrm.xn_sock == NULL)
+		return;
+	memset(&xs, 0, sizeof(xs));
+	xs.xs_ku = ku;
+	nlh = xfrm_nl_header(buf, XFRM_MSG_GETPOLICY, NLM_F_DUMP);
+	if (xfrm_nl_request(&ku->ku_xfrm, nlh, user_xfrm_stale_cb, &xs) != 0)
+		log_warn("cannot list the XFRM policies: %s",
+		    xfrm_nl_error(&ku->ku_xfrm, err, sizeof(err)));
+	for (i = 0; i < xs.xs_count; i++) {
+		if (user_xfrm_delete_id(ku, &xs.xs_ids[i]) == 0)
+			deleted++;
+		else
+			log_warn("cannot delete the XFRM %s policy of index %u "
+			    "of an earlier in.iked: %s",
+			    xfrm_pol_dir_name(xs.xs_ids[i].dir),
+			    xs.xs_ids[i].index,
+			    xfrm_nl_error(&ku->ku_xfrm, err, sizeof(err)));
+	}
+	if (deleted > 0)
+		log_info("deleted %zu XFRM polic%s of an earlier in.iked",
+		    deleted, deleted == 1 ? "y" : "ies");
+	if (xs.xs_skipped > 0)
+		log_warn("out of memory: %zu XFRM policies of an earlier "
+		    "in.iked stay; delete them with ip xfrm policy delete",
+		    xs.xs_skipped);
+	free(xs.xs_ids);
 }
 
 /*

@@ -107,7 +107,7 @@ ip -n "$IOP_NSA" $ipv route add prohibit $stale table 4500 \
 iop_iked_start "$IOP_NSA" "$A"
 pid_a=$IOP_IKED_PID
 iop_check "a new in.iked deletes the stale prohibit route" \
-    iop_wait_grep "$A/iked.log" "deleted 1 prohibit route" 5
+    iop_wait_grep "$A/iked.log" "deleted 1 prohibit or throw route" 5
 iop_check "and keeps the one it took over" \
     grep -q "^prohibit $inner_b " <(table_routes)
 iop_check "stale route $stale is gone" \

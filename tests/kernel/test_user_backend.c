@@ -240,7 +240,11 @@ user_inbound_in_xfrm(void **state)
 	assert_null(strstr(ip_output("xfrm policy show"), "\tdir "));
 }
 
-/* A policy left by a run that crashed is replaced, not duplicated. */
+/*
+ * A policy left by a run that crashed is replaced, not duplicated.  A
+ * backend that closes before its event loop ran (a start that failed)
+ * keeps it; once the loop ran, closing removes it.
+ */
 static void
 user_inbound_stale_replaced(void **state)
 {
@@ -262,9 +266,37 @@ user_inbound_stale_replaced(void **state)
 	assert_null(strstr(xp, "priority 7"));
 	kernel_close(f->k);
 	f->k = NULL;
+	assert_non_null(strstr(ip_output("xfrm policy show"),
+	    "priority 1000"));
+	assert_int_equal(kernel_open(&f->k, KERNEL_BACKEND_USERSPACE,
+	    f->base, NULL, NULL, NULL), 0);
+	assert_int_equal(kernel_add_policy(f->k, &in), 0);
+	assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 0);
+	kernel_close(f->k);
+	f->k = NULL;
 	assert_string_equal(ip_output("xfrm policy show"), "");
 	assert_int_equal(kernel_open(&f->k, KERNEL_BACKEND_USERSPACE,
 	    f->base, NULL, NULL, NULL), 0);
+}
+
+/* The sweep deletes a marked policy that no loaded policy uses. */
+static void
+user_inbound_stale_swept(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_string_equal(ip_output("xfrm policy add dir in "
+	    "src 203.0.113.7/32 dst 192.0.2.0/24 priority 3 action allow "
+	    "mark 0 mask 0x400000"), "");
+	assert_string_equal(ip_output("xfrm policy add dir in "
+	    "src 203.0.113.8/32 dst 192.0.2.0/24 priority 3 action allow"),
+	    "");
+	assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 0);
+	assert_null(strstr(ip_output("xfrm policy show"), "203.0.113.7"));
+	/* Without the backend's mark, it belongs to another program. */
+	assert_non_null(strstr(ip_output("xfrm policy show"),
+	    "203.0.113.8"));
+	assert_string_equal(ip_output("xfrm policy flush"), "");
 }
 
 static void
@@ -607,6 +639,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(user_inbound_in_xfrm, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(user_inbound_stale_swept,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(user_inbound_stale_replaced,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(user_sa_lifecycle, setup,

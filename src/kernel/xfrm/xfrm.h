@@ -60,8 +60,9 @@ void	 xfrm_nl_close(struct xfrm_nl *);
 int	 xfrm_nl_fd(const struct xfrm_nl *);
 struct nlmsghdr	*xfrm_nl_header(void *, uint16_t type, uint16_t flags);
 /*
- * Send one request and read the replies until the acknowledgement.  Each
- * data message goes to cb (may be NULL).  Returns 0, or ERR_SYSTEM with
+ * Send one request and read the replies until the acknowledgement, or
+ * for a dump (NLM_F_DUMP) until its end.  Each data message goes to cb
+ * (may be NULL).  Returns 0, or ERR_SYSTEM with
  * errno, xn_errno and xn_msg set to the kernel's error.
  */
 int	 xfrm_nl_request(struct xfrm_nl *, struct nlmsghdr *,
@@ -122,11 +123,12 @@ const char	*xfrm_pol_dir_name(uint8_t dir);
  * Install a policy in XFRM direction dir, replacing one with the same
  * selector, direction and mark (left by a run that did not exit
  * cleanly).  With a mark, the policy applies only to packets whose mark
- * ANDed with mark->m is mark->v; NULL applies it to all.  Errors are
- * logged.
+ * ANDed with mark->m is mark->v; NULL applies it to all.  *replaced,
+ * when not NULL, is set to 1 when an earlier policy was replaced.  Errors
+ * are logged.
  */
 int	 xfrm_pol_install(struct xfrm_nl *, const struct kernel_policy *,
-	    uint8_t dir, const struct xfrm_mark *);
+	    uint8_t dir, const struct xfrm_mark *, int *replaced);
 /* Remove it; a policy that is already gone is no error. */
 int	 xfrm_pol_remove(struct xfrm_nl *, const struct kernel_policy *,
 	    uint8_t dir, const struct xfrm_mark *);

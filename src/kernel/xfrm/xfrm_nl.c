@@ -146,6 +146,13 @@ xfrm_nl_error_cb(const struct nlmsghdr *nlh, void *arg)
 	return (MNL_CB_ERROR);
 }
 
+/* NLMSG_DONE: the end of a dump. */
+static int
+xfrm_nl_done_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	return (MNL_CB_STOP);
+}
+
 static int
 xfrm_nl_data_cb(const struct nlmsghdr *nlh, void *arg)
 {
@@ -167,9 +174,13 @@ xfrm_nl_request(struct xfrm_nl *xn, struct nlmsghdr *nlh,
 	int			 ret, r = ERR_SYSTEM;
 
 	ctl[NLMSG_ERROR] = xfrm_nl_error_cb;
+	ctl[NLMSG_DONE] = xfrm_nl_done_cb;
 	xn->xn_errno = 0;
 	xn->xn_msg[0] = '\0';
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	/* A dump ends with NLMSG_DONE instead of an acknowledgement. */
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = ++xn->xn_seq;
 	if (mnl_socket_sendto(xn->xn_sock, nlh, nlh->nlmsg_len) < 0) {
 		xn->xn_errno = errno;

@@ -57,10 +57,6 @@ xfrm_pol_log_error(struct xfrm_nl *xn, const char *what,
 	    xfrm_nl_error(xn, err, sizeof(err)));
 }
 
-/*
- * Add in direction dir.  A policy with the same selector left in the
- * kernel (by an earlier run that did not exit cleanly) is replaced.
- */
 static int
 xfrm_pol_msg(struct nlmsghdr *nlh, const struct kernel_policy *pol,
     uint8_t dir, const struct xfrm_mark *mark)
@@ -72,14 +68,20 @@ xfrm_pol_msg(struct nlmsghdr *nlh, const struct kernel_policy *pol,
 	return (r);
 }
 
+/*
+ * A policy with the same selector left in the kernel (by an earlier run
+ * that did not exit cleanly) makes NEWPOLICY fail with EEXIST.
+ */
 int
 xfrm_pol_install(struct xfrm_nl *xn, const struct kernel_policy *pol,
-    uint8_t dir, const struct xfrm_mark *mark)
+    uint8_t dir, const struct xfrm_mark *mark, int *replaced)
 {
 	uint8_t		 buf[XFRM_BUF_LEN];
 	struct nlmsghdr	*nlh;
 	int		 r;
 
+	if (replaced != NULL)
+		*replaced = 0;
 	nlh = xfrm_nl_header(buf, XFRM_MSG_NEWPOLICY, 0);
 	if ((r = xfrm_pol_msg(nlh, pol, dir, mark)) != 0)
 		return (r);
@@ -91,8 +93,11 @@ xfrm_pol_install(struct xfrm_nl *xn, const struct kernel_policy *pol,
 		nlh = xfrm_nl_header(buf, XFRM_MSG_UPDPOLICY, 0);
 		if ((r = xfrm_pol_msg(nlh, pol, dir, mark)) != 0)
 			return (r);
-		if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0)
+		if (xfrm_nl_request(xn, nlh, NULL, NULL) == 0) {
+			if (replaced != NULL)
+				*replaced = 1;
 			return (0);
+		}
 	}
 	xfrm_pol_log_error(xn, "install", pol, dir);
 	return (xn->xn_errno == EPERM ? ERR_PERM : ERR_SYSTEM);
@@ -137,11 +142,11 @@ xfrm_pol_add(struct kernel *k, const struct kernel_policy *pol)
 	if ((xp = calloc(1, sizeof(*xp))) == NULL)
 		return (ERR_NOMEM);
 	xp->xp_pol = *pol;
-	if ((r = xfrm_pol_install(&kx->kx_nl, pol, dir, NULL)) != 0)
+	if ((r = xfrm_pol_install(&kx->kx_nl, pol, dir, NULL, NULL)) != 0)
 		goto out;
 	if (xfrm_pol_needs_fwd(pol)) {
 		if ((r = xfrm_pol_install(&kx->kx_nl, pol, XFRM_POLICY_FWD,
-		    NULL)) != 0) {
+		    NULL, NULL)) != 0) {
 			xfrm_pol_remove(&kx->kx_nl, pol, dir, NULL);
 			goto out;
 		}
