@@ -39,6 +39,8 @@
 #include "crypto/crypto.h"
 #include "crypto/dh.h"
 #include "ike/ike.h"
+#include "ike/ike_heap.h"
+#include "ike/ike_int.h"
 #include "kernel/kernel.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -78,7 +80,9 @@ struct ikeperf_slot {
 	uint64_t		 give_up_ms;
 	uint64_t		 qm_start_us;	/* extra Quick Mode running */
 	unsigned int		 qm_left;
-	unsigned int		 p2_seen;	/* SA pairs installed so far */
+	unsigned int		 p2_seen;	/* SA pairs of this tunnel */
+	unsigned int		 p2_base;	/* engine counts at its start */
+	unsigned int		 fail_base;
 	int			 busy;
 };
 
@@ -286,6 +290,30 @@ ikeperf_config(struct ikeperf *ip, uint32_t addr)
 	return (cfg);
 }
 
+/*
+ * Forget the SAs of a finished tunnel without a Delete, as a peer that
+ * goes away would.  The slot keeps its engine for the next tunnel:
+ * a new engine allocates its hash tables (about 2 MB) with its first
+ * SA, which cost more CPU than the exchange itself.
+ */
+static void
+ikeperf_engine_clear(struct ike_engine *eng)
+{
+	struct ike_p1		*p1;
+	struct ike_child	*ch;
+
+	while ((p1 = TAILQ_FIRST(&eng->e_p1s)) != NULL)
+		ike_p1_free(p1);
+	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
+		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+		ike_child_peer_unhash(eng, ch);
+		ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
+		eng->e_nchildren--;
+		ike_child_free(ch);
+	}
+	ike_qm_backoff_clear(eng);
+}
+
 static void
 ikeperf_slot_end(struct ikeperf_slot *s, int ok, uint64_t now_us)
 {
@@ -294,10 +322,7 @@ ikeperf_slot_end(struct ikeperf_slot *s, int ok, uint64_t now_us)
 	/* ok < 0: the caller counted the result already. */
 	if (ok == 0)
 		ip->failed++;
-	ike_engine_free(s->eng);
-	kernel_close(s->kern);
-	s->eng = NULL;
-	s->kern = NULL;
+	ikeperf_engine_clear(s->eng);
 	ip->by_addr[s->addr - ip->o.src_base] = NULL;
 	s->busy = 0;
 	s->timer_ms = 0;
@@ -317,6 +342,8 @@ ikeperf_slot_check(struct ikeperf_slot *s)
 	uint64_t		 now_us;
 
 	ike_engine_get_stats(s->eng, &st);
+	st.st_p2_installed -= s->p2_base;
+	st.st_p1_fail_init -= s->fail_base;
 	if (st.st_p2_installed > s->p2_seen) {
 		now_us = ikeperf_now_us();
 		if (s->p2_seen > 0)
@@ -344,6 +371,7 @@ ikeperf_slot_check(struct ikeperf_slot *s)
 static int
 ikeperf_slot_start(struct ikeperf *ip, struct ikeperf_slot *s)
 {
+	struct ike_stats st;
 	struct config	*cfg;
 	uint32_t	 idx;
 	unsigned int	 tries;
@@ -361,16 +389,19 @@ ikeperf_slot_start(struct ikeperf *ip, struct ikeperf_slot *s)
 	s->addr = ip->o.src_base + idx;
 	if ((cfg = ikeperf_config(ip, s->addr)) == NULL)
 		return (ERR_CONFIG);
-	if (kernel_open(&s->kern, KERNEL_BACKEND_NONE, NULL,
-	    &ikeperf_kernel_cb, s, NULL) != 0) {
+	if (s->kern == NULL && kernel_open(&s->kern, KERNEL_BACKEND_NONE,
+	    NULL, &ikeperf_kernel_cb, s, NULL) != 0) {
 		config_free(cfg);
 		return (ERR_NOMEM);
 	}
-	if ((s->eng = ike_engine_new(&ikeperf_host, s, s->kern)) == NULL) {
+	if (s->eng == NULL &&
+	    (s->eng = ike_engine_new(&ikeperf_host, s, s->kern)) == NULL) {
 		config_free(cfg);
-		kernel_close(s->kern);
 		return (ERR_NOMEM);
 	}
+	ike_engine_get_stats(s->eng, &st);
+	s->p2_base = st.st_p2_installed;
+	s->fail_base = st.st_p1_fail_init;
 	s->busy = 1;
 	s->timer_ms = 0;
 	s->p2_seen = 0;

@@ -254,7 +254,7 @@ ikeperf_run() {
 	local base
 	base=$1
 	shift
-	ip netns exec "$GEN" "$IKEPERF" -t 198.51.100.2 -s "$base" \
+	ip netns exec "$GEN" ${BENCH_GEN_WRAP:-} "$IKEPERF" -t 198.51.100.2 -s "$base" \
 	    -k "$PSK" -P "$RESP_PID" "$@" 2>/dev/null | grep '^ikeperf:'
 }
 
