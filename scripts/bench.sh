@@ -46,6 +46,7 @@ build=${IKED_BENCH_BUILD:-$top/build-bench}
 RUNS=${BENCH_RUNS:-3}
 TUNNELS=${BENCH_TUNNELS:-1500}
 INFLIGHT=${BENCH_INFLIGHT:-32}
+GEN_WORKERS=${BENCH_GEN_WORKERS:-1}
 SCALE=${BENCH_SCALE:-100000}
 SCALE_SECONDS=${BENCH_SCALE_SECONDS:-150}
 PARTS=${BENCH_PARTS:-floor rate profile scale esp}
@@ -300,7 +301,8 @@ bench_rate() {
 				base=198.18.$(((addr_block % 30) * 8)).1
 				addr_block=$((addr_block + 1))
 				line=$(ikeperf_run "$base" -a 2000 -n "$TUNNELS" \
-				    -c "$INFLIGHT" -g "$g" -f "$pfs" -w 15000 -L 60)
+				    -c "$INFLIGHT" -g "$g" -f "$pfs" -w 15000 -L 60 \
+				    -W "$GEN_WORKERS")
 				resp_stop
 				# The generator's own engine may reject the group.
 				case $line in
