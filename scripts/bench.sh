@@ -38,6 +38,10 @@
 # BENCH_ESP_TESTS lists the iperf3 runs of the ESP part: "tcp" (the
 # default), "tcp-reverse" from 203.0.113.1 to 192.0.2.1, "tcp-p4" with
 # four streams, and "udp" with 1,300-byte datagrams at full rate.
+# BENCH_GEN_WORKERS is the number of generator processes in the rate
+# runs (1).  On two cores, 2 measured no faster because the responder
+# needs one of them.  BENCH_GEN_WRAP prefixes the generator's command,
+# e.g. "perf record -g -o /tmp/gen.data".
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u
 
