@@ -20,8 +20,11 @@
  * latency percentiles, failures, the responder's CPU time and resident
  * memory when -P names its PID).
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <linux/filter.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -39,12 +42,15 @@
 #include "crypto/crypto.h"
 #include "crypto/dh.h"
 #include "ike/ike.h"
+#include "ike/ike_heap.h"
+#include "ike/ike_int.h"
 #include "kernel/kernel.h"
 #include "lib/err.h"
 #include "lib/log.h"
 
 #define IKEPERF_MAX_DGRAM	65536
 #define IKEPERF_GROUP_MAX	64
+#define IKEPERF_WORKERS_MAX	64
 
 struct ikeperf_opts {
 	uint32_t	 src_base;	/* first source address, host order */
@@ -66,6 +72,7 @@ struct ikeperf_opts {
 	int		 resp_pid;
 	int		 reuse_dh;
 	int		 verbose;
+	unsigned int	 workers;	/* processes sharing the load */
 };
 
 struct ikeperf_slot {
@@ -78,7 +85,9 @@ struct ikeperf_slot {
 	uint64_t		 give_up_ms;
 	uint64_t		 qm_start_us;	/* extra Quick Mode running */
 	unsigned int		 qm_left;
-	unsigned int		 p2_seen;	/* SA pairs installed so far */
+	unsigned int		 p2_seen;	/* SA pairs of this tunnel */
+	unsigned int		 p2_base;	/* engine counts at its start */
+	unsigned int		 fail_base;
 	int			 busy;
 };
 
@@ -88,7 +97,9 @@ struct ikeperf {
 	int			 fd4500;
 	struct ikeperf_slot	*slots;
 	struct ikeperf_slot	**by_addr;	/* slot of a source address */
-	uint32_t		 next_addr;
+	uint32_t		 next_addr;	/* index among own addresses */
+	uint32_t		 own_count;	/* addresses of this worker */
+	unsigned int		 worker;	/* owns index % workers == it */
 	unsigned int		 started;
 	unsigned int		 ok;
 	unsigned int		 failed;
@@ -98,6 +109,13 @@ struct ikeperf {
 	unsigned int		 qm_ok;
 	uint8_t			*rxbuf;
 	FILE			*out;		/* stdout; stderr takes logs */
+};
+
+/* The counts that a worker process leaves in shared memory for the parent. */
+struct ikeperf_result {
+	unsigned int	ok;
+	unsigned int	failed;
+	unsigned int	qm_ok;
 };
 
 /* Diffie-Hellman keys the generator's initiators share, by group. */
@@ -286,6 +304,30 @@ ikeperf_config(struct ikeperf *ip, uint32_t addr)
 	return (cfg);
 }
 
+/*
+ * Drops the SAs of a finished tunnel without sending a Delete, as a peer
+ * that goes away would.  The slot keeps its engine for the next tunnel
+ * because a new engine clears about 2 MB of hash tables with its first
+ * SA, which took more CPU than the exchange itself in a perf profile.
+ */
+static void
+ikeperf_engine_clear(struct ike_engine *eng)
+{
+	struct ike_p1		*p1;
+	struct ike_child	*ch;
+
+	while ((p1 = TAILQ_FIRST(&eng->e_p1s)) != NULL)
+		ike_p1_free(p1);
+	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
+		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
+		ike_child_peer_unhash(eng, ch);
+		ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
+		eng->e_nchildren--;
+		ike_child_free(ch);
+	}
+	ike_qm_backoff_clear(eng);
+}
+
 static void
 ikeperf_slot_end(struct ikeperf_slot *s, int ok, uint64_t now_us)
 {
@@ -294,10 +336,7 @@ ikeperf_slot_end(struct ikeperf_slot *s, int ok, uint64_t now_us)
 	/* ok < 0: the caller counted the result already. */
 	if (ok == 0)
 		ip->failed++;
-	ike_engine_free(s->eng);
-	kernel_close(s->kern);
-	s->eng = NULL;
-	s->kern = NULL;
+	ikeperf_engine_clear(s->eng);
 	ip->by_addr[s->addr - ip->o.src_base] = NULL;
 	s->busy = 0;
 	s->timer_ms = 0;
@@ -317,6 +356,8 @@ ikeperf_slot_check(struct ikeperf_slot *s)
 	uint64_t		 now_us;
 
 	ike_engine_get_stats(s->eng, &st);
+	st.st_p2_installed -= s->p2_base;
+	st.st_p1_fail_init -= s->fail_base;
 	if (st.st_p2_installed > s->p2_seen) {
 		now_us = ikeperf_now_us();
 		if (s->p2_seen > 0)
@@ -344,33 +385,37 @@ ikeperf_slot_check(struct ikeperf_slot *s)
 static int
 ikeperf_slot_start(struct ikeperf *ip, struct ikeperf_slot *s)
 {
+	struct ike_stats st;
 	struct config	*cfg;
 	uint32_t	 idx;
 	unsigned int	 tries;
 	uint64_t	 now = ikeperf_now_ms();
 
 	/* The next source address that no exchange in flight uses. */
-	for (tries = 0; tries < ip->o.src_count; tries++) {
-		idx = ip->next_addr;
-		ip->next_addr = (ip->next_addr + 1) % ip->o.src_count;
+	for (tries = 0; tries < ip->own_count; tries++) {
+		idx = ip->worker + ip->next_addr * ip->o.workers;
+		ip->next_addr = (ip->next_addr + 1) % ip->own_count;
 		if (ip->by_addr[idx] == NULL)
 			break;
 	}
-	if (tries == ip->o.src_count)
+	if (tries == ip->own_count)
 		return (ERR_STATE);
 	s->addr = ip->o.src_base + idx;
 	if ((cfg = ikeperf_config(ip, s->addr)) == NULL)
 		return (ERR_CONFIG);
-	if (kernel_open(&s->kern, KERNEL_BACKEND_NONE, NULL,
-	    &ikeperf_kernel_cb, s, NULL) != 0) {
+	if (s->kern == NULL && kernel_open(&s->kern, KERNEL_BACKEND_NONE,
+	    NULL, &ikeperf_kernel_cb, s, NULL) != 0) {
 		config_free(cfg);
 		return (ERR_NOMEM);
 	}
-	if ((s->eng = ike_engine_new(&ikeperf_host, s, s->kern)) == NULL) {
+	if (s->eng == NULL &&
+	    (s->eng = ike_engine_new(&ikeperf_host, s, s->kern)) == NULL) {
 		config_free(cfg);
-		kernel_close(s->kern);
 		return (ERR_NOMEM);
 	}
+	ike_engine_get_stats(s->eng, &st);
+	s->p2_base = st.st_p2_installed;
+	s->fail_base = st.st_p1_fail_init;
 	s->busy = 1;
 	s->timer_ms = 0;
 	s->p2_seen = 0;
@@ -387,7 +432,7 @@ ikeperf_slot_start(struct ikeperf *ip, struct ikeperf_slot *s)
 }
 
 static int
-ikeperf_socket(uint16_t port)
+ikeperf_socket(uint16_t port, int shared)
 {
 	struct sockaddr_in	sin;
 	int			fd, on = 1, sz = 4 << 20;
@@ -395,6 +440,9 @@ ikeperf_socket(uint16_t port)
 	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) < 0)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (shared &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
+		goto fail;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0)
@@ -577,18 +625,15 @@ ikeperf_self_cpu(void)
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 }
 
+/* Runs the tunnels of one process and returns 0, or 1 after a fatal error. */
 static int
-ikeperf_run(struct ikeperf *ip)
+ikeperf_loop(struct ikeperf *ip)
 {
 	struct pollfd	 pfd[2];
-	uint64_t	 t0, t1, now, next;
-	double		 cpu0, cpu1, self0;
-	long		 rss0, rss1;
+	uint64_t	 t0, now, next;
 	unsigned int	 i;
 	int		 timeout;
 
-	ikeperf_proc(ip->o.resp_pid, &cpu0, &rss0);
-	self0 = ikeperf_self_cpu();
 	t0 = ikeperf_now_us();
 	pfd[0].fd = ip->fd500;
 	pfd[1].fd = ip->fd4500;
@@ -614,9 +659,19 @@ ikeperf_run(struct ikeperf *ip)
 		if (pfd[1].revents & POLLIN)
 			ikeperf_recv(ip, ip->fd4500, 4500);
 	}
+	return (0);
+}
+
+/* Prints the result line and returns the exit status. */
+static int
+ikeperf_report(struct ikeperf *ip, uint64_t t0, double cpu0, long rss0,
+    double gen_cpu)
+{
+	uint64_t	t1;
+	double		cpu1 = 0;
+	long		rss1 = 0;
+
 	t1 = ikeperf_now_us();
-	cpu1 = 0;
-	rss1 = 0;
 	ikeperf_proc(ip->o.resp_pid, &cpu1, &rss1);
 	qsort(ip->lat_us, ip->ok, sizeof(ip->lat_us[0]), ikeperf_cmp_u32);
 	qsort(ip->qm_us, ip->qm_ok, sizeof(ip->qm_us[0]), ikeperf_cmp_u32);
@@ -628,10 +683,26 @@ ikeperf_run(struct ikeperf *ip)
 	    ip->ok / ((double)(t1 - t0) / 1e6),
 	    ikeperf_pct(ip->lat_us, ip->ok, 50),
 	    ikeperf_pct(ip->lat_us, ip->ok, 99), cpu1 - cpu0, rss0, rss1,
-	    ikeperf_self_cpu() - self0, ip->qm_ok,
+	    gen_cpu, ip->qm_ok,
 	    ikeperf_pct(ip->qm_us, ip->qm_ok, 50),
 	    ikeperf_pct(ip->qm_us, ip->qm_ok, 99));
 	return (ip->failed == 0 ? 0 : 2);
+}
+
+static int
+ikeperf_run(struct ikeperf *ip)
+{
+	uint64_t	t0;
+	double		cpu0, self0;
+	long		rss0;
+
+	ikeperf_proc(ip->o.resp_pid, &cpu0, &rss0);
+	self0 = ikeperf_self_cpu();
+	t0 = ikeperf_now_us();
+	if (ikeperf_loop(ip) != 0)
+		return (1);
+	return (ikeperf_report(ip, t0, cpu0, rss0,
+	    ikeperf_self_cpu() - self0));
 }
 
 static void
@@ -644,7 +715,7 @@ ikeperf_usage(void)
 	    "               [-e P1_ENCR] [-h P1_HASH] [-E ESP_PROPS] "
 	    "[-k PSK] [-w TIMEOUT_MS]\n"
 	    "               [-i INNER_OFFSET] [-q EXTRA_QM] [-L SECONDS] "
-	    "[-P PID] [-F] [-v]\n");
+	    "[-P PID] [-W WORKERS] [-F] [-v]\n");
 	exit(64);
 }
 
@@ -680,7 +751,8 @@ ikeperf_opts(struct ikeperf_opts *o, int argc, char **argv)
 	o->psk = "ikeperf-psk-0123456789";
 	o->timeout_ms = 20000;
 	o->reuse_dh = 1;
-	while ((ch = getopt(argc, argv, "a:c:e:E:f:Fg:h:i:k:L:n:P:q:s:t:T:vw:"))
+	o->workers = 1;
+	while ((ch = getopt(argc, argv, "a:c:e:E:f:Fg:h:i:k:L:n:P:q:s:t:T:vw:W:"))
 	    != -1) {
 		switch (ch) {
 		case 'a': o->src_count = (uint32_t)strtoul(optarg, NULL, 10);
@@ -712,12 +784,197 @@ ikeperf_opts(struct ikeperf_opts *o, int argc, char **argv)
 		case 'T': o->target_inner = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'w': o->timeout_ms = (unsigned)atoi(optarg); break;
+		case 'W': o->workers = (unsigned)atoi(optarg); break;
 		default: ikeperf_usage();
 		}
 	}
 	if (o->target.s_addr == 0 || o->concurrency == 0 ||
 	    o->src_count < o->concurrency)
 		ikeperf_usage();
+	if (o->workers < 1 || o->workers > IKEPERF_WORKERS_MAX ||
+	    o->workers > o->concurrency) {
+		fprintf(stderr, "ikeperf: invalid worker count %u: give 1 to "
+		    "%d and no more than the exchanges in flight (-c %u)\n",
+		    o->workers, IKEPERF_WORKERS_MAX, o->concurrency);
+		exit(64);
+	}
+}
+
+/* Returns worker k's share of n, spread as evenly as possible. */
+static unsigned int
+ikeperf_share(unsigned int n, unsigned int k, unsigned int workers)
+{
+	return (n / workers + (k < n % workers ? 1 : 0));
+}
+
+/*
+ * Sends each datagram to the socket of the worker that owns its
+ * destination address, (address - first) % workers, through a classic
+ * BPF program on the SO_REUSEPORT group.  Its return value indexes the
+ * group's sockets in the order they were bound.
+ */
+static int
+ikeperf_steer(int fd, uint32_t base, unsigned int workers)
+{
+	struct sock_filter	code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 16),
+		BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, base),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, workers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog	prog;
+
+	prog.len = sizeof(code) / sizeof(code[0]);
+	prog.filter = code;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog)) != 0)
+		return (ERR_SYSTEM);
+	return (0);
+}
+
+/* Sets up the slots and buffers of one process. */
+static int
+ikeperf_alloc(struct ikeperf *ip)
+{
+	unsigned int	i;
+
+	ip->slots = calloc(ip->o.concurrency, sizeof(*ip->slots));
+	ip->by_addr = calloc(ip->o.src_count, sizeof(*ip->by_addr));
+	ip->rxbuf = malloc(IKEPERF_MAX_DGRAM);
+	if (ip->lat_us == NULL)
+		ip->lat_us = calloc(ip->o.total + 1, sizeof(*ip->lat_us));
+	if (ip->qm_us == NULL)
+		ip->qm_us = calloc((size_t)ip->o.total * ip->o.extra_qm + 1,
+		    sizeof(*ip->qm_us));
+	if (ip->slots == NULL || ip->by_addr == NULL || ip->lat_us == NULL ||
+	    ip->qm_us == NULL || ip->rxbuf == NULL) {
+		fprintf(ip->out, "ikeperf: out of memory\n");
+		return (ERR_NOMEM);
+	}
+	for (i = 0; i < ip->o.concurrency; i++)
+		ip->slots[i].ip = ip;
+	return (0);
+}
+
+/* Runs worker k in a child process, which never returns. */
+static void
+ikeperf_worker(struct ikeperf *ip, unsigned int k, const int *fds,
+    struct ikeperf_result *res, uint32_t *lat, uint32_t *qm)
+{
+	unsigned int	w = ip->o.workers, i;
+
+	for (i = 0; i < 2 * w; i++)
+		if (i != k && i != w + k)
+			close(fds[i]);
+	ip->fd500 = fds[k];
+	ip->fd4500 = fds[w + k];
+	ip->worker = k;
+	ip->own_count = ikeperf_share(ip->o.src_count, k, w);
+	ip->lat_us = lat + (size_t)k * (ip->o.total + 1);
+	ip->qm_us = qm + (size_t)k * ((size_t)ip->o.total * ip->o.extra_qm + 1);
+	ip->o.total = ikeperf_share(ip->o.total, k, w);
+	ip->o.concurrency = ikeperf_share(ip->o.concurrency, k, w);
+	if (ikeperf_alloc(ip) != 0 || ikeperf_loop(ip) != 0)
+		_exit(1);
+	res[k].ok = ip->ok;
+	res[k].failed = ip->failed;
+	res[k].qm_ok = ip->qm_ok;
+	_exit(0);
+}
+
+/* Appends n values of src to the merged array at *at. */
+static void
+ikeperf_merge(uint32_t *dst, unsigned int *at, const uint32_t *src,
+    unsigned int n)
+{
+	memcpy(dst + *at, src, (size_t)n * sizeof(*src));
+	*at += n;
+}
+
+/*
+ * Runs the load in o.workers processes, each with its own pair of
+ * sockets and every workers-th source address, and prints one merged
+ * result line with the CPU time of all of them.
+ */
+static int
+ikeperf_run_workers(struct ikeperf *ip)
+{
+	unsigned int		 w = ip->o.workers, k, failed_workers = 0;
+	size_t			 lat_n, qm_n;
+	struct ikeperf_result	*res;
+	struct rusage		 ru;
+	uint32_t		*lat, *qm;
+	uint64_t		 t0;
+	double			 cpu0, self0;
+	long			 rss0;
+	int			 fds[2 * IKEPERF_WORKERS_MAX], status;
+	pid_t			 pids[IKEPERF_WORKERS_MAX];
+
+	lat_n = (size_t)w * (ip->o.total + 1);
+	qm_n = (size_t)w * ((size_t)ip->o.total * ip->o.extra_qm + 1);
+	res = mmap(NULL, w * sizeof(*res) + (lat_n + qm_n) * sizeof(*lat),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED) {
+		fprintf(ip->out, "ikeperf: out of memory\n");
+		return (1);
+	}
+	memset(res, 0, w * sizeof(*res));
+	lat = (uint32_t *)(void *)(res + w);
+	qm = lat + lat_n;
+	for (k = 0; k < 2 * w; k++)
+		if ((fds[k] = ikeperf_socket(k < w ? 500 : 4500, 1)) < 0) {
+			fprintf(ip->out, "ikeperf: cannot bind UDP ports 500 "
+			    "and 4500: %s; run it as root in its own "
+			    "namespace\n", strerror(errno));
+			return (1);
+		}
+	if (ikeperf_steer(fds[0], ip->o.src_base, w) != 0 ||
+	    ikeperf_steer(fds[w], ip->o.src_base, w) != 0) {
+		fprintf(ip->out, "ikeperf: cannot attach the reuseport "
+		    "filter: %s; use -W 1\n", strerror(errno));
+		return (1);
+	}
+	ikeperf_proc(ip->o.resp_pid, &cpu0, &rss0);
+	self0 = ikeperf_self_cpu();
+	t0 = ikeperf_now_us();
+	fflush(NULL);
+	for (k = 0; k < w; k++) {
+		if ((pids[k] = fork()) < 0) {
+			fprintf(ip->out, "ikeperf: fork failed: %s\n",
+			    strerror(errno));
+			return (1);
+		}
+		if (pids[k] == 0)
+			ikeperf_worker(ip, k, fds, res, lat, qm);
+	}
+	for (k = 0; k < 2 * w; k++)
+		close(fds[k]);
+	for (k = 0; k < w; k++)
+		if (waitpid(pids[k], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			failed_workers++;
+	if (failed_workers > 0) {
+		fprintf(ip->out, "ikeperf: %u of %u workers failed\n",
+		    failed_workers, w);
+		return (1);
+	}
+	if ((ip->lat_us = calloc(ip->o.total + 1, sizeof(*lat))) == NULL ||
+	    (ip->qm_us = calloc((size_t)ip->o.total * ip->o.extra_qm + 1,
+	    sizeof(*qm))) == NULL) {
+		fprintf(ip->out, "ikeperf: out of memory\n");
+		return (1);
+	}
+	for (k = 0; k < w; k++) {
+		ikeperf_merge(ip->lat_us, &ip->ok,
+		    lat + (size_t)k * (ip->o.total + 1), res[k].ok);
+		ikeperf_merge(ip->qm_us, &ip->qm_ok, qm + (size_t)k *
+		    ((size_t)ip->o.total * ip->o.extra_qm + 1), res[k].qm_ok);
+		ip->failed += res[k].failed;
+	}
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (ikeperf_report(ip, t0, cpu0, rss0, ikeperf_self_cpu() -
+	    self0 + (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
 }
 
 int
@@ -741,22 +998,13 @@ main(int argc, char **argv)
 		fprintf(ip.out, "ikeperf: the crypto module did not start\n");
 		return (1);
 	}
-	ip.slots = calloc(ip.o.concurrency, sizeof(*ip.slots));
-	ip.by_addr = calloc(ip.o.src_count, sizeof(*ip.by_addr));
-	ip.lat_us = calloc(ip.o.total + 1, sizeof(*ip.lat_us));
-	ip.qm_us = calloc((size_t)ip.o.total * ip.o.extra_qm + 1,
-	    sizeof(*ip.qm_us));
-	ip.rxbuf = malloc(IKEPERF_MAX_DGRAM);
-	if (ip.slots == NULL || ip.by_addr == NULL || ip.lat_us == NULL ||
-	    ip.qm_us == NULL ||
-	    ip.rxbuf == NULL) {
-		fprintf(ip.out, "ikeperf: out of memory\n");
+	if (ip.o.workers > 1)
+		return (ikeperf_run_workers(&ip));
+	ip.own_count = ip.o.src_count;
+	if (ikeperf_alloc(&ip) != 0)
 		return (1);
-	}
-	for (unsigned int i = 0; i < ip.o.concurrency; i++)
-		ip.slots[i].ip = &ip;
-	if ((ip.fd500 = ikeperf_socket(500)) < 0 ||
-	    (ip.fd4500 = ikeperf_socket(4500)) < 0) {
+	if ((ip.fd500 = ikeperf_socket(500, 0)) < 0 ||
+	    (ip.fd4500 = ikeperf_socket(4500, 0)) < 0) {
 		fprintf(ip.out, "ikeperf: cannot bind UDP ports 500 and 4500: "
 		    "%s; run it as root in its own namespace\n",
 		    strerror(errno));

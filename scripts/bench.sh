@@ -38,6 +38,10 @@
 # BENCH_ESP_TESTS lists the iperf3 runs of the ESP part: "tcp" (the
 # default), "tcp-reverse" from 203.0.113.1 to 192.0.2.1, "tcp-p4" with
 # four streams, and "udp" with 1,300-byte datagrams at full rate.
+# BENCH_GEN_WORKERS is the number of generator processes in the rate
+# runs (1).  On two cores, 2 measured no faster because the responder
+# needs one of them.  BENCH_GEN_WRAP prefixes the generator's command,
+# e.g. "perf record -g -o /tmp/gen.data".
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u
 
@@ -46,6 +50,7 @@ build=${IKED_BENCH_BUILD:-$top/build-bench}
 RUNS=${BENCH_RUNS:-3}
 TUNNELS=${BENCH_TUNNELS:-1500}
 INFLIGHT=${BENCH_INFLIGHT:-32}
+GEN_WORKERS=${BENCH_GEN_WORKERS:-1}
 SCALE=${BENCH_SCALE:-100000}
 SCALE_SECONDS=${BENCH_SCALE_SECONDS:-150}
 PARTS=${BENCH_PARTS:-floor rate profile scale esp}
@@ -254,7 +259,7 @@ ikeperf_run() {
 	local base
 	base=$1
 	shift
-	ip netns exec "$GEN" "$IKEPERF" -t 198.51.100.2 -s "$base" \
+	ip netns exec "$GEN" ${BENCH_GEN_WRAP:-} "$IKEPERF" -t 198.51.100.2 -s "$base" \
 	    -k "$PSK" -P "$RESP_PID" "$@" 2>/dev/null | grep '^ikeperf:'
 }
 
@@ -300,7 +305,8 @@ bench_rate() {
 				base=198.18.$(((addr_block % 30) * 8)).1
 				addr_block=$((addr_block + 1))
 				line=$(ikeperf_run "$base" -a 2000 -n "$TUNNELS" \
-				    -c "$INFLIGHT" -g "$g" -f "$pfs" -w 15000 -L 60)
+				    -c "$INFLIGHT" -g "$g" -f "$pfs" -w 15000 -L 60 \
+				    -W "$GEN_WORKERS")
 				resp_stop
 				# The generator's own engine may reject the group.
 				case $line in
