@@ -69,16 +69,18 @@ ike_deadline_min(uint64_t *d, uint64_t t)
 static void
 ike_p1_deadline(const struct ike_p1 *p1, uint64_t *d)
 {
-	const struct ike_qm	*qm;
+	const struct ike_qm		*qm;
+	const struct ike_qm_done	*qd;
 
 	ike_deadline_min(d, p1->p1_expire);
 	ike_deadline_min(d, p1->p1_xmit.x_next);
 	ike_deadline_min(d, p1->p1_keepalive);
 	ike_deadline_min(d, ike_life_p1_deadline(p1));
-	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry) {
+	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
 		ike_deadline_min(d, qm->qm_xmit.x_next);
-		ike_deadline_min(d, qm->qm_expire);
-	}
+	/* The first finished Quick Mode is the first to expire. */
+	if ((qd = TAILQ_FIRST(&p1->p1_qm_done)) != NULL)
+		ike_deadline_min(d, qd->qd_expire);
 }
 
 /* Move an ISAKMP SA's node in the timer heap to its earliest deadline. */

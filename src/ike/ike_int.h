@@ -128,7 +128,7 @@ TAILQ_HEAD(ike_pending_list, ike_pending);
 
 struct ike_p1;
 
-/* One Quick Mode exchange, from QM1 until it lingers after QM3. */
+/* One Quick Mode exchange, from QM1 until it finishes. */
 struct ike_qm {
 	TAILQ_ENTRY(ike_qm)	 qm_entry;
 	struct ike_p1		*qm_p1;
@@ -164,7 +164,6 @@ struct ike_qm {
 	struct dh_key		*qm_dh;
 	struct wbuf		 qm_peer_ke;
 	struct ike_xmit		 qm_xmit;
-	uint64_t		 qm_expire;	/* give up, or free after linger */
 	/* The inbound SPI reserved for this exchange; id_spi 0 = none. */
 	struct kernel_sa_id	 qm_larval;
 };
@@ -173,8 +172,25 @@ TAILQ_HEAD(ike_qm_list, ike_qm);
 enum ike_qm_state {
 	IKE_QM_I1,		/* initiator sent QM1 */
 	IKE_QM_R1,		/* responder sent QM2 */
-	IKE_QM_DONE,		/* SAs installed; kept for retransmits */
+	IKE_QM_DONE,		/* SAs installed; becomes an ike_qm_done */
 };
+
+/*
+ * A finished Quick Mode, kept IKE_QM_LINGER_MS so that a repeat of the
+ * peer's last message (QM1 at the responder, QM2 at the initiator) gets
+ * our last one (QM2 or QM3) again.  Of the peer's message only the
+ * length and SHA-256 digest are kept, which identify a repeat.
+ */
+struct ike_qm_done {
+	TAILQ_ENTRY(ike_qm_done) qd_entry;
+	uint64_t		 qd_expire;
+	uint32_t		 qd_msgid;
+	uint32_t		 qd_rx_len;	/* 0: matches nothing */
+	uint8_t			 qd_rx_digest[32];	/* SHA-256 */
+	size_t			 qd_reply_len;
+	uint8_t			 qd_reply[];	/* the datagram we sent */
+};
+TAILQ_HEAD(ike_qm_done_list, ike_qm_done);
 
 /* A policy entry whose Quick Modes with one peer were rejected. */
 struct ike_qm_backoff {
@@ -253,6 +269,8 @@ struct ike_p1 {
 	uint64_t		 p1_keepalive;	/* next keepalive, 0 = none */
 	struct ike_xmit		 p1_xmit;
 	struct ike_qm_list	 p1_qms;
+	/* Finished Quick Modes, oldest (first to expire) first. */
+	struct ike_qm_done_list	 p1_qm_done;
 	struct ike_pending_list	 p1_pending;
 	unsigned int		 p1_qm_created;
 	unsigned int		 p1_qm_deleted;
@@ -552,6 +570,7 @@ int	 ike_qm_initiate(struct ike_p1 *, size_t spd);
 void	 ike_qm_input(struct ike_p1 *, const struct ike_packet *,
 	    const struct isakmp_hdr *);
 void	 ike_qm_free(struct ike_qm *);
+void	 ike_qm_done_free_all(struct ike_p1 *);
 void	 ike_qm_timers(struct ike_p1 *, uint64_t now);
 int	 ike_qm_peer_error(struct ike_p1 *, const struct isakmp_notify *);
 uint64_t ike_qm_backoff_left(struct ike_engine *, size_t spd,

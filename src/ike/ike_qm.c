@@ -202,11 +202,106 @@ ike_qm_finish(struct ike_qm *qm)
 	qm->qm_dh = NULL;
 	/*
 	 * For a while the initiator answers a repeated QM2 with QM3 and
-	 * the responder a repeated QM1 with QM2.  ike_qm_input trims their
-	 * buffers once it has stored the message it received.
+	 * the responder a repeated QM1 with QM2: ike_qm_input replaces qm
+	 * by an ike_qm_done once it has stored the message it received.
 	 */
-	qm->qm_expire = qm->qm_p1->p1_eng->e_now + IKE_QM_LINGER_MS;
 	return (0);
+}
+
+/*
+ * Replace the finished qm by the small record that answers a repeat of
+ * the peer's last message (qm_xmit.x_last_rx) with our last one, and
+ * free qm.  Without memory for the record, repeats go unanswered.
+ */
+static void
+ike_qm_linger(struct ike_qm *qm)
+{
+	struct ike_p1		*p1 = qm->qm_p1;
+	const struct wbuf	*rx = &qm->qm_xmit.x_last_rx;
+	const struct wbuf	*reply = &qm->qm_xmit.x_msg;
+	struct ike_qm_done	*qd;
+
+	qd = malloc(sizeof(*qd) + reply->wb_len);
+	if (qd == NULL) {
+		log_warn("ISAKMP SA %s: Quick Mode %08x with %s finished, but "
+		    "out of memory to keep its last message: a repeat of the "
+		    "peer's last message is dropped", p1->p1_cookies,
+		    qm->qm_msgid, p1->p1_peer);
+		ike_qm_free(qm);
+		return;
+	}
+	qd->qd_expire = p1->p1_eng->e_now + IKE_QM_LINGER_MS;
+	qd->qd_msgid = qm->qm_msgid;
+	qd->qd_rx_len = (uint32_t)rx->wb_len;
+	if (rx->wb_len == 0 || hash_digest(HASH_SHA256, rx->wb_data,
+	    rx->wb_len, qd->qd_rx_digest, sizeof(qd->qd_rx_digest)) != 0)
+		qd->qd_rx_len = 0;
+	qd->qd_reply_len = reply->wb_len;
+	if (reply->wb_len > 0)
+		memcpy(qd->qd_reply, reply->wb_data, reply->wb_len);
+	TAILQ_INSERT_TAIL(&p1->p1_qm_done, qd, qd_entry);
+	ike_qm_free(qm);
+}
+
+static void
+ike_qm_done_free(struct ike_p1 *p1, struct ike_qm_done *qd)
+{
+	TAILQ_REMOVE(&p1->p1_qm_done, qd, qd_entry);
+	free(qd);
+}
+
+void
+ike_qm_done_free_all(struct ike_p1 *p1)
+{
+	struct ike_qm_done	*qd;
+
+	while ((qd = TAILQ_FIRST(&p1->p1_qm_done)) != NULL)
+		ike_qm_done_free(p1, qd);
+}
+
+static struct ike_qm_done *
+ike_qm_done_find(struct ike_p1 *p1, uint32_t msgid)
+{
+	struct ike_qm_done	*qd;
+
+	TAILQ_FOREACH(qd, &p1->p1_qm_done, qd_entry)
+		if (qd->qd_msgid == msgid)
+			return (qd);
+	return (NULL);
+}
+
+/*
+ * A message for a finished Quick Mode: a repeat of the peer's last
+ * message gets our stored reply again, anything else is dropped.
+ */
+static void
+ike_qm_done_input(struct ike_p1 *p1, struct ike_qm_done *qd,
+    const struct ike_packet *pk)
+{
+	struct ike_engine	*eng = p1->p1_eng;
+	struct wbuf		 reply;
+	uint8_t			 digest[32];
+
+	if (qd->qd_rx_len != 0 && pk->pk_len == qd->qd_rx_len &&
+	    hash_digest(HASH_SHA256, pk->pk_data, pk->pk_len, digest,
+	    sizeof(digest)) == 0 &&
+	    memcmp(digest, qd->qd_rx_digest, sizeof(digest)) == 0) {
+		log_debug(D_OP, "ISAKMP SA %s: retransmitted message from %s, "
+		    "sending our stored reply again", p1->p1_cookies,
+		    p1->p1_peer);
+		/* To where the request came from: a NAT may have moved it. */
+		reply.wb_data = qd->qd_reply;
+		reply.wb_len = reply.wb_cap = qd->qd_reply_len;
+		reply.wb_secret = 0;
+		(void)ike_send_raw(eng, &pk->pk_local, &pk->pk_remote, &reply);
+		return;
+	}
+	eng->e_stats.st_rx_dropped++;
+	if (log_ratelimit_pass(&ike_qm_rl))
+		log_warn("ISAKMP SA %s: Quick Mode %08x from %s dropped: "
+		    "that exchange has finished, so this is a replay "
+		    "or a late copy", p1->p1_cookies, qd->qd_msgid,
+		    p1->p1_peer);
 }
 
 void
@@ -981,6 +1076,7 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 {
 	struct ike_engine	*eng = p1->p1_eng;
 	struct ike_qm		*qm;
+	struct ike_qm_done	*qd;
 	struct isakmp_msg	 msg;
 	struct isakmp_error	 err;
 	struct wbuf		 plain;
@@ -990,21 +1086,16 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 
 	if (!ike_qm_acceptable(p1, hdr))
 		return;
+	if ((qd = ike_qm_done_find(p1, hdr->h_msgid)) != NULL) {
+		ike_qm_done_input(p1, qd, pk);
+		return;
+	}
 	if ((qm = ike_qm_find(p1, hdr->h_msgid)) == NULL) {
 		if ((qm = ike_qm_open(p1, hdr)) == NULL)
 			return;
 		created = 1;
 	} else if (ike_xmit_is_dup(p1, &qm->qm_xmit, pk))
 		return;
-	if (qm->qm_state == IKE_QM_DONE) {
-		eng->e_stats.st_rx_dropped++;
-		if (log_ratelimit_pass(&ike_qm_rl))
-			log_warn("ISAKMP SA %s: Quick Mode %08x from %s dropped: "
-			    "that exchange has finished, so this is a replay "
-			    "or a late copy", p1->p1_cookies, hdr->h_msgid,
-			    p1->p1_peer);
-		return;
-	}
 	memcpy(iv, qm->qm_iv, sizeof(iv));
 	wbuf_init(&plain, 1);
 	rc = ike_msg_decrypt(p1, pk, hdr, iv, &plain, &msg, &err);
@@ -1032,10 +1123,8 @@ ike_qm_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	if (rc == 0) {
 		if (qm->qm_initiator || created)
 			ike_xmit_store_rx(&qm->qm_xmit, pk);
-		if (qm->qm_state == IKE_QM_DONE) {
-			wbuf_trim(&qm->qm_xmit.x_msg);
-			wbuf_trim(&qm->qm_xmit.x_last_rx);
-		}
+		if (qm->qm_state == IKE_QM_DONE)
+			ike_qm_linger(qm);
 		return;
 	}
 	if (rc == ERR_AUTH) {
@@ -1159,17 +1248,17 @@ ike_qm_peer_error(struct ike_p1 *p1, const struct isakmp_notify *n)
 void
 ike_qm_timers(struct ike_p1 *p1, uint64_t now)
 {
-	struct ike_qm	*qm, *next;
-	size_t		 spd;
-	int		 initiator;
+	struct ike_qm		*qm, *next;
+	struct ike_qm_done	*qd;
+	size_t			 spd;
+	int			 initiator;
 
+	/* All linger equally long, so the list is in expiry order. */
+	while ((qd = TAILQ_FIRST(&p1->p1_qm_done)) != NULL &&
+	    now >= qd->qd_expire)
+		ike_qm_done_free(p1, qd);
 	for (qm = TAILQ_FIRST(&p1->p1_qms); qm != NULL; qm = next) {
 		next = TAILQ_NEXT(qm, qm_entry);
-		if (qm->qm_state == IKE_QM_DONE) {
-			if (now >= qm->qm_expire)
-				ike_qm_free(qm);
-			continue;
-		}
 		if (ike_xmit_timer(p1, &qm->qm_xmit, now)) {
 			log_warn("ISAKMP SA %s: Quick Mode %08x with %s timed "
 			    "out after %u retransmissions", p1->p1_cookies,

@@ -414,6 +414,7 @@ ike_p1_new(struct ike_engine *eng, int initiator,
 	wbuf_init(&p1->p1_key, 1);
 	ike_xmit_init(&p1->p1_xmit);
 	TAILQ_INIT(&p1->p1_qms);
+	TAILQ_INIT(&p1->p1_qm_done);
 	TAILQ_INIT(&p1->p1_pending);
 	ike_p1_cookie_text(p1);
 	if (ike_p1_hash(p1) != 0) {
@@ -443,6 +444,7 @@ ike_p1_free(struct ike_p1 *p1)
 
 	while ((qm = TAILQ_FIRST(&p1->p1_qms)) != NULL)
 		ike_qm_free(qm);
+	ike_qm_done_free_all(p1);
 	ike_mid_free(p1);
 	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
 		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);

@@ -1438,7 +1438,7 @@ pfs_rekey_fresh_dh(void **state)
 	struct peer_conf	 a = conf_a, b = conf_b;
 	struct net		*n;
 	struct ike_p1		*p1;
-	struct ike_qm		*q1, *q2;
+	struct ike_qm_done	*q1, *q2;
 	struct wbuf		 i1, r1, i2, r2;
 	const struct kernel_sa	*sa;
 	uint8_t			 key1[KERNEL_KEY_MAX];
@@ -1472,18 +1472,19 @@ pfs_rekey_fresh_dh(void **state)
 	wbuf_free(&r1);
 	wbuf_free(&i2);
 	wbuf_free(&r2);
-	/* Both finished Quick Modes linger without their PFS material. */
+	/*
+	 * Both finished Quick Modes linger only as their last message (QM3
+	 * here), without the exchange and its PFS material.
+	 */
 	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
-	q1 = TAILQ_FIRST(&p1->p1_qms);
+	assert_null(TAILQ_FIRST(&p1->p1_qms));
+	q1 = TAILQ_FIRST(&p1->p1_qm_done);
 	assert_non_null(q1);
-	q2 = TAILQ_NEXT(q1, qm_entry);
+	q2 = TAILQ_NEXT(q1, qd_entry);
 	assert_non_null(q2);
-	assert_int_equal(q1->qm_state, IKE_QM_DONE);
-	assert_int_equal(q2->qm_state, IKE_QM_DONE);
-	assert_null(q1->qm_dh);
-	assert_null(q2->qm_dh);
-	assert_int_equal(q1->qm_peer_ke.wb_len, 0);
-	assert_int_equal(q2->qm_ni.wb_len, 0);
+	assert_int_not_equal(q1->qd_msgid, q2->qd_msgid);
+	assert_int_not_equal(q1->qd_rx_len, 0);
+	assert_int_not_equal(q2->qd_reply_len, 0);
 	/* The newest outbound SA has keys of its own. */
 	net_run(n, 6000);
 	check_sa_pairs(n, 1);
@@ -3020,6 +3021,79 @@ replayed_qm1_moves_nothing(void **state)
 	net_free(n);
 }
 
+/* Whether the last datagram side `from' sent is a copy of p. */
+static int
+last_sent_is(const struct net *n, int from, const struct pkt *p)
+{
+	const struct pkt	*last;
+
+	if (n->nlog == 0)
+		return (0);
+	last = &n->log[n->nlog - 1];
+	return (last->from == from && last->len == p->len &&
+	    memcmp(last->data, p->data, p->len) == 0);
+}
+
+/*
+ * A finished Quick Mode lingers as its last message only: a repeated QM1
+ * gets the stored QM2 and a repeated QM2 the stored QM3, an altered
+ * repeat gets nothing, and the record goes after IKE_QM_LINGER_MS.
+ */
+static void
+finished_qm_answers_repeat(void **state)
+{
+	struct net		*n = net_new(&conf_a, &conf_b, 0);
+	const struct pkt	*qm1, *qm2, *qm3;
+	struct ike_p1		*p1r, *p1i;
+	uint8_t			 altered[2048];
+	unsigned int		 sent;
+
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	qm1 = logged_qm(n, 0, 0);
+	qm2 = logged_qm(n, 1, 0);
+	qm3 = logged_qm(n, 0, 1);
+	assert_non_null(qm1);
+	assert_non_null(qm2);
+	assert_non_null(qm3);
+	p1i = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	p1r = TAILQ_FIRST(&n->s[1].eng->e_p1s);
+	assert_null(TAILQ_FIRST(&p1r->p1_qms));
+	assert_non_null(TAILQ_FIRST(&p1r->p1_qm_done));
+	assert_null(TAILQ_FIRST(&p1i->p1_qms));
+	assert_non_null(TAILQ_FIRST(&p1i->p1_qm_done));
+
+	sent = n->s[1].sent;
+	deliver_copy(n, qm1, qm1->data, qm1->len);
+	assert_int_equal(n->s[1].sent, sent + 1);
+	assert_true(last_sent_is(n, 1, qm2));
+
+	sent = n->s[0].sent;
+	deliver_copy(n, qm2, qm2->data, qm2->len);
+	assert_int_equal(n->s[0].sent, sent + 1);
+	assert_true(last_sent_is(n, 0, qm3));
+	net_pump(n);
+	check_sa_pairs(n, 1);
+
+	assert_true(qm1->len <= sizeof(altered));
+	memcpy(altered, qm1->data, qm1->len);
+	altered[qm1->len - 1] ^= 0x01;
+	sent = n->s[1].sent;
+	deliver_copy(n, qm1, altered, qm1->len);
+	assert_int_equal(n->s[1].sent, sent);
+
+	net_run(n, IKE_QM_LINGER_MS + 1000);
+	assert_null(TAILQ_FIRST(&p1r->p1_qm_done));
+	assert_null(TAILQ_FIRST(&p1i->p1_qm_done));
+	sent = n->s[1].sent;
+	deliver_copy(n, qm1, qm1->data, qm1->len);
+	assert_int_equal(n->s[1].sent, sent);
+	check_sa_pairs(n, 1);
+	net_free(n);
+}
+
 /*
  * Forged messages with the Message ID of a running Quick Mode (altered
  * copies of the real QM3) neither end the exchange nor advance its IV:
@@ -3601,6 +3675,7 @@ main(void)
 		cmocka_unit_test(p1_info_reports_sa),
 		cmocka_unit_test(initial_contact_clears_stale),
 		cmocka_unit_test(replayed_qm1_moves_nothing),
+		cmocka_unit_test(finished_qm_answers_repeat),
 		cmocka_unit_test(forged_qm3_keeps_exchange),
 		cmocka_unit_test(open_quick_modes_bounded),
 		cmocka_unit_test(pfs_group_enforced),
