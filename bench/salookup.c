@@ -72,7 +72,7 @@ salookup_child(struct ike_engine *eng, const struct ike_p1 *p1)
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return (-1);
-	ch->ch_out.id_dst = p1->p1_remote;
+	ike_addr_pack(&ch->ch_out.sk_dst, &p1->p1_remote);
 	TAILQ_INSERT_TAIL(&eng->e_children, ch, ch_entry);
 	eng->e_nchildren++;
 	ike_child_peer_hash(eng, ch);

@@ -199,23 +199,29 @@ static void
 ike_child_policy(const struct ike_child *ch, enum kernel_dir dir,
     struct kernel_policy *pol)
 {
-	int	out = dir == KERNEL_DIR_OUT;
+	const struct ike_sel	*sel = &ch->ch_sel;
+	struct ike_sel		 rev;
+	int			 out = dir == KERNEL_DIR_OUT;
 
 	memset(pol, 0, sizeof(*pol));
 	pol->pol_dir = dir;
-	pol->pol_sel = ch->ch_sel;
 	if (!out) {
-		pol->pol_sel.sel_src = ch->ch_sel.sel_dst;
-		pol->pol_sel.sel_dst = ch->ch_sel.sel_src;
-		pol->pol_sel.sel_src_prefix = ch->ch_sel.sel_dst_prefix;
-		pol->pol_sel.sel_dst_prefix = ch->ch_sel.sel_src_prefix;
+		rev = ch->ch_sel;
+		rev.is_src = ch->ch_sel.is_dst;
+		rev.is_dst = ch->ch_sel.is_src;
+		rev.is_src_prefix = ch->ch_sel.is_dst_prefix;
+		rev.is_dst_prefix = ch->ch_sel.is_src_prefix;
+		sel = &rev;
 	}
+	ike_sel_unpack(sel, &pol->pol_sel);
 	pol->pol_action = KERNEL_ACTION_IPSEC;
 	pol->pol_mode = ch->ch_tunnel ? KERNEL_MODE_TUNNEL :
 	    KERNEL_MODE_TRANSPORT;
 	pol->pol_proto = KERNEL_PROTO_ESP;
-	pol->pol_tun_src = out ? ch->ch_out.id_src : ch->ch_out.id_dst;
-	pol->pol_tun_dst = out ? ch->ch_out.id_dst : ch->ch_out.id_src;
+	ike_addr_unpack(out ? &ch->ch_out.sk_src : &ch->ch_out.sk_dst,
+	    &pol->pol_tun_src);
+	ike_addr_unpack(out ? &ch->ch_out.sk_dst : &ch->ch_out.sk_src,
+	    &pol->pol_tun_dst);
 	ike_addr_set_port(&pol->pol_tun_src, 0);
 	ike_addr_set_port(&pol->pol_tun_dst, 0);
 	pol->pol_reqid = ch->ch_reqid;
@@ -250,6 +256,13 @@ ike_qm_add_policies(struct ike_child *ch, struct kernel *kernel)
 	return (0);
 }
 
+/* The peer's address of a pair: the destination of its outbound SA. */
+void
+ike_child_remote(const struct ike_child *ch, struct sockaddr_storage *ss)
+{
+	ike_addr_unpack(&ch->ch_out.sk_dst, ss);
+}
+
 int
 ike_child_same_peer(const struct ike_child *ch,
     const struct sockaddr_storage *remote)
@@ -266,10 +279,13 @@ ike_child_same_peer(const struct ike_child *ch,
 void
 ike_child_peer_hash(struct ike_engine *eng, struct ike_child *ch)
 {
+	struct sockaddr_storage	remote;
+
 	ike_child_peer_unhash(eng, ch);
 	memset(&ch->ch_peer_ip, 0, sizeof(ch->ch_peer_ip));
+	ike_child_remote(ch, &remote);
 	if (ike_tables_init(eng) != 0 ||
-	    config_ip_from_sockaddr(&ch->ch_peer_ip, &ch->ch_out.id_dst) != 0)
+	    config_ip_from_sockaddr(&ch->ch_peer_ip, &remote) != 0)
 		return;		/* then no peer lookup finds it */
 	ch->ch_peer_bucket = ike_peer_bucket(eng, &ch->ch_peer_ip);
 	TAILQ_INSERT_TAIL(&eng->e_child_peer[ch->ch_peer_bucket], ch,
@@ -404,8 +420,8 @@ ike_child_take_over(struct ike_child *ch, struct ike_child *old,
 	    (qm->qm_initiator ? 1 : 2);
 	log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x out 0x%08x "
 	    "replaced by SPI in 0x%08x out 0x%08x%s", old->ch_label,
-	    old->ch_in.id_spi, old->ch_out.id_spi, ch->ch_in.id_spi,
-	    ch->ch_out.id_spi, qm->qm_initiator ? "; outbound traffic "
+	    old->ch_in.sk_spi, old->ch_out.sk_spi, ch->ch_in.sk_spi,
+	    ch->ch_out.sk_spi, qm->qm_initiator ? "; outbound traffic "
 	    "moves in 1 s, the old pair is deleted 5 s later" : "");
 }
 
@@ -420,6 +436,7 @@ ike_qm_install(struct ike_qm *qm)
 	struct ike_p1		*p1 = qm->qm_p1;
 	struct ike_engine	*eng = p1->p1_eng;
 	struct kernel_sa	 in, out;
+	struct kernel_selector	 sel;
 	struct ike_child	*ch = NULL, *old;
 	struct wbuf		 gqm, kin, kout;
 	const char		*why = NULL;
@@ -467,11 +484,12 @@ ike_qm_install(struct ike_qm *qm)
 	}
 	memcpy(ch->ch_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN);
 	memcpy(ch->ch_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
-	ch->ch_in = in.sa_id;
-	ch->ch_out = out.sa_id;
+	ike_sa_key_pack(&ch->ch_in, &in.sa_id);
+	ike_sa_key_pack(&ch->ch_out, &out.sa_id);
 	ch->ch_spd = qm->qm_spd;
 	ch->ch_initiator = qm->qm_initiator;
-	ike_qm_kernel_sel(qm, 0, &ch->ch_sel);
+	ike_qm_kernel_sel(qm, 0, &sel);
+	ike_sel_pack(&ch->ch_sel, &sel);
 	ch->ch_tunnel = qm->qm_tunnel != 0;
 	ch->ch_reqid = ike_qm_reqid(qm);
 	ch->ch_pol_spd = (uint32_t)qm->qm_spd;
@@ -521,13 +539,17 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 {
 	struct ike_p1		*p1;
 	struct kernel_policy	 pol;
-	uint32_t		 spi = htonl(ch->ch_in.id_spi);
+	struct kernel_sa_id	 id;
+	struct sockaddr_storage	 remote;
+	uint32_t		 spi = htonl(ch->ch_in.sk_spi);
 	size_t			 i;
 
 	if (send_delete) {
 		p1 = ike_p1_find(eng, ch->ch_icookie, ch->ch_rcookie, NULL);
-		if (p1 == NULL || p1->p1_state != IKE_P1_ESTABLISHED)
-			p1 = ike_p1_find_peer(eng, &ch->ch_out.id_dst);
+		if (p1 == NULL || p1->p1_state != IKE_P1_ESTABLISHED) {
+			ike_child_remote(ch, &remote);
+			p1 = ike_p1_find_peer(eng, &remote);
+		}
 		if (p1 != NULL && p1->p1_state == IKE_P1_ESTABLISHED)
 			(void)ike_info_send_delete(p1, ISAKMP_PROTO_ESP,
 			    (const uint8_t *)&spi, 4, 1);
@@ -538,11 +560,14 @@ ike_child_delete(struct ike_engine *eng, struct ike_child *ch, int send_delete)
 		ike_child_policy(ch, ike_child_pol_dirs[i], &pol);
 		(void)kernel_delete_policy(eng->e_kernel, &pol);
 	}
-	(void)kernel_delete_sa(eng->e_kernel, &ch->ch_in);
-	if (ch->ch_switch_at == 0)
-		(void)kernel_delete_sa(eng->e_kernel, &ch->ch_out);
+	ike_sa_key_unpack(&ch->ch_in, &id);
+	(void)kernel_delete_sa(eng->e_kernel, &id);
+	if (ch->ch_switch_at == 0) {
+		ike_sa_key_unpack(&ch->ch_out, &id);
+		(void)kernel_delete_sa(eng->e_kernel, &id);
+	}
 	log_info("IPsec SAs (rule \"%s\") removed: ESP SPI in 0x%08x out "
-	    "0x%08x", ch->ch_label, ch->ch_in.id_spi, ch->ch_out.id_spi);
+	    "0x%08x", ch->ch_label, ch->ch_in.sk_spi, ch->ch_out.sk_spi);
 	TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
 	ike_child_peer_unhash(eng, ch);
 	ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
@@ -577,12 +602,12 @@ ike_child_switch(struct ike_engine *eng, struct ike_child *ch)
 	if (rc != 0) {
 		log_err("IPsec SAs (rule \"%s\"): installing the outbound SA "
 		    "0x%08x failed: %s; traffic stays on the old SAs until "
-		    "they expire", ch->ch_label, ch->ch_out.id_spi,
+		    "they expire", ch->ch_label, ch->ch_out.sk_spi,
 		    err_str(rc));
 		return;
 	}
 	log_debug(D_P2, "IPsec SAs (rule \"%s\"): outbound traffic moved to "
-	    "ESP SPI 0x%08x", ch->ch_label, ch->ch_out.id_spi);
+	    "ESP SPI 0x%08x", ch->ch_label, ch->ch_out.sk_spi);
 }
 
 /*
@@ -612,10 +637,12 @@ void
 ike_child_switch_successor(struct ike_engine *eng, const struct ike_child *old)
 {
 	struct ike_child	*ch, *next = NULL;
+	struct sockaddr_storage	 remote;
 
 	if (!old->ch_replaced)
 		return;
-	for (ch = ike_child_peer_first_ss(eng, &old->ch_out.id_dst);
+	ike_child_remote(old, &remote);
+	for (ch = ike_child_peer_first_ss(eng, &remote);
 	    ch != NULL; ch = ike_child_peer_next(ch))
 		if (ch != old && ch->ch_switch_at != 0 &&
 		    ch->ch_spd == old->ch_spd &&
@@ -652,7 +679,7 @@ ike_child_rekey_failed(struct ike_engine *eng, size_t spd,
 		ike_child_note(eng, ch);
 		log_warn("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
 		    "their replacement failed; trying again in %llu s",
-		    ch->ch_label, ch->ch_in.id_spi,
+		    ch->ch_label, ch->ch_in.sk_spi,
 		    (unsigned long long)(delay / 1000));
 	}
 }
@@ -671,7 +698,7 @@ ike_child_run(struct ike_engine *eng, struct ike_child *ch, uint64_t now)
 	if (ch->ch_delete_at != 0 && now >= ch->ch_delete_at) {
 		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
 		    "deleting the replaced pair", ch->ch_label,
-		    ch->ch_in.id_spi);
+		    ch->ch_in.sk_spi);
 		ike_child_delete(eng, ch, 1);
 		return;
 	}

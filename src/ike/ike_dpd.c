@@ -55,6 +55,7 @@ ike_dpd_inbound_packets(const struct ike_p1 *p1, size_t *npairs)
 {
 	struct ike_engine	*eng = p1->p1_eng;
 	const struct ike_child	*ch;
+	struct kernel_sa_id	 id;
 	struct kernel_sa_stats	 st;
 	uint64_t		 sum = 0;
 
@@ -63,7 +64,8 @@ ike_dpd_inbound_packets(const struct ike_p1 *p1, size_t *npairs)
 	    ch = ike_child_peer_next(ch)) {
 		(*npairs)++;
 		memset(&st, 0, sizeof(st));
-		if (kernel_query_sa(eng->e_kernel, &ch->ch_in, &st) == 0)
+		ike_sa_key_unpack(&ch->ch_in, &id);
+		if (kernel_query_sa(eng->e_kernel, &id, &st) == 0)
 			sum += st.st_packets;
 	}
 	return (sum);

@@ -546,12 +546,14 @@ ike_child_rekey(struct ike_engine *eng, struct ike_child *ch)
 	const struct config_rule	*rule;
 	struct ike_p1			*p1;
 	struct config_ip		 l, r;
+	struct kernel_sa_id		 out;
 
+	ike_sa_key_unpack(&ch->ch_out, &out);
 	if (eng->e_cfg == NULL || ch->ch_spd >= eng->e_cfg->cf_nspds ||
-	    config_ip_from_sockaddr(&l, &ch->ch_out.id_src) != 0 ||
-	    config_ip_from_sockaddr(&r, &ch->ch_out.id_dst) != 0)
+	    config_ip_from_sockaddr(&l, &out.id_src) != 0 ||
+	    config_ip_from_sockaddr(&r, &out.id_dst) != 0)
 		return;
-	p1 = ike_p1_find_peer(eng, &ch->ch_out.id_dst);
+	p1 = ike_p1_find_peer(eng, &out.id_dst);
 	if (p1 == NULL || p1->p1_state == IKE_P1_DEAD) {
 		rule = config_rule_find_label(eng->e_cfg, ch->ch_label);
 		if (rule == NULL || ike_p1_for_peer(eng, rule, &l, &r,
@@ -617,20 +619,20 @@ ike_engine_log_idle(const struct ike_engine *eng, const struct ike_child *ch)
 	if (r != NULL)
 		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x "
 		    "idle for %u seconds (p2_idletime_secs): deleting them",
-		    ch->ch_label, ch->ch_in.id_spi,
+		    ch->ch_label, ch->ch_in.sk_spi,
 		    r->cr_p2.p2_idletime_secs.val);
 	else
 		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x "
 		    "idle for their p2_idletime_secs: deleting them",
-		    ch->ch_label, ch->ch_in.id_spi);
+		    ch->ch_label, ch->ch_in.sk_spi);
 }
 
 static int
 ike_expire_matches(const struct ike_child *ch, const struct kernel_expire *exp)
 {
-	return ((ch->ch_in.id_spi == exp->exp_id.id_spi ||
-	    ch->ch_out.id_spi == exp->exp_id.id_spi) &&
-	    ch->ch_in.id_proto == exp->exp_id.id_proto);
+	return ((ch->ch_in.sk_spi == exp->exp_id.id_spi ||
+	    ch->ch_out.sk_spi == exp->exp_id.id_spi) &&
+	    ch->ch_in.sk_proto == exp->exp_id.id_proto);
 }
 
 /*
@@ -688,7 +690,7 @@ ike_engine_expire(struct ike_engine *eng, const struct kernel_expire *exp,
 		return;
 	log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x reached "
 	    "their soft %s limit: renegotiating", ch->ch_label,
-	    ch->ch_in.id_spi, exp->exp_reason == KERNEL_EXPIRE_KBYTES ?
+	    ch->ch_in.sk_spi, exp->exp_reason == KERNEL_EXPIRE_KBYTES ?
 	    "traffic" : "lifetime");
 	ch->ch_rekeyed = 1;
 	ike_child_rekey(eng, ch);

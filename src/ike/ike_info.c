@@ -319,7 +319,7 @@ ike_info_delete(struct ike_p1 *p1, const struct isakmp_delete *d)
 		    ch != NULL; ch = next) {
 			next = ike_child_peer_next(ch);
 			/* The peer names its inbound SA: our outbound one. */
-			if (ch->ch_out.id_spi != spi)
+			if (ch->ch_out.sk_spi != spi)
 				continue;
 			log_info("ISAKMP SA %s: peer %s deleted ESP SPI "
 			    "0x%08x", p1->p1_cookies, p1->p1_peer, spi);

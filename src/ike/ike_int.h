@@ -107,6 +107,36 @@ enum ike_natt_kind {
 	IKE_NATT_RFC,		/* RFC 3947 */
 };
 
+/*
+ * A socket address packed into 24 bytes instead of the 128 of a
+ * sockaddr_storage, for records kept per SA.  Only AF_INET and AF_INET6
+ * are kept: any other family packs as AF_UNSPEC.  sin6_flowinfo is not
+ * kept.
+ */
+struct ike_addr {
+	uint8_t			 ia_addr[16];	/* IPv4 in the first 4 bytes */
+	uint32_t		 ia_scope;	/* sin6_scope_id */
+	uint16_t		 ia_port;	/* network byte order */
+	uint8_t			 ia_family;
+};
+
+/* A struct kernel_sa_id packed with struct ike_addr. */
+struct ike_sa_key {
+	struct ike_addr		 sk_src;
+	struct ike_addr		 sk_dst;
+	uint32_t		 sk_spi;
+	uint8_t			 sk_proto;	/* KERNEL_PROTO_* */
+};
+
+/* A struct kernel_selector packed with struct ike_addr. */
+struct ike_sel {
+	struct ike_addr		 is_src;
+	struct ike_addr		 is_dst;
+	uint8_t			 is_src_prefix;
+	uint8_t			 is_dst_prefix;
+	uint8_t			 is_proto;
+};
+
 /* Our last message of an exchange, for retransmission (RFC 2408 5.x). */
 struct ike_xmit {
 	struct wbuf		 x_msg;		/* the datagram as sent */
@@ -314,8 +344,8 @@ struct ike_child {
 	char			*ch_label;	/* of the rule */
 	uint8_t			 ch_icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 ch_rcookie[ISAKMP_COOKIE_LEN];
-	struct kernel_sa_id	 ch_in;
-	struct kernel_sa_id	 ch_out;
+	struct ike_sa_key	 ch_in;
+	struct ike_sa_key	 ch_out;
 	/*
 	 * The policies this pair owns, a bit per direction of
 	 * ike_child_pol_dirs (out, in, fwd); ike_child_policy rebuilds
@@ -329,7 +359,7 @@ struct ike_child {
 	int			 ch_initiator;
 	int			 ch_rekeyed;	/* replacement requested */
 	int			 ch_replaced;	/* a newer pair took over */
-	struct kernel_selector	 ch_sel;	/* outbound traffic */
+	struct ike_sel		 ch_sel;	/* outbound traffic */
 	uint64_t		 ch_delete_at;	/* replaced: delete then */
 	uint64_t		 ch_retry_at;	/* rekey again, 0 = no */
 	/* Rekey initiator: the outbound SA, installed at ch_switch_at. */
@@ -449,6 +479,12 @@ int	 ike_addr_port(const struct sockaddr_storage *);
 void	 ike_addr_set_port(struct sockaddr_storage *, uint16_t);
 int	 ike_addr_eq(const struct sockaddr_storage *,
 	    const struct sockaddr_storage *);
+void	 ike_addr_pack(struct ike_addr *, const struct sockaddr_storage *);
+void	 ike_addr_unpack(const struct ike_addr *, struct sockaddr_storage *);
+void	 ike_sa_key_pack(struct ike_sa_key *, const struct kernel_sa_id *);
+void	 ike_sa_key_unpack(const struct ike_sa_key *, struct kernel_sa_id *);
+void	 ike_sel_pack(struct ike_sel *, const struct kernel_selector *);
+void	 ike_sel_unpack(const struct ike_sel *, struct kernel_selector *);
 void	 ike_ip_to_sockaddr(const struct config_ip *, uint16_t port,
 	    struct sockaddr_storage *);
 
@@ -525,6 +561,8 @@ void	 ike_child_free(struct ike_child *);
 void	 ike_child_note(struct ike_engine *, struct ike_child *);
 void	 ike_child_timers(struct ike_engine *, uint64_t now);
 uint64_t ike_child_deadline(struct ike_engine *);
+void	 ike_child_remote(const struct ike_child *,
+	    struct sockaddr_storage *);
 int	 ike_child_same_peer(const struct ike_child *,
 	    const struct sockaddr_storage *remote);
 struct ike_child *ike_child_peer_first(const struct ike_engine *,

@@ -428,13 +428,14 @@ ike_life_child_spd(const struct ike_engine *eng, const struct ike_child *ch,
 {
 	const struct config_spd	*spd;
 	struct config_selector	 sel;
+	struct kernel_selector	 ksel;
 
 	memset(&sel, 0, sizeof(sel));
-	if (config_ip_from_sockaddr(&sel.cs_local, &ch->ch_sel.sel_src) != 0 ||
-	    config_ip_from_sockaddr(&sel.cs_remote,
-	    &ch->ch_sel.sel_dst) != 0)
+	ike_sel_unpack(&ch->ch_sel, &ksel);
+	if (config_ip_from_sockaddr(&sel.cs_local, &ksel.sel_src) != 0 ||
+	    config_ip_from_sockaddr(&sel.cs_remote, &ksel.sel_dst) != 0)
 		return (ERR_NOTFOUND);
-	sel.cs_proto = ch->ch_sel.sel_proto;
+	sel.cs_proto = ksel.sel_proto;
 	sel.cs_dir = CONFIG_DIR_OUT;
 	spd = config_spd_find(eng->e_cfg, &sel);
 	if (spd == NULL || spd->sd_nalts == 0 ||
@@ -479,7 +480,7 @@ ike_life_reload(struct ike_engine *eng)
 			continue;
 		log_info("IPsec SAs (rule \"%s\") with ESP SPI in 0x%08x: "
 		    "deleting them after the reload: %s", ch->ch_label,
-		    ch->ch_in.id_spi, why);
+		    ch->ch_in.sk_spi, why);
 		ike_child_delete(eng, ch, 1);
 	}
 }

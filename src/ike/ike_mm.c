@@ -595,6 +595,15 @@ ike_mm_same_peer(const struct ike_p1 *p1, const struct sockaddr_storage *ss)
 	return (config_ip_cmp(&a, &b) == 0);
 }
 
+static int
+ike_mm_same_child_peer(const struct ike_p1 *p1, const struct ike_child *ch)
+{
+	struct sockaddr_storage	remote;
+
+	ike_child_remote(ch, &remote);
+	return (ike_mm_same_peer(p1, &remote));
+}
+
 /* No other SA with this peer exists: MM5 carries INITIAL-CONTACT. */
 static int
 ike_mm_first_contact(const struct ike_p1 *p1)
@@ -612,7 +621,7 @@ ike_mm_first_contact(const struct ike_p1 *p1)
 			return (0);
 	for (ch = ike_child_peer_first(eng, &p1->p1_peer_ip); ch != NULL;
 	    ch = ike_child_peer_next(ch))
-		if (ike_mm_same_peer(p1, &ch->ch_out.id_dst))
+		if (ike_mm_same_child_peer(p1, ch))
 			return (0);
 	return (1);
 }
@@ -651,7 +660,7 @@ ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	for (ch = ike_child_peer_first(eng, &p1->p1_peer_ip); ch != NULL;
 	    ch = next) {
 		next = ike_child_peer_next(ch);
-		if (ike_mm_same_peer(p1, &ch->ch_out.id_dst))
+		if (ike_mm_same_child_peer(p1, ch))
 			ike_child_delete(eng, ch, 0);
 	}
 }

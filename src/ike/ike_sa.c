@@ -78,6 +78,86 @@ ike_addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 }
 
 void
+ike_addr_pack(struct ike_addr *ia, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const void *)ss;
+	const struct sockaddr_in6	*sin6 = (const void *)ss;
+
+	memset(ia, 0, sizeof(*ia));
+	if (ss->ss_family == AF_INET) {
+		ia->ia_family = AF_INET;
+		memcpy(ia->ia_addr, &sin->sin_addr, 4);
+		ia->ia_port = sin->sin_port;
+	} else if (ss->ss_family == AF_INET6) {
+		ia->ia_family = AF_INET6;
+		memcpy(ia->ia_addr, &sin6->sin6_addr, 16);
+		ia->ia_port = sin6->sin6_port;
+		ia->ia_scope = sin6->sin6_scope_id;
+	}
+}
+
+void
+ike_addr_unpack(const struct ike_addr *ia, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (void *)ss;
+	struct sockaddr_in6	*sin6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ia->ia_family == AF_INET) {
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, ia->ia_addr, 4);
+		sin->sin_port = ia->ia_port;
+	} else if (ia->ia_family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, ia->ia_addr, 16);
+		sin6->sin6_port = ia->ia_port;
+		sin6->sin6_scope_id = ia->ia_scope;
+	}
+}
+
+void
+ike_sa_key_pack(struct ike_sa_key *sk, const struct kernel_sa_id *id)
+{
+	memset(sk, 0, sizeof(*sk));
+	ike_addr_pack(&sk->sk_src, &id->id_src);
+	ike_addr_pack(&sk->sk_dst, &id->id_dst);
+	sk->sk_spi = id->id_spi;
+	sk->sk_proto = id->id_proto;
+}
+
+void
+ike_sa_key_unpack(const struct ike_sa_key *sk, struct kernel_sa_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	ike_addr_unpack(&sk->sk_src, &id->id_src);
+	ike_addr_unpack(&sk->sk_dst, &id->id_dst);
+	id->id_spi = sk->sk_spi;
+	id->id_proto = sk->sk_proto;
+}
+
+void
+ike_sel_pack(struct ike_sel *is, const struct kernel_selector *sel)
+{
+	memset(is, 0, sizeof(*is));
+	ike_addr_pack(&is->is_src, &sel->sel_src);
+	ike_addr_pack(&is->is_dst, &sel->sel_dst);
+	is->is_src_prefix = sel->sel_src_prefix;
+	is->is_dst_prefix = sel->sel_dst_prefix;
+	is->is_proto = sel->sel_proto;
+}
+
+void
+ike_sel_unpack(const struct ike_sel *is, struct kernel_selector *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	ike_addr_unpack(&is->is_src, &sel->sel_src);
+	ike_addr_unpack(&is->is_dst, &sel->sel_dst);
+	sel->sel_src_prefix = is->is_src_prefix;
+	sel->sel_dst_prefix = is->is_dst_prefix;
+	sel->sel_proto = is->is_proto;
+}
+
+void
 ike_ip_to_sockaddr(const struct config_ip *ip, uint16_t port,
     struct sockaddr_storage *ss)
 {
@@ -1057,24 +1137,37 @@ ike_payload_check(struct ike_p1 *p1, const struct isakmp_msg *msg,
 
 /* Move one installed SA to the peer's new address and port. */
 static void
-ike_child_move(struct ike_engine *eng, struct kernel_sa_id *id,
+ike_child_move(struct ike_engine *eng, struct ike_sa_key *sk,
     const struct sockaddr_storage *src, const struct sockaddr_storage *dst)
 {
 	struct kernel_sa_update	su;
 	int			rc;
 
 	memset(&su, 0, sizeof(su));
-	su.su_id = *id;
+	ike_sa_key_unpack(sk, &su.su_id);
 	su.su_new_src = *src;
 	su.su_new_dst = *dst;
 	su.su_encap = 1;
 	if ((rc = kernel_update_sa(eng->e_kernel, &su)) != 0) {
 		log_warn("moving ESP SPI 0x%08x to the peer's new address "
-		    "failed: %s", id->id_spi, err_str(rc));
+		    "failed: %s", sk->sk_spi, err_str(rc));
 		return;
 	}
-	id->id_src = *src;
-	id->id_dst = *dst;
+	ike_addr_pack(&sk->sk_src, src);
+	ike_addr_pack(&sk->sk_dst, dst);
+}
+
+/* Whether p1 negotiated ch and ch still goes to p1's peer address. */
+static int
+ike_p1_made_child(const struct ike_p1 *p1, const struct ike_child *ch)
+{
+	struct sockaddr_storage	remote;
+
+	if (memcmp(ch->ch_icookie, p1->p1_icookie, ISAKMP_COOKIE_LEN) != 0 ||
+	    memcmp(ch->ch_rcookie, p1->p1_rcookie, ISAKMP_COOKIE_LEN) != 0)
+		return (0);
+	ike_child_remote(ch, &remote);
+	return (ike_addr_eq(&remote, &p1->p1_remote));
 }
 
 /*
@@ -1098,11 +1191,7 @@ ike_p1_peer_moved(struct ike_p1 *p1, const struct ike_packet *pk)
 	for (ch = ike_child_peer_first_ss(eng, &p1->p1_remote); ch != NULL;
 	    ch = next) {
 		next = ike_child_peer_next(ch);
-		if (memcmp(ch->ch_icookie, p1->p1_icookie,
-		    ISAKMP_COOKIE_LEN) != 0 ||
-		    memcmp(ch->ch_rcookie, p1->p1_rcookie,
-		    ISAKMP_COOKIE_LEN) != 0 || !ike_addr_eq(&ch->ch_out.id_dst,
-		    &p1->p1_remote))
+		if (!ike_p1_made_child(p1, ch))
 			continue;
 		ike_child_move(eng, &ch->ch_out, &pk->pk_local,
 		    &pk->pk_remote);

@@ -44,6 +44,16 @@ tables_addr(struct sockaddr_storage *ss, uint32_t i)
 	sin->sin_addr.s_addr = htonl(0xc6120000u + i);
 }
 
+/* Set the peer of pair ch (its outbound SA's destination) to peer i. */
+static void
+tables_child_peer(struct ike_child *ch, uint32_t i)
+{
+	struct sockaddr_storage	ss;
+
+	tables_addr(&ss, i);
+	ike_addr_pack(&ch->ch_out.sk_dst, &ss);
+}
+
 /* ---- the deadline heap */
 
 static int
@@ -198,9 +208,9 @@ tables_child(struct tables *t, uint32_t peer, size_t spd)
 
 	ch = calloc(1, sizeof(*ch));
 	assert_non_null(ch);
-	tables_addr(&ch->ch_out.id_dst, peer);
+	tables_child_peer(ch, peer);
 	ch->ch_spd = spd;
-	ch->ch_in.id_spi = (uint32_t)t->nch;
+	ch->ch_in.sk_spi = (uint32_t)t->nch;
 	ike_child_peer_hash(t->eng, ch);
 	assert_true(ch->ch_peer_hashed);
 	t->ch = realloc(t->ch, (t->nch + 1) * sizeof(*t->ch));
@@ -290,13 +300,64 @@ child_index_remove_while_walking(void **state)
 	assert_int_equal(tables_count_peer(t, 6), 1);
 }
 
+/* ---- packed addresses */
+
+/* An IPv6 address with port and scope ID survives packing. */
+static void
+addr_pack_ipv6_round_trip(void **state)
+{
+	struct sockaddr_storage	 ss, back;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	struct ike_addr		 ia;
+
+	memset(&ss, 0, sizeof(ss));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(4500);
+	sin6->sin6_scope_id = 7;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::17",
+	    &sin6->sin6_addr), 1);
+	ike_addr_pack(&ia, &ss);
+	ike_addr_unpack(&ia, &back);
+	assert_memory_equal(&back, &ss, sizeof(ss));
+	assert_int_equal(ike_addr_port(&back), 4500);
+}
+
+/* A kernel SA key and a selector survive packing, IPv4 and none. */
+static void
+sa_key_and_sel_pack_round_trip(void **state)
+{
+	struct kernel_sa_id	 id, id_back;
+	struct kernel_selector	 sel, sel_back;
+	struct ike_sa_key	 sk;
+	struct ike_sel		 is;
+
+	memset(&id, 0, sizeof(id));
+	tables_addr(&id.id_src, 1);
+	tables_addr(&id.id_dst, 2);
+	ike_addr_set_port(&id.id_dst, 4500);
+	id.id_spi = 0xc0ffee01;
+	id.id_proto = KERNEL_PROTO_ESP;
+	ike_sa_key_pack(&sk, &id);
+	ike_sa_key_unpack(&sk, &id_back);
+	assert_memory_equal(&id_back, &id, sizeof(id));
+
+	memset(&sel, 0, sizeof(sel));
+	tables_addr(&sel.sel_src, 3);
+	sel.sel_src_prefix = 24;
+	sel.sel_dst_prefix = 0;		/* sel_dst stays AF_UNSPEC */
+	sel.sel_proto = 17;
+	ike_sel_pack(&is, &sel);
+	ike_sel_unpack(&is, &sel_back);
+	assert_memory_equal(&sel_back, &sel, sizeof(sel));
+}
+
 static void
 child_index_moves_with_peer(void **state)
 {
 	struct tables	*t = *state;
 	struct ike_child *ch = tables_child(t, 8, 0);
 
-	tables_addr(&ch->ch_out.id_dst, 9);
+	tables_child_peer(ch, 9);
 	ike_child_peer_hash(t->eng, ch);
 	assert_int_equal(tables_count_peer(t, 8), 0);
 	assert_int_equal(tables_count_peer(t, 9), 1);
@@ -386,6 +447,8 @@ main(void)
 		cmocka_unit_test(heap_pops_in_order),
 		cmocka_unit_test(heap_moves_and_removes),
 		cmocka_unit_test(heap_full_leaves_node_out),
+		cmocka_unit_test(addr_pack_ipv6_round_trip),
+		cmocka_unit_test(sa_key_and_sel_pack_round_trip),
 		cmocka_unit_test_setup_teardown(child_index_finds_own_peer,
 		    tables_setup, tables_teardown),
 		cmocka_unit_test_setup_teardown(
