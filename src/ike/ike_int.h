@@ -141,8 +141,8 @@ struct ike_sel {
 struct ike_xmit {
 	struct wbuf		 x_msg;		/* the datagram as sent */
 	struct wbuf		 x_last_rx;	/* the message it answered */
-	struct sockaddr_storage	 x_local;
-	struct sockaddr_storage	 x_remote;
+	struct ike_addr		 x_local;	/* the addresses it went on */
+	struct ike_addr		 x_remote;
 	unsigned int		 x_tries;	/* retransmissions done */
 	uint64_t		 x_interval;	/* ms until the next one */
 	uint64_t		 x_next;	/* deadline; 0 = not armed */

@@ -849,8 +849,8 @@ ike_xmit_send(struct ike_p1 *p1, struct ike_xmit *x, struct wbuf *msg,
 	wbuf_reset(&x->x_msg);
 	if ((rc = wbuf_copy(&x->x_msg, msg)) != 0)
 		return (rc);
-	x->x_local = p1->p1_local;
-	x->x_remote = p1->p1_remote;
+	ike_addr_pack(&x->x_local, &p1->p1_local);
+	ike_addr_pack(&x->x_remote, &p1->p1_remote);
 	x->x_tries = 0;
 	x->x_next = 0;
 	if (retransmit) {
@@ -859,7 +859,8 @@ ike_xmit_send(struct ike_p1 *p1, struct ike_xmit *x, struct wbuf *msg,
 			x->x_interval = CONFIG_DEF_RETRY_INIT_MS;
 		x->x_next = p1->p1_eng->e_now + x->x_interval;
 	}
-	rc = ike_send_raw(p1->p1_eng, &x->x_local, &x->x_remote, &x->x_msg);
+	rc = ike_send_raw(p1->p1_eng, &p1->p1_local, &p1->p1_remote,
+	    &x->x_msg);
 	ike_p1_touch(p1);
 	ike_timer_update(p1->p1_eng);
 	return (rc);
@@ -903,6 +904,7 @@ int
 ike_xmit_timer(struct ike_p1 *p1, struct ike_xmit *x, uint64_t now)
 {
 	const struct config_globals	*g = ike_globals(p1->p1_eng);
+	struct sockaddr_storage		 local, remote;
 	uint64_t			 max;
 
 	if (x->x_next == 0 || now < x->x_next)
@@ -915,7 +917,9 @@ ike_xmit_timer(struct ike_p1 *p1, struct ike_xmit *x, uint64_t now)
 	log_debug(D_OP, "ISAKMP SA %s: no response from %s, retransmission "
 	    "%u of %u", p1->p1_cookies, p1->p1_peer, x->x_tries,
 	    g->cg_retry_limit.val);
-	(void)ike_send_raw(p1->p1_eng, &x->x_local, &x->x_remote, &x->x_msg);
+	ike_addr_unpack(&x->x_local, &local);
+	ike_addr_unpack(&x->x_remote, &remote);
+	(void)ike_send_raw(p1->p1_eng, &local, &remote, &x->x_msg);
 	max = g->cg_retry_timer_max.val ? g->cg_retry_timer_max.val :
 	    CONFIG_DEF_RETRY_MAX_MS;
 	x->x_interval *= 2;
