@@ -137,10 +137,17 @@ struct ike_sel {
 	uint8_t			 is_proto;
 };
 
-/* Our last message of an exchange, for retransmission (RFC 2408 5.x). */
+#define IKE_RX_DIGEST_LEN	32	/* SHA-256 */
+
+/*
+ * Our last message of an exchange, for retransmission (RFC 2408 5.x).
+ * Of the message it answered only the length and SHA-256 digest are
+ * kept, which identify a repeat.
+ */
 struct ike_xmit {
 	struct wbuf		 x_msg;		/* the datagram as sent */
-	struct wbuf		 x_last_rx;	/* the message it answered */
+	uint32_t		 x_rx_len;	/* 0: none */
+	uint8_t			 x_rx_digest[IKE_RX_DIGEST_LEN];
 	struct ike_addr		 x_local;	/* the addresses it went on */
 	struct ike_addr		 x_remote;
 	unsigned int		 x_tries;	/* retransmissions done */
@@ -209,14 +216,14 @@ enum ike_qm_state {
  * A finished Quick Mode, kept IKE_QM_LINGER_MS so that a repeat of the
  * peer's last message (QM1 at the responder, QM2 at the initiator) gets
  * our last one (QM2 or QM3) again.  Of the peer's message only the
- * length and SHA-256 digest are kept, which identify a repeat.
+ * length and SHA-256 digest are kept, as in struct ike_xmit.
  */
 struct ike_qm_done {
 	TAILQ_ENTRY(ike_qm_done) qd_entry;
 	uint64_t		 qd_expire;
 	uint32_t		 qd_msgid;
 	uint32_t		 qd_rx_len;	/* 0: matches nothing */
-	uint8_t			 qd_rx_digest[32];	/* SHA-256 */
+	uint8_t			 qd_rx_digest[IKE_RX_DIGEST_LEN];
 	size_t			 qd_reply_len;
 	uint8_t			 qd_reply[];	/* the datagram we sent */
 };
@@ -459,6 +466,8 @@ void	 ike_xmit_clear(struct ike_xmit *);
 int	 ike_xmit_send(struct ike_p1 *, struct ike_xmit *, struct wbuf *,
 	    int retransmit);
 int	 ike_xmit_is_dup(struct ike_p1 *, struct ike_xmit *,
+	    const struct ike_packet *);
+int	 ike_rx_digest_match(uint32_t len, const uint8_t *digest,
 	    const struct ike_packet *);
 void	 ike_xmit_store_rx(struct ike_xmit *, const struct ike_packet *);
 int	 ike_xmit_timer(struct ike_p1 *, struct ike_xmit *, uint64_t now);

@@ -210,14 +210,14 @@ ike_qm_finish(struct ike_qm *qm)
 
 /*
  * Replace the finished qm by the small record that answers a repeat of
- * the peer's last message (qm_xmit.x_last_rx) with our last one, and
- * free qm.  Without memory for the record, repeats go unanswered.
+ * the peer's last message (stored by ike_xmit_store_rx) with our last
+ * one, and free qm.  Without memory for the record, repeats go
+ * unanswered.
  */
 static void
 ike_qm_linger(struct ike_qm *qm)
 {
 	struct ike_p1		*p1 = qm->qm_p1;
-	const struct wbuf	*rx = &qm->qm_xmit.x_last_rx;
 	const struct wbuf	*reply = &qm->qm_xmit.x_msg;
 	struct ike_qm_done	*qd;
 
@@ -232,10 +232,9 @@ ike_qm_linger(struct ike_qm *qm)
 	}
 	qd->qd_expire = p1->p1_eng->e_now + IKE_QM_LINGER_MS;
 	qd->qd_msgid = qm->qm_msgid;
-	qd->qd_rx_len = (uint32_t)rx->wb_len;
-	if (rx->wb_len == 0 || hash_digest(HASH_SHA256, rx->wb_data,
-	    rx->wb_len, qd->qd_rx_digest, sizeof(qd->qd_rx_digest)) != 0)
-		qd->qd_rx_len = 0;
+	qd->qd_rx_len = qm->qm_xmit.x_rx_len;
+	memcpy(qd->qd_rx_digest, qm->qm_xmit.x_rx_digest,
+	    sizeof(qd->qd_rx_digest));
 	qd->qd_reply_len = reply->wb_len;
 	if (reply->wb_len > 0)
 		memcpy(qd->qd_reply, reply->wb_data, reply->wb_len);
@@ -280,12 +279,8 @@ ike_qm_done_input(struct ike_p1 *p1, struct ike_qm_done *qd,
 {
 	struct ike_engine	*eng = p1->p1_eng;
 	struct wbuf		 reply;
-	uint8_t			 digest[32];
 
-	if (qd->qd_rx_len != 0 && pk->pk_len == qd->qd_rx_len &&
-	    hash_digest(HASH_SHA256, pk->pk_data, pk->pk_len, digest,
-	    sizeof(digest)) == 0 &&
-	    memcmp(digest, qd->qd_rx_digest, sizeof(digest)) == 0) {
+	if (ike_rx_digest_match(qd->qd_rx_len, qd->qd_rx_digest, pk)) {
 		log_debug(D_OP, "ISAKMP SA %s: retransmitted message from %s, "
 		    "sending our stored reply again", p1->p1_cookies,
 		    p1->p1_peer);

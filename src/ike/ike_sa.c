@@ -277,14 +277,13 @@ ike_xmit_init(struct ike_xmit *x)
 {
 	memset(x, 0, sizeof(*x));
 	wbuf_init(&x->x_msg, 0);
-	wbuf_init(&x->x_last_rx, 0);
 }
 
 void
 ike_xmit_clear(struct ike_xmit *x)
 {
 	wbuf_free(&x->x_msg);
-	wbuf_free(&x->x_last_rx);
+	x->x_rx_len = 0;
 	x->x_next = 0;
 }
 
@@ -648,7 +647,6 @@ ike_p1_drop_exchange(struct ike_p1 *p1)
 	 * and "ikeadm dump p1", in buffers of their size.
 	 */
 	wbuf_trim(&p1->p1_xmit.x_msg);
-	wbuf_trim(&p1->p1_xmit.x_last_rx);
 	wbuf_trim(&p1->p1_skeyid);
 	wbuf_trim(&p1->p1_skeyid_d);
 	wbuf_trim(&p1->p1_skeyid_a);
@@ -866,12 +864,31 @@ ike_xmit_send(struct ike_p1 *p1, struct ike_xmit *x, struct wbuf *msg,
 	return (rc);
 }
 
-/* Store the request that our stored reply responds to. */
+/*
+ * Store the length and digest of the request that our stored reply
+ * responds to.  Without a digest, no repeat is recognised.
+ */
 void
 ike_xmit_store_rx(struct ike_xmit *x, const struct ike_packet *pk)
 {
-	wbuf_reset(&x->x_last_rx);
-	(void)wbuf_put(&x->x_last_rx, pk->pk_data, pk->pk_len);
+	x->x_rx_len = 0;
+	if (pk->pk_len == 0 || pk->pk_len > UINT32_MAX ||
+	    hash_digest(HASH_SHA256, pk->pk_data, pk->pk_len, x->x_rx_digest,
+	    sizeof(x->x_rx_digest)) != 0)
+		return;
+	x->x_rx_len = (uint32_t)pk->pk_len;
+}
+
+/* Whether pk has this length (0 matches nothing) and SHA-256 digest. */
+int
+ike_rx_digest_match(uint32_t len, const uint8_t *digest,
+    const struct ike_packet *pk)
+{
+	uint8_t	d[IKE_RX_DIGEST_LEN];
+
+	return (len != 0 && pk->pk_len == len &&
+	    hash_digest(HASH_SHA256, pk->pk_data, pk->pk_len, d,
+	    sizeof(d)) == 0 && memcmp(d, digest, sizeof(d)) == 0);
 }
 
 /*
@@ -882,8 +899,7 @@ int
 ike_xmit_is_dup(struct ike_p1 *p1, struct ike_xmit *x,
     const struct ike_packet *pk)
 {
-	if (x->x_last_rx.wb_len != pk->pk_len || pk->pk_len == 0 ||
-	    memcmp(x->x_last_rx.wb_data, pk->pk_data, pk->pk_len) != 0)
+	if (!ike_rx_digest_match(x->x_rx_len, x->x_rx_digest, pk))
 		return (0);
 	if (x->x_msg.wb_len > 0) {
 		log_debug(D_OP, "ISAKMP SA %s: retransmitted message from %s, "
