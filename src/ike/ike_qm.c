@@ -178,6 +178,19 @@ ike_qm_backoff_clear(struct ike_engine *eng)
 }
 
 /* Install the IPsec SAs; the reserved SPI then belongs to the SA. */
+/* Free the nonces, the peer's IDs and KE, and the PFS key of qm. */
+static void
+ike_qm_free_material(struct ike_qm *qm)
+{
+	wbuf_free(&qm->qm_ni);
+	wbuf_free(&qm->qm_nr);
+	wbuf_free(&qm->qm_peer_ke);
+	wbuf_free(&qm->qm_peer_idi);
+	wbuf_free(&qm->qm_peer_idr);
+	dh_key_free(qm->qm_dh);
+	qm->qm_dh = NULL;
+}
+
 static int
 ike_qm_finish(struct ike_qm *qm)
 {
@@ -189,30 +202,20 @@ ike_qm_finish(struct ike_qm *qm)
 	qm->qm_larval.id_spi = 0;
 	qm->qm_state = IKE_QM_DONE;
 	/*
-	 * The keys are derived and HASH(3) is sent or checked.  A finished
-	 * exchange lingers only to answer a repeated message from
-	 * qm_xmit, so the nonces, IDs and PFS material go now.
+	 * The keys are derived and HASH(3) is sent or checked, so the
+	 * nonces, IDs and PFS material go now.  For a while the initiator
+	 * replies to a repeated QM2 with QM3 and the responder to a
+	 * repeated QM1 with QM2: ike_qm_input replaces qm by an
+	 * ike_qm_done once it has stored the message it received.
 	 */
-	wbuf_free(&qm->qm_ni);
-	wbuf_free(&qm->qm_nr);
-	wbuf_free(&qm->qm_peer_ke);
-	wbuf_free(&qm->qm_peer_idi);
-	wbuf_free(&qm->qm_peer_idr);
-	dh_key_free(qm->qm_dh);
-	qm->qm_dh = NULL;
-	/*
-	 * For a while the initiator answers a repeated QM2 with QM3 and
-	 * the responder a repeated QM1 with QM2: ike_qm_input replaces qm
-	 * by an ike_qm_done once it has stored the message it received.
-	 */
+	ike_qm_free_material(qm);
 	return (0);
 }
 
 /*
- * Replace the finished qm by the small record that answers a repeat of
- * the peer's last message (stored by ike_xmit_store_rx) with our last
- * one, and free qm.  Without memory for the record, repeats go
- * unanswered.
+ * Replace the finished qm by the small record that replies to a repeat
+ * of the peer's last message (stored by ike_xmit_store_rx) with our last
+ * one, and free qm.  Without memory for the record, repeats are dropped.
  */
 static void
 ike_qm_linger(struct ike_qm *qm)
@@ -304,12 +307,7 @@ ike_qm_free(struct ike_qm *qm)
 {
 	ike_qm_release_spi(qm);
 	TAILQ_REMOVE(&qm->qm_p1->p1_qms, qm, qm_entry);
-	wbuf_free(&qm->qm_ni);
-	wbuf_free(&qm->qm_nr);
-	wbuf_free(&qm->qm_peer_ke);
-	wbuf_free(&qm->qm_peer_idi);
-	wbuf_free(&qm->qm_peer_idr);
-	dh_key_free(qm->qm_dh);
+	ike_qm_free_material(qm);
 	ike_xmit_clear(&qm->qm_xmit);
 	util_freezero(qm, sizeof(*qm));
 }
