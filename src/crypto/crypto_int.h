@@ -23,6 +23,8 @@
 #include "crypto/cipher.h"
 #include "crypto/hash.h"
 
+struct dh_key;
+
 /* Initialise on first use; returns 0 or ERR_CRYPTO. */
 int		 crypto_ready(void);
 
@@ -54,5 +56,25 @@ void		 dh_shutdown(void);
  * group has no prime in dh_primes.c.
  */
 const uint8_t	*dh_modp_prime(unsigned int group, size_t *len);
+
+/*
+ * What dh_pool.c needs of dh.c.  Groups are counted by their index in
+ * dh.c's table of implementations.  dh_key_make() makes a fresh key
+ * pair with the given key generation context (MODP and Curve; ECP takes
+ * none) and logs nothing, so that the pool's thread can call it.
+ */
+size_t		 dh_impl_count(void);
+EVP_PKEY_CTX	*dh_keygen_new(size_t i);
+int		 dh_key_make(size_t i, EVP_PKEY_CTX *keygen, struct dh_key **);
+
+/*
+ * Take a key pair of implementation i that the pool made ahead.  Returns
+ * 0, or ERR_NOTFOUND when the pool is not running or has none ready (it
+ * makes more for that group then).
+ */
+int		 dh_pool_take(size_t i, struct dh_key **);
+
+/* Stop the pool's thread and free its key pairs; safe when not started. */
+void		 dh_pool_stop(void);
 
 #endif /* IKED_CRYPTO_INT_H */

@@ -456,28 +456,38 @@ dh_shutdown(void)
 {
 	size_t	 i;
 
+	/* The pool's thread uses the domains. */
+	dh_pool_stop();
 	for (i = 0; i < DH_NIMPL; i++)
 		dh_domain_free(&dh_domains[i]);
 	dh_ready = 0;
 }
 
+/* An empty key of implementation i, which must be ready. */
+static int
+dh_key_alloc(size_t i, struct dh_key **keyp)
+{
+	struct dh_key	*key;
+
+	if ((key = calloc(1, sizeof(*key))) == NULL)
+		return (ERR_NOMEM);
+	key->dk_info = dh_group_lookup(dh_impl[i].im_group);
+	key->dk_impl = i;
+	*keyp = key;
+	return (0);
+}
+
 static int
 dh_key_new(unsigned int group, struct dh_key **keyp)
 {
-	struct dh_key	*key;
-	size_t		 i;
+	size_t	 i;
 
 	*keyp = NULL;
 	if (crypto_ready() != 0)
 		return (ERR_CRYPTO);
 	if (dh_impl_index(group, &i) != 0 || !dh_impl_ready(i))
 		return (ERR_UNSUPPORTED);
-	if ((key = calloc(1, sizeof(*key))) == NULL)
-		return (ERR_NOMEM);
-	key->dk_info = dh_group_lookup(group);
-	key->dk_impl = i;
-	*keyp = key;
-	return (0);
+	return (dh_key_alloc(i, keyp));
 }
 
 /*
@@ -516,27 +526,51 @@ dh_ecp_generate(struct dh_key *key)
 	} while (BN_is_zero(key->dk_priv));
 	r = dh_ecp_set_public(key, bnctx);
  out:
-	if (r != 0)
-		crypto_log_errors("dh_key_generate");
 	BN_CTX_free(bnctx);
 	return (r);
 }
 
+size_t
+dh_impl_count(void)
+{
+	return (DH_NIMPL);
+}
+
+/* OpenSSL 3.0 cannot duplicate a key generation context: make another. */
+EVP_PKEY_CTX *
+dh_keygen_new(size_t i)
+{
+	struct dh_domain	*dd = &dh_domains[i];
+	EVP_PKEY_CTX		*ctx = NULL;
+
+	if (dd->dd_keygen == NULL)
+		return (NULL);
+	if (dd->dd_params != NULL)
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dd->dd_params, NULL);
+	else
+		ctx = EVP_PKEY_CTX_new_from_name(NULL, dh_impl[i].im_name,
+		    NULL);
+	if (ctx != NULL && EVP_PKEY_keygen_init(ctx) <= 0) {
+		EVP_PKEY_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return (ctx);
+}
+
 int
-dh_key_generate(unsigned int group, struct dh_key **keyp)
+dh_key_make(size_t i, EVP_PKEY_CTX *keygen, struct dh_key **keyp)
 {
 	struct dh_key	*key = NULL;
 	int		 r;
 
 	*keyp = NULL;
-	if ((r = dh_key_new(group, &key)) != 0)
+	if ((r = dh_key_alloc(i, &key)) != 0)
 		return (r);
 	if (key->dk_info->dg_type == DH_ECP) {
 		if ((r = dh_ecp_generate(key)) != 0)
 			goto out;
-	} else if (EVP_PKEY_generate(dh_domains[key->dk_impl].dd_keygen,
-	    &key->dk_pkey) <= 0) {
-		crypto_log_errors("dh_key_generate");
+	} else if (keygen == NULL ||
+	    EVP_PKEY_generate(keygen, &key->dk_pkey) <= 0) {
 		r = ERR_CRYPTO;
 		goto out;
 	}
@@ -544,6 +578,24 @@ dh_key_generate(unsigned int group, struct dh_key **keyp)
 	key = NULL;
  out:
 	dh_key_free(key);
+	return (r);
+}
+
+int
+dh_key_generate(unsigned int group, struct dh_key **keyp)
+{
+	size_t	 i;
+	int	 r;
+
+	*keyp = NULL;
+	if (crypto_ready() != 0)
+		return (ERR_CRYPTO);
+	if (dh_impl_index(group, &i) != 0 || !dh_impl_ready(i))
+		return (ERR_UNSUPPORTED);
+	if (dh_pool_take(i, keyp) == 0)
+		return (0);
+	if ((r = dh_key_make(i, dh_domains[i].dd_keygen, keyp)) != 0)
+		crypto_log_errors("dh_key_generate");
 	return (r);
 }
 

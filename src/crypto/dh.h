@@ -66,6 +66,21 @@ int	 dh_group_prime(unsigned int group, struct wbuf *out);
 int	 dh_key_generate(unsigned int group, struct dh_key **);
 
 /*
+ * Start a thread that makes key pairs ahead of need for every group that
+ * dh_key_generate() was asked for, so that the event loop finds one
+ * ready and another core does the work.  Each key pair is handed out
+ * once.  Call it after the last fork().  Returns 0, or ERR_SYSTEM when
+ * the thread cannot start (dh_key_generate() then works as before).
+ */
+int	 dh_pool_start(void);
+
+/*
+ * Counts since dh_pool_start(): key pairs handed out ready, and key
+ * pairs the caller had to make because none was ready.
+ */
+void	 dh_pool_counts(uint64_t *ready, uint64_t *inline_made);
+
+/*
  * Make a key pair from a given private value, for known-answer tests
  * only (the daemon always uses dh_key_generate()).  MODP takes a
  * big-endian integer below the prime, and ECP a big-endian integer

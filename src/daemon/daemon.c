@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/diag.h"
 #include "crypto/crypto.h"
+#include "crypto/dh.h"
 #include "daemon/caps.h"
 #include "daemon/daemon.h"
 #include "daemon/opts.h"
@@ -465,6 +466,21 @@ daemon_stop(struct daemon *d)
 	crypto_shutdown();
 }
 
+/*
+ * With more than one core, key pairs are made ahead in a second thread
+ * (dh_pool_start()); the thread starts after the fork of daemon_detach().
+ */
+static void
+daemon_start_pool(void)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	if (dh_pool_start() != 0)
+		log_warn("cannot start the thread that makes Diffie-Hellman "
+		    "key pairs ahead (%s); the event loop makes them",
+		    strerror(errno));
+}
+
 int
 daemon_run(const struct iked_opts *opts)
 {
@@ -492,6 +508,7 @@ daemon_run(const struct iked_opts *opts)
 		return (1);
 	}
 	(void)caps_drop();
+	daemon_start_pool();
 	if (notify >= 0)
 		daemon_detach_done(notify);
 	log_info("in.iked running (pid %ld)", (long)getpid());

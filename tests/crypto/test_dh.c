@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "crypto/crypto.h"
@@ -280,6 +281,70 @@ dh_from_private_checks_range(void **state)
 	wbuf_free(&p);
 }
 
+/* Take key pairs of group until the pool handed out one it made ahead. */
+static void
+dh_pool_wait_ready(unsigned int group)
+{
+	struct dh_key	*k;
+	uint64_t	 ready = 0, made = 0;
+	int		 i;
+
+	/* The thread needs time, not a deadline: poll for up to 60 s. */
+	for (i = 0; i < 6000 && ready == 0; i++) {
+		assert_int_equal(dh_key_generate(group, &k), 0);
+		dh_key_free(k);
+		dh_pool_counts(&ready, &made);
+		if (ready == 0)
+			(void)usleep(10000);
+	}
+	if (ready == 0)
+		fail_msg("group %u: the pool never had a key pair ready",
+		    group);
+}
+
+/*
+ * Key pairs made ahead by the pool's thread agree with their peers in
+ * every group, and each is handed out once: 200 ECP-256 public values
+ * are all different.
+ */
+static void
+dh_pool_keys_fresh_and_valid(void **state)
+{
+	const struct dh_group_info	*t;
+	struct dh_key			*k[200];
+	struct wbuf			 pub[200];
+	uint64_t			 ready, made;
+	size_t				 n, i, j;
+
+	assert_int_equal(dh_pool_start(), 0);
+	dh_pool_wait_ready(19);
+	t = dh_group_table(&n);
+	for (i = 0; i < n; i++)
+		if (t[i].dg_implemented)
+			dh_check_agree(&t[i]);
+	for (i = 0; i < 200; i++) {
+		wbuf_init(&pub[i], 0);
+		assert_int_equal(dh_key_generate(19, &k[i]), 0);
+		assert_int_equal(dh_key_public(k[i], &pub[i]), 0);
+	}
+	for (i = 0; i < 200; i++)
+		for (j = i + 1; j < 200; j++)
+			assert_memory_not_equal(pub[i].wb_data, pub[j].wb_data,
+			    pub[i].wb_len);
+	for (i = 0; i < 200; i++) {
+		dh_key_free(k[i]);
+		wbuf_free(&pub[i]);
+	}
+	dh_pool_counts(&ready, &made);
+	printf("pool: %llu key pairs ready, %llu made by the caller\n",
+	    (unsigned long long)ready, (unsigned long long)made);
+	/* Stopping frees the pool; key pairs are made inline again. */
+	crypto_shutdown();
+	assert_int_equal(crypto_init(), 0);
+	assert_int_equal(dh_key_generate(19, &k[0]), 0);
+	dh_key_free(k[0]);
+}
+
 int
 main(void)
 {
@@ -291,6 +356,7 @@ main(void)
 		cmocka_unit_test(dh_ecp_rejects_bad_points),
 		cmocka_unit_test(dh_curve_rejects_low_order),
 		cmocka_unit_test(dh_from_private_checks_range),
+		cmocka_unit_test(dh_pool_keys_fresh_and_valid),
 	};
 	int	 r;
 
