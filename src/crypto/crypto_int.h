@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
@@ -24,6 +25,7 @@
 #include "crypto/hash.h"
 
 struct dh_key;
+struct wbuf;
 
 /* Initialise on first use; returns 0 or ERR_CRYPTO. */
 int		 crypto_ready(void);
@@ -66,6 +68,22 @@ const uint8_t	*dh_modp_prime(unsigned int group, size_t *len);
 size_t		 dh_impl_count(void);
 EVP_PKEY_CTX	*dh_keygen_new(size_t i);
 int		 dh_key_make(size_t i, EVP_PKEY_CTX *keygen, struct dh_key **);
+
+/*
+ * The peer's public value, checked and imported on the event loop's
+ * thread (dh_peer_import() logs nothing and uses shared contexts), so
+ * that dh_peer_compute() can run in any thread.
+ */
+struct dh_peer {
+	EVP_PKEY	*pe_pkey;	/* MODP, Curve */
+	EC_POINT	*pe_point;	/* ECP */
+};
+
+int		 dh_peer_import(const struct dh_key *, const uint8_t *,
+		    size_t, struct dh_peer *, const char **reason);
+int		 dh_peer_compute(const struct dh_key *, const struct dh_peer *,
+		    struct wbuf *secret, const char **reason);
+void		 dh_peer_clear(struct dh_peer *);
 
 /*
  * Take a key pair of implementation i that the pool made ahead.  Returns

@@ -909,8 +909,6 @@ dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
 	    (r = wbuf_put(secret, tmp, len)) != 0)
 		wbuf_reset(secret);
  out:
-	if (r != 0)
-		crypto_log_errors("dh_key_derive");
 	util_freezero(tmp, len);
 	EVP_PKEY_CTX_free(ctx);
 	return (r);
@@ -923,31 +921,48 @@ dh_exchange(const struct dh_key *key, EVP_PKEY *peer, struct wbuf *secret,
  * a point on the curve cannot be of small order.
  */
 static int
-dh_derive_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
+dh_ecp_import(const struct dh_key *key, const uint8_t *xy, size_t len,
+    EC_POINT **peer, const char **reason)
+{
+	const EC_GROUP	*ec = dh_domains[key->dk_impl].dd_ec;
+	uint8_t		 point[1 + 2 * DH_MAX_FIELD];
+	BN_CTX		*bnctx = NULL;
+	int		 r = ERR_NOMEM;
+
+	if ((bnctx = BN_CTX_new()) == NULL ||
+	    (*peer = EC_POINT_new(ec)) == NULL)
+		goto out;
+	point[0] = POINT_CONVERSION_UNCOMPRESSED;
+	memcpy(point + 1, xy, len);
+	r = ERR_MALFORMED;
+	if (!EC_POINT_oct2point(ec, *peer, point, len + 1, bnctx)) {
+		*reason = "ECP public value is not a point on the curve";
+		goto out;
+	}
+	r = 0;
+ out:
+	BN_CTX_free(bnctx);
+	return (r);
+}
+
+static int
+dh_ecp_compute(const struct dh_key *key, const EC_POINT *peer,
     struct wbuf *secret, const char **reason)
 {
 	const EC_GROUP	*ec = dh_domains[key->dk_impl].dd_ec;
 	size_t		 want = key->dk_info->dg_secret_len;
-	uint8_t		 point[1 + 2 * DH_MAX_FIELD], *out;
-	EC_POINT	*peer = NULL, *shared = NULL;
+	EC_POINT	*shared = NULL;
 	BN_CTX		*bnctx = NULL;
+	uint8_t		*out;
 	BIGNUM		*x;
 	int		 r = ERR_NOMEM;
 
 	if ((bnctx = BN_CTX_secure_new()) == NULL ||
-	    (peer = EC_POINT_new(ec)) == NULL ||
 	    (shared = EC_POINT_new(ec)) == NULL)
 		goto out;
 	BN_CTX_start(bnctx);
 	if ((x = BN_CTX_get(bnctx)) == NULL)
 		goto out;
-	point[0] = POINT_CONVERSION_UNCOMPRESSED;
-	memcpy(point + 1, xy, len);
-	r = ERR_MALFORMED;
-	if (!EC_POINT_oct2point(ec, peer, point, len + 1, bnctx)) {
-		*reason = "ECP public value is not a point on the curve";
-		goto out;
-	}
 	r = ERR_CRYPTO;
 	if (!EC_POINT_mul(ec, shared, NULL, peer, key->dk_priv, bnctx) ||
 	    !EC_POINT_get_affine_coordinates(ec, shared, x, NULL, bnctx)) {
@@ -967,44 +982,62 @@ dh_derive_ecp(const struct dh_key *key, const uint8_t *xy, size_t len,
 	if (r != 0)
 		wbuf_reset(secret);
  out:
-	OPENSSL_cleanse(point, sizeof(point));
 	BN_CTX_end(bnctx);
 	BN_CTX_free(bnctx);
 	EC_POINT_clear_free(shared);
-	EC_POINT_free(peer);
 	return (r);
+}
+
+int
+dh_peer_import(const struct dh_key *key, const uint8_t *peer, size_t len,
+    struct dh_peer *pe, const char **reason)
+{
+	enum dh_type	 type = key->dk_info->dg_type;
+
+	memset(pe, 0, sizeof(*pe));
+	*reason = NULL;
+	if (len != key->dk_info->dg_public_len) {
+		*reason = "public value length does not match the group";
+		return (ERR_MALFORMED);
+	}
+	if (type == DH_ECP)
+		return (dh_ecp_import(key, peer, len, &pe->pe_point, reason));
+	if (dh_is_modp(type))
+		return (dh_peer_modp(key, peer, len, &pe->pe_pkey, reason));
+	return (dh_peer_curve(key, peer, len, &pe->pe_pkey, reason));
+}
+
+int
+dh_peer_compute(const struct dh_key *key, const struct dh_peer *pe,
+    struct wbuf *secret, const char **reason)
+{
+	if (pe->pe_point != NULL)
+		return (dh_ecp_compute(key, pe->pe_point, secret, reason));
+	return (dh_exchange(key, pe->pe_pkey, secret, reason));
+}
+
+void
+dh_peer_clear(struct dh_peer *pe)
+{
+	EVP_PKEY_free(pe->pe_pkey);
+	EC_POINT_free(pe->pe_point);
+	memset(pe, 0, sizeof(*pe));
 }
 
 int
 dh_key_derive(const struct dh_key *key, const uint8_t *peer, size_t len,
     struct wbuf *secret, const char **reason)
 {
-	const struct dh_group_info	*info = key->dk_info;
-	EVP_PKEY			*pk = NULL;
-	const char			*unused;
-	int				 r;
+	struct dh_peer	 pe;
+	const char	*unused;
+	int		 r;
 
 	if (reason == NULL)
 		reason = &unused;
-	*reason = NULL;
-	if (len != info->dg_public_len) {
-		*reason = "public value length does not match the group";
-		return (ERR_MALFORMED);
-	}
-	if (info->dg_type == DH_ECP) {
-		r = dh_derive_ecp(key, peer, len, secret, reason);
-		goto out;
-	}
-	if (dh_is_modp(info->dg_type))
-		r = dh_peer_modp(key, peer, len, &pk, reason);
-	else
-		r = dh_peer_curve(key, peer, len, &pk, reason);
-	if (r != 0)
-		goto out;
-	r = dh_exchange(key, pk, secret, reason);
- out:
+	if ((r = dh_peer_import(key, peer, len, &pe, reason)) == 0)
+		r = dh_peer_compute(key, &pe, secret, reason);
 	if (r != 0)
 		crypto_log_errors("dh_key_derive");
-	EVP_PKEY_free(pk);
+	dh_peer_clear(&pe);
 	return (r);
 }

@@ -66,13 +66,14 @@ int	 dh_group_prime(unsigned int group, struct wbuf *out);
 int	 dh_key_generate(unsigned int group, struct dh_key **);
 
 /*
- * Start a thread that makes key pairs ahead of need for every group that
- * dh_key_generate() was asked for, so that the event loop finds one
- * ready and another core does the work.  Each key pair is handed out
- * once.  Call it after the last fork().  Returns 0, or ERR_SYSTEM when
- * the thread cannot start (dh_key_generate() then works as before).
+ * Start threads (at most 8) that make key pairs ahead of need for every
+ * group that dh_key_generate() was asked for, and compute g^xy for
+ * dh_derive_start().  The event loop then does the protocol while other
+ * cores do the arithmetic.  Each key pair is handed out once.  Call it
+ * after the last fork().  Returns 0, or ERR_SYSTEM when no thread starts
+ * (everything then runs in the caller's thread, as before).
  */
-int	 dh_pool_start(void);
+int	 dh_pool_start(unsigned int threads);
 
 /*
  * Counts since dh_pool_start(): key pairs handed out ready, and key
@@ -116,5 +117,24 @@ int	 dh_key_public(const struct dh_key *, struct wbuf *out);
  */
 int	 dh_key_derive(const struct dh_key *, const uint8_t *peer,
 	    size_t len, struct wbuf *secret, const char **reason);
+
+/*
+ * g^xy in the pool's threads.  dh_derive_start() checks the peer's value
+ * and queues the computation.  It returns 0 with *job set, ERR_NOTFOUND
+ * when no pool runs, or the error of the check; in those cases the
+ * caller calls dh_key_derive(), which logs the reason.  The key must
+ * stay until the job is finished or cancelled.  dh_derive_finish() waits
+ * for the result (or computes it when no thread took it yet), replaces
+ * the contents of secret, frees the job and returns as dh_key_derive().
+ * dh_derive_cancel() frees a job whose result is not needed; NULL is
+ * allowed.
+ */
+struct dh_job;
+
+int	 dh_derive_start(const struct dh_key *, const uint8_t *peer,
+	    size_t len, struct dh_job **);
+int	 dh_derive_finish(struct dh_job *, struct wbuf *secret,
+	    const char **reason);
+void	 dh_derive_cancel(struct dh_job *);
 
 #endif /* IKED_DH_H */

@@ -467,17 +467,20 @@ daemon_stop(struct daemon *d)
 }
 
 /*
- * With more than one core, key pairs are made ahead in a second thread
- * (dh_pool_start()); the thread starts after the fork of daemon_detach().
+ * With more than one core, Diffie-Hellman runs in one thread per core
+ * beside the event loop (dh_pool_start()).  The threads start after the
+ * fork of daemon_detach().
  */
 static void
 daemon_start_pool(void)
 {
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	long	 cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < 2)
 		return;
-	if (dh_pool_start() != 0)
-		log_warn("cannot start the thread that makes Diffie-Hellman "
-		    "key pairs ahead (%s); the event loop makes them",
+	if (dh_pool_start((unsigned int)cores) != 0)
+		log_warn("cannot start the Diffie-Hellman threads (%s); the "
+		    "event loop does all Diffie-Hellman itself",
 		    strerror(errno));
 }
 

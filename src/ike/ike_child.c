@@ -454,9 +454,14 @@ ike_qm_install(struct ike_qm *qm)
 		goto out;
 	}
 	old = ike_child_predecessor(eng, qm->qm_spd, &p1->p1_remote);
-	if (qm->qm_group != 0 && (rc = dh_key_derive(qm->qm_dh,
-	    qm->qm_peer_ke.wb_data, qm->qm_peer_ke.wb_len, &gqm,
-	    &why)) != 0) {
+	rc = 0;
+	if (qm->qm_dhjob != NULL) {
+		rc = dh_derive_finish(qm->qm_dhjob, &gqm, &why);
+		qm->qm_dhjob = NULL;
+	} else if (qm->qm_group != 0)
+		rc = dh_key_derive(qm->qm_dh, qm->qm_peer_ke.wb_data,
+		    qm->qm_peer_ke.wb_len, &gqm, &why);
+	if (rc != 0) {
 		log_warn("ISAKMP SA %s: PFS Diffie-Hellman with %s failed: %s",
 		    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc));
 		goto out;

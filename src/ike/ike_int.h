@@ -199,6 +199,7 @@ struct ike_qm {
 	struct wbuf		 qm_ni;		/* nonce bodies */
 	struct wbuf		 qm_nr;
 	struct dh_key		*qm_dh;
+	struct dh_job		*qm_dhjob;	/* PFS g^xy being computed */
 	struct wbuf		 qm_peer_ke;
 	struct ike_xmit		 qm_xmit;
 	/* The inbound SPI reserved for this exchange; id_spi 0 = none. */
@@ -278,6 +279,7 @@ struct ike_p1 {
 	/* Exchange material. */
 	struct wbuf		 p1_sai_b;	/* initiator's SA body */
 	struct dh_key		*p1_dh;
+	struct dh_job		*p1_dhjob;	/* g^xy being computed */
 	struct wbuf		 p1_gxi;
 	struct wbuf		 p1_gxr;
 	struct wbuf		 p1_ni;
@@ -522,6 +524,12 @@ int	 ike_mm_initiate(struct ike_engine *, const struct config_rule *,
 	    const struct sockaddr_storage *remote, struct ike_p1 **);
 void	 ike_mm_input(struct ike_engine *, const struct ike_packet *,
 	    const struct isakmp_hdr *);
+/*
+ * Finish the responder's key derivation that waits for g^xy from the
+ * Diffie-Hellman threads, before anything uses the Phase 1 keys.
+ * Returns 0 (also when nothing waits) or the error, which it logs.
+ */
+int	 ike_mm_keys(struct ike_p1 *);
 
 /* ike_cert.c */
 int	 ike_cert_is_sig(unsigned int auth);

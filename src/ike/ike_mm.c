@@ -431,8 +431,13 @@ ike_mm_derive(struct ike_p1 *p1)
 		return (ERR_CONFIG);
 	peer = p1->p1_initiator ? p1->p1_gxr.wb_data : p1->p1_gxi.wb_data;
 	peer_len = p1->p1_initiator ? p1->p1_gxr.wb_len : p1->p1_gxi.wb_len;
-	if ((rc = dh_key_derive(p1->p1_dh, peer, peer_len, &p1->p1_gxy,
-	    &why)) != 0) {
+	if (p1->p1_dhjob != NULL) {
+		rc = dh_derive_finish(p1->p1_dhjob, &p1->p1_gxy, &why);
+		p1->p1_dhjob = NULL;
+	} else
+		rc = dh_key_derive(p1->p1_dh, peer, peer_len, &p1->p1_gxy,
+		    &why);
+	if (rc != 0) {
 		log_warn("ISAKMP SA %s: Diffie-Hellman with %s failed: %s",
 		    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc));
 		return (rc);
@@ -500,6 +505,30 @@ ike_mm_i_mm2(struct ike_p1 *p1, const struct ike_packet *pk,
 	return (0);
 }
 
+/*
+ * The responder needs the keys only when MM5 arrives, so g^xy is
+ * computed in the Diffie-Hellman threads while MM4 travels.  Without
+ * threads, without a preshared key, or when the peer's value fails a
+ * check, ike_mm_derive() runs now and logs what failed.
+ */
+static int
+ike_mm_derive_later(struct ike_p1 *p1)
+{
+	if ((ike_cert_is_sig(p1->p1_auth) || ike_pke_is(p1->p1_auth) ||
+	    ike_mm_psk(p1) != NULL) && dh_derive_start(p1->p1_dh,
+	    p1->p1_gxi.wb_data, p1->p1_gxi.wb_len, &p1->p1_dhjob) == 0)
+		return (0);
+	return (ike_mm_derive(p1));
+}
+
+int
+ike_mm_keys(struct ike_p1 *p1)
+{
+	if (p1->p1_dhjob == NULL)
+		return (0);
+	return (ike_mm_derive(p1));
+}
+
 static int
 ike_mm_r_mm3(struct ike_p1 *p1, const struct ike_packet *pk,
     const struct isakmp_msg *msg)
@@ -511,7 +540,7 @@ ike_mm_r_mm3(struct ike_p1 *p1, const struct ike_packet *pk,
 	p1->p1_state = IKE_P1_MM_R2;
 	if (ike_mm_send_clear(p1, ike_mm_add_ke_nonce, 1) != 0)
 		return (IKE_MM_FAIL);
-	if (ike_mm_derive(p1) != 0)
+	if (ike_mm_derive_later(p1) != 0)
 		return (IKE_MM_FAIL);
 	if (p1->p1_nat_local && p1->p1_natt != IKE_NATT_NONE)
 		p1->p1_keepalive = p1->p1_eng->e_now + IKE_KEEPALIVE_MS;
@@ -1101,6 +1130,8 @@ ike_mm_open(struct ike_p1 *p1, const struct ike_mm_step *st,
 			    st->ms_encrypted ? "not " : "");
 		return (ISAKMP_N_INVALID_FLAGS);
 	}
+	if (st->ms_encrypted && ike_mm_keys(p1) != 0)
+		return (IKE_MM_FAIL);
 	if (!st->ms_encrypted && ike_pke_is(p1->p1_auth))
 		rc = ike_mm_parse_pke(pk, msg, &err);
 	else if (!st->ms_encrypted)

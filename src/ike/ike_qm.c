@@ -187,6 +187,8 @@ ike_qm_free_material(struct ike_qm *qm)
 	wbuf_free(&qm->qm_peer_ke);
 	wbuf_free(&qm->qm_peer_idi);
 	wbuf_free(&qm->qm_peer_idr);
+	dh_derive_cancel(qm->qm_dhjob);
+	qm->qm_dhjob = NULL;
 	dh_key_free(qm->qm_dh);
 	qm->qm_dh = NULL;
 }
@@ -888,6 +890,14 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 		rc = ike_qm_send(qm, &b, &body, hash_off, 2, 1);
 	}
 	wbuf_free(&body);
+	/*
+	 * The PFS g^xy is needed when QM3 arrives: the Diffie-Hellman
+	 * threads compute it meanwhile.  Without them, or when the peer's
+	 * value fails a check, ike_qm_install() computes it and logs.
+	 */
+	if (rc == 0 && qm->qm_group != 0)
+		(void)dh_derive_start(qm->qm_dh, qm->qm_peer_ke.wb_data,
+		    qm->qm_peer_ke.wb_len, &qm->qm_dhjob);
 	return (rc);
 }
 

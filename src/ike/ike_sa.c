@@ -565,6 +565,7 @@ ike_p1_free(struct ike_p1 *p1)
 	wbuf_free(&p1->p1_skeyid_a);
 	wbuf_free(&p1->p1_skeyid_e);
 	wbuf_free(&p1->p1_key);
+	dh_derive_cancel(p1->p1_dhjob);
 	dh_key_free(p1->p1_dh);
 	cipher_ctx_free(p1->p1_cipher);
 	ike_xmit_clear(&p1->p1_xmit);
@@ -632,6 +633,8 @@ ike_p1_drop_exchange(struct ike_p1 *p1)
 	wbuf_free(&p1->p1_ni);
 	wbuf_free(&p1->p1_nr);
 	wbuf_free(&p1->p1_gxy);
+	dh_derive_cancel(p1->p1_dhjob);
+	p1->p1_dhjob = NULL;
 	dh_key_free(p1->p1_dh);
 	p1->p1_dh = NULL;
 	/*
@@ -1037,6 +1040,11 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
 	int			 rc, made = 0;
 
 	memset(err, 0, sizeof(*err));
+	if (ike_mm_keys(p1) != 0) {
+		snprintf(err->ie_msg, sizeof(err->ie_msg),
+		    "the Phase 1 keys could not be derived");
+		return (ERR_CRYPTO);
+	}
 	if (p1->p1_cipher == NULL && p1->p1_key.wb_len == 0) {
 		snprintf(err->ie_msg, sizeof(err->ie_msg),
 		    "encrypted message before the keys are known");

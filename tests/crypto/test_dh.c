@@ -316,7 +316,7 @@ dh_pool_keys_fresh_and_valid(void **state)
 	uint64_t			 ready, made;
 	size_t				 n, i, j;
 
-	assert_int_equal(dh_pool_start(), 0);
+	assert_int_equal(dh_pool_start(2), 0);
 	dh_pool_wait_ready(19);
 	t = dh_group_table(&n);
 	for (i = 0; i < n; i++)
@@ -345,6 +345,81 @@ dh_pool_keys_fresh_and_valid(void **state)
 	dh_key_free(k[0]);
 }
 
+/* g^xy of a job equals dh_key_derive()'s result in one group. */
+static void
+dh_job_check_group(unsigned int group)
+{
+	struct dh_key	*a = NULL, *b = NULL;
+	struct dh_job	*job[3];
+	struct wbuf	 pb, want, got;
+	const char	*why = NULL;
+	int		 i;
+
+	wbuf_init(&pb, 0);
+	wbuf_init(&want, 1);
+	wbuf_init(&got, 1);
+	assert_int_equal(dh_key_generate(group, &a), 0);
+	assert_int_equal(dh_key_generate(group, &b), 0);
+	assert_int_equal(dh_key_public(b, &pb), 0);
+	assert_int_equal(dh_key_derive(a, pb.wb_data, pb.wb_len, &want,
+	    NULL), 0);
+	/* Several jobs at once: the threads take them in any order. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(dh_derive_start(a, pb.wb_data, pb.wb_len,
+		    &job[i]), 0);
+	dh_derive_cancel(job[1]);
+	for (i = 0; i < 3; i += 2) {
+		if (dh_derive_finish(job[i], &got, &why) != 0)
+			fail_msg("group %u: job failed: %s", group, why);
+		assert_int_equal(got.wb_len, want.wb_len);
+		assert_memory_equal(got.wb_data, want.wb_data, want.wb_len);
+	}
+	dh_key_free(a);
+	dh_key_free(b);
+	wbuf_free(&pb);
+	wbuf_free(&want);
+	wbuf_free(&got);
+}
+
+/*
+ * With threads, g^xy jobs agree with dh_key_derive() in every group,
+ * and a peer value that fails the checks is rejected at the start;
+ * without threads there are no jobs.
+ */
+static void
+dh_pool_jobs_match_derive(void **state)
+{
+	const struct dh_group_info	*t;
+	struct dh_key			*a = NULL;
+	struct dh_job			*job = NULL;
+	uint8_t				 one[256] = { 0 };
+	size_t				 n, i;
+
+	assert_int_equal(dh_key_generate(14, &a), 0);
+	one[255] = 1;
+	assert_int_equal(dh_derive_start(a, one, sizeof(one), &job),
+	    ERR_NOTFOUND);
+	assert_null(job);
+	assert_int_equal(dh_pool_start(2), 0);
+	assert_int_equal(dh_derive_start(a, one, sizeof(one), &job),
+	    ERR_MALFORMED);
+	assert_null(job);
+	assert_int_equal(dh_derive_start(a, one, 255, &job), ERR_MALFORMED);
+	dh_key_free(a);
+	t = dh_group_table(&n);
+	for (i = 0; i < n; i++)
+		if (t[i].dg_implemented && (t[i].dg_strength > 128 ||
+		    t[i].dg_type == DH_MODP ||
+		    t[i].dg_type == DH_MODP_SUBGROUP))
+			dh_job_check_group(t[i].dg_id);
+	/* ECP-256 and Curve25519 stay with the caller. */
+	assert_int_equal(dh_key_generate(19, &a), 0);
+	assert_int_equal(dh_derive_start(a, one, 64, &job), ERR_NOTFOUND);
+	dh_key_free(a);
+	crypto_shutdown();
+	assert_int_equal(crypto_init(), 0);
+}
+
 int
 main(void)
 {
@@ -357,6 +432,7 @@ main(void)
 		cmocka_unit_test(dh_curve_rejects_low_order),
 		cmocka_unit_test(dh_from_private_checks_range),
 		cmocka_unit_test(dh_pool_keys_fresh_and_valid),
+		cmocka_unit_test(dh_pool_jobs_match_derive),
 	};
 	int	 r;
 

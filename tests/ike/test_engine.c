@@ -3691,5 +3691,13 @@ main(void)
 	};
 
 	log_init("test_engine", LOG_DEST_STDERR);
+	/*
+	 * With IKED_TEST_DH_THREADS set, Diffie-Hellman runs in that many
+	 * threads, as in the daemon on a machine with several cores.
+	 */
+	if (getenv("IKED_TEST_DH_THREADS") != NULL &&
+	    dh_pool_start((unsigned int)atoi(getenv("IKED_TEST_DH_THREADS")))
+	    != 0)
+		return (1);
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }
