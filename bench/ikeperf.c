@@ -52,9 +52,41 @@
 #include "lib/err.h"
 #include "lib/log.h"
 
-#define IKEPERF_MAX_DGRAM	65536
 #define IKEPERF_GROUP_MAX	64
 #define IKEPERF_WORKERS_MAX	64
+#define IKEPERF_BATCH		32	/* datagrams per sendmmsg/recvmmsg */
+#define IKEPERF_TX_MAX		4096	/* a queued datagram, with marker */
+#define IKEPERF_RX_MAX		8192	/* a received datagram */
+
+/* Control data of one datagram: the IP_PKTINFO of its local address. */
+union ikeperf_cmsg {
+	struct cmsghdr	c;
+	uint8_t		b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+};
+
+/*
+ * Datagrams for one socket, sent with one sendmmsg call before the
+ * generator waits in poll() or after it handled a batch of received
+ * ones.
+ */
+struct ikeperf_txq {
+	int			 fd;
+	unsigned int		 n;
+	struct mmsghdr		 msgs[IKEPERF_BATCH];
+	struct iovec		 iov[IKEPERF_BATCH];
+	struct sockaddr_in	 to[IKEPERF_BATCH];
+	union ikeperf_cmsg	 ctl[IKEPERF_BATCH];
+	uint8_t			 data[IKEPERF_BATCH][IKEPERF_TX_MAX];
+};
+
+/* Buffers of one recvmmsg call. */
+struct ikeperf_rxq {
+	struct mmsghdr		 msgs[IKEPERF_BATCH];
+	struct iovec		 iov[IKEPERF_BATCH];
+	struct sockaddr_in	 from[IKEPERF_BATCH];
+	union ikeperf_cmsg	 ctl[IKEPERF_BATCH];
+	uint8_t			 data[IKEPERF_BATCH][IKEPERF_RX_MAX];
+};
 
 struct ikeperf_opts {
 	uint32_t	 src_base;	/* first source address, host order */
@@ -111,7 +143,11 @@ struct ikeperf {
 	uint32_t		*lat_us;
 	uint32_t		*qm_us;		/* extra Quick Modes */
 	unsigned int		 qm_ok;
-	uint8_t			*rxbuf;
+	unsigned int		 tx_failed;	/* datagrams sendmmsg dropped */
+	unsigned int		 rx_truncated;	/* longer than IKEPERF_RX_MAX */
+	struct ikeperf_txq	*txq500;
+	struct ikeperf_txq	*txq4500;
+	struct ikeperf_rxq	*rxq;
 	FILE			*out;		/* stdout; stderr takes logs */
 };
 
@@ -120,6 +156,8 @@ struct ikeperf_result {
 	unsigned int	ok;
 	unsigned int	failed;
 	unsigned int	qm_ok;
+	unsigned int	tx_failed;
+	unsigned int	rx_truncated;
 };
 
 /* Diffie-Hellman keys the generator's initiators share, by group. */
@@ -231,49 +269,87 @@ ikeperf_addr_str(uint32_t addr, char *buf, size_t len)
 	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
 }
 
+/* Sends the queued datagrams of one socket. */
+static void
+ikeperf_txq_flush(struct ikeperf *ip, struct ikeperf_txq *q)
+{
+	unsigned int	done = 0;
+	int		n;
+
+	while (done < q->n) {
+		n = sendmmsg(q->fd, q->msgs + done, q->n - done, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* The engine retransmits what got lost. */
+			ip->tx_failed += q->n - done;
+			break;
+		}
+		done += (unsigned int)n;
+	}
+	q->n = 0;
+}
+
+static void
+ikeperf_flush(struct ikeperf *ip)
+{
+	ikeperf_txq_flush(ip, ip->txq500);
+	ikeperf_txq_flush(ip, ip->txq4500);
+}
+
+/*
+ * Queues one datagram of an engine, from the local address that the
+ * engine chose (IP_PKTINFO), with the non-ESP marker on port 4500
+ * (RFC 3948 section 2.2).  The engine's buffer is copied because it may
+ * change before the queue is sent.
+ */
 static int
 ikeperf_send(void *arg, const struct ike_packet *pk)
 {
-	static const uint8_t	 marker[4];
 	struct ikeperf_slot	*s = arg;
+	struct ikeperf		*ip = s->ip;
 	const struct sockaddr_in *l = (const struct sockaddr_in *)&pk->pk_local;
 	const struct sockaddr_in *r =
 	    (const struct sockaddr_in *)&pk->pk_remote;
-	union {
-		struct cmsghdr	c;
-		uint8_t		b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	}			 cbuf;
+	struct ikeperf_txq	*q;
 	struct in_pktinfo	*pi;
 	struct cmsghdr		*cm;
-	struct iovec		 iov[2];
-	struct msghdr		 mh;
-	int			 natt, n = 0;
+	struct msghdr		*mh;
+	size_t			 marker = 0;
+	unsigned int		 i;
 
 	if (l->sin_family != AF_INET || r->sin_family != AF_INET)
 		return (ERR_INVAL);
-	natt = ntohs(l->sin_port) == 4500 || ntohs(r->sin_port) == 4500;
-	if (natt) {
-		iov[n].iov_base = (void *)marker;
-		iov[n++].iov_len = sizeof(marker);
+	q = ip->txq500;
+	if (ntohs(l->sin_port) == 4500 || ntohs(r->sin_port) == 4500) {
+		q = ip->txq4500;
+		marker = 4;
 	}
-	iov[n].iov_base = (void *)pk->pk_data;
-	iov[n++].iov_len = pk->pk_len;
-	memset(&mh, 0, sizeof(mh));
-	memset(&cbuf, 0, sizeof(cbuf));
-	mh.msg_name = (void *)r;
-	mh.msg_namelen = sizeof(*r);
-	mh.msg_iov = iov;
-	mh.msg_iovlen = (size_t)n;
-	mh.msg_control = cbuf.b;
-	mh.msg_controllen = sizeof(cbuf.b);
-	cm = CMSG_FIRSTHDR(&mh);
+	if (pk->pk_len > IKEPERF_TX_MAX - marker)
+		return (ERR_INVAL);
+	if (q->n == IKEPERF_BATCH)
+		ikeperf_txq_flush(ip, q);
+	i = q->n++;
+	memset(q->data[i], 0, marker);
+	memcpy(q->data[i] + marker, pk->pk_data, pk->pk_len);
+	q->iov[i].iov_base = q->data[i];
+	q->iov[i].iov_len = marker + pk->pk_len;
+	q->to[i] = *r;
+	memset(&q->ctl[i], 0, sizeof(q->ctl[i]));
+	mh = &q->msgs[i].msg_hdr;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = &q->to[i];
+	mh->msg_namelen = sizeof(q->to[i]);
+	mh->msg_iov = &q->iov[i];
+	mh->msg_iovlen = 1;
+	mh->msg_control = q->ctl[i].b;
+	mh->msg_controllen = sizeof(q->ctl[i].b);
+	cm = CMSG_FIRSTHDR(mh);
 	cm->cmsg_level = IPPROTO_IP;
 	cm->cmsg_type = IP_PKTINFO;
 	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 	pi = (struct in_pktinfo *)(void *)CMSG_DATA(cm);
 	pi->ipi_spec_dst = l->sin_addr;
-	if (sendmsg(natt ? s->ip->fd4500 : s->ip->fd500, &mh, 0) < 0)
-		return (ERR_SYSTEM);
 	return (0);
 }
 
@@ -617,66 +693,82 @@ fail:
 	return (-1);
 }
 
-/* Read every waiting datagram of one socket and feed its engine. */
+/* Feeds one received datagram to the engine of its local address. */
 static void
-ikeperf_recv(struct ikeperf *ip, int fd, uint16_t port)
+ikeperf_input(struct ikeperf *ip, struct mmsghdr *m, uint16_t port)
 {
-	union {
-		struct cmsghdr	c;
-		uint8_t		b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	}			 cbuf;
-	struct sockaddr_in	 from, *loc;
+	struct msghdr		*mh = &m->msg_hdr;
+	const uint8_t		*buf = mh->msg_iov->iov_base;
+	struct sockaddr_in	*loc;
 	struct ikeperf_slot	*s;
 	struct ike_packet	 pk;
 	struct cmsghdr		*cm;
-	struct iovec		 iov;
-	struct msghdr		 mh;
-	ssize_t			 n;
-	uint32_t		 dst, idx;
-	size_t			 skip;
+	uint32_t		 dst = 0, idx;
+	size_t			 n = m->msg_len, skip = 0;
 
-	for (;;) {
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = ip->rxbuf;
-		iov.iov_len = IKEPERF_MAX_DGRAM;
-		mh.msg_name = &from;
-		mh.msg_namelen = sizeof(from);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
-		if ((n = recvmsg(fd, &mh, 0)) < 0)
-			return;
-		dst = 0;
-		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
-		    cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == IPPROTO_IP &&
-			    cm->cmsg_type == IP_PKTINFO)
-				dst = ntohl(((struct in_pktinfo *)(void *)
-				    CMSG_DATA(cm))->ipi_addr.s_addr);
-		skip = 0;
-		if (port == 4500) {
-			/* Keepalives and ESP have no zero marker. */
-			if (n < 8 || ip->rxbuf[0] != 0 || ip->rxbuf[1] != 0 ||
-			    ip->rxbuf[2] != 0 || ip->rxbuf[3] != 0)
-				continue;
-			skip = 4;
-		}
-		idx = dst - ip->o.src_base;
-		if (dst < ip->o.src_base || idx >= ip->o.src_count ||
-		    (s = ip->by_addr[idx]) == NULL)
-			continue;
-		memset(&pk, 0, sizeof(pk));
-		loc = (struct sockaddr_in *)&pk.pk_local;
-		loc->sin_family = AF_INET;
-		loc->sin_port = htons(port);
-		loc->sin_addr.s_addr = htonl(dst);
-		memcpy(&pk.pk_remote, &from, sizeof(from));
-		pk.pk_data = ip->rxbuf + skip;
-		pk.pk_len = (size_t)n - skip;
-		ike_engine_input(s->eng, &pk, ikeperf_now_ms());
-		ikeperf_slot_check(s);
+	if (mh->msg_flags & MSG_TRUNC) {
+		ip->rx_truncated++;
+		return;
 	}
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_PKTINFO)
+			dst = ntohl(((struct in_pktinfo *)(void *)
+			    CMSG_DATA(cm))->ipi_addr.s_addr);
+	if (port == 4500) {
+		/* Keepalives and ESP have no zero marker. */
+		if (n < 8 || buf[0] != 0 || buf[1] != 0 || buf[2] != 0 ||
+		    buf[3] != 0)
+			return;
+		skip = 4;
+	}
+	idx = dst - ip->o.src_base;
+	if (dst < ip->o.src_base || idx >= ip->o.src_count ||
+	    (s = ip->by_addr[idx]) == NULL)
+		return;
+	memset(&pk, 0, sizeof(pk));
+	loc = (struct sockaddr_in *)&pk.pk_local;
+	loc->sin_family = AF_INET;
+	loc->sin_port = htons(port);
+	loc->sin_addr.s_addr = htonl(dst);
+	memcpy(&pk.pk_remote, mh->msg_name, sizeof(struct sockaddr_in));
+	pk.pk_data = buf + skip;
+	pk.pk_len = n - skip;
+	ike_engine_input(s->eng, &pk, ikeperf_now_ms());
+	ikeperf_slot_check(s);
+}
+
+/*
+ * Reads every waiting datagram of one socket, a batch per recvmmsg call,
+ * feeds each to its engine and sends the answers of each batch.
+ */
+static void
+ikeperf_recv(struct ikeperf *ip, int fd, uint16_t port)
+{
+	struct ikeperf_rxq	*q = ip->rxq;
+	struct msghdr		*mh;
+	unsigned int		 i;
+	int			 n;
+
+	do {
+		for (i = 0; i < IKEPERF_BATCH; i++) {
+			q->iov[i].iov_base = q->data[i];
+			q->iov[i].iov_len = IKEPERF_RX_MAX;
+			mh = &q->msgs[i].msg_hdr;
+			memset(mh, 0, sizeof(*mh));
+			mh->msg_name = &q->from[i];
+			mh->msg_namelen = sizeof(q->from[i]);
+			mh->msg_iov = &q->iov[i];
+			mh->msg_iovlen = 1;
+			mh->msg_control = q->ctl[i].b;
+			mh->msg_controllen = sizeof(q->ctl[i].b);
+		}
+		if ((n = recvmmsg(fd, q->msgs, IKEPERF_BATCH, 0, NULL)) <= 0)
+			return;
+		for (i = 0; i < (unsigned int)n; i++)
+			ikeperf_input(ip, &q->msgs[i], port);
+		ikeperf_flush(ip);
+	} while (n == IKEPERF_BATCH);
 }
 
 /* Run the timers and give-ups that are due; return the next deadline. */
@@ -794,8 +886,8 @@ ikeperf_loop(struct ikeperf *ip)
 	int		 timeout;
 
 	t0 = ikeperf_now_us();
-	pfd[0].fd = ip->fd500;
-	pfd[1].fd = ip->fd4500;
+	pfd[0].fd = ip->txq500->fd = ip->fd500;
+	pfd[1].fd = ip->txq4500->fd = ip->fd4500;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (ip->started < ip->o.total || ip->active > 0) {
 		if (ip->o.limit_s > 0 &&
@@ -811,6 +903,7 @@ ikeperf_loop(struct ikeperf *ip)
 		next = ikeperf_timers(ip, now);
 		now = ikeperf_now_ms();
 		timeout = next > now ? (int)(next - now) : 0;
+		ikeperf_flush(ip);
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			return (1);
 		if (pfd[0].revents & POLLIN)
@@ -818,6 +911,7 @@ ikeperf_loop(struct ikeperf *ip)
 		if (pfd[1].revents & POLLIN)
 			ikeperf_recv(ip, ip->fd4500, 4500);
 	}
+	ikeperf_flush(ip);
 	return (0);
 }
 
@@ -837,14 +931,16 @@ ikeperf_report(struct ikeperf *ip, uint64_t t0, double cpu0, long rss0,
 	fprintf(ip->out, "ikeperf: ok=%u fail=%u wall_s=%.3f rate=%.1f "
 	    "p50_ms=%.2f p99_ms=%.2f resp_cpu_s=%.2f resp_rss_kb_start=%ld "
 	    "resp_rss_kb_end=%ld gen_cpu_s=%.3f gen_cpu_ms_per_tunnel=%.4f "
-	    "qm_ok=%u qm_p50_ms=%.3f qm_p99_ms=%.3f\n", ip->ok, ip->failed,
+	    "qm_ok=%u qm_p50_ms=%.3f qm_p99_ms=%.3f tx_failed=%u "
+	    "rx_truncated=%u\n", ip->ok, ip->failed,
 	    (double)(t1 - t0) / 1e6,
 	    ip->ok / ((double)(t1 - t0) / 1e6),
 	    ikeperf_pct(ip->lat_us, ip->ok, 50),
 	    ikeperf_pct(ip->lat_us, ip->ok, 99), cpu1 - cpu0, rss0, rss1,
 	    gen_cpu, ip->ok > 0 ? gen_cpu * 1000 / ip->ok : 0, ip->qm_ok,
 	    ikeperf_pct(ip->qm_us, ip->qm_ok, 50),
-	    ikeperf_pct(ip->qm_us, ip->qm_ok, 99));
+	    ikeperf_pct(ip->qm_us, ip->qm_ok, 99), ip->tx_failed,
+	    ip->rx_truncated);
 	return (ip->failed == 0 ? 0 : 2);
 }
 
@@ -1018,14 +1114,17 @@ ikeperf_alloc(struct ikeperf *ip)
 
 	ip->slots = calloc(ip->o.concurrency, sizeof(*ip->slots));
 	ip->by_addr = calloc(ip->o.src_count, sizeof(*ip->by_addr));
-	ip->rxbuf = malloc(IKEPERF_MAX_DGRAM);
+	ip->txq500 = calloc(1, sizeof(*ip->txq500));
+	ip->txq4500 = calloc(1, sizeof(*ip->txq4500));
+	ip->rxq = calloc(1, sizeof(*ip->rxq));
 	if (ip->lat_us == NULL)
 		ip->lat_us = calloc(ip->o.total + 1, sizeof(*ip->lat_us));
 	if (ip->qm_us == NULL)
 		ip->qm_us = calloc((size_t)ip->o.total * ip->o.extra_qm + 1,
 		    sizeof(*ip->qm_us));
 	if (ip->slots == NULL || ip->by_addr == NULL || ip->lat_us == NULL ||
-	    ip->qm_us == NULL || ip->rxbuf == NULL) {
+	    ip->qm_us == NULL || ip->txq500 == NULL || ip->txq4500 == NULL ||
+	    ip->rxq == NULL) {
 		fprintf(ip->out, "ikeperf: out of memory\n");
 		return (ERR_NOMEM);
 	}
@@ -1060,6 +1159,8 @@ ikeperf_worker(struct ikeperf *ip, unsigned int k, const int *fds,
 	res[k].ok = ip->ok;
 	res[k].failed = ip->failed;
 	res[k].qm_ok = ip->qm_ok;
+	res[k].tx_failed = ip->tx_failed;
+	res[k].rx_truncated = ip->rx_truncated;
 	_exit(0);
 }
 
@@ -1151,6 +1252,8 @@ ikeperf_run_workers(struct ikeperf *ip)
 		ikeperf_merge(ip->qm_us, &ip->qm_ok, qm + (size_t)k *
 		    ((size_t)ip->o.total * ip->o.extra_qm + 1), res[k].qm_ok);
 		ip->failed += res[k].failed;
+		ip->tx_failed += res[k].tx_failed;
+		ip->rx_truncated += res[k].rx_truncated;
 	}
 	getrusage(RUSAGE_CHILDREN, &ru);
 	return (ikeperf_report(ip, t0, cpu0, rss0, ikeperf_self_cpu() -
