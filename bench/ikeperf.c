@@ -6,9 +6,10 @@
  * engine (src/ike/ike.h) with a none kernel backend, so the messages,
  * NAT-T floating and key derivation are those the daemon uses.  This
  * file only moves datagrams between the engines and two UDP sockets
- * (ports 500 and 4500, bound to the wildcard address).  IP_PKTINFO
- * picks the source address of each datagram.  The source addresses must be local in the
- * namespace, e.g. through "ip route add local 198.18.0.0/15 dev lo".
+ * (ports 500 and 4500, bound to the wildcard address), in batches of
+ * sendmmsg and recvmmsg.  IP_PKTINFO picks the source address of each
+ * datagram.  The source addresses must be local in the namespace, e.g.
+ * through "ip route add local 198.18.0.0/15 dev lo".
  *
  * The generator keeps one Diffie-Hellman key pair per group for all its
  * initiators (the linker wraps dh_key_generate and dh_key_free), with a
@@ -19,8 +20,10 @@
  *
  * Output: one "ikeperf:" line of key=value pairs (tunnels per second,
  * latency percentiles, failures, the responder's CPU time and resident
- * memory when -P names its PID, and the generator's own user+system time
- * from getrusage, with its workers, in all and per completed tunnel).
+ * memory when -P names its PID, the generator's own user+system time
+ * from getrusage, with its workers, in all and per completed tunnel, and
+ * the datagrams that sendmmsg did not send or that were too long for the
+ * receive buffers).
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -776,7 +779,7 @@ ikeperf_input(struct ikeperf *ip, struct mmsghdr *m, uint16_t port)
 
 /*
  * Reads every waiting datagram of one socket, a batch per recvmmsg call,
- * feeds each to its engine and sends the answers of each batch.
+ * feeds each to its engine and sends the replies of each batch.
  */
 static void
 ikeperf_recv(struct ikeperf *ip, int fd, uint16_t port)
@@ -1126,9 +1129,10 @@ ikeperf_steer(int fd, uint32_t base, unsigned int workers)
 /*
  * Makes a slot's engine and its none kernel backend before the run
  * starts.  The engine's hash tables (about 2 MB) are allocated and
- * written here too, not with its first SAs, because faulting in their
- * pages for every slot took about a tenth of the generator's CPU time in
- * a run of 1,500 tunnels (perf stat: about 13,000 page faults).
+ * written here too, not with its first SAs.  Faulting in their pages
+ * for every slot during the run took about a tenth of the generator's
+ * CPU time in a run of 1,500 tunnels (perf stat: about 13,000 page
+ * faults).
  */
 static int
 ikeperf_slot_prepare(struct ikeperf *ip, struct ikeperf_slot *s)
