@@ -136,6 +136,37 @@ def main():
                 vals.append(ok / cpu)
         return med(vals)
 
+    def cpu_ms(rr, key):
+        """Return the CPU ms per completed tunnel of each run, from KEY (s)."""
+        return [num(r.get(key)) * 1000 / max(num(r.get("ok")) or 1, 1)
+                for r in rr if num(r.get(key)) is not None]
+
+    def gen_ms(rr):
+        """Return the generator's CPU ms per tunnel of each run."""
+        vals = [num(r.get("gen_cpu_ms_per_tunnel")) for r in rr]
+        if all(v is not None for v in vals):
+            return vals
+        return cpu_ms(rr, "gen_cpu_s")
+
+    def cpu_bound(g, pfs, name):
+        """Describe the cores that 5x charon's median rate needs."""
+        iu = [r for r in rate_rows("iked-userspace", g, pfs)
+              if not r.get("unsupported")]
+        ch = [r for r in rate_rows("charon", g, pfs)
+              if not r.get("unsupported")]
+        b = med([num(r.get("rate")) for r in ch])
+        resp, gen = med(cpu_ms(iu, "resp_cpu_s")), med(gen_ms(iu))
+        cores = num(info.get("nproc"))
+        if not b or resp is None or gen is None or not cores:
+            return None
+        need = 5 * b * (resp + gen) / 1000
+        return ("CPU bound, %s: 5x charon's median rate is %.0f tunnels/s, "
+                "which needs %.0f/s x (%.3f ms in.iked -B userspace + "
+                "%.3f ms generator) = %.2f cores, %s the machine's %.0f "
+                "(nproc)." % (name, 5 * b, 5 * b, resp, gen, need,
+                              "within" if need <= cores else "more than",
+                              cores))
+
     cases = []
     for r in rates:
         c = (r.get("group"), r.get("pfs"))
@@ -209,6 +240,20 @@ def main():
     w("")
     w("%d of %d targets met." % (sum(targets), len(targets)))
     w("")
+    bounds = []
+    for g, pfs in cases:
+        name = "%s%s" % (GROUPS.get(g, g), " + PFS" if pfs != "0" else ", no PFS")
+        sentence = cpu_bound(g, pfs, name)
+        if sentence:
+            bounds.append(sentence)
+    if bounds:
+        w("The generator shares the cores with the responder, so the "
+          "machine can reach a rate only if the CPU time per tunnel of "
+          "both (medians of the tunnel-rate runs) fits in its cores.")
+        w("")
+        for sentence in bounds:
+            w("- " + sentence)
+        w("")
 
     w("## Crypto floor")
     w("")
@@ -249,11 +294,14 @@ def main():
       "other load disturbs less than the wall rate.  The generator's "
       "initiators are instances of in.iked's engine that share one DH "
       "key pair per group, so they spend about half of the responder's "
-      "DH time." % info.get("inflight", "?"))
+      "DH time.  *Generator CPU ms/tunnel* is ikeperf's own user+system "
+      "time (getrusage, with its worker processes) divided by the "
+      "tunnels; it runs on the same cores as the responder." %
+      info.get("inflight", "?"))
     w("")
     w("| Case | Responder | tunnels/s | p50 ms | p99 ms | failed | "
-      "CPU ms/tunnel | vs charon | of floor |")
-    w("|---|---|---|---|---|---|---|---|---|")
+      "CPU ms/tunnel | generator CPU ms/tunnel | vs charon | of floor |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for g, pfs in cases:
         name = "%s%s" % (GROUPS.get(g, g), " + PFS" if pfs != "0" else ", no PFS")
         chr_ = med([num(r.get("rate")) for r in rate_rows("charon", g, pfs)])
@@ -264,22 +312,21 @@ def main():
                 continue
             if any(r.get("unsupported") == "generator" for r in rr):
                 w("| %s | %s | not run: ikeperf's engine configuration "
-                  "rejects group %s | | | | | | |" % (name, iname, g))
+                  "rejects group %s | | | | | | | |" % (name, iname, g))
                 continue
             if any(r.get("unsupported") for r in rr):
                 w("| %s | %s | not run: in.iked's configuration rejects "
-                  "group %s | | | | | | |" % (name, iname, g))
+                  "group %s | | | | | | | |" % (name, iname, g))
                 continue
             rt = [num(r.get("rate")) for r in rr]
-            cpu = [num(r.get("resp_cpu_s")) * 1000 / max(num(r.get("ok")) or 1, 1)
-                   for r in rr if num(r.get("resp_cpu_s")) is not None]
+            cpu = cpu_ms(rr, "resp_cpu_s")
             fails = sum(int(num(r.get("fail")) or 0) for r in rr)
             okn = sum(int(num(r.get("ok")) or 0) for r in rr)
             m = med(rt)
-            w("| %s | %s | %s | %s | %s | %d of %d | %s | %s | %s |" % (
+            w("| %s | %s | %s | %s | %s | %d of %d | %s | %s | %s | %s |" % (
                 name, iname, mmm(rt), mmm([num(r.get("p50_ms")) for r in rr], "%.1f"),
                 mmm([num(r.get("p99_ms")) for r in rr], "%.1f"), fails,
-                fails + okn, mmm(cpu, "%.2f"),
+                fails + okn, mmm(cpu, "%.2f"), mmm(gen_ms(rr), "%.3f"),
                 ("%.2fx" % (m / chr_)) if (m and chr_ and impl != "charon") else "",
                 ("%.0f%%" % (100 * m / f)) if (m and f) else ""))
     w("")

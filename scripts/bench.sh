@@ -8,7 +8,9 @@
 #     Diffie-Hellman, PRF, hash and cipher work, through src/crypto;
 #   - the tunnel rate (bench/ikeperf): Main Mode + Quick Mode with PFS
 #     from many source addresses, against in.iked (-B userspace and
-#     -B none) and strongSwan charon with kernel-libipsec, interleaved;
+#     -B none) and strongSwan charon with kernel-libipsec, interleaved,
+#     with the CPU time per tunnel of the responder and of the generator,
+#     which share the machine's cores;
 #   - a profile of in.iked during a tunnel-rate run (perf);
 #   - the SA table at scale: in.iked -B none filling its table, memory
 #     per SA pair and the time of a Quick Mode on an existing SA as the
