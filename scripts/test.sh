@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what is needed, build, and run every test of in.iked: once in a
 # normal build and once under AddressSanitizer and UndefinedBehaviorSanitizer,
-# then each fuzz target for a short, fixed time.  A clang build checks that
+# the threaded parts under ThreadSanitizer, then each fuzz target for a
+# short, fixed time.  A clang build checks that
 # the tree compiles without warnings there too.  Run as root on Debian 12:
 # the interop tests create network namespaces and run strongSwan and
 # libreswan peers in them.
@@ -28,11 +29,26 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	meson test -C build-asan --print-errorlogs --num-processes 2 \
 	--timeout-multiplier 3 || status=1
 
+# The Diffie-Hellman threads under ThreadSanitizer: the pool's own test
+# and the engine tests with two threads.
+if [ ! -f build-tsan/build.ninja ]; then
+	meson setup build-tsan -Db_sanitize=thread -Db_lundef=false \
+		-Dbuildtype=debug >/dev/null
+fi
+if ninja -C build-tsan tests/crypto/test_dh tests/ike/test_ike_engine \
+	>/dev/null; then
+	TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan --no-rebuild \
+		--print-errorlogs test_dh test_ike_engine_dh_threads || status=1
+else
+	status=1
+fi
+
 if [ -x scripts/fuzz.sh ]; then
 	sh scripts/fuzz.sh short || status=1
 fi
 
 python3 scripts/summary.py build/meson-logs/testlog.json \
 	build-asan/meson-logs/testlog.json \
+	build-tsan/meson-logs/testlog.json \
 	build-fuzz/fuzz-results.json || status=1
 exit $status

@@ -536,18 +536,28 @@ dh_impl_count(void)
 	return (DH_NIMPL);
 }
 
-/* OpenSSL 3.0 cannot duplicate a key generation context: make another. */
+/*
+ * A key generation context for another thread.  OpenSSL 3.0 cannot
+ * duplicate one.  MODP contexts get their own copy of the domain
+ * parameters: OpenSSL updates caches inside an EVP_PKEY while it makes
+ * a key, so two threads must not share dd_params.
+ */
 EVP_PKEY_CTX *
 dh_keygen_new(size_t i)
 {
 	struct dh_domain	*dd = &dh_domains[i];
 	EVP_PKEY_CTX		*ctx = NULL;
+	EVP_PKEY		*params = NULL;
 
 	if (dd->dd_keygen == NULL)
 		return (NULL);
-	if (dd->dd_params != NULL)
-		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dd->dd_params, NULL);
-	else
+	if (dd->dd_params != NULL) {
+		if (dh_modp_fromdata(i, NULL, NULL, &params) != 0)
+			return (NULL);
+		/* The context keeps its own reference to params. */
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
+		EVP_PKEY_free(params);
+	} else
 		ctx = EVP_PKEY_CTX_new_from_name(NULL, dh_impl[i].im_name,
 		    NULL);
 	if (ctx != NULL && EVP_PKEY_keygen_init(ctx) <= 0) {

@@ -20,6 +20,7 @@
 
 #include "config/config.h"
 #include "config/diag.h"
+#include "crypto/crypto.h"
 #include "crypto/dh.h"
 #include "ike/ike.h"
 #include "ike/ike_int.h"
@@ -3689,6 +3690,7 @@ main(void)
 		cmocka_unit_test(kbyte_soft_limit_margin),
 		cmocka_unit_test(hard_expiry_before_switch),
 	};
+	int	 rc;
 
 	log_init("test_engine", LOG_DEST_STDERR);
 	/*
@@ -3699,5 +3701,8 @@ main(void)
 	    dh_pool_start((unsigned int)atoi(getenv("IKED_TEST_DH_THREADS")))
 	    != 0)
 		return (1);
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	/* Stop the threads before exit() frees what OpenSSL shares. */
+	crypto_shutdown();
+	return (rc);
 }
