@@ -1,9 +1,7 @@
 #include <stddef.h>
 
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/provider.h>
 
 #include "crypto/crypto.h"
@@ -48,8 +46,6 @@ static struct {
 	OSSL_PROVIDER	*cs_default;
 	OSSL_PROVIDER	*cs_legacy;
 	EVP_MD		*cs_md[CRYPTO_NHASH];
-	EVP_MAC		*cs_hmac;
-	EVP_MAC_CTX	*cs_hmac_ctx[CRYPTO_NHASH];
 	EVP_CIPHER	*cs_cipher[CRYPTO_NCIPHER];
 } crypto_state;
 
@@ -92,34 +88,14 @@ crypto_load_providers(void)
 static int
 crypto_fetch_hashes(void)
 {
-	OSSL_PARAM	 params[2];
-	size_t		 i;
+	size_t	 i;
 
-	crypto_state.cs_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (crypto_state.cs_hmac == NULL) {
-		log_err("OpenSSL has no HMAC; check the default provider");
-		return (ERR_CRYPTO);
-	}
 	for (i = 0; i < CRYPTO_NHASH; i++) {
 		crypto_state.cs_md[i] = EVP_MD_fetch(NULL,
 		    crypto_hashes[i].h_openssl, NULL);
 		if (crypto_state.cs_md[i] == NULL) {
 			log_err("OpenSSL has no digest %s; check the "
 			    "default provider", crypto_hashes[i].h_openssl);
-			return (ERR_CRYPTO);
-		}
-		crypto_state.cs_hmac_ctx[i] =
-		    EVP_MAC_CTX_new(crypto_state.cs_hmac);
-		if (crypto_state.cs_hmac_ctx[i] == NULL)
-			return (ERR_CRYPTO);
-		params[0] = OSSL_PARAM_construct_utf8_string(
-		    OSSL_MAC_PARAM_DIGEST,
-		    (char *)crypto_hashes[i].h_openssl, 0);
-		params[1] = OSSL_PARAM_construct_end();
-		if (!EVP_MAC_CTX_set_params(crypto_state.cs_hmac_ctx[i],
-		    params)) {
-			log_err("cannot set up HMAC with %s",
-			    crypto_hashes[i].h_openssl);
 			return (ERR_CRYPTO);
 		}
 	}
@@ -187,13 +163,9 @@ crypto_shutdown(void)
 		crypto_state.cs_cipher[i] = NULL;
 	}
 	for (i = 0; i < CRYPTO_NHASH; i++) {
-		EVP_MAC_CTX_free(crypto_state.cs_hmac_ctx[i]);
-		crypto_state.cs_hmac_ctx[i] = NULL;
 		EVP_MD_free(crypto_state.cs_md[i]);
 		crypto_state.cs_md[i] = NULL;
 	}
-	EVP_MAC_free(crypto_state.cs_hmac);
-	crypto_state.cs_hmac = NULL;
 	if (crypto_state.cs_legacy != NULL)
 		OSSL_PROVIDER_unload(crypto_state.cs_legacy);
 	crypto_state.cs_legacy = NULL;
@@ -241,16 +213,6 @@ crypto_md(enum hash_alg alg)
 	if (crypto_ready() != 0 || crypto_hash_index(alg, &i) != 0)
 		return (NULL);
 	return (crypto_state.cs_md[i]);
-}
-
-const EVP_MAC_CTX *
-crypto_hmac_template(enum hash_alg alg)
-{
-	size_t	 i;
-
-	if (crypto_ready() != 0 || crypto_hash_index(alg, &i) != 0)
-		return (NULL);
-	return (crypto_state.cs_hmac_ctx[i]);
 }
 
 const EVP_CIPHER *

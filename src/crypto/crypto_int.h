@@ -34,12 +34,6 @@ int		 crypto_ready(void);
 const EVP_MD	*crypto_md(enum hash_alg);
 
 /*
- * An HMAC context with its digest already set, to duplicate per key:
- * setting the digest by name on every key would fetch it again.
- */
-const EVP_MAC_CTX	*crypto_hmac_template(enum hash_alg);
-
-/*
  * The fetched cipher for an algorithm and key length in bytes, or NULL
  * when unknown or its provider is not loaded.  Blowfish has one object
  * for every key length.

@@ -31,8 +31,9 @@ int	 prf_compute(enum hash_alg, const void *key, size_t keylen,
  * Incremental PRF.  prf_init() keys a new context and prf_update() adds
  * data.  prf_final() writes prf_length() bytes and leaves the context
  * ready for a new computation under the same key, so that a key
- * expansion (K1, K2, ...) sets the key once.  prf_free() frees the
- * context, and OpenSSL wipes its copy of the key.
+ * expansion (K1, K2, ...) sets the key once.  prf_free() wipes the
+ * key and frees the context.  One thread at a time may use a context,
+ * and distinct contexts may be used concurrently.
  */
 int	 prf_init(struct prf_ctx **, enum hash_alg, const void *key,
 	    size_t keylen);

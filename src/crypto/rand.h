@@ -7,7 +7,10 @@
 
 #include <stddef.h>
 
-/* Fill buf with n random bytes.  Returns 0 or ERR_CRYPTO. */
+/*
+ * Fill buf with n random bytes.  Safe to call from any thread and after
+ * fork().  Returns 0 or ERR_CRYPTO.
+ */
 int	 rand_bytes(void *buf, size_t n);
 
 #endif /* IKED_RAND_H */

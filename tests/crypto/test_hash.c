@@ -5,9 +5,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "crypto/crypto.h"
@@ -164,6 +167,92 @@ rand_bytes_distinct(void **state)
 	assert_int_equal(rand_bytes(a, 0), 0);
 }
 
+/*
+ * Small requests in many sizes, across several refills of the buffer,
+ * leave no output zero.  This fails if bytes are wiped before the copy.
+ */
+static void
+rand_small_requests_filled(void **state)
+{
+	uint8_t	 out[2000], zero[16];
+	size_t	 off, n, zeros;
+
+	memset(out, 0, sizeof(out));
+	memset(zero, 0, sizeof(zero));
+	for (off = 0, n = 1; off + n <= sizeof(out); off += n, n = n % 64 + 1)
+		assert_int_equal(rand_bytes(out + off, n), 0);
+	for (zeros = 0, n = 0; n < off; n++)
+		if (out[n] == 0)
+			zeros++;
+	/* About off / 256 (8) zero bytes are expected. */
+	assert_true(zeros < 60);
+	for (n = 0; n + sizeof(zero) <= off; n += sizeof(zero))
+		assert_memory_not_equal(out + n, zero, sizeof(zero));
+}
+
+/* A forked child does not return the bytes its parent returns next. */
+static void
+rand_fork_child_differs(void **state)
+{
+	uint8_t	 parent[16], child[16];
+	int	 fds[2], status;
+	pid_t	 pid;
+
+	/* Leave most of a buffer unused before fork(). */
+	assert_int_equal(rand_bytes(parent, 1), 0);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (rand_bytes(child, sizeof(child)) != 0 ||
+		    write(fds[1], child, sizeof(child)) != sizeof(child))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(rand_bytes(parent, sizeof(parent)), 0);
+	assert_int_equal(read(fds[0], child, sizeof(child)), sizeof(child));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_memory_not_equal(parent, child, sizeof(parent));
+}
+
+#define RAND_THREAD_DRAWS	100
+
+static void *
+rand_thread_run(void *arg)
+{
+	uint64_t	*draws = arg;
+	size_t		 i;
+
+	for (i = 0; i < RAND_THREAD_DRAWS; i++)
+		if (rand_bytes(&draws[i], sizeof(draws[i])) != 0)
+			draws[i] = 0;
+	return (NULL);
+}
+
+/* Two threads at once draw distinct values. */
+static void
+rand_threads_distinct(void **state)
+{
+	uint64_t	 draws[2 * RAND_THREAD_DRAWS];
+	pthread_t	 tid[2];
+	size_t		 i, j;
+
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&tid[i], NULL,
+		    rand_thread_run, draws + i * RAND_THREAD_DRAWS), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(tid[i], NULL), 0);
+	for (i = 0; i < 2 * RAND_THREAD_DRAWS; i++) {
+		assert_true(draws[i] != 0);
+		for (j = i + 1; j < 2 * RAND_THREAD_DRAWS; j++)
+			assert_true(draws[i] != draws[j]);
+	}
+}
+
 int
 main(void)
 {
@@ -172,6 +261,9 @@ main(void)
 		cmocka_unit_test(prf_incremental_matches),
 		cmocka_unit_test(prf_long_key_is_hashed),
 		cmocka_unit_test(rand_bytes_distinct),
+		cmocka_unit_test(rand_small_requests_filled),
+		cmocka_unit_test(rand_fork_child_differs),
+		cmocka_unit_test(rand_threads_distinct),
 	};
 	int	 r;
 
