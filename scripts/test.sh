@@ -29,16 +29,18 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	meson test -C build-asan --print-errorlogs --num-processes 2 \
 	--timeout-multiplier 3 || status=1
 
-# The Diffie-Hellman threads under ThreadSanitizer: the pool's own test
-# and the engine tests with two threads.
+# The threaded parts under ThreadSanitizer: the Diffie-Hellman pool's
+# test, the engine tests with two threads, and the PRF and random-byte
+# tests that run two threads at once.
 if [ ! -f build-tsan/build.ninja ]; then
 	meson setup build-tsan -Db_sanitize=thread -Db_lundef=false \
 		-Dbuildtype=debug >/dev/null
 fi
-if ninja -C build-tsan tests/crypto/test_dh tests/ike/test_ike_engine \
-	>/dev/null; then
+if ninja -C build-tsan tests/crypto/test_dh tests/crypto/test_prf \
+	tests/crypto/test_hash tests/ike/test_ike_engine >/dev/null; then
 	TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan --no-rebuild \
-		--print-errorlogs test_dh test_ike_engine_dh_threads || status=1
+		--print-errorlogs test_dh test_prf test_hash \
+		test_ike_engine_dh_threads || status=1
 else
 	status=1
 fi
