@@ -107,6 +107,25 @@ def case_mm_ke(t, a):
         s.mm5(expect_reply=False)
 
 
+# Low-order points of Curve25519 (group 31) and Curve448 (group 32) as
+# little-endian u-coordinates.  With either, every private key gives the
+# shared secret 0, which in.iked rejects.
+CURVE_LEN = {31: 32, 32: 56}
+LOW_ORDER = {
+    "0": lambda n: bytes(n),
+    "1": lambda n: b"\x01" + bytes(n - 1),
+}
+
+
+def case_curve_ke(t, a):
+    s = phase1(t, a)
+    s.mm1(sa=h.p1_sa(group=a.group))
+    s.mm3(ke=LOW_ORDER[a.value](CURVE_LEN[a.group]), expect_reply=False)
+    r = s.recv(timeout=2.0)
+    print("MM3 with group %d KE u=%s: %s" %
+          (a.group, a.value, "MM4" if r else "no reply"))
+
+
 def case_qm_ke(t, a):
     s = phase1(t, a).establish()
     s.qm1(ids=ids(), ke=BAD[a.value]())
@@ -124,9 +143,11 @@ def main():
     ap.add_argument("-n", type=int, default=1,
                     help="copies or exchanges, for the cases that repeat")
     ap.add_argument("--value", default="0", choices=sorted(BAD),
-                    help="the invalid KE of mm-ke and qm-ke")
+                    help="the invalid KE of mm-ke, qm-ke and curve-ke")
+    ap.add_argument("--group", type=int, default=32, choices=[31, 32],
+                    help="the group of curve-ke")
     ap.add_argument("case", help="notify-before-mm5, vanish, mm3-retx, "
-                    "qm1-retx, qm1-vanish, mm-ke or qm-ke")
+                    "qm1-retx, qm1-vanish, mm-ke, qm-ke or curve-ke")
     a = ap.parse_args()
     t = h.Target(a)
     try:
