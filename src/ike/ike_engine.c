@@ -427,6 +427,15 @@ ike_engine_input_one(struct ike_engine *eng, const struct ike_packet *pk,
 			break;
 		}
 		p1 = ike_p1_find(eng, hdr.h_icookie, hdr.h_rcookie, NULL);
+		/*
+		 * A responder that waits for MM5 derives the Phase 1 keys
+		 * only when a message needs them (ike_mm_keys()), and an
+		 * encrypted Informational from the peer is such a message.
+		 */
+		if (p1 != NULL && hdr.h_exchange == ISAKMP_EX_INFO &&
+		    p1->p1_state == IKE_P1_MM_R2 &&
+		    ike_addr_eq(&pk->pk_remote, &p1->p1_remote))
+			(void)ike_mm_keys(p1);
 		if (p1 != NULL && hdr.h_exchange == ISAKMP_EX_INFO &&
 		    ike_info_mm_keyed(p1)) {
 			ike_info_input(p1, pk, &hdr);

@@ -22,6 +22,7 @@
 #include "config/diag.h"
 #include "crypto/crypto.h"
 #include "crypto/dh.h"
+#include "crypto/ikev1_kdf.h"
 #include "ike/ike.h"
 #include "ike/ike_int.h"
 #include "isakmp/msg.h"
@@ -845,6 +846,67 @@ wrong_psk_no_sa(void **state)
 			found = 1;
 	fclose(f);
 	assert_true(found);
+	net_free(n);
+}
+
+/*
+ * The initiator rejects MM4 with an encrypted Notify instead of sending
+ * MM5.  The test drops MM5 and chains the Notify's IV from the Phase 1
+ * IV again, as such an initiator would.  A responder that computes g^xy
+ * in the Diffie-Hellman threads has no keys until a message needs them:
+ * it derives them for the Informational, ends the exchange and logs the
+ * peer's reason.
+ */
+static void
+notify_before_mm5_ends_exchange(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	struct ike_p1	*p1;
+	struct wbuf	 iv;
+	uint8_t		 spi[2 * ISAKMP_COOKIE_LEN];
+	char		 path[256], line[1024];
+	FILE		*f;
+	int		 found = 0, saved;
+
+	snprintf(path, sizeof(path), "%s/stderr", n->dir);
+	fflush(stderr);
+	saved = dup(2);
+	assert_non_null(freopen(path, "w", stderr));
+	n->drop_nth[0] = 3;		/* MM1, MM3, then MM5 is lost */
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	p1 = TAILQ_FIRST(&n->s[0].eng->e_p1s);
+	assert_non_null(p1);
+	assert_int_equal(p1->p1_state, IKE_P1_MM_I3);
+	assert_int_equal(p1_entries(n->s[1].eng), 1);
+	wbuf_init(&iv, 0);
+	assert_int_equal(ikev1_phase1_iv(p1->p1_hash, p1->p1_gxi.wb_data,
+	    p1->p1_gxi.wb_len, p1->p1_gxr.wb_data, p1->p1_gxr.wb_len,
+	    p1->p1_blocklen, &iv), 0);
+	memcpy(p1->p1_iv, iv.wb_data, p1->p1_blocklen);
+	wbuf_free(&iv);
+	memcpy(spi, p1->p1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(spi + ISAKMP_COOKIE_LEN, p1->p1_rcookie, ISAKMP_COOKIE_LEN);
+	assert_int_equal(ike_info_send_notify(p1,
+	    ISAKMP_N_AUTHENTICATION_FAILED, ISAKMP_PROTO_ISAKMP, spi,
+	    sizeof(spi)), 0);
+	net_pump(n);
+	net_run(n, 300);		/* less than one retransmission */
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		fputs(line, stderr);
+		if (strstr(line, "peer 198.51.100.1[500] rejected Phase 1") !=
+		    NULL && strstr(line, "AUTHENTICATION-FAILED") != NULL)
+			found = 1;
+	}
+	fclose(f);
+	assert_true(found);
+	assert_int_equal(p1_entries(n->s[1].eng), 0);
 	net_free(n);
 }
 
@@ -3621,6 +3683,7 @@ main(void)
 		cmocka_unit_test(nat_mapping_change_followed),
 		cmocka_unit_test(wrong_psk_no_sa),
 		cmocka_unit_test(rejected_mm5_notify_encrypted),
+		cmocka_unit_test(notify_before_mm5_ends_exchange),
 		cmocka_unit_test(no_common_proposal),
 		cmocka_unit_test(no_common_esp_proposal),
 		cmocka_unit_test(retransmit_lost_message),

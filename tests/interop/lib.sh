@@ -200,7 +200,7 @@ iop_netns_pair() {
 # and a route from C to 198.51.100.0/24 through A.  A's reverse-path
 # filter is off, so that C may send with a forged source address.
 iop_netns_attacker() {
-	IOP_NSC="${IOP_NAME}C$$"
+	IOP_NSC="${IOP_NS_PREFIX:-}${IOP_NAME}C$$"
 	iop_netns_add "$IOP_NSC"
 	ip link add vatk netns "$IOP_NSA" type veth peer name veth0 \
 	    netns "$IOP_NSC" || iop_die "creating the veth pair A-C failed"
