@@ -1035,6 +1035,22 @@ dh_peer_clear(struct dh_peer *pe)
 }
 
 int
+dh_key_check_peer(const struct dh_key *key, const uint8_t *peer, size_t len,
+    const char **reason)
+{
+	struct dh_peer	 pe;
+	const char	*unused;
+	int		 r;
+
+	if (reason == NULL)
+		reason = &unused;
+	if ((r = dh_peer_import(key, peer, len, &pe, reason)) != 0)
+		crypto_log_errors("dh_key_check_peer");
+	dh_peer_clear(&pe);
+	return (r);
+}
+
+int
 dh_key_derive(const struct dh_key *key, const uint8_t *peer, size_t len,
     struct wbuf *secret, const char **reason)
 {

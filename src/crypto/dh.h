@@ -119,6 +119,14 @@ int	 dh_key_derive(const struct dh_key *, const uint8_t *peer,
 	    size_t len, struct wbuf *secret, const char **reason);
 
 /*
+ * Check the peer's public value as dh_key_derive() does (the same
+ * errors and reasons) without computing g^xy, so that a message with an
+ * invalid value can be rejected before the reply goes out.
+ */
+int	 dh_key_check_peer(const struct dh_key *, const uint8_t *peer,
+	    size_t len, const char **reason);
+
+/*
  * g^xy in the pool's threads.  dh_derive_start() checks the peer's value
  * and queues the computation.  It returns 0 with *job set, ERR_NOTFOUND
  * when no pool runs, or the error of the check; in those cases the

@@ -227,9 +227,12 @@ dh_pool_take(size_t i, struct dh_key **keyp)
 /*
  * Handing g^xy to a thread and back costs the event loop about 10 us of
  * CPU on a loaded machine (an estimate from the benchmark's CPU time per
- * tunnel).  MODP and the larger curves take far longer than that, but
- * ECP-256 and Curve25519 take 35 to 55 us (bench/cryptofloor), so those
- * stay in the event loop.
+ * tunnel).  MODP and the ECP curves above 256 bits take far longer than
+ * that, but ECP-256 and Curve25519 take 35 to 55 us (bench/cryptofloor),
+ * so those stay in the event loop.  So do Curve25519 and Curve448
+ * because of their low-order points: dh_peer_import() cannot see them,
+ * only the all-zero result does (RFC 7748 section 6), and that error
+ * belongs with the message that carried the value.
  */
 static int
 dh_pool_worth(const struct dh_key *key)
@@ -237,7 +240,7 @@ dh_pool_worth(const struct dh_key *key)
 	const struct dh_group_info	*gi = dh_group_lookup(dh_key_group(key));
 
 	return (gi->dg_type == DH_MODP || gi->dg_type == DH_MODP_SUBGROUP ||
-	    gi->dg_strength > 128);
+	    (gi->dg_type == DH_ECP && gi->dg_strength > 128));
 }
 
 int

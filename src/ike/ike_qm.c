@@ -823,14 +823,55 @@ ike_qm_add_resp_life(struct ike_qm *qm, struct isakmp_builder *b)
 	wbuf_free(&data);
 }
 
+/* Reject QM1 with a Notify that carries the peer's SPI, if it sent one. */
+static void
+ike_qm_r_reject(struct ike_qm *qm, const struct isakmp_msg *msg,
+    uint16_t type)
+{
+	const struct isakmp_payload	*sa;
+	const uint8_t			*spi = NULL;
+
+	sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
+	/* The peer's SPI identifies the exchange that failed. */
+	if (sa != NULL && sa->pl_u.sa.sa_nproposals > 0 &&
+	    sa->pl_u.sa.sa_proposals[0].p_spi_size == 4)
+		spi = sa->pl_u.sa.sa_proposals[0].p_spi;
+	(void)ike_info_send_notify(qm->qm_p1, type, ISAKMP_PROTO_ESP, spi,
+	    spi != NULL ? 4 : 0);
+}
+
+/*
+ * Check the peer's PFS KE before QM2 goes out (RFC 6989 section 2), and
+ * start its g^xy in the Diffie-Hellman threads while QM2 travels; QM3
+ * collects it (ike_qm_install()).  Without threads, or for the groups
+ * that stay in the event loop, ike_qm_install() computes it.
+ */
+static int
+ike_qm_pfs_start(struct ike_qm *qm)
+{
+	struct ike_p1	*p1 = qm->qm_p1;
+	const char	*why = NULL;
+	int		 rc;
+
+	if (dh_derive_start(qm->qm_dh, qm->qm_peer_ke.wb_data,
+	    qm->qm_peer_ke.wb_len, &qm->qm_dhjob) == 0)
+		return (0);
+	if ((rc = dh_key_check_peer(qm->qm_dh, qm->qm_peer_ke.wb_data,
+	    qm->qm_peer_ke.wb_len, &why)) == 0)
+		return (0);
+	log_warn("ISAKMP SA %s: PFS Diffie-Hellman with %s failed: %s; "
+	    "Quick Mode %08x rejected with INVALID-KEY-INFORMATION",
+	    p1->p1_cookies, p1->p1_peer, why ? why : err_str(rc),
+	    qm->qm_msgid);
+	return (rc);
+}
+
 static int
 ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
     const struct isakmp_msg *msg)
 {
 	struct ike_p1			*p1 = qm->qm_p1;
 	struct ike_engine		*eng = p1->p1_eng;
-	const struct isakmp_payload	*sa;
-	const uint8_t			*spi = NULL;
 	struct isakmp_builder		 b;
 	struct wbuf			 body;
 	size_t				 hash_off;
@@ -861,16 +902,10 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 	    &hash_off);
 	if ((rc = ike_qm_choose(qm, msg, &b)) != 0) {
 		wbuf_free(&body);
-		sa = isakmp_msg_find(msg, ISAKMP_PL_SA, 0);
-		/* The peer's SPI identifies the exchange that failed. */
-		if (sa != NULL && sa->pl_u.sa.sa_nproposals > 0 &&
-		    sa->pl_u.sa.sa_proposals[0].p_spi_size == 4)
-			spi = sa->pl_u.sa.sa_proposals[0].p_spi;
-		(void)ike_info_send_notify(p1, rc == ERR_PROPOSAL ?
+		ike_qm_r_reject(qm, msg, rc == ERR_PROPOSAL ?
 		    ISAKMP_N_NO_PROPOSAL_CHOSEN : rc == ERR_MALFORMED ?
 		    ISAKMP_N_PAYLOAD_MALFORMED :
-		    ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, spi,
-		    spi != NULL ? 4 : 0);
+		    ISAKMP_N_INVALID_ID_INFORMATION);
 		return (rc);
 	}
 	if ((rc = ike_qm_take_peer(qm, msg)) != 0 ||
@@ -885,19 +920,16 @@ ike_qm_r_qm1(struct ike_qm *qm, const struct ike_packet *pk,
 			ike_qm_add_resp_life(qm, &b);
 		rc = isakmp_build_finish(&b);
 	}
+	if (rc == 0 && qm->qm_group != 0 && ike_qm_pfs_start(qm) != 0) {
+		wbuf_free(&body);
+		ike_qm_r_reject(qm, msg, ISAKMP_N_INVALID_KEY_INFORMATION);
+		return (ERR_MALFORMED);
+	}
 	if (rc == 0) {
 		qm->qm_state = IKE_QM_R1;
 		rc = ike_qm_send(qm, &b, &body, hash_off, 2, 1);
 	}
 	wbuf_free(&body);
-	/*
-	 * The PFS g^xy is needed when QM3 arrives: the Diffie-Hellman
-	 * threads compute it meanwhile.  Without them, or when the peer's
-	 * value fails a check, ike_qm_install() computes it and logs.
-	 */
-	if (rc == 0 && qm->qm_group != 0)
-		(void)dh_derive_start(qm->qm_dh, qm->qm_peer_ke.wb_data,
-		    qm->qm_peer_ke.wb_len, &qm->qm_dhjob);
 	return (rc);
 }
 

@@ -408,13 +408,16 @@ dh_pool_jobs_match_derive(void **state)
 	dh_key_free(a);
 	t = dh_group_table(&n);
 	for (i = 0; i < n; i++)
-		if (t[i].dg_implemented && (t[i].dg_strength > 128 ||
-		    t[i].dg_type == DH_MODP ||
+		if (t[i].dg_implemented && ((t[i].dg_type == DH_ECP &&
+		    t[i].dg_strength > 128) || t[i].dg_type == DH_MODP ||
 		    t[i].dg_type == DH_MODP_SUBGROUP))
 			dh_job_check_group(t[i].dg_id);
-	/* ECP-256 and Curve25519 stay with the caller. */
+	/* ECP-256, Curve25519 and Curve448 stay with the caller. */
 	assert_int_equal(dh_key_generate(19, &a), 0);
 	assert_int_equal(dh_derive_start(a, one, 64, &job), ERR_NOTFOUND);
+	dh_key_free(a);
+	assert_int_equal(dh_key_generate(32, &a), 0);
+	assert_int_equal(dh_derive_start(a, one, 56, &job), ERR_NOTFOUND);
 	dh_key_free(a);
 	crypto_shutdown();
 	assert_int_equal(crypto_init(), 0);

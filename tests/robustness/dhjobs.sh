@@ -21,13 +21,10 @@
 #                     within 5 s leaving no rule, route, TUN device or
 #                     XFRM policy behind.
 #   dhjobs.sh peers   dhpeer.py cases: MM3 and QM1 sent many times, sent
-#                     and abandoned, MM3 with invalid MODP and
-#                     Curve25519 KE values, and an encrypted error
+#                     and abandoned, MM3 with invalid MODP, Curve25519 and
+#                     Curve448 KE values, QM1 with invalid PFS KE values
+#                     (rejected without QM2), and an encrypted error
 #                     Notify before MM5.
-#   dhjobs.sh known   the dhpeer.py cases that still show open bugs (not
-#                     registered): a QM1 with an invalid KE gets QM2 and
-#                     is logged only when QM3 arrives, and a Curve448
-#                     low-order KE in MM3 is logged only when MM5 arrives.
 IOP_NAME=dh
 mode=${1:-load}
 . "$(dirname "$0")/../interop/lib.sh"
@@ -275,12 +272,24 @@ peers_mode() {
 		    log_since "$start" '(Diffie-Hellman with|KE payload from) 192\.0\.2\.130\[500\]' 3
 	done
 
-	# Curve25519 stays in the event loop (in.iked(8), THREADS).
-	for v in 0 1; do
+	# Curve25519 and Curve448 stay in the event loop (in.iked(8),
+	# THREADS), so a low-order value fails at MM3.
+	for g in 31 32; do
+		for v in 0 1; do
+			start=$(lines)
+			peer curve-ke --group "$g" --value "$v" >/dev/null
+			iop_check "group $g KE u=$v: error names the peer" \
+			    log_since "$start" 'Diffie-Hellman with 192\.0\.2\.130\[500\] failed: .*low-order' 3
+		done
+	done
+
+	for v in 0 1 p-1 ones short; do
 		start=$(lines)
-		peer curve-ke --group 31 --value "$v" >/dev/null
-		iop_check "Curve25519 KE u=$v: error names the peer" \
-		    log_since "$start" 'Diffie-Hellman with 192\.0\.2\.130\[500\] failed: .*low-order' 3
+		out=$(peer qm-ke --value "$v")
+		iop_check "QM1 with KE $v: error names the peer without QM3" \
+		    log_since "$start" 'PFS Diffie-Hellman with 192\.0\.2\.130\[500\] failed: .*INVALID-KEY-INFORMATION' 3
+		iop_check "QM1 with KE $v: rejected without QM2" \
+		    iop_not grep -q "QM2" <<<"$out"
 	done
 
 	finish_peers
@@ -308,37 +317,12 @@ finish_peers() {
 	iop_check "in.iked exits 0 on SIGTERM" [ $status -eq 0 ]
 }
 
-# The cases that show open bugs; not registered in meson.build.
-known_mode() {
-	# Curve448 goes to the threads, which find the zero secret only
-	# when MM5 collects it: without MM5 the log blames a timeout.
-	for v in 0 1; do
-		start=$(lines)
-		peer curve-ke --group 32 --value "$v" >/dev/null
-		iop_check "Curve448 KE u=$v: error names the peer" \
-		    log_since "$start" 'Diffie-Hellman with 192\.0\.2\.130\[500\] failed: .*low-order' 3
-	done
-
-	for v in 0 1 p-1 ones short; do
-		start=$(lines)
-		out=$(peer qm-ke --value "$v")
-		iop_check "QM1 with KE $v: error names the peer without QM3" \
-		    log_since "$start" '(Diffie-Hellman with|KE payload from) 192\.0\.2\.130\[500\]' 3
-		iop_check "QM1 with KE $v: rejected without QM2" \
-		    iop_not grep -q "QM2" <<<"$out"
-	done
-	finish_peers
-}
-
 case $mode in
 load)
 	load_mode
 	;;
 peers)
 	peers_mode
-	;;
-known)
-	known_mode
 	;;
 *)
 	echo "unknown mode $mode"
