@@ -352,7 +352,7 @@ class Target:
         limit = 4 if kind == "udp" else 16
         now = time.time()
         used = [t for t in self.budget.get(kind, []) if now - t < 10.5]
-        if len(used) + n > limit:
+        while used and len(used) + n > limit:
             time.sleep(max(0.0, used[0] + 10.6 - now))
             now = time.time()
             used = [t for t in used if now - t < 10.5]
@@ -387,6 +387,11 @@ class Target:
             problems.append("the case itself failed: %s" % e)
         if expect and not self.wait_log(expect):
             problems.append("log lacks /%s/" % expect)
+        # in.iked's limit counts from the lines it logged, which follow
+        # the case's setup: charge the budget at the end of the case.
+        if kind is not None:
+            used = self.budget[kind]
+            self.budget[kind] = used[:-cost] + [time.time()] * cost
         if not self.alive():
             problems.append("in.iked is not running")
         else:
@@ -1550,14 +1555,17 @@ class Cases:
         def qm_ke(ke):
             def fn():
                 s.qm1(ke=ke)
-                s.qm2()
-                s.qm3()
+                # RFC 6989 section 2: rejected before any QM2.
+                if s.recv(EX_QM, 1.5) is not None:
+                    raise Fail("in.iked answered an invalid PFS KE with "
+                               "QM2")
                 return own
             return fn
         for name, ke in (("1", i2b(1)), ("p-1", i2b(MODP2048 - 1)),
                          ("of 10 bytes", os.urandom(10))):
             run("QM PFS KE " + name, qm_ke(ke),
-                r"KE|Diffie-Hellman", state="own")
+                r"PFS Diffie-Hellman with .*INVALID-KEY-INFORMATION",
+                state="own")
 
         def qm_unencrypted():
             s.send(clr(s.icky, s.rcky, [(HASH, bytes(20))], EX_QM,
