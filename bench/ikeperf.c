@@ -185,12 +185,12 @@ void	__real_log_info(const char *, ...);
 void	__wrap_log_info(const char *, ...);
 
 /*
- * The generator's key pair of a group.  For MODP its private exponent is
- * 64 bits long: OpenSSL's constant-time exponentiation takes time in
- * proportion to the exponent's length, so each g^xy of the generator
- * costs a fraction of the responder's, while the responder's own work
- * (its exponent, the length of the prime) stays what any peer causes.
- * The elliptic curves have no such shortcut.
+ * Make the generator's key pair of a group.  For MODP its private
+ * exponent is 64 bits long.  OpenSSL's constant-time exponentiation
+ * takes time in proportion to the exponent's length, so each g^xy of the
+ * generator costs a fraction of the responder's.  The responder's own
+ * work (its exponent, the length of the prime) stays what any peer
+ * causes.  The elliptic curves have no such shortcut.
  */
 static int
 ikeperf_dh_make(unsigned int group, struct dh_key **key)
@@ -592,18 +592,7 @@ ikeperf_config_check(struct ikeperf *ip)
 static void
 ikeperf_engine_clear(struct ike_engine *eng)
 {
-	struct ike_p1		*p1;
-	struct ike_child	*ch;
-
-	while ((p1 = TAILQ_FIRST(&eng->e_p1s)) != NULL)
-		ike_p1_free(p1);
-	while ((ch = TAILQ_FIRST(&eng->e_children)) != NULL) {
-		TAILQ_REMOVE(&eng->e_children, ch, ch_entry);
-		ike_child_peer_unhash(eng, ch);
-		ike_heap_remove(&eng->e_child_timers, &ch->ch_timer);
-		eng->e_nchildren--;
-		ike_child_free(ch);
-	}
+	ike_engine_free_all(eng);
 	ike_qm_backoff_clear(eng);
 }
 

@@ -57,7 +57,7 @@ const uint8_t	*dh_modp_prime(unsigned int group, size_t *len);
  * What dh_pool.c needs of dh.c.  Groups are counted by their index in
  * dh.c's table of implementations.  dh_key_make() makes a fresh key
  * pair with the given key generation context (MODP and Curve; ECP takes
- * none) and logs nothing, so that the pool's thread can call it.
+ * none) and logs nothing, so that the pool's threads can call it.
  */
 size_t		 dh_impl_count(void);
 EVP_PKEY_CTX	*dh_keygen_new(size_t i);
@@ -81,12 +81,12 @@ void		 dh_peer_clear(struct dh_peer *);
 
 /*
  * Take a key pair of implementation i that the pool made ahead.  Returns
- * 0, or ERR_NOTFOUND when the pool is not running or has none ready (it
- * makes more for that group then).
+ * 0, or ERR_NOTFOUND when the pool is not running or has none ready.
+ * Either way the threads then fill that group.
  */
 int		 dh_pool_take(size_t i, struct dh_key **);
 
-/* Stop the pool's thread and free its key pairs; safe when not started. */
+/* Stop the pool's threads and free its key pairs.  Safe when not started. */
 void		 dh_pool_stop(void);
 
 #endif /* IKED_CRYPTO_INT_H */

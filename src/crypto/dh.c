@@ -456,7 +456,7 @@ dh_shutdown(void)
 {
 	size_t	 i;
 
-	/* The pool's thread uses the domains. */
+	/* The pool's threads use the domains. */
 	dh_pool_stop();
 	for (i = 0; i < DH_NIMPL; i++)
 		dh_domain_free(&dh_domains[i]);
@@ -537,10 +537,10 @@ dh_impl_count(void)
 }
 
 /*
- * A key generation context for another thread.  OpenSSL 3.0 cannot
- * duplicate one.  MODP contexts get their own copy of the domain
- * parameters: OpenSSL updates caches inside an EVP_PKEY while it makes
- * a key, so two threads must not share dd_params.
+ * Make a key generation context for another thread, because OpenSSL 3.0
+ * cannot duplicate one.  A MODP context gets its own copy of the domain
+ * parameters, so the threads share no EVP_PKEY and do not depend on how
+ * OpenSSL locks the caches inside one.
  */
 EVP_PKEY_CTX *
 dh_keygen_new(size_t i)

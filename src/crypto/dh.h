@@ -67,11 +67,10 @@ int	 dh_key_generate(unsigned int group, struct dh_key **);
 
 /*
  * Start threads (at most 8) that make key pairs ahead of need for every
- * group that dh_key_generate() was asked for, and compute g^xy for
- * dh_derive_start().  The event loop then does the protocol while other
- * cores do the arithmetic.  Each key pair is handed out once.  Call it
- * after the last fork().  Returns 0, or ERR_SYSTEM when no thread starts
- * (everything then runs in the caller's thread, as before).
+ * group that dh_key_generate() was called for, and compute g^xy for
+ * dh_derive_start().  Each key pair is handed out once.  Call it after
+ * the last fork().  Returns 0, or ERR_SYSTEM when no thread starts, and
+ * then all Diffie-Hellman work runs in the caller's thread.
  */
 int	 dh_pool_start(unsigned int threads);
 
@@ -128,14 +127,16 @@ int	 dh_key_check_peer(const struct dh_key *, const uint8_t *peer,
 
 /*
  * g^xy in the pool's threads.  dh_derive_start() checks the peer's value
- * and queues the computation.  It returns 0 with *job set, ERR_NOTFOUND
- * when no pool runs, or the error of the check; in those cases the
- * caller calls dh_key_derive(), which logs the reason.  The key must
- * stay until the job is finished or cancelled.  dh_derive_finish() waits
- * for the result (or computes it when no thread took it yet), replaces
- * the contents of secret, frees the job and returns as dh_key_derive().
- * dh_derive_cancel() frees a job whose result is not needed; NULL is
- * allowed.
+ * and queues the computation, and returns 0 with *job set.  It returns
+ * ERR_NOTFOUND when no pool runs or the group stays with the caller
+ * (ECP-256, Curve25519, Curve448), or the error of the check.  The
+ * caller then calls dh_key_derive(), which logs the reason.
+ *
+ * The key must stay until the job is finished or cancelled.
+ * dh_derive_finish() waits for the result, or computes it when no thread
+ * took it yet.  It replaces the contents of secret, frees the job and
+ * returns as dh_key_derive().  dh_derive_cancel() frees a job whose
+ * result is not needed; NULL is allowed.
  */
 struct dh_job;
 

@@ -161,7 +161,7 @@ ike_engine_new(const struct ike_host *host, void *arg, struct kernel *kernel)
 	return (eng);
 }
 
-static void
+void
 ike_engine_free_all(struct ike_engine *eng)
 {
 	struct ike_p1		*p1;

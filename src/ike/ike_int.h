@@ -423,6 +423,8 @@ struct ike_engine {
 };
 
 /* ike_engine.c */
+/* Free every ISAKMP SA and IPsec SA pair of eng without sending Deletes. */
+void	 ike_engine_free_all(struct ike_engine *);
 void	 ike_timer_update(struct ike_engine *);
 uint64_t ike_touched_deadline(struct ike_engine *);
 int	 ike_send_raw(struct ike_engine *, const struct sockaddr_storage *,

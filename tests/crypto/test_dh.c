@@ -303,7 +303,7 @@ dh_pool_wait_ready(unsigned int group)
 }
 
 /*
- * Key pairs made ahead by the pool's thread agree with their peers in
+ * Key pairs made ahead by the pool's threads agree with their peers in
  * every group, and each is handed out once: 200 ECP-256 public values
  * are all different.
  */
@@ -382,9 +382,9 @@ dh_job_check_group(unsigned int group)
 }
 
 /*
- * With threads, g^xy jobs agree with dh_key_derive() in every group,
- * and a peer value that fails the checks is rejected at the start;
- * without threads there are no jobs.
+ * With threads, g^xy jobs agree with dh_key_derive() in every group that
+ * uses them, and a peer value that fails the checks is rejected at the
+ * start.  Without threads there are no jobs.
  */
 static void
 dh_pool_jobs_match_derive(void **state)

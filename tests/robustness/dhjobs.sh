@@ -14,12 +14,12 @@
 #
 #   dhjobs.sh load    ikeperf while in.iked gets SIGHUP, ikeadm flush p1
 #                     and a changed preshared key, then SIGTERM during
-#                     the load.  Checks that in.iked replies to ikeadm, keeps
-#                     its documented thread count (in.iked(8), THREADS),
-#                     keeps the charon tunnel, returns to its memory after
-#                     flushes, names the peers in its errors, and exits 0
-#                     within 5 s leaving no rule, route, TUN device or
-#                     XFRM policy behind.
+#                     the load.  Checks that in.iked replies to ikeadm,
+#                     keeps its documented thread count (in.iked(8),
+#                     THREADS) and the charon tunnel, and returns to its
+#                     memory after flushes.  Its errors must name the
+#                     peers.  It must exit 0 within 5 s and leave no rule,
+#                     route, TUN device or XFRM policy behind.
 #   dhjobs.sh peers   dhpeer.py cases: MM3 and QM1 sent many times, sent
 #                     and abandoned, MM3 with invalid MODP, Curve25519 and
 #                     Curve448 KE values, QM1 with invalid PFS KE values
