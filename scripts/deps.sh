@@ -13,7 +13,8 @@ BUILD_PKGS="build-essential clang llvm meson ninja-build pkg-config
 # strongSwan peer with its userspace ESP plugin (kernel-libipsec).
 # libstrongswan-extra-plugins is left out on purpose: it pulls in udev.
 # nftables puts a NAT between two peers for the NAT traversal tests.
-TEST_PKGS="iproute2 iputils-ping tshark iperf3 python3 procps psmisc
+# The openssl command makes test certificates and the test peers' AES.
+TEST_PKGS="iproute2 iputils-ping tshark iperf3 python3 procps psmisc openssl
 	strongswan-charon strongswan-swanctl libcharon-extra-plugins
 	libstrongswan-standard-plugins
 	libldns3 libevent-pthreads-2.1-7 libnss3-tools
