@@ -511,6 +511,7 @@ daemon_run(const struct iked_opts *opts)
 		return (1);
 	}
 	(void)caps_drop();
+	kernel_started(d.d_kernel);
 	daemon_start_pool();
 	if (notify >= 0)
 		daemon_detach_done(notify);

@@ -145,6 +145,13 @@ kernel_close(struct kernel *k)
 	free(k);
 }
 
+void
+kernel_started(struct kernel *k)
+{
+	if (k != NULL && k->k_ops->ko_started != NULL)
+		k->k_ops->ko_started(k);
+}
+
 int
 kernel_get_spi(struct kernel *k, const struct sockaddr *src,
     const struct sockaddr *dst, uint8_t proto, uint32_t reqid, uint32_t *spi)

@@ -244,6 +244,13 @@ int	 kernel_open(struct kernel **, enum kernel_backend, struct event_base *,
 	    const struct kernel_callbacks *, void *arg,
 	    const struct kernel_options *);
 void	 kernel_close(struct kernel *);
+/*
+ * Tell the backend that the daemon has started, with its configuration
+ * and policies loaded.  The userspace backend then deletes what a killed
+ * in.iked left and no policy took over.  Before this call, closing keeps
+ * that state, so that a start that fails leaves the old traffic blocked.
+ */
+void	 kernel_started(struct kernel *);
 
 const char	*kernel_backend_name(enum kernel_backend);
 int		 kernel_backend_parse(const char *, enum kernel_backend *);

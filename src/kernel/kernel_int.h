@@ -11,6 +11,7 @@ struct kernel_ops {
 	const char	*ko_name;
 	int	(*ko_open)(struct kernel *);
 	void	(*ko_close)(struct kernel *);
+	void	(*ko_started)(struct kernel *);	/* may be NULL */
 	int	(*ko_get_spi)(struct kernel *, const struct sockaddr *,
 		    const struct sockaddr *, uint8_t, uint32_t, uint32_t *);
 	int	(*ko_add_sa)(struct kernel *, const struct kernel_sa *);

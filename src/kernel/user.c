@@ -70,7 +70,7 @@ user_sa_kernel(const struct user_sa *us)
  * clear through the main table.  Table k_route_table belongs to in.iked:
  * a new in.iked takes over the prohibit and throw routes of the prefixes
  * it routes again (user_route_add) and deletes the others once its
- * policies are loaded (user_sweep).
+ * policies are loaded (user_started).
  */
 
 static void
@@ -362,17 +362,14 @@ user_route_delete_stale(struct kernel_user *ku,
 
 /*
  * Delete the prohibit and throw routes and the XFRM policies that a
- * killed in.iked left and that no policy loaded at start took over.
- * Runs once, from the event loop, so after the daemon has started.  From
- * then on, the backend removes all its routes and policies when it
- * closes.
- * NOTE: a SIGTERM handled in the same loop pass before this timer stops
- * the loop first, and what the killed in.iked left then stays.
+ * killed in.iked left and that no policy loaded at start took over.  The
+ * daemon calls this once, before its event loop runs.  From then on, the
+ * backend removes all its routes and policies when it closes.
  */
 static void
-user_sweep(evutil_socket_t fd, short what, void *arg)
+user_started(struct kernel *k)
 {
-	struct kernel_user	*ku = arg;
+	struct kernel_user	*ku = user_state(k);
 	struct user_stale	 st;
 	size_t			 i;
 	int			 family;
@@ -1328,9 +1325,8 @@ static void	user_close(struct kernel *);
 static int
 user_open(struct kernel *k)
 {
-	static const struct timeval	 sweep_now = { 0, 0 };
-	struct kernel_user		*ku;
-	int				 r;
+	struct kernel_user	*ku;
+	int			 r;
 
 	if (k->k_base == NULL)
 		return (ERR_INVAL);
@@ -1360,11 +1356,6 @@ user_open(struct kernel *k)
 	user_xfrm_open(ku);
 	if ((r = user_io_open(ku)) != 0)
 		goto out;
-	if ((ku->ku_ev_sweep = evtimer_new(k->k_base, user_sweep,
-	    ku)) == NULL) {
-		r = ERR_NOMEM;
-		goto out;
-	}
 	/* Last, so that the steps that may fail come before. */
 	if ((r = user_rules_add(ku, AF_INET, &ku->ku_rule4_found)) != 0) {
 		log_err("cannot add the IPv4 rule for table %u: %s",
@@ -1378,7 +1369,6 @@ user_open(struct kernel *k)
 		log_warn("cannot add the IPv6 rule for table %u: %s; IPv6 "
 		    "policies will not work", k->k_route_table,
 		    strerror(errno));
-	evtimer_add(ku->ku_ev_sweep, &sweep_now);
 out:
 	if (r != 0)
 		user_close(k);
@@ -1392,8 +1382,6 @@ user_close(struct kernel *k)
 
 	if (ku == NULL)
 		return;
-	if (ku->ku_ev_sweep != NULL)
-		event_free(ku->ku_ev_sweep);
 	user_flush(k);
 	user_io_close(ku);
 	/* A start that fails keeps the rule of a killed in.iked. */
@@ -1442,6 +1430,7 @@ const struct kernel_ops kernel_user_ops = {
 	.ko_name = "userspace",
 	.ko_open = user_open,
 	.ko_close = user_close,
+	.ko_started = user_started,
 	.ko_get_spi = user_get_spi,
 	.ko_add_sa = user_add_sa,
 	.ko_update_sa = user_update_sa,

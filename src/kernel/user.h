@@ -104,12 +104,9 @@ struct kernel_user {
 	struct event			*ku_ev_tun;
 	struct event			*ku_ev_esp4;
 	struct event			*ku_ev_esp6;
-	/* Deletes leftover routes and XFRM policies once the policies
-	 * are loaded. */
-	struct event			*ku_ev_sweep;
 	/*
-	 * Set by the sweep, when the daemon has started.  Until then, what
-	 * an earlier in.iked left (the rule, routes, XFRM policies marked
+	 * Set by user_started(), when the daemon has started.  Until then,
+	 * what an earlier in.iked left (the rule, routes, XFRM policies marked
 	 * found) stays when the backend closes, so that a start that fails
 	 * leaves a killed in.iked's traffic blocked.
 	 */

@@ -212,7 +212,8 @@ time.sleep(60)' &
 	iop_stop "$blocker"
 
 	iop_check "in.iked starts once port 500 is free" start_iked
-	sleep 0.5
+	# SIGTERM as soon as in.iked logs that it runs: the leftovers of
+	# the killed one are deleted before its event loop starts.
 	iop_stop "$pid_a"
 	iop_check "SIGTERM deletes the rule" iop_not has_rule
 	iop_check "SIGTERM leaves no route in table 4500" \

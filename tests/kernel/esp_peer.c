@@ -418,6 +418,7 @@ main(int argc, char **argv)
 		kernel_close(p.p_kernel);
 		return (1);
 	}
+	kernel_started(p.p_kernel);
 	sigterm = evsignal_new(p.p_base, SIGTERM, peer_stop, p.p_base);
 	sigint = evsignal_new(p.p_base, SIGINT, peer_stop, p.p_base);
 	event_add(sigterm, NULL);

@@ -242,8 +242,8 @@ user_inbound_in_xfrm(void **state)
 
 /*
  * A policy left by a run that crashed is replaced, not duplicated.  A
- * backend that closes before its event loop ran (a start that failed)
- * keeps it; once the loop ran, closing removes it.
+ * backend that closes before kernel_started() (a start that failed)
+ * keeps it; after kernel_started(), closing removes it.
  */
 static void
 user_inbound_stale_replaced(void **state)
@@ -271,7 +271,7 @@ user_inbound_stale_replaced(void **state)
 	assert_int_equal(kernel_open(&f->k, KERNEL_BACKEND_USERSPACE,
 	    f->base, NULL, NULL, NULL), 0);
 	assert_int_equal(kernel_add_policy(f->k, &in), 0);
-	assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 0);
+	kernel_started(f->k);
 	kernel_close(f->k);
 	f->k = NULL;
 	assert_string_equal(ip_output("xfrm policy show"), "");
@@ -291,7 +291,7 @@ user_inbound_stale_swept(void **state)
 	assert_string_equal(ip_output("xfrm policy add dir in "
 	    "src 203.0.113.8/32 dst 192.0.2.0/24 priority 3 action allow"),
 	    "");
-	assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 0);
+	kernel_started(f->k);
 	assert_null(strstr(ip_output("xfrm policy show"), "203.0.113.7"));
 	/* Without the backend's mark, it belongs to another program. */
 	assert_non_null(strstr(ip_output("xfrm policy show"),
