@@ -360,33 +360,19 @@ preshared_same_id(const struct config_psk_id *a, const struct config_psk_id *b)
 	    config_ip_cmp(&a->pi_range.hi, &b->pi_range.hi) == 0);
 }
 
-/* FNV-1a, continued from h over len bytes. */
-static uint64_t
-preshared_hash_bytes(uint64_t h, const void *buf, size_t len)
-{
-	const uint8_t	*b = buf;
-	size_t		 i;
-
-	for (i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return (h);
-}
-
 /* Hash of what preshared_same_id compares. */
 static uint64_t
 preshared_hash_id(uint64_t h, const struct config_psk_id *id)
 {
-	h = preshared_hash_bytes(h, &id->pi_type, sizeof(id->pi_type));
+	h = util_fnv64(h, &id->pi_type, sizeof(id->pi_type));
 	if (id->pi_name != NULL)
-		return (preshared_hash_bytes(h, id->pi_name,
+		return (util_fnv64(h, id->pi_name,
 		    strlen(id->pi_name)));
-	h = preshared_hash_bytes(h, &id->pi_range.lo.family,
+	h = util_fnv64(h, &id->pi_range.lo.family,
 	    sizeof(id->pi_range.lo.family));
-	h = preshared_hash_bytes(h, id->pi_range.lo.addr,
+	h = util_fnv64(h, id->pi_range.lo.addr,
 	    sizeof(id->pi_range.lo.addr));
-	return (preshared_hash_bytes(h, id->pi_range.hi.addr,
+	return (util_fnv64(h, id->pi_range.hi.addr,
 	    sizeof(id->pi_range.hi.addr)));
 }
 
@@ -395,7 +381,7 @@ preshared_seen_slot(const struct preshared_seen *ss, const struct config *cf,
     const struct config_psk *psk)
 {
 	const struct config_psk	*other;
-	uint64_t		 h = 0xcbf29ce484222325ULL;
+	uint64_t		 h = UTIL_FNV64_INIT;
 	size_t			 i;
 
 	h = preshared_hash_id(h, &psk->ps_local);

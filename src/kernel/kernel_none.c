@@ -272,29 +272,17 @@ kernel_none_open(struct kernel *k)
 	return (0);
 }
 
-/* FNV-1a over bytes, continuing from h. */
-static uint64_t
-kernel_none_mix(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t	*p = data;
-	size_t		 i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return (h);
-}
-
 /* The address bytes of ss, the part kernel_addr_equal compares. */
 static uint64_t
 kernel_none_mix_addr(uint64_t h, const struct sockaddr_storage *ss)
 {
-	h = kernel_none_mix(h, &ss->ss_family, sizeof(ss->ss_family));
+	h = util_fnv64(h, &ss->ss_family, sizeof(ss->ss_family));
 	if (ss->ss_family == AF_INET)
-		return (kernel_none_mix(h,
+		return (util_fnv64(h,
 		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr,
 		    4));
 	if (ss->ss_family == AF_INET6)
-		return (kernel_none_mix(h,
+		return (util_fnv64(h,
 		    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr,
 		    16));
 	return (h);
@@ -305,10 +293,10 @@ static size_t
 kernel_none_sa_bucket(const struct kernel_none *kn,
     const struct kernel_sa_id *id)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	uint64_t	h = UTIL_FNV64_INIT;
 
-	h = kernel_none_mix(h, &id->id_spi, sizeof(id->id_spi));
-	h = kernel_none_mix(h, &id->id_proto, sizeof(id->id_proto));
+	h = util_fnv64(h, &id->id_spi, sizeof(id->id_spi));
+	h = util_fnv64(h, &id->id_proto, sizeof(id->id_proto));
 	h = kernel_none_mix_addr(h, &id->id_dst);
 	return ((size_t)(h % kn->kn_sa_buckets));
 }
@@ -318,14 +306,14 @@ static size_t
 kernel_none_pol_bucket(const struct kernel_none *kn,
     const struct kernel_policy *pol)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	uint64_t	h = UTIL_FNV64_INIT;
 	uint8_t		k[3];
 
 	k[0] = (uint8_t)pol->pol_dir;
 	k[1] = pol->pol_sel.sel_src_prefix;
 	k[2] = pol->pol_sel.sel_dst_prefix;
-	h = kernel_none_mix(h, k, sizeof(k));
-	h = kernel_none_mix(h, &pol->pol_sel.sel_proto, 1);
+	h = util_fnv64(h, k, sizeof(k));
+	h = util_fnv64(h, &pol->pol_sel.sel_proto, 1);
 	h = kernel_none_mix_addr(h, &pol->pol_sel.sel_src);
 	h = kernel_none_mix_addr(h, &pol->pol_sel.sel_dst);
 	return ((size_t)(h % kn->kn_pol_buckets));

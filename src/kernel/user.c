@@ -18,6 +18,7 @@
 #include "kernel/user.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 /*
  * Ethernet's 1500 minus the largest overhead, 121 bytes: IPv6, UDP, ESP
@@ -89,18 +90,6 @@ user_route_fill(struct kernel_user *ku, const struct user_route *ur,
 		rr->rr_metric = USER_PROHIBIT_METRIC;
 }
 
-/* FNV-1a, for the hash tables of this file. */
-static uint32_t
-user_mix(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t	*b = p;
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return (h);
-}
-
 static unsigned int
 user_route_hash(int family, const uint8_t *dst, uint8_t prefix, int bypass)
 {
@@ -110,8 +99,8 @@ user_route_hash(int family, const uint8_t *dst, uint8_t prefix, int bypass)
 	b[0] = (uint8_t)family;
 	b[1] = prefix;
 	b[2] = (uint8_t)bypass;
-	h = user_mix(2166136261u, b, sizeof(b));
-	h = user_mix(h, dst, 16);
+	h = util_fnv32(UTIL_FNV32_INIT, b, sizeof(b));
+	h = util_fnv32(h, dst, 16);
 	return (h % USER_SPI_BUCKETS);
 }
 
@@ -459,7 +448,7 @@ user_id_hash(const struct kernel_sa_id *id)
 					    &id->id_dst;
 	const uint8_t			*b = NULL;
 	uint32_t			 h = id->id_spi;
-	size_t				 i, n = 0;
+	size_t				 n = 0;
 
 	if (id->id_dst.ss_family == AF_INET) {
 		b = (const uint8_t *)&s4->sin_addr;
@@ -468,8 +457,7 @@ user_id_hash(const struct kernel_sa_id *id)
 		b = (const uint8_t *)&s6->sin6_addr;
 		n = 16;
 	}
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
+	h = util_fnv32(h, b, n);
 	return ((h ^ (h >> 16)) % USER_SPI_BUCKETS);
 }
 
@@ -554,8 +542,8 @@ user_out_hash(uint32_t reqid, const struct user_dst *ud)
 {
 	uint32_t	h;
 
-	h = user_mix(2166136261u, &reqid, sizeof(reqid));
-	h = user_mix(h, ud, sizeof(*ud));
+	h = util_fnv32(UTIL_FNV32_INIT, &reqid, sizeof(reqid));
+	h = util_fnv32(h, ud, sizeof(*ud));
 	return (h % USER_SPI_BUCKETS);
 }
 
@@ -971,9 +959,9 @@ user_sel_addr(uint32_t h, const struct sockaddr_storage *ss)
 	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)ss;
 
 	if (ss->ss_family == AF_INET)
-		return (user_mix(h, &s4->sin_addr, 4));
+		return (util_fnv32(h, &s4->sin_addr, 4));
 	if (ss->ss_family == AF_INET6)
-		return (user_mix(h, &s6->sin6_addr, 16));
+		return (util_fnv32(h, &s6->sin6_addr, 16));
 	return (h);
 }
 
@@ -981,14 +969,14 @@ static unsigned int
 user_sel_hash(const struct kernel_policy *pol)
 {
 	const struct kernel_selector	*sel = &pol->pol_sel;
-	uint32_t			 h = 2166136261u;
+	uint32_t			 h = UTIL_FNV32_INIT;
 	uint8_t				 b[4];
 
 	b[0] = (uint8_t)pol->pol_dir;
 	b[1] = sel->sel_src_prefix;
 	b[2] = sel->sel_dst_prefix;
 	b[3] = sel->sel_proto;
-	h = user_mix(h, b, sizeof(b));
+	h = util_fnv32(h, b, sizeof(b));
 	h = user_sel_addr(h, &sel->sel_src);
 	h = user_sel_addr(h, &sel->sel_dst);
 	return (h % USER_SPI_BUCKETS);
