@@ -262,6 +262,12 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 	ci->xform.group = (uint16_t)pi->pi_group;
 	ci->xform.lifetime_secs = pi->pi_life_secs;
 	ci->lifetime_secs = pi->pi_life_secs;
+	ci->lifetime_kb = pi->pi_life_kb;
+	/* Units of 1000 bytes, as ike_life_p1_count() counts the limit. */
+	ci->kb_used = pi->pi_bytes / 1000 > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)(pi->pi_bytes / 1000);
+	/* Each Quick Mode derives its keys from this SA's SKEYID_d. */
+	ci->keyuses = pi->pi_qm_created;
 	admin_addr_from_sockaddr(&ci->local, &pi->pi_local);
 	admin_addr_from_sockaddr(&ci->remote, &pi->pi_remote);
 	ci->created = admin_unix_time(pi->pi_created_ms);

@@ -80,6 +80,8 @@ struct ike_p1_info {
 	unsigned int		 pi_auth;
 	unsigned int		 pi_group;
 	uint32_t		 pi_life_secs;
+	uint32_t		 pi_life_kb;	/* 0 = no traffic limit */
+	uint64_t		 pi_bytes;	/* protected with its keys */
 	uint64_t		 pi_created_ms;	/* engine clock */
 	uint64_t		 pi_expire_ms;
 	int			 pi_nat_local;	/* we are behind a NAT */

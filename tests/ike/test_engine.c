@@ -2929,6 +2929,9 @@ p1_info_reports_sa(void **state)
 	assert_int_equal(pi.pi_auth, 1);
 	assert_int_equal(pi.pi_group, 14);
 	assert_int_equal(pi.pi_life_secs, 28800);
+	assert_int_equal(pi.pi_life_kb, 0);
+	/* MM5, MM6 and the three Quick Mode messages at least. */
+	assert_true(pi.pi_bytes >= 5 * 16);
 	assert_int_equal(pi.pi_peer_dpd, 1);
 	assert_int_equal(pi.pi_natt, 0);
 	assert_int_equal(pi.pi_qm_created, 1);
