@@ -42,7 +42,8 @@ admin_set_debug(void *arg, uint32_t level, int fd)
 	if (fd >= 0) {
 		if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
 			return (ERR_SYSTEM);
-		(void)log_set_debug_fd(nfd);
+		if (log_set_debug_fd(nfd) != 0)
+			return (ERR_SYSTEM);
 	}
 	log_set_debug(level);
 	log_info("ikeadm set the debug mask to 0x%x", level);
