@@ -450,6 +450,10 @@ enum config_file {
  */
 int	config_parse_buf(struct config *, int kind, const char *name,
 	    const void *, size_t, struct config_diag *);
+/*
+ * As config_parse_buf, reading a regular file or a pipe from fd.  A pipe
+ * is read without blocking, so it must be closed for writing first.
+ */
 int	config_read_fd(struct config *, int kind, int fd, const char *name,
 	    struct config_diag *);
 /*
