@@ -354,13 +354,23 @@ edit_del(struct daemon *d, int kind, size_t index)
 int
 edit_write(struct daemon *d, int kind, int fd)
 {
-	FILE	*f;
-	int	 nfd, rc;
+	struct stat	 st;
+	FILE		*f;
+	int		 nfd, rc;
 
 	if (d->d_config == NULL ||
 	    (kind == CONFIG_FILE_IKE ? d->d_config->cf_nrules :
 	    d->d_config->cf_npsks) == 0)
 		return (ERR_NOTFOUND);
+	/*
+	 * ikeadm sends a file it created; a pipe or terminal whose reader
+	 * stalls would block the event loop in write(2).
+	 */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		log_warn("ikeadm write: the descriptor sent is not a regular "
+		    "file: %s not written", edit_kind_name(kind));
+		return (ERR_INVAL);
+	}
 	/* The server closes fd itself, so the stream gets a duplicate. */
 	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
 		return (ERR_SYSTEM);
