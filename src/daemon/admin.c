@@ -275,6 +275,9 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 	ci->expires = admin_unix_time(pi->pi_expire_ms);
 	ci->p2_created = pi->pi_qm_created;
 	ci->p2_deleted = pi->pi_qm_deleted;
+	ci->rx_decrypt_errs = pi->pi_rx_decrypt_errs;
+	ci->rx_hash_errs = pi->pi_rx_hash_errs;
+	/* NOTE: rx_other_errs and tx_errs are not counted yet and stay 0. */
 	if (ci->xform.auth_method == CONFIG_AUTH_PRESHARED) {
 		admin_ident_addr(&ci->local_id, &pi->pi_local);
 		admin_ident_addr(&ci->remote_id, &pi->pi_remote);

@@ -90,6 +90,8 @@ struct ike_p1_info {
 	int			 pi_peer_dpd;	/* the peer sent the DPD VID */
 	unsigned int		 pi_qm_created;
 	unsigned int		 pi_qm_deleted;
+	unsigned int		 pi_rx_decrypt_errs;
+	unsigned int		 pi_rx_hash_errs;
 	/*
 	 * Identities of a signature method (ID payload type and text, a
 	 * DN decoded); type 0 with preshared keys, which use addresses.

@@ -812,6 +812,7 @@ ike_mm_verify(struct ike_p1 *p1, const struct isakmp_msg *msg)
 		    "\"%s\"): %s mismatch, check the preshared key",
 		    p1->p1_peer, p1->p1_cookies, p1->p1_label,
 		    p1->p1_initiator ? "HASH_R" : "HASH_I");
+		p1->p1_rx_hash_errs++;
 		rc = ERR_AUTH;
 	}
 out:
@@ -1000,6 +1001,7 @@ ike_mm_authenticate_pke(struct ike_p1 *p1, const struct isakmp_msg *msg)
 		    "\"%s\"): %s mismatch, %s", p1->p1_peer, p1->p1_cookies,
 		    p1->p1_label, p1->p1_initiator ? "HASH_R" : "HASH_I",
 		    ike_mm_key_hint(p1));
+		p1->p1_rx_hash_errs++;
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
 	return (ike_pke_check_peer(p1));

@@ -3170,6 +3170,7 @@ forged_qm3_keeps_exchange(void **state)
 {
 	struct net		*n = net_new(&conf_a, &conf_b, 0);
 	const struct pkt	*qm3;
+	struct ike_p1_info	 pi;
 	uint8_t			 forged[2048];
 	size_t			 at[] = { 0, 1, 2 };
 	size_t			 i;
@@ -3196,6 +3197,15 @@ forged_qm3_keeps_exchange(void **state)
 	}
 	deliver_copy(n, qm3, qm3->data, qm3->len);
 	check_sa_pairs(n, 1);
+
+	/* ikeadm dump p1 counts each forgery as a decryption or hash error. */
+	memset(&pi, 0, sizeof(pi));
+	ike_engine_foreach_p1(n->s[1].eng, p1_info_copy, &pi);
+	assert_int_equal(pi.pi_rx_decrypt_errs + pi.pi_rx_hash_errs, 3);
+	memset(&pi, 0, sizeof(pi));
+	ike_engine_foreach_p1(n->s[0].eng, p1_info_copy, &pi);
+	assert_int_equal(pi.pi_rx_decrypt_errs, 0);
+	assert_int_equal(pi.pi_rx_hash_errs, 0);
 	net_free(n);
 }
 
