@@ -394,8 +394,9 @@ int	config_load(struct config **out, const struct config_paths *,
  * covers, p2_idletime_secs above p2_lifetime_secs, a Phase 1 lifetime
  * below CONFIG_WARN_P1_LIFETIME, a preshared rule that no key entry
  * matches, a missing ipsecinit.conf, a policy entry that repeats another
- * exactly or has an empty pattern, and a key folder writable by group or
- * others.  Warnings do not make it invalid.
+ * exactly, that an earlier entry with the same pattern hides, or that has
+ * an empty pattern, and a key folder writable by group or others.
+ * Warnings do not make it invalid.
  */
 void	config_warn(const struct config *, const struct config_paths *,
 	    struct config_diag *);
@@ -450,6 +451,10 @@ enum config_file {
  */
 int	config_parse_buf(struct config *, int kind, const char *name,
 	    const void *, size_t, struct config_diag *);
+/*
+ * As config_parse_buf, reading a regular file or a pipe from fd.  A pipe
+ * is read without blocking, so it must be closed for writing first.
+ */
 int	config_read_fd(struct config *, int kind, int fd, const char *name,
 	    struct config_diag *);
 /*

@@ -186,6 +186,14 @@ parse_read_fd(int fd, const char *path, size_t size, char **bufp,
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* Only a pipe that config_read_fd made non-blocking. */
+			diag_add(diag, path, 0, "pipe has no more data but is "
+			    "still open for writing: close it first, or send "
+			    "a regular file");
+			util_freezero(buf, cap + 1);
+			return (ERR_CONFIG);
+		}
 		if (n < 0) {
 			diag_add(diag, path, 0, "read failed: %s",
 			    strerror(errno));

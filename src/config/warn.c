@@ -339,11 +339,10 @@ warn_alt_cmp(const struct config_spd_alt *a, const struct config_spd_alt *b)
 	return (warn_cmp_u(a->sp_dir, b->sp_dir));
 }
 
-/* Pattern, then actions: equal means the two entries are the same. */
+/* The pattern, including the tunnel endpoints. */
 static int
-warn_spd_content_cmp(const struct config_spd *a, const struct config_spd *b)
+warn_spd_pattern_cmp(const struct config_spd *a, const struct config_spd *b)
 {
-	size_t	i;
 	int	c;
 
 	if ((c = warn_opt_range_cmp(a->sd_laddr_set, &a->sd_laddr,
@@ -360,7 +359,19 @@ warn_spd_content_cmp(const struct config_spd *a, const struct config_spd *b)
 	    (c = warn_opt_range_cmp(a->sd_tunnel, &a->sd_tdst, b->sd_tunnel,
 	    &b->sd_tdst)) != 0 ||
 	    (a->sd_tunnel && (c = config_ip_cmp(&a->sd_tsrc,
-	    &b->sd_tsrc)) != 0) ||
+	    &b->sd_tsrc)) != 0))
+		return (c);
+	return (0);
+}
+
+/* Pattern, then actions: equal means the two entries are the same. */
+static int
+warn_spd_content_cmp(const struct config_spd *a, const struct config_spd *b)
+{
+	size_t	i;
+	int	c;
+
+	if ((c = warn_spd_pattern_cmp(a, b)) != 0 ||
 	    (c = warn_cmp_u(a->sd_nalts, b->sd_nalts)) != 0)
 		return (c);
 	for (i = 0; i < a->sd_nalts; i++) {
@@ -411,6 +422,69 @@ warn_spd_duplicates(const struct config *cf, struct config_diag *diag)
 		    first->sd_where.cw_line);
 	}
 	free(v);
+}
+
+/*
+ * The directions (enum config_spd_dir bits) that an entry applies to, as
+ * the kernel policies get them, or -1 when its actions differ in that.
+ */
+static int
+warn_spd_dirs(const struct config_spd *s)
+{
+	const struct config_spd_alt	*alt;
+	size_t				 i;
+	int				 d, dirs = -1;
+
+	for (i = 0; i < s->sd_nalts; i++) {
+		alt = &s->sd_alts[i];
+		if (alt->sp_action == CONFIG_SPD_APPLY)
+			d = CONFIG_DIR_OUT;
+		else if (alt->sp_action == CONFIG_SPD_PERMIT)
+			d = CONFIG_DIR_IN;
+		else if (alt->sp_dir != 0)
+			d = alt->sp_dir;
+		else
+			d = s->sd_dir != 0 ? s->sd_dir : CONFIG_DIR_BOTH;
+		if (dirs >= 0 && d != dirs)
+			return (-1);
+		dirs = d;
+	}
+	return (dirs);
+}
+
+/*
+ * Warn about an entry that is never used because an entry before it in
+ * match order (cf_spds is kept in that order) has the same pattern for
+ * all of its directions and other actions: a packet takes the first
+ * entry that matches.  Exact repeats are warn_spd_duplicates' case.
+ */
+static void
+warn_spd_same_pattern(const struct config *cf, struct config_diag *diag)
+{
+	const struct config_spd	*a, *b;
+	size_t			 i, j;
+	int			 adirs, bdirs;
+
+	for (j = 1; j < cf->cf_nspds; j++) {
+		b = &cf->cf_spds[j];
+		if ((bdirs = warn_spd_dirs(b)) < 0)
+			continue;
+		for (i = 0; i < j; i++) {
+			a = &cf->cf_spds[i];
+			adirs = warn_spd_dirs(a);
+			if (adirs < 0 || (bdirs & ~adirs) != 0 ||
+			    warn_spd_pattern_cmp(a, b) != 0 ||
+			    warn_spd_content_cmp(a, b) == 0)
+				continue;
+			diag_add(diag, b->sd_where.cw_file,
+			    b->sd_where.cw_line, "warning: policy entry is "
+			    "never used: the entry at line %u has the same "
+			    "pattern and comes first in match order (see "
+			    "in.iked -c -v); join their actions with or in "
+			    "one entry, or remove one", a->sd_where.cw_line);
+			break;
+		}
+	}
 }
 
 static int
@@ -528,6 +602,7 @@ config_warn(const struct config *cf, const struct config_paths *paths,
 	warn_shadowed(cf, diag);
 	warn_tunnels(cf, diag);
 	warn_spd_duplicates(cf, diag);
+	warn_spd_same_pattern(cf, diag);
 	warn_spd_empty(cf, diag);
 	warn_idletimes(cf, diag);
 	warn_preshared(cf, paths, diag);

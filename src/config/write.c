@@ -5,6 +5,10 @@
  * the file are written, so that defaults stay defaults when the output is
  * read again.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,11 +226,33 @@ int
 config_read_fd(struct config *cf, int kind, int fd, const char *name,
     struct config_diag *diag)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	int	 rc;
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	int		 rc, flags;
 
-	if ((rc = parse_read_fd(fd, name, 0, &buf, &len, diag)) != 0)
+	if (fstat(fd, &st) != 0) {
+		diag_add(diag, name, 0, "fstat failed: %s", strerror(errno));
+		return (ERR_SYSTEM);
+	}
+	/*
+	 * The daemon reads in its event loop, so a pipe is read without
+	 * blocking: one that is still open for writing and empty fails.
+	 */
+	if (S_ISFIFO(st.st_mode)) {
+		if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+		    fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+			diag_add(diag, name, 0, "fcntl failed: %s",
+			    strerror(errno));
+			return (ERR_SYSTEM);
+		}
+	} else if (!S_ISREG(st.st_mode)) {
+		diag_add(diag, name, 0, "not a regular file (a device, socket "
+		    "or folder): name a regular file");
+		return (ERR_CONFIG);
+	}
+	if ((rc = parse_read_fd(fd, name, S_ISREG(st.st_mode) ?
+	    (size_t)st.st_size : 0, &buf, &len, diag)) != 0)
 		return (rc);
 	rc = config_parse_buf(cf, kind, name, buf, len, diag);
 	util_freezero(buf, len + 1);

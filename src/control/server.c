@@ -50,6 +50,7 @@ struct control_server {
 	LIST_HEAD(, server_conn)	 cs_conns;
 	unsigned int			 cs_nconns;
 	struct log_ratelimit		 cs_denied_rl;
+	struct log_ratelimit		 cs_full_rl;
 };
 
 /* A path element that others could replace is as bad as a world socket. */
@@ -321,6 +322,39 @@ out:
 		server_conn_free(sc);
 }
 
+/*
+ * Tell a client over the connection limit why it is refused, instead of
+ * a bare reset that looks as if in.iked were not running.  Interactive
+ * ikeadm sessions keep their connection open, so idle ones fill it.
+ */
+static void
+server_reject_full(struct control_server *cs, int fd)
+{
+	struct wbuf	out;
+	char		text[160];
+
+	(void)snprintf(text, sizeof(text), "in.iked already has %d ikeadm "
+	    "connections open, the maximum: quit an idle interactive "
+	    "ikeadm, then try again", SERVER_CONNS_MAX);
+	wbuf_init(&out, 0);
+	if (server_reply_error(&out, CONTROL_E_SYS_ERR, text) == 0)
+		(void)send(fd, out.wb_data, out.wb_len,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+	wbuf_free(&out);
+	/*
+	 * Closing with an unread request would reset the connection and
+	 * discard the reply at the client: stop further requests first,
+	 * then read and drop any that already arrived.
+	 */
+	(void)shutdown(fd, SHUT_RDWR);
+	while (recv(fd, text, sizeof(text), MSG_DONTWAIT | MSG_TRUNC) > 0)
+		continue;
+	(void)close(fd);
+	if (log_ratelimit_pass(&cs->cs_full_rl))
+		log_warn("control connection refused: %d connections open, "
+		    "the maximum", SERVER_CONNS_MAX);
+}
+
 static void
 server_accept(evutil_socket_t lfd, short what, void *arg)
 {
@@ -333,11 +367,13 @@ server_accept(evutil_socket_t lfd, short what, void *arg)
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (cs->cs_nconns >= SERVER_CONNS_MAX ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
+	if (cs->cs_nconns >= SERVER_CONNS_MAX) {
+		server_reject_full(cs, fd);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
 	    (sc = calloc(1, sizeof(*sc))) == NULL) {
-		log_warn("control connection dropped: %u connections open "
-		    "or out of memory", cs->cs_nconns);
+		log_warn("control connection dropped: %s", strerror(errno));
 		(void)close(fd);
 		return;
 	}
@@ -378,6 +414,7 @@ control_server_open(const char *path, struct event_base *base,
 	cs->cs_base = base;
 	cs->cs_fd = -1;
 	cs->cs_denied_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(60, 5);
+	cs->cs_full_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(60, 5);
 	LIST_INIT(&cs->cs_conns);
 	(void)snprintf(cs->cs_path, sizeof(cs->cs_path), "%s", path);
 	if ((rv = server_check_dir(path)) != 0 ||
@@ -415,5 +452,6 @@ control_server_close(struct control_server *cs)
 	(void)close(cs->cs_fd);
 	(void)unlink(cs->cs_path);
 	log_ratelimit_forget(&cs->cs_denied_rl);
+	log_ratelimit_forget(&cs->cs_full_rl);
 	free(cs);
 }

@@ -42,7 +42,8 @@ admin_set_debug(void *arg, uint32_t level, int fd)
 	if (fd >= 0) {
 		if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
 			return (ERR_SYSTEM);
-		(void)log_set_debug_fd(nfd);
+		if (log_set_debug_fd(nfd) != 0)
+			return (ERR_SYSTEM);
 	}
 	log_set_debug(level);
 	log_info("ikeadm set the debug mask to 0x%x", level);
@@ -262,12 +263,21 @@ admin_p1_fill(struct control_p1_info *ci, const struct config *cf,
 	ci->xform.group = (uint16_t)pi->pi_group;
 	ci->xform.lifetime_secs = pi->pi_life_secs;
 	ci->lifetime_secs = pi->pi_life_secs;
+	ci->lifetime_kb = pi->pi_life_kb;
+	/* Units of 1000 bytes, as ike_life_p1_count() counts the limit. */
+	ci->kb_used = pi->pi_bytes / 1000 > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)(pi->pi_bytes / 1000);
+	/* Each Quick Mode derives its keys from this SA's SKEYID_d. */
+	ci->keyuses = pi->pi_qm_created;
 	admin_addr_from_sockaddr(&ci->local, &pi->pi_local);
 	admin_addr_from_sockaddr(&ci->remote, &pi->pi_remote);
 	ci->created = admin_unix_time(pi->pi_created_ms);
 	ci->expires = admin_unix_time(pi->pi_expire_ms);
 	ci->p2_created = pi->pi_qm_created;
 	ci->p2_deleted = pi->pi_qm_deleted;
+	ci->rx_decrypt_errs = pi->pi_rx_decrypt_errs;
+	ci->rx_hash_errs = pi->pi_rx_hash_errs;
+	/* NOTE: rx_other_errs and tx_errs are not counted yet and stay 0. */
 	if (ci->xform.auth_method == CONFIG_AUTH_PRESHARED) {
 		admin_ident_addr(&ci->local_id, &pi->pi_local);
 		admin_ident_addr(&ci->remote_id, &pi->pi_remote);

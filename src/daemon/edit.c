@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/diag.h"
+#include "config/parse.h"
 #include "control/server.h"
 #include "daemon/daemon.h"
 #include "lib/err.h"
@@ -86,14 +87,15 @@ static int
 edit_parse_policy(struct daemon *d, struct config *cf,
     struct config_diag *diag)
 {
-	int	fd, rc;
+	char	*buf = NULL;
+	size_t	 len = 0;
+	int	 rc;
 
-	if ((fd = open(d->d_ipsecinit_path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno != ENOENT) {
-			diag_add(diag, d->d_ipsecinit_path, 0, "cannot open: "
-			    "%s", strerror(errno));
-			return (ERR_CONFIG);
-		}
+	/* As at a reload: a FIFO or device there is an error, not a wait. */
+	rc = parse_read_file(d->d_ipsecinit_path, 0, &buf, &len, NULL, diag);
+	if (rc != 0 && rc != ERR_NOTFOUND)
+		return (ERR_CONFIG);
+	if (rc == ERR_NOTFOUND) {
 		cf->cf_missing |= CONFIG_MISSING_IPSECINIT;
 		/* As on SIGHUP: losing the file must not drop the policy. */
 		if (d->d_config != NULL && !(d->d_config->cf_missing &
@@ -106,9 +108,9 @@ edit_parse_policy(struct daemon *d, struct config *cf,
 		}
 		return (0);
 	}
-	rc = config_read_fd(cf, CONFIG_FILE_IPSECINIT, fd,
-	    d->d_ipsecinit_path, diag);
-	(void)close(fd);
+	rc = config_parse_buf(cf, CONFIG_FILE_IPSECINIT, d->d_ipsecinit_path,
+	    buf, len, diag);
+	util_freezero(buf, len + 1);
 	return (rc);
 }
 
@@ -352,13 +354,23 @@ edit_del(struct daemon *d, int kind, size_t index)
 int
 edit_write(struct daemon *d, int kind, int fd)
 {
-	FILE	*f;
-	int	 nfd, rc;
+	struct stat	 st;
+	FILE		*f;
+	int		 nfd, rc;
 
 	if (d->d_config == NULL ||
 	    (kind == CONFIG_FILE_IKE ? d->d_config->cf_nrules :
 	    d->d_config->cf_npsks) == 0)
 		return (ERR_NOTFOUND);
+	/*
+	 * ikeadm sends a file it created; a pipe or terminal whose reader
+	 * stalls would block the event loop in write(2).
+	 */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		log_warn("ikeadm write: the descriptor sent is not a regular "
+		    "file: %s not written", edit_kind_name(kind));
+		return (ERR_INVAL);
+	}
 	/* The server closes fd itself, so the stream gets a duplicate. */
 	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
 		return (ERR_SYSTEM);

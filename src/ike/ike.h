@@ -80,6 +80,8 @@ struct ike_p1_info {
 	unsigned int		 pi_auth;
 	unsigned int		 pi_group;
 	uint32_t		 pi_life_secs;
+	uint32_t		 pi_life_kb;	/* 0 = no traffic limit */
+	uint64_t		 pi_bytes;	/* protected with its keys */
 	uint64_t		 pi_created_ms;	/* engine clock */
 	uint64_t		 pi_expire_ms;
 	int			 pi_nat_local;	/* we are behind a NAT */
@@ -88,6 +90,8 @@ struct ike_p1_info {
 	int			 pi_peer_dpd;	/* the peer sent the DPD VID */
 	unsigned int		 pi_qm_created;
 	unsigned int		 pi_qm_deleted;
+	unsigned int		 pi_rx_decrypt_errs;
+	unsigned int		 pi_rx_hash_errs;
 	/*
 	 * Identities of a signature method (ID payload type and text, a
 	 * DN decoded); type 0 with preshared keys, which use addresses.

@@ -910,6 +910,8 @@ ike_p1_info_fill(const struct ike_p1 *p1, struct ike_p1_info *pi)
 	pi->pi_auth = p1->p1_auth;
 	pi->pi_group = p1->p1_group;
 	pi->pi_life_secs = p1->p1_life_secs;
+	pi->pi_life_kb = p1->p1_life_kb;
+	pi->pi_bytes = p1->p1_bytes;
 	pi->pi_created_ms = p1->p1_created;
 	pi->pi_expire_ms = p1->p1_expire;
 	pi->pi_nat_local = p1->p1_nat_local;
@@ -918,6 +920,8 @@ ike_p1_info_fill(const struct ike_p1 *p1, struct ike_p1_info *pi)
 	pi->pi_peer_dpd = p1->p1_peer_dpd;
 	pi->pi_qm_created = p1->p1_qm_created;
 	pi->pi_qm_deleted = p1->p1_qm_deleted;
+	pi->pi_rx_decrypt_errs = p1->p1_rx_decrypt_errs;
+	pi->pi_rx_hash_errs = p1->p1_rx_hash_errs;
 	pi->pi_local_idtype = p1->p1_local_idtype;
 	pi->pi_local_id = p1->p1_local_id != NULL ? p1->p1_local_id : "";
 	pi->pi_remote_idtype = p1->p1_remote_idtype;

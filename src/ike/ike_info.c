@@ -632,6 +632,7 @@ ike_info_input(struct ike_p1 *p1, const struct ike_packet *pk,
 	}
 	goto out;
 bad_hash:
+	p1->p1_rx_hash_errs++;
 	if (log_ratelimit_pass(&ike_info_rl))
 		log_warn("ISAKMP SA %s: Informational from %s without a valid "
 		    "HASH(1); ignored (RFC 2409 section 5.7)", p1->p1_cookies,

@@ -313,6 +313,9 @@ struct ike_p1 {
 	struct ike_pending_list	 p1_pending;
 	unsigned int		 p1_qm_created;
 	unsigned int		 p1_qm_deleted;
+	/* Messages under this SA's keys that failed, for ikeadm. */
+	unsigned int		 p1_rx_decrypt_errs;	/* or no payloads */
+	unsigned int		 p1_rx_hash_errs;
 	/* Lifetime: a new Main Mode replaces this SA before it expires. */
 	uint64_t		 p1_rekey_at;	/* 0 = not (or no longer) */
 	int			 p1_replacing;	/* our new Main Mode runs */

@@ -4,6 +4,8 @@
  * that writes secrets to disk; off unless ike_engine_set_keylog() names
  * a directory.
  */
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,17 +22,32 @@
 static FILE *
 ike_keylog_open(struct ike_engine *eng, const char *name)
 {
-	char	path[4096];
-	FILE	*f;
-	int	fd;
+	struct stat	st;
+	char		path[4096];
+	FILE		*f;
+	int		fd;
 
 	if (eng->e_keylog_dir == NULL)
 		return (NULL);
 	snprintf(path, sizeof(path), "%s/%s", eng->e_keylog_dir, name);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/*
+	 * The folder may be shared, such as /tmp: a link or a file that
+	 * someone else made there must not receive the keys.
+	 */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0) {
 		log_warn("cannot open the key log %s: %m; no keys logged",
 		    path);
+		return (NULL);
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1 ||
+	    (st.st_mode & 077) != 0) {
+		log_warn("key log %s is not a regular file of ours with mode "
+		    "0600 and one link; no keys logged: remove it, or use a "
+		    "folder of its own with -K", path);
+		(void)close(fd);
 		return (NULL);
 	}
 	if ((f = fdopen(fd, "a")) == NULL)

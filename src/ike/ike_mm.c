@@ -668,6 +668,7 @@ ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	struct ike_child		*ch, *next;
 	struct ike_p1			*o;
 	size_t				 i;
+	unsigned int			 np1 = 0, nchild = 0;
 
 	for (i = 0; i < msg->m_npayloads; i++) {
 		pl = &msg->m_payloads[i];
@@ -677,21 +678,34 @@ ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
 	}
 	if (i == msg->m_npayloads)
 		return;
-	log_info("ISAKMP SA %s: INITIAL-CONTACT from %s (rule \"%s\"): "
-	    "removing older SAs with this peer", p1->p1_cookies, p1->p1_peer,
-	    p1->p1_label);
-	if (!p1->p1_peer_hashed)
-		return;
-	for (o = ike_p1_peer_first(eng, &p1->p1_peer_ip); o != NULL;
-	    o = ike_p1_peer_next(o))
-		if (o != p1 && ike_mm_same_peer(p1, &o->p1_remote))
-			ike_p1_kill(o, "the peer restarted (INITIAL-CONTACT)");
-	for (ch = ike_child_peer_first(eng, &p1->p1_peer_ip); ch != NULL;
-	    ch = next) {
-		next = ike_child_peer_next(ch);
-		if (ike_mm_same_child_peer(p1, ch))
-			ike_child_delete(eng, ch, 0);
+	if (p1->p1_peer_hashed) {
+		for (o = ike_p1_peer_first(eng, &p1->p1_peer_ip); o != NULL;
+		    o = ike_p1_peer_next(o))
+			if (o != p1 && o->p1_state != IKE_P1_DEAD &&
+			    ike_mm_same_peer(p1, &o->p1_remote)) {
+				ike_p1_kill(o,
+				    "the peer restarted (INITIAL-CONTACT)");
+				np1++;
+			}
+		for (ch = ike_child_peer_first(eng, &p1->p1_peer_ip);
+		    ch != NULL; ch = next) {
+			next = ike_child_peer_next(ch);
+			if (ike_mm_same_child_peer(p1, ch)) {
+				ike_child_delete(eng, ch, 0);
+				nchild++;
+			}
+		}
 	}
+	/* Most peers send it on every first contact, so only removals go to info. */
+	if (np1 == 0 && nchild == 0)
+		log_debug(D_P1, "ISAKMP SA %s: INITIAL-CONTACT from %s (rule "
+		    "\"%s\"): no older SAs with this peer", p1->p1_cookies,
+		    p1->p1_peer, p1->p1_label);
+	else
+		log_info("ISAKMP SA %s: INITIAL-CONTACT from %s (rule \"%s\"): "
+		    "removed %u older ISAKMP SAs and %u IPsec SA pairs with "
+		    "this peer", p1->p1_cookies, p1->p1_peer, p1->p1_label,
+		    np1, nchild);
 }
 
 /* MM5 or MM6: ID and HASH, or ID, CERT and SIG; encrypted. */
@@ -798,6 +812,7 @@ ike_mm_verify(struct ike_p1 *p1, const struct isakmp_msg *msg)
 		    "\"%s\"): %s mismatch, check the preshared key",
 		    p1->p1_peer, p1->p1_cookies, p1->p1_label,
 		    p1->p1_initiator ? "HASH_R" : "HASH_I");
+		p1->p1_rx_hash_errs++;
 		rc = ERR_AUTH;
 	}
 out:
@@ -986,6 +1001,7 @@ ike_mm_authenticate_pke(struct ike_p1 *p1, const struct isakmp_msg *msg)
 		    "\"%s\"): %s mismatch, %s", p1->p1_peer, p1->p1_cookies,
 		    p1->p1_label, p1->p1_initiator ? "HASH_R" : "HASH_I",
 		    ike_mm_key_hint(p1));
+		p1->p1_rx_hash_errs++;
 		return (ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
 	return (ike_pke_check_peer(p1));

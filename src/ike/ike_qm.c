@@ -581,6 +581,7 @@ ike_qm_verify(struct ike_qm *qm, const struct isakmp_msg *msg, int which)
 			log_warn("ISAKMP SA %s: Quick Mode %08x from %s does "
 			    "not start with a HASH payload; message dropped",
 			    p1->p1_cookies, qm->qm_msgid, p1->p1_peer);
+		p1->p1_rx_hash_errs++;
 		return (ERR_AUTH);
 	}
 	if (msg->m_npayloads > 1 &&
@@ -610,6 +611,7 @@ ike_qm_verify(struct ike_qm *qm, const struct isakmp_msg *msg, int which)
 				    "%08x from %s does not verify; message "
 				    "dropped", p1->p1_cookies, which,
 				    qm->qm_msgid, p1->p1_peer);
+			p1->p1_rx_hash_errs++;
 			rc = ERR_AUTH;
 		}
 	}

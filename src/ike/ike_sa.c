@@ -1057,6 +1057,7 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
 		snprintf(err->ie_msg, sizeof(err->ie_msg),
 		    "encrypted body of %zu bytes is not a multiple of the "
 		    "%zu-byte cipher block", len, bl);
+		p1->p1_rx_decrypt_errs++;
 		return (ERR_MALFORMED);
 	}
 	wbuf_reset(plain);
@@ -1074,6 +1075,8 @@ ike_msg_decrypt(struct ike_p1 *p1, const struct ike_packet *pk,
 	rc = isakmp_payloads_parse(msg, hdr->h_next, plain->wb_data,
 	    plain->wb_len, ISAKMP_HDR_LEN, ISAKMP_PARSE_PADDED, err);
 	if (rc != 0) {
+		/* A wrong key or a forged message decrypts to garbage. */
+		p1->p1_rx_decrypt_errs++;
 		isakmp_msg_free(msg);
 		return (rc);
 	}

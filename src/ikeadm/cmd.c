@@ -634,12 +634,21 @@ cmd_add_rule_block(struct cmd_ctx *c)
 static int
 cmd_open_file(struct cmd_ctx *c, const char *path)
 {
-	int	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat	st;
+	int		fd;
 
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		fprintf(stderr, "ikeadm: cannot open %s: %s\n", path,
 		    strerror(errno));
 		return (fd);
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "ikeadm: %s is not a regular file (a FIFO, "
+		    "device or folder): name a regular file\n", path);
+		(void)close(fd);
+		return (-1);
 	}
 	(void)snprintf(c->req->text, sizeof(c->req->text), "%s", path);
 	return (fd);

@@ -324,7 +324,11 @@ ident_xchg_parse(const char *s, uint8_t *x)
 int
 ikeadm_psk_block_parse(char **tok, int n, struct control_psk_info *p)
 {
+	static const char *const	 words[] = { "localidtype",
+	    "remoteidtype", "localid", "remoteid", "ike_mode", "key" };
 	const char	*ltype = "ip", *rtype = "ip", *lid = NULL, *rid = NULL;
+	unsigned int	 seen = 0;
+	size_t		 w;
 	int		 i, rv = ERR_INVAL, have_key = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -335,6 +339,16 @@ ikeadm_psk_block_parse(char **tok, int n, struct control_psk_info *p)
 		goto out;
 	}
 	for (i = 1; i + 1 < n - 1; i += 2) {
+		/* As in ike.preshared: a repeated keyword is an error. */
+		for (w = 0; w < UTIL_NELEM(words); w++)
+			if (strcmp(tok[i], words[w]) == 0)
+				break;
+		if (w < UTIL_NELEM(words) && (seen & (1u << w)) != 0) {
+			fprintf(stderr, "ikeadm: duplicate %s in preshared key "
+			    "definition: remove one of them\n", words[w]);
+			goto out;
+		}
+		seen |= 1u << w;
 		if (strcmp(tok[i], "localidtype") == 0)
 			ltype = tok[i + 1];
 		else if (strcmp(tok[i], "remoteidtype") == 0)

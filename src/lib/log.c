@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 static enum log_dest	 log_dest = LOG_DEST_STDERR;
 static uint32_t		 log_debug_mask;
 static int		 log_debug_fd = -1;
+static unsigned long	 log_debug_dropped;	/* lines the file refused */
 static const char	*log_ident = "in.iked";
 
 void
@@ -38,13 +40,31 @@ log_get_debug(void)
 /*
  * Send debug output to fd as well (the "ikeadm set debug LEVEL FILE"
  * file).  The log takes ownership of fd; -1 closes the current file.
+ * fd is made non-blocking, because a pipe or terminal that stops reading
+ * would otherwise stop the whole daemon in write(2): the lines it does
+ * not take are dropped, and their count is written once it takes lines
+ * again.  Returns 0, or ERR_SYSTEM when fcntl fails: fd is then closed and
+ * debug output goes to the log only.
  */
 int
 log_set_debug_fd(int fd)
 {
+	int	flags, saved;
+
 	if (log_debug_fd >= 0)
 		(void)close(log_debug_fd);
 	log_debug_fd = fd;
+	log_debug_dropped = 0;
+	if (fd < 0)
+		return (0);
+	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		saved = errno;
+		(void)close(fd);
+		log_debug_fd = -1;
+		errno = saved;
+		return (ERR_SYSTEM);
+	}
 	return (0);
 }
 
@@ -54,7 +74,8 @@ log_debug_enabled(uint32_t category)
 	return ((log_debug_mask & category) != 0);
 }
 
-static void
+/* Write one line; returns -1 when fd did not take all of it. */
+static int
 log_write_fd(int fd, const char *prefix, const char *msg)
 {
 	char		line[2048], stamp[32];
@@ -67,10 +88,29 @@ log_write_fd(int fd, const char *prefix, const char *msg)
 	n = snprintf(line, sizeof(line), "%s %s: %s%s\n", stamp, log_ident,
 	    prefix, msg);
 	if (n < 0)
-		return;
+		return (-1);
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	(void)!write(fd, line, (size_t)n);
+	/* Below PIPE_BUF, a pipe takes the whole line or none of it. */
+	return (write(fd, line, (size_t)n) == n ? 0 : -1);
+}
+
+static void
+log_write_debug_fd(const char *prefix, const char *msg)
+{
+	char	note[96];
+
+	if (log_debug_dropped > 0) {
+		(void)snprintf(note, sizeof(note), "%lu debug lines dropped: "
+		    "the debug file did not take them", log_debug_dropped);
+		if (log_write_fd(log_debug_fd, "warning: ", note) != 0) {
+			log_debug_dropped++;
+			return;
+		}
+		log_debug_dropped = 0;
+	}
+	if (log_write_fd(log_debug_fd, prefix, msg) != 0)
+		log_debug_dropped++;
 }
 
 static void
@@ -83,9 +123,9 @@ log_vemit(int prio, const char *prefix, const char *fmt, va_list ap)
 	if (log_dest == LOG_DEST_SYSLOG)
 		syslog(prio, "%s%s", prefix, msg);
 	else
-		log_write_fd(STDERR_FILENO, prefix, msg);
+		(void)log_write_fd(STDERR_FILENO, prefix, msg);
 	if (log_debug_fd >= 0)
-		log_write_fd(log_debug_fd, prefix, msg);
+		log_write_debug_fd(prefix, msg);
 	errno = saved;
 }
 

@@ -210,6 +210,72 @@ certsel_dn_der_matches_subject(void **state)
 	wbuf_free(&subj);
 }
 
+/* ikecert -D and certificate selectors accept dotted OIDs as attributes. */
+static void
+certsel_dn_dotted_oid(void **state)
+{
+	static const char *const	bad[] = {
+		"1=x", "1..2=x", "1.2.=x", "1.2a=x", "FOO=x",
+	};
+	const char	*dn = "1.3.6.1.4.1.99999.1=z, CN=oid";
+	struct cert	*c;
+	struct wbuf	der, subj, cn;
+	char		why[X509_WHY_SIZE], buf[256];
+	size_t		i;
+
+	c = certtest_self_signed(PKEY_EC, 256, dn, NULL, 0, NULL);
+	assert_non_null(c);
+	assert_int_equal(cert_subject_text(c, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, dn);
+
+	wbuf_init(&der, 0);
+	wbuf_init(&subj, 0);
+	assert_int_equal(certsel_dn_to_der(dn, &der, why, sizeof(why)), 0);
+	assert_int_equal(cert_subject_der(c, &subj), 0);
+	assert_int_equal(der.wb_len, subj.wb_len);
+	assert_memory_equal(der.wb_data, subj.wb_data, der.wb_len);
+	cert_free(c);
+
+	/* A known attribute by number is the same as by name. */
+	wbuf_init(&cn, 0);
+	wbuf_reset(&der);
+	assert_int_equal(certsel_dn_to_der("2.5.4.3=oid", &der, why,
+	    sizeof(why)), 0);
+	assert_int_equal(certsel_dn_to_der("CN=oid", &cn, why, sizeof(why)),
+	    0);
+	assert_int_equal(der.wb_len, cn.wb_len);
+	assert_memory_equal(der.wb_data, cn.wb_data, der.wb_len);
+
+	for (i = 0; i < UTIL_NELEM(bad); i++) {
+		wbuf_reset(&der);
+		why[0] = '\0';
+		if (certsel_dn_to_der(bad[i], &der, why, sizeof(why)) !=
+		    ERR_MALFORMED)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(why, "unknown DN attribute"));
+	}
+	wbuf_free(&der);
+	wbuf_free(&subj);
+	wbuf_free(&cn);
+}
+
+/* The error for a value over the limit states the limit. */
+static void
+certsel_dn_value_too_long(void **state)
+{
+	char		dn[2048], why[X509_WHY_SIZE];
+	struct wbuf	der;
+
+	memcpy(dn, "CN=", 3);
+	memset(dn + 3, 'a', sizeof(dn) - 4);
+	dn[sizeof(dn) - 1] = '\0';
+	wbuf_init(&der, 0);
+	assert_int_equal(certsel_dn_to_der(dn, &der, why, sizeof(why)),
+	    ERR_MALFORMED);
+	assert_non_null(strstr(why, "value of CN longer than 1023 bytes"));
+	wbuf_free(&der);
+}
+
 static void
 cert_names_as_text(void **state)
 {
@@ -392,6 +458,8 @@ main(void)
 		cmocka_unit_test(certsel_exclude_lists),
 		cmocka_unit_test(certsel_invalid),
 		cmocka_unit_test(certsel_dn_der_matches_subject),
+		cmocka_unit_test(certsel_dn_dotted_oid),
+		cmocka_unit_test(certsel_dn_value_too_long),
 		cmocka_unit_test(cert_names_as_text),
 		cmocka_unit_test(cert_dn_der_round_trip),
 		cmocka_unit_test(cert_parse_survives_junk),

@@ -389,6 +389,28 @@ expect_err "ipsecinit.conf:3: warning: policy entry repeats the entry at line 2 
 expect_err "ipsecinit.conf:4: warning: policy entry has an empty pattern"
 [ "$(wc -l < "$tmp/err")" -eq 2 ] || fail "policy warnings: not 2: $(cat "$tmp/err")"
 
+# 19. Policy: an entry is never used when an entry before it in match
+# order has the same pattern and other actions.  Entries for different
+# directions (apply and permit, a bypass for one direction) both apply.
+sp=$tmp/samepat
+make_root "$sp"
+cat > "$sp/etc/inet/ipsecinit.conf" <<'EOF2'
+{ raddr 198.51.100.20 } ipsec { encr_algs aes encr_auth_algs sha1 }
+{ raddr 198.51.100.20 } ipsec { encr_algs 3des encr_auth_algs md5 }
+{ raddr 198.51.100.30 } apply { encr_algs aes encr_auth_algs sha1 sa shared }
+{ raddr 198.51.100.30 } permit { encr_algs aes encr_auth_algs sha1 }
+{ raddr 198.51.100.40 } bypass { dir out }
+{ raddr 198.51.100.40 } ipsec { encr_algs aes encr_auth_algs sha1 }
+{ raddr 198.51.100.50 } ipsec { encr_algs aes encr_auth_algs sha1 }
+{ raddr 198.51.100.50 } bypass { }
+EOF2
+run -R "$sp"
+[ "$rc" -eq 0 ] || fail "same pattern: exit $rc: $(cat "$tmp/err")"
+expect_err_format_warn
+expect_err "ipsecinit.conf:2: warning: policy entry is never used: the entry at line 1 has the same pattern and comes first in match order"
+expect_err "ipsecinit.conf:7: warning: policy entry is never used: the entry at line 8 has the same pattern"
+[ "$(wc -l < "$tmp/err")" -eq 2 ] || fail "same pattern: not 2 warnings: $(cat "$tmp/err")"
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2
 	exit 1

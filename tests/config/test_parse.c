@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -372,6 +373,49 @@ preshared_read_through_pipe(void **state)
 	assert_memory_equal(cf->cf_psks[299].ps_key.wb_data,
 	    "key-number-299-padding-padding", 30);
 	diag_free(&diag);
+	config_free(cf);
+}
+
+/*
+ * The daemon reads files that ikeadm sends in its event loop: a pipe still
+ * open for writing, or a device, must fail at once instead of blocking.
+ */
+static void
+read_fd_never_blocks(void **state)
+{
+	static const char	 entry[] = "{ localidtype IP localid 192.0.2.1 "
+	    "remoteidtype IP remoteid 198.51.100.2 key \"k-0123456789\" }\n";
+	struct config_diag	 diag;
+	struct config		*cf = config_new();
+	int			 fds[2], fd;
+
+	assert_non_null(cf);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], entry, sizeof(entry) - 1),
+	    (ssize_t)(sizeof(entry) - 1));
+	/* SIGALRM ends the test if the read blocks on the open pipe. */
+	alarm(20);
+	diag_init(&diag);
+	assert_int_equal(config_read_fd(cf, CONFIG_FILE_PRESHARED, fds[0],
+	    "open pipe", &diag), ERR_CONFIG);
+	assert_int_equal(diag_count(&diag), 1);
+	assert_non_null(strstr(diag.cd_msgs[0], "open pipe: pipe has no more "
+	    "data but is still open for writing"));
+	diag_free(&diag);
+	close(fds[0]);
+	close(fds[1]);
+
+	fd = open("/dev/zero", O_RDONLY);
+	assert_true(fd >= 0);
+	diag_init(&diag);
+	assert_int_equal(config_read_fd(cf, CONFIG_FILE_PRESHARED, fd,
+	    "/dev/zero", &diag), ERR_CONFIG);
+	alarm(0);
+	assert_int_equal(diag_count(&diag), 1);
+	assert_non_null(strstr(diag.cd_msgs[0], "not a regular file"));
+	diag_free(&diag);
+	close(fd);
+	assert_int_equal(cf->cf_npsks, 0);
 	config_free(cf);
 }
 
@@ -999,6 +1043,7 @@ main(void)
 		cmocka_unit_test(example_preshared_values),
 		cmocka_unit_test(preshared_forms),
 		cmocka_unit_test(preshared_read_through_pipe),
+		cmocka_unit_test(read_fd_never_blocks),
 		cmocka_unit_test(example_policy_values),
 		cmocka_unit_test(policy_forms),
 		cmocka_unit_test(policy_network_names),

@@ -273,6 +273,16 @@ psk_block(void **state)
 	assert_int_equal(ikeadm_psk_block_parse(t, n, &p), ERR_INVAL);
 	n = split("localid 192.0.2.1", t, 32);
 	assert_int_equal(ikeadm_psk_block_parse(t, n, &p), ERR_INVAL);
+	/* A repeated keyword is rejected, as in ike.preshared. */
+	n = split("{ localid 192.0.2.1 remoteid 192.0.2.2 key 0102 key 0304 }",
+	    t, 32);
+	assert_int_equal(ikeadm_psk_block_parse(t, n, &p), ERR_INVAL);
+	n = split("{ localid 192.0.2.1 localid 192.0.2.3 remoteid 192.0.2.2 "
+	    "key 0102 }", t, 32);
+	assert_int_equal(ikeadm_psk_block_parse(t, n, &p), ERR_INVAL);
+	n = split("{ localid 192.0.2.1 remoteid 192.0.2.2 ike_mode main "
+	    "ike_mode both key 0102 }", t, 32);
+	assert_int_equal(ikeadm_psk_block_parse(t, n, &p), ERR_INVAL);
 }
 
 static void

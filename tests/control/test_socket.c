@@ -776,6 +776,49 @@ socket_malformed_requests(void **state)
 	expect_ok(NULL, "");
 }
 
+/*
+ * Idle connections (interactive ikeadm sessions) fill the server's 16
+ * slots: the next ikeadm is told so, not that in.iked is not running.
+ */
+static void
+socket_connection_limit(void **state)
+{
+	struct server		*s = *state;
+	struct control_msg	*req = calloc(1, sizeof(*req));
+	struct control_msg	*rep = calloc(1, sizeof(*rep));
+	int			 socks[16];
+	size_t			 i;
+
+	assert_non_null(req);
+	assert_non_null(rep);
+	req->cmd = CONTROL_GET_DBG;
+	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+		socks[i] = raw_connect(s);
+		/* A reply shows that the server accepted the connection. */
+		raw_request(socks[i], req, NULL, 0);
+		raw_reply(socks[i], rep);
+		assert_int_equal(rep->cmd, CONTROL_GET_DBG);
+	}
+	IKEADM(s, "get", "debug");
+	expect_fail("in.iked already has 16 ikeadm connections open, the "
+	    "maximum: quit an idle interactive ikeadm");
+	assert_null(strstr(res.err, "check that in.iked is running"));
+
+	(void)close(socks[0]);
+	/* The server notices the close in its own time. */
+	for (i = 0; i < 50; i++) {
+		IKEADM(s, "get", "debug");
+		if (res.status == 0)
+			break;
+		(void)usleep(100000);
+	}
+	expect_ok(NULL, NULL);
+	for (i = 1; i < sizeof(socks) / sizeof(socks[0]); i++)
+		(void)close(socks[i]);
+	free(req);
+	free(rep);
+}
+
 static void
 socket_rejects_other_users(void **state)
 {
@@ -863,6 +906,7 @@ main(void)
 		T(socket_timeout),
 		T(socket_interactive),
 		T(socket_malformed_requests),
+		T(socket_connection_limit),
 		T(socket_rejects_other_users),
 		T(socket_open_checks_ownership),
 #undef T

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1312,6 +1313,43 @@ keylog_writes_tables(void **state)
 	fclose(f);
 	assert_int_equal(ike, 1);
 	assert_int_equal(esp, 2);
+	net_free(n);
+}
+
+/*
+ * In a shared folder such as /tmp, a link or a file that is open to
+ * others, planted before in.iked writes, receives no keys.
+ */
+static void
+keylog_refuses_planted_files(void **state)
+{
+	struct net	*n = net_new(&conf_a, &conf_b, 0);
+	char		 path[256], target[256];
+	struct stat	 sb;
+	int		 fd;
+
+	snprintf(target, sizeof(target), "%s/target", n->dir);
+	fd = open(target, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/ikev1_decryption_table", n->dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(path, sizeof(path), "%s/esp_sa", n->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+
+	assert_int_equal(ike_engine_set_keylog(n->s[0].eng, n->dir), 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	assert_int_equal(stat(target, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	unlink(target);
 	net_free(n);
 }
 
@@ -2929,6 +2967,9 @@ p1_info_reports_sa(void **state)
 	assert_int_equal(pi.pi_auth, 1);
 	assert_int_equal(pi.pi_group, 14);
 	assert_int_equal(pi.pi_life_secs, 28800);
+	assert_int_equal(pi.pi_life_kb, 0);
+	/* MM5, MM6 and the three Quick Mode messages at least. */
+	assert_true(pi.pi_bytes >= 5 * 16);
 	assert_int_equal(pi.pi_peer_dpd, 1);
 	assert_int_equal(pi.pi_natt, 0);
 	assert_int_equal(pi.pi_qm_created, 1);
@@ -3167,6 +3208,7 @@ forged_qm3_keeps_exchange(void **state)
 {
 	struct net		*n = net_new(&conf_a, &conf_b, 0);
 	const struct pkt	*qm3;
+	struct ike_p1_info	 pi;
 	uint8_t			 forged[2048];
 	size_t			 at[] = { 0, 1, 2 };
 	size_t			 i;
@@ -3193,6 +3235,15 @@ forged_qm3_keeps_exchange(void **state)
 	}
 	deliver_copy(n, qm3, qm3->data, qm3->len);
 	check_sa_pairs(n, 1);
+
+	/* ikeadm dump p1 counts each forgery as a decryption or hash error. */
+	memset(&pi, 0, sizeof(pi));
+	ike_engine_foreach_p1(n->s[1].eng, p1_info_copy, &pi);
+	assert_int_equal(pi.pi_rx_decrypt_errs + pi.pi_rx_hash_errs, 3);
+	memset(&pi, 0, sizeof(pi));
+	ike_engine_foreach_p1(n->s[0].eng, p1_info_copy, &pi);
+	assert_int_equal(pi.pi_rx_decrypt_errs, 0);
+	assert_int_equal(pi.pi_rx_hash_errs, 0);
 	net_free(n);
 }
 
@@ -3697,6 +3748,7 @@ main(void)
 		cmocka_unit_test(clear_auth_notify_ignored),
 		cmocka_unit_test(garbage_input_dropped),
 		cmocka_unit_test(keylog_writes_tables),
+		cmocka_unit_test(keylog_refuses_planted_files),
 		cmocka_unit_test(nat_responder_renewal_notice),
 		cmocka_unit_test(transport_mode_behind_nat),
 		cmocka_unit_test(rekey_by_initiator_no_gap),

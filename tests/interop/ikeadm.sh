@@ -13,6 +13,9 @@
 #  - dump of groups, encralgs, authalgs and certcache, flush certcache;
 #  - malformed requests written straight to the socket get error replies,
 #    and the daemon and the tunnel keep working;
+#  - read rule with a pipe still open for writing, and write rule into a
+#    pipe, sent straight to the socket, fail at once, and ikeadm refuses
+#    a FIFO;
 #  - del p1 by cookies and by addresses, and flush p1: charon receives
 #    the Delete and drops the IKE SA;
 #  - read preshared after a key changed on disk: the old key fails, the
@@ -290,6 +293,68 @@ iop_check "malformed requests: in.iked still runs" kill -0 "$IOP_IKED_PID"
 iop_check "malformed requests: the tunnel still passes traffic" \
     iop_ping_ok "$IOP_NSA" $inner_a $inner_b
 iop_check "malformed requests: ikeadm still works" adm get stats
+
+# ---- files that would block the daemon: pipes sent straight to the
+# socket, one still open for writing to read and one to write, and a FIFO
+# named to ikeadm
+cat >"$W/pipe.py" <<'EOF'
+# READ_RULES (command 13) with the read end of a pipe whose write end
+# stays open: in.iked must reply with an ERROR (command 30) at once.
+import os, socket, struct, sys
+
+def field(tag, value):
+    return struct.pack(">HH", tag, len(value)) + value
+
+body = field(6, b"open pipe") + field(7, struct.pack(">I", 1))
+r, w = os.pipe()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect(sys.argv[1])
+socket.send_fds(s, [struct.pack(">BBHI", 2, 13, 0, 8 + len(body)) + body],
+                [r])
+try:
+    rep = s.recv(65536)
+except socket.timeout:
+    rep = b""
+print("read: " + ("error reply" if len(rep) >= 8 and rep[1] == 30 else
+                  "no error reply"))
+
+# WRITE_RULES (command 14) into a pipe: refused, nothing written.
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect(sys.argv[1])
+body = field(6, b"pipe") + field(7, struct.pack(">I", 1))
+socket.send_fds(s, [struct.pack(">BBHI", 2, 14, 0, 8 + len(body)) + body],
+                [w])
+try:
+    rep = s.recv(65536)
+except socket.timeout:
+    rep = b""
+os.close(w)
+print("write: " + ("error reply" if len(rep) >= 8 and rep[1] == 30 else
+                   "no error reply"))
+try:
+    n = len(os.read(r, 65536))  # in.iked made r non-blocking
+except BlockingIOError:
+    n = 0
+print("write: %d bytes in the pipe" % n)
+EOF
+python3 "$W/pipe.py" "$A/var/run/ike_door" >"$W/pipe.out" 2>&1
+iop_check "read rule, pipe open for writing: error reply" \
+    grep -q "^read: error reply" "$W/pipe.out"
+iop_check "write rule into a pipe: error reply" \
+    grep -q "^write: error reply" "$W/pipe.out"
+iop_check "write rule into a pipe: nothing written" \
+    grep -q "^write: 0 bytes in the pipe" "$W/pipe.out"
+iop_check "read rule, pipe open for writing: the reason is logged" \
+    grep -q "open pipe: pipe has no more data but is still open" "$log"
+mkfifo -m 600 "$W/fifo"
+iop_check "read rule FIFO: refused" iop_not adm read rule "$W/fifo"
+iop_check "read rule FIFO: ikeadm names the file" \
+    grep -q "fifo is not a regular file" "$W/err"
+iop_check "pipe and FIFO: the tunnel still passes traffic" \
+    iop_ping_ok "$IOP_NSA" $inner_a $inner_b
+iop_check "pipe and FIFO: ikeadm still works" adm get stats
 
 # ---- del p1 and flush p1: charon receives the Delete
 adm del p1 "${icookie:-0x1}" "${rcookie:-0x1}"

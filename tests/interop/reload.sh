@@ -32,6 +32,9 @@ if [ -x "$ikeadm" ]; then
 	"$ikeadm" -R "$A" dump p1 >"$IOP_DIR/p1.out" 2>&1
 	iop_check "ikeadm dump p1: lists the ISAKMP SA with the peer" \
 	    grep -q "198.51.100.2" "$IOP_DIR/p1.out"
+	iop_check "ikeadm dump p1: counts the Quick Mode keyed from it" \
+	    grep -q "keying material for IPsec SAs provided 1 times" \
+	    "$IOP_DIR/p1.out"
 	"$ikeadm" -R "$A" get stats >"$IOP_DIR/stats.out" 2>&1
 	iop_check "ikeadm get stats: one initiator SA" \
 	    grep -Eq "Current: +initiator: +1" "$IOP_DIR/stats.out"

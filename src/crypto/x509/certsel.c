@@ -80,6 +80,34 @@ certsel_attr_nid(const char *key)
 	return (OBJ_txt2nid(up));
 }
 
+/*
+ * The attribute type of key: a name in OpenSSL's table or certsel_aliases,
+ * or a dotted object identifier such as 2.5.4.97.  NULL when it is neither.
+ */
+static ASN1_OBJECT *
+certsel_attr_obj(const char *key)
+{
+	const char	*p;
+	int		 nid, arcs = 1;
+
+	if (!isdigit((unsigned char)key[0])) {
+		nid = certsel_attr_nid(key);
+		return (nid == NID_undef ? NULL : OBJ_nid2obj(nid));
+	}
+	/* OpenSSL reads "1..2" as 1.0.2, so check the arcs first. */
+	for (p = key; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (p[-1] == '.' || p[1] == '\0')
+				return (NULL);
+			arcs++;
+		} else if (!isdigit((unsigned char)*p))
+			return (NULL);
+	}
+	if (arcs < 2)
+		return (NULL);
+	return (OBJ_txt2obj(key, 1));
+}
+
 static int
 certsel_hexval(char c)
 {
@@ -158,9 +186,10 @@ certsel_dn_ava(const char **sp, X509_NAME *name, int plus, char *why,
     size_t whysize)
 {
 	const char	*s = *sp, *eq;
-	char		 key[64], value[CERTSEL_MAX_TEXT];
+	ASN1_OBJECT	*obj;
+	char		 key[64], value[CERTSEL_MAX_TEXT], what[96];
 	size_t		 klen, vlen;
-	int		 nid;
+	int		 rc;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -178,19 +207,32 @@ certsel_dn_ava(const char **sp, X509_NAME *name, int plus, char *why,
 	}
 	memcpy(key, s, klen);
 	key[klen] = '\0';
-	if ((nid = certsel_attr_nid(key)) == NID_undef) {
-		x509_why(why, whysize, "unknown DN attribute \"%s\"", key);
+	if ((obj = certsel_attr_obj(key)) == NULL) {
+		x509_why(why, whysize, "unknown DN attribute \"%s\": use a "
+		    "name such as CN or O, or a dotted object identifier",
+		    key);
 		return (ERR_MALFORMED);
 	}
 	s = eq + 1;
-	if (certsel_dn_value(&s, value, sizeof(value), &vlen) != 0 ||
-	    vlen == 0) {
-		x509_why(why, whysize, "invalid or empty value of %s", key);
+	rc = certsel_dn_value(&s, value, sizeof(value), &vlen);
+	if (rc != 0 || vlen == 0) {
+		if (rc == ERR_TOOBIG)
+			x509_why(why, whysize, "value of %s longer than %d "
+			    "bytes", key, CERTSEL_MAX_TEXT - 1);
+		else
+			x509_why(why, whysize, "invalid or empty value of %s",
+			    key);
+		ASN1_OBJECT_free(obj);
 		return (ERR_MALFORMED);
 	}
-	if (!X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
-	    (const unsigned char *)value, (int)vlen, -1, plus ? -1 : 0)) {
-		x509_why_openssl(why, whysize, "adding the DN attribute");
+	rc = X509_NAME_add_entry_by_OBJ(name, obj, MBSTRING_UTF8,
+	    (const unsigned char *)value, (int)vlen, -1, plus ? -1 : 0);
+	ASN1_OBJECT_free(obj);
+	if (!rc) {
+		/* OpenSSL adds the reason, such as "string too long". */
+		(void)snprintf(what, sizeof(what), "adding the DN attribute %s",
+		    key);
+		x509_why_openssl(why, whysize, what);
 		return (ERR_MALFORMED);
 	}
 	*sp = s;
