@@ -696,7 +696,10 @@ ike_mm_initial_contact(struct ike_p1 *p1, const struct isakmp_msg *msg)
 			}
 		}
 	}
-	/* Most peers send it on every first contact, so only removals go to info. */
+	/*
+	 * Many peers send it on every first contact, so only removals are
+	 * logged at info.
+	 */
 	if (np1 == 0 && nchild == 0)
 		log_debug(D_P1, "ISAKMP SA %s: INITIAL-CONTACT from %s (rule "
 		    "\"%s\"): no older SAs with this peer", p1->p1_cookies,
