@@ -482,12 +482,21 @@ ike_engine_input(struct ike_engine *eng, const struct ike_packet *pk,
 	ike_timer_report(eng, ike_touched_deadline(eng));
 }
 
-/* Queue a Quick Mode for policy entry idx, or start it at once. */
+/*
+ * Queue a Quick Mode for policy entry idx, or start it at once.  While
+ * our Main Mode that replaces p1 runs, the Quick Mode waits for that one
+ * (ike_life_p1_renewal).
+ */
 static int
 ike_request_qm(struct ike_p1 *p1, size_t idx)
 {
 	struct ike_pending	*pd;
 	struct ike_qm		*qm;
+	struct ike_p1		*np1;
+
+	if (p1->p1_state == IKE_P1_ESTABLISHED &&
+	    (np1 = ike_life_p1_renewal(p1)) != NULL)
+		p1 = np1;
 
 	TAILQ_FOREACH(qm, &p1->p1_qms, qm_entry)
 		if (qm->qm_initiator && qm->qm_spd == idx &&

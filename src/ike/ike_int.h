@@ -608,6 +608,8 @@ void	 ike_life_p1_timers(struct ike_p1 *, uint64_t now);
 uint64_t ike_life_p1_deadline(const struct ike_p1 *);
 void	 ike_life_p1_delete(struct ike_p1 *, const char *why);
 void	 ike_life_p1_expired(struct ike_p1 *);
+struct ike_p1 *ike_life_p1_renewal(const struct ike_p1 *);
+void	 ike_life_p1_failed(struct ike_p1 *);
 void	 ike_life_p1_count(struct ike_p1 *, size_t bytes);
 void	 ike_life_p1_responder_lifetime(struct ike_p1 *,
 	    const struct isakmp_notify *);

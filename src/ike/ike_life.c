@@ -377,6 +377,54 @@ ike_life_p1_up(struct ike_p1 *p1)
 	ike_dpd_start(p1);
 }
 
+/*
+ * Return our Main Mode under way that replaces p1, or NULL.  Quick Modes
+ * wait for it (ike_request_qm): strongSwan 5.9 moves the IPsec SAs of an
+ * ISAKMP SA to its successor once that is established, and deletes the
+ * ones that come up on the old SA after that together with the old SA.
+ */
+struct ike_p1 *
+ike_life_p1_renewal(const struct ike_p1 *p1)
+{
+	struct ike_p1	*o;
+
+	if (!p1->p1_replacing || p1->p1_replaced_by[0] != '\0')
+		return (NULL);
+	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o))
+		if (o != p1 && o->p1_initiator &&
+		    o->p1_state != IKE_P1_ESTABLISHED &&
+		    o->p1_state != IKE_P1_DEAD &&
+		    o->p1_created >= p1->p1_created &&
+		    ike_life_same_peer(p1, o))
+			return (o);
+	return (NULL);
+}
+
+/*
+ * Run the Quick Modes that waited for p1, a Main Mode of ours that
+ * failed, on an established ISAKMP SA with the peer if there is one.
+ */
+void
+ike_life_p1_failed(struct ike_p1 *p1)
+{
+	struct ike_pending	*pd;
+	struct ike_p1		*o;
+
+	if (!p1->p1_initiator || TAILQ_EMPTY(&p1->p1_pending))
+		return;
+	o = ike_p1_find_peer(p1->p1_eng, &p1->p1_remote);
+	if (o == NULL || o == p1 || o->p1_state != IKE_P1_ESTABLISHED)
+		return;
+	while ((pd = TAILQ_FIRST(&p1->p1_pending)) != NULL) {
+		TAILQ_REMOVE(&p1->p1_pending, pd, pd_entry);
+		TAILQ_INSERT_TAIL(&o->p1_pending, pd, pd_entry);
+	}
+	log_info("ISAKMP SA %s with %s (rule \"%s\"): its Quick Modes run "
+	    "on ISAKMP SA %s instead", p1->p1_cookies, p1->p1_peer,
+	    p1->p1_label, o->p1_cookies);
+	ike_pending_run(o);
+}
+
 /* The lifetime of an established ISAKMP SA ended, or its successor is up. */
 void
 ike_life_p1_expired(struct ike_p1 *p1)

@@ -616,6 +616,7 @@ ike_p1_fail(struct ike_p1 *p1, int timeout)
 	} else
 		eng->e_stats.st_p1_fail_resp++;
 	ike_p1_kill(p1, timeout ? "Phase 1 timed out" : "Phase 1 failed");
+	ike_life_p1_failed(p1);
 }
 
 /*

@@ -1789,6 +1789,112 @@ p1_short_life_renewed_early(void **state)
 	net_free(n);
 }
 
+/* The newest IPsec SA pair of side s came from the ISAKMP SA icookie. */
+static int
+newest_child_from(const struct side *s, const uint8_t *icookie)
+{
+	const struct ike_child	*ch;
+
+	ch = TAILQ_LAST(&s->eng->e_children, ike_child_list);
+	assert_non_null(ch);
+	return (memcmp(ch->ch_icookie, icookie, ISAKMP_COOKIE_LEN) == 0);
+}
+
+/* The number of queued datagrams of exchange type xchg. */
+static size_t
+queued_exchanges(const struct net *n, uint8_t xchg)
+{
+	size_t	i, count = 0;
+
+	for (i = 0; i < n->nq; i++)
+		if (n->q[i].len > 18 && n->q[i].data[18] == xchg)
+			count++;
+	return (count);
+}
+
+/*
+ * Start the renewal of an ISAKMP SA of 1000 s at 900 s, leaving its MM1
+ * queued, then let the IPsec SAs reach their soft lifetime while that
+ * Main Mode runs.  The responder would start its own renewal only after
+ * 930 s.
+ */
+static struct net *
+renewal_with_soft_expiry(uint8_t *icookie)
+{
+	struct peer_conf	 a = conf_a;
+	struct net		*n;
+
+	a.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128) p1_lifetime_secs 1000";
+	n = net_new(&a, &conf_b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[0].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	memcpy(icookie, TAILQ_FIRST(&n->s[0].eng->e_p1s)->p1_icookie,
+	    ISAKMP_COOKIE_LEN);
+	net_run(n, 899900);
+	assert_int_equal(n->nq, 0);
+	n->now += 200;
+	ike_engine_run_timers(n->s[0].eng, n->now);
+	assert_int_equal(queued_exchanges(n, ISAKMP_EX_IDPROT), 1);
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	return (n);
+}
+
+/*
+ * A Quick Mode that starts while our Main Mode renews the ISAKMP SA
+ * waits for it and runs on the new SA.  On the old one, strongSwan
+ * would delete its IPsec SAs together with the old ISAKMP SA.
+ */
+static void
+renewal_quick_mode_waits(void **state)
+{
+	struct net	*n;
+	uint8_t		 icookie[ISAKMP_COOKIE_LEN];
+
+	n = renewal_with_soft_expiry(icookie);
+	assert_int_equal(queued_exchanges(n, ISAKMP_EX_QUICK), 0);
+	net_pump(n);
+	assert_int_equal(p1_count(n->s[0].eng), 2);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 2);
+	assert_false(newest_child_from(&n->s[0], icookie));
+	assert_true(newest_child_from(&n->s[0],
+	    TAILQ_LAST(&n->s[0].eng->e_p1s, ike_p1_list)->p1_icookie));
+	net_free(n);
+}
+
+/* When the renewal fails, the waiting Quick Mode runs on the old SA. */
+static void
+renewal_failed_quick_mode_runs(void **state)
+{
+	struct net		*n;
+	struct ike_stats	 st;
+	uint8_t			 icookie[ISAKMP_COOKIE_LEN];
+	int			 i;
+
+	n = renewal_with_soft_expiry(icookie);
+	assert_int_equal(queued_exchanges(n, ISAKMP_EX_QUICK), 0);
+	n->drop_all[0] = 1;
+	net_pump(n);
+	for (i = 0; i < 80; i++) {
+		net_run(n, 100);
+		ike_engine_get_stats(n->s[0].eng, &st);
+		if (st.st_p1_fail_init > 0)
+			break;
+	}
+	assert_int_equal(st.st_p1_fail_init, 1);
+	assert_int_equal(p1_count(n->s[0].eng), 1);
+	/* The QM1 sent at the failure was dropped too; its resend passes. */
+	n->drop_all[0] = 0;
+	net_run(n, 2000);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 2);
+	assert_true(newest_child_from(&n->s[0], icookie));
+	net_free(n);
+}
+
 static void
 p1_not_renewed_without_sas(void **state)
 {
@@ -3761,6 +3867,8 @@ main(void)
 		cmocka_unit_test(p1_rekey_keeps_ipsec_sas),
 		cmocka_unit_test(p1_short_life_renewed_early),
 		cmocka_unit_test(p1_not_renewed_without_sas),
+		cmocka_unit_test(renewal_quick_mode_waits),
+		cmocka_unit_test(renewal_failed_quick_mode_runs),
 		cmocka_unit_test(dpd_answered_keeps_sas),
 		cmocka_unit_test(dpd_silent_peer_cleared),
 		cmocka_unit_test(dpd_off_sends_no_probe),
