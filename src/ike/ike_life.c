@@ -378,31 +378,34 @@ ike_life_p1_up(struct ike_p1 *p1)
 }
 
 /*
- * Return our Main Mode under way that replaces p1, or NULL.  Quick Modes
- * wait for it (ike_request_qm): strongSwan 5.9 moves the IPsec SAs of an
- * ISAKMP SA to its successor once that is established, and deletes the
- * ones that come up on the old SA after that together with the old SA.
+ * Return the Main Mode under way that replaces p1, or NULL: ours, or the
+ * peer's once it sent MM3 with our cookie.  Quick Modes wait for it
+ * (ike_request_qm): strongSwan 5.9 moves the IPsec SAs of an ISAKMP SA
+ * to its successor once that is established, and deletes the ones that
+ * come up on the old SA after that together with the old SA.
  */
 struct ike_p1 *
 ike_life_p1_renewal(const struct ike_p1 *p1)
 {
 	struct ike_p1	*o;
 
-	if (!p1->p1_replacing || p1->p1_replaced_by[0] != '\0')
+	if (p1->p1_replaced_by[0] != '\0')
 		return (NULL);
-	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o))
-		if (o != p1 && o->p1_initiator &&
+	for (o = ike_life_peer_first(p1); o != NULL; o = ike_p1_peer_next(o)) {
+		if (o == p1 || o->p1_created < p1->p1_created ||
+		    !ike_life_same_peer(p1, o))
+			continue;
+		if (o->p1_initiator ? p1->p1_replacing &&
 		    o->p1_state != IKE_P1_ESTABLISHED &&
-		    o->p1_state != IKE_P1_DEAD &&
-		    o->p1_created >= p1->p1_created &&
-		    ike_life_same_peer(p1, o))
+		    o->p1_state != IKE_P1_DEAD : o->p1_state == IKE_P1_MM_R2)
 			return (o);
+	}
 	return (NULL);
 }
 
 /*
- * Run the Quick Modes that waited for p1, a Main Mode of ours that
- * failed, on an established ISAKMP SA with the peer if there is one.
+ * Run the Quick Modes that waited for p1, a Main Mode that failed, on an
+ * established ISAKMP SA with the peer if there is one.
  */
 void
 ike_life_p1_failed(struct ike_p1 *p1)
@@ -410,7 +413,7 @@ ike_life_p1_failed(struct ike_p1 *p1)
 	struct ike_pending	*pd;
 	struct ike_p1		*o;
 
-	if (!p1->p1_initiator || TAILQ_EMPTY(&p1->p1_pending))
+	if (TAILQ_EMPTY(&p1->p1_pending))
 		return;
 	o = ike_p1_find_peer(p1->p1_eng, &p1->p1_remote);
 	if (o == NULL || o == p1 || o->p1_state != IKE_P1_ESTABLISHED)

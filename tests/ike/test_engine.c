@@ -1895,6 +1895,51 @@ renewal_failed_quick_mode_runs(void **state)
 	net_free(n);
 }
 
+/*
+ * The same when the peer renews: our Quick Mode waits for the peer's
+ * Main Mode once MM3 came, and runs on the new ISAKMP SA.
+ */
+static void
+peer_renewal_quick_mode_waits(void **state)
+{
+	struct peer_conf	 b = conf_b;
+	struct net		*n;
+	struct ike_p1		*np1;
+	int			 i;
+
+	b.xform = "auth_method preshared oakley_group 14 auth_alg sha1 "
+	    "encr_alg aes(128..128) p1_lifetime_secs 1000";
+	n = net_new(&conf_a, &b, 0);
+	assert_int_equal(ike_engine_initiate(n->s[1].eng, "to-peer", n->now),
+	    0);
+	net_pump(n);
+	check_sa_pairs(n, 1);
+	net_run(n, 899900);
+	assert_int_equal(n->nq, 0);
+	n->now += 200;
+	ike_engine_run_timers(n->s[1].eng, n->now);
+	assert_int_equal(queued_exchanges(n, ISAKMP_EX_IDPROT), 1);
+	/* Up to MM3: with it, our side sends MM4 and waits for MM5. */
+	np1 = NULL;
+	for (i = 0; i < 6 && n->nq > 0; i++) {
+		net_deliver_one(n);
+		np1 = TAILQ_LAST(&n->s[0].eng->e_p1s, ike_p1_list);
+		if (np1->p1_state == IKE_P1_MM_R2)
+			break;
+	}
+	assert_non_null(np1);
+	assert_int_equal(np1->p1_state, IKE_P1_MM_R2);
+	assert_int_equal(kernel_none_expire(n->s[0].kern,
+	    &first_sa(&n->s[0], KERNEL_DIR_OUT)->sa_id, 0,
+	    KERNEL_EXPIRE_SECONDS), 0);
+	assert_int_equal(queued_exchanges(n, ISAKMP_EX_QUICK), 0);
+	net_pump(n);
+	assert_int_equal(np1->p1_state, IKE_P1_ESTABLISHED);
+	assert_int_equal(ike_engine_child_count(n->s[0].eng), 2);
+	assert_true(newest_child_from(&n->s[0], np1->p1_icookie));
+	net_free(n);
+}
+
 static void
 p1_not_renewed_without_sas(void **state)
 {
@@ -3869,6 +3914,7 @@ main(void)
 		cmocka_unit_test(p1_not_renewed_without_sas),
 		cmocka_unit_test(renewal_quick_mode_waits),
 		cmocka_unit_test(renewal_failed_quick_mode_runs),
+		cmocka_unit_test(peer_renewal_quick_mode_waits),
 		cmocka_unit_test(dpd_answered_keeps_sas),
 		cmocka_unit_test(dpd_silent_peer_cleared),
 		cmocka_unit_test(dpd_off_sends_no_probe),
