@@ -43,6 +43,17 @@ iop_die() {
 	exit 1
 }
 
+# iop_die_log FILE MESSAGE: iop_die, after the end of FILE, since the
+# folder that holds it is removed at the exit.
+iop_die_log() {
+	if [ -f "$1" ]; then
+		echo "last lines of $1:"
+		tail -n 30 "$1" | sed 's/^/    /'
+	fi
+	shift
+	iop_die "$@"
+}
+
 # iop_check DESCRIPTION COMMAND...: run COMMAND, count and print the result.
 iop_check() {
 	desc=$1
@@ -385,7 +396,8 @@ iop_iked_start() {
 		i=$((i + 1))
 	done
 	grep -q "in.iked running" "$root/iked.log" ||
-	    iop_die "in.iked did not start in $ns (see $root/iked.log)"
+	    iop_die_log "$root/iked.log" \
+	    "in.iked did not start in $ns (see $root/iked.log)"
 }
 
 # ---- strongSwan charon
@@ -493,7 +505,8 @@ iop_charon_start() {
 	IOP_CHARON_PID=$!
 	iop_track "$IOP_CHARON_PID"
 	iop_wait_path "$2/run/charon.vici" 10 ||
-	    iop_die "charon did not start in $1 (see $2/charon.log)"
+	    iop_die_log "$2/charon.log" \
+	    "charon did not start in $1 (see $2/charon.log)"
 	iop_sw "$2" --load-all --file "$2/swanctl.conf" >"$2/load.out" 2>&1 ||
 	    iop_die "swanctl --load-all failed (see $2/load.out)"
 }
@@ -587,7 +600,8 @@ iop_pluto_start() {
 	IOP_PLUTO_PID=$!
 	iop_track "$IOP_PLUTO_PID"
 	iop_wait_grep "$2/pluto.log" "loading secrets from" 10 ||
-	    iop_die "pluto did not start in $1 (see $2/pluto.log)"
+	    iop_die_log "$2/pluto.log" \
+	    "pluto did not start in $1 (see $2/pluto.log)"
 }
 
 # iop_whack DIR ARGS...
