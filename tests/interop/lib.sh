@@ -43,8 +43,8 @@ iop_die() {
 	exit 1
 }
 
-# iop_die_log FILE MESSAGE: iop_die, after the end of FILE, since the
-# folder that holds it is removed at the exit.
+# iop_die_log FILE MESSAGE: print the end of FILE, then iop_die.  The
+# folder that contains FILE is removed at the exit.
 iop_die_log() {
 	if [ -f "$1" ]; then
 		echo "last lines of $1:"
