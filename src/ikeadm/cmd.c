@@ -610,17 +610,22 @@ cmd_tmpfile(const char *root)
 static int
 cmd_add_rule_block(struct cmd_ctx *c)
 {
-	int	fd;
+	int	fd, rv;
 
 	if ((fd = cmd_tmpfile(c->opts->root)) < 0) {
 		fprintf(stderr, "ikeadm: cannot create a temporary file in "
 		    "%s/var/run: %s\n", c->opts->root, strerror(errno));
 		return (-1);
 	}
-	if (ikeadm_rule_block_write(fd, c->args, c->nargs) != 0 ||
+	if ((rv = ikeadm_rule_block_write(fd, c->args, c->nargs)) != 0 ||
 	    lseek(fd, 0, SEEK_SET) != 0) {
-		fprintf(stderr, "ikeadm: cannot write the rule definition "
-		    "(unbalanced braces or a quote inside a label or id)\n");
+		if (rv == ERR_INVAL)
+			fprintf(stderr, "ikeadm: invalid rule definition: "
+			    "expected { ... } with balanced braces\n");
+		else
+			fprintf(stderr, "ikeadm: cannot write the rule "
+			    "definition to a temporary file: %s\n",
+			    strerror(errno));
 		(void)close(fd);
 		return (-1);
 	}

@@ -381,6 +381,22 @@ print_rule_json_escapes(void **state)
 	fake_state_init(&st);
 }
 
+/* A label prints in the form that "get rule" reads back. */
+static void
+print_rule_label_escapes(void **state)
+{
+	struct capture	c;
+
+	(void)snprintf(st.rules[1].label, sizeof(st.rules[1].label),
+	    "we\"ird\\");
+	ikeadm_print_rule(cap_open(&c), &numeric, &st.rules[1]);
+	(void)fclose(c.f);
+	assert_prefix(c.buf, "\nGLOBL: Label 'we\\\"ird\\\\', key manager "
+	    "cookie 2\n");
+	free(c.buf);
+	fake_state_init(&st);
+}
+
 /*
  * Labels are bytes: JSON output stays valid UTF-8, each byte that starts
  * no valid sequence (a lone 0xff, an overlong '/', a surrogate, a cut-off
@@ -556,6 +572,7 @@ main(void)
 		cmocka_unit_test(print_p1_json_line),
 		cmocka_unit_test(print_rule_layout),
 		cmocka_unit_test(print_rule_json_escapes),
+		cmocka_unit_test(print_rule_label_escapes),
 		cmocka_unit_test(print_rule_json_utf8),
 		cmocka_unit_test(print_psk_layout),
 		cmocka_unit_test(print_json_psk_and_xforms),
