@@ -318,6 +318,8 @@ has "certdb -l exclusion keeps" "Slot Name: 0 " "$tmp/out"
 bad "certdb -l no match" "no certificate matches \"DNS=none.example.com\"" \
     ik certdb -l DNS=none.example.com
 bad "certdb -l bad certspec" "invalid certspec" ik certdb -l "IP=300.1.1.1"
+bad "certdb -r empty ISSUER=" "invalid certspec: empty DN: expected" \
+    ik certdb -r "ISSUER="
 
 ok "certdb -e" ik certdb -e "$dn"
 cmp -s "$tmp/out" "$pub/0" || fail "certdb -e: output differs from the file"
