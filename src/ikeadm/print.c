@@ -637,7 +637,11 @@ print_lifetime(FILE *f, const char *pfx, uint32_t secs, uint32_t kb)
 	fprintf(f, "%sLifetime limits:\n", pfx);
 	fprintf(f, "%s%u seconds", pfx, secs);
 	print_duration(f, secs);
-	fprintf(f, "; %u kbytes protected\n", kb);
+	/* A kilobyte lifetime of 0 is no limit, not a limit of 0 kbytes. */
+	if (kb == 0)
+		fputs("; no kilobyte limit\n", f);
+	else
+		fprintf(f, "; %u kbytes protected\n", kb);
 }
 
 static void
