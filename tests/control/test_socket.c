@@ -618,6 +618,11 @@ socket_cli_bad_values(void **state)
 	IKEADM(s, "get", "rule", label);
 	expect_fail("label 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (300 "
 	    "characters) is too long: the maximum is 255 characters");
+	IKEADM(s, "get", "rule", "\"we\"ird\"");
+	expect_fail("unterminated quote: add the closing \", and write \\\" "
+	    "for a quote inside quotes\n");
+	IKEADM(s, "get", "rule", "\"we\\\"ird\"");
+	expect_fail("Could not find requested policy rule.\n");
 }
 
 /*
