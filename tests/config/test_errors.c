@@ -226,6 +226,12 @@ static const struct bad_input bad_inputs[] = {
 	    "character 0x7f in the value of label (byte 2)" },
 
 	/* ike.preshared */
+	{ PSK, "{\nlocalidtype fqdn\nlocalid \"a\x1b.example.com\"\n"
+	    "remoteid 192.0.2.2\nkey 0102\n}\n", 3, "invalid control "
+	    "character 0x1b in the value of localid (byte 2): remove it" },
+	{ PSK, "{\nlocalid 192.0.2.1\nremoteidtype dn\nremoteid "
+	    "\"CN=b\x7f\"\nkey 0102\n}\n", 4, "invalid control character "
+	    "0x7f in the value of remoteid (byte 5)" },
 	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\n}\n", 1,
 	    "preshared entry has no key" },
 	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\nkey abc\n}\n", 4,
