@@ -224,6 +224,30 @@ ikeconf_is_statement(const struct lex_token *tok)
 }
 
 /*
+ * Reject a control character in a quoted value, because labels, ids and
+ * names reach logs and ikeadm output as they are, where a byte such as ESC
+ * would act on the terminal.  The lexer already rejects them in words.
+ */
+static int
+ikeconf_control_char(struct ikeconf *ic, const char *kw)
+{
+	const unsigned char	*p;
+
+	p = (const unsigned char *)ic->ic_tok.lt_text;
+	for (; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		ikeconf_error(ic, ic->ic_tok.lt_line, "invalid control "
+		    "character 0x%02x in the value of %s (byte %zu): remove "
+		    "it, because values are printed in logs and ikeadm output",
+		    *p, kw, (size_t)(p - (const unsigned char *)
+		    ic->ic_tok.lt_text) + 1);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Move to the value of keyword kw.  Returns -1, leaving the token for the
  * next statement, when the value is missing.
  */
@@ -245,6 +269,10 @@ ikeconf_value(struct ikeconf *ic, const char *kw, int joined, const char *what)
 	    ic->ic_tok.lt_type != LEX_STRING)) {
 		ikeconf_error(ic, line, "missing value after %s: expected %s",
 		    kw, what);
+		return (-1);
+	}
+	if (ikeconf_control_char(ic, kw) != 0) {
+		ikeconf_advance(ic);
 		return (-1);
 	}
 	return (0);

@@ -266,9 +266,35 @@ preshared_idtype(struct preshared *p, const char *name,
 	raw->type_line = p->ps_tok.lt_line;
 }
 
+/*
+ * Reject a control character in a quoted id, because ids reach logs and
+ * ikeadm output as they are, where a byte such as ESC would act on the
+ * terminal.  The lexer already rejects them in words.
+ */
 static int
-preshared_rawid_set(struct preshared *p, struct preshared_rawid *raw)
+preshared_control_char(struct preshared *p, const char *name)
 {
+	const char	*text = p->ps_tok.lt_text;
+	size_t		 i;
+
+	for (i = 0; text[i] != '\0'; i++) {
+		if ((unsigned char)text[i] >= 0x20 && text[i] != 0x7f)
+			continue;
+		preshared_error(p, p->ps_tok.lt_line, "invalid control "
+		    "character 0x%02x in the value of %s (byte %zu): remove "
+		    "it, because ids are printed in logs and ikeadm output",
+		    (unsigned char)text[i], name, i + 1);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+preshared_rawid_set(struct preshared *p, const char *name,
+    struct preshared_rawid *raw)
+{
+	if (preshared_control_char(p, name) != 0)
+		return (-1);
 	if ((raw->value = strdup(p->ps_tok.lt_text)) == NULL) {
 		p->ps_nomem = 1;
 		return (-1);
@@ -341,7 +367,7 @@ preshared_pair(struct preshared *p, const char *name, unsigned int name_line,
 	if (raw != NULL) {
 		dup = raw->value != NULL;
 		if (!dup)
-			(void)preshared_rawid_set(p, raw);
+			(void)preshared_rawid_set(p, name, raw);
 	}
 	if (dup)
 		preshared_error(p, name_line, "duplicate %s in preshared "

@@ -8,17 +8,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/util.h"
 #include "control/control.h"
 #include "control/names.h"
 #include "ikeadm/ikeadm.h"
+
+/* Bytes of an argument that a message quotes, and the size of the quote. */
+#define CMD_SHOW_MAX	40
+#define CMD_SHOWN_SIZE	(CMD_SHOW_MAX + 32)
 
 struct cmd_ctx {
 	struct ikeadm_client	**client;
@@ -93,6 +99,43 @@ cmd_usage_error(struct cmd_ctx *c, const char *what)
 	    what);
 	ikeadm_help(stderr, c->cmd);
 	return (1);
+}
+
+static int
+cmd_usage_errorf(struct cmd_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+cmd_usage_errorf(struct cmd_ctx *c, const char *fmt, ...)
+{
+	va_list	ap;
+	char	what[256];
+
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return (cmd_usage_error(c, what));
+}
+
+/*
+ * Quote an argument for a message: at most CMD_SHOW_MAX bytes, each byte
+ * that is not printable ASCII as '?', and a longer argument cut with "..."
+ * and its length.
+ */
+static const char *
+cmd_show(const char *arg, char *buf, size_t len)
+{
+	size_t	i, n = strlen(arg);
+	char	text[CMD_SHOW_MAX + 1];
+
+	for (i = 0; i < n && i < CMD_SHOW_MAX; i++)
+		text[i] = arg[i] >= 0x20 && arg[i] < 0x7f ? arg[i] : '?';
+	text[i] = '\0';
+	if (n <= CMD_SHOW_MAX)
+		(void)snprintf(buf, len, "'%s'", text);
+	else
+		(void)snprintf(buf, len, "'%s...' (%zu characters)", text, n);
+	return (buf);
 }
 
 /*
@@ -353,7 +396,9 @@ static int
 cmd_p1(struct cmd_ctx *c, int del)
 {
 	struct control_id	*id = &c->req->id;
+	char			 shown[CMD_SHOWN_SIZE];
 	int			 cmd = del ? CONTROL_DEL_P1 : CONTROL_GET_P1;
+	int			 i;
 
 	if (c->nargs != 2)
 		return (cmd_usage_error(c, "expected two addresses or two "
@@ -361,10 +406,13 @@ cmd_p1(struct cmd_ctx *c, int del)
 	if (strncmp(c->args[0], "0x", 2) != 0 &&
 	    strncmp(c->args[0], "0X", 2) != 0)
 		return (cmd_each_pair(c, cmd, del, 0));
-	if (ikeadm_cookie_parse(c->args[0], &id->icookie) != 0 ||
-	    ikeadm_cookie_parse(c->args[1], &id->rcookie) != 0)
-		return (cmd_usage_error(c, "cookies are 0x followed by up to "
-		    "16 hex digits"));
+	for (i = 0; i < 2; i++)
+		if (ikeadm_cookie_parse(c->args[i], i == 0 ? &id->icookie :
+		    &id->rcookie) != 0)
+			return (cmd_usage_errorf(c, "invalid %s cookie %s: "
+			    "expected 0x followed by 1 to 16 hex digits",
+			    i == 0 ? "initiator" : "responder",
+			    cmd_show(c->args[i], shown, sizeof(shown))));
 	id->kind = CONTROL_ID_COOKIES;
 	return (cmd_get_del_result(c, cmd_get_del_one(c, cmd, del)));
 }
@@ -373,11 +421,15 @@ static int
 cmd_rule(struct cmd_ctx *c, int del)
 {
 	struct control_id	*id = &c->req->id;
+	char			 shown[CMD_SHOWN_SIZE];
 
 	if (c->nargs != 1)
 		return (cmd_usage_error(c, "expected one rule label"));
 	if (strlen(c->args[0]) >= sizeof(id->label))
-		return (cmd_usage_error(c, "label too long"));
+		return (cmd_usage_errorf(c, "label %s is too long: the "
+		    "maximum is %zu characters",
+		    cmd_show(c->args[0], shown, sizeof(shown)),
+		    sizeof(id->label) - 1));
 	id->kind = CONTROL_ID_LABEL;
 	(void)snprintf(id->label, sizeof(id->label), "%s", c->args[0]);
 	return (cmd_get_del_result(c, cmd_get_del_one(c, del ?
@@ -451,6 +503,7 @@ cmd_del_psk(struct cmd_ctx *c)
 static int
 cmd_debug_change(struct cmd_ctx *c)
 {
+	char		shown[CMD_SHOWN_SIZE];
 	uint32_t	current;
 	int		rv;
 
@@ -460,14 +513,16 @@ cmd_debug_change(struct cmd_ctx *c)
 	current = c->rep->level;
 	memset(c->rep, 0, sizeof(*c->rep));
 	if (control_debug_change(c->args[0], current, &c->req->level) != 0)
-		return (cmd_usage_error(c, "invalid debug level change: use "
-		    "keywords such as -op or +cert-key"));
+		return (cmd_usage_errorf(c, "invalid debug level change %s: "
+		    "use keywords such as -op or +cert-key",
+		    cmd_show(c->args[0], shown, sizeof(shown))));
 	return (0);
 }
 
 static int
 cmd_set_debug(struct cmd_ctx *c)
 {
+	char	shown[CMD_SHOWN_SIZE];
 	int	fd = -1, rv;
 
 	if (c->nargs < 1 || c->nargs > 2)
@@ -477,8 +532,10 @@ cmd_set_debug(struct cmd_ctx *c)
 		if ((rv = cmd_debug_change(c)) != 0)
 			return (rv);
 	} else if (control_debug_parse(c->args[0], &c->req->level) != 0)
-		return (cmd_usage_error(c, "invalid debug level: use a "
-		    "number, 0x mask or keywords such as phase1+policy"));
+		return (cmd_usage_errorf(c, "invalid debug level %s: use a "
+		    "number or 0x mask from 0 to 0x%x, or keywords such as "
+		    "phase1+policy", cmd_show(c->args[0], shown,
+		    sizeof(shown)), D_ALL));
 	if (c->nargs == 2 && (fd = open(c->args[1], O_RDWR | O_APPEND |
 	    O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		fprintf(stderr, "ikeadm: cannot open debug log %s: %s\n",
@@ -496,13 +553,15 @@ cmd_set_debug(struct cmd_ctx *c)
 static int
 cmd_set_priv(struct cmd_ctx *c)
 {
+	char	shown[CMD_SHOWN_SIZE];
 	int	rv;
 
 	if (c->nargs != 1)
 		return (cmd_usage_error(c, "expected one level"));
 	if (control_priv_parse(c->args[0], &c->req->level) != 0)
-		return (cmd_usage_error(c, "invalid privilege level: use "
-		    "base, modkeys or keymat"));
+		return (cmd_usage_errorf(c, "invalid privilege level %s: use "
+		    "base, modkeys or keymat (or 0 to 2)",
+		    cmd_show(c->args[0], shown, sizeof(shown))));
 	c->req->has_level = 1;
 	if ((rv = cmd_simple(c, CONTROL_SET_PRIV, -1, "set priv failed")) != 0)
 		return (rv == 2 ? (cmd_print_error(c, "set priv failed"), 1) :
@@ -610,17 +669,22 @@ cmd_tmpfile(const char *root)
 static int
 cmd_add_rule_block(struct cmd_ctx *c)
 {
-	int	fd;
+	int	fd, rv;
 
 	if ((fd = cmd_tmpfile(c->opts->root)) < 0) {
 		fprintf(stderr, "ikeadm: cannot create a temporary file in "
 		    "%s/var/run: %s\n", c->opts->root, strerror(errno));
 		return (-1);
 	}
-	if (ikeadm_rule_block_write(fd, c->args, c->nargs) != 0 ||
+	if ((rv = ikeadm_rule_block_write(fd, c->args, c->nargs)) != 0 ||
 	    lseek(fd, 0, SEEK_SET) != 0) {
-		fprintf(stderr, "ikeadm: cannot write the rule definition "
-		    "(unbalanced braces or a quote inside a label or id)\n");
+		if (rv == ERR_INVAL)
+			fprintf(stderr, "ikeadm: invalid rule definition: "
+			    "expected { ... } with balanced braces\n");
+		else
+			fprintf(stderr, "ikeadm: cannot write the rule "
+			    "definition to a temporary file: %s\n",
+			    strerror(errno));
 		(void)close(fd);
 		return (-1);
 	}
@@ -753,13 +817,15 @@ cmd_write(struct cmd_ctx *c, int cmd)
 static int
 cmd_token(struct cmd_ctx *c, int cmd)
 {
+	char	shown[CMD_SHOWN_SIZE];
 	int	rv;
 
 	if (c->nargs != 1)
 		return (cmd_usage_error(c, "expected one token label"));
 	if (strlen(c->args[0]) > 32)
-		return (cmd_usage_error(c, "a PKCS#11 token label has at most "
-		    "32 characters"));
+		return (cmd_usage_errorf(c, "token label %s is too long: a "
+		    "PKCS#11 token label has at most 32 characters",
+		    cmd_show(c->args[0], shown, sizeof(shown))));
 	/* PKCS#11 labels are fixed 32-byte fields padded with spaces. */
 	(void)snprintf(c->req->text, sizeof(c->req->text), "%-32s",
 	    c->args[0]);

@@ -417,14 +417,35 @@ ident_write_all(int fd, const char *s, size_t len)
 }
 
 /*
+ * Write tok to buf as an ike.config string: in quotes, with each quote and
+ * backslash escaped.  Returns the new length, or -1 when buf is full.
+ */
+static int
+ident_quote(char *buf, size_t len, const char *tok)
+{
+	size_t	used = 0;
+
+	if (2 * strlen(tok) + 2 >= len)
+		return (-1);
+	buf[used++] = '"';
+	for (; *tok != '\0'; tok++) {
+		if (*tok == '"' || *tok == '\\')
+			buf[used++] = '\\';
+		buf[used++] = *tok;
+	}
+	buf[used++] = '"';
+	return ((int)used);
+}
+
+/*
  * Write the tokens of "{ ... }" to fd as ike.config text.  The tokenizer
- * removed the quotes, so they are put back around the values that the
- * config grammar wants quoted (label, local_id, remote_id).
+ * removed the quotes and escapes, so they are put back around the values
+ * that the config grammar wants quoted (label, local_id, remote_id).
  */
 int
 ikeadm_rule_block_write(int fd, char **tok, int n)
 {
-	char	buf[IKEADM_LINE_MAX + 4];
+	char	buf[2 * IKEADM_LINE_MAX + 4];
 	int	i, quote, len, rv;
 
 	if (n < 2 || strcmp(tok[0], "{") != 0 || strcmp(tok[n - 1], "}") != 0)
@@ -433,12 +454,13 @@ ikeadm_rule_block_write(int fd, char **tok, int n)
 		quote = i > 0 && (strcmp(tok[i - 1], "label") == 0 ||
 		    strcmp(tok[i - 1], "local_id") == 0 ||
 		    strcmp(tok[i - 1], "remote_id") == 0);
-		if (quote && strchr(tok[i], '"') != NULL)
-			return (ERR_INVAL);
-		len = snprintf(buf, sizeof(buf), quote ? "\"%s\"%s" : "%s%s",
-		    tok[i], i + 1 < n ? " " : "\n");
-		if (len < 0 || (size_t)len >= sizeof(buf))
+		if (quote)
+			len = ident_quote(buf, sizeof(buf), tok[i]);
+		else
+			len = snprintf(buf, sizeof(buf), "%s", tok[i]);
+		if (len < 0 || (size_t)len + 1 >= sizeof(buf))
 			return (ERR_TOOBIG);
+		buf[len++] = i + 1 < n ? ' ' : '\n';
 		if ((rv = ident_write_all(fd, buf, (size_t)len)) != 0)
 			return (rv);
 	}

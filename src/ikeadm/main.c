@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/err.h"
 #include "lib/util.h"
 #include "ikeadm/ikeadm.h"
 
@@ -80,10 +81,15 @@ main_run_line(struct ikeadm_client **client, const struct ikeadm_opts *o,
 	char		*tokens[IKEADM_TOKENS_MAX];
 	int		 n, rv;
 
-	if (ikeadm_tokenize(line, buf, sizeof(buf), tokens,
-	    IKEADM_TOKENS_MAX, &n) != 0) {
-		fprintf(stderr, "ikeadm: unterminated quote or more than %d "
-		    "words\n", IKEADM_TOKENS_MAX);
+	if ((rv = ikeadm_tokenize(line, buf, sizeof(buf), tokens,
+	    IKEADM_TOKENS_MAX, &n)) != 0) {
+		if (rv == ERR_INVAL)
+			fprintf(stderr, "ikeadm: unterminated quote: add the "
+			    "closing \", and write \\\" for a quote inside "
+			    "quotes\n");
+		else
+			fprintf(stderr, "ikeadm: more than %d words: split "
+			    "the command\n", IKEADM_TOKENS_MAX);
 		return (1);
 	}
 	rv = ikeadm_cmd_run(client, o, tokens, n);

@@ -637,7 +637,11 @@ print_lifetime(FILE *f, const char *pfx, uint32_t secs, uint32_t kb)
 	fprintf(f, "%sLifetime limits:\n", pfx);
 	fprintf(f, "%s%u seconds", pfx, secs);
 	print_duration(f, secs);
-	fprintf(f, "; %u kbytes protected\n", kb);
+	/* A kilobyte lifetime of 0 is no limit, not a limit of 0 kbytes. */
+	if (kb == 0)
+		fputs("; no kilobyte limit\n", f);
+	else
+		fprintf(f, "; %u kbytes protected\n", kb);
 }
 
 static void
@@ -930,14 +934,30 @@ print_rule_ids(FILE *f, const char *pfx, const struct control_idsel *ids,
 	}
 }
 
+/*
+ * Print a label with each quote and backslash escaped by a backslash, the
+ * form that ikeadm's tokenizer reads back, so that the label can be copied
+ * into "get rule" or "del rule" with or without quotes.
+ */
+static void
+print_label(FILE *f, const char *label)
+{
+	for (; *label != '\0'; label++) {
+		if (*label == '"' || *label == '\\')
+			fputc('\\', f);
+		fputc(*label, f);
+	}
+}
+
 static void
 print_rule_text(FILE *f, const struct control_rule_info *r)
 {
 	char		pfx[16];
 	uint32_t	i;
 
-	fprintf(f, "\nGLOBL: Label '%s', key manager cookie %u\n", r->label,
-	    r->cookie);
+	fputs("\nGLOBL: Label '", f);
+	print_label(f, r->label);
+	fprintf(f, "', key manager cookie %u\n", r->cookie);
 	fprintf(f, "GLOBL: local_idtype=%s, ike_mode=%s\n",
 	    print_idtype_name(r->local_idtype), print_xchg_name(r->xchg));
 	fprintf(f, "GLOBL: p1_nonce_len=%u, p2_nonce_len=%u, p2_pfs=",

@@ -2,6 +2,11 @@
  * Splitting of ikeadm command lines into tokens: white space separates,
  * "..." groups (the quotes are removed), and unquoted braces are tokens of
  * their own so that "{label" and "{ label" read the same.
+ *
+ * Escapes follow ike.config, so that a label can be typed as it is written
+ * there: inside "..." a backslash makes the next character literal.  Outside
+ * quotes only \" and \\ are escapes, which is how ikeadm prints a label, and
+ * any other backslash stays (as in ike.config words and DNs like "a\,b").
  */
 #include <ctype.h>
 #include <string.h>
@@ -15,6 +20,28 @@ token_push(char **tokens, int max, int *n, char *start)
 	if (*n >= max)
 		return (ERR_TOOBIG);
 	tokens[(*n)++] = start;
+	return (0);
+}
+
+/*
+ * Copy the quoted part that starts after the opening quote at *pp to *outp.
+ * Returns 0, or ERR_INVAL when the closing quote is missing.
+ */
+static int
+token_quoted(const char **pp, char **outp)
+{
+	const char	*p = *pp;
+	char		*out = *outp;
+
+	while (*p != '\0' && *p != '"') {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		*out++ = *p++;
+	}
+	if (*p != '"')
+		return (ERR_INVAL);
+	*pp = p + 1;
+	*outp = out;
 	return (0);
 }
 
@@ -48,15 +75,16 @@ ikeadm_tokenize(const char *line, char *buf, size_t buflen, char **tokens,
 		}
 		while (*p != '\0' && !isspace((unsigned char)*p) &&
 		    *p != '{' && *p != '}') {
-			if (*p != '"') {
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+				*out++ = p[1];
+				p += 2;
+			} else if (*p != '"')
 				*out++ = *p++;
-				continue;
+			else {
+				p++;
+				if ((rv = token_quoted(&p, &out)) != 0)
+					return (rv);
 			}
-			for (p++; *p != '\0' && *p != '"'; )
-				*out++ = *p++;
-			if (*p != '"')
-				return (ERR_INVAL);
-			p++;
 		}
 		*out++ = '\0';
 	}

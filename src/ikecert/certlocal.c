@@ -313,6 +313,9 @@ certlocal_generate(const struct ikecert_dirs *d, struct certlocal_opts *o)
 	if (certlocal_gen_params(o, &kt, &p) != 0 ||
 	    certlocal_format(o->format, &fmt) != 0)
 		return (1);
+	/* Generating a large key takes seconds, so check -D and -A first. */
+	if (certgen_params_check(&p, why, sizeof(why)) != 0)
+		return (ikecert_error("certlocal: %s", why));
 	if (slots_next_free(dirs, 2, slot, sizeof(slot)) != 0)
 		return (ikecert_error("no free slot in %s", d->keydir));
 	fprintf(stderr, "Creating private key.\n");

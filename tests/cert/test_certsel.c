@@ -259,6 +259,37 @@ certsel_dn_dotted_oid(void **state)
 	wbuf_free(&cn);
 }
 
+/* A malformed DN gets an error that names the text and the form. */
+static void
+certsel_dn_syntax_errors(void **state)
+{
+	static const struct {
+		const char	*dn;
+		const char	*why;
+	} dns[] = {
+		{ "", "empty DN: expected NAME=value pairs" },
+		{ "  ", "empty DN: expected NAME=value pairs" },
+		{ "CN=gw,", "empty attribute at the end of the DN" },
+		{ "CN=gw, O", "\"O\" has no \"=\": expected NAME=value" },
+	};
+	struct wbuf	der;
+	char		why[X509_WHY_SIZE];
+	size_t		i;
+
+	wbuf_init(&der, 0);
+	for (i = 0; i < UTIL_NELEM(dns); i++) {
+		why[0] = '\0';
+		wbuf_reset(&der);
+		if (certsel_dn_to_der(dns[i].dn, &der, why, sizeof(why)) !=
+		    ERR_MALFORMED)
+			fail_msg("\"%s\" was accepted", dns[i].dn);
+		if (strstr(why, dns[i].why) == NULL)
+			fail_msg("\"%s\": got \"%s\", expected \"%s\"",
+			    dns[i].dn, why, dns[i].why);
+	}
+	wbuf_free(&der);
+}
+
 /* The error for a value over the limit states the limit. */
 static void
 certsel_dn_value_too_long(void **state)
@@ -459,6 +490,7 @@ main(void)
 		cmocka_unit_test(certsel_invalid),
 		cmocka_unit_test(certsel_dn_der_matches_subject),
 		cmocka_unit_test(certsel_dn_dotted_oid),
+		cmocka_unit_test(certsel_dn_syntax_errors),
 		cmocka_unit_test(certsel_dn_value_too_long),
 		cmocka_unit_test(cert_names_as_text),
 		cmocka_unit_test(cert_dn_der_round_trip),

@@ -171,8 +171,16 @@ bad "missing -m" "-m size is required" ik certlocal -ks -t rsa-sha1 -D "CN=x"
 bad "missing -D" "-D dname is required" ik certlocal -ks -m 2048 -t rsa-sha1
 bad "bad -D" "unknown DN attribute \"XYZ\"" \
     ik certlocal -ks -m 2048 -t rsa-sha1 -D "XYZ=1"
+lacks "bad -D: checked before the key" "Creating private key" "$tmp/err"
 bad "bad -A" "invalid subjectAltName \"FOO=bar\"" \
     ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -A FOO=bar
+lacks "bad -A: checked before the key" "Creating private key" "$tmp/err"
+bad "bad -A IP" "subjectAltName \"IP=192.0.2.300\" failed" \
+    ik certlocal -kc -m 2048 -t rsa-sha1 -D "CN=x" -A IP=192.0.2.300
+lacks "bad -A IP: checked before the key" "Creating private key" "$tmp/err"
+bad "bad -A DN" "unknown DN attribute \"XYZ\"" \
+    ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -A "DN=XYZ=1"
+lacks "bad -A DN: checked before the key" "Creating private key" "$tmp/err"
 bad "bad -S" "invalid start time \"yesterday\"" \
     ik certlocal -ks -m 2048 -t rsa-sha1 -D "CN=x" -S yesterday
 bad "bad -F" "invalid end time \"\+3q\"" \
@@ -310,6 +318,8 @@ has "certdb -l exclusion keeps" "Slot Name: 0 " "$tmp/out"
 bad "certdb -l no match" "no certificate matches \"DNS=none.example.com\"" \
     ik certdb -l DNS=none.example.com
 bad "certdb -l bad certspec" "invalid certspec" ik certdb -l "IP=300.1.1.1"
+bad "certdb -r empty ISSUER=" "invalid certspec: empty DN: expected" \
+    ik certdb -r "ISSUER="
 
 ok "certdb -e" ik certdb -e "$dn"
 cmp -s "$tmp/out" "$pub/0" || fail "certdb -e: output differs from the file"

@@ -215,8 +215,23 @@ static const struct bad_input bad_inputs[] = {
 	    "invalid port in ldap_server entry 'ldap2:99999'" },
 	{ CONF, "\nproxy \"http://a\nb\"\n", 2, "unterminated string" },
 	{ CONF, "retry_limit \x01\n", 1, "invalid control character 0x01" },
+	/* Quoted values reach logs and ikeadm output: no control bytes. */
+	{ CONF, "{\nlabel \"we\x1b[2Jird\"\n}\n", 2, "invalid control "
+	    "character 0x1b in the value of label (byte 3): remove it" },
+	{ CONF, RULE("remote_id \"CN=a\x07\"\n"), 5, "invalid control "
+	    "character 0x07 in the value of remote_id (byte 5)" },
+	{ CONF, "proxy \"http://a\tb\"\n", 1, "invalid control character "
+	    "0x09 in the value of proxy (byte 9)" },
+	{ CONF, "\n{\nlabel \"a\x7f\"\n}\n", 3, "invalid control "
+	    "character 0x7f in the value of label (byte 2)" },
 
 	/* ike.preshared */
+	{ PSK, "{\nlocalidtype fqdn\nlocalid \"a\x1b.example.com\"\n"
+	    "remoteid 192.0.2.2\nkey 0102\n}\n", 3, "invalid control "
+	    "character 0x1b in the value of localid (byte 2): remove it" },
+	{ PSK, "{\nlocalid 192.0.2.1\nremoteidtype dn\nremoteid "
+	    "\"CN=b\x7f\"\nkey 0102\n}\n", 4, "invalid control character "
+	    "0x7f in the value of remoteid (byte 5)" },
 	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\n}\n", 1,
 	    "preshared entry has no key" },
 	{ PSK, "{\nlocalid 192.0.2.1\nremoteid 192.0.2.2\nkey abc\n}\n", 4,

@@ -231,6 +231,33 @@ tokenizer(void **state)
 	assert_string_equal(t[1], "");
 }
 
+/* Tokenizer reads ike.config string escapes, and \" and \\ unquoted. */
+static void
+tokenizer_escapes(void **state)
+{
+	char	buf[256], *t[16];
+	int	n;
+
+	assert_int_equal(ikeadm_tokenize("get rule \"we\\\"ird\"", buf,
+	    sizeof(buf), t, 16, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[2], "we\"ird");
+	assert_int_equal(ikeadm_tokenize("get rule we\\\"ird", buf,
+	    sizeof(buf), t, 16, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[2], "we\"ird");
+	assert_int_equal(ikeadm_tokenize("\"a\\\\b\\x\" c\\\\d e\\,f", buf,
+	    sizeof(buf), t, 16, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[0], "a\\bx");
+	assert_string_equal(t[1], "c\\d");
+	assert_string_equal(t[2], "e\\,f");
+	assert_int_equal(ikeadm_tokenize("\"a\\\"", buf, sizeof(buf), t, 16,
+	    &n), ERR_INVAL);
+	assert_int_equal(ikeadm_tokenize("\"a\\", buf, sizeof(buf), t, 16,
+	    &n), ERR_INVAL);
+}
+
 static int
 split(char *line, char **t, int max)
 {
@@ -308,6 +335,25 @@ rule_block(void **state)
 	assert_int_equal(ikeadm_rule_block_write(1, t, n), ERR_INVAL);
 }
 
+static void
+rule_block_escapes(void **state)
+{
+	char	*t[32], out[256];
+	FILE	*tmp = tmpfile();
+	size_t	 len;
+	int	 n;
+
+	assert_non_null(tmp);
+	n = split("{ label \"we\\\"ird\\\\\" remote_id a\\,b }", t, 32);
+	assert_int_equal(ikeadm_rule_block_write(fileno(tmp), t, n), 0);
+	rewind(tmp);
+	len = fread(out, 1, sizeof(out) - 1, tmp);
+	out[len] = '\0';
+	assert_string_equal(out, "{ label \"we\\\"ird\\\\\" remote_id "
+	    "\"a\\\\,b\" }\n");
+	(void)fclose(tmp);
+}
+
 int
 main(void)
 {
@@ -321,8 +367,10 @@ main(void)
 		cmocka_unit_test(identities),
 		cmocka_unit_test(addresses_numeric),
 		cmocka_unit_test(tokenizer),
+		cmocka_unit_test(tokenizer_escapes),
 		cmocka_unit_test(psk_block),
 		cmocka_unit_test(rule_block),
+		cmocka_unit_test(rule_block_escapes),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

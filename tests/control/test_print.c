@@ -214,7 +214,7 @@ static const char p1_expected[] =
     "REMIP: Address (Responder):\n"
     "REMIP: AF_INET: port 500, 198.51.100.20.\n"
     "LIFTM: Lifetime limits:\n"
-    "LIFTM: 28800 seconds (8.00 hours); 0 kbytes protected\n"
+    "LIFTM: 28800 seconds (8.00 hours); no kilobyte limit\n"
     "LIFTM: keying material for IPsec SAs can be provided 0 times "
     "(no limit)\n"
     "LIFTM: Current usage:\n"
@@ -266,8 +266,12 @@ print_p1_responder_dpd(void **state)
 {
 	struct capture	c;
 
+	st.p1[1].lifetime_kb = 100000;
 	ikeadm_print_p1(cap_open(&c), &names, &st.p1[1]);
 	(void)fclose(c.f);
+	/* A kilobyte limit keeps the Solaris wording. */
+	assert_non_null(strstr(c.buf, "LIFTM: 3600 seconds (1.00 hour); "
+	    "100000 kbytes protected\n"));
 	assert_non_null(strstr(c.buf,
 	    "IKESA: The local host is the responder.\n"
 	    "IKESA: ISAKMP version 1.0; main mode (identity protect) "
@@ -289,6 +293,7 @@ print_p1_responder_dpd(void **state)
 	    "REMID: branch.example.com\n"));
 	assert_null(strstr(c.buf, "KEY:"));
 	free(c.buf);
+	fake_state_init(&st);
 }
 
 static void
@@ -351,7 +356,7 @@ print_rule_layout(void **state)
 	    "XF  0: PRF: HMAC SHA256 ; Oakley Group: 2048-bit MODP "
 	    "(group 14)\n"
 	    "XF  0: Lifetime limits:\n"
-	    "XF  0: 28800 seconds (8.00 hours); 0 kbytes protected\n");
+	    "XF  0: 28800 seconds (8.00 hours); no kilobyte limit\n");
 	ikeadm_print_rule(cap_open(&c), &numeric, &st.rules[1]);
 	(void)fclose(c.f);
 	assert_non_null(strstr(c.buf, "GLOBL: p1_nonce_len=20, "
@@ -377,6 +382,22 @@ print_rule_json_escapes(void **state)
 	assert_non_null(strstr(c.buf, "\"local_addr\":[\"192.0.2.0/24\"],"
 	    "\"remote_addr\":[\"2001:db8::1\"],\"local_id\":[\"CN=hq\"],"
 	    "\"remote_id\":[],\"xforms\":[]}\n"));
+	free(c.buf);
+	fake_state_init(&st);
+}
+
+/* A label prints in the form that "get rule" reads back. */
+static void
+print_rule_label_escapes(void **state)
+{
+	struct capture	c;
+
+	(void)snprintf(st.rules[1].label, sizeof(st.rules[1].label),
+	    "we\"ird\\");
+	ikeadm_print_rule(cap_open(&c), &numeric, &st.rules[1]);
+	(void)fclose(c.f);
+	assert_prefix(c.buf, "\nGLOBL: Label 'we\\\"ird\\\\', key manager "
+	    "cookie 2\n");
 	free(c.buf);
 	fake_state_init(&st);
 }
@@ -556,6 +577,7 @@ main(void)
 		cmocka_unit_test(print_p1_json_line),
 		cmocka_unit_test(print_rule_layout),
 		cmocka_unit_test(print_rule_json_escapes),
+		cmocka_unit_test(print_rule_label_escapes),
 		cmocka_unit_test(print_rule_json_utf8),
 		cmocka_unit_test(print_psk_layout),
 		cmocka_unit_test(print_json_psk_and_xforms),

@@ -361,7 +361,7 @@ socket_p1(void **state)
 	IKEADM(s, "-n", "get", "p1", "192.0.2.99", "198.51.100.20");
 	expect_fail("Could not find requested phase 1 SA.\n");
 	IKEADM(s, "get", "p1", "0x1", "zz");
-	expect_fail("cookies are 0x");
+	expect_fail("invalid responder cookie 'zz': expected 0x followed");
 	IKEADM(s, "get", "p1", "0x1");
 	expect_fail("expected two addresses or two cookies");
 
@@ -592,6 +592,37 @@ socket_cli_errors(void **state)
 	expect_ok("\twrite rule|preshared <file>\n", "");
 	IKEADM(s, "help", "help");
 	expect_ok(NULL, "");
+}
+
+/* A rejected argument is quoted in the message with its limit or form. */
+static void
+socket_cli_bad_values(void **state)
+{
+	struct server	*s = *state;
+	char		 label[301];
+
+	IKEADM(s, "set", "debug", "0xffffffffffff");
+	expect_fail("invalid debug level '0xffffffffffff': use a number or "
+	    "0x mask from 0 to 0x3ff");
+	IKEADM(s, "set", "debug", "-zz");
+	expect_fail("invalid debug level change '-zz'");
+	IKEADM(s, "set", "priv", "root");
+	expect_fail("invalid privilege level 'root'");
+	IKEADM(s, "get", "p1", "0xzz", "0x1");
+	expect_fail("invalid initiator cookie '0xzz': expected 0x followed "
+	    "by 1 to 16 hex digits");
+	IKEADM(s, "get", "p1", "0x1", "0x11112222333344445");
+	expect_fail("invalid responder cookie '0x11112222333344445'");
+	memset(label, 'a', sizeof(label) - 1);
+	label[sizeof(label) - 1] = '\0';
+	IKEADM(s, "get", "rule", label);
+	expect_fail("label 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (300 "
+	    "characters) is too long: the maximum is 255 characters");
+	IKEADM(s, "get", "rule", "\"we\"ird\"");
+	expect_fail("unterminated quote: add the closing \", and write \\\" "
+	    "for a quote inside quotes\n");
+	IKEADM(s, "get", "rule", "\"we\\\"ird\"");
+	expect_fail("Could not find requested policy rule.\n");
 }
 
 /*
@@ -903,6 +934,7 @@ main(void)
 		T(socket_preshared),
 		T(socket_certcache_algs),
 		T(socket_cli_errors),
+		T(socket_cli_bad_values),
 		T(socket_timeout),
 		T(socket_interactive),
 		T(socket_malformed_requests),

@@ -53,6 +53,7 @@ certgen_alt_one(const char *text, GENERAL_NAME **out, char *why,
     size_t whysize)
 {
 	X509_NAME	*dn;
+	char		 what[96];
 	size_t		 i, len;
 	int		 rc;
 
@@ -83,7 +84,9 @@ certgen_alt_one(const char *text, GENERAL_NAME **out, char *why,
 	*out = a2i_GENERAL_NAME(NULL, NULL, NULL, certgen_alt_tags[i].type,
 	    text, 0);
 	if (*out == NULL) {
-		x509_why_openssl(why, whysize, "subjectAltName value");
+		(void)snprintf(what, sizeof(what), "parsing subjectAltName "
+		    "\"%.*s%.60s\"", (int)len, text - len, text);
+		x509_why_openssl(why, whysize, what);
 		return (ERR_INVAL);
 	}
 	return (0);
@@ -116,6 +119,22 @@ certgen_altnames(const struct certgen_params *p, GENERAL_NAMES **out,
 fail:
 	GENERAL_NAMES_free(*out);
 	*out = NULL;
+	return (rc);
+}
+
+int
+certgen_params_check(const struct certgen_params *p, char *why,
+    size_t whysize)
+{
+	X509_NAME	*dn = NULL;
+	GENERAL_NAMES	*alts = NULL;
+	int		 rc;
+
+	if (certsel_dn_parse(p->cg_dn, &dn, why, whysize) != 0)
+		return (ERR_INVAL);
+	X509_NAME_free(dn);
+	rc = certgen_altnames(p, &alts, why, whysize);
+	GENERAL_NAMES_free(alts);
 	return (rc);
 }
 

@@ -30,6 +30,14 @@ struct certgen_params {
 	enum certgen_digest	 cg_digest;
 };
 
+/*
+ * Parse the subject DN and the subjectAltNames of p without making anything,
+ * so that a mistake shows before a key is generated.  Returns 0, or
+ * ERR_INVAL with the reason in why.
+ */
+int	 certgen_params_check(const struct certgen_params *, char *why,
+	    size_t whysize);
+
 /* Make a self-signed certificate for key (a private key). */
 int	 certgen_self_signed(const struct pkey *,
 	    const struct certgen_params *, struct cert **,

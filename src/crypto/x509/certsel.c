@@ -193,8 +193,14 @@ certsel_dn_ava(const char **sp, X509_NAME *name, int plus, char *why,
 
 	while (*s == ' ' || *s == '\t')
 		s++;
+	if (*s == '\0') {
+		x509_why(why, whysize, "empty attribute at the end of the DN: "
+		    "remove the last ',' or '+'");
+		return (ERR_MALFORMED);
+	}
 	if ((eq = strchr(s, '=')) == NULL) {
-		x509_why(why, whysize, "\"%.60s\" has no \"=\"", s);
+		x509_why(why, whysize, "\"%.60s\" has no \"=\": expected "
+		    "NAME=value, such as CN=gw", s);
 		return (ERR_MALFORMED);
 	}
 	klen = (size_t)(eq - s);
@@ -248,6 +254,11 @@ certsel_dn_parse(const char *text, X509_NAME **out, char *why,
 	int		 plus = 0, rc;
 
 	*out = NULL;
+	if (text[strspn(text, " \t")] == '\0') {
+		x509_why(why, whysize, "empty DN: expected NAME=value pairs, "
+		    "such as \"CN=gw, O=Example\"");
+		return (ERR_MALFORMED);
+	}
 	if ((name = X509_NAME_new()) == NULL)
 		return (ERR_NOMEM);
 	for (;;) {
