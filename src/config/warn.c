@@ -453,10 +453,10 @@ warn_spd_dirs(const struct config_spd *s)
 }
 
 /*
- * Warn about an entry that is never used because an entry before it in
- * match order (cf_spds is kept in that order) has the same pattern for
- * all of its directions and other actions: a packet takes the first
- * entry that matches.  Exact repeats are warn_spd_duplicates' case.
+ * Warn about an entry that is never used, because an entry before it in
+ * match order (the order of cf_spds) has the same pattern for all of its
+ * directions and other actions.  A packet takes the first entry that
+ * matches.  warn_spd_duplicates() reports exact repeats.
  */
 static void
 warn_spd_same_pattern(const struct config *cf, struct config_diag *diag)

@@ -380,9 +380,9 @@ ike_life_p1_up(struct ike_p1 *p1)
 /*
  * Return the Main Mode under way that replaces p1, or NULL: ours, or the
  * peer's once it sent MM3 with our cookie.  Quick Modes wait for it
- * (ike_request_qm): strongSwan 5.9 moves the IPsec SAs of an ISAKMP SA
- * to its successor once that is established, and deletes the ones that
- * come up on the old SA after that together with the old SA.
+ * (ike_request_qm).  strongSwan 5.9 moves the IPsec SAs of an ISAKMP SA
+ * to its successor once that is established.  It deletes the ones that
+ * come up on the old SA after that moment together with the old SA.
  */
 struct ike_p1 *
 ike_life_p1_renewal(const struct ike_p1 *p1)

@@ -809,7 +809,8 @@ socket_malformed_requests(void **state)
 
 /*
  * Idle connections (interactive ikeadm sessions) fill the server's 16
- * slots: the next ikeadm is told so, not that in.iked is not running.
+ * slots.  The next ikeadm gets the limit as the reason, not a message
+ * that in.iked is not running.
  */
 static void
 socket_connection_limit(void **state)

@@ -1789,7 +1789,7 @@ p1_short_life_renewed_early(void **state)
 	net_free(n);
 }
 
-/* The newest IPsec SA pair of side s came from the ISAKMP SA icookie. */
+/* Return whether side s made its newest IPsec SA pair under icookie. */
 static int
 newest_child_from(const struct side *s, const uint8_t *icookie)
 {
@@ -1800,7 +1800,7 @@ newest_child_from(const struct side *s, const uint8_t *icookie)
 	return (memcmp(ch->ch_icookie, icookie, ISAKMP_COOKIE_LEN) == 0);
 }
 
-/* The number of queued datagrams of exchange type xchg. */
+/* Count the queued datagrams of exchange type xchg. */
 static size_t
 queued_exchanges(const struct net *n, uint8_t xchg)
 {
@@ -1919,7 +1919,7 @@ peer_renewal_quick_mode_waits(void **state)
 	n->now += 200;
 	ike_engine_run_timers(n->s[1].eng, n->now);
 	assert_int_equal(queued_exchanges(n, ISAKMP_EX_IDPROT), 1);
-	/* Up to MM3: with it, our side sends MM4 and waits for MM5. */
+	/* Deliver up to MM3, after which our side sends MM4 and waits. */
 	np1 = NULL;
 	for (i = 0; i < 6 && n->nq > 0; i++) {
 		net_deliver_one(n);
